@@ -1,0 +1,116 @@
+/**
+ * Plain-text rendering of the built-in catalog for `infersim catalog`: GPUs with prices
+ * and their sources, MIG geometry, and every profile's batch → latency table.
+ */
+import { allGpus, MIG_COMPUTE_SLICES, MIG_MEMORY_SLOTS } from './gpus.js';
+import { allProfiles, MIG_BATCH1_EXPONENT } from './profiles.js';
+
+type Align = 'left' | 'right';
+
+/** Pads columns to a common width; the last column is never padded so long sources don't push trailing spaces. */
+function alignTable(header: string[], rows: string[][], align: Align[]): string[] {
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
+  return all.map((r) =>
+    r
+      .map((cell, c) => {
+        if (c === r.length - 1 && align[c] !== 'right') return cell;
+        return align[c] === 'right' ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!);
+      })
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** Milliseconds with as many decimals as the published tables use, trailing zeros dropped. */
+function formatMs(ms: number): string {
+  const digits = ms < 1 ? 3 : ms < 1000 ? 2 : 1;
+  return String(Number(ms.toFixed(digits)));
+}
+
+function gpuSection(): string[] {
+  const gpus = allGpus();
+  const rows = gpus.map((g) => [
+    g.id,
+    g.name,
+    String(g.memoryGb),
+    `${g.specSource} (${g.specDate})`,
+    // A trailing space on measured prices keeps the digits aligned with starred ones.
+    `${g.price.value.toFixed(3)}${g.price.derived ? '*' : ' '}`,
+    g.price.date,
+    g.price.source,
+  ]);
+  return [
+    'GPUs (on-demand USD per GPU-hour; * = derived estimate, not a list price)',
+    ...alignTable(
+      ['id', 'name', 'memory GB', 'spec source', '$/GPU-h', 'price date', 'price source'],
+      rows,
+      ['left', 'left', 'right', 'left', 'right', 'left', 'left'],
+    ),
+  ];
+}
+
+function migSection(): string[] {
+  const gpus = allGpus();
+  const withMig = gpus.filter((g) => g.migProfiles.length > 0);
+  const rows: string[][] = [];
+  for (const g of withMig) {
+    for (const p of g.migProfiles) {
+      rows.push([
+        g.id,
+        p.id,
+        `${p.computeSlices}/${MIG_COMPUTE_SLICES}`,
+        String(p.memorySlots),
+        String(p.maxInstances),
+        p.placements.join(','),
+      ]);
+    }
+  }
+  const sources = [...new Set(withMig.flatMap((g) => g.migProfiles.map((p) => `${p.source} (${p.date})`)))];
+  const without = gpus.filter((g) => g.migProfiles.length === 0).map((g) => g.id);
+  return [
+    `MIG profiles (${MIG_COMPUTE_SLICES} compute slices and ${MIG_MEMORY_SLOTS} memory slots per GPU; a slice is billed at k/${MIG_COMPUTE_SLICES} of its GPU)`,
+    ...alignTable(
+      ['gpu', 'profile', 'compute', 'memory slots', 'max instances', 'placements (first slot)'],
+      rows,
+      ['left', 'left', 'right', 'right', 'right', 'left'],
+    ),
+    `No MIG: ${without.join(', ')}`,
+    `Source: ${sources.join('; ')}`,
+  ];
+}
+
+function profileSection(): string[] {
+  const lines: string[] = [];
+  for (const profile of allProfiles()) {
+    const batches = profile.entries[0]?.batch ?? [];
+    const rows = profile.entries.map((e) => [
+      `${e.gpuId}${e.derived ? '*' : ''}`,
+      ...e.latencyMs.map(formatMs),
+      `${e.source} (${e.date})`,
+    ]);
+    lines.push(
+      `Profile ${profile.id}: ${profile.description}`,
+      'batch latency in ms on a full GPU, by batch size (* = derived, not measured)',
+      ...alignTable(
+        ['gpu', ...batches.map(String), 'source (date)'],
+        rows,
+        ['left', ...batches.map((): Align => 'right'), 'left'],
+      ),
+    );
+    const notes = [...new Set(profile.entries.flatMap((e) => e.notes.map((n) => `${e.gpuId}: ${n}`)))];
+    if (notes.length > 0) lines.push('Notes:', ...notes.map((n) => `  ${n}`));
+    lines.push('');
+  }
+  lines.push(
+    `MIG slices (k of ${MIG_COMPUTE_SLICES} compute slices): latency × (${MIG_COMPUTE_SLICES}/k)^e, e = ${MIG_BATCH1_EXPONENT} at batch 1 ` +
+      'rising linearly in log2(batch) to 1 at the largest batch of the table (throughput there = k/7 of the full GPU); ' +
+      'derived from MLPerf v2.1 BERT-large INT8, 1g.10gb vs full A100-80GB.',
+  );
+  return lines;
+}
+
+/** The whole built-in catalog as aligned plain-text tables (GPUs, MIG profiles, latency profiles), with sources, dates and derived markers. */
+export function formatCatalog(): string {
+  return [...gpuSection(), '', ...migSection(), '', ...profileSection()].join('\n') + '\n';
+}

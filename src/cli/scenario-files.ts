@@ -1,0 +1,72 @@
+/**
+ * Reading scenario files and the files they point at (traces): the only place where
+ * the scenario layer meets the file system.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { loadScenario, ScenarioError } from '../scenario/load.js';
+import type { Scenario } from '../scenario/types.js';
+import { scanTrace, TraceError, type LineSource } from '../workload/trace.js';
+import { fileLineSource } from './line-source.js';
+import { UserError } from './errors.js';
+
+export interface LoadedScenario {
+  file: string;
+  /** File name without extension: the results folder's name. */
+  stem: string;
+  scenario: Scenario;
+}
+
+/** Reads, parses and fully validates one scenario file (trace included); throws UserError with every problem. */
+export function readScenarioFile(file: string, sets: string[] = []): LoadedScenario {
+  const label = file;
+  let text: string;
+  try {
+    if (statSync(file).isDirectory()) throw new UserError([`error: ${label}: is a directory, not a scenario file`]);
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String((err as Error).message);
+    throw new UserError([`error: ${label}: cannot read the scenario file (${why})`]);
+  }
+  let scenario: Scenario;
+  try {
+    scenario = loadScenario(text, { file: label, baseDir: dirname(resolve(file)), sets });
+  } catch (err) {
+    if (err instanceof ScenarioError) throw new UserError(err.message.split('\n'));
+    throw err;
+  }
+  const trace = scenario.traffic.trace;
+  if (trace) {
+    let lines: (LineSource & { close(): void }) | undefined;
+    try {
+      lines = fileLineSource(trace.file);
+      scanTrace(lines, trace, trace.file);
+    } catch (err) {
+      if (err instanceof TraceError) throw new UserError([`error: ${label}: traffic.trace.file: ${err.message}`]);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code) throw new UserError([`error: ${label}: traffic.trace.file: cannot read ${trace.file} (${code === 'ENOENT' ? 'no such file' : code})`]);
+      throw err;
+    } finally {
+      lines?.close();
+    }
+  }
+  return { file, stem: basename(file, extname(file)), scenario };
+}
+
+/** Reads several files, collecting the errors of all of them before failing. */
+export function readScenarioFiles(files: string[], sets: string[] = []): LoadedScenario[] {
+  const loaded: LoadedScenario[] = [];
+  const problems: string[] = [];
+  for (const f of files) {
+    try {
+      loaded.push(readScenarioFile(f, sets));
+    } catch (err) {
+      if (err instanceof UserError) problems.push(...err.lines);
+      else throw err;
+    }
+  }
+  if (problems.length > 0) throw new UserError(problems);
+  return loaded;
+}

@@ -1,0 +1,100 @@
+/**
+ * The simulation kernel: one clock, one event heap, handlers registered once.
+ *
+ *   component.register(handler) ──► id        sim.at(time, id, arg) ──► heap
+ *   run(until): pop earliest (time, seq) ──► handlers[id](arg) ──► may schedule more
+ *
+ * Everything else (arrivals, replicas, autoscalers, metrics) is built from these events.
+ * A handler takes one int argument (a replica index, a request id …); cancelling a
+ * timer is done by the component bumping a stamp that its handler checks.
+ *
+ * The arrival process has a slot of its own beside the heap ("the source"): it always
+ * has exactly one pending event, so keeping it out of the heap saves a push and a pop
+ * per request. At equal times the source fires before heap events.
+ */
+import { EventQueue } from './event-queue.js';
+import { RandomStreams } from './rng.js';
+
+/** An event handler: receives the int argument it was scheduled with. */
+export type Handler = (arg: number) => void;
+
+export class Simulation {
+  /** Current simulated time in seconds. */
+  now = 0;
+  /** Events executed so far. */
+  events = 0;
+  readonly rng: RandomStreams;
+  private readonly queue = new EventQueue(4096);
+  private readonly handlers: Handler[] = [];
+  private stopped = false;
+  private sourceAtS = Infinity;
+  private sourceHandler = -1;
+
+  /** A simulation whose random streams derive from `seed`. */
+  constructor(seed: number) {
+    this.rng = new RandomStreams(seed);
+  }
+
+  /** Registers a handler once; returns its id for at(). */
+  register(handler: Handler): number {
+    this.handlers.push(handler);
+    return this.handlers.length - 1;
+  }
+
+  /** Schedules handler `id` with `arg` at absolute time `timeS` (never in the past). */
+  at(timeS: number, id: number, arg: number): void {
+    if (!(timeS >= this.now)) {
+      throw new RangeError(`event scheduled at ${timeS} s, before the current time ${this.now} s`);
+    }
+    this.queue.push(timeS, id, arg);
+  }
+
+  /** Schedules the source handler `id` at `timeS`, replacing any pending source event. */
+  atSource(timeS: number, id: number): void {
+    if (!(timeS >= this.now)) {
+      throw new RangeError(`source event scheduled at ${timeS} s, before the current time ${this.now} s`);
+    }
+    this.sourceAtS = timeS;
+    this.sourceHandler = id;
+  }
+
+  /** Number of pending events. */
+  get pending(): number {
+    return this.queue.size + (this.sourceAtS < Infinity ? 1 : 0);
+  }
+
+  /** Asks run() to return after the current event. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /**
+   * Executes events in (time, sequence) order up to and including `untilS`, then sets
+   * the clock to `untilS` (unless stopped early). Returns true when it reached `untilS`.
+   */
+  run(untilS: number): boolean {
+    const q = this.queue;
+    const handlers = this.handlers;
+    this.stopped = false;
+    for (;;) {
+      const heapT = q.peekTime();
+      const srcT = this.sourceAtS;
+      if (srcT <= heapT) {
+        if (srcT > untilS) break;
+        this.now = srcT;
+        this.sourceAtS = Infinity;
+        this.events++;
+        handlers[this.sourceHandler]!(0);
+      } else {
+        if (heapT > untilS) break;
+        q.pop();
+        this.now = q.topTime;
+        this.events++;
+        handlers[q.topHandler]!(q.topArg);
+      }
+      if (this.stopped) return false;
+    }
+    if (untilS > this.now) this.now = untilS;
+    return true;
+  }
+}

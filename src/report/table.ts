@@ -1,0 +1,98 @@
+/** Plain-text tables for the terminal: aligned columns, units in the labels, a verdict line. */
+import type { Summary } from '../metrics/summary.js';
+import type { Scenario } from '../scenario/types.js';
+
+/** Aligns rows of cells into columns; numeric-looking cells are right-aligned. */
+export function alignTable(rows: string[][], indent = ''): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  const numeric = /^[-+]?[$]?[\d.,]+(e[-+]?\d+)?\s*(%|ms|s|x|\/s)?$/i;
+  return rows
+    .map((r) =>
+      indent +
+      r
+        .map((c, i) => (i > 0 && numeric.test(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** Number with thousands separators and at most `digits` decimals. */
+export function fmt(v: number, digits = 2): string {
+  if (!Number.isFinite(v)) return String(v);
+  return v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+}
+
+/** Share as a percentage. */
+export function pct(v: number, digits = 1): string {
+  return `${(v * 100).toFixed(digits)} %`;
+}
+
+/** Money with two decimals (four below a dollar). */
+export function usd(v: number): string {
+  return `$${v < 1 && v > 0 ? v.toFixed(4) : fmt(v, 2)}`;
+}
+
+/** The terminal summary of one run. */
+export function formatSummary(s: Summary, sc: Scenario): string {
+  const lines: string[] = [];
+  const title = s.variant ? `${s.scenario} [${s.variant}]` : s.scenario;
+  const where = sc.fleet.gpu ? `${sc.fleet.gpu}${sc.fleet.mig ? ` (MIG ${sc.fleet.mig})` : ''}` : 'custom latency table';
+  lines.push(`${title}`);
+  lines.push(
+    `  ${fmt(s.simulatedSeconds, 1)} s simulated (warmup ${fmt(sc.warmupS, 1)} s), seed ${s.seed}, ` +
+      `${sc.fleet.replicas} replica(s) on ${where}, routing ${sc.fleet.routing}, maxBatch ${sc.fleet.batching.maxBatch}`,
+  );
+  const q = s.requests;
+  lines.push('');
+  lines.push(
+    alignTable([
+      ['requests', 'arrived', 'completed', 'rejected', 'timed out', 'in flight', 'throughput'],
+      ['', fmt(q.arrived, 0), fmt(q.completed, 0), fmt(q.rejected, 0), fmt(q.timedOut, 0), fmt(q.inFlightAtEnd, 0), `${fmt(s.throughputRps, 1)} /s`],
+    ], '  '),
+  );
+  lines.push('');
+  const l = s.latencyMs;
+  lines.push(
+    alignTable([
+      ['latency', 'mean', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max'],
+      ['ms', fmt(l.mean, 3), fmt(l.p50, 3), fmt(l.p90, 3), fmt(l.p95, 3), fmt(l.p99, 3), fmt(l.p999, 3), fmt(l.max, 3)],
+    ], '  '),
+  );
+  lines.push('');
+  lines.push(
+    alignTable([
+      ['gpu', 'utilization', 'effective', 'mean batch', 'replicas (mean)'],
+      ['', pct(s.gpu.utilization), pct(s.gpu.effectiveUtilization), fmt(s.gpu.meanBatchSize, 2), fmt(s.replicas.mean, 2)],
+    ], '  '),
+  );
+  lines.push('');
+  const c = s.cost;
+  lines.push(
+    alignTable([
+      ['cost', 'total', 'gpu', 'idle gpu', 'cache', 'egress', 'per 1M req', 'monthly'],
+      ['USD', usd(c.totalUsd), usd(c.gpuUsd), usd(c.idleGpuUsd), usd(c.cacheUsd), usd(c.egressUsd), usd(c.perMillionRequestsUsd), usd(c.monthlyUsd)],
+    ], '  '),
+  );
+  if (sc.cost.gpuHourlyUsd === null) lines.push('  (no GPU price: set fleet.gpu from the catalog or cost.gpuHourly)');
+  lines.push('');
+  lines.push(verdictLine(s));
+  for (const w of s.warnings) lines.push(`warning: ${w}`);
+  return lines.join('\n');
+}
+
+/** One line: the SLO verdict with the numbers that decide it. */
+export function verdictLine(s: Summary): string {
+  const t = s.slo.target;
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(t)) {
+    if (k === 'maxErrorRate') parts.push(`error rate ${pct(s.slo.errorRate, 3)} vs ≤ ${pct(v, 3)}`);
+    else {
+      const name = k.replace(/Ms$/, '') as keyof Summary['latencyMs'];
+      parts.push(`${name} ${fmt(s.latencyMs[name], 2)} ms vs ≤ ${fmt(v, 2)} ms`);
+    }
+  }
+  if (parts.length === 0) return `SLO: none set (attainment ${pct(s.slo.attainment, 2)} of requests completed)`;
+  return `SLO ${s.slo.met ? 'MET' : 'MISSED'}: ${parts.join(', ')}; attainment ${pct(s.slo.attainment, 2)}`;
+}

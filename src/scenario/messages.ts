@@ -1,0 +1,298 @@
+/**
+ * Every user-facing text of the scenario front end, in one place, so wording stays
+ * consistent and tests can assert exact messages. A message never repeats the field
+ * path: load.ts prefixes `error: <file>: <path>: `.
+ */
+
+/** Renders a value the way the user wrote it: strings quoted, containers named, numbers as-is. */
+export function formatGot(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (Number.isNaN(value)) return 'NaN';
+    return String(value);
+  }
+  if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return typeof value;
+}
+
+/** Formats seconds compactly for messages (e.g. 600 → "600s", 0.002 → "2ms"). */
+export function formatSeconds(seconds: number): string {
+  if (seconds !== 0 && Math.abs(seconds) < 1) return `${roundForText(seconds * 1000)}ms`;
+  return `${roundForText(seconds)}s`;
+}
+
+function roundForText(x: number): string {
+  return String(Number(x.toPrecision(12)));
+}
+
+/** `must be <expected> (got <value>)`: the standard shape of a value error. */
+export function mustBe(expected: string, got: unknown): string {
+  return `must be ${expected} (got ${formatGot(got)})`;
+}
+
+/** A required field is missing. */
+export function required(expected: string): string {
+  return `required: ${expected}`;
+}
+
+export function oneOf(options: readonly string[], got: unknown): string {
+  const base = `must be one of ${options.join(', ')} (got ${formatGot(got)})`;
+  const hint = typeof got === 'string' ? didYouMean(got, options) : null;
+  return hint === null ? base : `${base}; did you mean "${hint}"?`;
+}
+
+// Units (units.ts)
+export const DURATION_EXAMPLES = 'use e.g. 250ms, 1.5s, 15m, 2h';
+export const SIZE_EXAMPLES = 'use e.g. 512B, 2KiB, 1MB';
+export function notADuration(text: string): string {
+  return `${JSON.stringify(text)} is not a duration (${DURATION_EXAMPLES})`;
+}
+export function durationWithoutUnit(text: string): string {
+  return `${JSON.stringify(text)} has no unit (write ${JSON.stringify(`${text.trim()}s`)} for seconds, or a plain number)`;
+}
+export function notASize(text: string): string {
+  return `${JSON.stringify(text)} is not a size (${SIZE_EXAMPLES})`;
+}
+export function durationType(got: unknown): string {
+  return mustBe('a duration such as 250ms, 1.5s or 2h, or a number of seconds', got);
+}
+export function sizeType(got: unknown): string {
+  return mustBe('a size such as 512B, 2KiB or 1MB, or a number of bytes', got);
+}
+export function notNegative(got: unknown): string {
+  return mustBe('≥ 0', got);
+}
+export function notFinite(got: unknown): string {
+  return mustBe('a finite number', got);
+}
+
+// Document level (load.ts)
+export function yamlSyntax(line: number, column: number, reason: string): string {
+  return `line ${line}, column ${column}: ${reason}`;
+}
+export const YAML_MULTIPLE_DOCS = 'a scenario file holds one YAML document, but this one has another after "---"';
+export const EMPTY_FILE =
+  'the file holds no scenario: expected a mapping with at least name, duration, traffic and model';
+export function notAMapping(got: unknown): string {
+  return `expected a scenario, a mapping of fields such as name, duration, traffic (got ${formatGot(got)})`;
+}
+/** An unknown key; `alsoSuggest` are names worth a did-you-mean but not worth listing (unsupported sections). */
+export function unknownField(key: string, known: readonly string[], alsoSuggest: readonly string[] = []): string {
+  const hint = didYouMean(key, [...known, ...alsoSuggest]);
+  if (hint !== null) return `unknown field; did you mean "${hint}"?`;
+  return known.length > 0 ? `unknown field (known fields here: ${known.join(', ')})` : 'unknown field';
+}
+export const NOT_SUPPORTED = 'not supported by this version of infersim yet';
+/** A zod type name ("object", "array", …) as the user knows it. */
+export function typePhrase(zodType: string): string {
+  switch (zodType) {
+    case 'object':
+      return 'a mapping';
+    case 'array':
+      return 'a list';
+    case 'number':
+      return 'a number';
+    case 'string':
+      return 'a string';
+    case 'boolean':
+      return 'true or false';
+    default:
+      return 'a valid value';
+  }
+}
+export function invalidValue(got: unknown): string {
+  return mustBe('a valid value', got);
+}
+
+// --set overrides
+export function setWithoutEquals(arg: string): string {
+  return `--set ${JSON.stringify(arg)}: expected path=value, e.g. --set fleet.replicas=12`;
+}
+export function setBadPath(arg: string): string {
+  return `--set ${JSON.stringify(arg)}: the path needs dot-separated names, e.g. fleet.batching.maxBatch`;
+}
+export function setBadYaml(arg: string, reason: string): string {
+  return `--set ${JSON.stringify(arg)}: the value is not valid YAML: ${reason}`;
+}
+export function setThroughScalar(arg: string, parentPath: string, got: unknown): string {
+  return `--set ${JSON.stringify(arg)}: ${parentPath} is ${formatGot(got)}, not a mapping or list`;
+}
+export function setBadIndex(arg: string, parentPath: string, segment: string, length: number): string {
+  return `--set ${JSON.stringify(arg)}: ${parentPath} is a list of ${length}; "${segment}" is not an index from 0 to ${length}`;
+}
+
+/** What a field expects, as used after "required:" and "must be" (schema.ts). */
+export const EXPECT = {
+  positive: '> 0',
+  nonEmptyString: 'a non-empty string',
+  name: 'a name for the scenario (a string)',
+  duration: 'the simulated time, e.g. 1h or 3600 (seconds)',
+  offset: 'a duration ≥ 0 (from the start)',
+  positiveDuration: 'a duration > 0',
+  stepRps: 'a rate ≥ 0 in requests/s',
+  step: 'a step { at, rps, ramp }',
+  spike: 'a spike { at, factor, for }',
+  spikes: 'a list of { at, factor, for } spikes',
+  spikeFactor: 'a rate multiplier > 0',
+  amplitude: 'a number in [0, 1)',
+  traceFile: 'the path of a CSV or JSONL file, relative to the scenario file',
+  gammaCv: 'a cv > 0',
+  zipfCount: 'the number of distinct keys, a positive integer',
+  batchSize: 'a batch size',
+  batchSizes: 'a list of batch sizes',
+} as const;
+
+// Cross-field rules (schema.ts)
+export function warmupNotBelowDuration(warmupS: number, durationS: number): string {
+  return `must be less than duration ${formatSeconds(durationS)} (got ${formatSeconds(warmupS)})`;
+}
+export const RATE_OR_TRACE = 'a rate (requests/s, or a list of { at, rps, ramp } steps) or a trace to replay';
+export const RATE_AND_TRACE = 'give either traffic.rate or traffic.trace, not both';
+export const RATE_SHAPE = 'a rate in requests/s (> 0) or a list of { at, rps, ramp } steps';
+export const SCHEDULE_EMPTY = 'must list at least one { at, rps } step';
+export function scheduleFirstAt(atS: number): string {
+  return `the first step must be at 0 (got ${formatSeconds(atS)})`;
+}
+export function scheduleNotAscending(atS: number, previousAtS: number): string {
+  return `steps must be in ascending order of at (got ${formatSeconds(atS)} after ${formatSeconds(previousAtS)})`;
+}
+export function scheduleRampOverlap(endS: number, nextAtS: number): string {
+  return `the ramp must end by the next step (it ends at ${formatSeconds(endS)}, the next step is at ${formatSeconds(nextAtS)})`;
+}
+export const SCHEDULE_ALL_ZERO = 'at least one step must have rps > 0';
+export function onlyForKind(field: string, kinds: string, kind: string): string {
+  return `${field} applies only to kind ${kinds} (kind is ${kind})`;
+}
+export function requiredForKind(kind: string, expected: string): string {
+  return `required for kind ${kind}: ${expected}`;
+}
+export function mmppHighFactor(lowFactor: number, got: number): string {
+  return mustBe(`> lowFactor ${lowFactor}`, got);
+}
+export function mmppLowFactor(highFactor: number, got: number): string {
+  return mustBe(`< highFactor ${highFactor}`, got);
+}
+export const KEYS_TRACE_NEEDS_COLUMN =
+  'kind trace needs traffic.trace.keyColumn (the trace column holding request keys)';
+export const KEYS_TRACE_NEEDS_TRACE = 'kind trace needs traffic.trace with a keyColumn';
+export function ignoredWithTrace(field: string): string {
+  return `traffic.${field} is ignored when replaying traffic.trace`;
+}
+export const LATENCY_REQUIRED = 'a batch-size → latency table, or model.profile with fleet.gpu';
+export const LATENCY_TABLE_SHAPE = 'a mapping of batch size → batch latency, e.g. { 1: 4.25ms, 32: 12ms }';
+export const LATENCY_TABLE_EMPTY = 'must list at least one batch size, e.g. { 1: 4.25ms, 32: 12ms }';
+export function batchKey(key: string): string {
+  return `batch size must be a positive integer (got ${JSON.stringify(key)})`;
+}
+export function latencyDecreasing(batch: number, latencyS: number, prevBatch: number, prevLatencyS: number): string {
+  return (
+    `latency must not decrease as the batch grows ` +
+    `(got ${formatSeconds(latencyS)} at batch ${batch}, below ${formatSeconds(prevLatencyS)} at batch ${prevBatch})`
+  );
+}
+export function singlePointTable(batch: number, maxBatch: number): string {
+  return (
+    `a table with only batch ${batch} cannot be extrapolated to fleet.batching.maxBatch ${maxBatch}; ` +
+    `add a point at a larger batch`
+  );
+}
+export function extrapolatedWarning(maxBatch: number, largestBatch: number): string {
+  return (
+    `fleet.batching.maxBatch: ${maxBatch} exceeds the latency table's largest batch ${largestBatch}: ` +
+    `latency beyond batch ${largestBatch} is extrapolated`
+  );
+}
+export function derivedProfileWarning(profile: string, gpu: string, notes: readonly string[]): string {
+  const why = notes.length > 0 ? `: ${notes.join('; ')}` : '';
+  return `model.profile: the latency of ${profile} on ${gpu} is derived, not measured${why}`;
+}
+export function cvFixed(dist: string, cv: number): string {
+  return `${dist} has a fixed cv of ${cv}; use lognormal or gamma for another cv`;
+}
+export function preferredAboveMax(maxBatch: number, got: number): string {
+  return `must be ≤ maxBatch ${maxBatch} (got ${got})`;
+}
+export function unknownGpu(id: string, known: readonly string[]): string {
+  const hint = didYouMean(id, known);
+  const base = `unknown GPU ${JSON.stringify(id)} (known: ${known.join(', ')})`;
+  return hint === null ? base : `${base}; did you mean "${hint}"?`;
+}
+export const MIG_NEEDS_GPU = 'needs fleet.gpu (a MIG profile is a slice of a GPU)';
+export function unknownMig(id: string, gpu: string, known: readonly string[]): string {
+  if (known.length === 0) return `${gpu} does not support MIG (got ${JSON.stringify(id)})`;
+  const hint = didYouMean(id, known);
+  const base = `${JSON.stringify(id)} is not a MIG profile of ${gpu} (known: ${known.join(', ')})`;
+  return hint === null ? base : `${base}; did you mean "${hint}"?`;
+}
+export const NO_PRICE_SOURCE = 'none (set cost.gpuHourly or fleet.gpu)';
+
+/**
+ * The candidate closest to `word` when it is plausibly a typo (case, `_`/`-` and small
+ * edit distance ignored), else null. Lives here because it only ever feeds messages.
+ */
+export function didYouMean(word: string, candidates: readonly string[]): string | null {
+  const norm = (s: string): string => s.toLowerCase().replace(/[_\-\s]/g, '');
+  const w = norm(word);
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(w, norm(c));
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  if (best === null) return null;
+  // A third of the length keeps "replica"→"replicas" while refusing unrelated words.
+  const limit = Math.max(1, Math.min(3, Math.floor(Math.max(w.length, norm(best).length) / 3)));
+  return bestDistance <= limit ? best : null;
+}
+
+/** Optimal-string-alignment distance: Levenshtein plus adjacent transpositions. */
+function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[] = new Array<number>(rows * cols).fill(0);
+  for (let i = 0; i < rows; i++) d[i * cols] = i;
+  for (let j = 0; j < cols; j++) d[j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[(i - 1) * cols + j] + 1, d[i * cols + j - 1] + 1, d[(i - 1) * cols + j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        v = Math.min(v, d[(i - 2) * cols + j - 2] + 1);
+      }
+      d[i * cols + j] = v;
+    }
+  }
+  return d[rows * cols - 1];
+}
+
+/** Bounds of a numeric field as a phrase for "must be …": "a positive integer", "> 0", "between 0 and 1". */
+export function rangePhrase(r: { int?: boolean; min?: number; gt?: number; max?: number; lt?: number }): string {
+  if (r.int === true && r.gt === undefined && r.max === undefined && r.lt === undefined) {
+    if (r.min === 1) return 'a positive integer';
+    if (r.min !== undefined) return `an integer ≥ ${r.min}`;
+    return 'an integer';
+  }
+  const low = r.gt !== undefined ? `> ${r.gt}` : r.min !== undefined ? `≥ ${r.min}` : null;
+  const high = r.lt !== undefined ? `< ${r.lt}` : r.max !== undefined ? `≤ ${r.max}` : null;
+  let phrase: string;
+  if (r.min !== undefined && r.max !== undefined && r.gt === undefined && r.lt === undefined) {
+    phrase = `between ${r.min} and ${r.max}`;
+  } else if (r.min !== undefined && r.lt !== undefined && r.gt === undefined) {
+    phrase = `in [${r.min}, ${r.lt})`;
+  } else {
+    phrase = [low, high].filter((x): x is string => x !== null).join(' and ');
+  }
+  return r.int === true ? `an integer ${phrase}` : phrase;
+}
+
+/** The type half of a numeric expectation: "a number > 0" where the range alone says "> 0". */
+export function numberPhrase(range: string): string {
+  return range.startsWith('a') ? range : range === '' ? 'a number' : `a number ${range}`;
+}

@@ -1,0 +1,489 @@
+/**
+ * The scenario file's shape (zod v3), with units converted and static defaults filled.
+ *
+ * Why leaves are `z.unknown().transform(...)` rather than `z.number().int()`: a zod
+ * type mismatch aborts the enclosing objects, which silently skips every cross-field
+ * rule above it. Leaves that only ever add issues keep the document "dirty but
+ * whole", so one pass reports every problem. Only structural mismatches (a section
+ * that is not a mapping, a list that is not a list) still abort; load.ts maps those
+ * zod issues to friendly text. Every leaf message comes from messages.ts.
+ */
+import { z } from 'zod';
+import { findGpu, findMigProfile, gpuIds, profileLatency } from '../catalog/index.js';
+import * as M from './messages.js';
+import { parseDurationS, parseSizeBytes, UnitError } from './units.js';
+
+type Parse<T> = (v: unknown) => T;
+type Leaf<T> = z.ZodEffects<z.ZodUnknown, T, unknown>;
+
+/** A field validated by `parse`, which throws UnitError with a user-facing message. */
+function leaf<T>(parse: Parse<T>): Leaf<T> {
+  return z.unknown().transform((v, ctx): T => {
+    try {
+      return parse(v);
+    } catch (e) {
+      if (!(e instanceof UnitError)) throw e;
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: e.message });
+      return z.NEVER;
+    }
+  });
+}
+
+function req<T>(expected: string, parse: Parse<T>): Parse<T> {
+  return (v) => {
+    if (v === undefined) throw new UnitError(M.required(expected));
+    return parse(v);
+  };
+}
+
+function opt<T>(parse: Parse<T>): Parse<T | undefined> {
+  return (v) => (v === undefined ? undefined : parse(v));
+}
+
+function def<T>(fallback: T, parse: Parse<T>): Parse<T> {
+  return (v) => (v === undefined ? fallback : parse(v));
+}
+
+interface Range {
+  int?: boolean;
+  min?: number;
+  gt?: number;
+  max?: number;
+  lt?: number;
+}
+
+function num(range: Range): Parse<number> {
+  const phrase = M.rangePhrase(range);
+  return (v) => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new UnitError(M.mustBe(M.numberPhrase(phrase), v));
+    const inRange =
+      (range.int !== true || Number.isInteger(v)) &&
+      (range.min === undefined || v >= range.min) &&
+      (range.gt === undefined || v > range.gt) &&
+      (range.max === undefined || v <= range.max) &&
+      (range.lt === undefined || v < range.lt);
+    if (!inRange) throw new UnitError(M.mustBe(phrase, v));
+    return v;
+  };
+}
+
+const POSITIVE_INT: Range = { int: true, min: 1 };
+
+/** Seconds; `positive` makes 0 (and negatives) "must be > 0" instead of "must be ≥ 0". */
+function dur(positive: boolean): Parse<number> {
+  return (v) => {
+    let seconds: number;
+    try {
+      seconds = parseDurationS(v);
+    } catch (e) {
+      if (positive && e instanceof UnitError && e.negative) throw new UnitError(M.mustBe(M.EXPECT.positive, v));
+      throw e;
+    }
+    if (positive && seconds === 0) throw new UnitError(M.mustBe(M.EXPECT.positive, v));
+    return seconds;
+  };
+}
+
+const size: Parse<number> = (v) => parseSizeBytes(v);
+
+const text: Parse<string> = (v) => {
+  if (typeof v !== 'string' || v.trim() === '') throw new UnitError(M.mustBe(M.EXPECT.nonEmptyString, v));
+  return v;
+};
+
+function choice<T extends string>(options: readonly T[]): Parse<T> {
+  return (v) => {
+    if (typeof v === 'string' && (options as readonly string[]).includes(v)) return v as T;
+    throw new UnitError(M.oneOf(options, v));
+  };
+}
+
+/** Strict mapping: unknown keys become `unrecognized_keys` issues that load.ts words per key. */
+function obj<S extends z.ZodRawShape>(shape: S): z.ZodObject<S, 'strict'> {
+  return z.object(shape).strict();
+}
+
+function issue(ctx: z.RefinementCtx, path: (string | number)[], message: string): void {
+  ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+}
+
+/** A number that a leaf produced (a failed leaf yields z.NEVER, which is not one). */
+function ok(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x);
+}
+
+// ---------------------------------------------------------------- traffic
+
+const stepSchema = obj({
+  at: leaf(req(M.EXPECT.offset, dur(false))),
+  rps: leaf(req(M.EXPECT.stepRps, num({ min: 0 }))),
+  ramp: leaf(def(0, dur(false))),
+}).describe(M.EXPECT.step);
+
+const scheduleSchema = z.array(stepSchema).superRefine((steps, ctx) => {
+  if (steps.length === 0) {
+    issue(ctx, [], M.SCHEDULE_EMPTY);
+    return;
+  }
+  const first = steps[0];
+  if (first !== undefined && ok(first.at) && first.at !== 0) issue(ctx, [0, 'at'], M.scheduleFirstAt(first.at));
+  for (let i = 1; i < steps.length; i++) {
+    const prev = steps[i - 1];
+    const cur = steps[i];
+    if (prev === undefined || cur === undefined || !ok(prev.at) || !ok(cur.at)) continue;
+    if (cur.at <= prev.at) issue(ctx, [i, 'at'], M.scheduleNotAscending(cur.at, prev.at));
+    else if (ok(prev.ramp) && prev.at + prev.ramp > cur.at) {
+      issue(ctx, [i - 1, 'ramp'], M.scheduleRampOverlap(prev.at + prev.ramp, cur.at));
+    }
+  }
+  if (steps.every((s) => ok(s.rps)) && !steps.some((s) => s.rps > 0)) issue(ctx, [], M.SCHEDULE_ALL_ZERO);
+});
+
+const constantRate = z.number().superRefine((rps, ctx) => {
+  if (!(rps > 0) || !Number.isFinite(rps)) issue(ctx, [], M.mustBe(M.EXPECT.positive, rps));
+});
+
+const BURST_KINDS = ['poisson', 'gamma', 'mmpp'] as const;
+/** Defaults of `burst: { kind: mmpp }` fields (SCENARIO.md). */
+export const MMPP_DEFAULTS = { highFactor: 3, lowFactor: 0.5, meanHighS: 10, meanLowS: 40 } as const;
+
+const burstSchema = obj({
+  kind: leaf(def<(typeof BURST_KINDS)[number]>('poisson', choice(BURST_KINDS))),
+  cv: leaf(opt(num({ gt: 0 }))),
+  highFactor: leaf(opt(num({ min: 0 }))),
+  lowFactor: leaf(opt(num({ min: 0 }))),
+  meanHigh: leaf(opt(dur(true))),
+  meanLow: leaf(opt(dur(true))),
+}).superRefine((b, ctx) => {
+  if (typeof b.kind !== 'string') return;
+  if (b.kind === 'gamma' && b.cv === undefined) issue(ctx, ['cv'], M.requiredForKind('gamma', M.EXPECT.gammaCv));
+  if (b.kind !== 'gamma' && b.cv !== undefined) issue(ctx, ['cv'], M.onlyForKind('cv', 'gamma', b.kind));
+  if (b.kind !== 'mmpp') {
+    for (const f of ['highFactor', 'lowFactor', 'meanHigh', 'meanLow'] as const) {
+      if (b[f] !== undefined) issue(ctx, [f], M.onlyForKind(f, 'mmpp', b.kind));
+    }
+    return;
+  }
+  const high = b.highFactor ?? MMPP_DEFAULTS.highFactor;
+  const low = b.lowFactor ?? MMPP_DEFAULTS.lowFactor;
+  if (ok(high) && ok(low) && !(high > low)) {
+    if (b.highFactor !== undefined) issue(ctx, ['highFactor'], M.mmppHighFactor(low, high));
+    else issue(ctx, ['lowFactor'], M.mmppLowFactor(high, low));
+  }
+});
+
+const KEY_KINDS = ['unique', 'zipf', 'trace'] as const;
+/** Zipf exponent when `keys.exponent` is omitted: the classic s = 1. */
+export const ZIPF_DEFAULT_EXPONENT = 1;
+
+const keysSchema = obj({
+  kind: leaf(def<(typeof KEY_KINDS)[number]>('unique', choice(KEY_KINDS))),
+  count: leaf(opt(num(POSITIVE_INT))),
+  exponent: leaf(opt(num({ min: 0 }))),
+}).superRefine((k, ctx) => {
+  if (typeof k.kind !== 'string') return;
+  if (k.kind === 'zipf' && k.count === undefined) {
+    issue(ctx, ['count'], M.requiredForKind('zipf', M.EXPECT.zipfCount));
+  }
+  if (k.kind !== 'zipf') {
+    for (const f of ['count', 'exponent'] as const) {
+      if (k[f] !== undefined) issue(ctx, [f], M.onlyForKind(f, 'zipf', k.kind));
+    }
+  }
+});
+
+const TIME_FORMATS = ['auto', 'iso', 'epoch-s', 'epoch-ms'] as const;
+
+const traceSchema = obj({
+  file: leaf(req(M.EXPECT.traceFile, text)),
+  timeColumn: leaf(def('TIMESTAMP', text)),
+  keyColumn: leaf(opt(text)),
+  speedup: leaf(def(1, num({ gt: 0 }))),
+  timeFormat: leaf(def<(typeof TIME_FORMATS)[number]>('auto', choice(TIME_FORMATS))),
+});
+
+const trafficSchema = obj({
+  rate: z.union([constantRate, scheduleSchema]).describe(M.RATE_SHAPE).optional(),
+  diurnal: obj({
+    amplitude: leaf(req(M.EXPECT.amplitude, num({ min: 0, lt: 1 }))),
+    period: leaf(def(24 * 3600, dur(true))),
+    peakAt: leaf(def(14 * 3600, dur(false))),
+  }).optional(),
+  spikes: z
+    .array(
+      obj({
+        at: leaf(req(M.EXPECT.offset, dur(false))),
+        factor: leaf(req(M.EXPECT.spikeFactor, num({ gt: 0 }))),
+        for: leaf(req(M.EXPECT.positiveDuration, dur(true))),
+      }).describe(M.EXPECT.spike),
+    )
+    .describe(M.EXPECT.spikes)
+    .default([]),
+  burst: burstSchema.default({}),
+  keys: keysSchema.default({}),
+  trace: traceSchema.optional(),
+});
+
+// ---------------------------------------------------------------- model
+
+interface RawLatencyTable {
+  batch: number[];
+  latencyS: number[];
+}
+
+/** `{ 1: 4.25ms, 32: 12ms }` → parallel arrays sorted by batch, each key and value checked where it stands. */
+const latencyTableSchema = z.unknown().transform((v, ctx): RawLatencyTable | undefined => {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    issue(ctx, [], M.mustBe(M.LATENCY_TABLE_SHAPE, v));
+    return z.NEVER;
+  }
+  const points: { key: string; batch: number; latencyS: number }[] = [];
+  let valid = true;
+  for (const [key, value] of Object.entries(v)) {
+    const batch = /^\d+$/.test(key.trim()) ? Number(key) : NaN;
+    if (!Number.isSafeInteger(batch) || batch < 1) {
+      issue(ctx, [key], M.batchKey(key));
+      valid = false;
+      continue;
+    }
+    try {
+      points.push({ key, batch, latencyS: dur(true)(value) });
+    } catch (e) {
+      if (!(e instanceof UnitError)) throw e;
+      issue(ctx, [key], e.message);
+      valid = false;
+    }
+  }
+  if (Object.keys(v).length === 0) {
+    issue(ctx, [], M.LATENCY_TABLE_EMPTY);
+    return z.NEVER;
+  }
+  points.sort((a, b) => a.batch - b.batch);
+  for (let i = 1; i < points.length; i++) {
+    const prev = points[i - 1];
+    const cur = points[i];
+    if (prev === undefined || cur === undefined) continue;
+    if (cur.batch === prev.batch) {
+      issue(ctx, [cur.key], M.batchKey(cur.key));
+      valid = false;
+    } else if (cur.latencyS < prev.latencyS) {
+      issue(ctx, [cur.key], M.latencyDecreasing(cur.batch, cur.latencyS, prev.batch, prev.latencyS));
+      valid = false;
+    }
+  }
+  if (!valid) return z.NEVER;
+  return { batch: points.map((p) => p.batch), latencyS: points.map((p) => p.latencyS) };
+});
+
+const DISTS = ['deterministic', 'exponential', 'lognormal', 'gamma'] as const;
+
+const variabilitySchema = obj({
+  dist: leaf(def<(typeof DISTS)[number]>('deterministic', choice(DISTS))),
+  cv: leaf(opt(num({ min: 0 }))),
+}).superRefine((vb, ctx) => {
+  if (vb.dist === 'exponential' && ok(vb.cv) && vb.cv !== 1) issue(ctx, ['cv'], M.cvFixed('exponential', 1));
+  if (vb.dist === 'deterministic' && ok(vb.cv) && vb.cv !== 0) issue(ctx, ['cv'], M.cvFixed('deterministic', 0));
+});
+
+const modelSchema = obj({
+  profile: leaf(opt(text)),
+  latency: latencyTableSchema,
+  variability: variabilitySchema.default({}),
+  responseBytes: leaf(def(0, size)),
+});
+
+// ---------------------------------------------------------------- fleet
+
+const ROUTINGS = ['random', 'round-robin', 'least-outstanding', 'power-of-two', 'shared-queue'] as const;
+
+const batchingSchema = obj({
+  maxBatch: leaf(def(1, num(POSITIVE_INT))),
+  maxQueueDelay: leaf(def(0, dur(false))),
+  preferred: z.array(leaf(req(M.EXPECT.batchSize, num(POSITIVE_INT)))).describe(M.EXPECT.batchSizes).default([]),
+}).superRefine((b, ctx) => {
+  if (!ok(b.maxBatch)) return;
+  b.preferred.forEach((p, i) => {
+    if (ok(p) && p > b.maxBatch) issue(ctx, ['preferred', i], M.preferredAboveMax(b.maxBatch, p));
+  });
+});
+
+const fleetSchema = obj({
+  gpu: leaf(opt(text)),
+  mig: leaf(opt(text)),
+  replicas: leaf(def(1, num(POSITIVE_INT))),
+  instances: leaf(def(1, num(POSITIVE_INT))),
+  overlap: leaf(def(0.5, num({ min: 0, max: 1 }))),
+  batching: batchingSchema.default({}),
+  queue: obj({
+    maxDepth: leaf(def(10000, num(POSITIVE_INT))),
+    timeout: leaf(opt(dur(true))),
+  }).default({}),
+  routing: leaf(def<(typeof ROUTINGS)[number]>('least-outstanding', choice(ROUTINGS))),
+});
+
+// ---------------------------------------------------------------- root
+
+const rootObject = obj({
+  name: leaf(req(M.EXPECT.name, text)),
+  seed: leaf(def(1, num({ int: true, min: 0 }))),
+  duration: leaf(req(M.EXPECT.duration, dur(true))),
+  warmup: leaf(def(0, dur(false))),
+  slo: obj({
+    p50: leaf(opt(dur(true))),
+    p90: leaf(opt(dur(true))),
+    p95: leaf(opt(dur(true))),
+    p99: leaf(opt(dur(true))),
+    p999: leaf(opt(dur(true))),
+    maxErrorRate: leaf(opt(num({ min: 0, max: 1 }))),
+  }).default({}),
+  traffic: trafficSchema.default({}),
+  model: modelSchema.default({}),
+  fleet: fleetSchema.default({}),
+  cost: obj({
+    gpuHourly: leaf(opt(num({ min: 0 }))),
+    cacheHourly: leaf(def(0, num({ min: 0 }))),
+    egressPerGB: leaf(opt(num({ min: 0 }))),
+  }).default({}),
+  report: obj({ interval: leaf(def(10, dur(true))) }).default({}),
+});
+
+/** The parsed document before catalog resolution; produced only when the whole file is valid. */
+export type RawScenario = z.output<typeof rootObject>;
+
+/** The latency table the scenario implies: its own, else the catalog profile for its GPU; null when neither applies or a lookup fails (the reason is in `error`). */
+export function latencySource(
+  s: Pick<RawScenario, 'model' | 'fleet'>,
+): { table: RawLatencyTable & { source: string; derived: boolean; notes: string[] } } | { error: { path: string[]; message: string } | null } {
+  const { model, fleet } = s;
+  if (model.latency !== undefined) return { table: { ...model.latency, source: 'scenario', derived: false, notes: [] } };
+  if (typeof model.profile !== 'string' || typeof fleet.gpu !== 'string') {
+    return { error: { path: ['model', 'latency'], message: M.required(M.LATENCY_REQUIRED) } };
+  }
+  const gpu = findGpu(fleet.gpu);
+  // An unknown GPU or MIG profile is reported where it stands; a second error here would only repeat it.
+  if (gpu === undefined) return { error: null };
+  const mig = typeof fleet.mig === 'string' ? findMigProfile(gpu, fleet.mig) : null;
+  if (mig === undefined) return { error: null };
+  const found = profileLatency(model.profile, gpu.id, mig === null ? null : mig.id);
+  if (typeof found === 'string') return { error: { path: ['model', 'profile'], message: found } };
+  return { table: found };
+}
+
+/** Rules that span sections; they run whenever the structure is sound, even if some fields failed. */
+function crossCheck(v: RawScenario, ctx: z.RefinementCtx): void {
+  if (ok(v.warmup) && ok(v.duration) && v.warmup >= v.duration) {
+    issue(ctx, ['warmup'], M.warmupNotBelowDuration(v.warmup, v.duration));
+  }
+
+  const t = v.traffic;
+  if (t.rate !== undefined && t.trace !== undefined) issue(ctx, ['traffic', 'trace'], M.RATE_AND_TRACE);
+  if (t.rate === undefined && t.trace === undefined) issue(ctx, ['traffic', 'rate'], M.required(M.RATE_OR_TRACE));
+  if (t.keys.kind === 'trace') {
+    if (t.trace === undefined) issue(ctx, ['traffic', 'keys', 'kind'], M.KEYS_TRACE_NEEDS_TRACE);
+    else if (t.trace.keyColumn === undefined) issue(ctx, ['traffic', 'keys', 'kind'], M.KEYS_TRACE_NEEDS_COLUMN);
+  }
+
+  const f = v.fleet;
+  if (typeof f.gpu === 'string' && findGpu(f.gpu) === undefined) {
+    issue(ctx, ['fleet', 'gpu'], M.unknownGpu(f.gpu, gpuIds()));
+  }
+  if (typeof f.mig === 'string') {
+    const gpu = typeof f.gpu === 'string' ? findGpu(f.gpu) : undefined;
+    if (f.gpu === undefined) issue(ctx, ['fleet', 'mig'], M.MIG_NEEDS_GPU);
+    else if (gpu !== undefined && findMigProfile(gpu, f.mig) === undefined) {
+      issue(ctx, ['fleet', 'mig'], M.unknownMig(f.mig, gpu.id, gpu.migProfiles.map((p) => p.id)));
+    }
+  }
+
+  // Latency leaves that failed are already reported; only judge a table that parsed.
+  if (v.model.latency !== undefined && !isTable(v.model.latency)) return;
+  if (typeof v.model.profile !== 'string' && v.model.profile !== undefined) return;
+  if (typeof f.gpu !== 'string' && f.gpu !== undefined) return;
+  const found = latencySource(v);
+  if ('error' in found) {
+    if (found.error !== null) issue(ctx, found.error.path, found.error.message);
+    return;
+  }
+  const { batch } = found.table;
+  if (batch.length === 1 && ok(f.batching.maxBatch) && f.batching.maxBatch > (batch[0] as number)) {
+    issue(ctx, ['model', 'latency'], M.singlePointTable(batch[0] as number, f.batching.maxBatch));
+  }
+}
+
+function isTable(x: unknown): x is RawLatencyTable {
+  return typeof x === 'object' && x !== null && Array.isArray((x as Partial<RawLatencyTable>).batch);
+}
+
+/** The scenario document schema (strict: unknown keys are errors), with the cross-section rules. */
+export const scenarioSchema = rootObject.superRefine(crossCheck);
+
+/** Sections the contract names but this version does not simulate: an error, never silently ignored. */
+export const UNSUPPORTED_PATHS: ReadonlySet<string> = new Set([
+  'cache',
+  'autoscaler',
+  'events',
+  'variants',
+  'regions',
+  'shards',
+  'fleet.coldStart',
+  'fleet.warmPool',
+]);
+
+/** What the schema expects at `path`: its description, and the allowed keys when it is a mapping; null when the path leaves the schema. */
+export function expectationAt(path: readonly (string | number)[]): { description: string | null; keys: string[] | null } | null {
+  let node: z.ZodTypeAny | undefined = scenarioSchema;
+  let description: string | null = null;
+  for (const segment of path) {
+    if (node === undefined) return null;
+    node = childOf(node, String(segment));
+  }
+  if (node === undefined) return null;
+  for (let s: z.ZodTypeAny | null = node; s !== null; s = unwrapOnce(s)) {
+    if (description === null && s.description !== undefined) description = s.description;
+    if (s instanceof z.ZodObject) return { description, keys: Object.keys(s.shape as z.ZodRawShape) };
+  }
+  return { description, keys: null };
+}
+
+/** Whether the schema expects a list at `path` (so `--set a.0.b=…` on a missing `a` creates a list, not a mapping). */
+export function isListAt(path: readonly (string | number)[]): boolean {
+  let node: z.ZodTypeAny | undefined = scenarioSchema;
+  for (const segment of path) {
+    if (node === undefined) return false;
+    node = childOf(node, String(segment));
+  }
+  return node !== undefined && hasList(node);
+}
+
+function hasList(node: z.ZodTypeAny): boolean {
+  for (let s: z.ZodTypeAny | null = node; s !== null; s = unwrapOnce(s)) {
+    if (s instanceof z.ZodArray) return true;
+    if (s instanceof z.ZodUnion) return (s.options as z.ZodTypeAny[]).some(hasList);
+  }
+  return false;
+}
+
+function unwrapOnce(s: z.ZodTypeAny): z.ZodTypeAny | null {
+  if (s instanceof z.ZodOptional || s instanceof z.ZodNullable) return s.unwrap() as z.ZodTypeAny;
+  if (s instanceof z.ZodDefault) return s.removeDefault() as z.ZodTypeAny;
+  if (s instanceof z.ZodEffects) return s.innerType() as z.ZodTypeAny;
+  return null;
+}
+
+function childOf(node: z.ZodTypeAny, segment: string): z.ZodTypeAny | undefined {
+  let s: z.ZodTypeAny | null = node;
+  while (s !== null) {
+    if (s instanceof z.ZodObject) return (s.shape as z.ZodRawShape)[segment];
+    if (s instanceof z.ZodArray) return /^\d+$/.test(segment) ? (s.element as z.ZodTypeAny) : undefined;
+    if (s instanceof z.ZodUnion) {
+      for (const option of s.options as z.ZodTypeAny[]) {
+        const c = childOf(option, segment);
+        if (c !== undefined) return c;
+      }
+      return undefined;
+    }
+    s = unwrapOnce(s);
+  }
+  return undefined;
+}

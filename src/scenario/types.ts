@@ -1,0 +1,141 @@
+/**
+ * The resolved scenario: plain data, every unit converted (seconds, bytes, requests/s),
+ * every default filled in. scenario/load.ts produces it from YAML/JSON; the engine
+ * consumes it and never sees strings like "250ms".
+ */
+
+/** One step of a piecewise rate schedule: from `atS` the rate is `rps`; with `rampS` > 0 it moves linearly from the previous level to `rps` over `rampS`. */
+export interface RateStep {
+  atS: number;
+  rps: number;
+  rampS: number;
+}
+
+export interface Diurnal {
+  amplitude: number;
+  periodS: number;
+  peakAtS: number;
+}
+
+export interface Spike {
+  atS: number;
+  factor: number;
+  forS: number;
+}
+
+export type Burst =
+  | { kind: 'poisson' }
+  | { kind: 'gamma'; cv: number }
+  /** Two-state Markov-modulated Poisson; `highFactor`/`lowFactor` multiply the rate shape, sojourns are exponential with the given means. */
+  | { kind: 'mmpp'; highFactor: number; lowFactor: number; meanHighS: number; meanLowS: number };
+
+export type Keys =
+  | { kind: 'unique' }
+  | { kind: 'zipf'; count: number; exponent: number }
+  | { kind: 'trace' };
+
+export interface TraceSpec {
+  /** Path as written in the scenario, resolved against the scenario file's folder. */
+  file: string;
+  timeColumn: string;
+  /** Column holding a request identity (for keyed caches), if any. */
+  keyColumn: string | null;
+  speedup: number;
+  /** 'auto' detects ISO date-times, epoch seconds or epoch milliseconds from the first row. */
+  timeFormat: 'auto' | 'iso' | 'epoch-s' | 'epoch-ms';
+}
+
+export interface Traffic {
+  /** Piecewise schedule; a constant rate is one step at 0. Ignored when `trace` is set. */
+  schedule: RateStep[];
+  diurnal: Diurnal | null;
+  spikes: Spike[];
+  burst: Burst;
+  keys: Keys;
+  trace: TraceSpec | null;
+}
+
+export type VariabilityDist = 'deterministic' | 'exponential' | 'lognormal' | 'gamma';
+
+export interface Variability {
+  dist: VariabilityDist;
+  /** Coefficient of variation (lognormal, gamma); exponential is cv 1, deterministic 0. */
+  cv: number;
+}
+
+export interface LatencyTable {
+  /** Batch sizes, strictly increasing, ≥ 1. */
+  batch: number[];
+  /** Batch latency in seconds for each batch size. */
+  latencyS: number[];
+  /** Where the numbers come from ("scenario", or a catalog source). */
+  source: string;
+}
+
+export interface Model {
+  profile: string | null;
+  latency: LatencyTable;
+  variability: Variability;
+  responseBytes: number;
+}
+
+export interface Batching {
+  maxBatch: number;
+  maxQueueDelayS: number;
+  /** Preferred batch sizes, ascending, each ≤ maxBatch. */
+  preferred: number[];
+}
+
+export interface QueueLimits {
+  /** Requests waiting per replica queue (or in the shared/gateway queue) before new ones are rejected. */
+  maxDepth: number;
+  /** A request still queued this long after arrival times out; Infinity for never. */
+  timeoutS: number;
+}
+
+export type Routing = 'random' | 'round-robin' | 'least-outstanding' | 'power-of-two' | 'shared-queue';
+
+export interface Fleet {
+  gpu: string | null;
+  mig: string | null;
+  /** Share of a full GPU's compute that one replica gets (1 for a whole GPU, k/7 for a MIG slice). */
+  gpuShare: number;
+  replicas: number;
+  instances: number;
+  /** Throughput gain per extra concurrent instance on one GPU: σ(m) = 1 + overlap·(m − 1). */
+  overlap: number;
+  batching: Batching;
+  queue: QueueLimits;
+  routing: Routing;
+}
+
+export interface Slo {
+  /** Latency targets in seconds by percentile name (p50, p90, p95, p99, p999). */
+  latencyS: Partial<Record<SloPercentile, number>>;
+  maxErrorRate: number | null;
+}
+
+export type SloPercentile = 'p50' | 'p90' | 'p95' | 'p99' | 'p999';
+
+export interface Cost {
+  /** Price per GPU-hour (whole GPU); null when neither the scenario nor the catalog gives one. */
+  gpuHourlyUsd: number | null;
+  gpuPriceSource: string;
+  cacheHourlyUsd: number;
+  egressPerGbUsd: number | null;
+}
+
+export interface Scenario {
+  name: string;
+  seed: number;
+  durationS: number;
+  warmupS: number;
+  slo: Slo;
+  traffic: Traffic;
+  model: Model;
+  fleet: Fleet;
+  cost: Cost;
+  report: { intervalS: number };
+  /** Non-fatal remarks found while resolving (e.g. maxBatch beyond the latency table). */
+  warnings: string[];
+}

@@ -1,0 +1,127 @@
+/**
+ * Arrival processes. Each yields absolute arrival times one at a time (lazily: one
+ * pending arrival per run, nothing pre-materialized). Rate-shaped processes draw in
+ * operational time (see rate-shape.ts) from the "arrivals" random stream.
+ */
+import type { RandomStream } from '../engine/rng.js';
+import type { Traffic } from '../scenario/types.js';
+import { OperationalClock } from './rate-shape.js';
+import type { TraceReader } from './trace.js';
+
+/** A source of arrivals: next absolute time in seconds, Infinity when exhausted. */
+export interface ArrivalSource {
+  nextTimeS(): number;
+  /** Request identity of the arrival last returned; -1 when the source has none. */
+  lastKey(): number;
+}
+
+/** Constant-rate Poisson: the common case, without any rate-shape bookkeeping. */
+class ConstantPoisson implements ArrivalSource {
+  private t = 0;
+  constructor(private readonly rps: number, private readonly rng: RandomStream) {}
+  nextTimeS(): number {
+    this.t += this.rng.exp1() / this.rps;
+    return this.t;
+  }
+  lastKey(): number {
+    return -1;
+  }
+}
+
+/** Poisson or gamma renewal in operational time, mapped through Λ⁻¹. */
+class RenewalShaped implements ArrivalSource {
+  private u = 0;
+  private readonly clock: OperationalClock;
+  private readonly shape: number;
+  constructor(traffic: Traffic, private readonly rng: RandomStream, cv: number) {
+    this.clock = new OperationalClock(traffic);
+    this.shape = cv === 1 ? 0 : 1 / (cv * cv);
+  }
+  nextTimeS(): number {
+    // gamma(k) / k has mean 1 and coefficient of variation 1/√k = cv
+    this.u += this.shape === 0 ? this.rng.exp1() : this.rng.gamma(this.shape) / this.shape;
+    return this.clock.timeAtOp(this.u);
+  }
+  lastKey(): number {
+    return -1;
+  }
+}
+
+/**
+ * Two-state Markov-modulated Poisson: in state "high" the rate shape is multiplied by
+ * highFactor, in "low" by lowFactor; sojourns are exponential in real time.
+ */
+class Mmpp implements ArrivalSource {
+  private u = 0;
+  private readonly arrivalsClock: OperationalClock;
+  private readonly switchClock: OperationalClock;
+  private high: boolean;
+  private switchAtS: number;
+  private readonly states: RandomStream;
+  constructor(
+    traffic: Traffic,
+    private readonly rng: RandomStream,
+    private readonly highFactor: number,
+    private readonly lowFactor: number,
+    private readonly meanHighS: number,
+    private readonly meanLowS: number,
+    states: RandomStream,
+  ) {
+    this.arrivalsClock = new OperationalClock(traffic);
+    this.switchClock = new OperationalClock(traffic);
+    this.states = states;
+    // start in the stationary distribution of the two-state chain
+    this.high = states.uniform() < meanHighS / (meanHighS + meanLowS);
+    this.switchAtS = states.exp1() * (this.high ? meanHighS : meanLowS);
+  }
+  nextTimeS(): number {
+    for (;;) {
+      const factor = this.high ? this.highFactor : this.lowFactor;
+      const uSwitch = this.switchClock.opAtTime(this.switchAtS);
+      const gap = factor > 0 ? this.rng.exp1() / factor : Infinity;
+      if (this.u + gap <= uSwitch) {
+        this.u += gap;
+        return this.arrivalsClock.timeAtOp(this.u);
+      }
+      // memoryless: move to the switch and draw again in the other state
+      this.u = Math.max(this.u, uSwitch);
+      this.high = !this.high;
+      this.switchAtS += this.states.exp1() * (this.high ? this.meanHighS : this.meanLowS);
+      if (this.switchAtS === Infinity) return Infinity;
+    }
+  }
+  lastKey(): number {
+    return -1;
+  }
+}
+
+/** Replays a trace's arrival times. */
+class TraceArrivals implements ArrivalSource {
+  constructor(private readonly reader: TraceReader) {}
+  nextTimeS(): number {
+    const t = this.reader.nextTimeS();
+    return t === t ? t : Infinity;
+  }
+  lastKey(): number {
+    return this.reader.lastKey();
+  }
+}
+
+/** Builds the arrival source a scenario's traffic describes. */
+export function createArrivals(
+  traffic: Traffic,
+  rng: RandomStream,
+  stateRng: RandomStream,
+  trace: TraceReader | null,
+): ArrivalSource {
+  if (traffic.trace) {
+    if (!trace) throw new Error('traffic.trace is set but no trace reader was given');
+    return new TraceArrivals(trace);
+  }
+  const b = traffic.burst;
+  const constant =
+    traffic.schedule.length === 1 && traffic.schedule[0]!.rampS === 0 && !traffic.diurnal && traffic.spikes.length === 0;
+  if (b.kind === 'poisson' && constant) return new ConstantPoisson(traffic.schedule[0]!.rps, rng);
+  if (b.kind === 'mmpp') return new Mmpp(traffic, rng, b.highFactor, b.lowFactor, b.meanHighS, b.meanLowS, stateRng);
+  return new RenewalShaped(traffic, rng, b.kind === 'gamma' ? b.cv : 1);
+}
