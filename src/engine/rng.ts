@@ -6,6 +6,33 @@ import seedrandom from 'seedrandom';
  * the scenario seed, so two variants of one scenario see the same arrivals
  * (common random numbers) and a run is reproducible bit for bit.
  */
+// Ziggurat tables for the exponential distribution (Marsaglia & Tsang 2000, 256 layers),
+// scaled for 24-bit positions.
+const ZIG_R = 7.697117470131487;
+const ZIG_V = 3.949659822581572e-3;
+const ZIG_M = 16777216; // 2^24
+const ZIG_K = new Uint32Array(256);
+const ZIG_W = new Float64Array(256);
+const ZIG_F = new Float64Array(256);
+{
+  let d = ZIG_R;
+  let t = d;
+  const q = ZIG_V / Math.exp(-d);
+  ZIG_K[0] = Math.floor((d / q) * ZIG_M);
+  ZIG_K[1] = 0;
+  ZIG_W[0] = q / ZIG_M;
+  ZIG_W[255] = d / ZIG_M;
+  ZIG_F[0] = 1;
+  ZIG_F[255] = Math.exp(-d);
+  for (let i = 254; i >= 1; i--) {
+    d = -Math.log(ZIG_V / d + Math.exp(-d));
+    ZIG_K[i + 1] = Math.floor((d / t) * ZIG_M);
+    t = d;
+    ZIG_F[i] = Math.exp(-d);
+    ZIG_W[i] = d / ZIG_M;
+  }
+}
+
 export class RandomStream {
   // perf: Baagoe's Alea recurrence run inline on our own fields, seeded by seedrandom's
   // alea (so the numbers are exactly seedrandom's); saves two calls per draw in the hot path.
@@ -38,9 +65,31 @@ export class RandomStream {
     return Math.floor(this.uniform() * n);
   }
 
-  /** Exponential with mean 1. */
+  /**
+   * Exponential with mean 1, by Marsaglia and Tsang's ziggurat: 256 layers, one uniform
+   * and a table look-up in about 98 % of draws instead of a logarithm every time.
+   * The layer index comes from the low 8 bits and the position from the upper 24 bits
+   * of the same 32-bit draw, so the two are independent.
+   */
   exp1(): number {
-    return -Math.log(1 - this.uniform());
+    // perf: Math.log per arrival was 11 % of the W1 profile
+    const j = (this.uniform() * 4294967296) >>> 0;
+    const i = j & 255;
+    const u = j >>> 8;
+    if (u < ZIG_K[i]!) return u * ZIG_W[i]!;
+    return this.exp1Tail(i, u);
+  }
+
+  private exp1Tail(i: number, u: number): number {
+    for (;;) {
+      if (i === 0) return ZIG_R - Math.log(1 - this.uniform());
+      const x = u * ZIG_W[i]!;
+      if (ZIG_F[i]! + this.uniform() * (ZIG_F[i - 1]! - ZIG_F[i]!) < Math.exp(-x)) return x;
+      const j = (this.uniform() * 4294967296) >>> 0;
+      i = j & 255;
+      u = j >>> 8;
+      if (u < ZIG_K[i]!) return u * ZIG_W[i]!;
+    }
   }
 
   /** Standard normal (Marsaglia polar method; caches the second value). */
