@@ -13,7 +13,7 @@ import { costBreakdown } from './metrics/cost.js';
 import { PERCENTILES, tidy, type Summary } from './metrics/summary.js';
 import type { Scenario, SloPercentile } from './scenario/types.js';
 import { LatencyModel } from './serving/latency.js';
-import { ServingFleet, type FleetObserver } from './serving/fleet.js';
+import { ServingFleet, type FleetObserver, type Outcomes } from './serving/fleet.js';
 import { RequestPool } from './serving/requests.js';
 import { createArrivals } from './workload/arrivals.js';
 import { TraceReader, type LineSource } from './workload/trace.js';
@@ -67,12 +67,28 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
   const busyReplicas = new LevelIntegral(warmupS);
   const readyReplicas = new LevelIntegral(warmupS);
   const billedGpus = new LevelIntegral(warmupS);
+  // the books: every request ends here exactly once
+  const books: Outcomes = {
+    completed(id, nowS) {
+      rec.complete(nowS - pool.arrivedAtS[id]!, pool.counted[id] === 1);
+      pool.free(id);
+    },
+    rejected(id) {
+      rec.reject(pool.counted[id] === 1);
+      pool.free(id);
+    },
+    timedOut(id) {
+      rec.timeout(pool.counted[id] === 1);
+      pool.free(id);
+    },
+  };
   const fleet = new ServingFleet(
     sim,
     sc.fleet,
     latency,
     pool,
     rec,
+    books,
     { busyReplicas, readyReplicas },
     sim.rng.stream('service'),
     sim.rng.stream('routing'),

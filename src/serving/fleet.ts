@@ -20,8 +20,16 @@ import type { LevelIntegral, Recorder } from '../metrics/recorder.js';
 import type { LatencyModel } from './latency.js';
 import { RequestPool, RingQueue } from './requests.js';
 
-/** Receives a finished request (and owns freeing it); without one, the fleet completes it in the recorder. */
-export type ResponseSink = (id: number, nowS: number) => void;
+/**
+ * Where a request goes when the fleet is done with it: every request handed to
+ * arrive() ends in exactly one of these calls (or is still in flight at the end).
+ * The receiver owns the id from then on (records it, frees it, or passes it on).
+ */
+export interface Outcomes {
+  completed(id: number, nowS: number): void;
+  rejected(id: number, nowS: number): void;
+  timedOut(id: number, nowS: number): void;
+}
 
 /** Sees every batch and response, for tests and detailed traces; null in normal runs. */
 export interface FleetObserver {
@@ -74,7 +82,6 @@ export class ServingFleet {
   private readonly onDone: number;
   private readonly onDeadline: number;
   private readonly onTimeout: number;
-  private sink: ResponseSink | null = null;
   /** Optional observer of batches and responses. */
   observer: FleetObserver | null = null;
 
@@ -85,6 +92,7 @@ export class ServingFleet {
     private readonly latency: LatencyModel,
     private readonly pool: RequestPool,
     private readonly rec: Recorder,
+    private readonly outcomes: Outcomes,
     private readonly meters: FleetMeters,
     private readonly serviceRng: RandomStream,
     private readonly routingRng: RandomStream,
@@ -145,8 +153,7 @@ export class ServingFleet {
     const q = this.shared ? 0 : this.route();
     const queue = this.queues[q]!;
     if (queue.length >= this.maxDepth) {
-      this.rec.reject(this.pool.counted[id] === 1);
-      this.pool.free(id);
+      this.outcomes.rejected(id, this.sim.now);
       return;
     }
     this.pool.enqueuedAtS[id] = this.sim.now;
@@ -176,11 +183,6 @@ export class ServingFleet {
       for (let i = 0; i < this.slotSize[s]!; i++) n += counted[this.members[base + i]!]!;
     }
     return n;
-  }
-
-  /** Replaces what happens to a finished request (a cache stores results here). */
-  setResponseSink(sink: ResponseSink): void {
-    this.sink = sink;
   }
 
   private route(): number {
@@ -319,17 +321,12 @@ export class ServingFleet {
     this.slotDoneAtS[slot] = NaN;
     const base = slot * this.maxBatch;
     const obs = this.observer;
-    const sink = this.sink;
-    const pool = this.pool;
+    const outcomes = this.outcomes;
     const members = this.members;
     for (let i = base; i < base + size; i++) {
       const id = members[i]!;
-      if (obs) obs.responded(r, pool.arrivedAtS[id]!, now);
-      if (sink) sink(id, now);
-      else {
-        this.rec.complete(now - pool.arrivedAtS[id]!, pool.counted[id] === 1);
-        pool.free(id);
-      }
+      if (obs) obs.responded(r, this.pool.arrivedAtS[id]!, now);
+      outcomes.completed(id, now);
     }
     this.outstanding[r]! -= size;
     const m = --this.running[r]!;
@@ -361,8 +358,7 @@ export class ServingFleet {
     while (queue.length > 0 && pool.arrivedAtS[queue.at(0)]! + this.timeoutS <= now) {
       const id = queue.shift();
       if (!this.shared) this.outstanding[q]!--;
-      this.rec.timeout(pool.counted[id] === 1);
-      pool.free(id);
+      this.outcomes.timedOut(id, now);
     }
     if (queue.length > 0) this.armTimeout(q);
   }
