@@ -92,8 +92,10 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
     { busyReplicas, readyReplicas },
     sim.rng.stream('service'),
     sim.rng.stream('routing'),
+    sc.fleet.replicas,
   );
   if (opts.observer) fleet.observer = opts.observer;
+  for (let i = 0; i < sc.fleet.replicas; i++) fleet.setReady(fleet.addReplica());
   billedGpus.set(0, sc.fleet.replicas * sc.fleet.gpuShare);
 
   let reader: TraceReader | null = null;

@@ -2,16 +2,22 @@
  * Replicas, their queues and the dynamic batcher (Triton semantics), plus the router
  * in front of them.
  *
- *   arrive(id) ──► router picks a ready replica (or the shared queue)
+ *   arrive(id) ──► no ready replica? gateway queue (waits for one)
+ *              ──► router picks a ready replica (or the shared queue)
  *              ──► queue full? reject : enqueue ──► tryDispatch(queue)
  *   tryDispatch: while a model instance is idle and requests wait:
  *       ≥ maxBatch queued → maxBatch; a preferred size reachable → the largest;
  *       maxQueueDelay 0 or oldest waited ≥ it → all; else arm the delay timer and wait
- *   batch done ──► responses recorded ──► tryDispatch(queue)
+ *   batch done ──► outcomes.completed ──► tryDispatch(queue)
  *
  * A queue belongs to one replica, or (routing shared-queue) to all of them: every
- * model instance ("slot") attached to a queue pulls from it. Instances on one GPU
+ * model instance ("slot") of a ready replica pulls from it. Instances on one GPU
  * share it: with m batches running each advances at σ(m)/m, σ(m) = 1 + overlap·(m−1).
+ *
+ * Replicas come and go (lifecycle.ts decides when): addReplica() reserves one that is
+ * not yet routed, setReady() routes to it, drain() stops routing and lets it finish
+ * what it holds, crash() kills it and re-routes what it held. Nothing is ever lost:
+ * every request handed to arrive() ends in exactly one Outcomes call.
  */
 import type { Simulation } from '../engine/simulation.js';
 import type { RandomStream } from '../engine/rng.js';
@@ -40,12 +46,22 @@ export interface FleetObserver {
 export interface FleetMeters {
   /** Replicas executing at least one batch. */
   busyReplicas: LevelIntegral;
-  /** Replicas ready to serve. */
+  /** Replicas ready to serve (routed to). */
   readyReplicas: LevelIntegral;
 }
 
+/** Replica states as the fleet sees them; the lifecycle keeps the finer phases of a start. */
+export const enum ReplicaState {
+  Free = 0,
+  Starting = 1,
+  Ready = 2,
+  Draining = 3,
+}
+
+const ROUTING_CODES = { random: 0, 'round-robin': 1, 'least-outstanding': 2, 'power-of-two': 3, 'shared-queue': 4 } as const;
+
 export class ServingFleet {
-  readonly numReplicas: number;
+  private capacity = 0;
   private readonly instances: number;
   private readonly maxBatch: number;
   private readonly maxDelayS: number;
@@ -53,39 +69,57 @@ export class ServingFleet {
   private readonly maxDepth: number;
   private readonly timeoutS: number;
   private readonly shared: boolean;
-  private readonly routing: FleetSpec['routing'];
+  private readonly routing: number;
   private readonly overlap: number;
 
   // per replica
-  private readonly running: Int32Array;
+  private state: Uint8Array = new Uint8Array(0);
+  private running: Int32Array = new Int32Array(0);
   /** Queued + in running batches, per replica (what least-outstanding compares). */
-  readonly outstanding: Int32Array;
-  private readonly ready: Int32Array;
+  outstanding: Int32Array = new Int32Array(0);
+  /** Requests routed to each replica since it was added (for rate signals). */
+  arrivalsCum: Float64Array = new Float64Array(0);
+  /** Seconds each replica has spent executing at least one batch, up to busyMarkS. */
+  private busyCumS: Float64Array = new Float64Array(0);
+  private busyMarkS: Float64Array = new Float64Array(0);
+  /** Position of each ready replica in `ready`, −1 when not ready. */
+  private readyPos: Int32Array = new Int32Array(0);
+  private ready: Int32Array = new Int32Array(0);
   private readyCount = 0;
   private rrNext = 0;
+  private freeIdx: number[] = [];
+  private used = 0;
 
-  // per queue
-  private readonly queues: RingQueue[];
-  private readonly idleSlots: Int32Array[];
-  private readonly idleCount: Int32Array;
-  private readonly deadlineAtS: Float64Array;
-  private readonly timeoutAtS: Float64Array;
+  // per queue (queue r belongs to replica r; with shared-queue only queue 0 is used)
+  private queues: RingQueue[] = [];
+  /** Idle slots per queue, a FIFO ring: the instance idle longest takes the next batch. */
+  private idleSlots: Int32Array[] = [];
+  private idleHead: Int32Array = new Int32Array(0);
+  private idleCount: Int32Array = new Int32Array(0);
+  private deadlineAtS: Float64Array = new Float64Array(0);
+  private timeoutAtS: Float64Array = new Float64Array(0);
+  /** Requests waiting for any replica to become ready (no ready replica at their arrival). */
+  private readonly gateway: RingQueue;
+  private gatewayTimeoutAtS = NaN;
 
-  // per slot (model instance)
-  private readonly slotReplica: Int32Array;
-  private readonly slotSize: Int32Array;
-  private readonly slotDoneAtS: Float64Array;
-  private readonly slotWorkS: Float64Array;
-  private readonly slotMarkS: Float64Array;
-  private readonly members: Int32Array;
+  // per slot (model instance): slot = replica·instances + i
+  private slotSize: Int32Array = new Int32Array(0);
+  private slotDoneAtS: Float64Array = new Float64Array(0);
+  private slotWorkS: Float64Array = new Float64Array(0);
+  private slotMarkS: Float64Array = new Float64Array(0);
+  private slotInStack: Uint8Array = new Uint8Array(0);
+  private members: Int32Array = new Int32Array(0);
 
   private readonly onDone: number;
   private readonly onDeadline: number;
   private readonly onTimeout: number;
+  private readonly onGatewayTimeout: number;
   /** Optional observer of batches and responses. */
   observer: FleetObserver | null = null;
+  /** Told when a draining replica has finished its work and is gone. */
+  onReplicaGone: ((replica: number) => void) | null = null;
 
-  /** Builds `spec.replicas` ready replicas. */
+  /** An empty fleet (no replicas) with room for `initialCapacity` before it grows. */
   constructor(
     private readonly sim: Simulation,
     spec: FleetSpec,
@@ -96,60 +130,167 @@ export class ServingFleet {
     private readonly meters: FleetMeters,
     private readonly serviceRng: RandomStream,
     private readonly routingRng: RandomStream,
+    initialCapacity = 8,
   ) {
-    const n = spec.replicas;
-    this.numReplicas = n;
     this.instances = spec.instances;
     this.maxBatch = spec.batching.maxBatch;
     this.maxDelayS = spec.batching.maxQueueDelayS;
     this.preferred = Int32Array.from(spec.batching.preferred);
     this.maxDepth = spec.queue.maxDepth;
     this.timeoutS = spec.queue.timeoutS;
-    this.routing = spec.routing;
+    this.routing = ROUTING_CODES[spec.routing];
     this.shared = spec.routing === 'shared-queue';
     this.overlap = spec.overlap;
-
-    this.running = new Int32Array(n);
-    this.outstanding = new Int32Array(n);
-    this.ready = new Int32Array(n);
-
-    const numQueues = this.shared ? 1 : n;
-    const slotsPerQueue = this.shared ? n * this.instances : this.instances;
-    this.queues = [];
-    this.idleSlots = [];
-    for (let q = 0; q < numQueues; q++) {
-      this.queues.push(new RingQueue(Math.min(this.maxDepth, 1024)));
-      this.idleSlots.push(new Int32Array(slotsPerQueue));
-    }
-    this.idleCount = new Int32Array(numQueues);
-    this.deadlineAtS = new Float64Array(numQueues).fill(NaN);
-    this.timeoutAtS = new Float64Array(numQueues).fill(NaN);
-
-    const slots = n * this.instances;
-    this.slotReplica = new Int32Array(slots);
-    this.slotSize = new Int32Array(slots);
-    this.slotDoneAtS = new Float64Array(slots).fill(NaN);
-    this.slotWorkS = new Float64Array(slots);
-    this.slotMarkS = new Float64Array(slots);
-    this.members = new Int32Array(slots * this.maxBatch);
-
+    this.gateway = new RingQueue(64);
     this.onDone = sim.register((slot) => this.batchDone(slot));
     this.onDeadline = sim.register((q) => this.deadlineFired(q));
     this.onTimeout = sim.register((q) => this.timeoutFired(q));
-
-    // idle slots are stacks; pushed from the last so the first replica's first instance is taken first
-    for (let slot = n * this.instances - 1; slot >= 0; slot--) {
-      const r = Math.floor(slot / this.instances);
-      this.slotReplica[slot] = r;
-      const q = this.shared ? 0 : r;
-      this.idleSlots[q]![this.idleCount[q]!++] = slot;
-    }
-    for (let r = 0; r < n; r++) this.ready[this.readyCount++] = r;
-    this.meters.readyReplicas.set(sim.now, this.readyCount);
+    this.onGatewayTimeout = sim.register(() => this.gatewayTimeoutFired());
+    this.grow(Math.max(1, initialCapacity));
   }
+
+  // ------------------------------------------------------------------ replicas
+
+  /** Number of ready replicas. */
+  get numReady(): number {
+    return this.readyCount;
+  }
+
+  /** The ready replica at position i (0 ≤ i < numReady). */
+  readyAt(i: number): number {
+    return this.ready[i]!;
+  }
+
+  /** State of replica r. */
+  stateOf(r: number): ReplicaState {
+    return this.state[r]! as ReplicaState;
+  }
+
+  /** Reserves a replica index in state Starting: it holds no work and gets no traffic until setReady. */
+  addReplica(): number {
+    let r: number;
+    if (this.freeIdx.length > 0) r = this.freeIdx.pop()!;
+    else {
+      if (this.used === this.capacity) this.grow(this.capacity * 2);
+      r = this.used++;
+    }
+    this.state[r] = ReplicaState.Starting;
+    this.running[r] = 0;
+    this.outstanding[r] = 0;
+    this.arrivalsCum[r] = 0;
+    this.busyCumS[r] = 0;
+    this.busyMarkS[r] = this.sim.now;
+    return r;
+  }
+
+  /** Routes traffic to replica r from now on; requests waiting at the gateway are routed at once. */
+  setReady(r: number): void {
+    if (this.state[r] !== ReplicaState.Starting) throw new Error(`internal: replica ${r} made ready from state ${this.state[r]}`);
+    this.state[r] = ReplicaState.Ready;
+    this.readyPos[r] = this.readyCount;
+    this.ready[this.readyCount++] = r;
+    this.meters.readyReplicas.set(this.sim.now, this.readyCount);
+    const q = this.queueOf(r);
+    for (let s = r * this.instances; s < (r + 1) * this.instances; s++) {
+      if (this.slotInStack[s] === 0 && this.slotDoneAtS[s]! !== this.slotDoneAtS[s]!) this.pushIdle(q, s);
+    }
+    if (this.gateway.length > 0) this.releaseGateway();
+    if (this.queues[q]!.length > 0) this.tryDispatch(q, false);
+  }
+
+  /** Stops routing to replica r; it finishes its queue and running batches, then it is gone (onReplicaGone). A starting replica is gone at once. */
+  drain(r: number): void {
+    const st = this.state[r]!;
+    if (st === ReplicaState.Starting) {
+      this.release(r);
+      return;
+    }
+    if (st !== ReplicaState.Ready) return;
+    this.unready(r);
+    this.state[r] = ReplicaState.Draining;
+    this.maybeGone(r);
+  }
+
+  /** Kills replica r at once: its queued and running requests are routed again (they keep their arrival time). */
+  crash(r: number): void {
+    const st = this.state[r]!;
+    if (st === ReplicaState.Free) return;
+    if (st === ReplicaState.Ready) this.unready(r);
+    const orphans: number[] = [];
+    if (!this.shared) {
+      const queue = this.queues[r]!;
+      while (queue.length > 0) orphans.push(queue.shift());
+      this.deadlineAtS[r] = NaN;
+    }
+    for (let s = r * this.instances; s < (r + 1) * this.instances; s++) {
+      if (this.slotDoneAtS[s]! !== this.slotDoneAtS[s]!) continue;
+      const base = s * this.maxBatch;
+      for (let i = 0; i < this.slotSize[s]!; i++) orphans.push(this.members[base + i]!);
+      this.slotDoneAtS[s] = NaN; // its completion event is now stale
+    }
+    if (this.running[r]! > 0) this.meters.busyReplicas.set(this.sim.now, this.meters.busyReplicas.level - 1);
+    this.running[r] = 0;
+    this.release(r);
+    for (const id of orphans) this.arrive(id);
+  }
+
+  private unready(r: number): void {
+    const pos = this.readyPos[r]!;
+    const last = this.ready[--this.readyCount]!;
+    this.ready[pos] = last;
+    this.readyPos[last] = pos;
+    this.readyPos[r] = -1;
+    this.meters.readyReplicas.set(this.sim.now, this.readyCount);
+  }
+
+  private maybeGone(r: number): void {
+    if (this.state[r] !== ReplicaState.Draining || this.outstanding[r]! > 0 || this.running[r]! > 0) return;
+    this.release(r);
+    this.onReplicaGone?.(r);
+  }
+
+  private release(r: number): void {
+    this.accrueBusy(r);
+    this.state[r] = ReplicaState.Free;
+    this.outstanding[r] = 0;
+    this.freeIdx.push(r);
+  }
+
+  /** Seconds replica r has been executing batches since it was added. */
+  busySeconds(r: number): number {
+    this.accrueBusy(r);
+    return this.busyCumS[r]!;
+  }
+
+  private accrueBusy(r: number): void {
+    const now = this.sim.now;
+    if (this.running[r]! > 0) this.busyCumS[r]! += now - this.busyMarkS[r]!;
+    this.busyMarkS[r] = now;
+  }
+
+  /** Requests queued at replica r (for a shared queue: its share is not defined, 0). */
+  queuedAt(r: number): number {
+    return this.shared ? 0 : this.queues[r]!.length;
+  }
+
+  private queueOf(r: number): number {
+    return this.shared ? 0 : r;
+  }
+
+  private pushIdle(q: number, slot: number): void {
+    const ring = this.idleSlots[q]!;
+    ring[(this.idleHead[q]! + this.idleCount[q]!++) % ring.length] = slot;
+    this.slotInStack[slot] = 1;
+  }
+
+  // ------------------------------------------------------------------ requests
 
   /** Routes the caller-allocated request `id` (arrival time set) to a replica queue. */
   arrive(id: number): void {
+    if (this.readyCount === 0 && !this.shared) {
+      this.toGateway(id);
+      return;
+    }
     const q = this.shared ? 0 : this.route();
     const queue = this.queues[q]!;
     if (queue.length >= this.maxDepth) {
@@ -158,17 +299,39 @@ export class ServingFleet {
     }
     this.pool.enqueuedAtS[id] = this.sim.now;
     queue.push(id);
-    if (!this.shared) this.outstanding[q]!++;
+    if (!this.shared) {
+      this.outstanding[q]!++;
+      this.arrivalsCum[q]!++;
+    }
     if (queue.length === 1 && this.timeoutS !== Infinity && this.timeoutAtS[q]! !== this.timeoutAtS[q]!) {
       this.armTimeout(q);
     }
     if (this.idleCount[q]! > 0) this.tryDispatch(q, false);
   }
 
-  /** Requests waiting in queues (not yet in a batch). */
+  private toGateway(id: number): void {
+    if (this.gateway.length >= this.maxDepth) {
+      this.outcomes.rejected(id, this.sim.now);
+      return;
+    }
+    this.gateway.push(id);
+    if (this.gateway.length === 1 && this.timeoutS !== Infinity && this.gatewayTimeoutAtS !== this.gatewayTimeoutAtS) {
+      this.gatewayTimeoutAtS = this.pool.arrivedAtS[id]! + this.timeoutS;
+      this.sim.at(this.gatewayTimeoutAtS, this.onGatewayTimeout, 0);
+    }
+  }
+
+  private releaseGateway(): void {
+    const g = this.gateway;
+    let n = g.length;
+    while (n-- > 0 && this.readyCount > 0) this.arrive(g.shift());
+  }
+
+  /** Requests waiting in queues (replica queues, the shared queue and the gateway), not yet in a batch. */
   queueDepth(): number {
-    let d = 0;
-    for (const q of this.queues) d += q.length;
+    let d = this.gateway.length;
+    const n = this.shared ? Math.min(1, this.used) : this.used;
+    for (let q = 0; q < n; q++) d += this.queues[q]!.length;
     return d;
   }
 
@@ -176,8 +339,12 @@ export class ServingFleet {
   inFlightCounted(): number {
     const counted = this.pool.counted;
     let n = 0;
-    for (const queue of this.queues) for (let i = 0; i < queue.length; i++) n += counted[queue.at(i)]!;
-    for (let s = 0; s < this.slotSize.length; s++) {
+    for (let i = 0; i < this.gateway.length; i++) n += counted[this.gateway.at(i)]!;
+    for (let q = 0; q < this.used; q++) {
+      const queue = this.queues[q]!;
+      for (let i = 0; i < queue.length; i++) n += counted[queue.at(i)]!;
+    }
+    for (let s = 0; s < this.used * this.instances; s++) {
       if (this.slotDoneAtS[s]! !== this.slotDoneAtS[s]!) continue; // idle
       const base = s * this.maxBatch;
       for (let i = 0; i < this.slotSize[s]!; i++) n += counted[this.members[base + i]!]!;
@@ -189,14 +356,13 @@ export class ServingFleet {
     const n = this.readyCount;
     const ready = this.ready;
     switch (this.routing) {
-      case 'random':
+      case 0: // random
         return ready[this.routingRng.int(n)]!;
-      case 'round-robin': {
+      case 1: // round-robin
         if (this.rrNext >= n) this.rrNext = 0;
         return ready[this.rrNext++]!;
-      }
-      case 'least-outstanding': {
-        // ties go to a random one of the least loaded, so no replica is favoured
+      case 2: {
+        // least-outstanding; ties go to a random one of the least loaded, so no replica is favoured
         const out = this.outstanding;
         let best = ready[0]!;
         let bestLoad = out[best]!;
@@ -214,7 +380,8 @@ export class ServingFleet {
         }
         return best;
       }
-      case 'power-of-two': {
+      default: {
+        // power-of-two choices
         if (n === 1) return ready[0]!;
         const a = ready[this.routingRng.int(n)]!;
         let b = ready[this.routingRng.int(n - 1)]!;
@@ -222,9 +389,21 @@ export class ServingFleet {
         const out = this.outstanding;
         return out[b]! < out[a]! ? b : a;
       }
-      case 'shared-queue':
-        return 0;
     }
+  }
+
+  /** Takes an idle slot of queue q whose replica is ready (slots of replicas gone since are dropped lazily); −1 if none. */
+  private takeIdle(q: number): number {
+    const ring = this.idleSlots[q]!;
+    while (this.idleCount[q]! > 0) {
+      const head = this.idleHead[q]!;
+      const slot = ring[head]!;
+      this.idleHead[q] = head + 1 === ring.length ? 0 : head + 1;
+      this.idleCount[q]!--;
+      this.slotInStack[slot] = 0;
+      if (this.state[Math.floor(slot / this.instances)] === ReplicaState.Ready || !this.shared) return slot;
+    }
+    return -1;
   }
 
   /** Forms and starts batches on queue q while instances are idle; `force` dispatches a partial batch (delay expired). */
@@ -258,27 +437,34 @@ export class ServingFleet {
           }
         }
       }
+      const slot = this.takeIdle(q);
+      if (slot < 0) return;
       force = false;
       this.deadlineAtS[q] = NaN;
-      this.start(q, size);
+      this.start(q, slot, size);
     }
   }
 
-  private start(q: number, size: number): void {
-    const slot = this.idleSlots[q]![--this.idleCount[q]!]!;
-    const r = this.slotReplica[slot]!;
+  private start(q: number, slot: number, size: number): void {
+    const r = Math.floor(slot / this.instances);
     const queue = this.queues[q]!;
     const base = slot * this.maxBatch;
     const members = this.members;
     for (let i = 0; i < size; i++) members[base + i] = queue.shift();
-    if (this.shared) this.outstanding[r]! += size;
+    if (this.shared) {
+      this.outstanding[r]! += size;
+      this.arrivalsCum[r]! += size;
+    }
     this.slotSize[slot] = size;
     const now = this.sim.now;
     const work = this.latency.sample(size, this.serviceRng);
     this.rec.batch(size, now, size / this.latency.peakRps);
     this.observer?.batchStarted(r, size, now);
     const m = ++this.running[r]!;
-    if (m === 1) this.meters.busyReplicas.set(now, this.meters.busyReplicas.level + 1);
+    if (m === 1) {
+      this.busyMarkS[r] = now;
+      this.meters.busyReplicas.set(now, this.meters.busyReplicas.level + 1);
+    }
     if (this.instances === 1) {
       const done = now + work;
       this.slotDoneAtS[slot] = done;
@@ -315,26 +501,33 @@ export class ServingFleet {
 
   private batchDone(slot: number): void {
     const now = this.sim.now;
-    if (this.slotDoneAtS[slot] !== now) return; // re-timed since scheduled
-    const r = this.slotReplica[slot]!;
+    if (this.slotDoneAtS[slot] !== now) return; // re-timed or crashed since scheduled
+    const r = Math.floor(slot / this.instances);
     const size = this.slotSize[slot]!;
     this.slotDoneAtS[slot] = NaN;
     const base = slot * this.maxBatch;
     const obs = this.observer;
     const outcomes = this.outcomes;
     const members = this.members;
+    this.outstanding[r]! -= size;
+    const m = --this.running[r]!;
+    if (m === 0) {
+      this.busyCumS[r]! += now - this.busyMarkS[r]!;
+      this.busyMarkS[r] = now;
+      this.meters.busyReplicas.set(now, this.meters.busyReplicas.level - 1);
+    } else if (this.instances > 1) this.reshare(r, m + 1, m);
     for (let i = base; i < base + size; i++) {
       const id = members[i]!;
       if (obs) obs.responded(r, this.pool.arrivedAtS[id]!, now);
       outcomes.completed(id, now);
     }
-    this.outstanding[r]! -= size;
-    const m = --this.running[r]!;
-    if (m === 0) this.meters.busyReplicas.set(now, this.meters.busyReplicas.level - 1);
-    else if (this.instances > 1) this.reshare(r, m + 1, m);
-    const q = this.shared ? 0 : r;
-    this.idleSlots[q]![this.idleCount[q]!++] = slot;
-    this.tryDispatch(q, false);
+    const q = this.queueOf(r);
+    const st = this.state[r]!;
+    if (st === ReplicaState.Ready || (st === ReplicaState.Draining && !this.shared)) {
+      this.pushIdle(q, slot);
+      this.tryDispatch(q, false);
+    }
+    if (st === ReplicaState.Draining) this.maybeGone(r);
   }
 
   private deadlineFired(q: number): void {
@@ -361,5 +554,70 @@ export class ServingFleet {
       this.outcomes.timedOut(id, now);
     }
     if (queue.length > 0) this.armTimeout(q);
+    else if (!this.shared && this.state[q] === ReplicaState.Draining) this.maybeGone(q);
+  }
+
+  private gatewayTimeoutFired(): void {
+    this.gatewayTimeoutAtS = NaN;
+    const g = this.gateway;
+    const now = this.sim.now;
+    while (g.length > 0 && this.pool.arrivedAtS[g.at(0)]! + this.timeoutS <= now) this.outcomes.timedOut(g.shift(), now);
+    if (g.length > 0) {
+      this.gatewayTimeoutAtS = this.pool.arrivedAtS[g.at(0)]! + this.timeoutS;
+      this.sim.at(this.gatewayTimeoutAtS, this.onGatewayTimeout, 0);
+    }
+  }
+
+  // ------------------------------------------------------------------ storage
+
+  private grow(capacity: number): void {
+    const old = this.capacity;
+    const i = this.instances;
+    const f64 = (a: Float64Array, n: number, fill = 0): Float64Array => {
+      const b = new Float64Array(n).fill(fill);
+      b.set(a);
+      return b;
+    };
+    const i32 = (a: Int32Array, n: number, fill = 0): Int32Array => {
+      const b = new Int32Array(n).fill(fill);
+      b.set(a);
+      return b;
+    };
+    const u8 = (a: Uint8Array, n: number): Uint8Array => {
+      const b = new Uint8Array(n);
+      b.set(a);
+      return b;
+    };
+    this.state = u8(this.state, capacity);
+    this.running = i32(this.running, capacity);
+    this.outstanding = i32(this.outstanding, capacity);
+    this.arrivalsCum = f64(this.arrivalsCum, capacity);
+    this.busyCumS = f64(this.busyCumS, capacity);
+    this.busyMarkS = f64(this.busyMarkS, capacity);
+    this.readyPos = i32(this.readyPos, capacity, -1);
+    this.ready = i32(this.ready, capacity);
+    this.idleCount = i32(this.idleCount, capacity);
+    this.idleHead = i32(this.idleHead, capacity);
+    this.deadlineAtS = f64(this.deadlineAtS, capacity, NaN);
+    this.timeoutAtS = f64(this.timeoutAtS, capacity, NaN);
+    for (let q = old; q < capacity; q++) {
+      this.queues.push(new RingQueue(Math.min(this.maxDepth, 256)));
+      this.idleSlots.push(new Int32Array(this.shared ? 0 : i));
+    }
+    if (this.shared) {
+      // unroll the ring into the larger one
+      const old0 = this.idleSlots[0]!;
+      const ring = new Int32Array(capacity * i);
+      for (let k = 0; k < this.idleCount[0]!; k++) ring[k] = old0[(this.idleHead[0]! + k) % Math.max(1, old0.length)]!;
+      this.idleSlots[0] = ring;
+      this.idleHead[0] = 0;
+    }
+    this.slotSize = i32(this.slotSize, capacity * i);
+    this.slotDoneAtS = f64(this.slotDoneAtS, capacity * i, NaN);
+    this.slotWorkS = f64(this.slotWorkS, capacity * i);
+    this.slotMarkS = f64(this.slotMarkS, capacity * i);
+    this.slotInStack = u8(this.slotInStack, capacity * i);
+    this.members = i32(this.members, capacity * i * this.maxBatch);
+    this.capacity = capacity;
   }
 }

@@ -1,0 +1,339 @@
+/**
+ * Sweeps: a grid of `path=value` points, each run at several seeds, aggregated to one
+ * row per point (mean and 95 % Student-t interval over seeds). Pure: the CLI runs
+ * the simulations (in worker threads) and hands the summaries over.
+ *
+ *   axes ──grid.ts──► points ──(cli: runs per point × seed)──► summaries
+ *        ──aggregatePoint──► PointResult ──sweepDocument──► sweep.json ──sweepCsv──► sweep.csv
+ *   shard documents ──mergeSweeps──► the document an unsharded sweep would have written
+ */
+import { mean, sampleStandardDeviation } from 'simple-statistics';
+import type { Summary } from '../metrics/summary.js';
+import { tidy } from '../metrics/summary.js';
+import { recordsCsv } from '../report/csv.js';
+import { alignTable, fmt, pct, usd } from '../report/table.js';
+import { gridPoint, gridSize, type Axis, type GridPoint, type Shard } from './grid.js';
+
+/** Figures aggregated over seeds, in sweep.csv column order (each followed by its Lo/Hi interval columns). */
+export const SWEEP_METRICS = ['p99Ms', 'attainment', 'utilization', 'costUsd', 'monthlyUsd'] as const;
+export type SweepMetric = (typeof SWEEP_METRICS)[number];
+
+/** The per-seed value of each aggregated figure. */
+const PICK: Record<SweepMetric, (s: Summary) => number> = {
+  p99Ms: (s) => s.latencyMs.p99,
+  attainment: (s) => s.slo.attainment,
+  utilization: (s) => s.gpu.utilization,
+  costUsd: (s) => s.cost.totalUsd,
+  monthlyUsd: (s) => s.cost.monthlyUsd,
+};
+
+/** Mean over seeds with its 95 % confidence interval; lo/hi are null with a single seed. */
+export interface SeedStats {
+  mean: number;
+  lo: number | null;
+  hi: number | null;
+}
+
+/** One grid point's row: the varied values, aggregates over seeds (flat: p99Ms, p99MsLo, p99MsHi, …) and the per-seed summaries. */
+export interface PointResult {
+  index: number;
+  values: Record<string, unknown>;
+  sets: string[];
+  /** Number of seeds run. */
+  seeds: number;
+  seedList: number[];
+  /** The SLO was met at every seed. */
+  sloMet: boolean;
+  seedsMet: number;
+  p99Ms: number;
+  p99MsLo: number | null;
+  p99MsHi: number | null;
+  attainment: number;
+  attainmentLo: number | null;
+  attainmentHi: number | null;
+  utilization: number;
+  utilizationLo: number | null;
+  utilizationHi: number | null;
+  costUsd: number;
+  costUsdLo: number | null;
+  costUsdHi: number | null;
+  monthlyUsd: number;
+  monthlyUsdLo: number | null;
+  monthlyUsdHi: number | null;
+  /** The summary of each seed, in seed order. */
+  runs: Summary[];
+}
+
+/** sweep.json: the grid, the points it holds (all of them, or one shard's), and which is the cheapest meeting the SLO. */
+export interface SweepDocument {
+  kind: 'infersim-sweep';
+  version: 1;
+  scenario: string;
+  /** Scenario file name without extension: the default results folder. */
+  stem: string;
+  axes: Axis[];
+  /** Extra `--set` overrides applied under every point. */
+  sets: string[];
+  /** Seeds per point (base seed = the point's scenario seed, then +1, +2 …). */
+  seeds: number;
+  /** Points in the whole grid. */
+  pointCount: number;
+  /** Set when this document holds one shard of the grid. */
+  shard: Shard | null;
+  /** Grid indices of the points held, ascending. */
+  pointIndices: number[];
+  /** True when the sweep was interrupted: some points of the grid (or shard) are missing. */
+  partial: boolean;
+  /** Grid index of the cheapest point (monthlyUsd, then grid order) meeting the SLO at every seed, among those held; null if none. */
+  cheapest: number | null;
+  points: PointResult[];
+}
+
+// two-sided 95 %: the 0.975 quantile of Student's t for 1..30 degrees of freedom
+const T975 = [
+  12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.306, 2.2622, 2.2281, 2.201, 2.1788, 2.1604, 2.1448, 2.1314,
+  2.1199, 2.1098, 2.1009, 2.093, 2.086, 2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423,
+];
+
+/** The 0.975 quantile of Student's t with `df` ≥ 1 degrees of freedom (table to 30, Cornish–Fisher expansion beyond, error < 1e-4). */
+export function tQuantile975(df: number): number {
+  if (!(df >= 1)) throw new RangeError(`df must be ≥ 1 (got ${df})`);
+  if (df <= 30) return T975[Math.floor(df) - 1]!;
+  const z = 1.959963985;
+  const z3 = z ** 3;
+  const z5 = z ** 5;
+  const z7 = z ** 7;
+  return z + (z3 + z) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96 * df ** 2) + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * df ** 3);
+}
+
+/** Mean of `xs` with the 95 % Student-t interval mean ± t·sd/√n (null bounds for n = 1). */
+export function seedStats(xs: number[]): SeedStats {
+  if (xs.length === 0) throw new RangeError('seedStats needs at least one value');
+  const m = mean(xs);
+  if (xs.length < 2) return { mean: tidy(m), lo: null, hi: null };
+  const half = (tQuantile975(xs.length - 1) * sampleStandardDeviation(xs)) / Math.sqrt(xs.length);
+  return { mean: tidy(m), lo: tidy(m - half), hi: tidy(m + half) };
+}
+
+/** The aggregated row of `point` from its runs (one summary per seed, in seed order). */
+export function aggregatePoint(point: GridPoint, runs: Summary[]): PointResult {
+  if (runs.length === 0) throw new RangeError(`point ${point.index} has no runs`);
+  const stats = {} as Record<SweepMetric, SeedStats>;
+  for (const m of SWEEP_METRICS) stats[m] = seedStats(runs.map(PICK[m]));
+  const seedsMet = runs.filter((r) => r.slo.met).length;
+  return {
+    index: point.index,
+    values: point.values,
+    sets: point.sets,
+    seeds: runs.length,
+    seedList: runs.map((r) => r.seed),
+    sloMet: seedsMet === runs.length,
+    seedsMet,
+    p99Ms: stats.p99Ms.mean,
+    p99MsLo: stats.p99Ms.lo,
+    p99MsHi: stats.p99Ms.hi,
+    attainment: stats.attainment.mean,
+    attainmentLo: stats.attainment.lo,
+    attainmentHi: stats.attainment.hi,
+    utilization: stats.utilization.mean,
+    utilizationLo: stats.utilization.lo,
+    utilizationHi: stats.utilization.hi,
+    costUsd: stats.costUsd.mean,
+    costUsdLo: stats.costUsd.lo,
+    costUsdHi: stats.costUsd.hi,
+    monthlyUsd: stats.monthlyUsd.mean,
+    monthlyUsdLo: stats.monthlyUsd.lo,
+    monthlyUsdHi: stats.monthlyUsd.hi,
+    runs,
+  };
+}
+
+/** The `--set` list of one run: the sweep's extra sets, the point's, then its seed (so it equals `run --set … --seed`). */
+export function runSets(extraSets: string[], point: GridPoint, seed: number): string[] {
+  return [...extraSets, ...point.sets, `seed=${seed}`];
+}
+
+/** Grid index of the cheapest point meeting the SLO (lowest monthlyUsd, ties by grid order), or null. */
+export function cheapestPoint(points: PointResult[]): number | null {
+  let best: PointResult | null = null;
+  for (const p of points) {
+    if (!p.sloMet) continue;
+    if (best === null || p.monthlyUsd < best.monthlyUsd || (p.monthlyUsd === best.monthlyUsd && p.index < best.index)) best = p;
+  }
+  return best === null ? null : best.index;
+}
+
+/** Assembles sweep.json from the finished points (sorted by grid index). */
+export function sweepDocument(x: {
+  scenario: string;
+  stem: string;
+  axes: Axis[];
+  sets: string[];
+  seeds: number;
+  shard: Shard | null;
+  partial: boolean;
+  points: PointResult[];
+}): SweepDocument {
+  const points = [...x.points].sort((a, b) => a.index - b.index);
+  return {
+    kind: 'infersim-sweep',
+    version: 1,
+    scenario: x.scenario,
+    stem: x.stem,
+    axes: x.axes,
+    sets: x.sets,
+    seeds: x.seeds,
+    pointCount: gridSize(x.axes),
+    shard: x.shard,
+    pointIndices: points.map((p) => p.index),
+    partial: x.partial,
+    cheapest: cheapestPoint(points),
+    points,
+  };
+}
+
+/** sweep.csv columns: one per varied path, then each figure with its interval, sloMet and seeds. */
+export function sweepColumns(axes: Axis[]): string[] {
+  const cols = axes.map((a) => a.path);
+  for (const m of SWEEP_METRICS) {
+    cols.push(m, `${m}Lo`, `${m}Hi`);
+    if (m === 'attainment') cols.push('sloMet');
+  }
+  cols.push('seeds', 'seedsMet');
+  return cols;
+}
+
+/** sweep.csv text: one row per point held, in grid order. */
+export function sweepCsv(doc: SweepDocument): string {
+  const records = doc.points.map((p) => {
+    const rec: Record<string, unknown> = {};
+    for (const a of doc.axes) rec[a.path] = cell(p.values[a.path]);
+    for (const [k, v] of Object.entries(p)) if (k !== 'values' && k !== 'runs' && k !== 'sets') rec[k] = v;
+    return rec;
+  });
+  return recordsCsv(sweepColumns(doc.axes), records);
+}
+
+/** A varied value as a CSV or table cell: scalars as written, anything else as JSON. */
+function cell(v: unknown): unknown {
+  if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  return JSON.stringify(v);
+}
+
+/** The terminal table of a sweep: one line per point, ★ on the cheapest point meeting the SLO, and a closing line saying which. */
+export function formatSweepTable(doc: SweepDocument): string {
+  const lines: string[] = [];
+  const what = doc.shard ? `, shard ${doc.shard.index}/${doc.shard.count}` : '';
+  lines.push(
+    `sweep: ${doc.scenario} — ${doc.points.length} of ${doc.pointCount} point(s)${what}, ${doc.seeds} seed(s) each${doc.partial ? ' (INTERRUPTED: partial)' : ''}`,
+  );
+  lines.push('');
+  const interval = doc.seeds > 1;
+  const header = ['', ...doc.axes.map((a) => a.path), 'p99 ms', ...(interval ? ['p99 95% CI'] : []), 'attainment', 'gpu util', 'cost', 'monthly', 'SLO'];
+  const rows: string[][] = [header];
+  for (const p of doc.points) {
+    const slo = p.sloMet ? 'met' : p.seedsMet > 0 ? `missed (${p.seedsMet}/${p.seeds} seeds met)` : 'missed';
+    rows.push([
+      p.index === doc.cheapest ? '★' : '',
+      ...doc.axes.map((a) => String(cell(p.values[a.path]))),
+      fmt(p.p99Ms, 2),
+      ...(interval ? [p.p99MsLo === null || p.p99MsHi === null ? '' : `${fmt(p.p99MsLo, 2)}–${fmt(p.p99MsHi, 2)}`] : []),
+      pct(p.attainment, 2),
+      pct(p.utilization, 1),
+      usd(p.costUsd),
+      usd(p.monthlyUsd),
+      slo,
+    ]);
+  }
+  lines.push(alignTable(rows, '  '));
+  lines.push('');
+  const best = doc.points.find((p) => p.index === doc.cheapest);
+  if (best) {
+    const where = best.sets.length > 0 ? best.sets.join(' ') : '(the file as it is)';
+    const free = doc.points.every((p) => p.monthlyUsd === 0);
+    lines.push(
+      `★ ${free ? 'first point meeting the SLO (no GPU price set: every point costs $0)' : 'cheapest point meeting the SLO'}: ${where} — ` +
+        `p99 ${fmt(best.p99Ms, 2)} ms, ${usd(best.monthlyUsd)}/month`,
+    );
+  } else if (doc.points.length > 0) {
+    lines.push(`no point${doc.shard ? ' of this shard' : ''} meets the SLO at every seed`);
+  }
+  if (doc.shard) lines.push(`shard ${doc.shard.index}/${doc.shard.count}: combine the shards' folders with \`infersim merge DIR... --out DIR\``);
+  return lines.join('\n');
+}
+
+/** A set of sweep documents that cannot be merged (different grids, missing or conflicting points). */
+export class SweepMergeError extends Error {
+  constructor(readonly lines: string[]) {
+    super(lines.join('\n'));
+    this.name = 'SweepMergeError';
+  }
+}
+
+/** The grid a document describes, as a comparable key (everything but the points and how they were split). */
+function gridKey(d: SweepDocument): string {
+  return JSON.stringify({ scenario: d.scenario, axes: d.axes, sets: d.sets, seeds: d.seeds, pointCount: d.pointCount });
+}
+
+/** Without engine figures (the only part that may differ between equal runs). */
+function comparable(p: PointResult): string {
+  return JSON.stringify({ ...p, runs: p.runs.map((r) => ({ ...r, engine: null })) });
+}
+
+/**
+ * Combines shard documents (labelled, e.g. by folder) into the document of the whole grid, as an
+ * unsharded sweep would write it; throws SweepMergeError when the grids differ, a point appears twice
+ * with different results, or a point is missing.
+ */
+export function mergeSweeps(parts: { label: string; doc: SweepDocument }[]): SweepDocument {
+  if (parts.length === 0) throw new SweepMergeError(['error: merge: nothing to merge']);
+  const first = parts[0]!;
+  const key = gridKey(first.doc);
+  const problems: string[] = [];
+  for (const p of parts.slice(1)) {
+    if (gridKey(p.doc) !== key) {
+      problems.push(`error: ${p.label}: a different sweep than ${first.label} (scenario, --vary axes, --set or --seeds differ)`);
+    }
+  }
+  if (problems.length > 0) throw new SweepMergeError(problems);
+  const byIndex = new Map<number, { label: string; point: PointResult }>();
+  for (const p of parts) {
+    for (const point of p.doc.points) {
+      const seen = byIndex.get(point.index);
+      if (seen === undefined) byIndex.set(point.index, { label: p.label, point });
+      else if (comparable(seen.point) !== comparable(point)) {
+        problems.push(`error: ${p.label}: point ${point.index} (${point.sets.join(' ')}) differs from the same point in ${seen.label}`);
+      }
+    }
+  }
+  const missing: number[] = [];
+  for (let i = 0; i < first.doc.pointCount; i++) if (!byIndex.has(i)) missing.push(i);
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 10).map((i) => `${i} (${gridPoint(first.doc.axes, i).sets.join(' ')})`);
+    problems.push(
+      `error: merge: ${missing.length} of ${first.doc.pointCount} point(s) missing: ${shown.join(', ')}${missing.length > 10 ? ', …' : ''}` +
+        ' (a shard not given, or an interrupted one)',
+    );
+  }
+  if (problems.length > 0) throw new SweepMergeError(problems);
+  return sweepDocument({
+    scenario: first.doc.scenario,
+    stem: first.doc.stem,
+    axes: first.doc.axes,
+    sets: first.doc.sets,
+    seeds: first.doc.seeds,
+    shard: null,
+    partial: false,
+    points: [...byIndex.values()].map((v) => v.point),
+  });
+}
+
+/** Checks that parsed JSON looks like a sweep.json document; returns a problem or null. */
+export function sweepDocumentProblem(x: unknown): string | null {
+  if (typeof x !== 'object' || x === null) return 'not a sweep.json document';
+  const d = x as Partial<SweepDocument>;
+  if (d.kind !== 'infersim-sweep') return 'not a sweep.json document (no "kind": "infersim-sweep")';
+  if (d.version !== 1) return `sweep.json version ${String(d.version)} is not supported (expected 1)`;
+  if (!Array.isArray(d.axes) || !Array.isArray(d.points) || typeof d.pointCount !== 'number') return 'sweep.json is incomplete (axes, points or pointCount missing)';
+  return null;
+}
