@@ -10,6 +10,9 @@ import { formatCatalog } from '../catalog/format.js';
 import { EXIT, UserError } from './errors.js';
 import { runCommand } from './run.js';
 import { readScenarioFiles } from './scenario-files.js';
+import { registerMerge } from './merge.js';
+import { registerPlan } from './plan.js';
+import { registerSweep } from './sweep.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -70,6 +73,10 @@ function buildProgram(setExit: (code: number) => void): Command {
       process.stdout.write(`${formatCatalog()}\n`);
       setExit(EXIT.ok);
     });
+
+  registerSweep(program, setExit);
+  registerPlan(program, setExit);
+  registerMerge(program, setExit);
   return program;
 }
 

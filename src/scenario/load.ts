@@ -21,7 +21,9 @@ import {
   ZIPF_DEFAULT_EXPONENT,
   type RawScenario,
 } from './schema.js';
-import type { Burst, Cost, Keys, RateStep, Scenario, Slo, SloPercentile } from './types.js';
+import type { Autoscaler, Burst, ColdStart, Cost, DurationDist, Keys, RateStep, Scenario, Signal, Slo, SloPercentile } from './types.js';
+import { isHpaParseError, parseHpaManifest, parseHpaSpec, type HpaParseResult } from './kubernetes.js';
+import { kpaDefaults, validateKpaConfig, type KpaConfig } from '../scaling/kpa.js';
 
 /** One problem in a scenario: dotted field path ("" for the document itself) and what is wrong. */
 export interface ScenarioIssue {
@@ -46,10 +48,59 @@ export function formatIssue(file: string, issue: ScenarioIssue): string {
 }
 
 /** Parses YAML or JSON text, applies `--set` overrides, validates and resolves to a Scenario; throws ScenarioError listing every problem found. */
-export function loadScenario(text: string, opts: { file: string; baseDir: string; sets?: string[] }): Scenario {
+/** How the loader reads files a scenario points at (an HPA manifest): injected, so the library does no I/O itself. Throws with a `code` like ENOENT. */
+export type ReadFile = (absolutePath: string) => string;
+
+export interface LoadOptions {
+  file: string;
+  baseDir: string;
+  sets?: string[];
+  readFile?: ReadFile;
+}
+
+export function loadScenario(text: string, opts: LoadOptions): Scenario {
   const raw = parseText(text, opts.file);
   const overridden = opts.sets !== undefined && opts.sets.length > 0 ? applySets(raw, opts.sets, opts.file) : raw;
   return resolveScenario(overridden, opts);
+}
+
+/** A scenario and its `variants`, each deep-merged onto the base document (then `--set` applied) and resolved. */
+export function loadScenarioVariants(text: string, opts: LoadOptions): { base: Scenario; variants: { name: string; scenario: Scenario }[] } {
+  const raw = parseText(text, opts.file);
+  const variantsRaw = raw.variants;
+  const baseRaw: Record<string, unknown> = { ...raw };
+  delete baseRaw.variants;
+  const sets = opts.sets ?? [];
+  const apply = (doc: Record<string, unknown>): unknown => (sets.length > 0 ? applySets(doc, sets, opts.file) : doc);
+  const base = resolveScenario(apply(baseRaw), opts);
+  const variants: { name: string; scenario: Scenario }[] = [];
+  if (isMapping(variantsRaw)) {
+    const issues: ScenarioIssue[] = [];
+    for (const [name, over] of Object.entries(variantsRaw)) {
+      if (!isMapping(over)) {
+        issues.push({ path: `variants.${name}`, message: M.notAMapping(over) });
+        continue;
+      }
+      try {
+        variants.push({ name, scenario: resolveScenario(apply(deepMerge(baseRaw, over)), opts) });
+      } catch (e) {
+        if (!(e instanceof ScenarioError)) throw e;
+        for (const i of e.issues) issues.push({ path: `variants.${name}${i.path === '' ? '' : `.${i.path}`}`, message: i.message });
+      }
+    }
+    if (issues.length > 0) throw new ScenarioError(opts.file, issues);
+  }
+  return { base, variants };
+}
+
+/** Mappings merge key by key; anything else (lists, scalars) in `over` replaces the base value. */
+export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isMapping(v) && isMapping(b) ? deepMerge(b, v) : v;
+  }
+  return out;
 }
 
 function parseText(text: string, file: string): Record<string, unknown> {
@@ -154,7 +205,7 @@ function descend(
 }
 
 /** Validates an already parsed document (YAML/JSON data, e.g. a variant after merging) and resolves it to a Scenario; throws ScenarioError listing every problem. */
-export function resolveScenario(raw: unknown, opts: { file: string; baseDir: string }): Scenario {
+export function resolveScenario(raw: unknown, opts: LoadOptions): Scenario {
   // Kubernetes habits: `key:` with no value or `key: null` means "not set", so fall back to the default.
   const doc = dropNulls(checkDocument(raw, opts.file));
   const result = scenarioSchema.safeParse(doc);
@@ -249,7 +300,7 @@ function valueAt(doc: unknown, path: readonly (string | number)[]): unknown {
 const SLO_PERCENTILES: readonly SloPercentile[] = ['p50', 'p90', 'p95', 'p99', 'p999'];
 const DEFAULT_CV = 0.1;
 
-function build(v: RawScenario, opts: { file: string; baseDir: string }): Scenario {
+function build(v: RawScenario, opts: LoadOptions): Scenario {
   const warnings: string[] = [];
   const found = latencySource(v);
   // The schema's cross-check has already rejected every case without a table.
@@ -282,6 +333,10 @@ function build(v: RawScenario, opts: { file: string; baseDir: string }): Scenari
   const gpu = typeof v.fleet.gpu === 'string' ? findGpu(v.fleet.gpu) : undefined;
   const mig = gpu !== undefined && typeof v.fleet.mig === 'string' ? findMigProfile(gpu, v.fleet.mig) : undefined;
 
+  const autoscaler = buildAutoscaler(v, opts, warnings);
+  if (autoscaler.kind !== 'none' && autoscaler.kind !== 'schedule' && v.fleet.coldStart === undefined) {
+    warnings.push(M.NO_COLD_START);
+  }
   const dist = v.model.variability.dist;
   const cv = dist === 'exponential' ? 1 : dist === 'deterministic' ? 0 : (v.model.variability.cv ?? DEFAULT_CV);
 
@@ -331,8 +386,17 @@ function build(v: RawScenario, opts: { file: string; baseDir: string }): Scenari
       },
       queue: { maxDepth: v.fleet.queue.maxDepth, timeoutS: v.fleet.queue.timeout ?? Infinity },
       routing: v.fleet.routing,
+      coldStart: buildColdStart(v.fleet.coldStart),
+      warmPool: v.fleet.warmPool,
+      nodes: v.fleet.nodes === undefined ? null : { gpusPerNode: v.fleet.nodes.gpusPerNode, idleNodeTimeoutS: v.fleet.nodes.idleNodeTimeout },
+      replicasPerNode: (v.fleet.nodes?.gpusPerNode ?? 1) * (mig?.maxInstances ?? 1),
+      cpu: { requestCores: v.fleet.cpu.request, baseCores: v.fleet.cpu.base, perRequestCoreS: v.fleet.cpu.perRequest },
     },
     cost: buildCost(v.cost, gpu),
+    autoscaler,
+    events: v.events.map((e) =>
+      e.kind === 'replica-crash' ? { atS: e.at, kind: 'replica-crash' as const, count: e.count ?? 1 } : { atS: e.at, kind: 'cache-flush' as const },
+    ),
     report: { intervalS: v.report.interval },
     warnings,
   };
@@ -389,4 +453,91 @@ function buildCost(c: RawScenario['cost'], gpu: ReturnType<typeof findGpu>): Cos
     };
   }
   return { gpuHourlyUsd: null, gpuPriceSource: M.NO_PRICE_SOURCE, ...common };
+}
+
+const ZERO: DurationDist = { kind: 'fixed', s: 0 };
+
+function buildColdStart(c: RawScenario['fleet']['coldStart']): ColdStart {
+  return {
+    nodeProvision: c?.nodeProvision ?? ZERO,
+    imagePull: c?.imagePull ?? ZERO,
+    modelLoad: c?.modelLoad ?? ZERO,
+    warmup: c?.warmup ?? ZERO,
+  };
+}
+
+function buildAutoscaler(v: RawScenario, opts: LoadOptions, warnings: string[]): Autoscaler {
+  const a = v.autoscaler;
+  if (a === undefined || a.kind === 'none') return { kind: 'none' };
+  if (a.kind === 'schedule') return { kind: 'schedule', steps: (a.schedule ?? []).map((s) => ({ atS: s.at, replicas: s.replicas })) };
+  if (a.kind === 'kpa') {
+    const metric = a.metric ?? 'concurrency';
+    const d = kpaDefaults(metric);
+    const config: KpaConfig = {
+      ...d,
+      metric,
+      target: a.target ?? d.target,
+      targetUtilization: a.targetUtilization ?? d.targetUtilization,
+      minReplicas: a.minReplicas ?? d.minReplicas,
+      maxReplicas: a.maxReplicas ?? d.maxReplicas,
+      stableWindowS: a.stableWindow ?? d.stableWindowS,
+      panicWindowPercentage: a.panicWindowPercentage ?? d.panicWindowPercentage,
+      panicThresholdPercentage: a.panicThreshold ?? d.panicThresholdPercentage,
+      maxScaleUpRate: a.maxScaleUpRate ?? d.maxScaleUpRate,
+      maxScaleDownRate: a.maxScaleDownRate ?? d.maxScaleDownRate,
+      scaleToZeroGracePeriodS: a.scaleToZeroGracePeriod ?? d.scaleToZeroGracePeriodS,
+      tickS: a.tick ?? d.tickS,
+    };
+    try {
+      validateKpaConfig(config);
+    } catch (e) {
+      throw new ScenarioError(opts.file, [{ path: 'autoscaler', message: e instanceof Error ? e.message.replace(/^kpa: /, '') : String(e) }]);
+    }
+    return { kind: 'kpa', config };
+  }
+  // hpa: from the user's own manifest file, or inline
+  let parsed: HpaParseResult;
+  if (a.manifest !== undefined) {
+    const path = isAbsolute(a.manifest) ? a.manifest : join(opts.baseDir, a.manifest);
+    if (opts.readFile === undefined) throw new ScenarioError(opts.file, [{ path: 'autoscaler.manifest', message: M.cannotReadFile(a.manifest, 'no file access here') }]);
+    let text: string;
+    try {
+      text = opts.readFile(path);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String((e as Error).message);
+      throw new ScenarioError(opts.file, [{ path: 'autoscaler.manifest', message: M.cannotReadFile(a.manifest, why) }]);
+    }
+    parsed = parseHpaManifest(text, a.name === undefined ? { file: a.manifest } : { file: a.manifest, name: a.name });
+  } else {
+    parsed = parseHpaSpec(a.spec, 'autoscaler.spec', a.name ?? 'hpa');
+  }
+  if (isHpaParseError(parsed)) {
+    const at = a.manifest !== undefined ? 'autoscaler.manifest' : 'autoscaler.spec';
+    throw new ScenarioError(
+      opts.file,
+      parsed.errors.map((e) => ({ path: a.manifest !== undefined ? at : e.path, message: a.manifest !== undefined ? `${e.path}: ${e.message}` : e.message })),
+    );
+  }
+  const signals: Record<string, Signal> = { ...a.signals };
+  const issues: ScenarioIssue[] = [];
+  parsed.metrics.forEach((m) => {
+    if (m.type === 'Resource' || m.type === 'ContainerResource') {
+      if (m.name !== 'cpu') issues.push({ path: 'autoscaler', message: M.hpaUnsupportedResource(m.name) });
+      return;
+    }
+    if (signals[m.name] === undefined) issues.push({ path: 'autoscaler.signals', message: M.hpaUnmappedMetric(m.name) });
+  });
+  if (issues.length > 0) throw new ScenarioError(opts.file, issues);
+  if (v.fleet.replicas < parsed.minReplicas || v.fleet.replicas > parsed.maxReplicas) {
+    warnings.push(M.hpaInitialClamped(v.fleet.replicas, parsed.minReplicas, parsed.maxReplicas));
+  }
+  return {
+    kind: 'hpa',
+    spec: parsed,
+    signals,
+    syncPeriodS: a.syncPeriod,
+    tolerance: a.tolerance,
+    metrics: { scrapeIntervalS: a.metrics.scrapeInterval, windowS: a.metrics.window, delayS: a.metrics.delay },
+  };
 }

@@ -144,7 +144,25 @@ export const EXPECT = {
   zipfCount: 'the number of distinct keys, a positive integer',
   batchSize: 'a batch size',
   batchSizes: 'a list of batch sizes',
+  durationDist: 'a duration (e.g. 30s), { mean, cv } (lognormal) or { min, max } (uniform)',
+  autoscalerKind: 'hpa, kpa, schedule or none',
+  signal: 'a signal: rps, concurrency, queueDepth, gpuUtilization, cpu or latencyP99Ms',
+  replicaCount: 'a replica count, an integer ≥ 0',
+  scheduleSteps: 'a list of { at, replicas } steps',
+  eventKind: 'replica-crash or cache-flush',
 } as const;
+
+export const HPA_SOURCE = 'the HorizontalPodAutoscaler: manifest (a file path) or spec (inline)';
+export const HPA_BOTH = 'give either autoscaler.manifest or autoscaler.spec, not both';
+export function hpaUnmappedMetric(name: string): string {
+  return `metric "${name}" has no simulated signal: add autoscaler.signals: { ${name}: rps } (one of rps, concurrency, queueDepth, gpuUtilization, cpu, latencyP99Ms)`;
+}
+export function hpaUnsupportedResource(name: string): string {
+  return `resource metric "${name}" cannot be simulated (infersim models cpu only); use cpu, or a Pods/External metric mapped in autoscaler.signals`;
+}
+export function cannotReadFile(path: string, why: string): string {
+  return `cannot read ${path} (${why})`;
+}
 
 // Cross-field rules (schema.ts)
 export function warmupNotBelowDuration(warmupS: number, durationS: number): string {
@@ -295,4 +313,10 @@ export function rangePhrase(r: { int?: boolean; min?: number; gt?: number; max?:
 /** The type half of a numeric expectation: "a number > 0" where the range alone says "> 0". */
 export function numberPhrase(range: string): string {
   return range.startsWith('a') ? range : range === '' ? 'a number' : `a number ${range}`;
+}
+
+export const NO_COLD_START =
+  'fleet.coldStart is not set: new replicas become ready instantly, which hides the autoscaler lag (set e.g. { imagePull: 60s, modelLoad: 30s })';
+export function hpaInitialClamped(replicas: number, min: number, max: number): string {
+  return `fleet.replicas ${replicas} is outside the HPA's [${min}, ${max}]: the first sync moves it into range`;
 }

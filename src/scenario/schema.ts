@@ -308,6 +308,54 @@ const batchingSchema = obj({
   });
 });
 
+/** A phase duration: a plain duration (fixed), { mean, cv } (lognormal) or { min, max } (uniform). */
+const durationDistSchema = z.unknown().transform((v, ctx): RawDurationDist | undefined => {
+  if (v === undefined) return undefined;
+  const fail = (path: (string | number)[], message: string): typeof z.NEVER => {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+    return z.NEVER;
+  };
+  const durationOf = (x: unknown, path: (string | number)[]): number | undefined => {
+    try {
+      return parseDurationS(x);
+    } catch (e) {
+      if (e instanceof UnitError) fail(path, e.message);
+      else throw e;
+      return undefined;
+    }
+  };
+  if (typeof v === 'number' || typeof v === 'string') {
+    const d = durationOf(v, []);
+    return d === undefined ? z.NEVER : { kind: 'fixed', s: d };
+  }
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o).sort().join(',');
+    if (keys === 'cv,mean') {
+      const mean = durationOf(o.mean, ['mean']);
+      const cv = o.cv;
+      if (typeof cv !== 'number' || !(cv >= 0)) return fail(['cv'], M.mustBe('a number ≥ 0', cv));
+      return mean === undefined ? z.NEVER : { kind: 'lognormal', meanS: mean, cv };
+    }
+    if (keys === 'max,min') {
+      const min = durationOf(o.min, ['min']);
+      const max = durationOf(o.max, ['max']);
+      if (min === undefined || max === undefined) return z.NEVER;
+      if (max < min) return fail(['max'], M.mustBe(`≥ min (${o.min})`, o.max));
+      return { kind: 'uniform', minS: min, maxS: max };
+    }
+  }
+  return fail([], M.mustBe(M.EXPECT.durationDist, v));
+});
+export type RawDurationDist = { kind: 'fixed'; s: number } | { kind: 'lognormal'; meanS: number; cv: number } | { kind: 'uniform'; minS: number; maxS: number };
+
+const coldStartSchema = obj({
+  nodeProvision: durationDistSchema,
+  imagePull: durationDistSchema,
+  modelLoad: durationDistSchema,
+  warmup: durationDistSchema,
+});
+
 const fleetSchema = obj({
   gpu: leaf(opt(text)),
   mig: leaf(opt(text)),
@@ -320,6 +368,62 @@ const fleetSchema = obj({
     timeout: leaf(opt(dur(true))),
   }).default({}),
   routing: leaf(def<(typeof ROUTINGS)[number]>('least-outstanding', choice(ROUTINGS))),
+  coldStart: coldStartSchema.optional(),
+  warmPool: leaf(def(0, num({ int: true, min: 0 }))),
+  nodes: obj({
+    gpusPerNode: leaf(def(1, num(POSITIVE_INT))),
+    idleNodeTimeout: leaf(def(600, dur(false))),
+  }).optional(),
+  cpu: obj({
+    request: leaf(def(1, num({ gt: 0 }))),
+    base: leaf(def(0.1, num({ min: 0 }))),
+    perRequest: leaf(def(0.002, dur(false))),
+  }).default({}),
+});
+
+// ---------------------------------------------------------------- autoscaler and events
+
+const SIGNALS = ['rps', 'concurrency', 'queueDepth', 'gpuUtilization', 'cpu', 'latencyP99Ms'] as const;
+const AUTOSCALER_KINDS = ['hpa', 'kpa', 'schedule', 'none'] as const;
+
+const autoscalerSchema = obj({
+  kind: leaf(req(M.EXPECT.autoscalerKind, choice(AUTOSCALER_KINDS))),
+  // hpa
+  manifest: leaf(opt(text)),
+  name: leaf(opt(text)),
+  spec: z.unknown().optional(),
+  signals: z.record(leaf(req(M.EXPECT.signal, choice(SIGNALS)))).default({}),
+  syncPeriod: leaf(def(15, dur(true))),
+  tolerance: leaf(def(0.1, num({ min: 0, lt: 1 }))),
+  metrics: obj({
+    scrapeInterval: leaf(def(15, dur(true))),
+    window: leaf(def(30, dur(true))),
+    delay: leaf(def(0, dur(false))),
+  }).default({}),
+  // kpa
+  metric: leaf(opt(choice(['concurrency', 'rps'] as const))),
+  target: leaf(opt(num({ gt: 0 }))),
+  targetUtilization: leaf(opt(num({ gt: 0, max: 1 }))),
+  minReplicas: leaf(opt(num({ int: true, min: 0 }))),
+  maxReplicas: leaf(opt(num({ int: true, min: 0 }))),
+  stableWindow: leaf(opt(dur(true))),
+  panicWindowPercentage: leaf(opt(num({ gt: 0, max: 100 }))),
+  panicThreshold: leaf(opt(num({ gt: 100 }))),
+  maxScaleUpRate: leaf(opt(num({ gt: 1 }))),
+  maxScaleDownRate: leaf(opt(num({ gt: 1 }))),
+  scaleToZeroGracePeriod: leaf(opt(dur(false))),
+  tick: leaf(opt(dur(true))),
+  // schedule
+  schedule: z
+    .array(obj({ at: leaf(req(M.EXPECT.offset, dur(false))), replicas: leaf(req(M.EXPECT.replicaCount, num({ int: true, min: 0 }))) }))
+    .optional(),
+});
+
+const EVENT_KINDS = ['replica-crash', 'cache-flush'] as const;
+const eventSchema = obj({
+  at: leaf(req(M.EXPECT.offset, dur(false))),
+  kind: leaf(req(M.EXPECT.eventKind, choice(EVENT_KINDS))),
+  count: leaf(opt(num(POSITIVE_INT))),
 });
 
 // ---------------------------------------------------------------- root
@@ -346,6 +450,10 @@ const rootObject = obj({
     egressPerGB: leaf(opt(num({ min: 0 }))),
   }).default({}),
   report: obj({ interval: leaf(def(10, dur(true))) }).default({}),
+  autoscaler: autoscalerSchema.optional(),
+  events: z.array(eventSchema).default([]),
+  // each variant is a partial scenario deep-merged onto this one; validated when resolved
+  variants: z.record(z.unknown()).optional(),
 });
 
 /** The parsed document before catalog resolution; produced only when the whole file is valid. */
@@ -396,6 +504,36 @@ function crossCheck(v: RawScenario, ctx: z.RefinementCtx): void {
     }
   }
 
+  const a = v.autoscaler;
+  if (a !== undefined && typeof a.kind === 'string') {
+    const kpaKeys = ['metric', 'target', 'targetUtilization', 'minReplicas', 'maxReplicas', 'stableWindow', 'panicWindowPercentage', 'panicThreshold', 'maxScaleUpRate', 'maxScaleDownRate', 'scaleToZeroGracePeriod', 'tick'] as const;
+    const hpaKeys = ['manifest', 'name', 'spec'] as const;
+    const present = (k: string): boolean => (a as Record<string, unknown>)[k] !== undefined;
+    if (a.kind !== 'kpa') for (const k of kpaKeys) if (present(k)) issue(ctx, ['autoscaler', k], M.onlyForKind(k, 'kpa', a.kind));
+    if (a.kind !== 'hpa') for (const k of hpaKeys) if (present(k)) issue(ctx, ['autoscaler', k], M.onlyForKind(k, 'hpa', a.kind));
+    if (a.kind !== 'schedule' && present('schedule')) issue(ctx, ['autoscaler', 'schedule'], M.onlyForKind('schedule', 'schedule', a.kind));
+    if (a.kind === 'hpa') {
+      if (a.manifest === undefined && a.spec === undefined) issue(ctx, ['autoscaler', 'manifest'], M.required(M.HPA_SOURCE));
+      if (a.manifest !== undefined && a.spec !== undefined) issue(ctx, ['autoscaler', 'spec'], M.HPA_BOTH);
+    }
+    if (a.kind === 'schedule' && (a.schedule === undefined || a.schedule.length === 0)) {
+      issue(ctx, ['autoscaler', 'schedule'], M.required(M.EXPECT.scheduleSteps));
+    }
+    if (a.kind === 'schedule' && a.schedule !== undefined) {
+      a.schedule.forEach((st, i) => {
+        const prev = i > 0 ? a.schedule![i - 1]!.at : undefined;
+        if (ok(st.at) && ok(prev) && st.at <= prev) issue(ctx, ['autoscaler', 'schedule', i, 'at'], M.scheduleNotAscending(st.at, prev));
+      });
+    }
+    if (a.kind === 'kpa' && ok(a.minReplicas) && ok(a.maxReplicas) && a.maxReplicas > 0 && a.maxReplicas < a.minReplicas) {
+      issue(ctx, ['autoscaler', 'maxReplicas'], M.mustBe(`≥ minReplicas (${a.minReplicas}) or 0 for unbounded`, a.maxReplicas));
+    }
+  }
+  v.events.forEach((e, i) => {
+    if (e.kind === 'cache-flush' && e.count !== undefined) issue(ctx, ['events', i, 'count'], M.onlyForKind('count', 'replica-crash', e.kind));
+    if (ok(e.at) && ok(v.duration) && e.at >= v.duration) issue(ctx, ['events', i, 'at'], M.mustBe(`before the end of the run (${v.duration} s)`, e.at));
+  });
+
   // Latency leaves that failed are already reported; only judge a table that parsed.
   if (v.model.latency !== undefined && !isTable(v.model.latency)) return;
   if (typeof v.model.profile !== 'string' && v.model.profile !== undefined) return;
@@ -421,13 +559,8 @@ export const scenarioSchema = rootObject.superRefine(crossCheck);
 /** Sections the contract names but this version does not simulate: an error, never silently ignored. */
 export const UNSUPPORTED_PATHS: ReadonlySet<string> = new Set([
   'cache',
-  'autoscaler',
-  'events',
-  'variants',
   'regions',
   'shards',
-  'fleet.coldStart',
-  'fleet.warmPool',
 ]);
 
 /** What the schema expects at `path`: its description, and the allowed keys when it is a mapping; null when the path leaves the schema. */

@@ -95,6 +95,35 @@ export interface QueueLimits {
 
 export type Routing = 'random' | 'round-robin' | 'least-outstanding' | 'power-of-two' | 'shared-queue';
 
+/** A phase duration: fixed, lognormal with a mean and coefficient of variation, or uniform. */
+export type DurationDist =
+  | { kind: 'fixed'; s: number }
+  | { kind: 'lognormal'; meanS: number; cv: number }
+  | { kind: 'uniform'; minS: number; maxS: number };
+
+/** How long a new replica takes to become ready, phase by phase (MODELS.md §4). */
+export interface ColdStart {
+  /** Only when no GPU is free on an existing node. */
+  nodeProvision: DurationDist;
+  /** Skipped when the node already holds the image. */
+  imagePull: DurationDist;
+  modelLoad: DurationDist;
+  warmup: DurationDist;
+}
+
+/** GPU nodes: when set, replicas are packed onto nodes and whole nodes are billed. */
+export interface Nodes {
+  gpusPerNode: number;
+  idleNodeTimeoutS: number;
+}
+
+/** Modelled CPU use of a pod, for HPA CPU metrics: baseCores + rps·perRequestCoreS cores, against requestCores. */
+export interface CpuModel {
+  requestCores: number;
+  baseCores: number;
+  perRequestCoreS: number;
+}
+
 export interface Fleet {
   gpu: string | null;
   mig: string | null;
@@ -107,7 +136,41 @@ export interface Fleet {
   batching: Batching;
   queue: QueueLimits;
   routing: Routing;
+  coldStart: ColdStart;
+  /** Loaded standby replicas (billed, not routed) that scale-up takes first. */
+  warmPool: number;
+  /** Node packing and node billing; null bills each replica for its GPU (share). */
+  nodes: Nodes | null;
+  /** Replicas (or MIG slices) one node holds: gpusPerNode × slices per GPU. */
+  replicasPerNode: number;
+  cpu: CpuModel;
 }
+
+/** What a simulated pod signal an HPA metric name stands for. */
+export type Signal = 'rps' | 'concurrency' | 'queueDepth' | 'gpuUtilization' | 'cpu' | 'latencyP99Ms';
+
+export interface MetricsPipelineSpec {
+  scrapeIntervalS: number;
+  windowS: number;
+  delayS: number;
+}
+
+export type Autoscaler =
+  | { kind: 'none' }
+  | {
+      kind: 'hpa';
+      /** The HorizontalPodAutoscaler spec, from a manifest file or inline. */
+      spec: import('./kubernetes.js').HpaSpec;
+      /** Metric name → simulated signal (cpu is implied for Resource cpu). */
+      signals: Record<string, Signal>;
+      syncPeriodS: number;
+      tolerance: number;
+      metrics: MetricsPipelineSpec;
+    }
+  | { kind: 'kpa'; config: import('../scaling/kpa.js').KpaConfig }
+  | { kind: 'schedule'; steps: { atS: number; replicas: number }[] };
+
+export type ScenarioEvent = { atS: number; kind: 'replica-crash'; count: number } | { atS: number; kind: 'cache-flush' };
 
 export interface Slo {
   /** Latency targets in seconds by percentile name (p50, p90, p95, p99, p999). */
@@ -135,6 +198,8 @@ export interface Scenario {
   model: Model;
   fleet: Fleet;
   cost: Cost;
+  autoscaler: Autoscaler;
+  events: ScenarioEvent[];
   report: { intervalS: number };
   /** Non-fatal remarks found while resolving (e.g. maxBatch beyond the latency table). */
   warnings: string[];

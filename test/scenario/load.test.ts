@@ -65,7 +65,7 @@ const BAD: Record<string, [path: string, message: string][]> = {
     ['fleet.replica', 'unknown field; did you mean "replicas"?'],
     [
       'colour',
-      'unknown field (known fields here: name, seed, duration, warmup, slo, traffic, model, fleet, cost, report)',
+      'unknown field (known fields here: name, seed, duration, warmup, slo, traffic, model, fleet, cost, report, autoscaler, events, variants)',
     ],
   ],
   'bad-unit.yaml': [
@@ -95,9 +95,8 @@ const BAD: Record<string, [path: string, message: string][]> = {
     ],
   ],
   'unsupported-section.yaml': [
-    ['fleet.coldStart', 'not supported by this version of infersim yet'],
-    ['cache', 'not supported by this version of infersim yet'],
-    ['autoscaler', 'not supported by this version of infersim yet'],
+    ['regions', 'not supported by this version of infersim yet'],
+    ['shards', 'not supported by this version of infersim yet'],
   ],
   'yaml-syntax.yaml': [
     ['', 'line 5, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]'],
@@ -188,9 +187,11 @@ describe('more problems, each at its path', () => {
   it.each([
     ['durration: 10m', 'durration', 'unknown field; did you mean "duration"?'],
     ['cahce: { capacity: 5 }', 'cahce', 'unknown field; did you mean "cache"?'],
-    ['fleet: { warmPool: 2 }', 'fleet.warmPool', 'not supported by this version of infersim yet'],
-    ['events: []', 'events', 'not supported by this version of infersim yet'],
-    ['variants: { a: {} }', 'variants', 'not supported by this version of infersim yet'],
+    ['fleet: { warmPool: -2 }', 'fleet.warmPool', 'must be an integer ≥ 0 (got -2)'],
+    ['events: [ { at: 1m, kind: explode } ]', 'events.0.kind', 'must be one of replica-crash, cache-flush (got "explode")'],
+    ['autoscaler: { kind: hpa }', 'autoscaler.manifest', 'required: the HorizontalPodAutoscaler: manifest (a file path) or spec (inline)'],
+    ['autoscaler: { kind: kpa, manifest: x.yaml }', 'autoscaler.manifest', 'manifest applies only to kind hpa (kind is kpa)'],
+    ['fleet: { coldStart: { modelLoad: { mean: 30s } } }', 'fleet.coldStart.modelLoad', 'must be a duration (e.g. 30s), { mean, cv } (lognormal) or { min, max } (uniform) (got a mapping)'],
     ['fleet: { gpu: l4, mig: 1g.10gb }', 'fleet.mig', 'l4 does not support MIG (got "1g.10gb")'],
     [
       'fleet: { gpu: a100-80gb, mig: 1g.5gb }',
@@ -340,8 +341,20 @@ report: { interval: 30s }
         batching: { maxBatch: 32, maxQueueDelayS: 0.002, preferred: [16, 32] },
         queue: { maxDepth: 1000, timeoutS: 0.5 },
         routing: 'power-of-two',
+        coldStart: {
+          nodeProvision: { kind: 'fixed', s: 0 },
+          imagePull: { kind: 'fixed', s: 0 },
+          modelLoad: { kind: 'fixed', s: 0 },
+          warmup: { kind: 'fixed', s: 0 },
+        },
+        warmPool: 0,
+        nodes: null,
+        replicasPerNode: 1,
+        cpu: { requestCores: 1, baseCores: 0.1, perRequestCoreS: 0.002 },
       },
       cost: { gpuHourlyUsd: 0.8, gpuPriceSource: 'scenario', cacheHourlyUsd: 0.22, egressPerGbUsd: 0.09 },
+      autoscaler: { kind: 'none' },
+      events: [],
       report: { intervalS: 30 },
       warnings: [],
     };
@@ -380,6 +393,16 @@ report: { interval: 30s }
         batching: { maxBatch: 1, maxQueueDelayS: 0, preferred: [] },
         queue: { maxDepth: 10000, timeoutS: Infinity },
         routing: 'least-outstanding',
+        coldStart: {
+          nodeProvision: { kind: 'fixed', s: 0 },
+          imagePull: { kind: 'fixed', s: 0 },
+          modelLoad: { kind: 'fixed', s: 0 },
+          warmup: { kind: 'fixed', s: 0 },
+        },
+        warmPool: 0,
+        nodes: null,
+        replicasPerNode: 1,
+        cpu: { requestCores: 1, baseCores: 0.1, perRequestCoreS: 0.002 },
       },
       cost: {
         gpuHourlyUsd: null,
@@ -387,6 +410,8 @@ report: { interval: 30s }
         cacheHourlyUsd: 0,
         egressPerGbUsd: null,
       },
+      autoscaler: { kind: 'none' },
+      events: [],
       report: { intervalS: 10 },
       warnings: [],
     } satisfies Scenario);

@@ -1,0 +1,215 @@
+/**
+ * Capacity planning: the smallest value of one field (replicas by default) for which
+ * the SLO holds at every seed. Pure search logic; the CLI supplies the evaluation
+ * (simulations in worker threads).
+ *
+ *   analytic estimate (textbook rule) ──► first probe
+ *     met?  ── yes ──► probe down 1, 2, 4 … until a miss ─┐
+ *           ── no ───► probe up   1, 2, 4 … until a met  ─┴─► binary search between the last miss and the first met
+ *   every evaluation is kept: the runs made are checked for non-monotone answers
+ *
+ * Candidates are indices 0..count−1 into an ordered list (an integer range or `--values`).
+ */
+import type { Summary } from '../metrics/summary.js';
+import type { Scenario, SloPercentile } from '../scenario/types.js';
+import { interpolateLatencyS } from '../serving/latency.js';
+import { rateAt } from '../workload/rate-shape.js';
+import { erlangCReplicas, maxThroughputPerReplica, textbookReplicas } from './capacity.js';
+
+/** Target busy share of the analytic estimate. */
+export const PLAN_TARGET_UTILIZATION = 0.7;
+
+/** One candidate evaluated: its index and whether it met the SLO at every seed. */
+export interface Probe {
+  index: number;
+  met: boolean;
+}
+
+/** Outcome of the search: the smallest index found to meet the SLO (null if none in range) and every probe in the order made. */
+export interface PlanSearchResult {
+  index: number | null;
+  probes: Probe[];
+  /** Pairs among the probes where a larger candidate missed although a smaller one met. */
+  violations: { metIndex: number; missedIndex: number }[];
+}
+
+/**
+ * Finds the smallest index in 0..count−1 for which `meets` is true, assuming it is monotone
+ * (false … false true … true): `meets(startIndex)` first, exponential probing toward the
+ * boundary, then binary search. Each index is evaluated at most once.
+ */
+export async function planSearch(opts: { count: number; startIndex: number; meets: (index: number) => Promise<boolean> }): Promise<PlanSearchResult> {
+  const { count } = opts;
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be a positive integer (got ${count})`);
+  const probes: Probe[] = [];
+  const known = new Map<number, boolean>();
+  const test = async (i: number): Promise<boolean> => {
+    const hit = known.get(i);
+    if (hit !== undefined) return hit;
+    const met = await opts.meets(i);
+    known.set(i, met);
+    probes.push({ index: i, met });
+    return met;
+  };
+  const start = Math.min(count - 1, Math.max(0, Math.round(opts.startIndex)));
+  // invariant once bracketed: every index ≤ lo missed (lo = −1: none known), hi met
+  let lo = -1;
+  let hi = -1;
+  if (await test(start)) {
+    hi = start;
+    let step = 1;
+    for (;;) {
+      const t = hi - step;
+      if (t < 0) break; // lo stays −1 unless 0 is tried below
+      if (await test(t)) {
+        hi = t;
+        step *= 2;
+      } else {
+        lo = t;
+        break;
+      }
+    }
+    if (lo === -1 && hi > 0) {
+      // probing stepped past 0 without a miss: 0 itself decides
+      if (await test(0)) hi = 0;
+      else lo = 0;
+    }
+  } else {
+    lo = start;
+    let step = 1;
+    for (;;) {
+      if (lo === count - 1) return finish(null);
+      const t = Math.min(count - 1, lo + step);
+      if (await test(t)) {
+        hi = t;
+        break;
+      }
+      lo = t;
+      step *= 2;
+    }
+  }
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (await test(mid)) hi = mid;
+    else lo = mid;
+  }
+  return finish(hi);
+
+  function finish(index: number | null): PlanSearchResult {
+    return { index, probes, violations: monotonicityViolations(probes) };
+  }
+}
+
+/** Pairs of probes where a larger index missed although a smaller one met (the adjacent pair in index order for each break). */
+export function monotonicityViolations(probes: Probe[]): { metIndex: number; missedIndex: number }[] {
+  const sorted = [...probes].sort((a, b) => a.index - b.index);
+  const out: { metIndex: number; missedIndex: number }[] = [];
+  let lastMet: number | null = null;
+  for (const p of sorted) {
+    if (p.met) lastMet = p.index;
+    else if (lastMet !== null) out.push({ metIndex: lastMet, missedIndex: p.index });
+  }
+  return out;
+}
+
+/** SLO met and every latency target met with room to spare: percentile ≤ target·(1 − margin); margin in [0, 1). */
+export function meetsWithMargin(s: Summary, margin: number): boolean {
+  if (!(margin >= 0 && margin < 1)) throw new RangeError(`margin must be in [0, 1) (got ${margin})`);
+  if (!s.slo.met) return false;
+  for (const [key, targetMs] of Object.entries(s.slo.target)) {
+    if (!key.endsWith('Ms')) continue;
+    const name = key.slice(0, -2) as SloPercentile;
+    if (s.latencyMs[name] > targetMs * (1 - margin)) return false;
+  }
+  return true;
+}
+
+/** Whether the scenario has anything for plan to meet (a latency target or a maximum error rate). */
+export function hasSlo(sc: Scenario): boolean {
+  return Object.keys(sc.slo.latencyS).length > 0 || sc.slo.maxErrorRate !== null;
+}
+
+/** The analytic replica estimate shown beside plan's answer (textbook rule at the peak rate and the largest batch). */
+export interface AnalyticEstimate {
+  method: 'textbook';
+  /** Highest arrival rate over the run (schedule × diurnal × spikes), requests/s. */
+  peakRps: number;
+  /** Batch size assumed: fleet.batching.maxBatch. */
+  batch: number;
+  /** Mean latency of that batch from the model's table. */
+  batchLatencyMs: number;
+  /** Throughput ceiling of one replica: σ(instances)·batch / latency, requests/s. */
+  perReplicaRps: number;
+  targetUtilization: number;
+  /** ceil(peakRps / (targetUtilization · perReplicaRps)). */
+  replicas: number;
+  /** M/M/c (Erlang C) replicas for the p99 target, when there is no batching (maxBatch 1, one instance) and a p99 target; else null. */
+  erlangCReplicas: number | null;
+}
+
+/** Peak arrival rate over [0, durationS] in requests/s, or null for trace replay (the rate is in the file). */
+export function peakRateRps(sc: Scenario): number | null {
+  const t = sc.traffic;
+  if (t.trace !== null) return null;
+  const end = sc.durationS;
+  const times = new Set<number>([0, end]);
+  for (const s of t.schedule) times.add(s.atS).add(s.atS + s.rampS);
+  for (const s of t.spikes) times.add(s.atS).add(s.atS + s.forS);
+  if (t.diurnal) for (let k = Math.ceil((0 - t.diurnal.peakAtS) / t.diurnal.periodS); t.diurnal.peakAtS + k * t.diurnal.periodS <= end; k++) times.add(t.diurnal.peakAtS + k * t.diurnal.periodS);
+  // a product of piecewise-linear and cosine factors can peak between breakpoints: a fine grid covers it
+  for (let i = 1; i < 2000; i++) times.add((end * i) / 2000);
+  let peak = 0;
+  for (const time of times) {
+    if (time < 0 || time > end) continue;
+    peak = Math.max(peak, rateAt(t, time), rateAt(t, time, true));
+  }
+  return peak;
+}
+
+/** The textbook replica estimate for `sc` (null for trace replay or a zero peak rate). */
+export function analyticReplicas(sc: Scenario, targetUtilization = PLAN_TARGET_UTILIZATION): AnalyticEstimate | null {
+  const peakRps = peakRateRps(sc);
+  if (peakRps === null || !(peakRps > 0)) return null;
+  const f = sc.fleet;
+  const batch = f.batching.maxBatch;
+  const latencyS = interpolateLatencyS(sc.model.latency, batch);
+  const sigma = 1 + f.overlap * (f.instances - 1);
+  const perReplicaRps = maxThroughputPerReplica(batch, latencyS, sigma);
+  const replicas = textbookReplicas({ peakRps, latencyS, targetUtilization, batch: batch * sigma });
+  let erlang: number | null = null;
+  const p99 = sc.slo.latencyS.p99;
+  if (batch === 1 && f.instances === 1 && p99 !== undefined) {
+    try {
+      erlang = erlangCReplicas({ lambda: peakRps, serviceS: latencyS, targetSojournS: p99 }).replicas;
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+    }
+  }
+  return {
+    method: 'textbook',
+    peakRps,
+    batch,
+    batchLatencyMs: latencyS * 1e3,
+    perReplicaRps,
+    targetUtilization,
+    replicas,
+    erlangCReplicas: erlang,
+  };
+}
+
+/** The first index whose value is ≥ `target` in an ascending numeric list, else the last index; 0 for non-numeric lists. */
+export function startIndexFor(values: readonly unknown[], target: number): number {
+  if (!values.every((v) => typeof v === 'number')) return 0;
+  const i = (values as number[]).findIndex((v) => v >= target);
+  return i < 0 ? values.length - 1 : i;
+}
+
+/** `plan --format json`: the answer and the summary at it (first seed); value and summary null when nothing in range meets the SLO. */
+export interface PlanDocument {
+  path: string;
+  value: unknown;
+  summary: Summary | null;
+  /** Simulations run. */
+  runs: number;
+  analytic: AnalyticEstimate | null;
+}

@@ -1,0 +1,367 @@
+/**
+ * The keyed result cache: an LRU of `capacity` entries with per-entry expiry, and the
+ * set of keys being computed ("in flight") with the requests waiting on each.
+ *
+ *   index (open addressing, linear probing) : key ──► slot          2^k ≥ 2·capacity cells
+ *   slots 0..capacity−1 : key, expiresAtS, storedAtS, computeS, prev/next (LRU list, head = MRU)
+ *   flights (open addressing, grows with keys in flight) : key ──► owner id, waiter head/tail
+ *   waiterNext[request id] : the waiter list, linked through request ids
+ *
+ * Everything is typed arrays sized by capacity (the flight map and waiter links by the
+ * number of requests in flight), so unique keys never make anything grow, and lookup,
+ * insert, touch and evict are O(1) without allocation. Deletions shift the probe run
+ * back (no tombstones), so the tables never degrade however many keys pass through.
+ */
+import type { RandomStream } from '../engine/rng.js';
+
+const EMPTY = -1;
+// Fibonacci hashing: multiply by 2^32/φ and keep the top bits, which spreads consecutive
+// ids (unique keys, zipf ranks) evenly.
+const GOLDEN = 0x9e3779b1 | 0;
+
+function tableBits(minCells: number): number {
+  let bits = 2;
+  while (1 << bits < minCells) bits++;
+  if (bits > 30) throw new RangeError(`cache too large: ${minCells} index cells`);
+  return bits;
+}
+
+export class ResultCache {
+  /** Entries currently held (fresh or expired). */
+  size = 0;
+  /** Entries pushed out by LRU to make room. */
+  evictions = 0;
+  /** Key of each slot. */
+  readonly slotKey: Int32Array;
+  /** When each slot's entry expires (stale-while-revalidate serves past this for a while). */
+  readonly expiresAtS: Float64Array;
+  /** When each slot's value was stored (a computation older than this must not overwrite it). */
+  readonly storedAtS: Float64Array;
+  /** How long the stored value took to compute, δ for XFetch; NaN when unknown (prewarmed). */
+  readonly computeS: Float32Array;
+  private readonly prev: Int32Array;
+  private readonly next: Int32Array;
+  private head = EMPTY;
+  private tail = EMPTY;
+  private readonly freeSlots: Int32Array;
+  private freeCount: number;
+  private readonly index: Int32Array;
+  private readonly indexMask: number;
+  private readonly indexShift: number;
+  private readonly flights: FlightMap;
+  private waiterNext: Int32Array;
+
+  /** An empty cache of `capacity` entries whose lifetimes are ttlS·(1 + U(−ttlJitter, ttlJitter)) drawn from `ttlRng`. */
+  constructor(
+    readonly capacity: number,
+    readonly ttlS: number,
+    readonly ttlJitter: number,
+    private readonly ttlRng: RandomStream,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`capacity must be an integer >= 0, got ${capacity}`);
+    if (!(ttlS >= 0)) throw new RangeError(`ttlS must be >= 0, got ${ttlS}`);
+    // j = 1 could draw a lifetime of exactly 0 (∞·0 = NaN with ttl = ∞)
+    if (!(ttlJitter >= 0 && ttlJitter < 1)) throw new RangeError(`ttlJitter must be in [0, 1), got ${ttlJitter}`);
+    this.slotKey = new Int32Array(capacity);
+    this.expiresAtS = new Float64Array(capacity);
+    this.storedAtS = new Float64Array(capacity);
+    this.computeS = new Float32Array(capacity);
+    this.prev = new Int32Array(capacity);
+    this.next = new Int32Array(capacity);
+    this.freeSlots = new Int32Array(capacity);
+    this.freeCount = 0;
+    const bits = tableBits(2 * Math.max(1, capacity));
+    this.index = new Int32Array(1 << bits);
+    this.indexMask = (1 << bits) - 1;
+    this.indexShift = 32 - bits;
+    this.flights = new FlightMap();
+    this.waiterNext = new Int32Array(1024);
+    this.clear();
+  }
+
+  /** A fresh lifetime for an entry stored now. */
+  drawLifetimeS(): number {
+    const ttl = this.ttlS;
+    if (this.ttlJitter === 0 || ttl === Infinity) return ttl;
+    return ttl * (1 + this.ttlJitter * (2 * this.ttlRng.uniform() - 1));
+  }
+
+  /** Slot holding `key` (expired or not), or −1. */
+  find(key: number): number {
+    const index = this.index;
+    const slotKey = this.slotKey;
+    const mask = this.indexMask;
+    let i = Math.imul(key, GOLDEN) >>> this.indexShift;
+    for (;;) {
+      const s = index[i]!;
+      if (s === EMPTY || slotKey[s] === key) return s;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Marks `slot` most recently used. */
+  touch(slot: number): void {
+    if (slot === this.head) return;
+    this.unlink(slot);
+    this.linkHead(slot);
+  }
+
+  /**
+   * Stores `key`'s value computed in `computeS`, at `nowS`, with a freshly drawn lifetime,
+   * as most recently used, evicting the least recently used entry when full. Returns the
+   * slot, or −1 when the capacity is 0.
+   */
+  store(key: number, nowS: number, computeS: number): number {
+    let slot = this.find(key);
+    if (slot === EMPTY) {
+      if (this.capacity === 0) return EMPTY;
+      if (this.freeCount === 0) {
+        this.evictions++;
+        this.remove(this.tail);
+      }
+      slot = this.freeSlots[--this.freeCount]!;
+      this.slotKey[slot] = key;
+      this.insertIndex(key, slot);
+      this.linkHead(slot);
+      this.size++;
+    } else {
+      this.touch(slot);
+    }
+    this.expiresAtS[slot] = nowS + this.drawLifetimeS();
+    this.storedAtS[slot] = nowS;
+    this.computeS[slot] = computeS;
+    return slot;
+  }
+
+  /** Drops the entry in `slot`. */
+  remove(slot: number): void {
+    this.deleteIndex(this.slotKey[slot]!);
+    this.unlink(slot);
+    this.freeSlots[this.freeCount++] = slot;
+    this.size--;
+  }
+
+  /** Empties the cache (keys in flight stay in flight). O(capacity). */
+  clear(): void {
+    this.index.fill(EMPTY);
+    const n = this.capacity;
+    // the free stack pops slot 0 first, so a cold cache fills slots in order
+    for (let i = 0; i < n; i++) this.freeSlots[i] = n - 1 - i;
+    this.freeCount = n;
+    this.head = EMPTY;
+    this.tail = EMPTY;
+    this.size = 0;
+  }
+
+  /** Keys from most to least recently used (tests and debugging; allocates). */
+  keysByRecency(): number[] {
+    const out: number[] = [];
+    for (let s = this.head; s !== EMPTY; s = this.next[s]!) out.push(this.slotKey[s]!);
+    return out;
+  }
+
+  // ---- keys in flight and their waiters ----
+
+  /** Keys currently in flight. */
+  get keysInFlight(): number {
+    return this.flights.count;
+  }
+
+  /** Request id computing `key`, or −1 when the key is not in flight. */
+  flightOwner(key: number): number {
+    return this.flights.owner(key);
+  }
+
+  /** Marks `key` in flight, computed by request `ownerId`, with no waiters yet; the key must not be in flight. */
+  beginFlight(key: number, ownerId: number): void {
+    this.flights.insert(key, ownerId);
+  }
+
+  /** Appends request `id` to the waiters of `key` (in flight). */
+  addWaiter(key: number, id: number): void {
+    if (id >= this.waiterNext.length) this.reserveIds(id + 1);
+    this.waiterNext[id] = EMPTY;
+    const at = this.flights.position(key);
+    const tail = this.flights.tail[at]!;
+    if (tail === EMPTY) this.flights.head[at] = id;
+    else this.waiterNext[tail] = id;
+    this.flights.tail[at] = id;
+  }
+
+  /** Ends `key`'s flight; returns the first waiter (−1 for none), then follow nextWaiter(). */
+  endFlight(key: number): number {
+    return this.flights.remove(key);
+  }
+
+  /** The waiter after `id` in its list, or −1. Read it before handing `id` on. */
+  nextWaiter(id: number): number {
+    return this.waiterNext[id]!;
+  }
+
+  /** Makes room for request ids below `n` in the waiter links. */
+  reserveIds(n: number): void {
+    if (n <= this.waiterNext.length) return;
+    let cap = this.waiterNext.length;
+    while (cap < n) cap *= 2;
+    const next = new Int32Array(cap);
+    next.set(this.waiterNext);
+    this.waiterNext = next;
+  }
+
+  // ---- internals ----
+
+  private linkHead(slot: number): void {
+    this.prev[slot] = EMPTY;
+    this.next[slot] = this.head;
+    if (this.head !== EMPTY) this.prev[this.head] = slot;
+    else this.tail = slot;
+    this.head = slot;
+  }
+
+  private unlink(slot: number): void {
+    const p = this.prev[slot]!;
+    const n = this.next[slot]!;
+    if (p !== EMPTY) this.next[p] = n;
+    else this.head = n;
+    if (n !== EMPTY) this.prev[n] = p;
+    else this.tail = p;
+  }
+
+  private insertIndex(key: number, slot: number): void {
+    const index = this.index;
+    const mask = this.indexMask;
+    let i = Math.imul(key, GOLDEN) >>> this.indexShift;
+    while (index[i] !== EMPTY) i = (i + 1) & mask;
+    index[i] = slot;
+  }
+
+  private deleteIndex(key: number): void {
+    const index = this.index;
+    const slotKey = this.slotKey;
+    const mask = this.indexMask;
+    const shift = this.indexShift;
+    let i = Math.imul(key, GOLDEN) >>> shift;
+    for (;;) {
+      const s = index[i]!;
+      if (s !== EMPTY && slotKey[s] === key) break;
+      i = (i + 1) & mask;
+    }
+    // backward-shift deletion (Knuth 6.4 Algorithm R): pull later members of the probe
+    // run into the hole unless their home lies cyclically in (hole, their position]
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const s = index[j]!;
+      if (s === EMPTY) break;
+      const home = Math.imul(slotKey[s]!, GOLDEN) >>> shift;
+      const stays = i <= j ? i < home && home <= j : i < home || home <= j;
+      if (!stays) {
+        index[i] = s;
+        i = j;
+      }
+    }
+    index[i] = EMPTY;
+  }
+}
+
+/**
+ * Keys in flight: key ──► owner request id and the head/tail of its waiter list.
+ * Open addressing with linear probing, grown by doubling at half load; its size follows
+ * the number of keys in flight at once, never the number of requests.
+ */
+class FlightMap {
+  count = 0;
+  keys: Int32Array;
+  owners: Int32Array;
+  head: Int32Array;
+  tail: Int32Array;
+  private mask: number;
+  private shift: number;
+
+  constructor(bits = 6) {
+    const n = 1 << bits;
+    this.keys = new Int32Array(n).fill(EMPTY);
+    this.owners = new Int32Array(n);
+    this.head = new Int32Array(n);
+    this.tail = new Int32Array(n);
+    this.mask = n - 1;
+    this.shift = 32 - bits;
+  }
+
+  /** Cell of `key`, or −1. */
+  position(key: number): number {
+    const keys = this.keys;
+    let i = Math.imul(key, GOLDEN) >>> this.shift;
+    for (;;) {
+      const k = keys[i]!;
+      if (k === key) return i;
+      if (k === EMPTY) return EMPTY;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  owner(key: number): number {
+    const at = this.position(key);
+    return at === EMPTY ? EMPTY : this.owners[at]!;
+  }
+
+  insert(key: number, ownerId: number): void {
+    if (2 * (this.count + 1) > this.keys.length) this.grow();
+    let i = Math.imul(key, GOLDEN) >>> this.shift;
+    while (this.keys[i] !== EMPTY) i = (i + 1) & this.mask;
+    this.keys[i] = key;
+    this.owners[i] = ownerId;
+    this.head[i] = EMPTY;
+    this.tail[i] = EMPTY;
+    this.count++;
+  }
+
+  /** Removes `key`; returns its first waiter (−1 when none or not in flight). */
+  remove(key: number): number {
+    let i = this.position(key);
+    if (i === EMPTY) return EMPTY;
+    const first = this.head[i]!;
+    const keys = this.keys;
+    const mask = this.mask;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const k = keys[j]!;
+      if (k === EMPTY) break;
+      const home = Math.imul(k, GOLDEN) >>> this.shift;
+      const stays = i <= j ? i < home && home <= j : i < home || home <= j;
+      if (!stays) {
+        keys[i] = k;
+        this.owners[i] = this.owners[j]!;
+        this.head[i] = this.head[j]!;
+        this.tail[i] = this.tail[j]!;
+        i = j;
+      }
+    }
+    keys[i] = EMPTY;
+    this.count--;
+    return first;
+  }
+
+  private grow(): void {
+    const { keys, owners, head, tail } = this;
+    const bits = 32 - this.shift + 1;
+    const n = 1 << bits;
+    this.keys = new Int32Array(n).fill(EMPTY);
+    this.owners = new Int32Array(n);
+    this.head = new Int32Array(n);
+    this.tail = new Int32Array(n);
+    this.mask = n - 1;
+    this.shift = 32 - bits;
+    for (let c = 0; c < keys.length; c++) {
+      const k = keys[c]!;
+      if (k === EMPTY) continue;
+      let i = Math.imul(k, GOLDEN) >>> this.shift;
+      while (this.keys[i] !== EMPTY) i = (i + 1) & this.mask;
+      this.keys[i] = k;
+      this.owners[i] = owners[c]!;
+      this.head[i] = head[c]!;
+      this.tail[i] = tail[c]!;
+    }
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * `infersim plan FILE [--find path] [--range a..b | --values list] [--seeds N] [--margin m]`:
+ * the smallest value of one field for which the SLO holds at every seed, found by a
+ * search (analytic start, exponential probing, binary search) instead of a full grid.
+ * Exit 0 whether or not a value is found (value null when none); 130 when interrupted.
+ */
+import { basename, extname } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { GridError, parseIntRange, parseValues } from '../analysis/grid.js';
+import {
+  analyticReplicas,
+  hasSlo,
+  meetsWithMargin,
+  planSearch,
+  startIndexFor,
+  type PlanDocument,
+  type Probe,
+} from '../analysis/plan.js';
+import type { Summary } from '../metrics/summary.js';
+import { alignTable, fmt, pct, usd } from '../report/table.js';
+import type { Scenario } from '../scenario/types.js';
+import { EXIT, UserError } from './errors.js';
+import { outputDir, writeResult } from './output.js';
+import { defaultWorkers, RunPool, runProgress, withSigint } from './pool.js';
+import { readScenarioFile } from './scenario-files.js';
+import { collectOption, gridErrors, positiveInteger } from './sweep.js';
+import type { RunJob } from './worker.js';
+
+export interface PlanCommandOptions {
+  find: string;
+  range?: string;
+  values?: string;
+  seeds: number;
+  margin: number;
+  workers?: number;
+  set: string[];
+  out?: string;
+  format: 'table' | 'json';
+  quiet: boolean;
+}
+
+/** The ordered candidates of the search: an integer range or an explicit list. */
+interface Candidates {
+  count: number;
+  value(i: number): unknown;
+  text(i: number): string;
+  describe: string;
+}
+
+/** One evaluated candidate: its summaries (seed order) and whether all met the SLO with the margin. */
+interface Evaluation {
+  summaries: Summary[];
+  met: boolean;
+}
+
+class Interrupted extends Error {}
+
+/** Commander parser for --margin: a share in [0, 1). */
+function marginOption(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !(n >= 0 && n < 1)) throw new InvalidArgumentError(`--margin must be a number in [0, 1), e.g. 0.1 for 10 % headroom (got ${v})`);
+  return n;
+}
+
+function candidatesFrom(o: PlanCommandOptions): Candidates {
+  if (o.values !== undefined) {
+    if (o.range !== undefined) throw new UserError(['error: plan: give --range or --values, not both']);
+    const spec = o.values;
+    const { values, texts } = gridErrors(() =>
+      parseValues(spec, (why) => {
+        throw new GridError(`error: --values ${spec}: ${why}`);
+      }),
+    );
+    return { count: values.length, value: (i) => values[i], text: (i) => texts[i]!, describe: `[${texts.join(', ')}]` };
+  }
+  const { lo, hi } = gridErrors(() => parseIntRange(o.range ?? '1..1000'));
+  return { count: hi - lo + 1, value: (i) => lo + i, text: (i) => String(lo + i), describe: `${lo}..${hi}` };
+}
+
+/** The plan command; returns the exit code. */
+export async function planCommand(file: string, o: PlanCommandOptions): Promise<number> {
+  const find = o.find.trim();
+  if (find === '' || find.split('.').some((s) => s === '')) throw new UserError([`error: --find ${o.find}: bad field path`]);
+  const cands = candidatesFrom(o);
+  const setsAt = (i: number): string[] => [...o.set, `${find}=${cands.text(i)}`];
+  // the file, the path and the smallest candidate must load; an SLO must exist
+  const first = readScenarioFile(file, setsAt(0));
+  if (!hasSlo(first.scenario)) {
+    throw new UserError([`error: ${file}: slo: plan needs an SLO to meet (e.g. slo: { p99: 100ms }, or --set slo.p99=100ms)`]);
+  }
+  const analytic = find === 'fleet.replicas' ? analyticReplicas(first.scenario) : null;
+  let startIndex = 0;
+  if (analytic !== null) {
+    startIndex = o.values !== undefined ? startIndexFor(Array.from({ length: cands.count }, (_, i) => cands.value(i)), analytic.replicas) : analytic.replicas - (cands.value(0) as number);
+  }
+
+  const pool = new RunPool(Math.max(1, Math.min(o.workers ?? defaultWorkers(), o.seeds)));
+  const evaluations = new Map<number, Evaluation>();
+  let runs = 0;
+  const meets = async (i: number): Promise<boolean> => {
+    const sc: Scenario = i === 0 ? first.scenario : readScenarioFile(file, setsAt(i)).scenario;
+    const jobs: RunJob[] = [];
+    for (let k = 0; k < o.seeds; k++) jobs.push({ file, sets: [...setsAt(i), `seed=${sc.seed + k}`] });
+    const summaries: Summary[] = new Array<Summary>(jobs.length);
+    const progress = runProgress(`plan ${find}=${cands.text(i)}`, jobs.length, o.quiet);
+    let done: boolean;
+    try {
+      done = await pool.run(jobs, (j, s) => {
+        summaries[j] = s;
+        progress.increment();
+      });
+    } finally {
+      progress.stop();
+    }
+    if (!done) throw new Interrupted();
+    runs += jobs.length;
+    const met = summaries.every((s) => meetsWithMargin(s, o.margin));
+    evaluations.set(i, { summaries, met });
+    if (!o.quiet) process.stderr.write(`plan: ${find}=${cands.text(i)} ${met ? 'meets' : 'misses'} the SLO (p99 ${fmt(Math.max(...summaries.map((s) => s.latencyMs.p99)), 2)} ms at worst over ${o.seeds} seed(s))\n`);
+    return met;
+  };
+
+  let index: number | null = null;
+  let probes: Probe[] = [];
+  let warnings: string[] = [];
+  let interrupted = false;
+  try {
+    await withSigint(
+      () => {
+        interrupted = true;
+        process.stderr.write('\ninterrupted: stopping the search (Ctrl-C again to abort)\n');
+        pool.stop();
+      },
+      async () => {
+        try {
+          const r = await planSearch({ count: cands.count, startIndex, meets });
+          index = r.index;
+          probes = r.probes;
+          warnings = r.violations.map(
+            (v) =>
+              `${find}: not monotone: ${cands.text(v.metIndex)} met the SLO at every seed but ${cands.text(v.missedIndex)} did not; ` +
+              'the answer may not be the smallest (more --seeds or a longer duration smooth the noise)',
+          );
+        } catch (err) {
+          if (!(err instanceof Interrupted)) throw err;
+        }
+      },
+    );
+  } finally {
+    pool.close();
+  }
+  if (interrupted) {
+    // the best known answer so far: the smallest candidate that met
+    const met = [...evaluations.entries()].filter(([, e]) => e.met).map(([i]) => i);
+    index = met.length > 0 ? Math.min(...met) : null;
+    probes = [...evaluations.entries()].map(([i, e]) => ({ index: i, met: e.met }));
+  }
+
+  const at = index === null ? null : evaluations.get(index)!;
+  const doc: PlanDocument & { partial?: true } = {
+    path: find,
+    value: index === null ? null : cands.value(index),
+    summary: at === null ? null : at.summaries[0]!,
+    runs,
+    analytic,
+  };
+  if (interrupted) doc.partial = true;
+  const stem = basename(file, extname(file));
+  const dir = outputDir(stem, o.out, false);
+  const trail = [...probes]
+    .sort((a, b) => a.index - b.index)
+    .map((p) => {
+      const e = evaluations.get(p.index)!;
+      return { value: cands.value(p.index), met: p.met, p99Ms: e.summaries.map((s) => s.latencyMs.p99), monthlyUsd: e.summaries[0]!.cost.monthlyUsd };
+    });
+  writeResult(
+    dir,
+    'plan.json',
+    `${JSON.stringify({ ...doc, seeds: o.seeds, margin: o.margin, candidates: cands.describe, probes: trail, warnings }, null, 2)}\n`,
+  );
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  if (o.format === 'json') {
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${formatPlan(first.scenario, find, cands, o, doc, probes, evaluations)}\n`);
+    process.stdout.write(`results: ${dir}\n`);
+  }
+  return interrupted ? EXIT.interrupted : EXIT.ok;
+}
+
+function targetText(sc: Scenario, margin: number): string {
+  const parts: string[] = [];
+  for (const [p, s] of Object.entries(sc.slo.latencyS)) {
+    const ms = s * 1e3;
+    parts.push(`${p} ≤ ${fmt(ms, 2)} ms${margin > 0 ? ` (${fmt(ms * (1 - margin), 2)} ms with the margin)` : ''}`);
+  }
+  if (sc.slo.maxErrorRate !== null) parts.push(`error rate ≤ ${pct(sc.slo.maxErrorRate, 3)}`);
+  return parts.join(', ');
+}
+
+function formatPlan(
+  sc: Scenario,
+  find: string,
+  cands: Candidates,
+  o: PlanCommandOptions,
+  doc: PlanDocument & { partial?: true },
+  probes: Probe[],
+  evaluations: Map<number, Evaluation>,
+): string {
+  const lines: string[] = [];
+  lines.push(`plan: ${sc.name} — smallest ${find} in ${cands.describe} meeting the SLO at every one of ${o.seeds} seed(s)${doc.partial ? ' (INTERRUPTED)' : ''}`);
+  lines.push(`  SLO: ${targetText(sc, o.margin)}`);
+  lines.push('');
+  const rows: string[][] = [];
+  if (doc.summary !== null) {
+    const s = doc.summary;
+    rows.push(['answer', `${find} = ${String(doc.value)}`]);
+    rows.push(['', `p99 ${fmt(s.latencyMs.p99, 2)} ms, attainment ${pct(s.slo.attainment, 2)}, gpu util ${pct(s.gpu.utilization)} (seed ${s.seed})`]);
+    rows.push(['cost', `${usd(s.cost.monthlyUsd)}/month (${usd(s.cost.totalUsd)} for the ${fmt(s.simulatedSeconds, 0)} s simulated)`]);
+  } else {
+    const sorted = [...probes].sort((a, b) => a.index - b.index);
+    const largest = sorted[sorted.length - 1];
+    const worst = largest === undefined ? '' : ` — even ${find} = ${cands.text(largest.index)} gives p99 ${fmt(evaluations.get(largest.index)!.summaries[0]!.latencyMs.p99, 2)} ms`;
+    rows.push(['answer', `none${doc.partial ? ' found before the interruption' : ` in ${cands.describe}`}${worst}`]);
+  }
+  const a = doc.analytic;
+  if (a !== null) {
+    rows.push([
+      'analytic',
+      `${a.replicas} replica(s): textbook rule, peak ${fmt(a.peakRps, 1)} rps / (${pct(a.targetUtilization, 0)} × ${fmt(a.perReplicaRps, 1)} rps per replica at batch ${a.batch} in ${fmt(a.batchLatencyMs, 3)} ms)` +
+        (a.erlangCReplicas !== null ? `; Erlang C (M/M/c, p99): ${a.erlangCReplicas}` : ''),
+    ]);
+  } else if (find === 'fleet.replicas') {
+    rows.push(['analytic', 'n/a (trace replay or no traffic)']);
+  }
+  const tried = [...probes]
+    .sort((x, y) => x.index - y.index)
+    .map((p) => `${cands.text(p.index)} ${p.met ? '✓' : '✗'}`)
+    .join(', ');
+  rows.push(['tried', tried === '' ? '(nothing)' : tried]);
+  rows.push(['runs', `${doc.runs} simulation(s) (${probes.length} value(s) × ${o.seeds} seed(s)); the full grid would take ${cands.count * o.seeds}`]);
+  lines.push(alignTable(rows, '  '));
+  return lines.join('\n');
+}
+
+/** Adds `plan` to the program; `setExit` receives the exit code. */
+export function registerPlan(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('plan')
+    .description('find the smallest value of a field (default fleet.replicas) that meets the SLO at every seed')
+    .argument('<file>', 'scenario file (YAML or JSON)')
+    .option('--find <path>', 'the field to size', 'fleet.replicas')
+    .option('--range <a..b>', 'integer candidates (default 1..1000)')
+    .option('--values <list>', 'an ordered list of candidates instead of --range, e.g. 1,2,4,8,16,32')
+    .option('--seeds <n>', 'seeds per candidate: the scenario seed, +1, …', positiveInteger('--seeds'), 3)
+    .option('--margin <share>', 'headroom: every latency percentile must be ≤ target·(1 − margin)', marginOption, 0)
+    .option('--workers <n>', 'worker threads (default: one per CPU; at most --seeds are used)', positiveInteger('--workers'))
+    .option('--set <path=value>', 'override a field, value parsed as YAML (repeatable)', collectOption, [])
+    .option('--out <dir>', 'output folder for plan.json (default results/<scenario file name>)')
+    .addOption(new Option('--format <format>', 'output on stdout').choices(['table', 'json']).default('table'))
+    .option('-q, --quiet', 'no progress or log lines on stderr', false)
+    .action(async (file: string, o: PlanCommandOptions) => {
+      setExit(await planCommand(file, o));
+    });
+}

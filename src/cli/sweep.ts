@@ -1,0 +1,203 @@
+/**
+ * `infersim sweep FILE --vary path=values …`: every grid point at several seeds, in worker
+ * threads; writes results/<name>/sweep.csv and sweep.json, prints a table with the cheapest
+ * point meeting the SLO. `--shard i/n` runs one share of the grid (combine with `merge`).
+ */
+import { readFileSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { buildGrid, GridError, inShard, parseShard, parseVary, type Axis, type GridPoint } from '../analysis/grid.js';
+import { aggregatePoint, formatSweepTable, runSets, sweepCsv, sweepDocument, type PointResult, type SweepDocument } from '../analysis/sweep.js';
+import type { Summary } from '../metrics/summary.js';
+import { formatIssue, loadScenario, ScenarioError, type ScenarioIssue } from '../scenario/load.js';
+import type { Scenario } from '../scenario/types.js';
+import { EXIT, UserError } from './errors.js';
+import { outputDir, writeResult } from './output.js';
+import { defaultWorkers, RunPool, runProgress, withSigint } from './pool.js';
+import { readScenarioFile } from './scenario-files.js';
+import type { RunJob } from './worker.js';
+
+export interface SweepCommandOptions {
+  vary: string[];
+  seeds: number;
+  workers?: number;
+  shard?: string;
+  set: string[];
+  out?: string;
+  format: 'table' | 'json';
+  quiet: boolean;
+}
+
+/** Commander parser for a positive integer option named `name`. */
+export function positiveInteger(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer (got ${v})`);
+    return n;
+  };
+}
+
+/** Commander collector for repeatable options. */
+export function collectOption(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+/** Turns a GridError into the CLI's UserError (exit 2), passing anything else through. */
+export function gridErrors<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof GridError) throw new UserError([err.message]);
+    throw err;
+  }
+}
+
+/** Most error lines printed for invalid grid points. */
+const MAX_POINT_ERRORS = 20;
+
+/**
+ * Resolves the scenario of every point (the file's text read once, each point's sets applied on top
+ * of `extraSets`) and checks each distinct trace file once; throws UserError listing the invalid
+ * points, a problem common to every point once.
+ */
+export function resolvePoints(file: string, extraSets: string[], points: GridPoint[]): Scenario[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    readScenarioFile(file); // throws the same UserError `run` would give
+    throw err;
+  }
+  const baseDir = dirname(resolve(file));
+  const scenarios: Scenario[] = [];
+  const failures: { point: GridPoint; issues: ScenarioIssue[] }[] = [];
+  for (const p of points) {
+    try {
+      scenarios.push(loadScenario(text, { file, baseDir, sets: [...extraSets, ...p.sets] }));
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+      failures.push({ point: p, issues: err.issues });
+    }
+  }
+  if (failures.length > 0) {
+    const everywhere = new Map<string, number>();
+    for (const f of failures) for (const i of new Set(f.issues.map((x) => formatIssue(file, x)))) everywhere.set(i, (everywhere.get(i) ?? 0) + 1);
+    const lines: string[] = [];
+    for (const [line, n] of everywhere) if (n === points.length) lines.push(line);
+    let more = 0;
+    for (const f of failures) {
+      for (const issue of f.issues) {
+        if (everywhere.get(formatIssue(file, issue)) === points.length) continue;
+        if (lines.length >= MAX_POINT_ERRORS) more++;
+        else lines.push(formatIssue(`${file} (${f.point.sets.join(' ')})`, issue));
+      }
+    }
+    if (more > 0) lines.push(`error: ${file}: … and ${more} more problem(s) in other grid points`);
+    throw new UserError(lines);
+  }
+  // each distinct trace file is read through once, as `run` would
+  const traced = new Set<string>();
+  scenarios.forEach((sc, i) => {
+    const t = sc.traffic.trace;
+    if (t && !traced.has(t.file)) {
+      traced.add(t.file);
+      readScenarioFile(file, [...extraSets, ...points[i]!.sets]);
+    }
+  });
+  return scenarios;
+}
+
+/** The sweep command; returns the exit code. */
+export async function sweepCommand(file: string, o: SweepCommandOptions): Promise<number> {
+  if (o.vary.length === 0) throw new UserError(['error: sweep: give at least one --vary path=values, e.g. --vary fleet.replicas=4..16:4']);
+  const axes: Axis[] = gridErrors(() => o.vary.map((v) => parseVary(v)));
+  const points = gridErrors(() => buildGrid(axes));
+  const shard = o.shard === undefined ? null : gridErrors(() => parseShard(o.shard!));
+  // every point is validated (not only this shard's), so every shard of a bad grid fails alike
+  const scenarios = resolvePoints(file, o.set, points);
+  const stem = basename(file, extname(file));
+  const mine = points.filter((p) => inShard(p.index, shard));
+
+  const jobs: RunJob[] = [];
+  for (const p of mine) {
+    const base = scenarios[p.index]!.seed;
+    for (let k = 0; k < o.seeds; k++) jobs.push({ file, sets: runSets(o.set, p, base + k) });
+  }
+  const summaries: (Summary | undefined)[] = new Array<Summary | undefined>(jobs.length);
+  const pool = new RunPool(Math.max(1, Math.min(o.workers ?? defaultWorkers(), jobs.length)));
+  const progress = runProgress(`sweep ${stem}`, jobs.length, o.quiet);
+  let complete: boolean;
+  try {
+    complete = await withSigint(
+      () => {
+        progress.stop();
+        process.stderr.write('\ninterrupted: keeping the finished points and writing a partial sweep (Ctrl-C again to abort)\n');
+        pool.stop();
+      },
+      () =>
+        pool.run(jobs, (i, s) => {
+          summaries[i] = s;
+          progress.increment();
+        }),
+    );
+  } finally {
+    progress.stop();
+    pool.close();
+  }
+
+  const results: PointResult[] = [];
+  mine.forEach((p, pos) => {
+    const runs = summaries.slice(pos * o.seeds, (pos + 1) * o.seeds);
+    if (runs.every((s) => s !== undefined)) results.push(aggregatePoint(p, runs as Summary[]));
+  });
+  const doc = sweepDocument({
+    scenario: scenarios[0]!.name,
+    stem,
+    axes,
+    sets: o.set,
+    seeds: o.seeds,
+    shard,
+    partial: !complete,
+    points: results,
+  });
+  const dir = outputDir(stem, o.out, false);
+  writeSweep(dir, doc);
+  printSweep(doc, dir, o);
+  return complete ? EXIT.ok : EXIT.interrupted;
+}
+
+/** Writes sweep.json, and sweep.csv unless the document is one shard (a shard's rows are not the sweep). */
+export function writeSweep(dir: string, doc: SweepDocument): void {
+  writeResult(dir, 'sweep.json', `${JSON.stringify(doc, null, 2)}\n`);
+  if (doc.shard === null) writeResult(dir, 'sweep.csv', sweepCsv(doc));
+}
+
+/** Prints the table (or, with --format json, the document and nothing else) and where the files went. */
+export function printSweep(doc: SweepDocument, dir: string, o: { format: 'table' | 'json'; quiet: boolean }): void {
+  if (o.format === 'json') {
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    if (!o.quiet) process.stderr.write(`${doc.stem}: results in ${dir}\n`);
+  } else {
+    process.stdout.write(`${formatSweepTable(doc)}\n`);
+    process.stdout.write(`results: ${dir}\n`);
+  }
+}
+
+/** Adds `sweep` to the program; `setExit` receives the exit code. */
+export function registerSweep(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('sweep')
+    .description('run a grid of variations at several seeds; writes results/<name>/sweep.csv and sweep.json')
+    .argument('<file>', 'scenario file (YAML or JSON)')
+    .option('--vary <path=values>', 'a field and its values: 8,16,32 | 1..10:2 | l4,a100-80gb (repeatable: the cartesian product, first --vary slowest)', collectOption, [])
+    .option('--seeds <n>', 'seeds per point: the scenario seed, +1, … (mean and 95% interval over them)', positiveInteger('--seeds'), 1)
+    .option('--workers <n>', 'worker threads (default: one per CPU)', positiveInteger('--workers'))
+    .option('--shard <i/n>', 'run only the points with index ≡ i (mod n), 0-based; combine the parts with `infersim merge`')
+    .option('--set <path=value>', 'override a field under every point, value parsed as YAML (repeatable)', collectOption, [])
+    .option('--out <dir>', 'output folder (default results/<scenario file name>)')
+    .addOption(new Option('--format <format>', 'output on stdout').choices(['table', 'json']).default('table'))
+    .option('-q, --quiet', 'no progress or log lines on stderr', false)
+    .action(async (file: string, o: SweepCommandOptions) => {
+      setExit(await sweepCommand(file, o));
+    });
+}

@@ -1,0 +1,67 @@
+/**
+ * Worker-thread entry for sweep and plan: receives run jobs (a scenario file and its
+ * `--set` overrides), loads the file and opens its trace itself, simulates, and posts
+ * the summary back. Runs exactly like `infersim run FILE --set …` (same slicing), so a
+ * sweep point equals the single run with the same values and seed.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parentPort } from 'node:worker_threads';
+import type { Summary } from '../metrics/summary.js';
+import { startRun } from '../run.js';
+import { loadScenario } from '../scenario/load.js';
+import { fileLineSource } from './line-source.js';
+
+/** One simulation: the scenario file (as given on the command line) and the overrides, seed included. */
+export interface RunJob {
+  file: string;
+  sets: string[];
+}
+
+/** Main thread → worker. */
+export interface WorkerRequest {
+  id: number;
+  job: RunJob;
+}
+
+/** Worker → main thread: the summary, or the error that stopped the run. */
+export type WorkerReply = { id: number; summary: Summary } | { id: number; error: string; stack: string };
+
+// the same slicing as `infersim run` (cli/run.ts runScenario), so results match it bit for bit
+const SLICES = 200;
+
+const texts = new Map<string, string>();
+
+/** Loads and simulates one job in this thread (the main thread validated it beforehand). */
+export function runJob(job: RunJob): Summary {
+  let text = texts.get(job.file);
+  if (text === undefined) {
+    text = readFileSync(job.file, 'utf8');
+    texts.set(job.file, text);
+  }
+  const sc = loadScenario(text, { file: job.file, baseDir: dirname(resolve(job.file)), sets: job.sets });
+  const trace = sc.traffic.trace;
+  const lines = trace ? fileLineSource(trace.file) : undefined;
+  try {
+    const run = startRun(sc, { traceLines: lines, traceLabel: trace?.file, wallClockS: () => performance.now() / 1000 });
+    for (let k = 1; k <= SLICES; k++) run.runTo((run.endS * k) / SLICES);
+    return run.finish(false).summary;
+  } finally {
+    lines?.close();
+  }
+}
+
+const port = parentPort;
+if (port) {
+  port.on('message', (msg: WorkerRequest) => {
+    let reply: WorkerReply;
+    try {
+      reply = { id: msg.id, summary: runJob(msg.job) };
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      reply = { id: msg.id, error: e.message, stack: e.stack ?? '' };
+    }
+    port.postMessage(reply);
+  });
+}

@@ -1,0 +1,632 @@
+/**
+ * Charts for the HTML reports: vega-lite specs built from the timeline (never from
+ * the summary), compiled to static SVG at report time with vega's headless View, so
+ * a report needs no script and no network to be read.
+ *
+ * Long timelines are down-sampled to at most `maxPoints` points per series: each
+ * point summarises k consecutive report intervals. Rates and levels become
+ * time-weighted means, p99 and queue depth keep the maximum (p99 also its minimum,
+ * drawn as a band) so a one-interval spike stays visible, cumulative cost keeps
+ * the last value.
+ */
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { parse, View } from 'vega';
+
+/** A layer of a layered vega-lite spec. */
+type Layer = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
+/** The scale properties these charts set (a subset of vega-lite's). */
+interface ScaleDef {
+  type?: 'log';
+  zero?: boolean;
+  nice?: boolean;
+  domain?: number[] | string[];
+}
+import type { RunResult } from '../run.js';
+import type { Timeline, TimelineColumn } from '../metrics/timeline.js';
+import type { Scenario } from '../scenario/types.js';
+import { interpolateLatencyS } from '../serving/latency.js';
+
+/** Default cap on points per series in one chart: keeps a 24 h report well under 2 MB. */
+export const MAX_CHART_POINTS = 1000;
+
+/**
+ * Peak service rate of one ready replica (requests/s): full batches back to back,
+ * maxBatch / meanLatency(maxBatch), times σ(m) = 1 + overlap·(m − 1) for m model
+ * instances sharing the GPU (the fleet's own sharing rule). Latency variability is
+ * ignored (its mean is 1); arrivals above this rate make the queues grow.
+ */
+export function replicaCapacityRps(sc: Scenario): number {
+  const maxBatch = sc.fleet.batching.maxBatch;
+  const batchLatencyS = interpolateLatencyS(sc.model.latency, maxBatch);
+  const sharing = 1 + sc.fleet.overlap * (sc.fleet.instances - 1);
+  return (maxBatch / batchLatencyS) * sharing;
+}
+
+/** Fleet capacity (requests/s) with `replicasReady` ready replicas: replicasReady × replicaCapacityRps(sc). */
+export function fleetCapacityRps(sc: Scenario, replicasReady: number): number {
+  return replicasReady * replicaCapacityRps(sc);
+}
+
+/** One chart point: k report intervals summarised (k = 1 when the timeline is short). NaN = not applicable. */
+export interface TimePoint {
+  /** End of the last interval summarised (s). */
+  tS: number;
+  /** Arrivals / length of the intervals. */
+  arrivalRps: number;
+  /** fleetCapacityRps of replicasReady, time-weighted mean. */
+  capacityRps: number;
+  /** Mean of the intervals' p50. */
+  p50Ms: number;
+  /** Highest of the intervals' p99 (so spikes survive down-sampling). */
+  p99Ms: number;
+  /** Lowest of the intervals' p99 (lower edge of the envelope). */
+  p99MinMs: number;
+  replicasReady: number;
+  replicasStarting: number;
+  replicasDesired: number;
+  /** Highest queue depth seen at the intervals' ends. */
+  queueDepth: number;
+  gpuUtilization: number;
+  cacheHitRate: number;
+  /** Cumulative cost at tS. */
+  costUsd: number;
+}
+
+export interface Downsampled {
+  points: TimePoint[];
+  /** Report intervals per point (1 = not down-sampled). */
+  intervalsPerPoint: number;
+}
+
+/** Summarises `timeline` into at most `maxPoints` points (see the module comment for the rule per column). */
+export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints = MAX_CHART_POINTS): Downsampled {
+  const n = timeline.rows.length;
+  const k = Math.max(1, Math.ceil(n / Math.max(1, maxPoints)));
+  const col = (name: TimelineColumn): number => timeline.columns.indexOf(name);
+  const c = {
+    t: col('timeS'),
+    arrivals: col('arrivals'),
+    p50: col('p50Ms'),
+    p99: col('p99Ms'),
+    ready: col('replicasReady'),
+    starting: col('replicasStarting'),
+    desired: col('replicasDesired'),
+    queue: col('queueDepth'),
+    gpu: col('gpuUtilization'),
+    cache: col('cacheHitRate'),
+    cost: col('costUsd'),
+  };
+  const perReplicaRps = replicaCapacityRps(sc);
+  const points: TimePoint[] = [];
+  for (let start = 0; start < n; start += k) {
+    const end = Math.min(n, start + k);
+    let durS = 0;
+    let arrivals = 0;
+    const mean = { ready: new Mean(), starting: new Mean(), desired: new Mean(), gpu: new Mean(), cache: new Mean(), p50: new Mean() };
+    let p99Max = NaN;
+    let p99Min = NaN;
+    let queueMax = NaN;
+    let cost = NaN;
+    let prevT = start > 0 ? timeline.rows[start - 1]![c.t]! : 0;
+    for (let i = start; i < end; i++) {
+      const r = timeline.rows[i]!;
+      const t = r[c.t]!;
+      const d = Math.max(0, t - prevT);
+      prevT = t;
+      durS += d;
+      if (r[c.arrivals] === r[c.arrivals]) arrivals += r[c.arrivals]!;
+      mean.ready.add(r[c.ready]!, d);
+      mean.starting.add(r[c.starting]!, d);
+      mean.desired.add(r[c.desired]!, d);
+      mean.gpu.add(r[c.gpu]!, d);
+      mean.cache.add(r[c.cache]!, d);
+      mean.p50.add(r[c.p50]!, 1);
+      p99Max = nanMax(p99Max, r[c.p99]!);
+      p99Min = nanMin(p99Min, r[c.p99]!);
+      queueMax = nanMax(queueMax, r[c.queue]!);
+      if (r[c.cost] === r[c.cost]) cost = r[c.cost]!;
+    }
+    const ready = mean.ready.value();
+    points.push({
+      tS: timeline.rows[end - 1]![c.t]!,
+      arrivalRps: durS > 0 ? arrivals / durS : NaN,
+      capacityRps: ready === ready ? ready * perReplicaRps : NaN,
+      p50Ms: mean.p50.value(),
+      p99Ms: p99Max,
+      p99MinMs: p99Min,
+      replicasReady: ready,
+      replicasStarting: mean.starting.value(),
+      replicasDesired: mean.desired.value(),
+      queueDepth: queueMax,
+      gpuUtilization: mean.gpu.value(),
+      cacheHitRate: mean.cache.value(),
+      costUsd: cost,
+    });
+  }
+  return { points, intervalsPerPoint: k };
+}
+
+/** Weighted mean skipping NaN; a zero-length interval still counts when it is the only one. */
+class Mean {
+  private sum = 0;
+  private weight = 0;
+  private any = NaN;
+  add(v: number, w: number): void {
+    if (v !== v) return;
+    this.any = v;
+    this.sum += v * w;
+    this.weight += w;
+  }
+  value(): number {
+    return this.weight > 0 ? this.sum / this.weight : this.any;
+  }
+}
+
+function nanMax(a: number, b: number): number {
+  if (b !== b) return a;
+  return a !== a || b > a ? b : a;
+}
+
+function nanMin(a: number, b: number): number {
+  if (b !== b) return a;
+  return a !== a || b < a ? b : a;
+}
+
+/** Compiles a vega-lite spec and renders it headless (no DOM, no canvas) to an SVG string. */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** A chart ready for the page: its SVG, or null with the reason it was left out. */
+export interface RenderedChart {
+  id: string;
+  title: string;
+  /** One sentence under the chart (how to read it, down-sampling). */
+  note: string;
+  svg: string | null;
+  /** Why the chart was skipped (svg null). */
+  skipped: string | null;
+}
+
+/** One run in a time chart; `label` is its legend entry in overlay mode. */
+export interface ChartRun {
+  label: string;
+  result: RunResult;
+}
+
+type PointField = Exclude<keyof TimePoint, 'tS'>;
+
+interface SeriesDef {
+  field: PointField;
+  label: string;
+  color: string;
+  dash: number[];
+}
+
+interface TimeChartDef {
+  id: string;
+  title: string;
+  yTitle: string;
+  /** The timeline columns the chart draws; all empty → the chart is skipped. */
+  columns: TimelineColumn[];
+  series: SeriesDef[];
+  interpolate: 'linear' | 'step-after';
+  yFormat?: string;
+  yDomain?: [number, number];
+  /** Use a log y scale when the values span more than this ratio. */
+  logAboveRatio?: number;
+  /** Min–max envelope drawn when points summarise several intervals. */
+  band?: { lo: PointField; hi: PointField };
+  rules?: (sc: Scenario) => { valueY: number; label: string }[];
+  note: string;
+  /** How a point summarises several intervals, for the note under a down-sampled chart. */
+  downsampled: string;
+  skippedWhy: string;
+}
+
+const SOLID: number[] = [1, 0];
+const DASHED: number[] = [6, 3];
+const DOTTED: number[] = [2, 2];
+const SLO_COLOR = '#c62828';
+
+const TIME_CHARTS: TimeChartDef[] = [
+  {
+    id: 'arrivals',
+    title: 'Arrival rate and fleet capacity',
+    yTitle: 'requests/s',
+    columns: ['arrivals', 'replicasReady'],
+    series: [
+      { field: 'arrivalRps', label: 'arrival rate', color: '#1f77b4', dash: SOLID },
+      { field: 'capacityRps', label: 'capacity (ready × maxBatch / latency(maxBatch))', color: '#7f7f7f', dash: DASHED },
+    ],
+    interpolate: 'linear',
+    note: 'Capacity is the peak service rate of the ready replicas with full batches; arrivals above it make the queues grow.',
+    downsampled: 'rates over the whole span, capacity a time-weighted mean',
+    skippedWhy: 'no arrivals recorded',
+  },
+  {
+    id: 'latency',
+    title: 'Latency',
+    yTitle: 'latency (ms)',
+    columns: ['p50Ms', 'p99Ms'],
+    series: [
+      { field: 'p50Ms', label: 'p50', color: '#1f77b4', dash: DASHED },
+      { field: 'p99Ms', label: 'p99', color: '#ff7f0e', dash: SOLID },
+    ],
+    interpolate: 'linear',
+    logAboveRatio: 50,
+    band: { lo: 'p99MinMs', hi: 'p99Ms' },
+    rules: (sc) => {
+      const out: { valueY: number; label: string }[] = [];
+      for (const p of ['p50', 'p99'] as const) {
+        const t = sc.slo.latencyS[p];
+        if (t !== undefined) out.push({ valueY: t * 1e3, label: `SLO ${p} ${trimNumber(t * 1e3)} ms` });
+      }
+      return out;
+    },
+    note: 'Per report interval, over the requests completed in it.',
+    downsampled: 'p50 is the mean, p99 the highest, the band spans the lowest to the highest p99',
+    skippedWhy: 'no request completed',
+  },
+  {
+    id: 'replicas',
+    title: 'Replicas',
+    yTitle: 'replicas',
+    columns: ['replicasDesired', 'replicasStarting', 'replicasReady'],
+    series: [
+      { field: 'replicasDesired', label: 'desired', color: '#7f7f7f', dash: DASHED },
+      { field: 'replicasStarting', label: 'starting', color: '#ff7f0e', dash: DOTTED },
+      { field: 'replicasReady', label: 'ready', color: '#2ca02c', dash: SOLID },
+    ],
+    interpolate: 'step-after',
+    note: 'Levels at the end of each report interval.',
+    downsampled: 'time-weighted means',
+    skippedWhy: 'no replica counts recorded',
+  },
+  {
+    id: 'queue',
+    title: 'Queue depth',
+    yTitle: 'requests waiting',
+    columns: ['queueDepth'],
+    series: [{ field: 'queueDepth', label: 'queue depth', color: '#9467bd', dash: SOLID }],
+    interpolate: 'linear',
+    note: 'Requests waiting in all queues at the end of each report interval.',
+    downsampled: 'the highest depth',
+    skippedWhy: 'no queue depth recorded',
+  },
+  {
+    id: 'gpu',
+    title: 'GPU utilization',
+    yTitle: 'busy share of ready time',
+    columns: ['gpuUtilization'],
+    series: [{ field: 'gpuUtilization', label: 'GPU utilization', color: '#d62728', dash: SOLID }],
+    interpolate: 'linear',
+    yFormat: '.0%',
+    yDomain: [0, 1],
+    note: 'Share of ready replica time in which the GPU executes at least one batch (what nvidia-smi reports).',
+    downsampled: 'time-weighted means',
+    skippedWhy: 'no replica was ready',
+  },
+  {
+    id: 'cache',
+    title: 'Cache hit rate',
+    yTitle: 'hit rate',
+    columns: ['cacheHitRate'],
+    series: [{ field: 'cacheHitRate', label: 'cache hit rate', color: '#17becf', dash: SOLID }],
+    interpolate: 'linear',
+    yFormat: '.0%',
+    yDomain: [0, 1],
+    note: 'Lookups answered from the cache / lookups, per report interval.',
+    downsampled: 'time-weighted means',
+    skippedWhy: 'no cache in this scenario',
+  },
+  {
+    id: 'cost',
+    title: 'Cumulative cost',
+    yTitle: 'USD since start',
+    columns: ['costUsd'],
+    series: [{ field: 'costUsd', label: 'cost', color: '#8c564b', dash: SOLID }],
+    interpolate: 'linear',
+    yFormat: '$,.4~g',
+    note: 'GPU, cache and egress cost accumulated since t = 0 (warmup included).',
+    downsampled: 'the value at the end of the span',
+    skippedWhy: 'no cost recorded',
+  },
+];
+
+/** Ids of the time charts in page order. */
+export const TIME_CHART_IDS: readonly string[] = TIME_CHARTS.map((c) => c.id);
+
+interface TimeAxis {
+  divisorS: number;
+  unit: string;
+}
+
+/** Seconds up to 3 min, minutes up to 3 h, hours beyond: axis labels people can read. */
+function timeAxis(endS: number): TimeAxis {
+  if (endS > 3 * 3600) return { divisorS: 3600, unit: 'h' };
+  if (endS > 180) return { divisorS: 60, unit: 'min' };
+  return { divisorS: 1, unit: 's' };
+}
+
+function trimNumber(v: number): string {
+  return String(Number(v.toPrecision(6)));
+}
+
+function finite(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+/** True when every row of every run has NaN in all the given columns. */
+function allEmpty(runs: ChartRun[], columns: TimelineColumn[]): boolean {
+  for (const { result } of runs) {
+    const tl = result.timeline;
+    for (const name of columns) {
+      const i = tl.columns.indexOf(name);
+      for (const r of tl.rows) if (r[i] === r[i]) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * The time charts of one run (`overlay` false: colour = series) or of several runs
+ * overlaid (`overlay` true: colour = run label, dash = series), in page order.
+ */
+export async function timeCharts(runs: ChartRun[], overlay: boolean, maxPoints = MAX_CHART_POINTS): Promise<RenderedChart[]> {
+  const sampled = runs.map((r) => downsampleTimeline(r.result.timeline, r.result.scenario, maxPoints));
+  const endS = Math.max(0, ...runs.map((r) => r.result.summary.simulatedSeconds));
+  const axis = timeAxis(endS);
+  const k = Math.max(1, ...sampled.map((s) => s.intervalsPerPoint));
+  const out: RenderedChart[] = [];
+  for (const def of TIME_CHARTS) {
+    if (allEmpty(runs, def.columns)) {
+      out.push({ id: def.id, title: def.title, note: def.note, svg: null, skipped: def.skippedWhy });
+      continue;
+    }
+    const spec = timeChartSpec(def, runs, sampled, axis, overlay);
+    let note = def.note;
+    if (k > 1) {
+      note += ` Each point summarises up to ${k} report intervals: ${def.downsampled}.`;
+    }
+    out.push({ id: def.id, title: def.title, note, svg: await renderSvg(spec), skipped: null });
+  }
+  return out;
+}
+
+const WIDTH = 720;
+const HEIGHT = 190;
+const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
+
+const BASE_CONFIG = {
+  font: FONT,
+  view: { stroke: '#e0e0e0' },
+  axis: { labelColor: '#444', titleColor: '#333', gridColor: '#eee', titleFontWeight: 'normal' as const },
+  legend: { orient: 'top' as const, labelLimit: 360, symbolType: 'stroke' },
+};
+
+function timeChartSpec(def: TimeChartDef, runs: ChartRun[], sampled: Downsampled[], axis: TimeAxis, overlay: boolean): TopLevelSpec {
+  const rows: Record<string, string | number | null>[] = [];
+  const bandRows: Record<string, string | number | null>[] = [];
+  let minPos = Infinity;
+  let maxPos = 0;
+  runs.forEach((run, ri) => {
+    const s = sampled[ri]!;
+    for (const p of s.points) {
+      const t = p.tS / axis.divisorS;
+      for (const sd of def.series) {
+        const v = finite(p[sd.field]);
+        rows.push({ t, value: v, series: sd.label, run: run.label });
+        if (v !== null && v > 0) {
+          minPos = Math.min(minPos, v);
+          maxPos = Math.max(maxPos, v);
+        }
+      }
+      if (def.band && s.intervalsPerPoint > 1) {
+        const lo = finite(p[def.band.lo]);
+        const hi = finite(p[def.band.hi]);
+        if (lo !== null && hi !== null) bandRows.push({ t, lo, hi, run: run.label });
+      }
+    }
+  });
+  // every run's SLO targets, once each (compared variants usually share them)
+  const rules = def.rules ? dedupeRules(runs.flatMap((r) => def.rules!(r.result.scenario))) : [];
+  for (const r of rules) {
+    minPos = Math.min(minPos, r.valueY);
+    maxPos = Math.max(maxPos, r.valueY);
+  }
+  const log = def.logAboveRatio !== undefined && minPos > 0 && maxPos / minPos > def.logAboveRatio;
+  const labels = def.series.map((s) => s.label);
+  const runLabels = runs.map((r) => r.label);
+  const yScale: ScaleDef = log ? { type: 'log' } : { zero: true };
+  if (def.yDomain) yScale.domain = def.yDomain;
+  const y = {
+    field: 'value',
+    type: 'quantitative' as const,
+    title: log ? `${def.yTitle}, log scale` : def.yTitle,
+    scale: yScale,
+    axis: def.yFormat ? { format: def.yFormat } : {},
+  };
+  const x = {
+    field: 't',
+    type: 'quantitative' as const,
+    title: `time (${axis.unit})`,
+    scale: { nice: false, zero: true },
+  };
+  const color = overlay
+    ? { field: 'run', type: 'nominal' as const, title: null, scale: { domain: runLabels } }
+    : { field: 'series', type: 'nominal' as const, title: null, scale: { domain: labels, range: def.series.map((s) => s.color) } };
+  const strokeDash = overlay
+    ? { field: 'series', type: 'nominal' as const, title: null, scale: { domain: labels, range: def.series.map((s) => s.dash) }, legend: labels.length > 1 ? {} : null }
+    : { field: 'series', type: 'nominal' as const, title: null, scale: { domain: labels, range: def.series.map((s) => s.dash) } };
+  const layers: Layer[] = [];
+  if (bandRows.length > 0) {
+    const p99 = def.series.find((s) => s.field === def.band!.hi);
+    layers.push({
+      data: { values: bandRows },
+      mark: { type: 'area', opacity: 0.2, interpolate: def.interpolate },
+      encoding: {
+        x,
+        y: { field: 'lo', type: 'quantitative', scale: yScale },
+        y2: { field: 'hi' },
+        ...(overlay ? { color: { field: 'run', type: 'nominal', scale: { domain: runLabels }, legend: null } } : { color: { value: p99?.color ?? '#999' } }),
+      },
+    });
+  }
+  layers.push({
+    data: { values: rows },
+    mark: { type: 'line', interpolate: def.interpolate, strokeWidth: 1.6, clip: true },
+    encoding: { x, y, color, strokeDash },
+  });
+  if (rules.length > 0) {
+    layers.push({
+      data: { values: rules.map((r) => ({ value: r.valueY, label: r.label })) },
+      layer: [
+        { mark: { type: 'rule', color: SLO_COLOR, strokeDash: [4, 3], strokeWidth: 1.4 }, encoding: { y: { field: 'value', type: 'quantitative', scale: yScale } } },
+        {
+          mark: { type: 'text', color: SLO_COLOR, align: 'right', baseline: 'bottom', dx: -4, dy: -3, fontSize: 11 },
+          encoding: { y: { field: 'value', type: 'quantitative', scale: yScale }, x: { value: WIDTH }, text: { field: 'label' } },
+        },
+      ],
+    });
+  }
+  return {
+    width: WIDTH,
+    height: HEIGHT,
+    background: 'white',
+    padding: 8,
+    config: BASE_CONFIG,
+    layer: layers,
+  };
+}
+
+function dedupeRules(rules: { valueY: number; label: string }[]): { valueY: number; label: string }[] {
+  const seen = new Set<string>();
+  return rules.filter((r) => {
+    if (seen.has(r.label)) return false;
+    seen.add(r.label);
+    return true;
+  });
+}
+
+/** One grid point of a sweep as the sweep report draws it. */
+export interface SweepPoint {
+  values: Record<string, string | number>;
+  p99Ms: number;
+  /** Lowest and highest p99 over seeds (drawn as an error bar when given). */
+  p99MsLo?: number;
+  p99MsHi?: number;
+  costUsd: number;
+  sloMet: boolean;
+}
+
+/** Legend label of a point's line: the values of the varied paths after the first ("all" when only one varies). */
+export function sweepGroupLabel(point: SweepPoint, varied: string[]): string {
+  if (varied.length <= 1) return 'all';
+  return varied
+    .slice(1)
+    .map((p) => `${p}=${String(point.values[p])}`)
+    .join(', ');
+}
+
+/**
+ * The two sweep charts: p99 and cost against the first varied value, one line per
+ * combination of the other varied values, the SLO line, the chosen point ringed.
+ */
+export async function sweepCharts(input: { points: SweepPoint[]; varied: string[]; sloP99Ms: number | null; chosenIndex: number | null }): Promise<RenderedChart[]> {
+  const { points, varied, sloP99Ms, chosenIndex } = input;
+  const xPath = varied[0] ?? 'point';
+  const xs = points.map((p, i) => (varied.length > 0 ? p.values[xPath] : i));
+  const numericX = xs.every((v) => typeof v === 'number');
+  const xDomain = numericX ? undefined : [...new Set(xs.map((v) => String(v)))];
+  const groups = [...new Set(points.map((p) => sweepGroupLabel(p, varied)))];
+  const rows = points.map((p, i) => ({
+    x: numericX ? (xs[i] as number) : String(xs[i]),
+    group: sweepGroupLabel(p, varied),
+    p99Ms: finite(p.p99Ms),
+    lo: p.p99MsLo !== undefined ? finite(p.p99MsLo) : null,
+    hi: p.p99MsHi !== undefined ? finite(p.p99MsHi) : null,
+    costUsd: finite(p.costUsd),
+    slo: p.sloMet ? 'SLO met' : 'SLO missed',
+    chosen: i === chosenIndex,
+  }));
+  const x = {
+    field: 'x',
+    type: numericX ? ('quantitative' as const) : ('ordinal' as const),
+    title: xPath,
+    ...(numericX ? { scale: { zero: false } } : { scale: { domain: xDomain }, sort: xDomain }),
+  };
+  const color = groups.length > 1 ? { field: 'group', type: 'nominal' as const, title: varied.slice(1).join(', '), scale: { domain: groups } } : { value: '#1f77b4' };
+  const shape = { field: 'slo', type: 'nominal' as const, title: null, scale: { domain: ['SLO met', 'SLO missed'], range: ['circle', 'cross'] } };
+
+  const positive = rows.flatMap((r) => [r.p99Ms, r.lo, r.hi]).filter((v): v is number => v !== null && v > 0);
+  if (sloP99Ms !== null) positive.push(sloP99Ms);
+  const log = positive.length > 0 && Math.max(...positive) / Math.min(...positive) > 50;
+  const yScaleP99: ScaleDef = log ? { type: 'log' } : { zero: true };
+
+  const chosenRows = rows.filter((r) => r.chosen);
+  const measureLayers = (field: 'p99Ms' | 'costUsd', yScale: ScaleDef, yTitle: string, yFormat?: string): Layer[] => {
+    const y = { field, type: 'quantitative' as const, title: yTitle, scale: yScale, ...(yFormat ? { axis: { format: yFormat } } : {}) };
+    const layers: Layer[] = [];
+    if (field === 'p99Ms' && rows.some((r) => r.lo !== null && r.hi !== null)) {
+      layers.push({
+        transform: [{ filter: 'datum.lo != null && datum.hi != null' }],
+        mark: { type: 'rule', strokeWidth: 1.2, opacity: 0.6 },
+        encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color },
+      });
+    }
+    layers.push({ mark: { type: 'line', strokeWidth: 1.6 }, encoding: { x, y, color } });
+    layers.push({ mark: { type: 'point', filled: true, size: 50, opacity: 1 }, encoding: { x, y, color, shape } });
+    if (chosenRows.length > 0) {
+      layers.push({
+        data: { values: chosenRows },
+        layer: [
+          { mark: { type: 'point', filled: false, size: 320, strokeWidth: 2, color: '#111' }, encoding: { x, y } },
+          { mark: { type: 'text', dy: -16, fontSize: 11, fontWeight: 'bold', color: '#111' }, encoding: { x, y, text: { value: 'chosen' } } },
+        ],
+      });
+    }
+    return layers;
+  };
+
+  const p99Layers = measureLayers('p99Ms', yScaleP99, log ? 'p99 latency (ms), log scale' : 'p99 latency (ms)');
+  if (sloP99Ms !== null) {
+    p99Layers.push({
+      data: { values: [{ value: sloP99Ms, label: `SLO p99 ${trimNumber(sloP99Ms)} ms` }] },
+      layer: [
+        { mark: { type: 'rule', color: SLO_COLOR, strokeDash: [4, 3], strokeWidth: 1.4 }, encoding: { y: { field: 'value', type: 'quantitative', scale: yScaleP99 } } },
+        {
+          mark: { type: 'text', color: SLO_COLOR, align: 'right', baseline: 'bottom', dx: -4, dy: -3, fontSize: 11 },
+          encoding: { y: { field: 'value', type: 'quantitative', scale: yScaleP99 }, x: { value: WIDTH }, text: { field: 'label' } },
+        },
+      ],
+    });
+  }
+  const costLayers = measureLayers('costUsd', { zero: true }, 'cost (USD)', '$,.4~g');
+  const spec = (layers: Layer[]): TopLevelSpec =>
+    ({
+      width: WIDTH,
+      height: 240,
+      background: 'white',
+      padding: 8,
+      config: { ...BASE_CONFIG, legend: { ...BASE_CONFIG.legend, symbolType: 'circle' } },
+      data: { values: rows },
+      layer: layers,
+    });
+  const note = `Against ${xPath}${groups.length > 1 ? `; one line per ${varied.slice(1).join(', ')}` : ''}. Crosses miss the SLO; the ringed point is the one chosen.`;
+  return [
+    {
+      id: 'sweep-p99',
+      title: 'p99 latency',
+      note: rows.some((r) => r.lo !== null) ? `${note} Bars span the lowest to highest p99 over seeds.` : note,
+      svg: points.length > 0 ? await renderSvg(spec(p99Layers)) : null,
+      skipped: points.length > 0 ? null : 'no points',
+    },
+    { id: 'sweep-cost', title: 'Cost', note, svg: points.length > 0 ? await renderSvg(spec(costLayers)) : null, skipped: points.length > 0 ? null : 'no points' },
+  ];
+}

@@ -1,0 +1,411 @@
+/**
+ * report.html for run, compare and sweep: one self-contained file (inline CSS, charts
+ * as static SVG, no script, no network) that reads the same offline, in a mail
+ * attachment or a CI artifact. Every string that comes from a user (scenario names,
+ * variant labels, paths, the command) is escaped.
+ */
+import type { Summary } from '../metrics/summary.js';
+import type { RunResult } from '../run.js';
+import type { Scenario } from '../scenario/types.js';
+import { sweepCharts, timeCharts, type RenderedChart, type SweepPoint } from './charts.js';
+import { fmt, pct, usd } from './table.js';
+
+export type { SweepPoint } from './charts.js';
+
+/** Escapes text for HTML element content and double- or single-quoted attributes. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => {
+    switch (c) {
+      case '&':
+        return '&amp;';
+      case '<':
+        return '&lt;';
+      case '>':
+        return '&gt;';
+      case '"':
+        return '&quot;';
+      default:
+        return '&#39;';
+    }
+  });
+}
+
+/** Joins argv words into one POSIX shell command line, single-quoting words that need it. */
+export function commandLine(words: string[]): string {
+  return words.map((w) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** One figure of the summary: a card in a run report, a column in a compare report. */
+interface Metric {
+  id: string;
+  label: string;
+  value: (s: Summary) => number | null;
+  format: (v: number) => string;
+  /** Which way is better, for the compare table's highlight; null: neither. */
+  better: 'lower' | 'higher' | null;
+  note?: (s: Summary, sc: Scenario) => string;
+}
+
+const METRICS: Metric[] = [
+  { id: 'p99', label: 'p99 latency', value: (s) => s.latencyMs.p99, format: ms, better: 'lower', note: (s) => sloNote(s) },
+  {
+    id: 'attainment',
+    label: 'SLO attainment',
+    value: (s) => s.slo.attainment,
+    format: (v) => pct(v, 2),
+    better: 'higher',
+    note: () => 'finished requests completed within the latency target',
+  },
+  {
+    id: 'gpu-utilization',
+    label: 'GPU utilization',
+    value: (s) => s.gpu.utilization,
+    format: (v) => pct(v),
+    better: 'higher',
+    note: () => 'ready time with a batch running',
+  },
+  {
+    id: 'effective-utilization',
+    label: 'effective utilization',
+    value: (s) => s.gpu.effectiveUtilization,
+    format: (v) => pct(v),
+    better: 'higher',
+    note: () => 'work done at peak throughput / ready time',
+  },
+  {
+    id: 'mean-batch',
+    label: 'mean batch',
+    value: (s) => s.gpu.meanBatchSize,
+    format: (v) => fmt(v, 2),
+    better: null,
+    note: (_s, sc) => `maxBatch ${sc.fleet.batching.maxBatch}`,
+  },
+  {
+    id: 'cost',
+    label: 'cost (run)',
+    value: (s) => s.cost.totalUsd,
+    format: usd,
+    better: 'lower',
+    note: (s, sc) => (sc.cost.gpuHourlyUsd === null ? 'no GPU price: set fleet.gpu or cost.gpuHourly' : `idle GPU ${usd(s.cost.idleGpuUsd)}`),
+  },
+  { id: 'monthly-cost', label: 'cost per month', value: (s) => s.cost.monthlyUsd, format: usd, better: 'lower', note: () => 'at this run\u2019s rate' },
+  { id: 'cold-starts', label: 'cold starts', value: (s) => s.replicas.coldStarts, format: count, better: 'lower' },
+  { id: 'cache-hit-rate', label: 'cache hit rate', value: (s) => s.cache?.hitRate ?? null, format: (v) => pct(v), better: 'higher' },
+  { id: 'arrived', label: 'requests arrived', value: (s) => s.requests.arrived, format: count, better: null, note: () => 'after warmup' },
+  { id: 'completed', label: 'completed', value: (s) => s.requests.completed, format: count, better: 'higher' },
+  {
+    id: 'rejected',
+    label: 'rejected',
+    value: (s) => s.requests.rejected,
+    format: count,
+    better: 'lower',
+    note: (s) => `error rate ${pct(s.slo.errorRate, 3)}`,
+  },
+  { id: 'timed-out', label: 'timed out', value: (s) => s.requests.timedOut, format: count, better: 'lower' },
+];
+
+function ms(v: number): string {
+  return `${fmt(v, 2)} ms`;
+}
+
+function count(v: number): string {
+  return fmt(v, 0);
+}
+
+function hasSlo(s: Summary): boolean {
+  return Object.keys(s.slo.target).length > 0;
+}
+
+/** The SLO targets, e.g. "p99 ≤ 25 ms, errors ≤ 0.100 %"; empty when none is set. */
+function sloTargets(target: Record<string, number>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(target)) {
+    parts.push(k === 'maxErrorRate' ? `errors ≤ ${pct(v, 3)}` : `${k.replace(/Ms$/, '')} ≤ ${fmt(v, 2)} ms`);
+  }
+  return parts.join(', ');
+}
+
+/** The SLO targets and the verdict, e.g. "SLO p99 ≤ 25 ms: met". */
+function sloNote(s: Summary): string {
+  const targets = sloTargets(s.slo.target);
+  if (targets === '') return 'no SLO set';
+  return `SLO ${targets}: ${s.slo.met ? 'met' : 'missed'}`;
+}
+
+function verdictClass(s: Summary): string {
+  if (!hasSlo(s)) return '';
+  return s.slo.met ? ' met' : ' missed';
+}
+
+const CSS = `
+:root { --fg: #1d2330; --muted: #5d6675; --line: #e3e6eb; --bg: #f6f7f9; --met: #1b7f3b; --met-bg: #e7f5ec; --missed: #b3261e; --missed-bg: #fdecea; --best: #fff4c2; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg); font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
+main { max-width: 1000px; margin: 0 auto; padding: 24px 20px 48px; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 16px; margin: 28px 0 10px; }
+h3 { font-size: 14px; margin: 0 0 6px; }
+.meta { color: var(--muted); margin: 0 0 10px; }
+.meta b { color: var(--fg); font-weight: 600; }
+pre.command { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; overflow-x: auto; margin: 4px 0 0; font-size: 12.5px; }
+.banner { border-radius: 6px; padding: 8px 12px; margin: 12px 0; }
+.banner.partial, .banner.warning { background: #fff4e5; border: 1px solid #f3c27a; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(175px, 1fr)); gap: 10px; }
+.card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; }
+.card .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
+.card .value { font-size: 22px; font-weight: 600; font-variant-numeric: tabular-nums; margin-top: 2px; }
+.card .note { color: var(--muted); font-size: 12px; margin-top: 2px; }
+.card.met { border-color: #9fd3b0; background: var(--met-bg); }
+.card.met .value, td.met { color: var(--met); }
+.card.missed { border-color: #f0a7a1; background: var(--missed-bg); }
+.card.missed .value, td.missed { color: var(--missed); }
+.card.warn .value { color: #a15c00; }
+figure.chart { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 12px; margin: 0 0 12px; }
+figure.chart svg { display: block; max-width: 100%; height: auto; }
+figure.chart figcaption { color: var(--muted); font-size: 12px; margin-top: 4px; }
+p.skipped { color: var(--muted); font-size: 12px; margin: 0 0 12px; }
+table.data { border-collapse: collapse; background: #fff; border: 1px solid var(--line); font-variant-numeric: tabular-nums; width: 100%; }
+.table-wrap { overflow-x: auto; }
+table.data th, table.data td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+table.data th { font-size: 12px; color: var(--muted); font-weight: 600; background: #fafbfc; }
+table.data th:first-child, table.data td:first-child { text-align: left; }
+table.data td.text { text-align: left; }
+table.data td.best { background: var(--best); font-weight: 600; }
+table.data tr.chosen td { background: #e8f0fe; font-weight: 600; }
+details { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; margin-top: 12px; }
+details summary { cursor: pointer; font-weight: 600; }
+details pre { font-size: 12px; overflow-x: auto; margin: 8px 0 0; }
+footer { color: var(--muted); font-size: 12px; margin-top: 28px; }
+`;
+
+function page(title: string, body: string[], version: string): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<meta name="generator" content="infersim ${escapeHtml(version)}">`,
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>${CSS}</style>`,
+    '</head>',
+    '<body>',
+    '<main>',
+    ...body,
+    `<footer>Generated by infersim ${escapeHtml(version)}. Charts are static SVG; the file needs no network.</footer>`,
+    '</main>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+function commandBlock(command: string): string {
+  return `<p class="meta">Reproduce with:</p>\n<pre class="command"><code>${escapeHtml(command)}</code></pre>`;
+}
+
+function chartsSection(heading: string, charts: RenderedChart[]): string {
+  const out = [`<section class="charts">`, `<h2>${escapeHtml(heading)}</h2>`];
+  for (const c of charts) {
+    if (c.svg === null) {
+      out.push(`<p class="skipped" data-chart="${escapeHtml(c.id)}">${escapeHtml(c.title)}: not shown (${escapeHtml(c.skipped ?? 'no data')}).</p>`);
+      continue;
+    }
+    out.push(
+      `<figure class="chart" id="chart-${escapeHtml(c.id)}">`,
+      `<h3>${escapeHtml(c.title)}</h3>`,
+      c.svg,
+      `<figcaption>${escapeHtml(c.note)}</figcaption>`,
+      '</figure>',
+    );
+  }
+  out.push('</section>');
+  return out.join('\n');
+}
+
+/** JSON with Infinity spelled out (JSON would print null, which reads as "unset"). */
+function scenarioJson(sc: Scenario): string {
+  return JSON.stringify(sc, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2);
+}
+
+function scenarioDetails(sc: Scenario, label: string): string {
+  return [
+    '<details>',
+    `<summary>${escapeHtml(label)}</summary>`,
+    `<pre>${escapeHtml(scenarioJson(sc))}</pre>`,
+    '</details>',
+  ].join('\n');
+}
+
+function warningsBlock(results: RunResult[], labels: string[] | null): string[] {
+  const out: string[] = [];
+  results.forEach((r, i) => {
+    const who = labels ? `${labels[i]}: ` : '';
+    if (r.partial) {
+      out.push(
+        `<div class="banner partial">${escapeHtml(who)}Partial run: stopped at ${escapeHtml(fmt(r.summary.simulatedSeconds, 1))} s of ${escapeHtml(fmt(r.scenario.durationS, 1))} s; every figure covers the time simulated.</div>`,
+      );
+    }
+    for (const w of r.summary.warnings) out.push(`<div class="banner warning">${escapeHtml(who)}warning: ${escapeHtml(w)}</div>`);
+  });
+  return out;
+}
+
+function fleetLine(sc: Scenario): string {
+  const gpu = sc.fleet.gpu ? `${sc.fleet.gpu}${sc.fleet.mig ? ` (MIG ${sc.fleet.mig})` : ''}` : 'custom latency table';
+  return `${sc.fleet.replicas} replica(s) on ${gpu}, routing ${sc.fleet.routing}, maxBatch ${sc.fleet.batching.maxBatch}`;
+}
+
+function card(m: Metric, s: Summary, sc: Scenario): string | null {
+  const v = m.value(s);
+  if (v === null) return null;
+  let cls = '';
+  if (m.id === 'p99') cls = verdictClass(s);
+  else if ((m.id === 'rejected' || m.id === 'timed-out') && v > 0) cls = ' warn';
+  const note = m.note ? `<div class="note">${escapeHtml(m.note(s, sc))}</div>` : '';
+  return `<div class="card${cls}" data-card="${m.id}"><div class="label">${escapeHtml(m.label)}</div><div class="value">${escapeHtml(m.format(v))}</div>${note}</div>`;
+}
+
+/** The report of one run: header, summary cards, time charts, resolved scenario. */
+export async function renderRunReport(input: { result: RunResult; version: string; command: string }): Promise<string> {
+  const { result, version, command } = input;
+  const s = result.summary;
+  const sc = result.scenario;
+  const name = s.variant ? `${s.scenario} [${s.variant}]` : s.scenario;
+  const charts = await timeCharts([{ label: name, result }], false);
+  const body = [
+    `<header>`,
+    `<h1>${escapeHtml(name)}</h1>`,
+    `<p class="meta">Scenario <b>${escapeHtml(s.scenario)}</b>${s.variant ? `, variant <b>${escapeHtml(s.variant)}</b>` : ''} · seed <b>${s.seed}</b> · infersim <b>${escapeHtml(version)}</b> · ${escapeHtml(fmt(s.simulatedSeconds, 1))} s simulated (warmup ${escapeHtml(fmt(sc.warmupS, 1))} s) · ${escapeHtml(fleetLine(sc))}</p>`,
+    commandBlock(command),
+    `</header>`,
+    ...warningsBlock([result], null),
+    `<h2>Summary</h2>`,
+    `<section class="cards">`,
+    ...METRICS.map((m) => card(m, s, sc)).filter((c): c is string => c !== null),
+    `</section>`,
+    chartsSection('Over time', charts),
+    `<h2>Scenario</h2>`,
+    scenarioDetails(sc, 'Resolved scenario (defaults filled in, units in seconds, bytes and requests/s)'),
+  ];
+  return page(`infersim report: ${name}`, body, version);
+}
+
+/** Labels made unique (a chart's legend needs one entry per run). */
+function uniqueLabels(labels: string[]): string[] {
+  const seen = new Map<string, number>();
+  return labels.map((l) => {
+    const n = (seen.get(l) ?? 0) + 1;
+    seen.set(l, n);
+    return n === 1 ? l : `${l} (${n})`;
+  });
+}
+
+/** Indices of the best values of one column; none when all are equal as displayed or none is comparable. */
+function bestIndices(m: Metric, summaries: Summary[]): Set<number> {
+  const best = new Set<number>();
+  if (m.better === null) return best;
+  const vals = summaries.map((s) => m.value(s));
+  const finiteVals = vals.filter((v): v is number => v !== null && Number.isFinite(v));
+  if (finiteVals.length < 2) return best;
+  const target = m.better === 'lower' ? Math.min(...finiteVals) : Math.max(...finiteVals);
+  const shown = m.format(target);
+  if (finiteVals.every((v) => m.format(v) === shown)) return best;
+  vals.forEach((v, i) => {
+    if (v !== null && Number.isFinite(v) && m.format(v) === shown) best.add(i);
+  });
+  return best;
+}
+
+/** Variants (or files) side by side: the summary cards as one table row each, the time charts overlaid. */
+export async function renderCompareReport(input: { results: RunResult[]; labels: string[]; version: string; command: string }): Promise<string> {
+  const { results, version, command } = input;
+  const labels = uniqueLabels(results.map((r, i) => input.labels[i] ?? r.summary.variant ?? r.summary.scenario));
+  const summaries = results.map((r) => r.summary);
+  const metrics = METRICS.filter((m) => summaries.some((s) => m.value(s) !== null));
+  const best = metrics.map((m) => bestIndices(m, summaries));
+  const head = `<tr><th>variant</th>${metrics.map((m) => `<th>${escapeHtml(m.label)}</th>`).join('')}<th>SLO</th></tr>`;
+  const rows = results.map((r, i) => {
+    const s = r.summary;
+    const cells = metrics.map((m, j) => {
+      const v = m.value(s);
+      const cls = [best[j]!.has(i) ? 'best' : '', m.id === 'p99' ? verdictClass(s).trim() : ''].filter((c) => c !== '').join(' ');
+      return `<td${cls ? ` class="${cls}"` : ''} data-col="${m.id}">${v === null ? '—' : escapeHtml(m.format(v))}</td>`;
+    });
+    const verdict = hasSlo(s) ? (s.slo.met ? 'met' : 'missed') : 'none';
+    return `<tr><td class="text">${escapeHtml(labels[i]!)}</td>${cells.join('')}<td class="text${hasSlo(s) ? ` ${verdict}` : ''}">${verdict}</td></tr>`;
+  });
+  const charts = await timeCharts(
+    results.map((result, i) => ({ label: labels[i]!, result })),
+    true,
+  );
+  const names = [...new Set(summaries.map((s) => s.scenario))];
+  const title = `Compare: ${names.join(' vs ')}`;
+  const body = [
+    `<header>`,
+    `<h1>${escapeHtml(title)}</h1>`,
+    `<p class="meta">${results.length} runs · infersim <b>${escapeHtml(version)}</b> · ${results
+      .map((r, i) => `<b>${escapeHtml(labels[i]!)}</b>: ${escapeHtml(r.summary.scenario)}, seed ${r.summary.seed}, ${escapeHtml(fleetLine(r.scenario))}`)
+      .join(' · ')}</p>`,
+    commandBlock(command),
+    `</header>`,
+    ...warningsBlock(results, labels),
+    `<h2>Summary</h2>`,
+    `<p class="meta">Best value per column highlighted. SLO: ${escapeHtml(sloTargets(summaries[0]?.slo.target ?? {}) || 'none')}.</p>`,
+    `<div class="table-wrap"><table class="data compare">`,
+    `<thead>${head}</thead>`,
+    `<tbody>`,
+    ...rows,
+    `</tbody></table></div>`,
+    chartsSection('Over time (colour = variant)', charts),
+    `<h2>Scenarios</h2>`,
+    ...results.map((r, i) => scenarioDetails(r.scenario, `Resolved scenario: ${labels[i]!}`)),
+  ];
+  return page(`infersim compare: ${names.join(' vs ')}`, body, version);
+}
+
+/** A sweep: p99 and cost against the first varied value, the SLO line, the chosen point, a table of all points. */
+export async function renderSweepReport(input: {
+  points: SweepPoint[];
+  varied: string[];
+  sloP99Ms: number | null;
+  chosenIndex: number | null;
+  version: string;
+  command: string;
+  title: string;
+}): Promise<string> {
+  const { points, varied, sloP99Ms, chosenIndex, version, command, title } = input;
+  const charts = await sweepCharts({ points, varied, sloP99Ms, chosenIndex });
+  const withRange = points.some((p) => p.p99MsLo !== undefined && p.p99MsHi !== undefined);
+  const chosen = chosenIndex !== null ? points[chosenIndex] : undefined;
+  const chosenText = chosen
+    ? `Chosen: ${varied.map((p) => `${p}=${String(chosen.values[p])}`).join(', ')} (p99 ${ms(chosen.p99Ms)}, cost ${usd(chosen.costUsd)}).`
+    : sloP99Ms !== null
+      ? 'No point meets the SLO.'
+      : 'No point chosen.';
+  const head = `<tr><th>#</th>${varied.map((p) => `<th>${escapeHtml(p)}</th>`).join('')}<th>p99 latency</th>${withRange ? '<th>p99 range</th>' : ''}<th>cost</th><th>SLO</th></tr>`;
+  const rows = points.map((p, i) => {
+    const range = withRange ? `<td>${p.p99MsLo !== undefined && p.p99MsHi !== undefined ? escapeHtml(`${fmt(p.p99MsLo, 2)}–${fmt(p.p99MsHi, 2)} ms`) : '—'}</td>` : '';
+    return (
+      `<tr${i === chosenIndex ? ' class="chosen"' : ''}><td>${i === chosenIndex ? '★ ' : ''}${i + 1}</td>` +
+      varied.map((v) => `<td>${escapeHtml(String(p.values[v] ?? ''))}</td>`).join('') +
+      `<td>${escapeHtml(ms(p.p99Ms))}</td>${range}<td>${escapeHtml(usd(p.costUsd))}</td><td class="text ${p.sloMet ? 'met' : 'missed'}">${p.sloMet ? 'met' : 'missed'}</td></tr>`
+    );
+  });
+  const body = [
+    `<header>`,
+    `<h1>${escapeHtml(title)}</h1>`,
+    `<p class="meta">Sweep of <b>${escapeHtml(varied.join(', ') || '(nothing)')}</b> · ${points.length} points · SLO ${sloP99Ms !== null ? `p99 ≤ <b>${escapeHtml(fmt(sloP99Ms, 2))} ms</b>` : 'none'} · infersim <b>${escapeHtml(version)}</b></p>`,
+    commandBlock(command),
+    `</header>`,
+    `<p class="meta">${escapeHtml(chosenText)}</p>`,
+    chartsSection('Results', charts),
+    `<h2>All points</h2>`,
+    `<div class="table-wrap"><table class="data sweep">`,
+    `<thead>${head}</thead>`,
+    `<tbody>`,
+    ...rows,
+    `</tbody></table></div>`,
+  ];
+  return page(`infersim sweep: ${title}`, body, version);
+}
