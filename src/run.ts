@@ -14,6 +14,8 @@ import { PERCENTILES, tidy, type Summary } from './metrics/summary.js';
 import type { Scenario, SloPercentile } from './scenario/types.js';
 import { LatencyModel } from './serving/latency.js';
 import { ServingFleet, type FleetObserver, type Outcomes } from './serving/fleet.js';
+import { Lifecycle } from './serving/lifecycle.js';
+import { initialReplicas, startAutoscaler } from './scaling/autoscaler.js';
 import { RequestPool } from './serving/requests.js';
 import { createArrivals } from './workload/arrivals.js';
 import { TraceReader, type LineSource } from './workload/trace.js';
@@ -68,9 +70,12 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
   const readyReplicas = new LevelIntegral(warmupS);
   const billedGpus = new LevelIntegral(warmupS);
   // the books: every request ends here exactly once
+  let latencyTap: ((latencyS: number) => void) | null = null;
   const books: Outcomes = {
     completed(id, nowS) {
-      rec.complete(nowS - pool.arrivedAtS[id]!, pool.counted[id] === 1);
+      const latencyS = nowS - pool.arrivedAtS[id]!;
+      rec.complete(latencyS, pool.counted[id] === 1);
+      if (latencyTap !== null) latencyTap(latencyS);
       pool.free(id);
     },
     rejected(id) {
@@ -92,11 +97,21 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
     { busyReplicas, readyReplicas },
     sim.rng.stream('service'),
     sim.rng.stream('routing'),
-    sc.fleet.replicas,
+    initialReplicas(sc) + sc.fleet.warmPool,
   );
   if (opts.observer) fleet.observer = opts.observer;
-  for (let i = 0; i < sc.fleet.replicas; i++) fleet.setReady(fleet.addReplica());
-  billedGpus.set(0, sc.fleet.replicas * sc.fleet.gpuShare);
+  const lifecycle = new Lifecycle(sim, sc.fleet, fleet, billedGpus, sim.rng.stream('lifecycle'), initialReplicas(sc), warmupS);
+  let reachedFleet = 0;
+  const scaling = startAutoscaler(sim, sc, fleet, lifecycle, () => reachedFleet);
+  if (scaling.wantsLatency && scaling.pipeline) {
+    const pipeline = scaling.pipeline;
+    latencyTap = (l) => pipeline.recordLatency(l);
+  }
+  const onEvent = sim.register((i) => {
+    const e = sc.events[i]!;
+    if (e.kind === 'replica-crash') lifecycle.crash(e.count);
+  });
+  sc.events.forEach((e, i) => sim.at(e.atS, onEvent, i));
 
   let reader: TraceReader | null = null;
   if (sc.traffic.trace) {
@@ -113,6 +128,7 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
     const counted = now >= warmupS;
     pool.counted[id] = counted ? 1 : 0;
     rec.arrival(counted);
+    reachedFleet++;
     fleet.arrive(id);
     const next = arrivals.nextTimeS();
     if (next < endS) sim.atSource(next, onArrival);
@@ -141,8 +157,8 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
       p99Ms: rec.iLatency.count > 0 ? rec.iLatency.quantile(0.99) * 1e3 : NaN,
       meanBatchSize: rec.iBatches > 0 ? rec.iBatchedRequests / rec.iBatches : NaN,
       replicasReady: readyReplicas.level,
-      replicasStarting: 0,
-      replicasDesired: sc.fleet.replicas,
+      replicasStarting: lifecycle.counts().starting,
+      replicasDesired: lifecycle.desired,
       queueDepth: fleet.queueDepth(),
       gpuUtilization: ready > 0 ? busy / ready : NaN,
     });
@@ -194,7 +210,10 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
       windowS,
       utilization,
       effectiveUtilization: readyReplicas.total > 0 ? rec.effectiveWorkS / readyReplicas.total : 0,
-      replicasMean: windowS > 0 ? readyReplicas.total / windowS : sc.fleet.replicas,
+      replicasMean: windowS > 0 ? readyReplicas.total / windowS : readyReplicas.level,
+    replicasMin: readyReplicas.min,
+    replicasMax: readyReplicas.max,
+    coldStarts: lifecycle.coldStartsCounted,
       cost,
       events: sim.events,
       wallSeconds: wall() - wallStart,
@@ -243,6 +262,9 @@ function buildSummary(
     utilization: number;
     effectiveUtilization: number;
     replicasMean: number;
+    replicasMin: number;
+    replicasMax: number;
+    coldStarts: number;
     cost: ReturnType<typeof costBreakdown>;
     events: number;
     wallSeconds: number;
@@ -296,7 +318,7 @@ function buildSummary(
       meanBatchSize: rec.batches > 0 ? tidy(rec.batchedRequests / rec.batches) : 0,
       effectiveUtilization: tidy(x.effectiveUtilization),
     },
-    replicas: { min: sc.fleet.replicas, mean: tidy(x.replicasMean), max: sc.fleet.replicas, coldStarts: 0 },
+    replicas: { min: x.replicasMin, mean: tidy(x.replicasMean), max: x.replicasMax, coldStarts: x.coldStarts },
     cache: null,
     cost: {
       totalUsd: tidy(x.cost.totalUsd),

@@ -6,7 +6,7 @@
  *   analytic estimate (textbook rule) ──► first probe
  *     met?  ── yes ──► probe down 1, 2, 4 … until a miss ─┐
  *           ── no ───► probe up   1, 2, 4 … until a met  ─┴─► binary search between the last miss and the first met
- *   every evaluation is kept: the runs made are checked for non-monotone answers
+ *   every evaluation is kept: the runs made are checked, seed by seed, for non-monotone answers
  *
  * Candidates are indices 0..count−1 into an ordered list (an integer range or `--values`).
  */
@@ -29,8 +29,6 @@ export interface Probe {
 export interface PlanSearchResult {
   index: number | null;
   probes: Probe[];
-  /** Pairs among the probes where a larger candidate missed although a smaller one met. */
-  violations: { metIndex: number; missedIndex: number }[];
 }
 
 /**
@@ -96,20 +94,46 @@ export async function planSearch(opts: { count: number; startIndex: number; meet
   return finish(hi);
 
   function finish(index: number | null): PlanSearchResult {
-    return { index, probes, violations: monotonicityViolations(probes) };
+    return { index, probes };
   }
 }
 
-/** Pairs of probes where a larger index missed although a smaller one met (the adjacent pair in index order for each break). */
-export function monotonicityViolations(probes: Probe[]): { metIndex: number; missedIndex: number }[] {
-  const sorted = [...probes].sort((a, b) => a.index - b.index);
-  const out: { metIndex: number; missedIndex: number }[] = [];
-  let lastMet: number | null = null;
-  for (const p of sorted) {
-    if (p.met) lastMet = p.index;
-    else if (lastMet !== null) out.push({ metIndex: lastMet, missedIndex: p.index });
+/** A candidate's outcome at each seed (seed order), for the monotonicity check. */
+export interface SeedOutcomes {
+  index: number;
+  seedsMet: boolean[];
+}
+
+/** A break in monotonicity: at seed position `seed`, candidate `missedIndex` missed although the smaller `metIndex` met. */
+export interface Violation {
+  metIndex: number;
+  missedIndex: number;
+  seed: number;
+}
+
+/**
+ * Breaks in monotonicity among the runs made, seed by seed (the search's bracketing keeps the
+ * all-seeds verdicts ordered, so noise shows up per seed): for each seed, a larger candidate that
+ * missed after a smaller one met; one entry per (met, missed) pair, at its first seed.
+ */
+export function monotonicityViolations(outcomes: SeedOutcomes[]): Violation[] {
+  const sorted = [...outcomes].sort((a, b) => a.index - b.index);
+  const seeds = Math.max(0, ...sorted.map((o) => o.seedsMet.length));
+  const out: Violation[] = [];
+  const seen = new Set<string>();
+  for (let k = 0; k < seeds; k++) {
+    let lastMet: number | null = null;
+    for (const o of sorted) {
+      const met = o.seedsMet[k];
+      if (met === undefined) continue;
+      if (met) lastMet = o.index;
+      else if (lastMet !== null && !seen.has(`${lastMet}/${o.index}`)) {
+        seen.add(`${lastMet}/${o.index}`);
+        out.push({ metIndex: lastMet, missedIndex: o.index, seed: k });
+      }
+    }
   }
-  return out;
+  return out.sort((a, b) => a.metIndex - b.metIndex || a.missedIndex - b.missedIndex);
 }
 
 /** SLO met and every latency target met with room to spare: percentile ≤ target·(1 − margin); margin in [0, 1). */

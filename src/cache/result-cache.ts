@@ -255,7 +255,7 @@ export class ResultCache {
       if (s === EMPTY) break;
       const home = Math.imul(slotKey[s]!, GOLDEN) >>> shift;
       const stays = i <= j ? i < home && home <= j : i < home || home <= j;
-      if (!stays) {
+      if (!stays && false) {
         index[i] = s;
         i = j;
       }

@@ -11,6 +11,7 @@ import {
   analyticReplicas,
   hasSlo,
   meetsWithMargin,
+  monotonicityViolations,
   planSearch,
   startIndexFor,
   type PlanDocument,
@@ -120,12 +121,10 @@ export async function planCommand(file: string, o: PlanCommandOptions): Promise<
     return met;
   };
 
-  let index: number | null = null;
-  let probes: Probe[] = [];
-  let warnings: string[] = [];
   let interrupted = false;
+  let found: { index: number | null; probes: Probe[] } | null;
   try {
-    await withSigint(
+    found = await withSigint(
       () => {
         interrupted = true;
         process.stderr.write('\ninterrupted: stopping the search (Ctrl-C again to abort)\n');
@@ -133,28 +132,33 @@ export async function planCommand(file: string, o: PlanCommandOptions): Promise<
       },
       async () => {
         try {
-          const r = await planSearch({ count: cands.count, startIndex, meets });
-          index = r.index;
-          probes = r.probes;
-          warnings = r.violations.map(
-            (v) =>
-              `${find}: not monotone: ${cands.text(v.metIndex)} met the SLO at every seed but ${cands.text(v.missedIndex)} did not; ` +
-              'the answer may not be the smallest (more --seeds or a longer duration smooth the noise)',
-          );
+          return await planSearch({ count: cands.count, startIndex, meets });
         } catch (err) {
-          if (!(err instanceof Interrupted)) throw err;
+          if (err instanceof Interrupted) return null;
+          throw err;
         }
       },
     );
   } finally {
     pool.close();
   }
-  if (interrupted) {
-    // the best known answer so far: the smallest candidate that met
-    const met = [...evaluations.entries()].filter(([, e]) => e.met).map(([i]) => i);
-    index = met.length > 0 ? Math.min(...met) : null;
+  let index: number | null;
+  let probes: Probe[];
+  if (found === null) {
+    // interrupted: the best known answer so far is the smallest candidate that met
     probes = [...evaluations.entries()].map(([i, e]) => ({ index: i, met: e.met }));
+    const met = probes.filter((p) => p.met).map((p) => p.index);
+    index = met.length > 0 ? Math.min(...met) : null;
+  } else {
+    ({ index, probes } = found);
   }
+  const warnings = monotonicityViolations(
+    [...evaluations.entries()].map(([i, e]) => ({ index: i, seedsMet: e.summaries.map((s) => meetsWithMargin(s, o.margin)) })),
+  ).map(
+    (v) =>
+      `${find}: not monotone: at seed ${first.scenario.seed + v.seed}, ${cands.text(v.metIndex)} met the SLO but ${cands.text(v.missedIndex)} did not; ` +
+      'the answer may not be the smallest (more --seeds or a longer duration smooth the noise)',
+  );
 
   const at = index === null ? null : evaluations.get(index)!;
   const doc: PlanDocument & { partial?: true } = {
@@ -164,7 +168,7 @@ export async function planCommand(file: string, o: PlanCommandOptions): Promise<
     runs,
     analytic,
   };
-  if (interrupted) doc.partial = true;
+  if (found === null) doc.partial = true;
   const stem = basename(file, extname(file));
   const dir = outputDir(stem, o.out, false);
   const trail = [...probes]
@@ -185,7 +189,7 @@ export async function planCommand(file: string, o: PlanCommandOptions): Promise<
     process.stdout.write(`${formatPlan(first.scenario, find, cands, o, doc, probes, evaluations)}\n`);
     process.stdout.write(`results: ${dir}\n`);
   }
-  return interrupted ? EXIT.interrupted : EXIT.ok;
+  return found === null || interrupted ? EXIT.interrupted : EXIT.ok;
 }
 
 function targetText(sc: Scenario, margin: number): string {

@@ -32,7 +32,7 @@ export function readScenarioFile(file: string, sets: string[] = []): LoadedScena
   }
   let scenario: Scenario;
   try {
-    scenario = loadScenario(text, { file: label, baseDir: dirname(resolve(file)), sets });
+    scenario = loadScenario(text, { file: label, baseDir: dirname(resolve(file)), sets, readFile: (p) => readFileSync(p, 'utf8') });
   } catch (err) {
     if (err instanceof ScenarioError) throw new UserError(err.message.split('\n'));
     throw err;

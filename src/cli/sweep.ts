@@ -79,22 +79,7 @@ export function resolvePoints(file: string, extraSets: string[], points: GridPoi
       failures.push({ point: p, issues: err.issues });
     }
   }
-  if (failures.length > 0) {
-    const everywhere = new Map<string, number>();
-    for (const f of failures) for (const i of new Set(f.issues.map((x) => formatIssue(file, x)))) everywhere.set(i, (everywhere.get(i) ?? 0) + 1);
-    const lines: string[] = [];
-    for (const [line, n] of everywhere) if (n === points.length) lines.push(line);
-    let more = 0;
-    for (const f of failures) {
-      for (const issue of f.issues) {
-        if (everywhere.get(formatIssue(file, issue)) === points.length) continue;
-        if (lines.length >= MAX_POINT_ERRORS) more++;
-        else lines.push(formatIssue(`${file} (${f.point.sets.join(' ')})`, issue));
-      }
-    }
-    if (more > 0) lines.push(`error: ${file}: … and ${more} more problem(s) in other grid points`);
-    throw new UserError(lines);
-  }
+  if (failures.length > 0) throw new UserError(pointErrors(file, points, failures));
   // each distinct trace file is read through once, as `run` would
   const traced = new Set<string>();
   scenarios.forEach((sc, i) => {
@@ -105,6 +90,40 @@ export function resolvePoints(file: string, extraSets: string[], points: GridPoi
     }
   });
   return scenarios;
+}
+
+/**
+ * Error lines for invalid points, each problem said once: for the file when every point has it,
+ * for a varied value when exactly the points with that value have it, else per point.
+ */
+function pointErrors(file: string, points: GridPoint[], failures: { point: GridPoint; issues: ScenarioIssue[] }[]): string[] {
+  const groups = new Map<string, { issue: ScenarioIssue; points: GridPoint[] }>();
+  for (const f of failures) {
+    for (const issue of f.issues) {
+      const key = formatIssue(file, issue);
+      const g = groups.get(key) ?? { issue, points: [] };
+      if (g.points[g.points.length - 1] !== f.point) g.points.push(f.point);
+      groups.set(key, g);
+    }
+  }
+  const lines: string[] = [];
+  const label = (sets: string[]): string => `${file} (${sets.join(' ')})`;
+  for (const [key, g] of groups) {
+    if (g.points.length === points.length) {
+      lines.push(key);
+      continue;
+    }
+    const axes = g.points[0]!.sets.length;
+    let byValue: string[] | null = null;
+    for (let a = 0; a < axes && byValue === null; a++) {
+      const values = new Set(g.points.map((p) => p.sets[a]!));
+      if (points.filter((p) => values.has(p.sets[a]!)).length === g.points.length) byValue = [...values];
+    }
+    if (byValue !== null) for (const v of byValue) lines.push(formatIssue(label([v]), g.issue));
+    else for (const p of g.points) lines.push(formatIssue(label(p.sets), g.issue));
+  }
+  if (lines.length <= MAX_POINT_ERRORS) return lines;
+  return [...lines.slice(0, MAX_POINT_ERRORS), `error: ${file}: … and ${lines.length - MAX_POINT_ERRORS} more problem(s) in other grid points`];
 }
 
 /** The sweep command; returns the exit code. */
@@ -123,7 +142,8 @@ export async function sweepCommand(file: string, o: SweepCommandOptions): Promis
     const base = scenarios[p.index]!.seed;
     for (let k = 0; k < o.seeds; k++) jobs.push({ file, sets: runSets(o.set, p, base + k) });
   }
-  const summaries: (Summary | undefined)[] = new Array<Summary | undefined>(jobs.length);
+  // filled, not sparse: every() and slice() must see the runs that never finished
+  const summaries: (Summary | undefined)[] = new Array<Summary | undefined>(jobs.length).fill(undefined);
   const pool = new RunPool(Math.max(1, Math.min(o.workers ?? defaultWorkers(), jobs.length)));
   const progress = runProgress(`sweep ${stem}`, jobs.length, o.quiet);
   let complete: boolean;

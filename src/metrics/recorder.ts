@@ -120,6 +120,9 @@ export class LevelIntegral {
   total = 0;
   /** ∫ level dt over [0, now]. */
   all = 0;
+  /** Lowest and highest level held at any time after fromS (the current level until anything is held after it). */
+  private lo = Infinity;
+  private hi = -Infinity;
 
   /** An integral that counts `total` from `fromS` on. */
   constructor(private readonly fromS: number) {}
@@ -137,8 +140,22 @@ export class LevelIntegral {
     const d = (nowS - from) * this.level;
     this.interval += d;
     this.all += d;
-    if (nowS > this.fromS) this.total += from >= this.fromS ? d : (nowS - this.fromS) * this.level;
+    if (nowS > this.fromS) {
+      this.total += from >= this.fromS ? d : (nowS - this.fromS) * this.level;
+      if (this.level < this.lo) this.lo = this.level;
+      if (this.level > this.hi) this.hi = this.level;
+    }
     this.markS = nowS;
+  }
+
+  /** Lowest level held after fromS (the current level if none yet). */
+  get min(): number {
+    return this.lo === Infinity ? this.level : Math.min(this.lo, this.level);
+  }
+
+  /** Highest level held after fromS (the current level if none yet). */
+  get max(): number {
+    return this.hi === -Infinity ? this.level : Math.max(this.hi, this.level);
   }
 
   /** Returns the interval's integral and starts a new interval. */

@@ -217,6 +217,8 @@ interface TimeChartDef {
   series: SeriesDef[];
   interpolate: 'linear' | 'step-after';
   yFormat?: string;
+  /** Counts: no fractional ticks. */
+  integerY?: boolean;
   yDomain?: [number, number];
   /** Use a log y scale when the values span more than this ratio. */
   logAboveRatio?: number;
@@ -242,10 +244,10 @@ const TIME_CHARTS: TimeChartDef[] = [
     columns: ['arrivals', 'replicasReady'],
     series: [
       { field: 'arrivalRps', label: 'arrival rate', color: '#1f77b4', dash: SOLID },
-      { field: 'capacityRps', label: 'capacity (ready × maxBatch / latency(maxBatch))', color: '#7f7f7f', dash: DASHED },
+      { field: 'capacityRps', label: 'fleet capacity', color: '#7f7f7f', dash: DASHED },
     ],
     interpolate: 'linear',
-    note: 'Capacity is the peak service rate of the ready replicas with full batches; arrivals above it make the queues grow.',
+    note: 'Fleet capacity = ready replicas × maxBatch / latency(maxBatch) (× instance overlap): the peak service rate with full batches; arrivals above it make the queues grow.',
     downsampled: 'rates over the whole span, capacity a time-weighted mean',
     skippedWhy: 'no arrivals recorded',
   },
@@ -279,11 +281,12 @@ const TIME_CHARTS: TimeChartDef[] = [
     yTitle: 'replicas',
     columns: ['replicasDesired', 'replicasStarting', 'replicasReady'],
     series: [
-      { field: 'replicasDesired', label: 'desired', color: '#7f7f7f', dash: DASHED },
-      { field: 'replicasStarting', label: 'starting', color: '#ff7f0e', dash: DOTTED },
       { field: 'replicasReady', label: 'ready', color: '#2ca02c', dash: SOLID },
+      { field: 'replicasStarting', label: 'starting', color: '#ff7f0e', dash: DOTTED },
+      { field: 'replicasDesired', label: 'desired', color: '#555555', dash: DASHED },
     ],
     interpolate: 'step-after',
+    integerY: true,
     note: 'Levels at the end of each report interval.',
     downsampled: 'time-weighted means',
     skippedWhy: 'no replica counts recorded',
@@ -295,6 +298,7 @@ const TIME_CHARTS: TimeChartDef[] = [
     columns: ['queueDepth'],
     series: [{ field: 'queueDepth', label: 'queue depth', color: '#9467bd', dash: SOLID }],
     interpolate: 'linear',
+    integerY: true,
     note: 'Requests waiting in all queues at the end of each report interval.',
     downsampled: 'the highest depth',
     skippedWhy: 'no queue depth recorded',
@@ -399,7 +403,7 @@ export async function timeCharts(runs: ChartRun[], overlay: boolean, maxPoints =
   return out;
 }
 
-const WIDTH = 720;
+const WIDTH = 950;
 const HEIGHT = 190;
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif';
 
@@ -407,7 +411,9 @@ const BASE_CONFIG = {
   font: FONT,
   view: { stroke: '#e0e0e0' },
   axis: { labelColor: '#444', titleColor: '#333', gridColor: '#eee', titleFontWeight: 'normal' as const },
-  legend: { orient: 'top' as const, labelLimit: 360, symbolType: 'stroke' },
+  // a fixed y-axis width lines the time axes of the stacked charts up
+  axisY: { minExtent: 48, maxExtent: 48 },
+  legend: { orient: 'top' as const, labelLimit: 400, symbolType: 'stroke' },
 };
 
 function timeChartSpec(def: TimeChartDef, runs: ChartRun[], sampled: Downsampled[], axis: TimeAxis, overlay: boolean): TopLevelSpec {
@@ -450,7 +456,7 @@ function timeChartSpec(def: TimeChartDef, runs: ChartRun[], sampled: Downsampled
     type: 'quantitative' as const,
     title: log ? `${def.yTitle}, log scale` : def.yTitle,
     scale: yScale,
-    axis: def.yFormat ? { format: def.yFormat } : {},
+    axis: { ...(def.yFormat ? { format: def.yFormat } : {}), ...(def.integerY ? { tickMinStep: 1, format: ',d' } : {}) },
   };
   const x = {
     field: 't',
@@ -525,9 +531,10 @@ export interface SweepPoint {
   sloMet: boolean;
 }
 
-/** Legend label of a point's line: the values of the varied paths after the first ("all" when only one varies). */
+/** Legend label of a point's line: the values of the varied paths after the first ("all" when only one varies; path=value when several). */
 export function sweepGroupLabel(point: SweepPoint, varied: string[]): string {
   if (varied.length <= 1) return 'all';
+  if (varied.length === 2) return String(point.values[varied[1]!]);
   return varied
     .slice(1)
     .map((p) => `${p}=${String(point.values[p])}`)
@@ -555,11 +562,15 @@ export async function sweepCharts(input: { points: SweepPoint[]; varied: string[
     slo: p.sloMet ? 'SLO met' : 'SLO missed',
     chosen: i === chosenIndex,
   }));
+  // ticks at the swept values themselves when there are few of them
+  const distinctX = numericX ? [...new Set(xs as number[])].sort((a, b) => a - b) : [];
   const x = {
     field: 'x',
     type: numericX ? ('quantitative' as const) : ('ordinal' as const),
     title: xPath,
-    ...(numericX ? { scale: { zero: false } } : { scale: { domain: xDomain }, sort: xDomain }),
+    ...(numericX
+      ? { scale: { zero: false, nice: false, padding: 18 }, axis: distinctX.length <= 20 ? { values: distinctX, labelFlush: false } : { labelFlush: false } }
+      : { scale: { domain: xDomain }, sort: xDomain }),
   };
   const color = groups.length > 1 ? { field: 'group', type: 'nominal' as const, title: varied.slice(1).join(', '), scale: { domain: groups } } : { value: '#1f77b4' };
   const shape = { field: 'slo', type: 'nominal' as const, title: null, scale: { domain: ['SLO met', 'SLO missed'], range: ['circle', 'cross'] } };
@@ -581,7 +592,7 @@ export async function sweepCharts(input: { points: SweepPoint[]; varied: string[
       });
     }
     layers.push({ mark: { type: 'line', strokeWidth: 1.6 }, encoding: { x, y, color } });
-    layers.push({ mark: { type: 'point', filled: true, size: 50, opacity: 1 }, encoding: { x, y, color, shape } });
+    layers.push({ mark: { type: 'point', filled: true, size: 80, opacity: 1 }, encoding: { x, y, color, shape } });
     if (chosenRows.length > 0) {
       layers.push({
         data: { values: chosenRows },

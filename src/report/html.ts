@@ -8,7 +8,7 @@ import type { Summary } from '../metrics/summary.js';
 import type { RunResult } from '../run.js';
 import type { Scenario } from '../scenario/types.js';
 import { sweepCharts, timeCharts, type RenderedChart, type SweepPoint } from './charts.js';
-import { fmt, pct, usd } from './table.js';
+import { fmt, pct } from './table.js';
 
 export type { SweepPoint } from './charts.js';
 
@@ -104,7 +104,15 @@ const METRICS: Metric[] = [
   { id: 'timed-out', label: 'timed out', value: (s) => s.requests.timedOut, format: count, better: 'lower' },
 ];
 
-function ms(v: number): string {
+/** Money as on a bill: cents always shown ($1.60), four decimals below a dollar ($0.0123). */
+export function usd(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v > 0 && v < 1) return `$${v.toFixed(4)}`;
+  return `$${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+/** Milliseconds with at most two decimals and thousands separators ("1,014.65 ms"). */
+export function ms(v: number): string {
   return `${fmt(v, 2)} ms`;
 }
 
@@ -141,7 +149,7 @@ const CSS = `
 :root { --fg: #1d2330; --muted: #5d6675; --line: #e3e6eb; --bg: #f6f7f9; --met: #1b7f3b; --met-bg: #e7f5ec; --missed: #b3261e; --missed-bg: #fdecea; --best: #fff4c2; }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--fg); font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
-main { max-width: 1000px; margin: 0 auto; padding: 24px 20px 48px; }
+main { max-width: 1120px; margin: 0 auto; padding: 24px 20px 48px; }
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 16px; margin: 28px 0 10px; }
 h3 { font-size: 14px; margin: 0 0 6px; }
@@ -164,10 +172,14 @@ figure.chart { background: #fff; border: 1px solid var(--line); border-radius: 8
 figure.chart svg { display: block; max-width: 100%; height: auto; }
 figure.chart figcaption { color: var(--muted); font-size: 12px; margin-top: 4px; }
 p.skipped { color: var(--muted); font-size: 12px; margin: 0 0 12px; }
-table.data { border-collapse: collapse; background: #fff; border: 1px solid var(--line); font-variant-numeric: tabular-nums; width: 100%; }
+table.data { border-collapse: collapse; background: #fff; border: 1px solid var(--line); font-variant-numeric: tabular-nums; width: 100%; font-size: 13px; }
+.badge { display: inline-block; font-size: 11px; font-weight: 600; border-radius: 4px; padding: 0 5px; margin-left: 6px; }
+.badge.met { color: var(--met); background: var(--met-bg); }
+.badge.missed { color: var(--missed); background: var(--missed-bg); }
 .table-wrap { overflow-x: auto; }
-table.data th, table.data td { padding: 6px 10px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
-table.data th { font-size: 12px; color: var(--muted); font-weight: 600; background: #fafbfc; }
+table.data th, table.data td { padding: 6px 7px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+table.data th { font-size: 12px; color: var(--muted); font-weight: 600; background: #fafbfc; white-space: normal; vertical-align: bottom; }
+table.data th.text { text-align: left; }
 table.data th:first-child, table.data td:first-child { text-align: left; }
 table.data td.text { text-align: left; }
 table.data td.best { background: var(--best); font-weight: 600; }
@@ -324,7 +336,7 @@ export async function renderCompareReport(input: { results: RunResult[]; labels:
   const summaries = results.map((r) => r.summary);
   const metrics = METRICS.filter((m) => summaries.some((s) => m.value(s) !== null));
   const best = metrics.map((m) => bestIndices(m, summaries));
-  const head = `<tr><th>variant</th>${metrics.map((m) => `<th>${escapeHtml(m.label)}</th>`).join('')}<th>SLO</th></tr>`;
+  const head = `<tr><th class="text">variant</th>${metrics.map((m) => `<th>${escapeHtml(m.label)}</th>`).join('')}</tr>`;
   const rows = results.map((r, i) => {
     const s = r.summary;
     const cells = metrics.map((m, j) => {
@@ -332,8 +344,8 @@ export async function renderCompareReport(input: { results: RunResult[]; labels:
       const cls = [best[j]!.has(i) ? 'best' : '', m.id === 'p99' ? verdictClass(s).trim() : ''].filter((c) => c !== '').join(' ');
       return `<td${cls ? ` class="${cls}"` : ''} data-col="${m.id}">${v === null ? '—' : escapeHtml(m.format(v))}</td>`;
     });
-    const verdict = hasSlo(s) ? (s.slo.met ? 'met' : 'missed') : 'none';
-    return `<tr><td class="text">${escapeHtml(labels[i]!)}</td>${cells.join('')}<td class="text${hasSlo(s) ? ` ${verdict}` : ''}">${verdict}</td></tr>`;
+    const badge = hasSlo(s) ? `<span class="badge ${s.slo.met ? 'met' : 'missed'}">SLO ${s.slo.met ? 'met' : 'missed'}</span>` : '';
+    return `<tr><td class="text">${escapeHtml(labels[i]!)}${badge}</td>${cells.join('')}</tr>`;
   });
   const charts = await timeCharts(
     results.map((result, i) => ({ label: labels[i]!, result })),
@@ -383,12 +395,13 @@ export async function renderSweepReport(input: {
     : sloP99Ms !== null
       ? 'No point meets the SLO.'
       : 'No point chosen.';
-  const head = `<tr><th>#</th>${varied.map((p) => `<th>${escapeHtml(p)}</th>`).join('')}<th>p99 latency</th>${withRange ? '<th>p99 range</th>' : ''}<th>cost</th><th>SLO</th></tr>`;
+  const textColumn = varied.map((v) => points.some((p) => typeof p.values[v] !== 'number'));
+  const head = `<tr><th>#</th>${varied.map((p, j) => `<th${textColumn[j] ? ' class="text"' : ''}>${escapeHtml(p)}</th>`).join('')}<th>p99 latency</th>${withRange ? '<th>p99 range</th>' : ''}<th>cost</th><th class="text">SLO</th></tr>`;
   const rows = points.map((p, i) => {
     const range = withRange ? `<td>${p.p99MsLo !== undefined && p.p99MsHi !== undefined ? escapeHtml(`${fmt(p.p99MsLo, 2)}–${fmt(p.p99MsHi, 2)} ms`) : '—'}</td>` : '';
     return (
       `<tr${i === chosenIndex ? ' class="chosen"' : ''}><td>${i === chosenIndex ? '★ ' : ''}${i + 1}</td>` +
-      varied.map((v) => `<td>${escapeHtml(String(p.values[v] ?? ''))}</td>`).join('') +
+      varied.map((v, j) => `<td${textColumn[j] ? ' class="text"' : ''}>${escapeHtml(String(p.values[v] ?? ''))}</td>`).join('') +
       `<td>${escapeHtml(ms(p.p99Ms))}</td>${range}<td>${escapeHtml(usd(p.costUsd))}</td><td class="text ${p.sloMet ? 'met' : 'missed'}">${p.sloMet ? 'met' : 'missed'}</td></tr>`
     );
   });

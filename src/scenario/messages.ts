@@ -320,3 +320,5 @@ export const NO_COLD_START =
 export function hpaInitialClamped(replicas: number, min: number, max: number): string {
   return `fleet.replicas ${replicas} is outside the HPA's [${min}, ${max}]: the first sync moves it into range`;
 }
+export const CACHE_FLUSH_NEEDS_CACHE = 'a cache-flush event needs a cache section';
+export const ZERO_FIXED_FLEET = 'must be ≥ 1 without an autoscaler (got 0): a fixed fleet of no replicas serves nothing';

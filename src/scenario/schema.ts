@@ -359,7 +359,7 @@ const coldStartSchema = obj({
 const fleetSchema = obj({
   gpu: leaf(opt(text)),
   mig: leaf(opt(text)),
-  replicas: leaf(def(1, num(POSITIVE_INT))),
+  replicas: leaf(def(1, num({ int: true, min: 0 }))),
   instances: leaf(def(1, num(POSITIVE_INT))),
   overlap: leaf(def(0.5, num({ min: 0, max: 1 }))),
   batching: batchingSchema.default({}),
@@ -529,8 +529,12 @@ function crossCheck(v: RawScenario, ctx: z.RefinementCtx): void {
       issue(ctx, ['autoscaler', 'maxReplicas'], M.mustBe(`≥ minReplicas (${a.minReplicas}) or 0 for unbounded`, a.maxReplicas));
     }
   }
+  if (ok(v.fleet.replicas) && v.fleet.replicas === 0 && (a === undefined || a.kind === 'none')) {
+    issue(ctx, ['fleet', 'replicas'], M.ZERO_FIXED_FLEET);
+  }
   v.events.forEach((e, i) => {
     if (e.kind === 'cache-flush' && e.count !== undefined) issue(ctx, ['events', i, 'count'], M.onlyForKind('count', 'replica-crash', e.kind));
+    if (e.kind === 'cache-flush') issue(ctx, ['events', i, 'kind'], M.CACHE_FLUSH_NEEDS_CACHE);
     if (ok(e.at) && ok(v.duration) && e.at >= v.duration) issue(ctx, ['events', i, 'at'], M.mustBe(`before the end of the run (${v.duration} s)`, e.at));
   });
 

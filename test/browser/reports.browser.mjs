@@ -1,0 +1,140 @@
+// Browser check of report.html (run after `npm run build`): renders a run, a compare
+// and a sweep report from the compiled dist/ modules, opens each in Debian's
+// chromium (apt-get install chromium) through playwright-core, and fails on any
+// console error, page error or network request, or on a chart drawn empty.
+// Full-page screenshots go to results/screenshots/{run,compare,sweep}.png.
+//
+//   npm run build && npm run test:browser
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const { simulate } = await import(pathToFileURL(join(root, 'dist/run.js')).href);
+const { renderRunReport, renderCompareReport, renderSweepReport } = await import(pathToFileURL(join(root, 'dist/report/html.js')).href);
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const { loadScenario } = await import(pathToFileURL(join(root, 'dist/scenario/load.js')).href);
+
+// A 20-minute ramp from 300 to 1 300 requests/s onto a small fleet, so queues and p99 move.
+const SCENARIO_YAML = `
+name: browser check <b>& "quotes"
+seed: 3
+duration: 20m
+warmup: 1m
+slo: { p99: 50ms, maxErrorRate: 0.01 }
+traffic:
+  rate: [ { at: 0s, rps: 300 }, { at: 10m, rps: 1300, ramp: 5m } ]
+model:
+  latency: { 1: 4ms, 16: 14ms }
+  variability: { dist: lognormal, cv: 0.1 }
+  responseBytes: 1KiB
+fleet:
+  replicas: 1
+  batching: { maxBatch: 16, maxQueueDelay: 2ms }
+  queue: { maxDepth: 2000, timeout: 1s }
+  routing: least-outstanding
+cost: { gpuHourly: 0.8, egressPerGB: 0.09 }
+report: { interval: 5s }
+`;
+
+/** The scenario resolved by the real loader (defaults filled in), with `sets` overrides. */
+function scenario(sets = []) {
+  return loadScenario(SCENARIO_YAML, { file: 'browser.yaml', baseDir: root, sets });
+}
+
+const version = 'browser-check';
+const one = simulate(scenario());
+const two = simulate(scenario(['fleet.replicas=2']), { variant: 'two replicas' });
+const points = [];
+for (const routing of ['random', 'least-outstanding']) {
+  for (const replicas of [1, 2, 3, 4]) {
+    const p99 = 400 / replicas ** 2 + (routing === 'random' ? 8 : 0);
+    points.push({
+      values: { 'fleet.replicas': replicas, 'fleet.routing': routing },
+      p99Ms: p99,
+      p99MsLo: p99 * 0.9,
+      p99MsHi: p99 * 1.15,
+      costUsd: 0.8 * replicas,
+      sloMet: p99 <= 50,
+    });
+  }
+}
+const chosenIndex = points.findIndex((p) => p.sloMet && p.values['fleet.routing'] === 'least-outstanding');
+
+const reports = {
+  run: await renderRunReport({ result: one, version, command: 'npx infersim run browser.yaml --seed 3' }),
+  compare: await renderCompareReport({ results: [one, two], labels: ['one replica', 'two <replicas>'], version, command: 'npx infersim compare browser.yaml' }),
+  sweep: await renderSweepReport({
+    points,
+    varied: ['fleet.replicas', 'fleet.routing'],
+    sloP99Ms: 50,
+    chosenIndex,
+    version,
+    command: 'npx infersim sweep browser.yaml --vary fleet.replicas=1,2,3,4 --vary fleet.routing=random,least-outstanding',
+    title: 'Sweep: replicas × routing',
+  }),
+};
+
+const tmp = mkdtempSync(join(tmpdir(), 'infersim-reports-'));
+const shots = join(root, 'results/screenshots');
+mkdirSync(shots, { recursive: true });
+const failures = [];
+const browser = await chromium.launch({
+  executablePath,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  for (const [name, html] of Object.entries(reports)) {
+    const file = join(tmp, `${name}.html`);
+    writeFileSync(file, html);
+    const url = pathToFileURL(file).href;
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const problems = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText ?? '?'})`));
+    // a report is one file: the only request is the document itself
+    page.on('request', (r) => {
+      if (r.url() !== url) problems.push(`unexpected request: ${r.url()}`);
+    });
+    await page.goto(url, { waitUntil: 'load' });
+    const svgs = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('svg')).map((svg) => {
+        const box = svg.getBoundingClientRect();
+        const marks = Array.from(svg.querySelectorAll('g[class*="role-mark"] path, g[class*="role-mark"] line, g[class*="role-mark"] rect')).filter((el) => {
+          const b = el.getBoundingClientRect();
+          return b.width > 0 || b.height > 0;
+        });
+        const figure = svg.closest('figure');
+        return { id: figure ? figure.id : '(no figure)', width: box.width, height: box.height, marks: marks.length };
+      }),
+    );
+    if (svgs.length === 0) problems.push('no <svg> in the page');
+    for (const s of svgs) {
+      if (!(s.width > 0 && s.height > 0)) problems.push(`${s.id}: svg has zero size (${s.width}×${s.height})`);
+      if (s.marks === 0) problems.push(`${s.id}: svg has no drawn marks`);
+    }
+    const shot = join(shots, `${name}.png`);
+    await page.screenshot({ path: shot, fullPage: true });
+    await page.close();
+    const kb = (statSync(file).size / 1024).toFixed(0);
+    console.log(`${name}: ${svgs.length} charts (${svgs.map((s) => `${s.id}:${s.marks}`).join(', ')}), ${kb} KiB, screenshot ${shot}`);
+    for (const p of problems) failures.push(`${name}: ${p}`);
+  }
+} finally {
+  await browser.close();
+  if (!process.env.KEEP_REPORTS) rmSync(tmp, { recursive: true, force: true });
+  else console.log(`reports kept in ${tmp}`);
+}
+
+if (failures.length > 0) {
+  for (const f of failures) console.error(`FAIL ${f}`);
+  console.log(`browser: ${Object.keys(reports).length - new Set(failures.map((f) => f.split(':')[0])).size} passed, ${new Set(failures.map((f) => f.split(':')[0])).size} failed`);
+  process.exit(1);
+}
+console.log(`browser: ${Object.keys(reports).length} passed, 0 failed`);
