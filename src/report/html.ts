@@ -173,7 +173,9 @@ figure.chart svg { display: block; max-width: 100%; height: auto; }
 figure.chart figcaption { color: var(--muted); font-size: 12px; margin-top: 4px; }
 p.skipped { color: var(--muted); font-size: 12px; margin: 0 0 12px; }
 table.data { border-collapse: collapse; background: #fff; border: 1px solid var(--line); font-variant-numeric: tabular-nums; width: 100%; font-size: 13px; }
-.badge { display: inline-block; font-size: 11px; font-weight: 600; border-radius: 4px; padding: 0 5px; margin-left: 6px; }
+.badge { display: inline-block; font-size: 11px; font-weight: 600; border-radius: 4px; padding: 0 5px; margin-top: 2px; }
+ul.runs { color: var(--muted); margin: 0 0 10px; padding-left: 18px; }
+ul.runs b { color: var(--fg); }
 .badge.met { color: var(--met); background: var(--met-bg); }
 .badge.missed { color: var(--missed); background: var(--missed-bg); }
 .table-wrap { overflow-x: auto; }
@@ -345,7 +347,7 @@ export async function renderCompareReport(input: { results: RunResult[]; labels:
       return `<td${cls ? ` class="${cls}"` : ''} data-col="${m.id}">${v === null ? '—' : escapeHtml(m.format(v))}</td>`;
     });
     const badge = hasSlo(s) ? `<span class="badge ${s.slo.met ? 'met' : 'missed'}">SLO ${s.slo.met ? 'met' : 'missed'}</span>` : '';
-    return `<tr><td class="text">${escapeHtml(labels[i]!)}${badge}</td>${cells.join('')}</tr>`;
+    return `<tr><td class="text">${escapeHtml(labels[i]!)}${badge ? `<br>${badge}` : ''}</td>${cells.join('')}</tr>`;
   });
   const charts = await timeCharts(
     results.map((result, i) => ({ label: labels[i]!, result })),
@@ -356,9 +358,13 @@ export async function renderCompareReport(input: { results: RunResult[]; labels:
   const body = [
     `<header>`,
     `<h1>${escapeHtml(title)}</h1>`,
-    `<p class="meta">${results.length} runs · infersim <b>${escapeHtml(version)}</b> · ${results
-      .map((r, i) => `<b>${escapeHtml(labels[i]!)}</b>: ${escapeHtml(r.summary.scenario)}, seed ${r.summary.seed}, ${escapeHtml(fleetLine(r.scenario))}`)
-      .join(' · ')}</p>`,
+    `<p class="meta">${results.length} runs · infersim <b>${escapeHtml(version)}</b></p>`,
+    `<ul class="runs">`,
+    ...results.map(
+      (r, i) =>
+        `<li><b>${escapeHtml(labels[i]!)}</b>: ${escapeHtml(r.summary.scenario)}, seed ${r.summary.seed}, ${escapeHtml(fmt(r.summary.simulatedSeconds, 1))} s simulated, ${escapeHtml(fleetLine(r.scenario))}</li>`,
+    ),
+    `</ul>`,
     commandBlock(command),
     `</header>`,
     ...warningsBlock(results, labels),

@@ -193,9 +193,10 @@ describe('plan against the full grid (real simulations, 3 seeds, replicas 1..40)
       meetsWithMargin(simulate(loadScenario(text, { file: 'test.yaml', baseDir: '.', sets: [`fleet.replicas=${replicas}`, `seed=${seed}`] })).summary, 0),
     );
 
-  for (const [text, expected] of [
-    [BATCHED, 5],
-    [UNBATCHED, 6],
+  // analytic starts 2 and 6: probes 2 ✗ 3 ✗ 5 ✓ 4 ✗ (12 runs) and 6 ✓ 5 ✗ (6 runs), vs 120 for the grid
+  for (const [text, expected, expectedRuns] of [
+    [BATCHED, 5, 12],
+    [UNBATCHED, 6, 6],
   ] as const) {
     it(text.split('\n')[0]!, async () => {
       const grid = Array.from({ length: 40 }, (_, i) => meetsAt(text, i + 1));
@@ -214,6 +215,7 @@ describe('plan against the full grid (real simulations, 3 seeds, replicas 1..40)
       });
       expect(r.index! + 1).toBe(gridAnswer);
       expect(runs).toBeLessThanOrEqual((40 * SEEDS.length) / 3);
+      expect(runs).toBe(expectedRuns);
     });
   }
 });

@@ -45,7 +45,7 @@ const BAD: Record<string, [path: string, message: string][]> = {
   'wrong-types.yaml': [
     ['name', 'must be a non-empty string (got 42)'],
     ['seed', 'must be an integer ≥ 0 (got 1.5)'],
-    ['fleet.replicas', 'must be a positive integer (got "three")'],
+    ['fleet.replicas', 'must be an integer ≥ 0 (got "three")'],
     ['fleet.overlap', 'must be a number between 0 and 1 (got "0.5")'],
   ],
   'zero-rate.yaml': [['traffic.rate', 'must be > 0 (got 0)']],
@@ -130,11 +130,11 @@ const BAD: Record<string, [path: string, message: string][]> = {
     ['traffic.spikes.0.for', 'must be > 0 (got "0s")'],
     ['model.latency.0', 'batch size must be a positive integer (got "0")'],
     ['model.latency.2', '"banana" is not a duration (use e.g. 250ms, 1.5s, 15m, 2h)'],
-    ['fleet.replicas', 'must be a positive integer (got 0)'],
     ['fleet.queue.maxDepth', 'must be a positive integer (got 1.5)'],
     ['fleet.queue.timeout', 'must be > 0 (got 0)'],
     ['cost.gpuHourly', 'must be ≥ 0 (got -1)'],
     ['report.interval', 'must be > 0 (got "0s")'],
+    ['fleet.replicas', 'must be ≥ 1 without an autoscaler (got 0): a fixed fleet of no replicas serves nothing'],
   ],
 };
 
@@ -179,7 +179,8 @@ describe('malformed scenarios (test/fixtures/bad)', () => {
     })();
     expect(lines).toHaveLength(14);
     expect(lines[0]).toBe('error: m.yaml: duration: must be > 0 (got 0)');
-    expect(lines[13]).toBe('error: m.yaml: report.interval: must be > 0 (got "0s")');
+    expect(lines[12]).toBe('error: m.yaml: report.interval: must be > 0 (got "0s")');
+    expect(lines[13]).toBe('error: m.yaml: fleet.replicas: must be ≥ 1 without an autoscaler (got 0): a fixed fleet of no replicas serves nothing');
   });
 });
 
