@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { formatCatalog } from '../catalog/format.js';
 import { EXIT, UserError } from './errors.js';
 import { runCommand } from './run.js';
+import { compareCommand } from './compare.js';
 import { readScenarioFiles } from './scenario-files.js';
 import { registerMerge } from './merge.js';
 import { registerPlan } from './plan.js';
@@ -64,6 +65,20 @@ function buildProgram(setExit: (code: number) => void): Command {
         for (const w of l.scenario.warnings) process.stdout.write(`  warning: ${w}\n`);
       }
       setExit(EXIT.ok);
+    });
+
+  program
+    .command('compare')
+    .description("run a file's variants (or several files) with the same arrivals and print them side by side")
+    .argument('<file...>', 'one scenario file with variants, or several scenario files')
+    .option('--seed <n>', 'override the seed of every run', integer('--seed'))
+    .option('--set <path=value>', 'override a field in every run (repeatable)', collect, [])
+    .option('--out <dir>', 'output folder (default results/<scenario name>)')
+    .addOption(new Option('--format <format>', 'output on stdout').choices(['table', 'json']).default('table'))
+    .option('--no-report', 'do not write report.html')
+    .option('-q, --quiet', 'no progress or log lines on stderr', false)
+    .action(async (files: string[], o: { seed?: number; set: string[]; out?: string; format: 'table' | 'json'; quiet: boolean; report: boolean }) => {
+      setExit(await compareCommand(files, o));
     });
 
   program

@@ -588,7 +588,8 @@ export async function sweepCharts(input: { points: SweepPoint[]; varied: string[
       layers.push({
         transform: [{ filter: 'datum.lo != null && datum.hi != null' }],
         mark: { type: 'rule', strokeWidth: 1.2, opacity: 0.6 },
-        encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color },
+        // legend null: the legend's symbols would take this layer's faded opacity
+        encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color: 'field' in color ? { ...color, legend: null } : color },
       });
     }
     layers.push({ mark: { type: 'line', strokeWidth: 1.6 }, encoding: { x, y, color } });

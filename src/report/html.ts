@@ -155,6 +155,7 @@ h2 { font-size: 16px; margin: 28px 0 10px; }
 h3 { font-size: 14px; margin: 0 0 6px; }
 .meta { color: var(--muted); margin: 0 0 10px; }
 .meta b { color: var(--fg); font-weight: 600; }
+.meta.chosen-line { margin-top: 12px; color: var(--fg); }
 pre.command { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; overflow-x: auto; margin: 4px 0 0; font-size: 12.5px; }
 .banner { border-radius: 6px; padding: 8px 12px; margin: 12px 0; }
 .banner.partial, .banner.warning { background: #fff4e5; border: 1px solid #f3c27a; }
@@ -417,7 +418,7 @@ export async function renderSweepReport(input: {
     `<p class="meta">Sweep of <b>${escapeHtml(varied.join(', ') || '(nothing)')}</b> · ${points.length} points · SLO ${sloP99Ms !== null ? `p99 ≤ <b>${escapeHtml(fmt(sloP99Ms, 2))} ms</b>` : 'none'} · infersim <b>${escapeHtml(version)}</b></p>`,
     commandBlock(command),
     `</header>`,
-    `<p class="meta">${escapeHtml(chosenText)}</p>`,
+    `<p class="meta chosen-line">${escapeHtml(chosenText)}</p>`,
     chartsSection('Results', charts),
     `<h2>All points</h2>`,
     `<div class="table-wrap"><table class="data sweep">`,

@@ -375,9 +375,9 @@ const fleetSchema = obj({
     idleNodeTimeout: leaf(def(600, dur(false))),
   }).optional(),
   cpu: obj({
-    request: leaf(def(1, num({ gt: 0 }))),
-    base: leaf(def(0.1, num({ min: 0 }))),
-    perRequest: leaf(def(0.002, dur(false))),
+    request: leaf(def(2, num({ gt: 0 }))),
+    base: leaf(def(0.2, num({ min: 0 }))),
+    perRequest: leaf(def(0.0005, dur(false))),
   }).default({}),
 });
 

@@ -351,7 +351,7 @@ report: { interval: 30s }
         warmPool: 0,
         nodes: null,
         replicasPerNode: 1,
-        cpu: { requestCores: 1, baseCores: 0.1, perRequestCoreS: 0.002 },
+        cpu: { requestCores: 2, baseCores: 0.2, perRequestCoreS: 0.0005 },
       },
       cost: { gpuHourlyUsd: 0.8, gpuPriceSource: 'scenario', cacheHourlyUsd: 0.22, egressPerGbUsd: 0.09 },
       autoscaler: { kind: 'none' },
@@ -403,7 +403,7 @@ report: { interval: 30s }
         warmPool: 0,
         nodes: null,
         replicasPerNode: 1,
-        cpu: { requestCores: 1, baseCores: 0.1, perRequestCoreS: 0.002 },
+        cpu: { requestCores: 2, baseCores: 0.2, perRequestCoreS: 0.0005 },
       },
       cost: {
         gpuHourlyUsd: null,

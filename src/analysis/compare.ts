@@ -1,0 +1,60 @@
+/**
+ * Side-by-side comparison of runs (variants of one scenario, or several files): the
+ * main figures of each summary in one row, and the best row per column.
+ */
+import type { Summary } from '../metrics/summary.js';
+
+export interface CompareColumn {
+  key: string;
+  label: string;
+  /** Which way is better; null for a figure that is only informative. */
+  better: 'lower' | 'higher' | null;
+  value(s: Summary): number | boolean | null;
+}
+
+/** The columns of compare.csv and the compare table, in order. */
+export const COMPARE_COLUMNS: readonly CompareColumn[] = [
+  { key: 'p50Ms', label: 'p50 ms', better: 'lower', value: (s) => s.latencyMs.p50 },
+  { key: 'p99Ms', label: 'p99 ms', better: 'lower', value: (s) => s.latencyMs.p99 },
+  { key: 'meanMs', label: 'mean ms', better: 'lower', value: (s) => s.latencyMs.mean },
+  { key: 'attainment', label: 'attainment', better: 'higher', value: (s) => s.slo.attainment },
+  { key: 'sloMet', label: 'SLO', better: null, value: (s) => s.slo.met },
+  { key: 'errorRate', label: 'errors', better: 'lower', value: (s) => s.slo.errorRate },
+  { key: 'utilization', label: 'GPU util', better: 'higher', value: (s) => s.gpu.utilization },
+  { key: 'meanBatchSize', label: 'batch', better: null, value: (s) => s.gpu.meanBatchSize },
+  { key: 'replicasMean', label: 'replicas', better: null, value: (s) => s.replicas.mean },
+  { key: 'replicasMax', label: 'max repl.', better: null, value: (s) => s.replicas.max },
+  { key: 'coldStarts', label: 'cold starts', better: 'lower', value: (s) => s.replicas.coldStarts },
+  { key: 'cacheHitRate', label: 'cache hits', better: 'higher', value: (s) => (s.cache ? s.cache.hitRate : null) },
+  { key: 'costUsd', label: 'cost $', better: 'lower', value: (s) => s.cost.totalUsd },
+  { key: 'monthlyUsd', label: 'monthly $', better: 'lower', value: (s) => s.cost.monthlyUsd },
+];
+
+export interface CompareRow {
+  variant: string;
+  values: Record<string, number | boolean | null>;
+}
+
+/** One row per summary, labelled; and for each column with a direction, the index of the best row (ties: the first), or null. */
+export function compareRows(labels: string[], summaries: Summary[]): { rows: CompareRow[]; best: Record<string, number | null> } {
+  const rows = summaries.map((s, i) => ({
+    variant: labels[i]!,
+    values: Object.fromEntries(COMPARE_COLUMNS.map((c) => [c.key, c.value(s)])),
+  }));
+  const best: Record<string, number | null> = {};
+  for (const c of COMPARE_COLUMNS) {
+    best[c.key] = null;
+    if (c.better === null || rows.length < 2) continue;
+    let bestIdx: number | null = null;
+    rows.forEach((r, i) => {
+      const v = r.values[c.key];
+      if (typeof v !== 'number') return;
+      const b = bestIdx === null ? null : rows[bestIdx]!.values[c.key];
+      if (typeof b !== 'number' || (c.better === 'lower' ? v < b : v > b)) bestIdx = i;
+    });
+    // a column where every row is equal has no winner
+    const vals = rows.map((r) => r.values[c.key]);
+    best[c.key] = vals.every((v) => v === vals[0]) ? null : bestIdx;
+  }
+  return { rows, best };
+}

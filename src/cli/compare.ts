@@ -1,0 +1,134 @@
+/**
+ * `infersim compare FILE [FILE...]`: a file's variants (or several files) run with the same
+ * seed, so they see the same arrivals (common random numbers), printed side by side.
+ * Writes compare.csv and each run's summary.json and timeline.csv.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { COMPARE_COLUMNS, compareRows } from '../analysis/compare.js';
+import { recordsCsv, timelineCsv } from '../report/csv.js';
+import { alignTable, fmt, pct, usd } from '../report/table.js';
+import { loadScenarioVariants, ScenarioError } from '../scenario/load.js';
+import type { Scenario } from '../scenario/types.js';
+import type { Summary } from '../metrics/summary.js';
+import type { RunResult } from '../run.js';
+import { EXIT, UserError } from './errors.js';
+import { writeResult } from './output.js';
+import { runScenario, withInterrupt } from './run.js';
+import { readScenarioFiles } from './scenario-files.js';
+
+export interface CompareOptions {
+  seed?: number;
+  set: string[];
+  out?: string;
+  format: 'table' | 'json';
+  quiet: boolean;
+  report: boolean;
+}
+
+interface Entry {
+  label: string;
+  scenario: Scenario;
+}
+
+/** The runs to compare: one file's base and variants, or the base of each of several files. */
+function entriesOf(files: string[], sets: string[]): { entries: Entry[]; stem: string } {
+  if (files.length > 1) {
+    const loaded = readScenarioFiles(files, sets);
+    const labels = loaded.map((l) => l.stem);
+    const dupes = labels.filter((l, i) => labels.indexOf(l) !== i);
+    return {
+      entries: loaded.map((l, i) => ({ label: dupes.includes(l.stem) ? `${l.stem}-${i + 1}` : l.stem, scenario: l.scenario })),
+      stem: 'compare',
+    };
+  }
+  const file = files[0]!;
+  readScenarioFiles([file], sets); // every error (and the trace) checked as for run
+  const text = readFileSync(file, 'utf8');
+  try {
+    const { base, variants } = loadScenarioVariants(text, {
+      file,
+      baseDir: dirname(resolve(file)),
+      sets,
+      readFile: (p) => readFileSync(p, 'utf8'),
+    });
+    if (variants.length === 0) {
+      throw new UserError([`error: ${file}: variants: compare needs variants in the file (e.g. variants: { kpa: { autoscaler: { kind: kpa } } }) or several files`]);
+    }
+    return { entries: [{ label: 'base', scenario: base }, ...variants.map((v) => ({ label: v.name, scenario: v.scenario }))], stem: basename(file, extname(file)) };
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UserError(e.message.split('\n'));
+    throw e;
+  }
+}
+
+/** The compare command; returns the exit code. */
+export async function compareCommand(files: string[], opts: CompareOptions): Promise<number> {
+  const sets = opts.seed !== undefined ? [...opts.set, `seed=${opts.seed}`] : opts.set;
+  const { entries, stem } = entriesOf(files, sets);
+  const dir = opts.out ? resolve(opts.out) : resolve('results', stem);
+  const results: RunResult[] = [];
+  let partial = false;
+  await withInterrupt(async () => {
+    for (const e of entries) {
+      const r = await runScenario(e.scenario, `${stem}:${e.label}`, opts.quiet, e.label);
+      results.push(r);
+      writeResult(resolve(dir, e.label), 'summary.json', `${JSON.stringify(r.summary, null, 2)}\n`);
+      writeResult(resolve(dir, e.label), 'timeline.csv', timelineCsv(r.timeline));
+      if (r.partial) {
+        partial = true;
+        break;
+      }
+    }
+  });
+  const summaries: Summary[] = results.map((r) => r.summary);
+  const labels = entries.slice(0, results.length).map((e) => e.label);
+  const { rows } = compareRows(labels, summaries);
+  writeResult(
+    dir,
+    'compare.csv',
+    recordsCsv(
+      ['variant', 'scenario', 'seed', ...COMPARE_COLUMNS.map((c) => c.key)],
+      rows.map((r, i) => ({ variant: r.variant, scenario: summaries[i]!.scenario, seed: summaries[i]!.seed, ...r.values })),
+    ),
+  );
+  if (opts.report) {
+    const { renderCompareReport } = await import('../report/html.js');
+    const html = await renderCompareReport({ results, labels, version: packageVersion(), command: `infersim compare ${process.argv.slice(3).join(' ')}` });
+    writeResult(dir, 'report.html', html);
+  }
+  if (opts.format === 'json') process.stdout.write(`${JSON.stringify(summaries, null, 2)}\n`);
+  else {
+    process.stdout.write(`${formatCompare(labels, summaries)}\n`);
+    process.stdout.write(`results: ${dir}\n`);
+  }
+  return partial ? EXIT.interrupted : EXIT.ok;
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The compare table: one row per run, the best value per column marked with *. */
+export function formatCompare(labels: string[], summaries: Summary[]): string {
+  const { rows, best } = compareRows(labels, summaries);
+  const shown = COMPARE_COLUMNS.filter((c) => c.key !== 'cacheHitRate' || summaries.some((s) => s.cache !== null));
+  const cell = (key: string, v: number | boolean | null): string => {
+    if (v === null) return '–';
+    if (typeof v === 'boolean') return v ? 'met' : 'MISSED';
+    if (key === 'attainment' || key === 'utilization' || key === 'cacheHitRate' || key === 'errorRate') return pct(v, key === 'errorRate' ? 2 : 1);
+    if (key === 'costUsd' || key === 'monthlyUsd') return usd(v);
+    if (key === 'coldStarts' || key === 'replicasMax') return fmt(v, 0);
+    return fmt(v, 2);
+  };
+  const table: string[][] = [['variant', ...shown.map((c) => c.label)]];
+  rows.forEach((r, i) => {
+    table.push([r.variant, ...shown.map((c) => cell(c.key, r.values[c.key]!) + (best[c.key] === i ? ' *' : '  '))]);
+  });
+  const title = `compare: ${summaries[0]?.scenario ?? ''} (seed ${summaries[0]?.seed ?? ''}, same arrivals for every run); * marks the best per column`;
+  return `${title}\n\n${alignTable(table, '  ')}`;
+}

@@ -1,0 +1,365 @@
+import { describe, it, expect } from 'vitest';
+import { simulate, type RunResult } from '../../src/run.js';
+import { Timeline } from '../../src/metrics/timeline.js';
+import { commandLine, escapeHtml, renderCompareReport, renderRunReport, renderSweepReport, type SweepPoint } from '../../src/report/html.js';
+import { downsampleTimeline, fleetCapacityRps, replicaCapacityRps } from '../../src/report/charts.js';
+import { fmt, pct } from '../../src/report/table.js';
+import { makeScenario } from '../helpers/scenario.js';
+
+const VERSION = '9.9.9-test';
+
+/** 20 s, 200 requests/s onto two replicas (batches up to 8, 5–12 ms), p99 SLO 50 ms, $3.60 per GPU-hour. */
+function smallScenario(name = 'W <b>& small') {
+  return makeScenario({
+    name,
+    durationS: 20,
+    slo: { latencyS: { p99: 0.05 }, maxErrorRate: null },
+    traffic: { schedule: [{ atS: 0, rps: 200, rampS: 0 }] },
+    model: { latency: { batch: [1, 8], latencyS: [0.005, 0.012], source: 'test' }, variability: { dist: 'lognormal', cv: 0.1 } },
+    fleet: { replicas: 2, batching: { maxBatch: 8, maxQueueDelayS: 0.002, preferred: [] }, routing: 'least-outstanding' },
+    cost: { gpuHourlyUsd: 3.6 },
+    report: { intervalS: 1 },
+  });
+}
+
+/** The shared checks of every report: one HTML document, nothing executable, nothing fetched. */
+function expectStandalone(html: string): void {
+  expect(html.startsWith('<!doctype html>\n<html lang="en">')).toBe(true);
+  expect(html.match(/<html[\s>]/g)).toHaveLength(1);
+  expect(html.match(/<\/html>/g)).toHaveLength(1);
+  expect(html.trimEnd().endsWith('</html>')).toBe(true);
+  expect(html).not.toMatch(/<script/i);
+  expect(html).not.toMatch(/\b(src|href)\s*=\s*["']?\s*https?:\/\//i);
+  expect(html).not.toMatch(/<link\b/i);
+  expect(html).not.toMatch(/@import|url\(/i);
+}
+
+function svgCount(html: string): number {
+  return (html.match(/<svg[\s>]/g) ?? []).length;
+}
+
+function figureIds(html: string): string[] {
+  return [...html.matchAll(/<figure class="chart" id="chart-([\w-]+)">/g)].map((m) => m[1]!);
+}
+
+function cardValue(html: string, id: string): string | null {
+  const m = html.match(new RegExp(`<div class="card[^"]*" data-card="${id}"><div class="label">[^<]*</div><div class="value">([^<]*)</div>`));
+  return m ? m[1]! : null;
+}
+
+function cardClass(html: string, id: string): string | null {
+  const m = html.match(new RegExp(`<div class="(card[^"]*)" data-card="${id}">`));
+  return m ? m[1]! : null;
+}
+
+describe('renderRunReport', () => {
+  const result = simulate(smallScenario());
+  const s = result.summary;
+
+  it('is one self-contained HTML document with the six time charts and the cache chart skipped', async () => {
+    const html = await renderRunReport({ result, version: VERSION, command: 'npx infersim run w.yaml --seed 1' });
+    expectStandalone(html);
+    expect(figureIds(html)).toEqual(['arrivals', 'latency', 'replicas', 'queue', 'gpu', 'cost']);
+    expect(svgCount(html)).toBe(6);
+    expect(html).toContain('<p class="skipped" data-chart="cache">Cache hit rate: not shown (no cache in this scenario).</p>');
+    expect(html).toContain(`infersim <b>${VERSION}</b>`);
+    expect(html).toContain('<pre class="command"><code>npx infersim run w.yaml --seed 1</code></pre>');
+    expect(html).toContain('seed <b>1</b>');
+    // the SLO line is drawn with its label
+    expect(html).toContain('SLO p99 50 ms');
+  });
+
+  it('shows the summary figures formatted as the cards promise', async () => {
+    const html = await renderRunReport({ result, version: VERSION, command: 'x' });
+    // 2 replicas × 20 s × $3.60/h = $0.04; monthly: 0.04 / (20/3600 h) × 730 h
+    expect(s.cost.totalUsd).toBe(0.04);
+    expect(cardValue(html, 'cost')).toBe('$0.0400');
+    expect(s.cost.monthlyUsd).toBe(5256);
+    expect(cardValue(html, 'monthly-cost')).toBe('$5,256.00');
+    expect(cardValue(html, 'p99')).toBe(`${fmt(s.latencyMs.p99, 2)} ms`);
+    expect(cardValue(html, 'attainment')).toBe(pct(s.slo.attainment, 2));
+    expect(cardValue(html, 'gpu-utilization')).toBe(pct(s.gpu.utilization));
+    expect(cardValue(html, 'effective-utilization')).toBe(pct(s.gpu.effectiveUtilization));
+    expect(cardValue(html, 'mean-batch')).toBe(fmt(s.gpu.meanBatchSize, 2));
+    expect(cardValue(html, 'cold-starts')).toBe('0');
+    expect(cardValue(html, 'arrived')).toBe(fmt(s.requests.arrived, 0));
+    expect(cardValue(html, 'completed')).toBe(fmt(s.requests.completed, 0));
+    expect(cardValue(html, 'rejected')).toBe('0');
+    expect(cardValue(html, 'timed-out')).toBe('0');
+    expect(cardValue(html, 'cache-hit-rate')).toBeNull(); // no cache: no card
+    expect(s.requests.arrived).toBeGreaterThan(3500);
+    expect(cardClass(html, 'p99')).toBe(s.slo.met ? 'card met' : 'card missed');
+    expect(s.slo.met).toBe(true); // 200 rps on a fleet that serves ~1 300 rps
+  });
+
+  it('formats large and small figures exactly', async () => {
+    const summary = structuredClone(s);
+    summary.latencyMs.p99 = 1234.5678;
+    summary.cost.totalUsd = 1234.5;
+    summary.cost.monthlyUsd = 0.012345;
+    summary.slo.met = false;
+    summary.requests.timedOut = 12345;
+    const html = await renderRunReport({ result: { ...result, summary }, version: VERSION, command: 'x' });
+    expect(cardValue(html, 'p99')).toBe('1,234.57 ms');
+    expect(cardValue(html, 'cost')).toBe('$1,234.50');
+    expect(cardValue(html, 'monthly-cost')).toBe('$0.0123');
+    expect(cardValue(html, 'timed-out')).toBe('12,345');
+    expect(cardClass(html, 'p99')).toBe('card missed');
+    expect(cardClass(html, 'timed-out')).toBe('card warn');
+    expect(html).toContain('SLO p99 ≤ 50 ms: missed');
+  });
+
+  it('escapes the scenario name everywhere', async () => {
+    const r = simulate(smallScenario('x<b>&y "q"'));
+    const html = await renderRunReport({ result: r, version: VERSION, command: `npx infersim run '<b>&.yaml'` });
+    expect(html).not.toContain('x<b>&y');
+    expect(html).toContain('<title>infersim report: x&lt;b&gt;&amp;y &quot;q&quot;</title>');
+    expect(html).toContain('<h1>x&lt;b&gt;&amp;y &quot;q&quot;</h1>');
+    expect(html).toContain('&quot;name&quot;: &quot;x&lt;b&gt;&amp;y \\&quot;q\\&quot;&quot;'); // in the scenario JSON
+    expect(html).toContain('<code>npx infersim run &#39;&lt;b&gt;&amp;.yaml&#39;</code>');
+  });
+
+  it('holds the resolved scenario with its defaults, infinite timeouts spelled out', async () => {
+    const html = await renderRunReport({ result, version: VERSION, command: 'x' });
+    const m = html.match(/<details>\n<summary>Resolved scenario[^<]*<\/summary>\n<pre>([^<]*)<\/pre>/);
+    expect(m).not.toBeNull();
+    const json = JSON.parse(m![1]!.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')) as {
+      name: string;
+      fleet: { batching: { maxBatch: number }; queue: { timeoutS: unknown } };
+    };
+    expect(json.name).toBe('W <b>& small');
+    expect(json.fleet.batching.maxBatch).toBe(8);
+    expect(json.fleet.queue.timeoutS).toBe('Infinity');
+  });
+
+  it('draws the cache chart when the timeline has hit rates', async () => {
+    const r = simulate(smallScenario());
+    const col = r.timeline.columns.indexOf('cacheHitRate');
+    r.timeline.rows.forEach((row, i) => (row[col] = i % 2 === 0 ? 0.25 : 0.75));
+    const html = await renderRunReport({ result: r, version: VERSION, command: 'x' });
+    expect(figureIds(html)).toEqual(['arrivals', 'latency', 'replicas', 'queue', 'gpu', 'cache', 'cost']);
+    expect(svgCount(html)).toBe(7);
+    expect(html).not.toContain('data-chart="cache"');
+  });
+});
+
+describe('fleet capacity', () => {
+  it('is ready replicas × maxBatch / latency(maxBatch), times the instances’ overlap', () => {
+    const sc = smallScenario();
+    // 8 / 12 ms per replica
+    expect(replicaCapacityRps(sc)).toBeCloseTo(8 / 0.012, 9);
+    expect(fleetCapacityRps(sc, 3)).toBeCloseTo((3 * 8) / 0.012, 9);
+    const two = makeScenario({ ...sc, fleet: { ...sc.fleet, instances: 2, overlap: 0.5 } });
+    // σ(2) = 1.5: two instances on one GPU do 1.5× the work of one
+    expect(fleetCapacityRps(two, 1)).toBeCloseTo(1000, 9);
+  });
+});
+
+describe('downsampleTimeline', () => {
+  it('summarises k intervals per point: rates, means, the p99 envelope, the highest queue, the last cost', () => {
+    const sc = smallScenario(); // 666.67 rps per ready replica
+    const tl = new Timeline();
+    const p99 = [10, 12, 500, 11, 9, 10, 13];
+    for (let i = 0; i < 7; i++) {
+      tl.add({
+        timeS: i < 6 ? (i + 1) * 10 : 65, // the last interval is 5 s long
+        arrivals: 100 * (i + 1),
+        p50Ms: i + 1,
+        p99Ms: p99[i]!,
+        replicasReady: i < 3 ? 1 : 2,
+        replicasStarting: 0,
+        replicasDesired: 2,
+        queueDepth: [0, 7, 3, 1, 0, 0, 2][i]!,
+        gpuUtilization: 0.1 * (i + 1),
+        costUsd: 0.5 * (i + 1),
+      });
+    }
+    const { points, intervalsPerPoint } = downsampleTimeline(tl, sc, 3);
+    expect(intervalsPerPoint).toBe(3);
+    expect(points).toHaveLength(3);
+    const [a, b, c] = points as [typeof points[0], typeof points[0], typeof points[0]];
+    expect(a.tS).toBe(30);
+    expect(a.arrivalRps).toBeCloseTo(600 / 30, 12);
+    expect(a.p50Ms).toBeCloseTo(2, 12);
+    expect(a.p99Ms).toBe(500);
+    expect(a.p99MinMs).toBe(10);
+    expect(a.queueDepth).toBe(7);
+    expect(a.replicasReady).toBe(1);
+    expect(a.capacityRps).toBeCloseTo(8 / 0.012, 9);
+    expect(a.gpuUtilization).toBeCloseTo(0.2, 12);
+    expect(a.costUsd).toBe(1.5);
+    expect(a.cacheHitRate).toBeNaN();
+    expect(b.tS).toBe(60);
+    expect(b.p99Ms).toBe(13);
+    expect(b.replicasReady).toBe(2);
+    expect(c.tS).toBe(65);
+    expect(c.arrivalRps).toBeCloseTo(700 / 5, 12);
+    expect(c.p99Ms).toBe(13);
+    expect(c.p99MinMs).toBe(13);
+    expect(c.costUsd).toBe(3.5);
+    // short timelines are not summarised at all
+    const whole = downsampleTimeline(tl, sc, 1000);
+    expect(whole.intervalsPerPoint).toBe(1);
+    expect(whole.points.map((p) => p.p99Ms)).toEqual(p99);
+    expect(whole.points[6]!.arrivalRps).toBeCloseTo(140, 12);
+  });
+
+  // 24 h at 10 s intervals, 2 requests/s, and one 1 s burst of 400 requests/s onto a
+  // fleet that serves 100/s: its backlog drains in ~4 s, inside one report interval
+  const longScenario = makeScenario({
+    name: 'long',
+    durationS: 86_400,
+    slo: { latencyS: { p99: 0.1 }, maxErrorRate: null },
+    traffic: { schedule: [{ atS: 0, rps: 2, rampS: 0 }], spikes: [{ atS: 43_201, factor: 200, forS: 1 }] },
+    cost: { gpuHourlyUsd: 1 },
+    report: { intervalS: 10 },
+  });
+  let long: RunResult | null = null;
+  const longRun = (): RunResult => (long ??= simulate(longScenario));
+
+  it('keeps the maximum p99 of a one-interval spike in a 24 h timeline', () => {
+    const r = longRun();
+    const raw = r.timeline.column('p99Ms');
+    expect(raw).toHaveLength(8640);
+    const spikeRows = raw.flatMap((v, i) => (v > 1000 ? [i] : []));
+    expect(spikeRows).toEqual([4320]); // the interval (43 200 s, 43 210 s]
+    const spikeMs = raw[4320]!;
+    const { points, intervalsPerPoint } = downsampleTimeline(r.timeline, r.scenario);
+    expect(intervalsPerPoint).toBe(9);
+    expect(points).toHaveLength(960);
+    const at = Math.floor(4320 / 9);
+    expect(points[at]!.p99Ms).toBe(spikeMs);
+    expect(points[at]!.p99MinMs).toBeLessThan(50);
+    expect(Math.max(...points.map((p) => p.p99Ms))).toBe(spikeMs);
+  });
+
+  it('keeps a 24 h report under 2 MB', async () => {
+    const html = await renderRunReport({ result: longRun(), version: VERSION, command: 'x' });
+    expectStandalone(html);
+    expect(svgCount(html)).toBe(6);
+    expect(Buffer.byteLength(html)).toBeLessThan(2 * 1024 * 1024);
+    expect(html).toContain('Each point summarises up to 9 report intervals');
+  });
+});
+
+describe('renderCompareReport', () => {
+  const one = simulate(smallScenario(), { variant: 'one' });
+  const sc = smallScenario();
+  const three = simulate(makeScenario({ ...sc, fleet: { ...sc.fleet, replicas: 3 } }), { variant: 'three' });
+
+  function rowCells(html: string): Map<string, string>[] {
+    const body = html.match(/<tbody>([\s\S]*?)<\/tbody>/)![1]!;
+    return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) => {
+      const cells = new Map<string, string>();
+      for (const m of row[1]!.matchAll(/<td( class="([^"]*)")? data-col="([\w-]+)">([^<]*)<\/td>/g)) cells.set(m[3]!, `${m[4]!}|${m[2] ?? ''}`);
+      return cells;
+    });
+  }
+
+  it('puts one row per variant, highlights the best value per column, overlays the charts', async () => {
+    const html = await renderCompareReport({ results: [one, three], labels: ['one <b>&', 'three'], version: VERSION, command: 'npx infersim compare w.yaml' });
+    expectStandalone(html);
+    expect(svgCount(html)).toBe(6);
+    expect(figureIds(html)).toEqual(['arrivals', 'latency', 'replicas', 'queue', 'gpu', 'cost']);
+    expect(html).not.toContain('one <b>&');
+    expect(html).toContain('<td class="text">one &lt;b&gt;&amp;<br><span class="badge met">SLO met</span></td>');
+    const rows = rowCells(html);
+    expect(rows).toHaveLength(2);
+    // 3 replicas cost 1.5× as much: $0.0400 vs $0.0600, the cheaper one is best
+    expect(rows[0]!.get('cost')).toBe('$0.0400|best');
+    expect(rows[1]!.get('cost')).toBe('$0.0600|');
+    // the same arrivals on both: equal, so nothing highlighted
+    expect(one.summary.requests.arrived).toBe(three.summary.requests.arrived);
+    expect(rows[0]!.get('arrived')).toBe(`${fmt(one.summary.requests.arrived, 0)}|`);
+    // the lower p99 is best; both meet the SLO
+    const p99s = [one.summary.latencyMs.p99, three.summary.latencyMs.p99];
+    const bestRow = p99s[0]! < p99s[1]! ? 0 : 1;
+    expect(rows[bestRow]!.get('p99')).toBe(`${fmt(p99s[bestRow]!, 2)} ms|best met`);
+    expect(rows[1 - bestRow]!.get('p99')).toBe(`${fmt(p99s[1 - bestRow]!, 2)} ms|met`);
+    // busier GPUs on fewer replicas
+    expect(rows[0]!.get('gpu-utilization')).toBe(`${pct(one.summary.gpu.utilization)}|best`);
+    // the variant labels are the legend of the overlaid charts (escaped inside the SVG)
+    expect(html).toContain('one &lt;b&gt;&amp;</text>');
+  });
+});
+
+describe('renderSweepReport', () => {
+  it('draws p99 and cost against the first varied value, marks the chosen point and lists every point', async () => {
+    const points: SweepPoint[] = [];
+    for (const routing of ['random', 'least-outstanding'] as const) {
+      for (const replicas of [1, 2, 3]) {
+        const base = smallScenario();
+        const r = simulate(makeScenario({ ...base, fleet: { ...base.fleet, replicas, routing } }));
+        points.push({
+          values: { 'fleet.replicas': replicas, 'fleet.routing': routing },
+          p99Ms: r.summary.latencyMs.p99,
+          costUsd: r.summary.cost.totalUsd,
+          sloMet: r.summary.slo.met,
+        });
+      }
+    }
+    // the cheapest point that meets the SLO
+    let chosenIndex: number | null = null;
+    points.forEach((p, i) => {
+      if (p.sloMet && (chosenIndex === null || p.costUsd < points[chosenIndex]!.costUsd)) chosenIndex = i;
+    });
+    expect(chosenIndex).not.toBeNull();
+    const html = await renderSweepReport({
+      points,
+      varied: ['fleet.replicas', 'fleet.routing'],
+      sloP99Ms: 50,
+      chosenIndex,
+      version: VERSION,
+      command: 'npx infersim sweep w.yaml --vary fleet.replicas=1,2,3',
+      title: 'Sweep <b>&',
+    });
+    expectStandalone(html);
+    expect(svgCount(html)).toBe(2);
+    expect(figureIds(html)).toEqual(['sweep-p99', 'sweep-cost']);
+    expect(html).toContain('<h1>Sweep &lt;b&gt;&amp;</h1>');
+    expect(html).toContain('>SLO p99 50 ms</text>');
+    expect((html.match(/>chosen<\/text>/g) ?? []).length).toBe(2);
+    // one legend entry per routing
+    expect(html).toContain('>least-outstanding</text>');
+    const body = html.match(/<tbody>([\s\S]*?)<\/tbody>/)![1]!;
+    const rows = [...body.matchAll(/<tr( class="chosen")?>([\s\S]*?)<\/tr>/g)];
+    expect(rows).toHaveLength(6);
+    expect(rows.map((r) => r[1] !== undefined)).toEqual(points.map((_p, i) => i === chosenIndex));
+    const chosen = points[chosenIndex!]!;
+    const chosenRow = rows[chosenIndex!]![2]!;
+    expect(chosenRow).toContain(`<td>★ ${chosenIndex! + 1}</td>`);
+    expect(chosenRow).toContain(`<td>${fmt(chosen.p99Ms, 2)} ms</td>`);
+    expect(chosenRow).toContain('<td class="text met">met</td>');
+    expect(html).toContain(`Chosen: fleet.replicas=${String(chosen.values['fleet.replicas'])}, fleet.routing=${String(chosen.values['fleet.routing'])}`);
+  });
+
+  it('says so when nothing meets the SLO and draws seed ranges as bars', async () => {
+    const html = await renderSweepReport({
+      points: [
+        { values: { 'fleet.replicas': 1 }, p99Ms: 300, p99MsLo: 250, p99MsHi: 340, costUsd: 1, sloMet: false },
+        { values: { 'fleet.replicas': 2 }, p99Ms: 120, p99MsLo: 110, p99MsHi: 131.5, costUsd: 2, sloMet: false },
+      ],
+      varied: ['fleet.replicas'],
+      sloP99Ms: 100,
+      chosenIndex: null,
+      version: VERSION,
+      command: 'x',
+      title: 't',
+    });
+    expectStandalone(html);
+    expect(svgCount(html)).toBe(2);
+    expect(html).toContain('No point meets the SLO.');
+    expect(html).toContain('<td>110–131.5 ms</td>');
+    expect(html).toContain('<td>$2.00</td>');
+    expect(html).not.toContain('>chosen</text>');
+  });
+});
+
+describe('escapeHtml and commandLine', () => {
+  it('escape what HTML and a shell need', () => {
+    expect(escapeHtml(`<a href="x">&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;');
+    expect(commandLine(['npx', 'infersim', 'run', 'a b.yaml', '--set', "name=it's", '--set', 'fleet.replicas=3'])).toBe(
+      `npx infersim run 'a b.yaml' --set 'name=it'\\''s' --set fleet.replicas=3`,
+    );
+  });
+});
