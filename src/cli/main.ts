@@ -41,7 +41,7 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program
     .command('run')
-    .description('simulate scenario files and print their summaries; writes results/<name>/summary.json and timeline.csv')
+    .description('simulate scenario files and print their summaries; writes results/<name>/summary.json, timeline.csv and report.html')
     .argument('<file...>', 'scenario files (YAML or JSON)')
     .option('--seed <n>', 'override the scenario seed', integer('--seed'))
     .option('--set <path=value>', 'override a field, value parsed as YAML (repeatable)', collect, [])
@@ -49,7 +49,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output on stdout').choices(['table', 'json']).default('table'))
     .option('--assert-slo', 'exit 3 when a run misses its SLO', false)
     .option('-q, --quiet', 'no progress or log lines on stderr', false)
-    .action(async (files: string[], o: { seed?: number; set: string[]; out?: string; format: 'table' | 'json'; assertSlo: boolean; quiet: boolean }) => {
+    .option('--no-report', 'do not write report.html')
+    .action(async (files: string[], o: { seed?: number; set: string[]; out?: string; format: 'table' | 'json'; assertSlo: boolean; quiet: boolean; report: boolean }) => {
       setExit(await runCommand(files, o));
     });
 

@@ -220,7 +220,12 @@ function formatPlan(
     const s = doc.summary;
     rows.push(['answer', `${find} = ${String(doc.value)}`]);
     rows.push(['', `p99 ${fmt(s.latencyMs.p99, 2)} ms, attainment ${pct(s.slo.attainment, 2)}, gpu util ${pct(s.gpu.utilization)} (seed ${s.seed})`]);
-    rows.push(['cost', `${usd(s.cost.monthlyUsd)}/month (${usd(s.cost.totalUsd)} for the ${fmt(s.simulatedSeconds, 0)} s simulated)`]);
+    rows.push([
+      'cost',
+      sc.cost.gpuHourlyUsd === null && s.cost.monthlyUsd === 0
+        ? 'n/a (no GPU price: set fleet.gpu from the catalog or cost.gpuHourly)'
+        : `${usd(s.cost.monthlyUsd)}/month (${usd(s.cost.totalUsd)} for the ${fmt(s.simulatedSeconds, 0)} s simulated)`,
+    ]);
   } else {
     const sorted = [...probes].sort((a, b) => a.index - b.index);
     const largest = sorted[sorted.length - 1];

@@ -20,6 +20,8 @@ export class WorkerRunError extends Error {
   constructor(message: string, readonly workerStack: string) {
     super(message);
     this.name = 'WorkerRunError';
+    // INFERSIM_DEBUG should show where the run failed, not where the pool heard of it
+    if (workerStack !== '') this.stack = workerStack;
   }
 }
 

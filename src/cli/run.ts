@@ -1,8 +1,10 @@
-/** `infersim run FILE...`: simulate scenarios, print their summaries, write summary.json and timeline.csv. */
+/** `infersim run FILE...`: simulate scenarios, print their summaries, write summary.json, timeline.csv and report.html. */
 import { performance } from 'node:perf_hooks';
 import { startRun, type RunResult } from '../run.js';
 import { timelineCsv } from '../report/csv.js';
 import { formatSummary } from '../report/table.js';
+import { commandLine, renderRunReport } from '../report/html.js';
+import { createRequire } from 'node:module';
 import type { Scenario } from '../scenario/types.js';
 import { fileLineSource } from './line-source.js';
 import { outputDir, writeResult } from './output.js';
@@ -17,7 +19,11 @@ export interface RunCommandOptions {
   format: 'table' | 'json';
   assertSlo: boolean;
   quiet: boolean;
+  /** Write report.html beside summary.json (commander's --no-report sets false); default true. */
+  report?: boolean;
 }
+
+const infersimVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /** Set by the SIGINT handler: runs stop at the next slice and write a partial summary. */
 let interrupted = false;
@@ -81,6 +87,11 @@ export async function runCommand(files: string[], opts: RunCommandOptions): Prom
       const dir = outputDir(l.stem, opts.out, several);
       writeResult(dir, 'summary.json', `${JSON.stringify(result.summary, null, 2)}\n`);
       writeResult(dir, 'timeline.csv', timelineCsv(result.timeline));
+      if (opts.report !== false) {
+        // the command that reproduces this run: the seed pinned, the overrides kept
+        const command = commandLine(['npx', 'infersim', 'run', l.file, ...opts.set.flatMap((x) => ['--set', x]), '--seed', String(l.scenario.seed)]);
+        writeResult(dir, 'report.html', await renderRunReport({ result, version: infersimVersion, command }));
+      }
       summaries.push(result.summary);
       if (!result.summary.slo.met) missed = true;
       if (result.partial) anyPartial = true;

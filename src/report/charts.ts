@@ -456,7 +456,7 @@ function timeChartSpec(def: TimeChartDef, runs: ChartRun[], sampled: Downsampled
     type: 'quantitative' as const,
     title: log ? `${def.yTitle}, log scale` : def.yTitle,
     scale: yScale,
-    axis: { ...(def.yFormat ? { format: def.yFormat } : {}), ...(def.integerY ? { tickMinStep: 1, format: ',d' } : {}) },
+    axis: { ...(def.yFormat ? { format: def.yFormat } : {}), ...(def.integerY ? { tickMinStep: 1, format: ',d' } : {}), ...(log ? { tickCount: 5 } : {}) },
   };
   const x = {
     field: 't',

@@ -239,15 +239,21 @@ export class Lifecycle {
     else this.enter(pod, Phase.Pulling, drawDuration(this.spec.coldStart.imagePull, this.rng));
   }
 
+  /** Enters `phase` for `durationS`; a phase of zero length is passed through at once. */
   private enter(pod: Pod, phase: Phase, durationS: number): void {
     pod.phase = phase;
     pod.phaseDoneAtS = this.sim.now + durationS;
-    this.sim.at(pod.phaseDoneAtS, this.onPhase, pod.replica);
+    if (durationS > 0) this.sim.at(pod.phaseDoneAtS, this.onPhase, pod.replica);
+    else this.next(pod);
   }
 
   private phaseDone(r: number): void {
     const pod = this.pods.get(r);
     if (!pod || pod.phaseDoneAtS !== this.sim.now) return; // removed or superseded
+    this.next(pod);
+  }
+
+  private next(pod: Pod): void {
     switch (pod.phase) {
       case Phase.Pulling:
         pod.node.hasImage = true;
@@ -288,7 +294,12 @@ export class Lifecycle {
   private newNode(existing: boolean): GpuNode {
     const node: GpuNode = { id: this.nodes.length, provisioned: existing, hasImage: existing, used: 0, emptySinceS: NaN, released: false };
     this.nodes.push(node);
-    if (!existing) this.sim.at(this.sim.now + drawDuration(this.spec.coldStart.nodeProvision, this.rng), this.onNodeReady, node.id);
+    if (!existing) {
+      const d = drawDuration(this.spec.coldStart.nodeProvision, this.rng);
+      // a node that takes no time is there at once (the pod is placed on it by the caller)
+      if (d > 0) this.sim.at(this.sim.now + d, this.onNodeReady, node.id);
+      else node.provisioned = true;
+    }
     return node;
   }
 
