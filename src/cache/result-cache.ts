@@ -254,7 +254,7 @@ export class ResultCache {
       const s = index[j]!;
       if (s === EMPTY) break;
       const home = Math.imul(slotKey[s]!, GOLDEN) >>> shift;
-      const stays = i <= j ? i < home && home <= j : i < home && home <= j;
+      const stays = i <= j ? i < home && home <= j : i < home || home <= j;
       if (!stays) {
         index[i] = s;
         i = j;

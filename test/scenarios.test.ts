@@ -1,0 +1,89 @@
+/** Every file in scenarios/ is documentation: each one validates and runs, and shows its lesson. */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { simulate } from '../src/run.js';
+import { loadScenarioVariants } from '../src/scenario/load.js';
+import { ROOT } from './helpers/cli.js';
+
+const dir = join(ROOT, 'scenarios');
+const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+const load = (f: string) =>
+  loadScenarioVariants(readFileSync(join(dir, f), 'utf8'), { file: f, baseDir: dir, readFile: (p) => readFileSync(p, 'utf8') });
+
+// each scenario (and variant) is simulated once and its result shared by the tests below
+const memo = new Map<string, ReturnType<typeof simulate>>();
+function runOnce(sc: Parameters<typeof simulate>[0]): ReturnType<typeof simulate> {
+  const key = JSON.stringify(sc);
+  let r = memo.get(key);
+  if (!r) {
+    r = simulate(sc);
+    memo.set(key, r);
+  }
+  return r;
+}
+
+describe('scenarios/', () => {
+  it('has the example scenarios the README promises', () => {
+    for (const f of ['quickstart.yaml', 'batching-none.yaml', 'batching-dynamic.yaml', 'cold-start-vs-warm-pool.yaml', 'hpa-cpu-gpu-bound.yaml', 'hpa-vs-kpa-spike.yaml']) {
+      expect(files).toContain(f);
+    }
+  });
+
+  for (const f of files) {
+    it(`${f}: is commented, validates and runs with balanced books`, () => {
+      const text = readFileSync(join(dir, f), 'utf8');
+      expect(text.split('\n').filter((l) => l.trim().startsWith('#')).length).toBeGreaterThanOrEqual(5);
+      const { base, variants } = load(f);
+      expect(base.warnings.filter((w) => !/derived/.test(w))).toEqual([]);
+      for (const sc of [base, ...variants.map((v) => v.scenario)]) {
+        const s = runOnce(sc).summary;
+        const q = s.requests;
+        expect(q.arrived).toBeGreaterThan(0);
+        expect(q.arrived).toBe(q.completed + q.rejected + q.timedOut + q.inFlightAtEnd);
+      }
+    });
+  }
+});
+
+describe('the lessons the scenarios teach', () => {
+  it('batching: no batching drowns the fleet that dynamic batching serves within its SLO', () => {
+    const none = runOnce(load('batching-none.yaml').base).summary;
+    const dyn = runOnce(load('batching-dynamic.yaml').base).summary;
+    expect(none.slo.met).toBe(false);
+    expect(dyn.slo.met).toBe(true);
+    expect(none.gpu.utilization).toBeGreaterThan(0.95); // nvidia-smi says busy…
+    expect(none.gpu.effectiveUtilization).toBeLessThan(0.6); // …but at batch 1 half the GPU's throughput is wasted
+    expect(dyn.gpu.meanBatchSize).toBeGreaterThan(2);
+  });
+
+  it('cold start vs warm pool: the warm pool cuts errors and p99 and costs more', () => {
+    const { base, variants } = load('cold-start-vs-warm-pool.yaml');
+    const cold = runOnce(base).summary;
+    const warm = runOnce(variants[0]!.scenario).summary;
+    expect(warm.slo.errorRate).toBeLessThan(cold.slo.errorRate / 5);
+    expect(warm.latencyMs.p99).toBeLessThan(cold.latencyMs.p99 / 2);
+    expect(warm.cost.totalUsd).toBeGreaterThan(cold.cost.totalUsd);
+  });
+
+  it('HPA on CPU never scales a GPU-bound pod; HPA on in-flight requests does', () => {
+    const { base, variants } = load('hpa-cpu-gpu-bound.yaml');
+    const cpu = runOnce(base).summary;
+    const inflight = runOnce(variants[0]!.scenario).summary;
+    expect(cpu.replicas.max).toBe(2);
+    expect(cpu.slo.errorRate).toBeGreaterThan(0.1);
+    expect(inflight.replicas.max).toBeGreaterThan(6);
+    expect(inflight.slo.errorRate).toBeLessThan(0.01);
+  });
+
+  it('HPA vs KPA: the KPA reacts sooner to the spike', () => {
+    const { base, variants } = load('hpa-vs-kpa-spike.yaml');
+    const firstScaleUp = (sc: typeof base): number => {
+      const r = runOnce(sc);
+      const t = r.timeline.column('timeS');
+      const d = r.timeline.column('replicasDesired');
+      return t[d.findIndex((v, i) => t[i]! > 480 && v > 3)]!;
+    };
+    expect(firstScaleUp(variants[0]!.scenario)).toBeLessThan(firstScaleUp(base));
+  });
+});
