@@ -11,6 +11,7 @@ import { Recorder, LevelIntegral } from './metrics/recorder.js';
 import { Timeline } from './metrics/timeline.js';
 import { costBreakdown } from './metrics/cost.js';
 import { PERCENTILES, tidy, type Summary } from './metrics/summary.js';
+import { companions, type Companions } from './analysis/companions.js';
 import type { Scenario, SloPercentile } from './scenario/types.js';
 import { LatencyModel } from './serving/latency.js';
 import { ServingFleet, type FleetObserver, type Outcomes } from './serving/fleet.js';
@@ -245,6 +246,15 @@ export function simulate(sc: Scenario, opts: SimulateOptions = {}): RunResult {
   return run.finish(false);
 }
 
+function tidyCompanions(c: Companions): Companions {
+  return {
+    ...c,
+    peakRps: c.peakRps === null ? null : tidy(c.peakRps),
+    maxRpsPerReplica: tidy(c.maxRpsPerReplica),
+    erlangC: c.erlangC && { replicas: c.erlangC.replicas, utilization: tidy(c.erlangC.utilization), probWait: tidy(c.erlangC.probWait), p99Ms: tidy(c.erlangC.p99Ms) },
+  };
+}
+
 /** The latency a request must meet to count toward attainment. */
 function attainmentTargetS(sc: Scenario): number {
   const t = sc.slo.latencyS;
@@ -329,6 +339,7 @@ function buildSummary(
       monthlyUsd: tidy(x.cost.monthlyUsd),
       idleGpuUsd: tidy(x.cost.idleGpuUsd),
     },
+    analytic: tidyCompanions(companions(sc)),
     engine: { events: x.events, wallSeconds: x.wallSeconds },
     warnings: [...sc.warnings],
   };

@@ -30,6 +30,8 @@ export class FeatureStore {
   readonly queueLength: LevelIntegral;
   /** Waits before service of requests submitted after warmup. */
   readonly waits = new Histogram();
+  /** Requests submitted after warmup that found every server busy and queued. */
+  queuedJobs = 0;
   /** Requests refused with a full queue, after warmup. */
   rejected = 0;
   /** Waits before service, this report interval (all requests). */
@@ -103,6 +105,7 @@ export class FeatureStore {
       if (now >= this.warmupS) this.rejected++;
       return false;
     }
+    if (now >= this.warmupS) this.queuedJobs++;
     if (this.length === this.ids.length) this.grow();
     const at = (this.head + this.length) & this.mask;
     this.ids[at] = id;

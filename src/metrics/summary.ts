@@ -4,6 +4,7 @@
  */
 import type { SloPercentile } from '../scenario/types.js';
 import type { CostBreakdown } from './cost.js';
+import type { Companions } from '../analysis/companions.js';
 
 export interface Summary {
   scenario: string;
@@ -42,6 +43,8 @@ export interface Summary {
   replicas: { min: number; mean: number; max: number; coldStarts: number };
   cache: { hitRate: number } | null;
   cost: CostBreakdown;
+  /** Closed-form estimates for the same scenario, shown beside the simulated figures (analysis/companions.ts). */
+  analytic: Companions;
   /** The only part that may differ between two runs with the same seed. */
   engine: { events: number; wallSeconds: number };
   warnings: string[];

@@ -351,10 +351,10 @@ interface TimeAxis {
   unit: string;
 }
 
-/** Seconds up to 3 min, minutes up to 3 h, hours beyond: axis labels people can read. */
+/** Seconds up to 10 min, minutes up to 5 h, hours beyond: axis labels people can read. */
 function timeAxis(endS: number): TimeAxis {
-  if (endS > 3 * 3600) return { divisorS: 3600, unit: 'h' };
-  if (endS > 180) return { divisorS: 60, unit: 'min' };
+  if (endS > 5 * 3600) return { divisorS: 3600, unit: 'h' };
+  if (endS > 600) return { divisorS: 60, unit: 'min' };
   return { divisorS: 1, unit: 's' };
 }
 

@@ -77,6 +77,8 @@ export function formatSummary(s: Summary, sc: Scenario): string {
   );
   if (sc.cost.gpuHourlyUsd === null) lines.push('  (no GPU price: set fleet.gpu from the catalog or cost.gpuHourly)');
   lines.push('');
+  lines.push(...analyticLines(s));
+  lines.push('');
   lines.push(verdictLine(s));
   for (const w of s.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
@@ -95,4 +97,25 @@ export function verdictLine(s: Summary): string {
   }
   if (parts.length === 0) return `SLO: none set (attainment ${pct(s.slo.attainment, 2)} of requests completed)`;
   return `SLO ${s.slo.met ? 'MET' : 'MISSED'}: ${parts.join(', ')}; attainment ${pct(s.slo.attainment, 2)}`;
+}
+
+/** The closed-form companions beside the simulated answer, and where they disagree. */
+export function analyticLines(s: Summary): string[] {
+  const a = s.analytic;
+  const out: string[] = [];
+  const peak = a.peakRps === null ? 'trace replay' : `peak ${fmt(a.peakRps, 0)} req/s`;
+  out.push(`  analytic (${peak}): one replica serves at most ${fmt(a.maxRpsPerReplica, 0)} req/s at full batches`);
+  if (a.textbookReplicas !== null) {
+    out.push(
+      `    textbook rule ceil(peak × latency / ${a.targetUtilization} / batch) = ${a.textbookReplicas} replica(s); simulated fleet: ${fmt(s.replicas.mean, 1)} on average, ${s.replicas.max} at most`,
+    );
+  }
+  if (a.erlangC) {
+    out.push(
+      `    Erlang C without batching (M/M/${a.erlangC.replicas}): utilization ${pct(a.erlangC.utilization)}, P(wait) ${pct(a.erlangC.probWait)}, p99 ${fmt(a.erlangC.p99Ms, 2)} ms (simulated ${fmt(s.latencyMs.p99, 2)} ms)`,
+    );
+  } else if (a.peakRps !== null && a.peakRps > 0) {
+    out.push('    Erlang C without batching: unstable at the peak with these replicas (batching is what makes it work)');
+  }
+  return out;
 }

@@ -30,6 +30,7 @@ export class Books {
   completed = 0;
   rejected = 0;
   timedOut = 0;
+  /** Latencies of counted completions. */
   latencySumS = 0;
   latencyMaxS = 0;
   latencyMinS = Infinity;
@@ -53,17 +54,17 @@ export class Harness {
   private readonly fleetRng: RandomStream;
   private readonly warmupS: number;
 
-  constructor(private readonly opts: HarnessOptions) {
+  constructor(opts: HarnessOptions) {
     this.sim = new Simulation(opts.seed ?? 1);
     this.warmupS = opts.warmupS ?? 0;
     this.computeRng = this.sim.rng.stream('compute');
     this.fleetRng = this.sim.rng.stream('fleet-outcome');
     const books = this.books;
     const pool = this.pool;
-    const end = (id: number, nowS: number): void => {
+    const end = (id: number, nowS: number, completed: boolean): void => {
       if (id >= books.alive.length || books.alive[id] !== 1) throw new Error(`id ${id} reached the books but is not a live user request`);
       books.alive[id] = 0;
-      if (pool.counted[id] === 1) {
+      if (completed && pool.counted[id] === 1) {
         const latencyS = nowS - pool.arrivedAtS[id]!;
         books.latencySumS += latencyS;
         if (latencyS > books.latencyMaxS) books.latencyMaxS = latencyS;
@@ -74,15 +75,15 @@ export class Harness {
     const downstream: Outcomes = {
       completed(id, nowS) {
         books.completed += pool.counted[id]!;
-        end(id, nowS);
+        end(id, nowS, true);
       },
       rejected(id, nowS) {
         books.rejected += pool.counted[id]!;
-        end(id, nowS);
+        end(id, nowS, false);
       },
       timedOut(id, nowS) {
         books.timedOut += pool.counted[id]!;
-        end(id, nowS);
+        end(id, nowS, false);
       },
     };
     const sim = this.sim;

@@ -58,7 +58,6 @@ describe('CacheLayer against cache theory', () => {
     drain(h, 40_010);
     const s = h.layer.stats;
     expect(s.lookups).toBeGreaterThan(390_000);
-    console.log('VAL single', s.hitRate, singleKeyTtlHitRatio(10, 0.3));
     expect(Math.abs(s.hitRate - singleKeyTtlHitRatio(10, 0.3))).toBeLessThan(0.01);
     expect(s.delayedHits + s.staleHits + s.backgroundRefreshes).toBe(0);
     // a hit costs the lookup, a miss the lookup and a compute time of 0
@@ -73,7 +72,6 @@ describe('CacheLayer against cache theory', () => {
     const s = h.layer.stats;
     const th = singleKeyTtlCoalesced(20, 0.2, 0.05); // 4/6, 1/6, 1/6
     expect(s.lookups).toBeGreaterThan(390_000);
-    console.log('VAL coal', s.hits / s.lookups, s.delayedHits/s.lookups, s.misses/s.lookups, th);
     expect(Math.abs(s.hits / s.lookups - th.hit)).toBeLessThan(0.01);
     expect(Math.abs(s.delayedHits / s.lookups - th.delayedHit)).toBeLessThan(0.01);
     expect(Math.abs(s.misses / s.lookups - th.miss)).toBeLessThan(0.01);
@@ -106,7 +104,6 @@ describe('CacheLayer against cache theory', () => {
         const s = h.layer.stats;
         expect(s.lookups).toBeGreaterThan(1_350_000);
         const che = cheLruHitRatio(zipfPopularities(keys, exponent), capacity).hitRatio;
-        console.log('VAL che', exponent, capacity, s.hitRate, che);
         expect(Math.abs(s.hitRate - che)).toBeLessThan(0.01);
         expect(h.layer.cache!.size).toBe(capacity);
       });
@@ -138,7 +135,6 @@ describe('CacheLayer against cache theory', () => {
     const { rounds, refreshes } = refreshRounds(h, 10, 0.2);
     expect(rounds).toBeGreaterThan(3500);
     const perRound = refreshes / rounds;
-    console.log('VAL xfetch', rounds, perRound);
     expect(Math.abs(perRound / xfetchExpectedRecomputes(1) - 1)).toBeLessThan(0.04);
     expect(h.layer.stats.misses).toBe(0); // refreshed before expiry every time
     expect(h.layer.stats.backgroundRefreshes).toBe(refreshes);

@@ -1,0 +1,60 @@
+/** The analytic companions beside the simulation, and a case where the textbook rule is wrong. */
+import { describe, expect, it } from 'vitest';
+import { companions, peakRate } from '../../src/analysis/companions.js';
+import { simulate } from '../../src/run.js';
+import { makeScenario } from '../helpers/scenario.js';
+
+// W1's model: 4 ms + 0.25 ms per request, maxBatch 32, maxQueueDelay 2 ms, random routing
+const w1 = (replicas: number, durationS = 60) =>
+  makeScenario({
+    durationS,
+    warmupS: 5,
+    slo: { latencyS: { p99: 0.012 }, maxErrorRate: null },
+    traffic: { schedule: [{ atS: 0, rps: 10_000, rampS: 0 }] },
+    model: { latency: { batch: [1, 32], latencyS: [0.00425, 0.012], source: 'w1' } },
+    fleet: { replicas, routing: 'random', batching: { maxBatch: 32, maxQueueDelayS: 0.002, preferred: [] } },
+  });
+
+describe('analytic companions', () => {
+  it('computes the textbook rule, the per-replica maximum and the peak of a shaped rate', () => {
+    const c = companions(w1(6));
+    expect(c.maxRpsPerReplica).toBeCloseTo(32 / 0.012, 6);
+    expect(c.textbookReplicas).toBe(Math.ceil((10_000 * 0.012) / 0.7 / 32)); // 6
+    const shaped = makeScenario({
+      durationS: 86_400,
+      traffic: {
+        schedule: [{ atS: 0, rps: 1000, rampS: 0 }],
+        diurnal: { amplitude: 0.5, periodS: 86_400, peakAtS: 50_400 },
+        spikes: [{ atS: 3600, factor: 2, forS: 60 }],
+      },
+    });
+    expect(peakRate(shaped)).toBeCloseTo(1500, 6); // the diurnal peak beats the spike at night
+  });
+
+  it('disagrees with the simulation: the rule says 6 replicas run at 70 %, the simulated p99 misses a 12 ms SLO even with 10', () => {
+    const c = companions(w1(6));
+    expect(c.textbookReplicas).toBe(6);
+    const at6 = simulate(w1(6)).summary;
+    const at10 = simulate(w1(10)).summary;
+    // the rule ignores the batcher's delay and the queueing variance behind partial batches
+    expect(at6.slo.met).toBe(false);
+    expect(at6.latencyMs.p99).toBeGreaterThan(15);
+    expect(at10.slo.met).toBe(false);
+    // and nvidia-smi would show the GPUs far busier than the rule's 70 %
+    expect(at6.gpu.utilization).toBeGreaterThan(0.95);
+    expect(at6.analytic.textbookReplicas).toBe(6);
+  });
+
+  it('agrees with Erlang C where Erlang C is the model: no batching, exponential service, one shared queue', () => {
+    const sc = makeScenario({
+      durationS: 300,
+      warmupS: 20,
+      traffic: { schedule: [{ atS: 0, rps: 3000, rampS: 0 }] },
+      model: { latency: { batch: [1], latencyS: [0.001], source: 'mmc' }, variability: { dist: 'exponential', cv: 1 } },
+      fleet: { replicas: 4, routing: 'shared-queue' },
+    });
+    const s = simulate(sc).summary;
+    expect(s.analytic.erlangC).not.toBeNull();
+    expect(Math.abs(s.latencyMs.p99 / s.analytic.erlangC!.p99Ms - 1)).toBeLessThan(0.04);
+  });
+});
