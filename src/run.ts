@@ -19,6 +19,9 @@ import { Lifecycle } from './serving/lifecycle.js';
 import { initialReplicas, startAutoscaler } from './scaling/autoscaler.js';
 import { RequestPool } from './serving/requests.js';
 import { createArrivals } from './workload/arrivals.js';
+import { createKeySampler } from './workload/keys.js';
+import { CacheLayer } from './cache/layer.js';
+import { FeatureStore } from './cache/feature-store.js';
 import { TraceReader, type LineSource } from './workload/trace.js';
 
 export interface SimulateOptions {
@@ -88,21 +91,44 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
       pool.free(id);
     },
   };
+  // a cache (and/or feature store) sits between the arrivals and the fleet; it hands misses on
+  let reachedFleet = 0;
+  let forwardTo: ServingFleet | null = null;
+  const forward = (id: number): void => {
+    reachedFleet++;
+    forwardTo!.arrive(id);
+  };
+  const fs = sc.featureStore ? new FeatureStore(sim, sc.featureStore, sim.rng.stream('feature-store'), warmupS) : null;
+  const cache =
+    sc.cache !== null || fs !== null
+      ? new CacheLayer(
+          sim,
+          sc.cache ?? { mode: 'hit-rate', hitRate: 0, lookupLatencyS: 0 },
+          pool,
+          { hit: sim.rng.stream('cache-hit'), ttl: sim.rng.stream('cache-ttl'), xfetch: sim.rng.stream('cache-xfetch') },
+          forward,
+          books,
+          fs,
+          sc.traffic.keys.kind === 'zipf' ? sc.traffic.keys.count : 0,
+        )
+      : null;
+  const keyed = sc.cache !== null && sc.cache.mode === 'keyed';
+  const keys = keyed && sc.traffic.keys.kind !== 'trace' ? createKeySampler(sc.traffic.keys, sim.rng.stream('keys')) : null;
   const fleet = new ServingFleet(
     sim,
     sc.fleet,
     latency,
     pool,
     rec,
-    books,
+    cache ? cache.outcomes : books,
     { busyReplicas, readyReplicas },
     sim.rng.stream('service'),
     sim.rng.stream('routing'),
     initialReplicas(sc) + sc.fleet.warmPool,
   );
+  forwardTo = fleet;
   if (opts.observer) fleet.observer = opts.observer;
   const lifecycle = new Lifecycle(sim, sc.fleet, fleet, billedGpus, sim.rng.stream('lifecycle'), initialReplicas(sc), warmupS);
-  let reachedFleet = 0;
   const scaling = startAutoscaler(sim, sc, fleet, lifecycle, () => reachedFleet);
   if (scaling.wantsLatency && scaling.pipeline) {
     const pipeline = scaling.pipeline;
@@ -111,6 +137,7 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
   const onEvent = sim.register((i) => {
     const e = sc.events[i]!;
     if (e.kind === 'replica-crash') lifecycle.crash(e.count);
+    else cache?.flush(sim.now);
   });
   sc.events.forEach((e, i) => sim.at(e.atS, onEvent, i));
 
@@ -125,12 +152,12 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
     const now = sim.now;
     const id = pool.alloc();
     pool.arrivedAtS[id] = now;
-    pool.key[id] = arrivals.lastKey();
+    pool.key[id] = keys !== null ? keys.next() : arrivals.lastKey();
     const counted = now >= warmupS;
     pool.counted[id] = counted ? 1 : 0;
     rec.arrival(counted);
-    reachedFleet++;
-    fleet.arrive(id);
+    if (cache !== null) cache.arrive(id);
+    else forward(id);
     const next = arrivals.nextTimeS();
     if (next < endS) sim.atSource(next, onArrival);
   });
@@ -142,8 +169,25 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
   const gpuCostS: number[] = [];
   const completedSoFar: number[] = [];
   let completedAll = 0;
-  const onInterval = sim.register(() => {
+  let lastIntervalS = 0;
+  let peakMissRate = 0;
+  const closeInterval = (): void => {
     const now = sim.now;
+    const dt = now - lastIntervalS;
+    lastIntervalS = now;
+    const cacheRow: Partial<Record<'cacheHitRate' | 'cacheMissRate' | 'featureStoreUtilization', number>> = {};
+    if (cache !== null && sc.cache !== null) {
+      const iv = cache.interval;
+      cacheRow.cacheHitRate = iv.hitRate;
+      cacheRow.cacheMissRate = dt > 0 ? iv.misses / dt : NaN;
+      if (now > warmupS && dt > 0 && iv.misses / dt > peakMissRate) peakMissRate = iv.misses / dt;
+    }
+    if (fs !== null) {
+      const busyServerS = fs.busyServers.takeInterval(now);
+      cacheRow.featureStoreUtilization = dt > 0 ? busyServerS / (fs.servers * dt) : NaN;
+      fs.resetInterval();
+    }
+    cache?.resetInterval();
     const ready = readyReplicas.takeInterval(now);
     const busy = busyReplicas.takeInterval(now);
     billedGpus.advance(now);
@@ -162,24 +206,30 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
       replicasDesired: lifecycle.desired,
       queueDepth: fleet.queueDepth(),
       gpuUtilization: ready > 0 ? busy / ready : NaN,
+      ...cacheRow,
     });
     gpuCostS.push(billedGpus.all);
     completedSoFar.push(completedAll);
     rec.resetInterval();
-    const next = Math.min(now + sc.report.intervalS, endS);
+    // a step that lands within rounding error of the end is the end: no sliver row after it
+    const step = now + sc.report.intervalS;
+    const next = endS - step < 1e-9 * sc.report.intervalS ? endS : step;
     if (now < endS) sim.at(next, onInterval, 0);
-  });
+  };
+  const onInterval = sim.register(closeInterval);
   sim.at(Math.min(sc.report.intervalS, endS), onInterval, 0);
 
   const finish = (partial: boolean): RunResult => {
     const stopS = sim.now;
+    // stopped between report intervals: close the last, shorter one, so the timeline covers what the summary counts
+    if (partial && stopS > (timeline.rows[timeline.rows.length - 1]?.[0] ?? 0)) closeInterval();
     rec.flush();
     busyReplicas.advance(stopS);
     readyReplicas.advance(stopS);
     billedGpus.advance(stopS);
 
     const windowS = Math.max(0, stopS - warmupS);
-    const inFlightAtEnd = fleet.inFlightCounted();
+    const inFlightAtEnd = fleet.inFlightCounted() + (cache?.inFlightCounted() ?? 0);
     const books = rec.completed + rec.rejected + rec.timedOut + inFlightAtEnd;
     if (books !== rec.arrived) {
       throw new Error(`internal: books do not balance: arrived ${rec.arrived} ≠ accounted ${books}`);
@@ -215,6 +265,8 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
     replicasMin: readyReplicas.min,
     replicasMax: readyReplicas.max,
     coldStarts: lifecycle.coldStartsCounted,
+    cache: cache !== null && sc.cache !== null ? cacheBlock(cache, peakMissRate) : null,
+    featureStore: fs !== null ? featureStoreBlock(fs, stopS) : null,
       cost,
       events: sim.events,
       wallSeconds: wall() - wallStart,
@@ -225,7 +277,8 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
   return {
     endS,
     runTo(untilS: number): void {
-      sim.run(Math.min(untilS, endS));
+      // callers slice the run as endS·k/n, which can round just below endS: the last slice must still reach the end
+      sim.run(untilS >= endS * (1 - 1e-12) ? endS : untilS);
     },
     get nowS(): number {
       return sim.now;
@@ -244,6 +297,33 @@ export function simulate(sc: Scenario, opts: SimulateOptions = {}): RunResult {
     if (k < slices && opts.shouldStop?.()) return run.finish(true);
   }
   return run.finish(false);
+}
+
+function cacheBlock(cache: CacheLayer, peakMissRate: number): NonNullable<Summary['cache']> {
+  const st = cache.stats;
+  return {
+    hitRate: st.lookups > 0 ? tidy(st.hitRate) : 0,
+    lookups: st.lookups,
+    hits: st.hits,
+    staleHits: st.staleHits,
+    delayedHits: st.delayedHits,
+    misses: st.misses,
+    backgroundRefreshes: st.backgroundRefreshes,
+    gpuRequestsSaved: st.gpuRequestsSaved,
+    peakMissRatePerS: tidy(peakMissRate),
+    flushes: cache.flushes,
+  };
+}
+
+function featureStoreBlock(fs: FeatureStore, nowS: number): NonNullable<Summary['featureStore']> {
+  return {
+    servers: fs.servers,
+    utilization: tidy(Math.min(1, fs.utilization(nowS))),
+    meanQueueLength: tidy(fs.meanQueueLength(nowS)),
+    meanWaitMs: fs.waits.count > 0 ? tidy(fs.waits.mean() * 1e3) : 0,
+    p99WaitMs: fs.waits.count > 0 ? tidy(fs.waits.quantile(0.99) * 1e3) : 0,
+    rejected: fs.rejected,
+  };
 }
 
 function tidyCompanions(c: Companions): Companions {
@@ -275,6 +355,8 @@ function buildSummary(
     replicasMin: number;
     replicasMax: number;
     coldStarts: number;
+    cache: Summary['cache'];
+    featureStore: Summary['featureStore'];
     cost: ReturnType<typeof costBreakdown>;
     events: number;
     wallSeconds: number;
@@ -315,7 +397,7 @@ function buildSummary(
     requests: {
       arrived: rec.arrived,
       completed: rec.completed,
-      cacheHits: rec.cacheHits,
+      cacheHits: x.cache ? x.cache.hits + x.cache.staleHits : 0,
       rejected: rec.rejected,
       timedOut: rec.timedOut,
       inFlightAtEnd: x.inFlightAtEnd,
@@ -329,7 +411,8 @@ function buildSummary(
       effectiveUtilization: tidy(x.effectiveUtilization),
     },
     replicas: { min: x.replicasMin, mean: tidy(x.replicasMean), max: x.replicasMax, coldStarts: x.coldStarts },
-    cache: null,
+    cache: x.cache,
+    featureStore: x.featureStore,
     cost: {
       totalUsd: tidy(x.cost.totalUsd),
       gpuUsd: tidy(x.cost.gpuUsd),

@@ -25,7 +25,17 @@ function runOnce(sc: Parameters<typeof simulate>[0]): ReturnType<typeof simulate
 
 describe('scenarios/', () => {
   it('has the example scenarios the README promises', () => {
-    for (const f of ['quickstart.yaml', 'batching-none.yaml', 'batching-dynamic.yaml', 'cold-start-vs-warm-pool.yaml', 'hpa-cpu-gpu-bound.yaml', 'hpa-vs-kpa-spike.yaml']) {
+    for (const f of [
+      'quickstart.yaml',
+      'batching-none.yaml',
+      'batching-dynamic.yaml',
+      'cold-start-vs-warm-pool.yaml',
+      'hpa-cpu-gpu-bound.yaml',
+      'hpa-vs-kpa-spike.yaml',
+      'cache-expiry-storm.yaml',
+      'feature-store-bottleneck.yaml',
+      'embedding-cache.yaml',
+    ]) {
       expect(files).toContain(f);
     }
   });
@@ -85,5 +95,46 @@ describe('the lessons the scenarios teach', () => {
       return t[d.findIndex((v, i) => t[i]! > 480 && v > 3)]!;
     };
     expect(firstScaleUp(variants[0]!.scenario)).toBeLessThan(firstScaleUp(base));
+  });
+
+  it('expiry storm: without jitter the miss rate more than doubles at t = TTL and requests time out; ±20 % jitter removes the spike', () => {
+    const { base, variants } = load('cache-expiry-storm.yaml');
+    const missPeak = (r: ReturnType<typeof simulate>): { before: number; storm: number } => {
+      const t = r.timeline.column('timeS');
+      const m = r.timeline.column('cacheMissRate');
+      const before = m.filter((_, i) => t[i]! > 500 && t[i]! <= 595);
+      const storm = m.filter((_, i) => t[i]! > 600 && t[i]! <= 630);
+      return { before: before.reduce((a, b) => a + b, 0) / before.length, storm: Math.max(...storm) };
+    };
+    const none = runOnce(base);
+    const jitter = runOnce(variants.find((v) => v.name === 'jitter')!.scenario);
+    const a = missPeak(none);
+    const b = missPeak(jitter);
+    expect(a.storm).toBeGreaterThan(2 * a.before);
+    expect(none.summary.requests.timedOut).toBeGreaterThan(0);
+    expect(b.storm).toBeLessThan(1.3 * b.before);
+    expect(jitter.summary.requests.timedOut).toBe(0);
+  });
+
+  it('feature store: the store, not the GPUs, is the bottleneck; a read replica fixes it, more GPUs do not', () => {
+    const { base, variants } = load('feature-store-bottleneck.yaml');
+    const s = runOnce(base).summary;
+    const replica = runOnce(variants.find((v) => v.name === 'read-replica')!.scenario).summary;
+    const gpus = runOnce(variants.find((v) => v.name === 'more-gpus')!.scenario).summary;
+    expect(s.featureStore!.utilization).toBeGreaterThan(0.95);
+    expect(s.gpu.utilization).toBeLessThan(0.6);
+    expect(s.slo.met).toBe(false);
+    expect(replica.slo.met).toBe(true);
+    expect(gpus.slo.met).toBe(false);
+  });
+
+  it('embedding cache: two GPUs behind a cache beat four without one on p99 and cost', () => {
+    const { base, variants } = load('embedding-cache.yaml');
+    const none = runOnce(base).summary;
+    const cached = runOnce(variants[0]!.scenario).summary;
+    expect(cached.cache!.hitRate).toBeGreaterThan(0.6);
+    expect(cached.slo.met).toBe(true);
+    expect(cached.cost.totalUsd).toBeLessThan(none.cost.totalUsd);
+    expect(cached.cache!.gpuRequestsSaved).toBeGreaterThan(0.6 * cached.requests.arrived);
   });
 });

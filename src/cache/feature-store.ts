@@ -17,6 +17,7 @@ import type { FeatureStoreSpec } from './types.js';
 
 const DISTS = ['deterministic', 'exponential', 'lognormal', 'gamma'] as const;
 
+/** A FCFS c-server station with a bounded queue; ids leave through onDone. */
 export class FeatureStore {
   /** Called when a request's feature fetch is done (set by whoever submits). */
   onDone: (id: number) => void = (): void => {};

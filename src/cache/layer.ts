@@ -85,6 +85,7 @@ const REJECTED = 0;
 const TIMED_OUT = 1;
 type Fail = typeof REJECTED | typeof TIMED_OUT;
 
+/** The result cache in front of the fleet: hits end here, misses go on, results come back through `outcomes`. */
 export class CacheLayer {
   /** Totals over counted (after-warmup) requests. */
   readonly stats = new CacheCounters();

@@ -26,6 +26,7 @@ function tableBits(minCells: number): number {
   return bits;
 }
 
+/** LRU + TTL entries keyed by int ids, and the keys in flight with their waiters. */
 export class ResultCache {
   /** Entries currently held (fresh or expired). */
   size = 0;

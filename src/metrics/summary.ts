@@ -41,7 +41,24 @@ export interface Summary {
    */
   gpu: { utilization: number; meanBatchSize: number; effectiveUtilization: number };
   replicas: { min: number; mean: number; max: number; coldStarts: number };
-  cache: { hitRate: number } | null;
+  /**
+   * null without a cache. hitRate = (hits + staleHits) / lookups; lookups = hits + staleHits + delayedHits + misses;
+   * gpuRequestsSaved = lookups − misses − backgroundRefreshes; peakMissRatePerS: the highest per-interval miss rate.
+   */
+  cache: {
+    hitRate: number;
+    lookups: number;
+    hits: number;
+    staleHits: number;
+    delayedHits: number;
+    misses: number;
+    backgroundRefreshes: number;
+    gpuRequestsSaved: number;
+    peakMissRatePerS: number;
+    flushes: number;
+  } | null;
+  /** null without a feature store: its busy share, queueing and refusals (after warmup). */
+  featureStore: { servers: number; utilization: number; meanQueueLength: number; meanWaitMs: number; p99WaitMs: number; rejected: number } | null;
   cost: CostBreakdown;
   /** Closed-form estimates for the same scenario, shown beside the simulated figures (analysis/companions.ts). */
   analytic: Companions;

@@ -17,6 +17,8 @@ export const TIMELINE_COLUMNS = [
   'queueDepth',
   'gpuUtilization',
   'cacheHitRate',
+  'cacheMissRate',
+  'featureStoreUtilization',
   'costUsd',
 ] as const;
 

@@ -587,9 +587,9 @@ export async function sweepCharts(input: { points: SweepPoint[]; varied: string[
     if (field === 'p99Ms' && rows.some((r) => r.lo !== null && r.hi !== null)) {
       layers.push({
         transform: [{ filter: 'datum.lo != null && datum.hi != null' }],
-        mark: { type: 'rule', strokeWidth: 1.2, opacity: 0.6 },
-        // legend null: the legend's symbols would take this layer's faded opacity
-        encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color: 'field' in color ? { ...color, legend: null } : color },
+        // full opacity: a faded layer would fade the shared colour legend's symbols too
+        mark: { type: 'rule', strokeWidth: 1.5 },
+        encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color },
       });
     }
     layers.push({ mark: { type: 'line', strokeWidth: 1.6 }, encoding: { x, y, color } });

@@ -31,7 +31,8 @@ export function pct(v: number, digits = 1): string {
 
 /** Money with two decimals (four below a dollar). */
 export function usd(v: number): string {
-  return `$${v < 1 && v > 0 ? v.toFixed(4) : fmt(v, 2)}`;
+  if (v < 1 && v > 0) return `$${v.toFixed(4)}`;
+  return `$${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 
 /** The terminal summary of one run. */

@@ -42,7 +42,8 @@ export function replicaBounds(a: Autoscaler, fixed: number): { min: number; max:
     case 'kpa':
       return { min: a.config.minReplicas, max: a.config.maxReplicas > 0 ? a.config.maxReplicas : Infinity };
     case 'schedule':
-      return { min: Math.min(...a.steps.map((s) => s.replicas)), max: Math.max(fixed, ...a.steps.map((s) => s.replicas)) };
+      // until a first step at t > 0 the fleet runs the scenario's own count, below or above every step
+      return { min: Math.min(fixed, ...a.steps.map((s) => s.replicas)), max: Math.max(fixed, ...a.steps.map((s) => s.replicas)) };
     case 'none':
       return { min: fixed, max: fixed };
   }

@@ -21,7 +21,7 @@ import {
   ZIPF_DEFAULT_EXPONENT,
   type RawScenario,
 } from './schema.js';
-import type { Autoscaler, Burst, ColdStart, Cost, DurationDist, Keys, RateStep, Scenario, Signal, Slo, SloPercentile } from './types.js';
+import type { Autoscaler, Burst, CacheSpec, ColdStart, Cost, DurationDist, Keys, RateStep, Scenario, Signal, Slo, SloPercentile } from './types.js';
 import { isHpaParseError, parseHpaManifest, parseHpaSpec, type HpaParseResult } from './kubernetes.js';
 import { kpaDefaults, validateKpaConfig, type KpaConfig } from '../scaling/kpa.js';
 
@@ -393,6 +393,16 @@ function build(v: RawScenario, opts: LoadOptions): Scenario {
       cpu: { requestCores: v.fleet.cpu.request, baseCores: v.fleet.cpu.base, perRequestCoreS: v.fleet.cpu.perRequest },
     },
     cost: buildCost(v.cost, gpu),
+    cache: buildCache(v.cache, warnings, v.traffic.keys.kind),
+    featureStore:
+      v.featureStore === undefined || v.featureStore.serviceTime === undefined
+        ? null
+        : {
+            servers: v.featureStore.servers,
+            serviceTime: v.featureStore.serviceTime,
+            readReplicas: v.featureStore.readReplicas,
+            maxQueue: v.featureStore.maxQueue,
+          },
     autoscaler,
     events: v.events.map((e) =>
       e.kind === 'replica-crash' ? { atS: e.at, kind: 'replica-crash' as const, count: e.count ?? 1 } : { atS: e.at, kind: 'cache-flush' as const },
@@ -539,5 +549,23 @@ function buildAutoscaler(v: RawScenario, opts: LoadOptions, warnings: string[]):
     syncPeriodS: a.syncPeriod,
     tolerance: a.tolerance,
     metrics: { scrapeIntervalS: a.metrics.scrapeInterval, windowS: a.metrics.window, delayS: a.metrics.delay },
+  };
+}
+
+function buildCache(c: RawScenario['cache'], warnings: string[], keys: string): CacheSpec | null {
+  if (c === undefined) return null;
+  if (c.hitRate !== undefined) return { mode: 'hit-rate', hitRate: c.hitRate, lookupLatencyS: c.lookupLatency };
+  if (keys === 'unique') warnings.push(M.CACHE_UNIQUE_KEYS);
+  return {
+    mode: 'keyed',
+    capacity: c.capacity ?? 0,
+    ttlS: c.ttl ?? Infinity,
+    ttlJitter: c.ttlJitter,
+    lookupLatencyS: c.lookupLatency,
+    stampede: c.stampede,
+    staleWindowS: c.staleWindow,
+    xfetchBeta: c.xfetchBeta,
+    xfetchLock: c.xfetchLock,
+    prewarmed: c.prewarmed,
   };
 }

@@ -150,6 +150,8 @@ export const EXPECT = {
   replicaCount: 'a replica count, an integer ≥ 0',
   scheduleSteps: 'a list of { at, replicas } steps',
   eventKind: 'replica-crash or cache-flush',
+  cacheMode: 'capacity (a keyed LRU, needs traffic.keys) or hitRate (a fixed hit probability)',
+  serviceTime: 'a duration (fixed) or { mean, cv, dist }',
 } as const;
 
 export const HPA_SOURCE = 'the HorizontalPodAutoscaler: manifest (a file path) or spec (inline)';
@@ -322,3 +324,9 @@ export function hpaInitialClamped(replicas: number, min: number, max: number): s
 }
 export const CACHE_FLUSH_NEEDS_CACHE = 'a cache-flush event needs a cache section';
 export const ZERO_FIXED_FLEET = 'must be ≥ 1 without an autoscaler (got 0): a fixed fleet of no replicas serves nothing';
+export const CACHE_BOTH_MODES = 'give either cache.capacity (keyed LRU) or cache.hitRate (fixed probability), not both';
+export function CACHE_KEYED_ONLY(field: string): string {
+  return `${field} applies only to a keyed cache (cache.capacity), not to cache.hitRate`;
+}
+export const CACHE_TRACE_KEYS = "a keyed cache on a trace needs the trace's keys: set keys: { kind: trace } and trace.keyColumn";
+export const CACHE_UNIQUE_KEYS = 'the cache is keyed but traffic.keys is unique (every request new): it will never hit; set traffic.keys: { kind: zipf, count, exponent }';

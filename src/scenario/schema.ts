@@ -86,6 +86,11 @@ function dur(positive: boolean): Parse<number> {
 
 const size: Parse<number> = (v) => parseSizeBytes(v);
 
+const bool: Parse<boolean> = (v) => {
+  if (typeof v !== 'boolean') throw new UnitError(M.mustBe('true or false', v));
+  return v;
+};
+
 const text: Parse<string> = (v) => {
   if (typeof v !== 'string' || v.trim() === '') throw new UnitError(M.mustBe(M.EXPECT.nonEmptyString, v));
   return v;
@@ -419,6 +424,55 @@ const autoscalerSchema = obj({
     .optional(),
 });
 
+// ---------------------------------------------------------------- cache and feature store
+
+const STAMPEDE = ['none', 'coalesce', 'stale-while-revalidate', 'xfetch'] as const;
+
+const cacheSchema = obj({
+  capacity: leaf(opt(num({ int: true, min: 0 }))),
+  ttl: leaf(opt(dur(true))),
+  ttlJitter: leaf(def(0, num({ min: 0, lt: 1 }))),
+  lookupLatency: leaf(def(0.0005, dur(false))),
+  stampede: leaf(def<(typeof STAMPEDE)[number]>('none', choice(STAMPEDE))),
+  staleWindow: leaf(def(60, dur(false))),
+  xfetchBeta: leaf(def(1, num({ gt: 0 }))),
+  xfetchLock: leaf(def(false, bool)),
+  prewarmed: leaf(def(false, bool)),
+  hitRate: leaf(opt(num({ min: 0, max: 1 }))),
+});
+
+const serviceTimeSchema = z.unknown().transform((v, ctx): { meanS: number; cv: number; dist: (typeof DISTS)[number] } | undefined => {
+  if (v === undefined) return undefined;
+  const fail = (path: (string | number)[], message: string): typeof z.NEVER => {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+    return z.NEVER;
+  };
+  try {
+    if (typeof v === 'number' || typeof v === 'string') return { meanS: parseDurationS(v), cv: 0, dist: 'deterministic' };
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      const o = v as Record<string, unknown>;
+      for (const k of Object.keys(o)) if (!['mean', 'cv', 'dist'].includes(k)) return fail([k], M.unknownField(k, ['mean', 'cv', 'dist'], []));
+      const meanS = parseDurationS(o.mean);
+      const dist = o.dist === undefined ? (o.cv === undefined ? 'exponential' : 'lognormal') : o.dist;
+      if (typeof dist !== 'string' || !(DISTS as readonly string[]).includes(dist)) return fail(['dist'], M.oneOf(DISTS, dist));
+      const cv = dist === 'exponential' ? 1 : dist === 'deterministic' ? 0 : o.cv === undefined ? 0.5 : o.cv;
+      if (typeof cv !== 'number' || !(cv >= 0)) return fail(['cv'], M.mustBe('a number ≥ 0', cv));
+      return { meanS, cv, dist: dist as (typeof DISTS)[number] };
+    }
+  } catch (e) {
+    if (e instanceof UnitError) return fail([], e.message);
+    throw e;
+  }
+  return fail([], M.mustBe(M.EXPECT.serviceTime, v));
+});
+
+const featureStoreSchema = obj({
+  servers: leaf(def(1, num(POSITIVE_INT))),
+  serviceTime: serviceTimeSchema,
+  readReplicas: leaf(def(0, num({ int: true, min: 0 }))),
+  maxQueue: leaf(def(10000, num({ int: true, min: 0 }))),
+});
+
 const EVENT_KINDS = ['replica-crash', 'cache-flush'] as const;
 const eventSchema = obj({
   at: leaf(req(M.EXPECT.offset, dur(false))),
@@ -451,6 +505,8 @@ const rootObject = obj({
   }).default({}),
   report: obj({ interval: leaf(def(10, dur(true))) }).default({}),
   autoscaler: autoscalerSchema.optional(),
+  cache: cacheSchema.optional(),
+  featureStore: featureStoreSchema.optional(),
   events: z.array(eventSchema).default([]),
   // each variant is a partial scenario deep-merged onto this one; validated when resolved
   variants: z.record(z.unknown()).optional(),
@@ -534,9 +590,27 @@ function crossCheck(v: RawScenario, ctx: z.RefinementCtx): void {
   }
   v.events.forEach((e, i) => {
     if (e.kind === 'cache-flush' && e.count !== undefined) issue(ctx, ['events', i, 'count'], M.onlyForKind('count', 'replica-crash', e.kind));
-    if (e.kind === 'cache-flush') issue(ctx, ['events', i, 'kind'], M.CACHE_FLUSH_NEEDS_CACHE);
+    if (e.kind === 'cache-flush' && v.cache === undefined) issue(ctx, ['events', i, 'kind'], M.CACHE_FLUSH_NEEDS_CACHE);
     if (ok(e.at) && ok(v.duration) && e.at >= v.duration) issue(ctx, ['events', i, 'at'], M.mustBe(`before the end of the run (${v.duration} s)`, e.at));
   });
+
+  const c = v.cache;
+  if (c !== undefined) {
+    if (c.hitRate !== undefined && c.capacity !== undefined) issue(ctx, ['cache', 'hitRate'], M.CACHE_BOTH_MODES);
+    if (c.hitRate === undefined && c.capacity === undefined) issue(ctx, ['cache', 'capacity'], M.required(M.EXPECT.cacheMode));
+    if (c.hitRate !== undefined) {
+      for (const k of ['ttl', 'prewarmed'] as const) {
+        if (v.cache !== undefined && (c as Record<string, unknown>)[k] !== undefined && !(k === 'prewarmed' && c.prewarmed === false)) {
+          issue(ctx, ['cache', k], M.CACHE_KEYED_ONLY(k));
+        }
+      }
+      if (c.stampede !== 'none') issue(ctx, ['cache', 'stampede'], M.CACHE_KEYED_ONLY('stampede'));
+    }
+    if (c.capacity !== undefined && t.trace !== undefined && t.keys.kind !== 'trace') issue(ctx, ['traffic', 'keys', 'kind'], M.CACHE_TRACE_KEYS);
+  }
+  if (v.featureStore !== undefined && v.featureStore.serviceTime === undefined) {
+    issue(ctx, ['featureStore', 'serviceTime'], M.required(M.EXPECT.serviceTime));
+  }
 
   // Latency leaves that failed are already reported; only judge a table that parsed.
   if (v.model.latency !== undefined && !isTable(v.model.latency)) return;
@@ -562,7 +636,6 @@ export const scenarioSchema = rootObject.superRefine(crossCheck);
 
 /** Sections the contract names but this version does not simulate: an error, never silently ignored. */
 export const UNSUPPORTED_PATHS: ReadonlySet<string> = new Set([
-  'cache',
   'regions',
   'shards',
 ]);

@@ -188,6 +188,10 @@ export interface Cost {
   egressPerGbUsd: number | null;
 }
 
+/** The result cache (cache/types.ts holds the engine-side shape; this is the same data). */
+export type CacheSpec = import('../cache/types.js').CacheConfig;
+export type FeatureStoreSpec = import('../cache/types.js').FeatureStoreSpec;
+
 export interface Scenario {
   name: string;
   seed: number;
@@ -198,6 +202,10 @@ export interface Scenario {
   model: Model;
   fleet: Fleet;
   cost: Cost;
+  /** The result cache in front of the model; null without one. */
+  cache: CacheSpec | null;
+  /** A feature store on the miss path (before inference); null without one. */
+  featureStore: FeatureStoreSpec | null;
   autoscaler: Autoscaler;
   events: ScenarioEvent[];
   report: { intervalS: number };

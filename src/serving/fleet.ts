@@ -287,6 +287,11 @@ export class ServingFleet {
 
   /** Routes the caller-allocated request `id` (arrival time set) to a replica queue. */
   arrive(id: number): void {
+    // a request held upstream (feature store, a crashed replica) may reach us already past its timeout
+    if (this.timeoutS !== Infinity && this.pool.arrivedAtS[id]! + this.timeoutS <= this.sim.now) {
+      this.outcomes.timedOut(id, this.sim.now);
+      return;
+    }
     if (this.readyCount === 0 && !this.shared) {
       this.toGateway(id);
       return;

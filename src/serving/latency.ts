@@ -12,9 +12,10 @@ export function interpolateLatencyS(table: LatencyTable, n: number): number {
   const l = table.latencyS;
   if (b.length === 1) return l[0]!; // one point: the same latency at every batch size
   if (n <= b[0]!) {
-    // below the first point: follow the first segment, but never below zero
+    // below the first point: follow the first segment, but never faster per request than the first point
+    // (a steep first segment would otherwise reach ~0 s and infinite throughput)
     const slope = (l[1]! - l[0]!) / (b[1]! - b[0]!);
-    return Math.max(l[0]! - slope * (b[0]! - n), Number.MIN_VALUE);
+    return Math.max(l[0]! - slope * (b[0]! - n), (l[0]! * n) / b[0]!);
   }
   for (let i = 1; i < b.length; i++) {
     if (n <= b[i]!) {

@@ -33,7 +33,6 @@ interface Instant {
 const NS_PER_S = 1e9;
 const SECONDS_PER_DAY = 86_400;
 /** Interned (non-numeric) keys get ids from here up, so they never collide with numeric keys used as-is. */
-const STRING_KEY_BASE = 2 ** 31;
 
 // ---------------------------------------------------------------------------
 // Timestamp parsing. Works on [start, end) of a larger string so the hot path never
@@ -370,28 +369,15 @@ function countFields(line: string): number {
   return line.indexOf('"') < 0 ? line.split(',').length : splitQuoted(line).length;
 }
 
-/** A non-negative canonical decimal integer below 2^31 in s[start..end) used as its own key; else -1. */
-function numericKey(s: string, start: number, end: number): number {
-  const len = end - start;
-  if (len < 1 || len > 10) return -1;
-  if (len > 1 && s.charCodeAt(start) === 48) return -1; // "007" is a different identity from "7"
-  let value = 0;
-  for (let i = start; i < end; i++) {
-    const c = s.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    value = value * 10 + c;
-  }
-  return value < STRING_KEY_BASE ? value : -1;
-}
 
 // ---------------------------------------------------------------------------
 
 /**
  * Streams arrivals from CSV or JSONL lines: times relative to the first arrival, divided by speedup.
  *
- * Keys: a key that is a non-negative integer below 2^31 (written without leading zeros) is its own
- * id; any other key string is interned through a Map to consecutive ids from 2^31 up, so the two
- * kinds never collide. The Map grows with the number of distinct keys, not with the number of requests.
+ * Keys: every distinct value of the key column is interned through a Map to consecutive ids from 0
+ * (in order of first appearance). The Map grows with the number of distinct keys, not with the
+ * number of requests.
  */
 export class TraceReader {
   private readonly lines: LineSource;
@@ -553,7 +539,6 @@ export class TraceReader {
     if (this.keyColumn !== null) {
       const key = this.jsonField(fields, this.keyColumn);
       if (!this.internKeys) this.key = 0;
-      else if (typeof key === 'number' && Number.isInteger(key) && key >= 0 && key < STRING_KEY_BASE) this.key = key;
       else {
         const keyText = String(key);
         this.key = this.keyId(keyText, 0, keyText.length);
@@ -576,12 +561,11 @@ export class TraceReader {
   }
 
   private keyId(s: string, start: number, end: number): number {
-    const numeric = numericKey(s, start, end);
-    if (numeric >= 0) return numeric;
+    // every distinct key (numeric or not) gets the next id from 0, so ids index the cache's int32 arrays
     const text = start === 0 && end === s.length ? s : s.slice(start, end);
     let id = this.keyIds.get(text);
     if (id === undefined) {
-      id = STRING_KEY_BASE + this.keyIds.size;
+      id = this.keyIds.size;
       this.keyIds.set(text, id);
     }
     return id;

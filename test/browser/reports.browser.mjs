@@ -5,6 +5,7 @@
 // Full-page screenshots go to results/screenshots/{run,compare,sweep}.png.
 //
 //   npm run build && npm run test:browser
+//   (KEEP_REPORTS=1 keeps the generated HTML files and prints their folder; CHROMIUM_PATH overrides /usr/bin/chromium)
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';

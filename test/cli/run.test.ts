@@ -27,12 +27,13 @@ describe('infersim run', () => {
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toEqual(s);
     const csv = readFileSync(join(out, 'timeline.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe(
-      'timeS,arrivals,completed,rejected,timedOut,p50Ms,p99Ms,meanBatchSize,replicasReady,replicasStarting,replicasDesired,queueDepth,gpuUtilization,cacheHitRate,costUsd',
+      'timeS,arrivals,completed,rejected,timedOut,p50Ms,p99Ms,meanBatchSize,replicasReady,replicasStarting,replicasDesired,queueDepth,gpuUtilization,cacheHitRate,cacheMissRate,featureStoreUtilization,costUsd',
     );
     expect(csv).toHaveLength(3); // header + 2 intervals of 10 s
     const row = csv[1]!.split(',');
     expect(row[0]).toBe('10');
     expect(row[13]).toBe(''); // no cache: empty cell
+    expect(row[15]).toBe(''); // no feature store
   });
 
   it('writes to results/<file name>/ by default and prints a table with a verdict', () => {

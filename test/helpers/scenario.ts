@@ -59,6 +59,8 @@ export function makeScenario(over?: DeepPartial<Scenario>): Scenario {
       cpu: { requestCores: 1, baseCores: 0.1, perRequestCoreS: 0.002 },
     },
     cost: { gpuHourlyUsd: null, gpuPriceSource: 'test', cacheHourlyUsd: 0, egressPerGbUsd: null },
+    cache: null,
+    featureStore: null,
     autoscaler: { kind: 'none' },
     events: [],
     report: { intervalS: 1 },
