@@ -68,6 +68,8 @@ export interface TimePoint {
   queueDepth: number;
   gpuUtilization: number;
   cacheHitRate: number;
+  /** Highest per-interval cache miss rate (misses/s), so an expiry storm survives down-sampling. */
+  cacheMissRate: number;
   /** Cumulative cost at tS. */
   costUsd: number;
 }
@@ -94,6 +96,7 @@ export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints =
     queue: col('queueDepth'),
     gpu: col('gpuUtilization'),
     cache: col('cacheHitRate'),
+    misses: col('cacheMissRate'),
     cost: col('costUsd'),
   };
   const perReplicaRps = replicaCapacityRps(sc);
@@ -106,6 +109,7 @@ export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints =
     let p99Max = NaN;
     let p99Min = NaN;
     let queueMax = NaN;
+    let missMax = NaN;
     let cost = NaN;
     let prevT = start > 0 ? timeline.rows[start - 1]![c.t]! : 0;
     for (let i = start; i < end; i++) {
@@ -124,6 +128,7 @@ export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints =
       p99Max = nanMax(p99Max, r[c.p99]!);
       p99Min = nanMin(p99Min, r[c.p99]!);
       queueMax = nanMax(queueMax, r[c.queue]!);
+      missMax = nanMax(missMax, r[c.misses]!);
       if (r[c.cost] === r[c.cost]) cost = r[c.cost]!;
     }
     const ready = mean.ready.value();
@@ -140,6 +145,7 @@ export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints =
       queueDepth: queueMax,
       gpuUtilization: mean.gpu.value(),
       cacheHitRate: mean.cache.value(),
+      cacheMissRate: missMax,
       costUsd: cost,
     });
   }
@@ -328,6 +334,17 @@ const TIME_CHARTS: TimeChartDef[] = [
     note: 'Lookups answered from the cache / lookups, per report interval.',
     downsampled: 'time-weighted means',
     skippedWhy: 'no cache in this scenario',
+  },
+  {
+    id: 'cache-misses',
+    title: 'Cache misses',
+    yTitle: 'misses/s',
+    columns: ['cacheMissRate'],
+    series: [{ field: 'cacheMissRate', label: 'misses sent to the model', color: '#e377c2', dash: SOLID }],
+    interpolate: 'linear',
+    note: 'Requests per second that missed the cache and went to the model; entries filled together expire together, and their misses come back as a wave every TTL.',
+    downsampled: 'the highest rate',
+    skippedWhy: 'no keyed cache in this scenario',
   },
   {
     id: 'cost',
