@@ -26,6 +26,7 @@ export interface SweepCommandOptions {
   out?: string;
   format: 'table' | 'json';
   quiet: boolean;
+  report?: boolean;
 }
 
 /** Commander parser for a positive integer option named `name`. */
@@ -154,11 +155,14 @@ export async function sweepCommand(file: string, o: SweepCommandOptions): Promis
         process.stderr.write('\ninterrupted: keeping the finished points and writing a partial sweep (Ctrl-C again to abort)\n');
         pool.stop();
       },
-      () =>
-        pool.run(jobs, (i, s) => {
+      () => {
+        // printed once Ctrl-C is handled: from here on an interruption keeps what finished
+        if (!o.quiet) process.stderr.write(`sweep: ${mine.length} point(s) × ${o.seeds} seed(s) = ${jobs.length} run(s) on ${pool.size} worker thread(s)\n`);
+        return pool.run(jobs, (i, s) => {
           summaries[i] = s;
           progress.increment();
-        }),
+        });
+      },
     );
   } finally {
     progress.stop();
@@ -182,8 +186,43 @@ export async function sweepCommand(file: string, o: SweepCommandOptions): Promis
   });
   const dir = outputDir(stem, o.out, false);
   writeSweep(dir, doc);
+  if (o.report !== false && doc.shard === null) writeResult(dir, 'report.html', await sweepReport(doc));
   printSweep(doc, dir, o);
   return complete ? EXIT.ok : EXIT.interrupted;
+}
+
+/** report.html for a sweep: p99 and cost against the first varied value, the SLO line, the chosen point. */
+export async function sweepReport(doc: SweepDocument): Promise<string> {
+  const { renderSweepReport } = await import('../report/html.js');
+  const varied = doc.axes.map((a) => a.path);
+  const scalar = (v: unknown): string | number => (typeof v === 'number' ? v : String(v));
+  const points = doc.points.map((p) => ({
+    values: Object.fromEntries(varied.map((k) => [k, scalar(p.values[k])])),
+    p99Ms: p.p99Ms,
+    ...(p.p99MsLo !== null && p.p99MsHi !== null ? { p99MsLo: p.p99MsLo, p99MsHi: p.p99MsHi } : {}),
+    costUsd: p.costUsd,
+    sloMet: p.sloMet,
+  }));
+  const target = doc.points[0]?.runs[0]?.slo.target.p99Ms;
+  const chosen = doc.cheapest === null ? null : doc.points.findIndex((p) => p.index === doc.cheapest);
+  const args = process.argv.slice(2).map((a) => (/[\s'"$]/.test(a) ? `'${a.replace(/'/g, "'\\''")}'` : a));
+  return renderSweepReport({
+    points,
+    varied,
+    sloP99Ms: typeof target === 'number' ? target : null,
+    chosenIndex: chosen === null || chosen < 0 ? null : chosen,
+    version: packageVersion(),
+    command: `npx infersim ${args.join(' ')}`,
+    title: `${doc.scenario}: sweep of ${varied.join(' × ')}`,
+  });
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Writes sweep.json, and sweep.csv unless the document is one shard (a shard's rows are not the sweep). */
@@ -217,6 +256,7 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .option('--out <dir>', 'output folder (default results/<scenario file name>)')
     .addOption(new Option('--format <format>', 'output on stdout').choices(['table', 'json']).default('table'))
     .option('-q, --quiet', 'no progress or log lines on stderr', false)
+    .option('--no-report', 'do not write report.html')
     .action(async (file: string, o: SweepCommandOptions) => {
       setExit(await sweepCommand(file, o));
     });
