@@ -1,28 +1,36 @@
 /**
  * simulate(): builds the model a Scenario describes on one Simulation and runs it.
  *
- *   arrivals ──► (request pool) ──► ServingFleet (router ─► queues ─► batcher ─► GPU)
+ *   arrivals ──► (request pool) ──► site: (cache) ─► ServingFleet (router ─► queues ─► batcher ─► GPU)
  *        │                                   │
  *        └──────────────► Recorder ◄─────────┘ ──► report interval ──► Timeline
  *                                                  end ──► Summary (+ cost)
+ *
+ * A site (topology/site.ts) is one fleet with its lifecycle, autoscaler, cache and meters.
+ * A plain scenario is one site. With regions or shards the arrivals pass a router first:
+ *
+ *   arrivals ──► RegionRouter (population, DNS view, health checks, outages) ──► site per region
+ *            ──► ShardRouter (key hash or Zipf tenant) ──────────────────────► site per shard
+ *
+ * and every site records into the run's Recorder and its own (per-site summary and timeline).
  */
 import { Simulation } from './engine/simulation.js';
 import { Recorder, LevelIntegral } from './metrics/recorder.js';
 import { Timeline } from './metrics/timeline.js';
-import { costBreakdown } from './metrics/cost.js';
+import { costBreakdown, egressUsd, HOURS_PER_MONTH, type CostBreakdown } from './metrics/cost.js';
 import { PERCENTILES, tidy, type Summary } from './metrics/summary.js';
 import { companions, type Companions } from './analysis/companions.js';
 import type { Scenario, SloPercentile } from './scenario/types.js';
-import { LatencyModel } from './serving/latency.js';
-import { ServingFleet, type FleetObserver, type Outcomes } from './serving/fleet.js';
-import { Lifecycle } from './serving/lifecycle.js';
-import { initialReplicas, startAutoscaler } from './scaling/autoscaler.js';
+import type { FleetObserver } from './serving/fleet.js';
 import { RequestPool } from './serving/requests.js';
 import { createArrivals } from './workload/arrivals.js';
 import { createKeySampler } from './workload/keys.js';
-import { CacheLayer } from './cache/layer.js';
-import { FeatureStore } from './cache/feature-store.js';
+import { CacheCounters, type CacheLayer } from './cache/layer.js';
+import type { FeatureStore } from './cache/feature-store.js';
 import { TraceReader, type LineSource } from './workload/trace.js';
+import { Site } from './topology/site.js';
+import { failoverReport, RegionRouter, type IntervalHealth } from './topology/regions.js';
+import { ShardRouter } from './topology/shards.js';
 
 export interface SimulateOptions {
   /** Lines of the trace file (the CLI opens it); required when traffic.trace is set. */
@@ -43,7 +51,10 @@ export interface SimulateOptions {
 
 export interface RunResult {
   summary: Summary;
+  /** The run's timeline (over all sites when there are several). */
   timeline: Timeline;
+  /** One timeline per region or shard, in the scenario's order (same columns); empty for a single fleet. */
+  siteTimelines: { name: string; timeline: Timeline }[];
   scenario: Scenario;
   /** True when the run was stopped before the scenario's duration. */
   partial: boolean;
@@ -69,147 +80,145 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
   const sloTargetS = attainmentTargetS(sc);
   const rec = new Recorder(warmupS, sloTargetS);
   const pool = new RequestPool(4096);
-  const latency = new LatencyModel(sc.model.latency, sc.fleet.batching.maxBatch, sc.model.variability);
-  const busyReplicas = new LevelIntegral(warmupS);
-  const readyReplicas = new LevelIntegral(warmupS);
-  const billedGpus = new LevelIntegral(warmupS);
-  // the books: every request ends here exactly once
-  let latencyTap: ((latencyS: number) => void) | null = null;
-  const books: Outcomes = {
-    completed(id, nowS) {
-      const latencyS = nowS - pool.arrivedAtS[id]!;
-      rec.complete(latencyS, pool.counted[id] === 1);
-      if (latencyTap !== null) latencyTap(latencyS);
-      pool.free(id);
-    },
-    rejected(id) {
-      rec.reject(pool.counted[id] === 1);
-      pool.free(id);
-    },
-    timedOut(id) {
-      rec.timeout(pool.counted[id] === 1);
-      pool.free(id);
-    },
-  };
-  // a cache (and/or feature store) sits between the arrivals and the fleet; it hands misses on
-  let reachedFleet = 0;
-  let forwardTo: ServingFleet | null = null;
-  const forward = (id: number): void => {
-    reachedFleet++;
-    forwardTo!.arrive(id);
-  };
-  const fs = sc.featureStore ? new FeatureStore(sim, sc.featureStore, sim.rng.stream('feature-store'), warmupS) : null;
-  const cache =
-    sc.cache !== null || fs !== null
-      ? new CacheLayer(
+  const topo = sc.topology ?? null;
+  const multi = topo !== null;
+
+  // the sites: one fleet built exactly as a plain run builds it, or one per region or shard
+  const readySum = multi ? new LevelIntegral(warmupS) : null;
+  const regions =
+    topo?.kind === 'regions'
+      ? new RegionRouter(
           sim,
-          sc.cache ?? { mode: 'hit-rate', hitRate: 0, lookupLatencyS: 0 },
+          topo,
           pool,
-          { hit: sim.rng.stream('cache-hit'), ttl: sim.rng.stream('cache-ttl'), xfetch: sim.rng.stream('cache-xfetch') },
-          forward,
-          books,
-          fs,
+          sim.rng.stream('population'),
+          sim.rng.stream('region-routing'),
           sc.traffic.keys.kind === 'zipf' ? sc.traffic.keys.count : 0,
+          () => rec.rejected + rec.timedOut,
         )
       : null;
-  const keyed = sc.cache !== null && sc.cache.mode === 'keyed';
-  const keys = keyed && sc.traffic.keys.kind !== 'trace' ? createKeySampler(sc.traffic.keys, sim.rng.stream('keys')) : null;
-  const fleet = new ServingFleet(
-    sim,
-    sc.fleet,
-    latency,
-    pool,
-    rec,
-    cache ? cache.outcomes : books,
-    { busyReplicas, readyReplicas },
-    sim.rng.stream('service'),
-    sim.rng.stream('routing'),
-    initialReplicas(sc) + sc.fleet.warmPool,
-  );
-  forwardTo = fleet;
-  if (opts.observer) fleet.observer = opts.observer;
-  const lifecycle = new Lifecycle(sim, sc.fleet, fleet, billedGpus, sim.rng.stream('lifecycle'), initialReplicas(sc), warmupS);
-  const scaling = startAutoscaler(sim, sc, fleet, lifecycle, () => reachedFleet);
-  if (scaling.wantsLatency && scaling.pipeline) {
-    const pipeline = scaling.pipeline;
-    latencyTap = (l) => pipeline.recordLatency(l);
+  const common = { sc, pool, global: rec, multi, readySum };
+  const sites: Site[] = [];
+  if (topo === null) {
+    sites.push(new Site(sim, { ...common, name: sc.name, plan: null, held: false, network: null }));
+  } else if (topo.kind === 'regions') {
+    topo.regions.forEach((r, i) => {
+      const held = topo.mode === 'active-passive' && topo.standby === 'cold' && i !== topo.primary;
+      sites.push(new Site(sim, { ...common, name: r.name, plan: r, held, network: regions!.networkFor(i) }));
+    });
+  } else {
+    for (let i = 0; i < topo.count; i++) sites.push(new Site(sim, { ...common, name: `shard-${i}`, plan: null, held: false, network: null }));
   }
+  const site = sites[0]!;
+  if (opts.observer) for (const s of sites) s.fleet.observer = opts.observer;
+  const keyed = sc.cache !== null && sc.cache.mode === 'keyed';
+  const shardByKey = topo?.kind === 'shards' && topo.by === 'key-hash';
+  const keys = (keyed || shardByKey) && sc.traffic.keys.kind !== 'trace' ? createKeySampler(sc.traffic.keys, sim.rng.stream('keys')) : null;
+
+  const regionIndex = (name: string): number => (topo?.kind === 'regions' ? topo.regions.findIndex((r) => r.name === name) : -1);
   const onEvent = sim.register((i) => {
     const e = sc.events[i]!;
-    if (e.kind === 'replica-crash') lifecycle.crash(e.count);
-    else cache?.flush(sim.now);
+    if (e.kind === 'replica-crash') for (const s of sites) s.lifecycle.crash(e.count);
+    else if (e.kind === 'cache-flush') for (const s of sites) s.cache?.flush(sim.now);
+    else regions?.outage(regionIndex(e.region), e.forS);
   });
   sc.events.forEach((e, i) => sim.at(e.atS, onEvent, i));
+  regions?.start(sites);
 
   let reader: TraceReader | null = null;
   if (sc.traffic.trace) {
     if (!opts.traceLines) throw new Error('simulate: traffic.trace needs opts.traceLines');
     reader = new TraceReader(opts.traceLines, sc.traffic.trace, opts.traceLabel ?? sc.traffic.trace.file);
   }
-  const arrivals = createArrivals(sc.traffic, sim.rng.stream('arrivals'), sim.rng.stream('arrival-states'), reader);
+  const arrivals = createArrivals(sc.traffic, sim.rng.stream('arrivals'), sim.rng.stream('arrival-states'), reader, endS);
 
-  const onArrival = sim.register(() => {
-    const now = sim.now;
-    const id = pool.alloc();
-    pool.arrivedAtS[id] = now;
-    pool.key[id] = keys !== null ? keys.next() : arrivals.lastKey();
-    const counted = now >= warmupS;
-    pool.counted[id] = counted ? 1 : 0;
-    rec.arrival(counted);
-    if (cache !== null) cache.arrive(id);
-    else forward(id);
-    const next = arrivals.nextTimeS();
-    if (next < endS) sim.atSource(next, onArrival);
-  });
+  let onArrival: number;
+  let shards: ShardRouter | null = null;
+  if (!multi) {
+    const cache = site.cache;
+    const forward = site.forward;
+    onArrival = sim.register(() => {
+      const now = sim.now;
+      const id = pool.alloc();
+      pool.arrivedAtS[id] = now;
+      pool.key[id] = keys !== null ? keys.next() : arrivals.lastKey();
+      const counted = now >= warmupS;
+      pool.counted[id] = counted ? 1 : 0;
+      rec.arrival(counted);
+      if (cache !== null) cache.arrive(id);
+      else forward(id);
+      const next = arrivals.nextTimeS();
+      if (next < endS) sim.atSource(next, onArrival);
+    });
+  } else {
+    if (topo.kind === 'shards') {
+      const tenants = topo.tenants !== null ? createKeySampler({ kind: 'zipf', ...topo.tenants }, sim.rng.stream('tenants')) : null;
+      shards = new ShardRouter(topo, sites, pool, tenants);
+    }
+    const router: { dispatch(id: number): void } = regions ?? shards!;
+    onArrival = sim.register(() => {
+      const now = sim.now;
+      const id = pool.alloc();
+      pool.arrivedAtS[id] = now;
+      pool.key[id] = keys !== null ? keys.next() : arrivals.lastKey();
+      const counted = now >= warmupS;
+      pool.counted[id] = counted ? 1 : 0;
+      rec.arrival(counted);
+      router.dispatch(id);
+      const next = arrivals.nextTimeS();
+      if (next < endS) sim.atSource(next, onArrival);
+    });
+  }
   const first = arrivals.nextTimeS();
   if (first < endS) sim.atSource(first, onArrival);
 
   // timeline: one row per report interval, the last one possibly shorter
   const timeline = new Timeline();
-  const gpuCostS: number[] = [];
-  const completedSoFar: number[] = [];
-  let completedAll = 0;
+  const recovery = recoveryTarget(sc);
+  const intervals: IntervalHealth[] = [];
   let lastIntervalS = 0;
   let peakMissRate = 0;
   const closeInterval = (): void => {
     const now = sim.now;
     const dt = now - lastIntervalS;
     lastIntervalS = now;
-    const cacheRow: Partial<Record<'cacheHitRate' | 'cacheMissRate' | 'featureStoreUtilization', number>> = {};
-    if (cache !== null && sc.cache !== null) {
-      const iv = cache.interval;
-      cacheRow.cacheHitRate = iv.hitRate;
-      cacheRow.cacheMissRate = dt > 0 ? iv.misses / dt : NaN;
-      if (now > warmupS && dt > 0 && iv.misses / dt > peakMissRate) peakMissRate = iv.misses / dt;
+    if (!multi) {
+      timeline.add(site.closeInterval(now, dt).row);
+    } else {
+      const t = { readyS: 0, busyS: 0, readyLevel: 0, starting: 0, desired: 0, queueDepth: 0, lookups: 0, hits: 0, misses: 0, batches: 0, batchedRequests: 0 };
+      for (const s of sites) {
+        const p = s.closeInterval(now, dt).parts;
+        for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += p[k];
+      }
+      const cacheRow: Partial<Record<'cacheHitRate' | 'cacheMissRate', number>> = {};
+      if (sc.cache !== null) {
+        cacheRow.cacheHitRate = t.lookups > 0 ? t.hits / t.lookups : NaN;
+        cacheRow.cacheMissRate = dt > 0 ? t.misses / dt : NaN;
+        if (now > warmupS && dt > 0 && t.misses / dt > peakMissRate) peakMissRate = t.misses / dt;
+      }
+      timeline.add({
+        timeS: now,
+        arrivals: rec.iArrivals,
+        completed: rec.iCompleted,
+        rejected: rec.iRejected,
+        timedOut: rec.iTimedOut,
+        p50Ms: rec.iLatency.count > 0 ? rec.iLatency.quantile(0.5) * 1e3 : NaN,
+        p99Ms: rec.iLatency.count > 0 ? rec.iLatency.quantile(0.99) * 1e3 : NaN,
+        meanBatchSize: t.batches > 0 ? t.batchedRequests / t.batches : NaN,
+        replicasReady: t.readyLevel,
+        replicasStarting: t.starting,
+        replicasDesired: t.desired,
+        queueDepth: t.queueDepth,
+        gpuUtilization: t.readyS > 0 ? t.busyS / t.readyS : NaN,
+        ...cacheRow,
+      });
+      if (regions !== null) {
+        const errors = rec.iRejected + rec.iTimedOut;
+        const h = rec.iLatency;
+        const fast = h.count > 0 ? recovery === null || h.quantile(recovery.q) <= recovery.targetS : rec.iArrivals === 0;
+        intervals.push({ endS: now, ok: errors === 0 && fast, errorsSoFar: rec.rejected + rec.timedOut });
+      }
     }
-    if (fs !== null) {
-      const busyServerS = fs.busyServers.takeInterval(now);
-      cacheRow.featureStoreUtilization = dt > 0 ? busyServerS / (fs.servers * dt) : NaN;
-      fs.resetInterval();
-    }
-    cache?.resetInterval();
-    const ready = readyReplicas.takeInterval(now);
-    const busy = busyReplicas.takeInterval(now);
-    billedGpus.advance(now);
-    completedAll += rec.iCompleted;
-    timeline.add({
-      timeS: now,
-      arrivals: rec.iArrivals,
-      completed: rec.iCompleted,
-      rejected: rec.iRejected,
-      timedOut: rec.iTimedOut,
-      p50Ms: rec.iLatency.count > 0 ? rec.iLatency.quantile(0.5) * 1e3 : NaN,
-      p99Ms: rec.iLatency.count > 0 ? rec.iLatency.quantile(0.99) * 1e3 : NaN,
-      meanBatchSize: rec.iBatches > 0 ? rec.iBatchedRequests / rec.iBatches : NaN,
-      replicasReady: readyReplicas.level,
-      replicasStarting: lifecycle.counts().starting,
-      replicasDesired: lifecycle.desired,
-      queueDepth: fleet.queueDepth(),
-      gpuUtilization: ready > 0 ? busy / ready : NaN,
-      ...cacheRow,
-    });
-    gpuCostS.push(billedGpus.all);
-    completedSoFar.push(completedAll);
     rec.resetInterval();
     // a step that lands within rounding error of the end is the end: no sliver row after it
     const step = now + sc.report.intervalS;
@@ -224,55 +233,12 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
     // stopped between report intervals: close the last, shorter one, so the timeline covers what the summary counts
     if (partial && stopS > (timeline.rows[timeline.rows.length - 1]?.[0] ?? 0)) closeInterval();
     rec.flush();
-    busyReplicas.advance(stopS);
-    readyReplicas.advance(stopS);
-    billedGpus.advance(stopS);
-
+    for (const s of sites) s.close(stopS);
+    readySum?.advance(stopS);
     const windowS = Math.max(0, stopS - warmupS);
-    const inFlightAtEnd = fleet.inFlightCounted() + (cache?.inFlightCounted() ?? 0);
-    const books = rec.completed + rec.rejected + rec.timedOut + inFlightAtEnd;
-    if (books !== rec.arrived) {
-      throw new Error(`internal: books do not balance: arrived ${rec.arrived} ≠ accounted ${books}`);
-    }
-    const utilization = readyReplicas.total > 0 ? busyReplicas.total / readyReplicas.total : 0;
-    const cost = costBreakdown({
-      billedGpuSeconds: billedGpus.total,
-      gpuHourlyUsd: sc.cost.gpuHourlyUsd,
-      cacheHourlyUsd: sc.cost.cacheHourlyUsd,
-      egressPerGbUsd: sc.cost.egressPerGbUsd,
-      responseBytes: sc.model.responseBytes,
-      completed: rec.completed,
-      windowS,
-      utilization,
-    });
-    // timeline cost: cumulative since t = 0, egress at the run's average price per request
-    const egressPerRequest = rec.completed > 0 ? cost.egressUsd / rec.completed : 0;
-    const costCol = timeline.columns.indexOf('costUsd');
-    timeline.rows.forEach((row, i) => {
-      const t = row[0]!;
-      row[costCol] =
-        ((sc.cost.gpuHourlyUsd ?? 0) * gpuCostS[i]!) / 3600 +
-        (sc.cost.cacheHourlyUsd * t) / 3600 +
-        egressPerRequest * completedSoFar[i]!;
-    });
-
-    const summary = buildSummary(sc, opts.variant ?? null, partial, rec, {
-      inFlightAtEnd,
-      windowS,
-      utilization,
-      effectiveUtilization: readyReplicas.total > 0 ? rec.effectiveWorkS / readyReplicas.total : 0,
-      replicasMean: windowS > 0 ? readyReplicas.total / windowS : readyReplicas.level,
-    replicasMin: readyReplicas.min,
-    replicasMax: readyReplicas.max,
-    coldStarts: lifecycle.coldStartsCounted,
-    cache: cache !== null && sc.cache !== null ? cacheBlock(cache, peakMissRate) : null,
-    featureStore: fs !== null ? featureStoreBlock(fs, stopS) : null,
-      cost,
-      events: sim.events,
-      wallSeconds: wall() - wallStart,
-      simulatedSeconds: stopS,
-    });
-    return { summary, timeline, scenario: sc, partial };
+    const run: RunParts = { sc, opts, rec, sites, timeline, windowS, stopS, partial, events: sim.events, wallSeconds: wall() - wallStart };
+    if (!multi) return finishSingle(run, site);
+    return finishMulti(run, readySum!, peakMissRate, regions, intervals, shards);
   };
   return {
     endS,
@@ -287,6 +253,203 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
   };
 }
 
+/** What the end of a run needs from it. */
+interface RunParts {
+  sc: Scenario;
+  opts: SimulateOptions;
+  rec: Recorder;
+  sites: Site[];
+  timeline: Timeline;
+  windowS: number;
+  stopS: number;
+  partial: boolean;
+  events: number;
+  wallSeconds: number;
+}
+
+/** A single fleet: the summary and the timeline's cost column exactly as a plain run has always computed them. */
+function finishSingle(run: RunParts, site: Site): RunResult {
+  const { sc, rec, timeline, windowS, stopS } = run;
+  const inFlightAtEnd = site.inFlightCounted();
+  checkBooks(rec, inFlightAtEnd, 'the run');
+  const ready = site.readyReplicas;
+  const utilization = site.utilization();
+  const cost = costBreakdown({
+    billedGpuSeconds: site.billedGpus.total,
+    gpuHourlyUsd: sc.cost.gpuHourlyUsd,
+    cacheHourlyUsd: sc.cost.cacheHourlyUsd,
+    egressPerGbUsd: sc.cost.egressPerGbUsd,
+    responseBytes: sc.model.responseBytes,
+    completed: rec.completed,
+    windowS,
+    utilization,
+  });
+  // timeline cost: cumulative since t = 0, egress at the run's average price per request
+  const egressPerRequest = rec.completed > 0 ? cost.egressUsd / rec.completed : 0;
+  const costCol = timeline.columns.indexOf('costUsd');
+  timeline.rows.forEach((row, i) => {
+    const t = row[0]!;
+    row[costCol] =
+      ((sc.cost.gpuHourlyUsd ?? 0) * site.gpuCostS[i]!) / 3600 + (sc.cost.cacheHourlyUsd * t) / 3600 + egressPerRequest * site.completedSoFar[i]!;
+  });
+  const cache = site.cache;
+  const summary = buildSummary(sc, run.opts.variant ?? null, run.partial, rec, {
+    inFlightAtEnd,
+    windowS,
+    utilization,
+    // work is booked when a batch starts: batches still running at the stop would count work not yet done
+    effectiveUtilization: ready.total > 0 ? Math.min(utilization, rec.effectiveWorkS / ready.total) : 0,
+    replicasMean: windowS > 0 ? ready.total / windowS : ready.level,
+    replicasMin: ready.min,
+    replicasMax: ready.max,
+    coldStarts: site.lifecycle.coldStartsCounted,
+    cache: cache !== null && sc.cache !== null ? cacheBlock([cache], site.peakMissRate) : null,
+    featureStore: site.fs !== null ? featureStoreBlock(site.fs, stopS) : null,
+    cost,
+    regions: null,
+    failover: null,
+    shards: null,
+    shardImbalance: null,
+    events: run.events,
+    wallSeconds: run.wallSeconds,
+    simulatedSeconds: stopS,
+  });
+  return { summary, timeline, siteTimelines: [], scenario: sc, partial: run.partial };
+}
+
+/**
+ * Several sites: the run's figures over all of them (sums of replicas, GPU time, cache
+ * counters; egress on every response, inter-region transfer on the responses served away
+ * from their users), each site's own block and timeline, and the failover report.
+ */
+function finishMulti(
+  run: RunParts,
+  readySum: LevelIntegral,
+  peakMissRate: number,
+  regions: RegionRouter | null,
+  intervals: IntervalHealth[],
+  shardRouter: ShardRouter | null,
+): RunResult {
+  const { sc, rec, sites, timeline, windowS, stopS } = run;
+  let inFlightAtEnd = 0;
+  let readyS = 0;
+  let busyS = 0;
+  let effectiveWorkS = 0;
+  rec.batches = 0;
+  rec.batchedRequests = 0;
+  for (const s of sites) {
+    const inFlight = s.inFlightCounted();
+    checkBooks(s.rec, inFlight, s.name);
+    inFlightAtEnd += inFlight;
+    readyS += s.readyReplicas.total;
+    busyS += s.busyReplicas.total;
+    effectiveWorkS += s.rec.effectiveWorkS;
+    // the fleets record batches in their sites' recorders; the run's figures are their sums
+    rec.batches += s.rec.batches;
+    rec.batchedRequests += s.rec.batchedRequests;
+  }
+  checkBooks(rec, inFlightAtEnd, 'the run');
+  const utilization = readyS > 0 ? Math.min(1, busyS / readyS) : 0; // rounding can put it an ulp above 1
+  const hours = windowS / 3600;
+  const bytes = sc.model.responseBytes;
+  const interRegionPerGbUsd = sc.topology?.kind === 'regions' ? sc.topology.interRegionPerGbUsd : 0;
+  const egressAll = egressUsd(bytes * rec.completed, hours, sc.cost.egressPerGbUsd);
+  const siteGpu = sites.map((s) => s.gpuUsd());
+  const siteCache = sites.map((s) => s.sc.cost.cacheHourlyUsd * hours);
+  const siteInter = sites.map((s) => (s.foreignCounted * bytes * interRegionPerGbUsd) / 1e9);
+  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+  const gpuUsd = sum(siteGpu);
+  const cacheUsd = sum(siteCache);
+  const interRegionUsd = sum(siteInter);
+  const totalUsd = gpuUsd + cacheUsd + egressAll + interRegionUsd;
+  const cost: CostBreakdown & { interRegionUsd?: number } = {
+    totalUsd,
+    gpuUsd,
+    cacheUsd,
+    egressUsd: egressAll + interRegionUsd,
+    perMillionRequestsUsd: rec.completed > 0 ? (totalUsd / rec.completed) * 1e6 : 0,
+    monthlyUsd: hours > 0 ? (totalUsd / hours) * HOURS_PER_MONTH : 0,
+    idleGpuUsd: sum(sites.map((s, i) => siteGpu[i]! * (1 - s.utilization()))),
+  };
+  if (regions !== null) cost.interRegionUsd = interRegionUsd;
+  const siteCost = sites.map((s, i) => siteGpu[i]! + siteCache[i]! + (rec.completed > 0 ? (egressAll * s.rec.completed) / rec.completed : 0) + siteInter[i]!);
+
+  // timeline cost: cumulative since t = 0, per site and overall (egress at the run's average price per response)
+  const egressPerRequest = rec.completed > 0 ? egressAll / rec.completed : 0;
+  const interPerResponse = (bytes * interRegionPerGbUsd) / 1e9;
+  const costCol = timeline.columns.indexOf('costUsd');
+  timeline.rows.forEach((row, i) => {
+    const t = row[0]!;
+    let total = 0;
+    for (const s of sites) {
+      const c =
+        ((s.sc.cost.gpuHourlyUsd ?? 0) * s.gpuCostS[i]!) / 3600 +
+        (s.sc.cost.cacheHourlyUsd * t) / 3600 +
+        egressPerRequest * s.completedSoFar[i]! +
+        interPerResponse * s.foreignSoFar[i]!;
+      s.timeline!.rows[i]![costCol] = c;
+      total += c;
+    }
+    row[costCol] = total;
+  });
+
+  const blocks = sites.map((s, i) => s.summary(windowS, rec.arrived, siteCost[i]!));
+  let shardImbalance: number | null = null;
+  if (shardRouter !== null) {
+    const arrived = sites.map((s) => s.rec.arrived);
+    const mean = sum(arrived) / arrived.length;
+    shardImbalance = mean > 0 ? tidy(Math.max(...arrived) / mean) : 0;
+  }
+  const caches = sites.map((s) => s.cache).filter((c): c is CacheLayer => c !== null);
+  const summary = buildSummary(sc, run.opts.variant ?? null, run.partial, rec, {
+    inFlightAtEnd,
+    windowS,
+    utilization,
+    effectiveUtilization: readyS > 0 ? Math.min(utilization, effectiveWorkS / readyS) : 0,
+    replicasMean: windowS > 0 ? readyS / windowS : readySum.level,
+    replicasMin: readySum.min,
+    replicasMax: readySum.max,
+    coldStarts: sum(sites.map((s) => s.lifecycle.coldStartsCounted)),
+    cache: sc.cache !== null && caches.length > 0 ? cacheBlock(caches, peakMissRate) : null,
+    featureStore: null,
+    cost,
+    regions: regions !== null ? blocks : null,
+    failover:
+      regions !== null
+        ? { outages: failoverReport(regions.outages, sites.map((s) => s.name), intervals, rec.rejected + rec.timedOut) }
+        : null,
+    shards: shardRouter !== null ? blocks : null,
+    shardImbalance,
+    events: run.events,
+    wallSeconds: run.wallSeconds,
+    simulatedSeconds: stopS,
+  });
+  return {
+    summary,
+    timeline,
+    siteTimelines: sites.map((s) => ({ name: s.name, timeline: s.timeline! })),
+    scenario: sc,
+    partial: run.partial,
+  };
+}
+
+/** Every counted request is completed, rejected, timed out or still in flight: anything else is a bug here. */
+function checkBooks(rec: Recorder, inFlightAtEnd: number, who: string): void {
+  const books = rec.completed + rec.rejected + rec.timedOut + inFlightAtEnd;
+  if (books !== rec.arrived) throw new Error(`internal: books do not balance for ${who}: arrived ${rec.arrived} ≠ accounted ${books}`);
+}
+
+/** The percentile and target a report interval must meet to count as recovered: p99, else the highest percentile the SLO gives; null without latency targets. */
+function recoveryTarget(sc: Scenario): { q: number; targetS: number } | null {
+  const t = sc.slo.latencyS;
+  if (t.p99 !== undefined) return { q: 0.99, targetS: t.p99 };
+  for (const [name, q] of [...PERCENTILES].reverse()) {
+    const target = t[name];
+    if (target !== undefined) return { q, targetS: target };
+  }
+  return null;
+}
+
 /** Runs one scenario to its duration and returns its summary and timeline. */
 export function simulate(sc: Scenario, opts: SimulateOptions = {}): RunResult {
   const run = startRun(sc, opts);
@@ -299,8 +462,21 @@ export function simulate(sc: Scenario, opts: SimulateOptions = {}): RunResult {
   return run.finish(false);
 }
 
-function cacheBlock(cache: CacheLayer, peakMissRate: number): NonNullable<Summary['cache']> {
-  const st = cache.stats;
+/** The cache block over one or more caches (one per site): counters summed, flushes counted per cache. */
+function cacheBlock(caches: CacheLayer[], peakMissRate: number): NonNullable<Summary['cache']> {
+  let st = caches[0]!.stats;
+  if (caches.length > 1) {
+    st = new CacheCounters();
+    for (const c of caches) {
+      const x = c.stats;
+      st.lookups += x.lookups;
+      st.hits += x.hits;
+      st.staleHits += x.staleHits;
+      st.delayedHits += x.delayedHits;
+      st.misses += x.misses;
+      st.backgroundRefreshes += x.backgroundRefreshes;
+    }
+  }
   return {
     hitRate: st.lookups > 0 ? tidy(st.hitRate) : 0,
     lookups: st.lookups,
@@ -311,7 +487,7 @@ function cacheBlock(cache: CacheLayer, peakMissRate: number): NonNullable<Summar
     backgroundRefreshes: st.backgroundRefreshes,
     gpuRequestsSaved: st.gpuRequestsSaved,
     peakMissRatePerS: tidy(peakMissRate),
-    flushes: cache.flushes,
+    flushes: caches.reduce((a, c) => a + c.flushes, 0),
   };
 }
 
@@ -357,7 +533,11 @@ function buildSummary(
     coldStarts: number;
     cache: Summary['cache'];
     featureStore: Summary['featureStore'];
-    cost: ReturnType<typeof costBreakdown>;
+    cost: CostBreakdown & { interRegionUsd?: number };
+    regions: Summary['regions'];
+    failover: Summary['failover'];
+    shards: Summary['shards'];
+    shardImbalance: number | null;
     events: number;
     wallSeconds: number;
     simulatedSeconds: number;
@@ -413,6 +593,10 @@ function buildSummary(
     replicas: { min: x.replicasMin, mean: tidy(x.replicasMean), max: x.replicasMax, coldStarts: x.coldStarts },
     cache: x.cache,
     featureStore: x.featureStore,
+    regions: x.regions,
+    failover: x.failover,
+    shards: x.shards,
+    shardImbalance: x.shardImbalance,
     cost: {
       totalUsd: tidy(x.cost.totalUsd),
       gpuUsd: tidy(x.cost.gpuUsd),
@@ -421,6 +605,7 @@ function buildSummary(
       perMillionRequestsUsd: tidy(x.cost.perMillionRequestsUsd),
       monthlyUsd: tidy(x.cost.monthlyUsd),
       idleGpuUsd: tidy(x.cost.idleGpuUsd),
+      ...(x.cost.interRegionUsd !== undefined ? { interRegionUsd: tidy(x.cost.interRegionUsd) } : {}),
     },
     analytic: tidyCompanions(companions(sc)),
     engine: { events: x.events, wallSeconds: x.wallSeconds },

@@ -35,6 +35,8 @@ describe('scenarios/', () => {
       'cache-expiry-storm.yaml',
       'feature-store-bottleneck.yaml',
       'embedding-cache.yaml',
+      'region-outage.yaml',
+      'hot-tenant-shards.yaml',
     ]) {
       expect(files).toContain(f);
     }
@@ -136,5 +138,42 @@ describe('the lessons the scenarios teach', () => {
     expect(cached.slo.met).toBe(true);
     expect(cached.cost.totalUsd).toBeLessThan(none.cost.totalUsd);
     expect(cached.cache!.gpuRequestsSaved).toBeGreaterThan(0.6 * cached.requests.arrived);
+  });
+
+  it('region outage: active-active recovers fastest; a warm standby recovers sooner than a cold one and costs more', () => {
+    const { base, variants } = load('region-outage.yaml');
+    const aa = runOnce(base).summary;
+    const warm = runOnce(variants.find((v) => v.name === 'warm-standby')!.scenario).summary;
+    const cold = runOnce(variants.find((v) => v.name === 'cold-standby')!.scenario).summary;
+    const outage = (s: typeof aa) => s.failover!.outages[0]!;
+    for (const s of [aa, warm, cold]) {
+      // health checks 10 s × 3 from the outage at 600 s, then the 60 s TTL: the same for every topology
+      expect(outage(s)).toMatchObject({ region: 'us-east', atS: 600, detectedAtS: 630, trafficMovedAtS: 690 });
+      expect(outage(s).recoveredAtS).not.toBeNull();
+    }
+    expect(outage(aa).recoveryS!).toBeLessThan(outage(warm).recoveryS!);
+    expect(outage(warm).recoveryS!).toBeLessThan(outage(cold).recoveryS!);
+    // the cold standby's first pod alone needs 3.5 min after DNS moved
+    expect(outage(cold).recoveredAtS!).toBeGreaterThanOrEqual(690 + 210);
+    expect(outage(aa).failedRequests).toBeLessThan(outage(warm).failedRequests);
+    expect(outage(warm).failedRequests).toBeLessThan(outage(cold).failedRequests);
+    expect(warm.cost.totalUsd).toBeGreaterThan(cold.cost.totalUsd);
+    expect(aa.cost.totalUsd).toBeGreaterThan(warm.cost.totalUsd);
+    expect(aa.regions!.map((r) => r.name)).toEqual(['us-east', 'eu-west']);
+  });
+
+  it('hot tenant: sharding by tenant overloads one shard while others idle; key-hash balances it', () => {
+    const { base, variants } = load('hot-tenant-shards.yaml');
+    const tenant = runOnce(base).summary;
+    const hashed = runOnce(variants[0]!.scenario).summary;
+    const [hot, ...rest] = tenant.shards!;
+    expect(hot!.slo.met).toBe(false);
+    for (const s of rest) expect(s.slo.met).toBe(true);
+    expect(Math.min(...rest.map((s) => s.gpu.utilization))).toBeLessThan(0.7);
+    expect(tenant.shardImbalance!).toBeGreaterThan(1.4);
+    expect(hashed.shardImbalance!).toBeLessThan(1.01);
+    expect(hashed.shards!.every((s) => s.slo.met)).toBe(true);
+    expect(hashed.slo.met).toBe(true);
+    expect(hashed.cost.gpuUsd).toBe(tenant.cost.gpuUsd);
   });
 });

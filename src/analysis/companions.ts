@@ -27,8 +27,10 @@ export function peakRate(sc: Scenario): number | null {
   if (t.trace) return null;
   const candidates = [0, sc.durationS, ...breakpoints(t).filter((x) => x <= sc.durationS)];
   if (t.diurnal) {
-    for (let k = Math.floor(-t.diurnal.peakAtS / t.diurnal.periodS); ; k++) {
-      const at = t.diurnal.peakAtS + k * t.diurnal.periodS;
+    // the first peak within one period: a huge peakAt would otherwise swallow k·period in rounding and never advance
+    const phaseS = t.diurnal.peakAtS % t.diurnal.periodS;
+    for (let k = 0; ; k++) {
+      const at = phaseS + k * t.diurnal.periodS;
       if (at > sc.durationS) break;
       if (at >= 0) candidates.push(at);
     }

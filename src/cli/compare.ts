@@ -15,6 +15,7 @@ import type { RunResult } from '../run.js';
 import { EXIT, UserError } from './errors.js';
 import { writeResult } from './output.js';
 import { runScenario, withInterrupt } from './run.js';
+import { siteTimelineFile, topologyCompareLines } from '../topology/report.js';
 import { readScenarioFiles } from './scenario-files.js';
 
 export interface CompareOptions {
@@ -75,6 +76,7 @@ export async function compareCommand(files: string[], opts: CompareOptions): Pro
       results.push(r);
       writeResult(resolve(dir, e.label), 'summary.json', `${JSON.stringify(r.summary, null, 2)}\n`);
       writeResult(resolve(dir, e.label), 'timeline.csv', timelineCsv(r.timeline));
+      for (const st of r.siteTimelines) writeResult(resolve(dir, e.label), siteTimelineFile(st.name), timelineCsv(st.timeline));
       if (r.partial) {
         partial = true;
         break;
@@ -100,6 +102,8 @@ export async function compareCommand(files: string[], opts: CompareOptions): Pro
   if (opts.format === 'json') process.stdout.write(`${JSON.stringify(summaries, null, 2)}\n`);
   else {
     process.stdout.write(`${formatCompare(labels, summaries)}\n`);
+    const sites = topologyCompareLines(labels, summaries);
+    if (sites.length > 0) process.stdout.write(`\n${sites.join('\n')}\n`);
     process.stdout.write(`results: ${dir}\n`);
   }
   return partial ? EXIT.interrupted : EXIT.ok;

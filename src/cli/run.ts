@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { startRun, type RunResult } from '../run.js';
 import { timelineCsv } from '../report/csv.js';
 import { formatSummary } from '../report/table.js';
+import { formatTopology, siteTimelineFile } from '../topology/report.js';
 import { commandLine, renderRunReport } from '../report/html.js';
 import { createRequire } from 'node:module';
 import type { Scenario } from '../scenario/types.js';
@@ -87,6 +88,7 @@ export async function runCommand(files: string[], opts: RunCommandOptions): Prom
       const dir = outputDir(l.stem, opts.out, several);
       writeResult(dir, 'summary.json', `${JSON.stringify(result.summary, null, 2)}\n`);
       writeResult(dir, 'timeline.csv', timelineCsv(result.timeline));
+      for (const st of result.siteTimelines) writeResult(dir, siteTimelineFile(st.name), timelineCsv(st.timeline));
       if (opts.report !== false) {
         // the command that reproduces this run: the seed pinned, the overrides kept
         const command = commandLine(['npx', 'infersim', 'run', l.file, ...opts.set.flatMap((x) => ['--set', x]), '--seed', String(l.scenario.seed)]);
@@ -97,6 +99,8 @@ export async function runCommand(files: string[], opts: RunCommandOptions): Prom
       if (result.partial) anyPartial = true;
       if (opts.format === 'table') {
         process.stdout.write(`${formatSummary(result.summary, l.scenario)}\n`);
+        const sites = formatTopology(result.summary);
+        if (sites !== '') process.stdout.write(`${sites}\n`);
         process.stdout.write(`results: ${dir}\n\n`);
       } else if (!opts.quiet) {
         process.stderr.write(`${l.stem}: results in ${dir}\n`);

@@ -59,12 +59,65 @@ export interface Summary {
   } | null;
   /** null without a feature store: its busy share, queueing and refusals (after warmup). */
   featureStore: { servers: number; utilization: number; meanQueueLength: number; meanWaitMs: number; p99WaitMs: number; rejected: number } | null;
-  cost: CostBreakdown;
+  /**
+   * null without regions: one block per region (its users' latency includes their round trip to it), in the order
+   * of the scenario's regions. Its books balance on their own; arrivedShare is the share of the run's arrivals it received.
+   */
+  regions: SiteSummary[] | null;
+  /** null without regions: each region-outage event, when it was detected, when traffic moved, when service recovered. */
+  failover: { outages: OutageReport[] } | null;
+  /** null without shards: one block per shard (shard-0 …). */
+  shards: SiteSummary[] | null;
+  /** null without shards: the busiest shard's arrivals / the mean shard's arrivals (1 is perfectly even). */
+  shardImbalance: number | null;
+  /**
+   * With regions or shards the figures are over all sites (GPU, cache: each site's cache nodes; egress on all responses).
+   * interRegionUsd (regions only): responses served outside their users' region × responseBytes × cost.interRegionPerGB,
+   * included in egressUsd.
+   */
+  cost: CostBreakdown & { interRegionUsd?: number };
   /** Closed-form estimates for the same scenario, shown beside the simulated figures (analysis/companions.ts). */
   analytic: Companions;
   /** The only part that may differ between two runs with the same seed. */
   engine: { events: number; wallSeconds: number };
   warnings: string[];
+}
+
+/** One site (a region or a shard) of a multi-site run. */
+export interface SiteSummary {
+  name: string;
+  /** Share of the run's counted arrivals routed to this site. */
+  arrivedShare: number;
+  /** As the run's requests block, for this site: arrived = completed + rejected + timedOut + inFlightAtEnd. */
+  requests: { arrived: number; completed: number; cacheHits: number; rejected: number; timedOut: number; inFlightAtEnd: number };
+  /** Latency as the users see it (a region adds their network round trip). */
+  latencyMs: { p50: number; p99: number };
+  /** The scenario's SLO judged on this site alone. */
+  slo: { met: boolean; attainment: number; errorRate: number };
+  gpu: { utilization: number };
+  replicas: { min: number; mean: number; max: number; coldStarts: number };
+  /** (hits + staleHits) / lookups of this site's own cache; null without a cache. */
+  cacheHitRate: number | null;
+  /** This site's GPU and cache bill, its share of egress (by completions) and the inter-region transfer it sent. */
+  costUsd: number;
+}
+
+/**
+ * One region-outage event. detectedAtS: the health check that made the region unhealthy (failureThreshold consecutive
+ * failures); trafficMovedAtS: detectedAtS + dnsTtl, when the clients' DNS view drops the region; recoveredAtS: the end of
+ * the first report interval starting at or after the outage whose overall latency at the SLO percentile (p99, else the
+ * highest given) is within target and that has no rejected or timed-out request; recoveryS = recoveredAtS − atS;
+ * failedRequests: counted rejected + timed-out requests from the outage to the recovery (to the end when never).
+ * Each of the times is null when it never happened within the run.
+ */
+export interface OutageReport {
+  region: string;
+  atS: number;
+  detectedAtS: number | null;
+  trafficMovedAtS: number | null;
+  recoveredAtS: number | null;
+  recoveryS: number | null;
+  failedRequests: number;
 }
 
 export const PERCENTILES: readonly [SloPercentile, number][] = [

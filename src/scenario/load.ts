@@ -13,6 +13,7 @@ import { findGpu, findMigProfile, findProfile } from '../catalog/index.js';
 import * as M from './messages.js';
 import {
   expectationAt,
+  FAILOVER_DEFAULTS,
   isListAt,
   latencySource,
   MMPP_DEFAULTS,
@@ -21,9 +22,27 @@ import {
   ZIPF_DEFAULT_EXPONENT,
   type RawScenario,
 } from './schema.js';
-import type { Autoscaler, Burst, CacheSpec, ColdStart, Cost, DurationDist, Keys, RateStep, Scenario, Signal, Slo, SloPercentile } from './types.js';
+import type {
+  Autoscaler,
+  Burst,
+  CacheSpec,
+  ColdStart,
+  Cost,
+  DurationDist,
+  Keys,
+  RateStep,
+  RegionSpec,
+  RegionsTopology,
+  Scenario,
+  ScenarioEvent,
+  Signal,
+  Slo,
+  SloPercentile,
+} from './types.js';
 import { isHpaParseError, parseHpaManifest, parseHpaSpec, type HpaParseResult } from './kubernetes.js';
 import { kpaDefaults, validateKpaConfig, type KpaConfig } from '../scaling/kpa.js';
+import { peakRate } from '../analysis/companions.js';
+import { replicaBounds } from '../scaling/autoscaler.js';
 
 /** One problem in a scenario: dotted field path ("" for the document itself) and what is wrong. */
 export interface ScenarioIssue {
@@ -210,7 +229,83 @@ export function resolveScenario(raw: unknown, opts: LoadOptions): Scenario {
   const doc = dropNulls(checkDocument(raw, opts.file));
   const result = scenarioSchema.safeParse(doc);
   if (!result.success) throw new ScenarioError(opts.file, friendlyIssues(result.error.issues, doc));
-  return build(result.data, opts);
+  const sc = build(result.data, opts);
+  if (result.data.regions !== undefined && isMapping(doc)) sc.topology = buildRegions(doc, result.data, sc, opts);
+  else if (result.data.shards !== undefined) {
+    const sh = result.data.shards;
+    sc.topology = {
+      kind: 'shards',
+      count: sh.count,
+      by: sh.by,
+      tenants: sh.tenants === undefined ? null : { count: sh.tenants.count, exponent: sh.tenants.exponent },
+    };
+  }
+  const beyond = limitIssues(sc);
+  if (beyond.length > 0) throw new ScenarioError(opts.file, beyond);
+  return sc;
+}
+
+/**
+ * Each region's fleet deep-merged onto the top-level fleet and its autoscaler in place of
+ * the top-level one, resolved as a scenario of its own (so every rule and catalog lookup
+ * applies), its problems reported under `regions.<i>`.
+ */
+function buildRegions(doc: Record<string, unknown>, v: RawScenario, sc: Scenario, opts: LoadOptions): RegionsTopology {
+  const raw = v.regions ?? [];
+  const names = raw.map((r) => r.name);
+  const rawRegions = Array.isArray(doc.regions) ? doc.regions : [];
+  const common: Record<string, unknown> = { ...doc };
+  for (const k of ['regions', 'topology', 'failover', 'shards', 'variants', 'events']) delete common[k];
+  const issues: ScenarioIssue[] = [];
+  const regions: RegionSpec[] = [];
+  raw.forEach((r, i) => {
+    const own: unknown = rawRegions[i];
+    const ownFleet = isMapping(own) && isMapping(own.fleet) ? own.fleet : {};
+    const ownAutoscaler = isMapping(own) ? own.autoscaler : undefined;
+    const merged: Record<string, unknown> = { ...common, fleet: deepMerge(isMapping(common.fleet) ? common.fleet : {}, ownFleet) };
+    if (ownAutoscaler !== undefined) merged.autoscaler = ownAutoscaler;
+    let site: Scenario;
+    try {
+      site = resolveScenario(merged, opts);
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      for (const x of e.issues) {
+        const inside = x.path === 'fleet' || x.path.startsWith('fleet.') || x.path === 'autoscaler' || x.path.startsWith('autoscaler.');
+        issues.push(inside ? { path: `regions.${i}.${x.path}`, message: x.message } : { path: `regions.${i}`, message: M.inRegion(x.path, x.message) });
+      }
+      return;
+    }
+    for (const w of site.warnings) if (!sc.warnings.includes(w)) sc.warnings.push(M.regionWarning(r.name, w));
+    regions.push({
+      name: r.name,
+      share: r.share,
+      rttS: names.map((to) => r.rtt[to] ?? 0),
+      model: site.model,
+      fleet: site.fleet,
+      autoscaler: site.autoscaler,
+      cost: site.cost,
+    });
+  });
+  if (issues.length > 0) throw new ScenarioError(opts.file, issues);
+  const t = v.topology;
+  const f = v.failover;
+  const mode = t?.kind ?? 'active-active';
+  const routing = t?.routing ?? 'nearest';
+  return {
+    kind: 'regions',
+    regions,
+    mode,
+    routing,
+    weights: routing === 'weighted' && t?.weights !== undefined ? names.map((n) => t.weights?.[n] ?? 0) : null,
+    primary: mode === 'active-passive' && t?.primary !== undefined ? names.indexOf(t.primary) : null,
+    standby: t?.standby ?? 'warm',
+    failover: {
+      healthCheckIntervalS: f?.healthCheckInterval ?? FAILOVER_DEFAULTS.healthCheckIntervalS,
+      failureThreshold: f?.failureThreshold ?? FAILOVER_DEFAULTS.failureThreshold,
+      dnsTtlS: f?.dnsTtl ?? FAILOVER_DEFAULTS.dnsTtlS,
+    },
+    interRegionPerGbUsd: v.cost.interRegionPerGB,
+  };
 }
 
 function dropNulls(value: unknown): unknown {
@@ -404,9 +499,11 @@ function build(v: RawScenario, opts: LoadOptions): Scenario {
             maxQueue: v.featureStore.maxQueue,
           },
     autoscaler,
-    events: v.events.map((e) =>
-      e.kind === 'replica-crash' ? { atS: e.at, kind: 'replica-crash' as const, count: e.count ?? 1 } : { atS: e.at, kind: 'cache-flush' as const },
-    ),
+    events: v.events.map((e): ScenarioEvent => {
+      if (e.kind === 'replica-crash') return { atS: e.at, kind: 'replica-crash', count: e.count ?? 1 };
+      if (e.kind === 'region-outage') return { atS: e.at, kind: 'region-outage', region: e.region ?? '', forS: e.for ?? Infinity };
+      return { atS: e.at, kind: 'cache-flush' };
+    }),
     report: { intervalS: v.report.interval },
     warnings,
   };
@@ -568,4 +665,86 @@ function buildCache(c: RawScenario['cache'], warnings: string[], keys: string): 
     xfetchLock: c.xfetchLock,
     prewarmed: c.prewarmed,
   };
+}
+
+// ---------------------------------------------------------------- limits
+
+/**
+ * Magnitudes beyond which a run cannot finish in reasonable time and memory (1e308 req/s,
+ * a 2^53-replica fleet, a 1e-300 s report interval …): such a scenario is an input error,
+ * not a hang, an out-of-memory crash or an Infinity in the summary.
+ */
+export const LIMITS = {
+  durationS: 365 * 86_400,
+  expectedRequests: 1e12,
+  timelineRows: 1_000_000,
+  replicas: 10_000,
+  instances: 64,
+  maxBatch: 4096,
+  queueDepth: 1_000_000,
+  cv: 100,
+  responseBytes: 1e12,
+  hourlyUsd: 1e6,
+  /** Shortest period of a repeating event (autoscaler sync, metric scrape, KPA tick): time must still advance. */
+  minPeriodS: 1e-3,
+  minDiurnalPeriodS: 60,
+  maxMetricsWindowS: 3600,
+} as const;
+
+/** The problems of a resolved scenario that exceeds LIMITS, each at the field to change. */
+function limitIssues(sc: Scenario): ScenarioIssue[] {
+  const out: ScenarioIssue[] = [];
+  const atMost = (path: string, value: number, max: number, phrase = String(max)): void => {
+    if (value > max) out.push({ path, message: M.mustBe(`at most ${phrase}`, value) });
+  };
+  const atLeast = (path: string, value: number, min: number, phrase: string): void => {
+    if (value < min) out.push({ path, message: M.mustBe(`at least ${phrase}`, value) });
+  };
+  atMost('duration', sc.durationS, LIMITS.durationS, '365d (one year, in seconds 31536000)');
+  const t = sc.traffic;
+  // peakRate visits every diurnal peak in the run: only ask it once those are few
+  const fewPeaks = sc.durationS <= LIMITS.durationS && (t.diurnal === null || t.diurnal.periodS >= LIMITS.minDiurnalPeriodS);
+  if (t.trace === null && fewPeaks) {
+    const peak = (peakRate(sc) ?? 0) * (t.burst.kind === 'mmpp' ? Math.max(1, t.burst.highFactor) : 1);
+    const requests = peak * sc.durationS;
+    if (!(requests <= LIMITS.expectedRequests)) {
+      out.push({
+        path: 'traffic.rate',
+        message: `the run would simulate about ${requests.toPrecision(3)} requests (peak ${peak.toPrecision(3)} req/s for ${M.formatSeconds(sc.durationS)}); at most ${LIMITS.expectedRequests} can be simulated`,
+      });
+    }
+  }
+  if (t.diurnal) atLeast('traffic.diurnal.period', t.diurnal.periodS, LIMITS.minDiurnalPeriodS, '1m');
+  if (t.burst.kind === 'gamma') atMost('traffic.burst.cv', t.burst.cv, LIMITS.cv);
+  atMost('model.variability.cv', sc.model.variability.cv, LIMITS.cv);
+  atMost('model.responseBytes', sc.model.responseBytes, LIMITS.responseBytes, '1TB');
+  const f = sc.fleet;
+  atMost('fleet.replicas', f.replicas, LIMITS.replicas);
+  atMost('fleet.warmPool', f.warmPool, LIMITS.replicas);
+  atMost('fleet.instances', f.instances, LIMITS.instances);
+  atMost('fleet.batching.maxBatch', f.batching.maxBatch, LIMITS.maxBatch);
+  atMost('fleet.queue.maxDepth', f.queue.maxDepth, LIMITS.queueDepth);
+  for (const [phase, d] of Object.entries(f.coldStart)) if (d.kind === 'lognormal') atMost(`fleet.coldStart.${phase}.cv`, d.cv, LIMITS.cv);
+  atMost('cost.gpuHourly', sc.cost.gpuHourlyUsd ?? 0, LIMITS.hourlyUsd);
+  atMost('cost.cacheHourly', sc.cost.cacheHourlyUsd, LIMITS.hourlyUsd);
+  atMost('cost.egressPerGB', sc.cost.egressPerGbUsd ?? 0, LIMITS.hourlyUsd);
+  const a = sc.autoscaler;
+  const bounds = replicaBounds(a, f.replicas);
+  const highest = Math.max(bounds.min, bounds.max === Infinity ? 0 : bounds.max);
+  if (a.kind !== 'none') atMost('autoscaler', highest, LIMITS.replicas, `${LIMITS.replicas} replicas`);
+  if (a.kind === 'hpa') {
+    atLeast('autoscaler.syncPeriod', a.syncPeriodS, LIMITS.minPeriodS, '1ms');
+    atLeast('autoscaler.metrics.scrapeInterval', a.metrics.scrapeIntervalS, LIMITS.minPeriodS, '1ms');
+    atMost('autoscaler.metrics.window', a.metrics.windowS, LIMITS.maxMetricsWindowS, '1h');
+    atMost('autoscaler.metrics.delay', a.metrics.delayS, LIMITS.maxMetricsWindowS, '1h');
+  }
+  if (a.kind === 'kpa') atLeast('autoscaler.tick', a.config.tickS, LIMITS.minPeriodS, '1ms');
+  const rows = sc.durationS / sc.report.intervalS;
+  if (!(rows <= LIMITS.timelineRows)) {
+    out.push({
+      path: 'report.interval',
+      message: `the timeline would have ${rows.toPrecision(3)} rows (duration / interval); at most ${LIMITS.timelineRows}: use a longer interval`,
+    });
+  }
+  return out;
 }

@@ -149,7 +149,17 @@ export const EXPECT = {
   signal: 'a signal: rps, concurrency, queueDepth, gpuUtilization, cpu or latencyP99Ms',
   replicaCount: 'a replica count, an integer ≥ 0',
   scheduleSteps: 'a list of { at, replicas } steps',
-  eventKind: 'replica-crash or cache-flush',
+  eventKind: 'replica-crash, cache-flush or region-outage',
+  region: 'a region { name, share, rtt, fleet, autoscaler }',
+  regionName: 'a region name (a string)',
+  share: 'the share of the users in this region, a number between 0 and 1',
+  rtt: 'a round-trip time such as 80ms',
+  weight: 'a relative weight ≥ 0',
+  outageRegion: 'the region that fails (a name from regions)',
+  shardCount: 'the number of shards, a positive integer',
+  tenantCount: 'the number of tenants, a positive integer',
+  tenants: 'tenants: { count, exponent } (a Zipf popularity over the tenants)',
+  primary: 'the primary region (a name from regions)',
   cacheMode: 'capacity (a keyed LRU, needs traffic.keys) or hitRate (a fixed hit probability)',
   serviceTime: 'a duration (fixed) or { mean, cv, dist }',
 } as const;
@@ -330,3 +340,50 @@ export function CACHE_KEYED_ONLY(field: string): string {
 }
 export const CACHE_TRACE_KEYS = "a keyed cache on a trace needs the trace's keys: set keys: { kind: trace } and trace.keyColumn";
 export const CACHE_UNIQUE_KEYS = 'the cache is keyed but traffic.keys is unique (every request new): it will never hit; set traffic.keys: { kind: zipf, count, exponent }';
+
+// Regions, failover and shards (schema.ts)
+export const REGIONS_EMPTY = 'must list at least one region';
+export function tooManyRegions(count: number, max: number): string {
+  return `must list at most ${max} regions (got ${count})`;
+}
+export function duplicateRegion(name: string): string {
+  return `duplicate region name ${JSON.stringify(name)}: every region needs its own name`;
+}
+export function sharesSum(total: number): string {
+  return `the regions' shares must sum to 1 (got ${roundForText(total)})`;
+}
+/** A name that is not one of the regions' names. */
+export function unknownRegion(name: string, known: readonly string[]): string {
+  const hint = didYouMean(name, known);
+  const base = `unknown region ${JSON.stringify(name)} (regions: ${known.join(', ')})`;
+  return hint === null ? base : `${base}; did you mean "${hint}"?`;
+}
+export function rttMissing(missing: readonly string[]): string {
+  return `missing the round trip to ${missing.join(', ')} (rtt needs every other region; its own defaults to 0)`;
+}
+export function needsRegions(section: string): string {
+  return `${section} applies only with a regions section`;
+}
+export const WEIGHTS_REQUIRED = 'required for routing weighted: a weight per region, e.g. { us-east: 0.5, eu-west: 0.5 }';
+export function weightsOnlyWeighted(routing: string): string {
+  return `weights apply only to routing weighted (routing is ${routing})`;
+}
+export const WEIGHTS_ALL_ZERO = 'at least one region needs a weight > 0';
+export const PRIMARY_REQUIRED = 'required for kind active-passive: the primary region (a name from regions)';
+export const REGION_OUTAGE_NEEDS_REGIONS = 'a region-outage event needs a regions section';
+export const REGIONS_AND_SHARDS =
+  'regions and shards together are not supported yet: shard within one fleet (shards) or spread over regions (regions), not both';
+export const FEATURE_STORE_MULTI_SITE = 'a feature store is not supported with regions or shards yet';
+export const TENANTS_REQUIRED = 'required for by tenant: tenants: { count, exponent }';
+export function tenantsOnlyTenant(by: string): string {
+  return `tenants applies only to by tenant (by is ${by})`;
+}
+export const SHARD_KEYS_ON_TRACE =
+  'by key-hash on a trace needs its keys: set traffic.keys: { kind: trace } and traffic.trace.keyColumn, or shard by tenant';
+/** A region's own fleet or autoscaler failed once merged onto the top-level ones: `where` is the field in the merged scenario. */
+export function inRegion(where: string, message: string): string {
+  return where === '' ? message : `${where}: ${message}`;
+}
+export function regionWarning(name: string, warning: string): string {
+  return `region ${name}: ${warning}`;
+}

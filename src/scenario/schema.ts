@@ -473,11 +473,69 @@ const featureStoreSchema = obj({
   maxQueue: leaf(def(10000, num({ int: true, min: 0 }))),
 });
 
-const EVENT_KINDS = ['replica-crash', 'cache-flush'] as const;
+const EVENT_KINDS = ['replica-crash', 'cache-flush', 'region-outage'] as const;
 const eventSchema = obj({
   at: leaf(req(M.EXPECT.offset, dur(false))),
   kind: leaf(req(M.EXPECT.eventKind, choice(EVENT_KINDS))),
   count: leaf(opt(num(POSITIVE_INT))),
+  // region-outage
+  region: leaf(opt(text)),
+  for: leaf(opt(dur(true))),
+});
+
+// ---------------------------------------------------------------- regions, failover and shards
+
+/**
+ * Health-check and DNS defaults, as commonly deployed: Route 53 health checks probe every 10 s (fast) or 30 s and
+ * call an endpoint unhealthy after 3 consecutive failures (its default failure threshold); 60 s is a common TTL
+ * for failover records (a short TTL is what makes DNS failover quick at all).
+ */
+export const FAILOVER_DEFAULTS = { healthCheckIntervalS: 10, failureThreshold: 3, dnsTtlS: 60 } as const;
+/** AWS data transfer out to another region, USD per GB (EC2 on-demand pricing between US regions, 2025). */
+export const INTER_REGION_PER_GB_DEFAULT = 0.02;
+/** Zipf exponent of tenant popularity when `shards.tenants.exponent` is omitted. */
+export const TENANT_DEFAULT_EXPONENT = 1;
+/** Most regions or shards a run may have (each is a whole fleet with its own timeline). */
+export const MAX_SITES = 1000;
+
+const regionSchema = obj({
+  name: leaf(req(M.EXPECT.regionName, text)),
+  share: leaf(req(M.EXPECT.share, num({ min: 0, max: 1 }))),
+  rtt: z.record(leaf(req(M.EXPECT.rtt, dur(false)))).default({}),
+  // deep-merged onto the top-level fleet; the merged fleet is validated again when resolved (load.ts)
+  fleet: fleetSchema.optional(),
+  // replaces the top-level autoscaler for this region
+  autoscaler: autoscalerSchema.optional(),
+}).describe(M.EXPECT.region);
+
+const TOPOLOGY_KINDS = ['active-active', 'active-passive'] as const;
+const REGION_ROUTINGS = ['nearest', 'latency-weighted', 'weighted'] as const;
+
+const topologySchema = obj({
+  kind: leaf(def<(typeof TOPOLOGY_KINDS)[number]>('active-active', choice(TOPOLOGY_KINDS))),
+  routing: leaf(def<(typeof REGION_ROUTINGS)[number]>('nearest', choice(REGION_ROUTINGS))),
+  weights: z.record(leaf(req(M.EXPECT.weight, num({ min: 0 })))).optional(),
+  primary: leaf(opt(text)),
+  standby: leaf(opt(choice(['warm', 'cold'] as const))),
+});
+
+const failoverSchema = obj({
+  healthCheckInterval: leaf(def<number>(FAILOVER_DEFAULTS.healthCheckIntervalS, dur(true))),
+  failureThreshold: leaf(def<number>(FAILOVER_DEFAULTS.failureThreshold, num(POSITIVE_INT))),
+  dnsTtl: leaf(def<number>(FAILOVER_DEFAULTS.dnsTtlS, dur(false))),
+});
+
+const SHARD_BY = ['key-hash', 'tenant'] as const;
+const shardsSchema = obj({
+  // each shard is a whole fleet with its own timeline: thousands would only exhaust memory
+  count: leaf(req(M.EXPECT.shardCount, num({ int: true, min: 1, max: MAX_SITES }))),
+  by: leaf(def<(typeof SHARD_BY)[number]>('key-hash', choice(SHARD_BY))),
+  tenants: obj({
+    count: leaf(req(M.EXPECT.tenantCount, num(POSITIVE_INT))),
+    exponent: leaf(def<number>(TENANT_DEFAULT_EXPONENT, num({ min: 0 }))),
+  })
+    .describe(M.EXPECT.tenants)
+    .optional(),
 });
 
 // ---------------------------------------------------------------- root
@@ -502,12 +560,17 @@ const rootObject = obj({
     gpuHourly: leaf(opt(num({ min: 0 }))),
     cacheHourly: leaf(def(0, num({ min: 0 }))),
     egressPerGB: leaf(opt(num({ min: 0 }))),
+    interRegionPerGB: leaf(def<number>(INTER_REGION_PER_GB_DEFAULT, num({ min: 0 }))),
   }).default({}),
   report: obj({ interval: leaf(def(10, dur(true))) }).default({}),
   autoscaler: autoscalerSchema.optional(),
   cache: cacheSchema.optional(),
   featureStore: featureStoreSchema.optional(),
   events: z.array(eventSchema).default([]),
+  regions: z.array(regionSchema).optional(),
+  topology: topologySchema.optional(),
+  failover: failoverSchema.optional(),
+  shards: shardsSchema.optional(),
   // each variant is a partial scenario deep-merged onto this one; validated when resolved
   variants: z.record(z.unknown()).optional(),
 });
@@ -589,7 +652,12 @@ function crossCheck(v: RawScenario, ctx: z.RefinementCtx): void {
     issue(ctx, ['fleet', 'replicas'], M.ZERO_FIXED_FLEET);
   }
   v.events.forEach((e, i) => {
-    if (e.kind === 'cache-flush' && e.count !== undefined) issue(ctx, ['events', i, 'count'], M.onlyForKind('count', 'replica-crash', e.kind));
+    // a kind that failed its own check is already reported: judging the other fields by it would print "[object Object]"
+    const kindOk = typeof e.kind === 'string';
+    if (kindOk && e.kind !== 'replica-crash' && e.count !== undefined) issue(ctx, ['events', i, 'count'], M.onlyForKind('count', 'replica-crash', e.kind));
+    if (kindOk && e.kind !== 'region-outage') {
+      for (const k of ['region', 'for'] as const) if (e[k] !== undefined) issue(ctx, ['events', i, k], M.onlyForKind(k, 'region-outage', String(e.kind)));
+    }
     if (e.kind === 'cache-flush' && v.cache === undefined) issue(ctx, ['events', i, 'kind'], M.CACHE_FLUSH_NEEDS_CACHE);
     if (ok(e.at) && ok(v.duration) && e.at >= v.duration) issue(ctx, ['events', i, 'at'], M.mustBe(`before the end of the run (${v.duration} s)`, e.at));
   });
@@ -611,6 +679,7 @@ function crossCheck(v: RawScenario, ctx: z.RefinementCtx): void {
   if (v.featureStore !== undefined && v.featureStore.serviceTime === undefined) {
     issue(ctx, ['featureStore', 'serviceTime'], M.required(M.EXPECT.serviceTime));
   }
+  checkTopology(v, ctx);
 
   // Latency leaves that failed are already reported; only judge a table that parsed.
   if (v.model.latency !== undefined && !isTable(v.model.latency)) return;
@@ -627,6 +696,66 @@ function crossCheck(v: RawScenario, ctx: z.RefinementCtx): void {
   }
 }
 
+/** Regions, topology, failover, shards and region-outage events: names that must match, shares that must add up. */
+function checkTopology(v: RawScenario, ctx: z.RefinementCtx): void {
+  const regions = v.regions;
+  if (regions === undefined) {
+    for (const k of ['topology', 'failover'] as const) if (v[k] !== undefined) issue(ctx, [k], M.needsRegions(k));
+    v.events.forEach((e, i) => {
+      if (e.kind === 'region-outage') issue(ctx, ['events', i, 'kind'], M.REGION_OUTAGE_NEEDS_REGIONS);
+    });
+  } else {
+    if (regions.length === 0) issue(ctx, ['regions'], M.REGIONS_EMPTY);
+    if (regions.length > MAX_SITES) issue(ctx, ['regions'], M.tooManyRegions(regions.length, MAX_SITES));
+    const names = regions.map((r) => (typeof r.name === 'string' ? r.name : null));
+    const known = [...new Set(names.filter((n): n is string => n !== null))];
+    // with a name missing, "unknown region" would only echo that problem
+    const named = names.every((n) => n !== null);
+    names.forEach((n, i) => {
+      if (n !== null && names.indexOf(n) !== i) issue(ctx, ['regions', i, 'name'], M.duplicateRegion(n));
+    });
+    if (regions.length > 0 && regions.every((r) => ok(r.share))) {
+      const total = regions.reduce((a, r) => a + r.share, 0);
+      if (Math.abs(total - 1) > 1e-6) issue(ctx, ['regions'], M.sharesSum(total));
+    }
+    regions.forEach((r, i) => {
+      if (!named) return;
+      for (const to of Object.keys(r.rtt)) if (!known.includes(to)) issue(ctx, ['regions', i, 'rtt', to], M.unknownRegion(to, known));
+      const missing = known.filter((to) => to !== r.name && r.rtt[to] === undefined);
+      if (missing.length > 0) issue(ctx, ['regions', i, 'rtt'], M.rttMissing(missing));
+    });
+    const t = v.topology;
+    if (t !== undefined && typeof t.kind === 'string' && typeof t.routing === 'string') {
+      if (t.routing === 'weighted' && t.weights === undefined) issue(ctx, ['topology', 'weights'], M.WEIGHTS_REQUIRED);
+      if (t.routing !== 'weighted' && t.weights !== undefined) issue(ctx, ['topology', 'weights'], M.weightsOnlyWeighted(t.routing));
+      if (t.weights !== undefined) {
+        for (const to of Object.keys(t.weights)) if (named && !known.includes(to)) issue(ctx, ['topology', 'weights', to], M.unknownRegion(to, known));
+        const w = Object.values(t.weights);
+        if (w.every(ok) && !w.some((x) => x > 0)) issue(ctx, ['topology', 'weights'], M.WEIGHTS_ALL_ZERO);
+      }
+      if (t.kind === 'active-passive') {
+        if (t.primary === undefined) issue(ctx, ['topology', 'primary'], M.PRIMARY_REQUIRED);
+        else if (named && typeof t.primary === 'string' && !known.includes(t.primary)) issue(ctx, ['topology', 'primary'], M.unknownRegion(t.primary, known));
+      } else {
+        for (const k of ['primary', 'standby'] as const) if (typeof t[k] === 'string') issue(ctx, ['topology', k], M.onlyForKind(k, 'active-passive', t.kind));
+      }
+    }
+    v.events.forEach((e, i) => {
+      if (e.kind !== 'region-outage') return;
+      if (e.region === undefined) issue(ctx, ['events', i, 'region'], M.requiredForKind('region-outage', M.EXPECT.outageRegion));
+      else if (named && typeof e.region === 'string' && !known.includes(e.region)) issue(ctx, ['events', i, 'region'], M.unknownRegion(e.region, known));
+    });
+    if (v.shards !== undefined) issue(ctx, ['shards'], M.REGIONS_AND_SHARDS);
+  }
+  const sh = v.shards;
+  if (sh !== undefined && typeof sh.by === 'string') {
+    if (sh.by === 'tenant' && sh.tenants === undefined) issue(ctx, ['shards', 'tenants'], M.TENANTS_REQUIRED);
+    if (sh.by !== 'tenant' && sh.tenants !== undefined) issue(ctx, ['shards', 'tenants'], M.tenantsOnlyTenant(sh.by));
+    if (sh.by === 'key-hash' && v.traffic.trace !== undefined && v.traffic.keys.kind !== 'trace') issue(ctx, ['shards', 'by'], M.SHARD_KEYS_ON_TRACE);
+  }
+  if (v.featureStore !== undefined && (regions !== undefined || sh !== undefined)) issue(ctx, ['featureStore'], M.FEATURE_STORE_MULTI_SITE);
+}
+
 function isTable(x: unknown): x is RawLatencyTable {
   return typeof x === 'object' && x !== null && Array.isArray((x as Partial<RawLatencyTable>).batch);
 }
@@ -635,10 +764,7 @@ function isTable(x: unknown): x is RawLatencyTable {
 export const scenarioSchema = rootObject.superRefine(crossCheck);
 
 /** Sections the contract names but this version does not simulate: an error, never silently ignored. */
-export const UNSUPPORTED_PATHS: ReadonlySet<string> = new Set([
-  'regions',
-  'shards',
-]);
+export const UNSUPPORTED_PATHS: ReadonlySet<string> = new Set<string>([]);
 
 /** What the schema expects at `path`: its description, and the allowed keys when it is a mapping; null when the path leaves the schema. */
 export function expectationAt(path: readonly (string | number)[]): { description: string | null; keys: string[] | null } | null {

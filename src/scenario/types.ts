@@ -170,7 +170,11 @@ export type Autoscaler =
   | { kind: 'kpa'; config: import('../scaling/kpa.js').KpaConfig }
   | { kind: 'schedule'; steps: { atS: number; replicas: number }[] };
 
-export type ScenarioEvent = { atS: number; kind: 'replica-crash'; count: number } | { atS: number; kind: 'cache-flush' };
+export type ScenarioEvent =
+  | { atS: number; kind: 'replica-crash'; count: number }
+  | { atS: number; kind: 'cache-flush' }
+  /** Every replica of `region` dies at once and the region serves nothing for `forS` (Infinity: until the end). */
+  | { atS: number; kind: 'region-outage'; region: string; forS: number };
 
 export interface Slo {
   /** Latency targets in seconds by percentile name (p50, p90, p95, p99, p999). */
@@ -211,4 +215,65 @@ export interface Scenario {
   report: { intervalS: number };
   /** Non-fatal remarks found while resolving (e.g. maxBatch beyond the latency table). */
   warnings: string[];
+  /**
+   * Several fleets instead of one: regions (with failover) or shards. Absent for a single
+   * fleet, so every scenario written before it resolves exactly as it did.
+   */
+  topology?: Topology;
 }
+
+/** What one site (a region or a shard: its own fleet, lifecycle, autoscaler and cache) runs; the rest of the scenario is shared. */
+export interface SitePlan {
+  name: string;
+  /** The model as this site's fleet sees it (a region on another GPU has another latency table). */
+  model: Model;
+  fleet: Fleet;
+  autoscaler: Autoscaler;
+  /** Prices for this site (a region on another GPU has another catalog price). */
+  cost: Cost;
+}
+
+export interface RegionSpec extends SitePlan {
+  /** Share of the users (the traffic) that originate in this region; the shares sum to 1. */
+  share: number;
+  /** Network round trip in seconds from this region's users to each region, by region index (added to their latency). */
+  rttS: number[];
+}
+
+/** Health checks and DNS, as Route 53 or Cloud DNS with health-checked records behave (README: regions). */
+export interface Failover {
+  healthCheckIntervalS: number;
+  /** Consecutive failed (or passed) checks that make a region unhealthy (or healthy again). */
+  failureThreshold: number;
+  /** Clients see a health change this long after it happens (all at once). */
+  dnsTtlS: number;
+}
+
+export type RegionRouting = 'nearest' | 'latency-weighted' | 'weighted';
+
+export interface RegionsTopology {
+  kind: 'regions';
+  regions: RegionSpec[];
+  mode: 'active-active' | 'active-passive';
+  /** How a population picks among the regions its DNS view holds healthy (active-passive: among the standbys). */
+  routing: RegionRouting;
+  /** Relative weights by region index for routing `weighted`; null otherwise. */
+  weights: number[] | null;
+  /** Index of the primary region (active-passive); null for active-active. */
+  primary: number | null;
+  /** active-passive: warm standbys run their fleet; cold ones hold 0 replicas until traffic reaches them. */
+  standby: 'warm' | 'cold';
+  failover: Failover;
+  /** USD per GB of responses served outside their users' region (cost.interRegionPerGB). */
+  interRegionPerGbUsd: number;
+}
+
+export interface ShardsTopology {
+  kind: 'shards';
+  count: number;
+  /** key-hash: a hash of the request key; tenant: a Zipf tenant per request, shard = tenant mod count. */
+  by: 'key-hash' | 'tenant';
+  tenants: { count: number; exponent: number } | null;
+}
+
+export type Topology = RegionsTopology | ShardsTopology;

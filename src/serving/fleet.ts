@@ -211,8 +211,8 @@ export class ServingFleet {
     this.maybeGone(r);
   }
 
-  /** Kills replica r at once: its queued and running requests are routed again (they keep their arrival time). */
-  crash(r: number): void {
+  /** Kills replica r at once: its queued and running requests are routed again (they keep their arrival time), or rejected when `reroute` is false (a region outage: nothing is left to take them). */
+  crash(r: number, reroute = true): void {
     const st = this.state[r]!;
     if (st === ReplicaState.Free) return;
     if (st === ReplicaState.Ready) this.unready(r);
@@ -228,10 +228,22 @@ export class ServingFleet {
       for (let i = 0; i < this.slotSize[s]!; i++) orphans.push(this.members[base + i]!);
       this.slotDoneAtS[s] = NaN; // its completion event is now stale
     }
-    if (this.running[r]! > 0) this.meters.busyReplicas.set(this.sim.now, this.meters.busyReplicas.level - 1);
+    // busyReplicas counts ready replicas only: unready() has already taken this one out
     this.running[r] = 0;
     this.release(r);
-    for (const id of orphans) this.arrive(id);
+    if (reroute) for (const id of orphans) this.arrive(id);
+    else for (const id of orphans) this.outcomes.rejected(id, this.sim.now);
+  }
+
+  /** Rejects every request waiting for a replica: at the gateway and in the shared queue (a region outage). */
+  rejectWaiting(): void {
+    const now = this.sim.now;
+    const g = this.gateway;
+    while (g.length > 0) this.outcomes.rejected(g.shift(), now);
+    if (this.shared) {
+      const q = this.queues[0]!;
+      while (q.length > 0) this.outcomes.rejected(q.shift(), now);
+    }
   }
 
   private unready(r: number): void {
@@ -241,6 +253,8 @@ export class ServingFleet {
     this.readyPos[last] = pos;
     this.readyPos[r] = -1;
     this.meters.readyReplicas.set(this.sim.now, this.readyCount);
+    // utilization is busy time over ready time: a draining replica's batches count in neither
+    if (this.running[r]! > 0) this.meters.busyReplicas.set(this.sim.now, this.meters.busyReplicas.level - 1);
   }
 
   private maybeGone(r: number): void {
@@ -335,7 +349,8 @@ export class ServingFleet {
   /** Requests waiting in queues (replica queues, the shared queue and the gateway), not yet in a batch. */
   queueDepth(): number {
     let d = this.gateway.length;
-    const n = this.shared ? Math.min(1, this.used) : this.used;
+    // the shared queue exists (and takes arrivals) before any replica does
+    const n = this.shared ? 1 : this.used;
     for (let q = 0; q < n; q++) d += this.queues[q]!.length;
     return d;
   }
@@ -345,7 +360,7 @@ export class ServingFleet {
     const counted = this.pool.counted;
     let n = 0;
     for (let i = 0; i < this.gateway.length; i++) n += counted[this.gateway.at(i)]!;
-    for (let q = 0; q < this.used; q++) {
+    for (let q = 0; q < (this.shared ? 1 : this.used); q++) {
       const queue = this.queues[q]!;
       for (let i = 0; i < queue.length; i++) n += counted[queue.at(i)]!;
     }
@@ -463,12 +478,15 @@ export class ServingFleet {
     this.slotSize[slot] = size;
     const now = this.sim.now;
     const work = this.latency.sample(size, this.serviceRng);
-    this.rec.batch(size, now, size / this.latency.peakRps);
+    // effective work: the batch's GPU time × the share of the replica's peak throughput it runs at (a replica of
+    // several instances peaks at σ(instances) × one instance's peak); a draining replica is outside ready time
+    const peakShare = size / (this.latency.meanS[size]! * this.latency.peakRps * this.instances * this.speed(this.instances));
+    this.rec.batch(size, now, this.state[r] === ReplicaState.Ready ? work * peakShare : 0);
     this.observer?.batchStarted(r, size, now);
     const m = ++this.running[r]!;
     if (m === 1) {
       this.busyMarkS[r] = now;
-      this.meters.busyReplicas.set(now, this.meters.busyReplicas.level + 1);
+      if (this.state[r] === ReplicaState.Ready) this.meters.busyReplicas.set(now, this.meters.busyReplicas.level + 1);
     }
     if (this.instances === 1) {
       const done = now + work;
@@ -519,7 +537,7 @@ export class ServingFleet {
     if (m === 0) {
       this.busyCumS[r]! += now - this.busyMarkS[r]!;
       this.busyMarkS[r] = now;
-      this.meters.busyReplicas.set(now, this.meters.busyReplicas.level - 1);
+      if (this.state[r] === ReplicaState.Ready) this.meters.busyReplicas.set(now, this.meters.busyReplicas.level - 1);
     } else if (this.instances > 1) this.reshare(r, m + 1, m);
     for (let i = base; i < base + size; i++) {
       const id = members[i]!;

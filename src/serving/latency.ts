@@ -57,7 +57,8 @@ export class LatencyModel {
     this.sigma = Math.sqrt(Math.log(1 + cv * cv));
     this.mu = -0.5 * this.sigma * this.sigma;
     this.shape = cv > 0 ? 1 / (cv * cv) : 0;
-    this.dist = ['deterministic', 'exponential', 'lognormal', 'gamma'].indexOf(variability.dist);
+    // gamma with cv 0 (or so small that 1/cv² overflows) is deterministic: drawing with that shape gives NaN
+    this.dist = variability.dist === 'gamma' && !(1 / (cv * cv) < Infinity) ? 0 : ['deterministic', 'exponential', 'lognormal', 'gamma'].indexOf(variability.dist);
   }
 
   /** One batch's latency in seconds for a batch of n (1 ≤ n ≤ maxBatch). */

@@ -79,8 +79,15 @@ export class Lifecycle {
   private readonly perNode: number;
   private readonly billNodes: boolean;
   private readonly gpusPerNode: number;
+  /** In a region outage: nothing runs, nothing starts, the autoscaler's wishes are ignored (restore() ends it). */
+  private down = false;
+  /** A cold standby: holds no replicas and ignores the autoscaler until release(). */
+  private held: boolean;
 
-  /** Starts `initial` ready replicas and the warm pool, on nodes that already exist at t = 0. */
+  /**
+   * Starts `initial` ready replicas and the warm pool, on nodes that already exist at t = 0;
+   * `held` (a cold standby) starts nothing until release(), then `initial` pods that each pay a cold start.
+   */
   constructor(
     private readonly sim: Simulation,
     private readonly spec: FleetSpec,
@@ -89,7 +96,9 @@ export class Lifecycle {
     private readonly rng: RandomStream,
     initial: number,
     private readonly countFromS = 0,
+    held = false,
   ) {
+    this.held = held;
     this.perNode = spec.replicasPerNode;
     this.billNodes = spec.nodes !== null;
     this.gpusPerNode = spec.nodes?.gpusPerNode ?? 1;
@@ -98,7 +107,7 @@ export class Lifecycle {
     this.onNodeIdle = sim.register((n) => this.nodeIdleCheck(n));
     fleet.onReplicaGone = (r) => this.gone(r);
     this.desired = initial;
-    for (let i = 0; i < initial + spec.warmPool; i++) {
+    for (let i = 0; i < (held ? 0 : initial + spec.warmPool); i++) {
       const node = this.nodeWithRoom(true) ?? this.newNode(true);
       const r = fleet.addReplica();
       const pod: Pod = { replica: r, phase: Phase.Ready, standby: i >= initial, node, createdAtS: 0, readySinceS: 0, phaseDoneAtS: NaN };
@@ -139,13 +148,52 @@ export class Lifecycle {
 
   // ------------------------------------------------------------------ control
 
-  /** Sets the desired number of serving replicas and acts on it at once. */
+  /** Sets the desired number of serving replicas and acts on it at once (ignored while down or held: the autoscaler is frozen). */
   setDesired(n: number): void {
+    if (this.down || this.held) return;
     this.desired = Math.max(0, Math.floor(n));
     this.reconcile();
   }
 
-  /** Kills `count` ready replicas (a crash): their work is re-routed; the Deployment replaces them. */
+  /** Whether the lifecycle runs (not in an outage, not a held cold standby). */
+  get active(): boolean {
+    return !this.down && !this.held;
+  }
+
+  /**
+   * A region outage: every pod dies at once (ready, starting, standby, draining), its nodes
+   * with it; the fleet rejects what they held and what waits for them. Billing stops.
+   * Nothing starts until restore().
+   */
+  outage(): void {
+    this.down = true;
+    for (const pod of [...this.pods.values()]) {
+      if (pod.phase === Phase.Ready || pod.phase === Phase.Draining) this.fleet.crash(pod.replica, false);
+      else this.fleet.drain(pod.replica); // not yet routed: released at once
+    }
+    this.pods.clear();
+    for (const n of this.nodes) {
+      n.used = 0;
+      n.released = true;
+    }
+    this.fleet.rejectWaiting();
+    this.updateBilling();
+  }
+
+  /** The outage is over: the desired pods (and warm pool) start again from scratch, on new nodes, each paying a cold start. */
+  restore(): void {
+    this.down = false;
+    if (!this.held) this.reconcile();
+  }
+
+  /** A cold standby becomes active: its desired pods start (cold), and the autoscaler drives it from now on. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (!this.down) this.reconcile();
+  }
+
+  /** Kills `count` ready replicas (a crash): their work is re-routed; the Deployment replaces them (unless down or held). */
   crash(count: number): void {
     const ready = [...this.pods.values()].filter((p) => p.phase === Phase.Ready);
     for (let i = 0; i < count && ready.length > 0; i++) {
@@ -159,6 +207,7 @@ export class Lifecycle {
   }
 
   private reconcile(): void {
+    if (this.down || this.held) return;
     const serving = [...this.pods.values()].filter((p) => !p.standby && p.phase !== Phase.Draining);
     let active = serving.length;
     // scale up: loaded standbys first, then standbys still starting, then new pods

@@ -33,13 +33,13 @@ class RenewalShaped implements ArrivalSource {
   private u = 0;
   private readonly clock: OperationalClock;
   private readonly shape: number;
-  constructor(traffic: Traffic, private readonly rng: RandomStream, cv: number) {
-    this.clock = new OperationalClock(traffic);
+  constructor(traffic: Traffic, private readonly rng: RandomStream, cv: number, horizonS = Infinity) {
+    this.clock = new OperationalClock(traffic, horizonS);
     this.shape = cv === 1 ? 0 : 1 / (cv * cv);
   }
   nextTimeS(): number {
-    // gamma(k) / k has mean 1 and coefficient of variation 1/√k = cv
-    this.u += this.shape === 0 ? this.rng.exp1() : this.rng.gamma(this.shape) / this.shape;
+    // gamma(k) / k has mean 1 and coefficient of variation 1/√k = cv; a cv so small that k overflows is regular spacing
+    this.u += this.shape === 0 ? this.rng.exp1() : this.shape === Infinity ? 1 : this.rng.gamma(this.shape) / this.shape;
     return this.clock.timeAtOp(this.u);
   }
   lastKey(): number {
@@ -66,9 +66,10 @@ class Mmpp implements ArrivalSource {
     private readonly meanHighS: number,
     private readonly meanLowS: number,
     states: RandomStream,
+    private readonly horizonS = Infinity,
   ) {
-    this.arrivalsClock = new OperationalClock(traffic);
-    this.switchClock = new OperationalClock(traffic);
+    this.arrivalsClock = new OperationalClock(traffic, horizonS);
+    this.switchClock = new OperationalClock(traffic, horizonS);
     this.states = states;
     // start in the stationary distribution of the two-state chain
     this.high = states.uniform() < meanHighS / (meanHighS + meanLowS);
@@ -77,7 +78,10 @@ class Mmpp implements ArrivalSource {
   nextTimeS(): number {
     for (;;) {
       const factor = this.high ? this.highFactor : this.lowFactor;
-      const uSwitch = this.switchClock.opAtTime(this.switchAtS);
+      // a switch past the horizon (the run's end) never happens: walking the clock out to it could take for ever
+      const uSwitch = this.switchAtS > this.horizonS ? Infinity : this.switchClock.opAtTime(this.switchAtS);
+      // the rate is zero from the switch on, forever: switching states again would never end
+      if (this.u >= uSwitch && this.switchClock.zeroFromHere) return Infinity;
       const gap = factor > 0 ? this.rng.exp1() / factor : Infinity;
       if (this.u + gap <= uSwitch) {
         this.u += gap;
@@ -113,6 +117,8 @@ export function createArrivals(
   rng: RandomStream,
   stateRng: RandomStream,
   trace: TraceReader | null,
+  /** The run's end: arrivals after it are never needed (reported as Infinity). */
+  horizonS = Infinity,
 ): ArrivalSource {
   if (traffic.trace) {
     if (!trace) throw new Error('traffic.trace is set but no trace reader was given');
@@ -122,6 +128,6 @@ export function createArrivals(
   const constant =
     traffic.schedule.length === 1 && traffic.schedule[0]!.rampS === 0 && !traffic.diurnal && traffic.spikes.length === 0;
   if (b.kind === 'poisson' && constant) return new ConstantPoisson(traffic.schedule[0]!.rps, rng);
-  if (b.kind === 'mmpp') return new Mmpp(traffic, rng, b.highFactor, b.lowFactor, b.meanHighS, b.meanLowS, stateRng);
-  return new RenewalShaped(traffic, rng, b.kind === 'gamma' ? b.cv : 1);
+  if (b.kind === 'mmpp') return new Mmpp(traffic, rng, b.highFactor, b.lowFactor, b.meanHighS, b.meanLowS, stateRng, horizonS);
+  return new RenewalShaped(traffic, rng, b.kind === 'gamma' ? b.cv : 1, horizonS);
 }

@@ -34,7 +34,8 @@ function scheduleRate(traffic: Traffic, t: number, left: boolean): number {
 function diurnalFactor(traffic: Traffic, t: number): number {
   const d = traffic.diurnal;
   if (!d) return 1;
-  return 1 + d.amplitude * Math.cos((2 * Math.PI * (t - d.peakAtS)) / d.periodS);
+  // the peak's phase within one period: t − 1e308 would overflow to −Infinity and the cosine to NaN
+  return 1 + d.amplitude * Math.cos((2 * Math.PI * (t - (d.peakAtS % d.periodS))) / d.periodS);
 }
 
 function spikeFactor(traffic: Traffic, t: number, left: boolean): number {
@@ -73,8 +74,11 @@ export class OperationalClock {
   private op0 = 0;
   private op1 = 0;
 
-  /** A clock over `traffic`'s rate shape, starting at t = 0, u = 0. */
-  constructor(private readonly traffic: Traffic) {
+  /** A clock over `traffic`'s rate shape, starting at t = 0, u = 0; times past `horizonS` (the run's end) are reported as Infinity. */
+  constructor(
+    private readonly traffic: Traffic,
+    private readonly horizonS = Infinity,
+  ) {
     this.points = breakpoints(traffic);
     this.gridS = traffic.diurnal ? traffic.diurnal.periodS / 2880 : Infinity;
     this.openCell(0, 0);
@@ -98,10 +102,16 @@ export class OperationalClock {
     }
   }
 
+  /** True when λ is zero from the current cell on, forever (past the last breakpoint at a zero level; a diurnal factor cannot revive it). */
+  get zeroFromHere(): boolean {
+    return this.lam0 === 0 && this.slope === 0 && this.nextPoint >= this.points.length;
+  }
+
   /** Real time t with Λ(t) = u; Infinity when the rate stays zero forever. */
   timeAtOp(u: number): number {
     while (u > this.op1) {
-      if (this.t1 === Infinity) return Infinity;
+      // past the horizon nothing matters: a tiny rate would otherwise walk cells for ever
+      if (this.t1 === Infinity || this.zeroFromHere || this.t1 > this.horizonS) return Infinity;
       this.openCell(this.t1, this.op1);
     }
     const d = u - this.op0;

@@ -24,6 +24,9 @@ import {
   type PointResult,
 } from '../../src/analysis/sweep.js';
 import type { Summary } from '../../src/metrics/summary.js';
+import { usd } from '../../src/report/table.js';
+import { simulate } from '../../src/run.js';
+import { makeScenario } from '../helpers/scenario.js';
 
 const values = (spec: string): unknown[] => parseVary(spec).values;
 const failure = (spec: string): string => {
@@ -105,24 +108,19 @@ describe('--vary syntax', () => {
   });
 });
 
-/** A summary with the figures a sweep aggregates; the rest is filler. */
+/** A real (tiny) run's summary, so the filler keeps up with the Summary type. */
+const base = simulate(makeScenario({ durationS: 1 })).summary;
+
+/** A summary with the figures a sweep aggregates set; the rest is a real run's. */
 function fake(seed: number, p99: number, met: boolean, monthlyUsd = 100, utilization = 0.5): Summary {
   return {
-    scenario: 's',
-    variant: null,
+    ...base,
     seed,
-    simulatedSeconds: 10,
-    partial: false,
-    requests: { arrived: 10, completed: 10, cacheHits: 0, rejected: 0, timedOut: 0, inFlightAtEnd: 0 },
-    throughputRps: 1,
-    latencyMs: { mean: 1, p50: 1, p90: 1, p95: 1, p99, p999: p99, max: p99 },
-    slo: { met, attainment: met ? 1 : 0.9, errorRate: 0, target: { p99Ms: 10 } },
-    gpu: { utilization, meanBatchSize: 1, effectiveUtilization: utilization },
-    replicas: { min: 1, mean: 1, max: 1, coldStarts: 0 },
-    cache: null,
-    cost: { totalUsd: monthlyUsd / 1000, gpuUsd: 0, cacheUsd: 0, egressUsd: 0, perMillionRequestsUsd: 0, monthlyUsd, idleGpuUsd: 0 },
+    latencyMs: { ...base.latencyMs, p99 },
+    slo: { ...base.slo, met, attainment: met ? 1 : 0.9 },
+    gpu: { ...base.gpu, utilization },
+    cost: { ...base.cost, totalUsd: monthlyUsd / 1000, monthlyUsd },
     engine: { events: seed, wallSeconds: seed / 7 },
-    warnings: [],
   };
 }
 
@@ -204,7 +202,7 @@ describe('the sweep document, CSV and table', () => {
     const starred = text.split('\n').filter((l) => l.includes('★'));
     expect(starred).toHaveLength(2);
     expect(starred[0]).toMatch(/^ {2}★ +4 +l4 +9\.25 /);
-    expect(starred[1]).toBe('★ cheapest point meeting the SLO: fleet.replicas=4 fleet.gpu=l4 — p99 9.25 ms, $250/month');
+    expect(starred[1]).toBe(`★ cheapest point meeting the SLO: fleet.replicas=4 fleet.gpu=l4 — p99 9.25 ms, ${usd(250)}/month`);
     const none = formatSweepTable(doc(pointsOf().slice(0, 2)));
     expect(none).toContain('no point meets the SLO at every seed');
     expect(none).not.toContain('★');

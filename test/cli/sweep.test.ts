@@ -1,7 +1,7 @@
 /** `infersim sweep`, `plan` and `merge` as a user runs them: outputs, equivalences, exit codes. */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, ROOT, SHARED } from '../helpers/cli.js';
@@ -32,7 +32,7 @@ describe('infersim sweep', () => {
     const out = join(dir, 'out');
     const r = cli(['sweep', f, '--vary', 'fleet.replicas=18,20', '--vary', 'fleet.batching.maxBatch=16,32', '--seeds', '2', '--format', 'json', '--out', out]);
     expect(r.status).toBe(0);
-    expect(r.stderr).toBe(`w1: results in ${out}\n`);
+    expect(r.stderr).toBe(`sweep: 4 point(s) × 2 seed(s) = 8 run(s) on ${Math.min(8, availableParallelism())} worker thread(s)\nw1: results in ${out}\n`);
     const doc = JSON.parse(r.stdout) as { points: Point[]; pointCount: number; seeds: number; partial: boolean; shard: unknown };
     expect(doc).toEqual(json(join(out, 'sweep.json')));
     expect(doc).toMatchObject({ pointCount: 4, seeds: 2, partial: false, shard: null });
@@ -110,7 +110,7 @@ describe('infersim sweep', () => {
     const starred = r.stdout.split('\n').filter((l) => l.includes('★'));
     expect(starred).toHaveLength(2);
     expect(starred[0]).toMatch(new RegExp(`^ {2}★ +${String(best.values['fleet.replicas'])} `));
-    expect(starred[1]).toMatch(new RegExp(`^★ cheapest point meeting the SLO: fleet\\.replicas=${String(best.values['fleet.replicas'])} — p99 [\\d.]+ ms, \\$[\\d,]+/month$`));
+    expect(starred[1]).toMatch(new RegExp(`^★ cheapest point meeting the SLO: fleet\\.replicas=${String(best.values['fleet.replicas'])} — p99 [\\d.]+ ms, \\$[\\d,.]+/month$`));
     expect(r.stdout).toContain(`results: ${join(dir, 'out')}\n`);
   });
 
@@ -141,7 +141,9 @@ describe('infersim sweep', () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'infersim.js'), 'sweep', f, '--vary', 'fleet.replicas=10..89', '--workers', '2', '--out', out], { stdio: 'pipe' });
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    await new Promise((r) => setTimeout(r, 2500));
+    // the start line comes once Ctrl-C is handled; then let a few points finish
+    await new Promise<void>((r) => child.stderr.on('data', (d: Buffer) => d.toString().startsWith('sweep: 80 point(s)') && r()));
+    await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect(code).toBe(130);
@@ -193,7 +195,7 @@ describe('infersim plan', () => {
     const r = cli(['plan', f, '--set', 'slo.p99=15ms', '--set', 'cost.gpuHourly=1', '--find', 'fleet.batching.maxBatch', '--values', '1,2,4,8,16,32', '--seeds', '1', '-q', '--out', join(dir, 'o')]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/answer +fleet\.batching\.maxBatch = (1|2|4|8|16|32)\n/);
-    expect(r.stdout).toMatch(/cost +\$14,600\/month/); // 20 GPUs × $1 × 730 h
+    expect(r.stdout).toMatch(/cost +\$14,600(\.00)?\/month/); // 20 GPUs × $1 × 730 h
     expect(r.stdout).toContain('of 1 seed(s)');
   });
 

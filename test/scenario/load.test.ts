@@ -65,7 +65,7 @@ const BAD: Record<string, [path: string, message: string][]> = {
     ['fleet.replica', 'unknown field; did you mean "replicas"?'],
     [
       'colour',
-      'unknown field (known fields here: name, seed, duration, warmup, slo, traffic, model, fleet, cost, report, autoscaler, events, variants)',
+      'unknown field (known fields here: name, seed, duration, warmup, slo, traffic, model, fleet, cost, report, autoscaler, cache, featureStore, events, regions, topology, failover, shards, variants)',
     ],
   ],
   'bad-unit.yaml': [
@@ -95,8 +95,8 @@ const BAD: Record<string, [path: string, message: string][]> = {
     ],
   ],
   'unsupported-section.yaml': [
-    ['regions', 'not supported by this version of infersim yet'],
-    ['shards', 'not supported by this version of infersim yet'],
+    ['regions.0.share', 'required: the share of the users in this region, a number between 0 and 1'],
+    ['shards', 'regions and shards together are not supported yet: shard within one fleet (shards) or spread over regions (regions), not both'],
   ],
   'yaml-syntax.yaml': [
     ['', 'line 5, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]'],
@@ -189,7 +189,7 @@ describe('more problems, each at its path', () => {
     ['durration: 10m', 'durration', 'unknown field; did you mean "duration"?'],
     ['cahce: { capacity: 5 }', 'cahce', 'unknown field; did you mean "cache"?'],
     ['fleet: { warmPool: -2 }', 'fleet.warmPool', 'must be an integer ≥ 0 (got -2)'],
-    ['events: [ { at: 1m, kind: explode } ]', 'events.0.kind', 'must be one of replica-crash, cache-flush (got "explode")'],
+    ['events: [ { at: 1m, kind: explode } ]', 'events.0.kind', 'must be one of replica-crash, cache-flush, region-outage (got "explode")'],
     ['autoscaler: { kind: hpa }', 'autoscaler.manifest', 'required: the HorizontalPodAutoscaler: manifest (a file path) or spec (inline)'],
     ['autoscaler: { kind: kpa, manifest: x.yaml }', 'autoscaler.manifest', 'manifest applies only to kind hpa (kind is kpa)'],
     ['fleet: { coldStart: { modelLoad: { mean: 30s } } }', 'fleet.coldStart.modelLoad', 'must be a duration (e.g. 30s), { mean, cv } (lognormal) or { min, max } (uniform) (got a mapping)'],
