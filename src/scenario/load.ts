@@ -676,6 +676,8 @@ function buildCache(c: RawScenario['cache'], warnings: string[], keys: string): 
  */
 export const LIMITS = {
   durationS: 365 * 86_400,
+  batchLatencyS: 3600,
+  minBatchLatencyS: 1e-6,
   expectedRequests: 1e12,
   timelineRows: 1_000_000,
   replicas: 10_000,
@@ -701,6 +703,12 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
     if (value < min) out.push({ path, message: M.mustBe(`at least ${phrase}`, value) });
   };
   atMost('duration', sc.durationS, LIMITS.durationS, '365d (one year, in seconds 31536000)');
+  for (const [p, target] of Object.entries(sc.slo.latencyS)) atMost(`slo.${p}`, target, LIMITS.durationS, '365d (one year, in seconds 31536000)');
+  sc.model.latency.batch.forEach((b, i) => {
+    // below 1 µs a batch completes within the clock's rounding (latency 0) and per-replica throughput overflows
+    atLeast(`model.latency.${b}`, sc.model.latency.latencyS[i]!, LIMITS.minBatchLatencyS, '1us');
+    atMost(`model.latency.${b}`, sc.model.latency.latencyS[i]!, LIMITS.batchLatencyS, '1h (3600 s)');
+  });
   const t = sc.traffic;
   // peakRate visits every diurnal peak in the run: only ask it once those are few
   const fewPeaks = sc.durationS <= LIMITS.durationS && (t.diurnal === null || t.diurnal.periodS >= LIMITS.minDiurnalPeriodS);

@@ -190,7 +190,7 @@ function burstArb(): fc.Arbitrary<unknown> {
 /** traffic: a constant rate or a schedule, optional diurnal cosine, spikes and burstiness. */
 export function trafficArb(ctx: DocContext): fc.Arbitrary<unknown> {
   const diurnal = fc
-    .integer({ min: 20_000, max: 86_400_000 })
+    .integer({ min: 60_000, max: 86_400_000 }) // the loader refuses diurnal periods under 1m (LIMITS)
     .chain((periodMs) =>
       rec({
         amplitude: decimal(0, 0.95, 3),
@@ -377,8 +377,9 @@ function kpaArb(): fc.Arbitrary<unknown> {
   return fc
     .record({
       metric: maybe(fc.constantFrom('concurrency', 'rps')),
-      target: maybe(decimal(0.5, 200, 2)),
-      targetUtilization: maybe(decimal(0.1, 1, 2)),
+      // per-pod targets low enough to need hundreds of pods make runs slow, not more interesting
+      target: maybe(decimal(5, 200, 2)),
+      targetUtilization: maybe(decimal(0.3, 1, 2)),
       minReplicas: maybe(fc.integer({ min: 0, max: 2 })),
       span: fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }),
       stableWindow: maybe(fc.integer({ min: 6, max: 120 }).map((s) => `${s}s`), 1),
@@ -506,4 +507,109 @@ export function scenarioText(
   return fc
     .tuple(scenarioDoc(sections), fc.constantFrom<TextFormat>('yaml-block', 'yaml-flow', 'json'))
     .map(([{ ctx, doc }, format]) => ({ ctx, doc, text: renderDoc(doc, format), format }));
+}
+
+// ---------------------------------------------------------------- malformed input
+
+/** Values that are wrong somewhere: huge, tiny, negative, zero, NaN/∞, the wrong type, odd strings, containers. */
+export const BAD_VALUES: readonly unknown[] = [
+  1e308, -1e308, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), -1, 0, -0, 0.5, 1e-300, -1e-300, NaN, Infinity, -Infinity,
+  '', ' ', 'abc', '-5ms', '5 ms', '1e400s', '∞', '0x10', '1h30', 'null', '~', '\u0000', 'x'.repeat(10_000),
+  true, false, null, [], {}, [1, 2], { a: 1 }, [[[[]]]], { kind: 'none' },
+];
+
+/** A wrong value: one of BAD_VALUES, or anything fast-check can make. */
+export function badValueArb(): fc.Arbitrary<unknown> {
+  return fc.oneof(
+    { arbitrary: fc.constantFrom(...BAD_VALUES), weight: 4 },
+    { arbitrary: fc.double(), weight: 1 },
+    { arbitrary: fc.integer({ min: -(2 ** 31), max: 2 ** 31 }), weight: 1 },
+    { arbitrary: fc.string({ maxLength: 12 }), weight: 1 },
+    { arbitrary: fc.anything({ maxDepth: 2, maxKeys: 3, key: fc.string({ maxLength: 6 }).filter((k) => k !== '__proto__') }), weight: 1 },
+  );
+}
+
+/** Every path into `doc` (mappings and lists), the document itself excluded. */
+export function pathsOf(doc: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+  const out: (string | number)[][] = [];
+  if (Array.isArray(doc)) doc.forEach((v, i) => out.push([...prefix, i], ...pathsOf(v, [...prefix, i])));
+  else if (doc !== null && typeof doc === 'object') {
+    for (const [k, v] of Object.entries(doc as Record<string, unknown>)) out.push([...prefix, k], ...pathsOf(v, [...prefix, k]));
+  }
+  return out;
+}
+
+type Mutation = { path: (string | number)[]; op: 'set' | 'delete' | 'unknown-key' | 'as-string' | 'as-list'; value: unknown };
+
+/** A deep copy of plain data (fast-check values may carry prototypes structuredClone refuses). */
+function copyData(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(copyData);
+  if (x !== null && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, copyData(v)]));
+  return x;
+}
+
+function mutate(doc: ScenarioDoc, m: Mutation): ScenarioDoc {
+  const copy = copyData(doc) as ScenarioDoc;
+  if (m.path.length === 0) return copy;
+  let parent: Record<string | number, unknown> = copy;
+  for (const seg of m.path.slice(0, -1)) {
+    const next = parent[seg];
+    if (next === null || typeof next !== 'object') return copy; // an earlier mutation replaced the container
+    parent = next as Record<string | number, unknown>;
+  }
+  const key = m.path[m.path.length - 1]!;
+  const old = parent[key];
+  switch (m.op) {
+    case 'set':
+      parent[key] = m.value;
+      break;
+    case 'delete':
+      if (Array.isArray(parent)) parent.splice(Number(key), 1);
+      else delete parent[key];
+      break;
+    case 'unknown-key':
+      if (old !== null && typeof old === 'object' && !Array.isArray(old)) (old as Record<string, unknown>)[`x${String(m.value).slice(0, 8)}`] = 1;
+      else parent[key] = { [String(key)]: old };
+      break;
+    case 'as-string':
+      parent[key] = JSON.stringify(old ?? null);
+      break;
+    case 'as-list':
+      parent[key] = [old];
+      break;
+  }
+  return copy;
+}
+
+/** A valid document with one to three things broken at random paths, as file text (YAML keeps NaN and ∞; JSON turns them into null). */
+export function mutatedText(): fc.Arbitrary<{ doc: ScenarioDoc; text: string; mutations: Mutation[] }> {
+  return scenarioDoc().chain(({ doc }) => {
+    const paths = pathsOf(doc);
+    const mutation = fc.record({
+      path: fc.constantFrom(...paths),
+      op: fc.constantFrom<Mutation['op']>('set', 'set', 'set', 'delete', 'unknown-key', 'as-string', 'as-list'),
+      value: badValueArb(),
+    });
+    return fc
+      .tuple(fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.constantFrom<TextFormat>('yaml-block', 'yaml-flow', 'json'))
+      .map(([mutations, format]) => {
+        const broken = mutations.reduce(mutate, doc);
+        return { doc: broken, text: renderDoc(broken, format), mutations };
+      });
+  });
+}
+
+const YAML_BITS = [
+  'name:', 'name: x', 'duration:', 'duration: 1m', 'traffic:', 'rate: 5', 'model:', 'latency: {1: 1ms}', 'fleet:', 'replicas: 2',
+  '{', '}', '[', ']', '- ', ': ', '\n', '  ', '\t', '&a ', '*a', '!!str ', '!!binary ', '"', "'", '#', '|', '>', '---', '...',
+  '1e308', '.nan', '-.inf', '~', '<<: *a', '? ', ',', '%YAML 1.2', '\u0000', '\ufeff', 'é', '🚀', '\r\n',
+];
+
+/** Text that is mostly not a scenario: YAML-ish fragments glued together, arbitrary unicode, or raw bytes read as UTF-8. */
+export function garbageText(): fc.Arbitrary<string> {
+  return fc.oneof(
+    fc.array(fc.constantFrom(...YAML_BITS), { maxLength: 40 }).map((a) => a.join('')),
+    fc.string({ maxLength: 200, unit: 'binary' }),
+    fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('utf8')),
+  );
 }

@@ -1,0 +1,309 @@
+/**
+ * Regressions for the bugs the fuzzing found, one `describe` per bug, each pinned with
+ * a small hand-checkable case (the fuzz counterexample, shrunk and simplified).
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadScenario, ScenarioError, type ScenarioIssue } from '../../src/scenario/load.js';
+import { simulate, startRun } from '../../src/run.js';
+import { replicaBounds } from '../../src/scaling/autoscaler.js';
+import { interpolateLatencyS, LatencyModel } from '../../src/serving/latency.js';
+import { createArrivals } from '../../src/workload/arrivals.js';
+import { RandomStreams } from '../../src/engine/rng.js';
+import { ROOT } from '../helpers/cli.js';
+import { makeScenario } from '../helpers/scenario.js';
+import { assertRunInvariants } from './invariants.js';
+
+const load = (text: string): ReturnType<typeof loadScenario> => loadScenario(text, { file: 's.yaml', baseDir: '/' });
+
+function issuesOf(text: string): ScenarioIssue[] {
+  try {
+    load(text);
+  } catch (e) {
+    if (e instanceof ScenarioError) return e.issues;
+    throw e;
+  }
+  throw new Error('expected a ScenarioError');
+}
+
+describe('the last slice of a run reaches the end (endS·k/n rounds below endS)', () => {
+  it('a 115.128 s run has its last report row at 115.128 s', () => {
+    // 115.128 · 100 / 100 = 115.12799999999999: the events at the end (the last row) used to be skipped
+    const r = simulate(load('name: r\nduration: 115.128\ntraffic: { rate: 1 }\nmodel: { latency: { 1: 300us } }\nreport: { interval: 1s }\n'));
+    expect(r.timeline.rows).toHaveLength(116);
+    expect(r.timeline.column('timeS').slice(-2)).toEqual([115, 115.128]);
+    assertRunInvariants(r);
+  });
+});
+
+describe('no sliver row when the duration is a multiple of the report interval', () => {
+  it('13.6 s in steps of 1.7 s: 8 rows, the last at exactly 13.6 s', () => {
+    // 1.7 added eight times is 13.599999999999998: a 9th row 2e-15 s long used to follow
+    const r = simulate(load('name: r\nduration: 13.6s\ntraffic: { rate: 5 }\nmodel: { latency: { 1: 1ms } }\nreport: { interval: 1.7s }\n'));
+    const t = r.timeline.column('timeS');
+    expect(t).toHaveLength(8);
+    expect(t[7]).toBe(13.6);
+    assertRunInvariants(r);
+  });
+});
+
+describe('a run stopped between report intervals closes its last, shorter one', () => {
+  it('stopped at 25.5 s with 10 s intervals: rows at 10, 20 and 25.5 s that count every arrival', () => {
+    const run = startRun(load('name: r\nduration: 60s\ntraffic: { rate: 20 }\nmodel: { latency: { 1: 5ms } }\nreport: { interval: 10s }\n'));
+    run.runTo(25.5);
+    const r = run.finish(true);
+    expect(r.timeline.column('timeS')).toEqual([10, 20, 25.5]);
+    const arrivals = r.timeline.column('arrivals').reduce((a, b) => a + b, 0);
+    expect(arrivals).toBe(r.summary.requests.arrived);
+    expect(r.summary.partial).toBe(true);
+    assertRunInvariants(r);
+  });
+});
+
+describe('replicaBounds of a schedule includes the count the fleet starts with', () => {
+  it('a first step at 60 s: the scenario runs its own 1 replica until then', () => {
+    expect(replicaBounds({ kind: 'schedule', steps: [{ atS: 60, replicas: 3 }] }, 1)).toEqual({ min: 1, max: 3 });
+    expect(replicaBounds({ kind: 'schedule', steps: [{ atS: 0, replicas: 2 }, { atS: 60, replicas: 4 }] }, 5)).toEqual({ min: 2, max: 5 });
+  });
+
+  it('the simulated minimum stays within them', () => {
+    const r = simulate(
+      load('name: r\nduration: 90s\ntraffic: { rate: 10 }\nmodel: { latency: { 1: 5ms } }\nfleet: { replicas: 1 }\nautoscaler: { kind: schedule, schedule: [ { at: 30s, replicas: 3 } ] }\n'),
+    );
+    expect(r.summary.replicas).toMatchObject({ min: 1, max: 3 });
+    assertRunInvariants(r);
+  });
+});
+
+describe('below the first table point, latency never drops to ~0 (infinite throughput, a RangeError in Erlang C)', () => {
+  const table = { batch: [3, 4], latencyS: [0.0003, 0.00045], source: 'test' };
+
+  it('follows the first segment but no faster per request than the first point', () => {
+    // the segment reaches 0 at batch 1 (and −150 µs at 0): the floor is 300 µs · n / 3
+    expect(interpolateLatencyS(table, 1)).toBeCloseTo(0.0001, 15);
+    expect(interpolateLatencyS(table, 2)).toBeCloseTo(0.0002, 15);
+    expect(interpolateLatencyS(table, 3)).toBe(0.0003);
+    // a gentle first segment is followed as before
+    expect(interpolateLatencyS({ batch: [2, 4], latencyS: [0.004, 0.006], source: 'test' }, 1)).toBeCloseTo(0.003, 15);
+  });
+
+  it('a run on such a table completes with finite analytic companions', () => {
+    const r = simulate(load('name: r\nduration: 20s\ntraffic: { rate: 50 }\nmodel: { latency: { 3: 300us, 4: 450us } }\n'));
+    expect(r.summary.analytic.maxRpsPerReplica).toBeCloseTo(10_000, 6);
+    expect(r.summary.analytic.erlangC).not.toBeNull();
+    assertRunInvariants(r);
+  });
+});
+
+describe('a draining replica counts neither as ready nor as busy (utilization ≤ 1)', () => {
+  it('two saturated replicas, one drained at 1 s with work queued: utilization stays exactly 1', () => {
+    // each replica serves 2 req/s (0.5 s, batch 1); 40 req/s arrive, so both queues are long when one is drained
+    const r = simulate(
+      makeScenario({
+        durationS: 10,
+        traffic: { schedule: [{ atS: 0, rps: 40, rampS: 0 }] },
+        model: { latency: { batch: [1], latencyS: [0.5], source: 'test' } },
+        fleet: { replicas: 2 },
+        autoscaler: { kind: 'schedule', steps: [{ atS: 1, replicas: 1 }] },
+      }),
+    );
+    const util = r.timeline.column('gpuUtilization');
+    // the drained replica still works through its queue after 1 s: busy 2 over ready 1 used to read 2
+    expect(util.slice(1)).toEqual(new Array(9).fill(1));
+    expect(util[0]).toBeGreaterThan(0.95); // idle only until the first arrivals
+    expect(util[0]).toBeLessThan(1);
+    expect(r.summary.gpu.utilization).toBeLessThan(1);
+    expect(r.summary.gpu.utilization).toBeGreaterThan(0.99);
+    expect(r.timeline.column('replicasReady').slice(1)).toEqual(new Array(9).fill(1));
+    assertRunInvariants(r);
+  });
+});
+
+describe('the shared queue holds requests before any replica exists', () => {
+  const text =
+    'name: r\nduration: 60s\ntraffic: { rate: 20 }\nmodel: { latency: { 1: 10ms } }\n' +
+    'fleet: { replicas: 0, routing: shared-queue, coldStart: { modelLoad: 30s } }\nautoscaler: { kind: kpa }\nreport: { interval: 1s }\n';
+
+  it('a run stopped at 5 s (no replica ready yet) balances its books: everything is in flight', () => {
+    const run = startRun(load(text));
+    run.runTo(5);
+    const r = run.finish(true); // threw "books do not balance" before
+    const q = r.summary.requests;
+    expect(q.arrived).toBeGreaterThan(50);
+    expect(q.inFlightAtEnd).toBe(q.arrived);
+    // queueDepth at 5 s counts them too (it read 0)
+    expect(r.timeline.column('queueDepth')[4]).toBe(q.arrived);
+    assertRunInvariants(r);
+  });
+});
+
+describe('arrival processes end when the rate is zero for ever, or the run ends (they used to loop for ever)', () => {
+  // run in a child process: a synchronous infinite loop cannot be interrupted inside the test worker
+  const cases: Record<string, string> = {
+    'zero tail with a diurnal shape': 'traffic: { rate: [ { at: 0, rps: 10 }, { at: 2s, rps: 0 } ], diurnal: { amplitude: 0.5, period: 1h } }',
+    'zero tail with MMPP bursts': 'traffic: { rate: [ { at: 0, rps: 10 }, { at: 2s, rps: 0 } ], burst: { kind: mmpp } }',
+    'a 1e-300 req/s rate with a diurnal shape': 'traffic: { rate: 1e-300, diurnal: { amplitude: 0.5, period: 1h } }',
+    'a 1e-300 req/s rate with MMPP bursts': 'traffic: { rate: 1e-300, burst: { kind: mmpp } }',
+    'MMPP sojourns of 1e308 s with a diurnal shape': 'traffic: { rate: 10, diurnal: { amplitude: 0.5, period: 1h }, burst: { kind: mmpp, meanHigh: 1e308, meanLow: 1e308 } }',
+    'a diurnal peak at 1e308 s': 'traffic: { rate: 10, diurnal: { amplitude: 0.5, period: 1h, peakAt: 1e308 } }',
+    'gamma arrivals with cv 1e-300': 'traffic: { rate: 10, diurnal: { amplitude: 0.5, period: 1h }, burst: { kind: gamma, cv: 1e-300 } }',
+  };
+  const script = `
+    import { simulate } from ${JSON.stringify(join(ROOT, 'dist', 'run.js'))};
+    import { loadScenario } from ${JSON.stringify(join(ROOT, 'dist', 'scenario', 'load.js'))};
+    const body = process.argv[1];
+    const r = simulate(loadScenario('name: h\\nduration: 10s\\nmodel: { latency: { 1: 1ms } }\\nreport: { interval: 1s }\\n' + body + '\\n', { file: 'h', baseDir: '/' }));
+    console.log(JSON.stringify({ arrived: r.summary.requests.arrived, arrivals: r.timeline.column('arrivals') }));
+  `;
+  for (const [name, body] of Object.entries(cases)) {
+    it(name, () => {
+      const p = spawnSync(process.execPath, ['--input-type=module', '-e', script, body], { encoding: 'utf8', timeout: 20_000 });
+      expect(p.signal).toBeNull(); // killed by the timeout: the loop is back
+      expect(p.stderr).toBe('');
+      const out = JSON.parse(p.stdout) as { arrived: number; arrivals: number[] };
+      expect(out.arrivals.reduce((a, b) => a + b, 0)).toBe(out.arrived);
+      if (name.startsWith('zero tail')) {
+        expect(out.arrived).toBeGreaterThan(0);
+        expect(out.arrivals.slice(2)).toEqual(new Array(8).fill(0)); // nothing after the rate drops to 0 at 2 s
+      }
+      if (name.includes('1e-300 req/s')) expect(out.arrived).toBe(0);
+      if (name.startsWith('gamma')) expect(out.arrived).toBeGreaterThan(50); // regular spacing at ~10 req/s
+    });
+  }
+});
+
+describe('gamma variability with cv 0 (or 1e-300) is deterministic, not NaN', () => {
+  it('LatencyModel draws the mean', () => {
+    const rng = new RandomStreams(1).stream('service');
+    const table = { batch: [1], latencyS: [0.004], source: 'test' };
+    for (const cv of [0, 1e-300]) {
+      const m = new LatencyModel(table, 1, { dist: 'gamma', cv });
+      expect([m.sample(1, rng), m.sample(1, rng)]).toEqual([0.004, 0.004]);
+    }
+  });
+
+  it('a run with it equals the deterministic run (it threw "event scheduled at NaN s")', () => {
+    const text = (v: string): string => `name: r\nduration: 20s\ntraffic: { rate: 30 }\nmodel: { latency: { 1: 5ms }, variability: ${v} }\nfleet: { instances: 2 }\n`;
+    const g = simulate(load(text('{ dist: gamma, cv: 0 }')));
+    const d = simulate(load(text('{ dist: deterministic }')));
+    expect(g.summary.latencyMs).toEqual(d.summary.latencyMs);
+    expect(g.summary.requests).toEqual(d.summary.requests);
+  });
+
+  it('gamma arrivals with a cv whose shape overflows are evenly spaced', () => {
+    const streams = new RandomStreams(1);
+    const traffic = makeScenario({ traffic: { schedule: [{ atS: 0, rps: 10, rampS: 0 }, { atS: 100, rps: 10, rampS: 0 }], burst: { kind: 'gamma', cv: 1e-300 } } }).traffic;
+    const a = createArrivals(traffic, streams.stream('arrivals'), streams.stream('arrival-states'), null);
+    const times = [a.nextTimeS(), a.nextTimeS(), a.nextTimeS()];
+    times.forEach((t, i) => expect(t).toBeCloseTo((i + 1) / 10, 12));
+  });
+});
+
+describe('effective utilization stays in [0, 1]', () => {
+  const saturated = (instances: number, overlap: number, latency: string, variability = 'deterministic'): ReturnType<typeof simulate> =>
+    simulate(
+      load(
+        `name: r\nduration: 30s\ntraffic: { rate: 2000 }\nmodel: { latency: ${latency}, variability: { dist: ${variability} } }\n` +
+          `fleet: { replicas: 1, instances: ${instances}, overlap: ${overlap}, queue: { maxDepth: 100 } }\n`,
+      ),
+    );
+
+  it('two instances on one GPU with full overlap peak at twice one instance: a saturated replica is 100 %, not 200 %', () => {
+    const r = saturated(2, 1, '{ 1: 10ms }');
+    expect(r.summary.gpu.utilization).toBeCloseTo(1, 4);
+    expect(r.summary.gpu.effectiveUtilization).toBeCloseTo(1, 3);
+    expect(r.summary.gpu.effectiveUtilization).toBeLessThanOrEqual(1);
+  });
+
+  it('batches of 1 on a table whose peak is at batch 4 use half the peak: 50 %', () => {
+    // 1 request in 10 ms = 100 req/s; the peak is 4 in 20 ms = 200 req/s
+    const r = simulate(
+      load('name: r\nduration: 30s\ntraffic: { rate: 2000 }\nmodel: { latency: { 1: 10ms, 4: 20ms } }\nfleet: { replicas: 1, queue: { maxDepth: 100 } }\n'),
+    );
+    expect(r.summary.gpu.utilization).toBeCloseTo(1, 4);
+    expect(r.summary.gpu.effectiveUtilization).toBeCloseTo(0.5, 3);
+  });
+
+  it('with exponential variability a saturated replica still reads at most 100 %', () => {
+    // booked at each batch's mean, fast draws used to push it above 1
+    for (const instances of [1, 3]) {
+      const r = saturated(instances, 0.5, '{ 1: 10ms }', 'exponential');
+      expect(r.summary.gpu.effectiveUtilization).toBeLessThanOrEqual(1);
+      expect(r.summary.gpu.effectiveUtilization).toBeGreaterThan(0.95);
+    }
+  });
+});
+
+describe('idle GPU dollars are never negative (utilization an ulp above 1)', () => {
+  it('the fuzz case that gave idleGpuUsd −3.75e-17', () => {
+    const text = `
+name: idle
+seed: 1095619485
+duration: 86192ms
+warmup: 43.095
+slo: { p90: 0.159, p99: 0.982, p999: 2.883 }
+traffic:
+  rate: 199.94
+  spikes: [ { at: 42.009, factor: 1.79, for: 59.991 } ]
+  burst: { kind: mmpp, lowFactor: 1.1, meanHigh: 15.165s, meanLow: 9611ms }
+model: { latency: { "1": 0.02578 }, responseBytes: 77477 }
+fleet:
+  gpu: t4
+  replicas: 5
+  batching: { maxQueueDelay: 0.013, preferred: [ 1 ] }
+  queue: { maxDepth: 16, timeout: 935000us }
+  cpu: { perRequest: 0.002s }
+autoscaler: { kind: kpa, target: 110.52, minReplicas: 0, panicWindowPercentage: 63, maxScaleDownRate: 1.3, tick: 508000us, maxReplicas: 5 }
+cost: { gpuHourly: 4.87, cacheHourly: 0.485 }
+report: { interval: 29992ms }
+`;
+    const r = simulate(load(text));
+    expect(r.summary.gpu.utilization).toBeLessThanOrEqual(1);
+    expect(r.summary.cost.idleGpuUsd).toBeGreaterThanOrEqual(0);
+    assertRunInvariants(r);
+  });
+});
+
+describe('magnitudes no run can finish are input errors (they hung, crashed or gave Infinity)', () => {
+  const base = (extra: string): string => `name: l\nduration: 60s\ntraffic: { rate: 100 }\nmodel: { latency: { 1: 5ms } }\n${extra}\n`;
+  const cases: [string, string, string][] = [
+    ['duration: 1e308', 'duration', 'must be at most 365d (one year, in seconds 31536000) (got 1e+308)'],
+    [
+      'traffic: { rate: 1e308 }',
+      'traffic.rate',
+      'the run would simulate about Infinity requests (peak 1.00e+308 req/s for 60s); at most 1000000000000 can be simulated',
+    ],
+    ['traffic: { rate: 100, spikes: [ { at: 1s, factor: 1e12, for: 1s } ] }', 'traffic.rate', ''],
+    ['traffic: { rate: 100, burst: { kind: mmpp, highFactor: 2e308 } }', 'traffic.burst.highFactor', ''],
+    ['traffic: { rate: 100, diurnal: { amplitude: 0.5, period: 1e-300 } }', 'traffic.diurnal.period', 'must be at least 1m (got 1e-300)'],
+    ['report: { interval: 1e-300 }', 'report.interval', 'the timeline would have 6.00e+301 rows (duration / interval); at most 1000000: use a longer interval'],
+    ['fleet: { replicas: 9007199254740992 }', 'fleet.replicas', 'must be at most 10000 (got 9007199254740992)'],
+    ['fleet: { instances: 1e308 }', 'fleet.instances', 'must be at most 64 (got 1e+308)'],
+    ['model: { latency: { 1: 5ms, 8: 10ms } }\nfleet: { batching: { maxBatch: 9007199254740992 } }', 'fleet.batching.maxBatch', 'must be at most 4096 (got 9007199254740992)'],
+    ['fleet: { warmPool: 1e308 }', 'fleet.warmPool', 'must be at most 10000 (got 1e+308)'],
+    ['fleet: { coldStart: { modelLoad: { mean: 10s, cv: 1e308 } } }', 'fleet.coldStart.modelLoad.cv', 'must be at most 100 (got 1e+308)'],
+    ['model: { latency: { 1: 5ms }, variability: { dist: lognormal, cv: 1e308 } }', 'model.variability.cv', 'must be at most 100 (got 1e+308)'],
+    ['model: { latency: { 1: 5ms }, responseBytes: 1e308 }', 'model.responseBytes', 'must be at most 1TB (got 1e+308)'],
+    ['cost: { gpuHourly: 1e308 }', 'cost.gpuHourly', 'must be at most 1000000 (got 1e+308)'],
+    ['autoscaler: { kind: kpa, minReplicas: 9007199254740992 }', 'autoscaler', 'must be at most 10000 replicas (got 9007199254740992)'],
+    ['autoscaler: { kind: hpa, spec: { maxReplicas: 3 }, syncPeriod: 1e-300 }', 'autoscaler.syncPeriod', 'must be at least 1ms (got 1e-300)'],
+    ['autoscaler: { kind: hpa, spec: { maxReplicas: 3 }, metrics: { window: 1e308 } }', 'autoscaler.metrics.window', 'must be at most 1h (got 1e+308)'],
+    ['autoscaler: { kind: kpa, tick: 1e-300 }', 'autoscaler.tick', 'must be at least 1ms (got 1e-300)'],
+  ];
+  for (const [extra, path, message] of cases) {
+    it(`${path}: ${extra}`, () => {
+      // a later key replaces the base's (YAML would reject a duplicate): merge by writing the override last
+      const text = base('').replace(new RegExp(`^${extra.split(':')[0]}:.*$`, 'm'), '') + extra + '\n';
+      const issues = issuesOf(text);
+      const hit = issues.find((i) => i.path === path);
+      expect(hit, JSON.stringify(issues)).toBeDefined();
+      if (message !== '') expect(hit!.message).toBe(message);
+    });
+  }
+
+  it('the largest values within the limits still load', () => {
+    const sc = load('name: l\nduration: 365d\ntraffic: { rate: 30000 }\nmodel: { latency: { 1: 5ms, 4096: 1s } }\nreport: { interval: 40s }\nfleet: { replicas: 10000, instances: 64, batching: { maxBatch: 4096 } }\n');
+    expect(sc.durationS).toBe(31_536_000);
+  });
+});
