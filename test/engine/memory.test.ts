@@ -4,18 +4,23 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
 
-function peakRssMb(seconds: number): { rssMb: number; completed: number } {
+function runInChild(yaml: string): { rssMb: number; completed: number; rejected: number; arrived: number } {
   const code = `
     import { simulate } from ${JSON.stringify(join(ROOT, 'dist', 'run.js'))};
     import { loadScenario } from ${JSON.stringify(join(ROOT, 'dist', 'scenario', 'load.js'))};
-    const sc = loadScenario('name: m\\nduration: ${seconds}s\\ntraffic: { rate: 10000 }\\nmodel: { latency: { 1: 4.25ms, 32: 12ms } }\\nfleet: { replicas: 20, routing: random, batching: { maxBatch: 32, maxQueueDelay: 2ms } }\\n', { file: 'm.yaml', baseDir: '.' });
-    const s = simulate(sc).summary;
-    console.log(JSON.stringify({ rssMb: process.resourceUsage().maxRSS / 1024, completed: s.requests.completed }));
+    const sc = loadScenario(${JSON.stringify(yaml)}, { file: 'm.yaml', baseDir: '.' });
+    const q = simulate(sc).summary.requests;
+    console.log(JSON.stringify({ rssMb: process.resourceUsage().maxRSS / 1024, completed: q.completed, rejected: q.rejected, arrived: q.arrived }));
   `;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as { rssMb: number; completed: number };
+  return JSON.parse(r.stdout) as { rssMb: number; completed: number; rejected: number; arrived: number };
 }
+
+const peakRssMb = (seconds: number): { rssMb: number; completed: number } =>
+  runInChild(
+    `name: m\nduration: ${seconds}s\ntraffic: { rate: 10000 }\nmodel: { latency: { 1: 4.25ms, 32: 12ms } }\nfleet: { replicas: 20, routing: random, batching: { maxBatch: 32, maxQueueDelay: 2ms } }\n`,
+  );
 
 describe('memory', () => {
   it('peak RSS stays flat when the simulated duration grows tenfold (W1 load)', () => {
@@ -23,5 +28,13 @@ describe('memory', () => {
     const long = peakRssMb(300);
     expect(long.completed).toBeGreaterThan(9 * short.completed);
     expect(long.rssMb).toBeLessThan(short.rssMb * 1.25 + 5);
+  });
+
+  it('an hour at 10× capacity stays bounded: queues stop at maxDepth (default 10 000) and the excess is rejected, not stored', () => {
+    // 2 replicas × 100 req/s (10 ms, no batching) offered 2 000 req/s for a simulated hour
+    const r = runInChild('name: overload\nduration: 1h\ntraffic: { rate: 2000 }\nmodel: { latency: { 1: 10ms } }\nfleet: { replicas: 2 }\n');
+    expect(r.rejected).toBeGreaterThan(0.85 * r.arrived);
+    expect(r.completed).toBeLessThan(0.11 * r.arrived);
+    expect(r.rssMb).toBeLessThan(300);
   });
 });
