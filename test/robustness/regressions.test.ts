@@ -265,6 +265,15 @@ report: { interval: 29992ms }
   });
 });
 
+describe('an event whose kind is invalid is reported once, not judged by it ("kind is [object Object]")', () => {
+  it('events.0.kind: 1e308 with a count', () => {
+    const issues = issuesOf('name: e\nduration: 60s\ntraffic: { rate: 10 }\nmodel: { latency: { 1: 5ms } }\nevents: [ { at: 10s, kind: 1e308, count: 1 } ]\n');
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.path).toBe('events.0.kind');
+    expect(issues[0]!.message).toMatch(/^must be one of replica-crash, .* \(got 1e\+308\)$/);
+  });
+});
+
 describe('magnitudes no run can finish are input errors (they hung, crashed or gave Infinity)', () => {
   const base = (extra: string): string => `name: l\nduration: 60s\ntraffic: { rate: 100 }\nmodel: { latency: { 1: 5ms } }\n${extra}\n`;
   const cases: [string, string, string][] = [
@@ -286,6 +295,9 @@ describe('magnitudes no run can finish are input errors (they hung, crashed or g
     ['model: { latency: { 1: 5ms }, variability: { dist: lognormal, cv: 1e308 } }', 'model.variability.cv', 'must be at most 100 (got 1e+308)'],
     ['model: { latency: { 1: 5ms }, responseBytes: 1e308 }', 'model.responseBytes', 'must be at most 1TB (got 1e+308)'],
     ['cost: { gpuHourly: 1e308 }', 'cost.gpuHourly', 'must be at most 1000000 (got 1e+308)'],
+    ['model: { latency: { 1: 1e308 } }', 'model.latency.1', 'must be at most 1h (3600 s) (got 1e+308)'],
+    ['model: { latency: { 1: 1e-320 } }', 'model.latency.1', 'must be at least 1us (got 1e-320)'],
+    ['slo: { p99: 1e308 }', 'slo.p99', 'must be at most 365d (one year, in seconds 31536000) (got 1e+308)'],
     ['autoscaler: { kind: kpa, minReplicas: 9007199254740992 }', 'autoscaler', 'must be at most 10000 replicas (got 9007199254740992)'],
     ['autoscaler: { kind: hpa, spec: { maxReplicas: 3 }, syncPeriod: 1e-300 }', 'autoscaler.syncPeriod', 'must be at least 1ms (got 1e-300)'],
     ['autoscaler: { kind: hpa, spec: { maxReplicas: 3 }, metrics: { window: 1e308 } }', 'autoscaler.metrics.window', 'must be at most 1h (got 1e+308)'],

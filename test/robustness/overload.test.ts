@@ -1,0 +1,82 @@
+/**
+ * Overload does not eat memory: a simulated hour at 10× capacity, in a child process
+ * (so its peak RSS is its own), keeps every queue at its bound (the default 10 000 per
+ * replica queue, shared queue or gateway queue, README), counts the excess as
+ * rejections, and peaks below 300 MB.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/cli.js';
+
+// Two replicas of 100 req/s each (10 ms per request, no batching) against 2000 req/s: 10× capacity.
+const BASE = 'duration: 1h\ntraffic: { rate: 2000 }\nmodel: { latency: { 1: 10ms } }\nreport: { interval: 10s }\n';
+const SCENARIOS: Record<string, string> = {
+  'replica queues': `name: per-replica\n${BASE}fleet: { replicas: 2, routing: round-robin }\n`,
+  'shared queue': `name: shared\n${BASE}fleet: { replicas: 2, routing: shared-queue }\n`,
+  // no replica is ever ready (a 2 h model load): every request waits at the gateway
+  'gateway queue': `name: gateway\n${BASE}fleet: { replicas: 0, coldStart: { modelLoad: 2h } }\nautoscaler: { kind: kpa, maxReplicas: 5 }\n`,
+};
+
+interface Outcome {
+  requests: { arrived: number; completed: number; rejected: number; timedOut: number; inFlightAtEnd: number };
+  maxQueueDepth: number;
+}
+
+const CODE = `
+      import { simulate } from ${JSON.stringify(join(ROOT, 'dist', 'run.js'))};
+      import { loadScenario } from ${JSON.stringify(join(ROOT, 'dist', 'scenario', 'load.js'))};
+      const scenarios = JSON.parse(process.argv[1]);
+      const out = {};
+      for (const [name, text] of Object.entries(scenarios)) {
+        const r = simulate(loadScenario(text, { file: name, baseDir: '.' }));
+        out[name] = { requests: r.summary.requests, maxQueueDepth: Math.max(...r.timeline.column('queueDepth')) };
+      }
+      console.log(JSON.stringify({ out, rssMb: process.resourceUsage().maxRSS / 1024 }));
+    `;
+
+/** Runs the scenarios in one child process; their outcomes and the child's peak RSS. */
+function runChild(scenarios: Record<string, string>): { out: Record<string, Outcome>; rssMb: number } {
+  const p = spawnSync(process.execPath, ['--input-type=module', '-e', CODE, JSON.stringify(scenarios)], { encoding: 'utf8', timeout: 60_000 });
+  expect(p.signal, p.stderr).toBeNull();
+  expect(p.status, p.stderr).toBe(0);
+  return JSON.parse(p.stdout) as { out: Record<string, Outcome>; rssMb: number };
+}
+
+describe('a simulated hour at 10× capacity', () => {
+  it('keeps queues at their default bound of 10 000, counts rejections, and peaks below 300 MB RSS', () => {
+    const started = Date.now();
+    const { out, rssMb } = runChild(SCENARIOS);
+    console.log(`overload: peak RSS ${rssMb.toFixed(0)} MB, ${((Date.now() - started) / 1000).toFixed(1)} s for three simulated hours at 10× capacity`);
+
+    for (const [name, o] of Object.entries(out)) {
+      const q = o.requests;
+      expect(q.arrived, name).toBe(q.completed + q.rejected + q.timedOut + q.inFlightAtEnd);
+      // 2000 req/s for an hour: 7.2 M ± a few thousand (Poisson)
+      expect(q.arrived, name).toBeGreaterThan(7_180_000);
+      expect(q.arrived, name).toBeLessThan(7_220_000);
+      expect(q.rejected, name).toBeGreaterThan(0.85 * q.arrived);
+    }
+    // two replicas of 100 req/s serve 720 000 in the hour, the rest is rejected at full queues
+    const perReplica = out['replica queues']!;
+    expect(perReplica.requests.completed).toBeGreaterThan(719_000);
+    expect(perReplica.requests.completed).toBeLessThanOrEqual(720_000);
+    expect(perReplica.maxQueueDepth).toBe(20_000); // 2 × 10 000, full
+    expect(perReplica.requests.inFlightAtEnd).toBeLessThanOrEqual(20_002); // + one request in each GPU
+    expect(out['shared queue']!.maxQueueDepth).toBe(10_000);
+    expect(out['shared queue']!.requests.inFlightAtEnd).toBeLessThanOrEqual(10_002);
+    const gateway = out['gateway queue']!;
+    expect(gateway.requests.completed).toBe(0);
+    expect(gateway.maxQueueDepth).toBe(10_000);
+    expect(gateway.requests.inFlightAtEnd).toBe(10_000);
+    expect(gateway.requests.rejected).toBe(gateway.requests.arrived - 10_000);
+
+    expect(rssMb).toBeLessThan(300);
+
+    // the hour needs no more memory than its first minute (queues are full after 10 s): an unbounded
+    // queue would hold 6.5 M requests by the end, about 200 MB more
+    const minute = runChild(Object.fromEntries(Object.entries(SCENARIOS).map(([k, v]) => [k, v.replace('duration: 1h', 'duration: 1m')])));
+    console.log(`overload: peak RSS ${minute.rssMb.toFixed(0)} MB for the same at one simulated minute`);
+    expect(rssMb).toBeLessThan(minute.rssMb + 40);
+  });
+});
