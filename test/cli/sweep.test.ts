@@ -136,16 +136,18 @@ describe('infersim sweep', () => {
 
   it('Ctrl-C keeps the finished points, writes a partial sweep and exits 130', async () => {
     const dir = tmp();
-    const f = w1(dir, '3s');
+    // points long enough (≈ 0.3 s each, 80 of them) that the sweep cannot finish before Ctrl-C
+    const f = w1(dir, '20s');
     const out = join(dir, 'out');
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'infersim.js'), 'sweep', f, '--vary', 'fleet.replicas=10..89', '--workers', '2', '--out', out], { stdio: 'pipe' });
+    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     // the start line comes once Ctrl-C is handled; then let a few points finish
     await new Promise<void>((r) => child.stderr.on('data', (d: Buffer) => d.toString().startsWith('sweep: 80 point(s)') && r()));
     await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    const code = await exited;
     expect(code).toBe(130);
     const doc = json(join(out, 'sweep.json')) as unknown as { partial: boolean; pointCount: number; points: Point[] };
     expect(doc.partial).toBe(true);
