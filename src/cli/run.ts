@@ -4,7 +4,6 @@ import { startRun, type RunResult } from '../run.js';
 import { timelineCsv } from '../report/csv.js';
 import { formatSummary } from '../report/table.js';
 import { formatTopology, siteTimelineFile } from '../topology/report.js';
-import { commandLine, renderRunReport } from '../report/html.js';
 import { createRequire } from 'node:module';
 import type { Scenario } from '../scenario/types.js';
 import { fileLineSource } from './line-source.js';
@@ -91,6 +90,8 @@ export async function runCommand(files: string[], opts: RunCommandOptions): Prom
       for (const st of result.siteTimelines) writeResult(dir, siteTimelineFile(st.name), timelineCsv(st.timeline));
       if (opts.report !== false) {
         // the command that reproduces this run: the seed pinned, the overrides kept
+        // loaded on demand: the chart renderer (vega) costs ~0.4 s of start-up otherwise
+        const { commandLine, renderRunReport } = await import('../report/html.js');
         const command = commandLine(['npx', 'infersim', 'run', l.file, ...opts.set.flatMap((x) => ['--set', x]), '--seed', String(l.scenario.seed)]);
         writeResult(dir, 'report.html', await renderRunReport({ result, version: infersimVersion, command }));
       }
