@@ -269,7 +269,7 @@ export class CacheLayer {
     if (key < 0) throw new Error('keyed cache: request has no key (traffic.keys must be set)');
     const slot = cache.find(key);
     if (slot >= 0) {
-      const expiresAtS = cache.expiresAtS[slot]!;
+      const expiresAtS = cache.expiresAt(slot);
       if (now < expiresAtS) {
         cache.touch(slot);
         iv.hits++;
@@ -309,7 +309,7 @@ export class CacheLayer {
 
   /** XFetch: refresh early with probability exp(−Δ/(β·δ)), Δ = time to expiry, δ = last compute time. */
   private maybeXfetch(key: number, slot: number, now: number, expiresAtS: number, counted: number): void {
-    let deltaS = this.cache!.computeS[slot]!;
+    let deltaS = this.cache!.computeTime(slot);
     if (deltaS !== deltaS) {
       if (this.computeCount === 0) return;
       deltaS = this.computeSumS / this.computeCount;
@@ -425,7 +425,7 @@ export class CacheLayer {
    */
   private storeResult(cache: ResultCache, key: number, now: number, startedAtS: number): void {
     const slot = cache.find(key);
-    if (slot >= 0 && cache.storedAtS[slot]! >= startedAtS && now < cache.expiresAtS[slot]!) return;
+    if (slot >= 0 && cache.storedAt(slot) >= startedAtS && now < cache.expiresAt(slot)) return;
     const deltaS = now - startedAtS;
     cache.store(key, now, deltaS);
     this.computeSumS += deltaS;

@@ -99,6 +99,27 @@ class ZipfKeys implements KeySampler {
   }
 }
 
+/**
+ * The same keys as `inner`, drawn `block` at a time ahead of use; `onBlock(keys, from, to)`
+ * sees each block when it is drawn (the keyed cache prefetches their memory). Drawing
+ * ahead changes nothing else: the keys stream is used by nothing but the sampler.
+ */
+export function withLookahead(inner: KeySampler, block: number, onBlock: (keys: Int32Array, from: number, to: number) => void): KeySampler {
+  if (!Number.isInteger(block) || block < 1) throw new RangeError(`block must be a positive integer, got ${block}`);
+  const buf = new Int32Array(block);
+  let at = block;
+  return {
+    next(): number {
+      if (at === block) {
+        for (let i = 0; i < block; i++) buf[i] = inner.next();
+        onBlock(buf, 0, block);
+        at = 0;
+      }
+      return buf[at++]!;
+    },
+  };
+}
+
 /** A key sampler for `spec` drawing from `rng`; throws RangeError unless count is an integer in [1, 2^31) and exponent ≥ 0. */
 export function createKeySampler(spec: KeySpec, rng: RandomStream): KeySampler {
   if (spec.kind === 'unique') return new UniqueKeys();

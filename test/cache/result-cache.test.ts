@@ -37,13 +37,13 @@ describe('ResultCache', () => {
   it('stores expiry, store time and compute time; re-storing renews and moves to the front', () => {
     const c = new ResultCache(2, 10, 0, rng());
     const s = c.store(7, 5, 0.25);
-    expect(c.expiresAtS[s]).toBe(15);
-    expect(c.storedAtS[s]).toBe(5);
-    expect(c.computeS[s]).toBe(0.25);
+    expect(c.expiresAt(s)).toBe(15);
+    expect(c.storedAt(s)).toBe(5);
+    expect(c.computeTime(s)).toBe(0.25);
     c.store(8, 6, 0.5);
     expect(c.store(7, 9, 0.125)).toBe(s);
-    expect(c.expiresAtS[s]).toBe(19);
-    expect(c.computeS[s]).toBe(0.125);
+    expect(c.expiresAt(s)).toBe(19);
+    expect(c.computeTime(s)).toBe(0.125);
     expect(c.keysByRecency()).toEqual([7, 8]);
   });
 
@@ -65,7 +65,7 @@ describe('ResultCache', () => {
     expect(max).toBeGreaterThan(119.99);
     expect(Math.abs(sum / n - 100)).toBeLessThan(0.1); // sd of the mean ≈ 0.037
     const forever = new ResultCache(1, Infinity, 0.5, rng());
-    expect(forever.expiresAtS[forever.store(1, 3, 0)]).toBe(Infinity);
+    expect(forever.expiresAt(forever.store(1, 3, 0))).toBe(Infinity);
     expect(() => new ResultCache(1, 1, 1, rng())).toThrow(RangeError);
   });
 
@@ -118,14 +118,21 @@ describe('ResultCache', () => {
     for (const [k, v] of ref) expect(c.flightOwner(k)).toBe(v);
   });
 
-  it('agrees with a reference LRU over 300 000 random operations', () => {
+  it('agrees with a reference LRU over 300 000 random operations, prefetch hints among them', () => {
     const capacity = 257;
     const c = new ResultCache(capacity, 10, 0, rng());
     const ref = new Map<number, number>(); // key → stored time; insertion order = recency (oldest first)
     const r = new RandomStream(9, 'ops');
     let unique = 1_000_000;
     let bad = 0;
+    // prefetch() is a hint: interleaved everywhere, it must change nothing
+    const hints = new RandomStream(9, 'hints');
+    const ahead = new Int32Array(16);
     for (let op = 0; op < 300_000; op++) {
+      if (op % 5 === 0) {
+        for (let j = 0; j < 16; j++) ahead[j] = hints.uniform() < 0.5 ? hints.int(300) : hints.int(2000) * 1024;
+        c.prefetch(ahead, 0, 16);
+      }
       const u = r.uniform();
       // hot keys (many hits), a sparse range (collisions), and never-seen keys
       const key = u < 0.4 ? r.int(300) : u < 0.7 ? r.int(2000) * 1024 : u < 0.95 ? unique++ : 0x7fffffff - r.int(10);
@@ -157,6 +164,6 @@ describe('ResultCache', () => {
     }
     expect(bad).toBe(0);
     expect(c.keysByRecency()).toEqual([...ref.keys()].reverse());
-    for (const [k, storedAt] of ref) expect(c.storedAtS[c.find(k)]).toBe(storedAt);
+    for (const [k, storedAt] of ref) expect(c.storedAt(c.find(k))).toBe(storedAt);
   });
 });

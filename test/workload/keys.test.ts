@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { RandomStream } from '../../src/engine/rng.js';
 import { zipfPopularities } from '../../src/analysis/capacity.js';
-import { createKeySampler, type KeySampler } from '../../src/workload/keys.js';
+import { createKeySampler, withLookahead, type KeySampler } from '../../src/workload/keys.js';
 
 /** Chi-square critical value for `df` degrees of freedom at upper tail 10⁻⁴ (Wilson–Hilferty). */
 function chiSquareCritical(df: number): number {
@@ -105,5 +105,27 @@ describe('createKeySampler', () => {
     const sampler = createKeySampler({ kind: 'zipf', count: 1_000_000, exponent: 1 }, new RandomStream(7, 'power'));
     const { stat, df } = chiSquare(sampler, zipfPopularities(1_000_000, 1.02), 2_000_000);
     expect(stat).toBeGreaterThan(5 * chiSquareCritical(df));
+  });
+});
+
+describe('withLookahead', () => {
+  it('yields the same keys as its sampler and shows each block once, before its keys are used', () => {
+    const plain = createKeySampler({ kind: 'zipf', count: 1000, exponent: 1.1 }, new RandomStream(3, 'keys'));
+    const seen: number[][] = [];
+    let used = 0;
+    const ahead = withLookahead(createKeySampler({ kind: 'zipf', count: 1000, exponent: 1.1 }, new RandomStream(3, 'keys')), 4, (keys, from, to) => {
+      expect(used % 4).toBe(0); // a block is drawn only when the last one is used up
+      seen.push([...keys.subarray(from, to)]);
+    });
+    const got: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      got.push(ahead.next());
+      used++;
+    }
+    const want = Array.from({ length: 10 }, () => plain.next());
+    expect(got).toEqual(want);
+    expect(seen.length).toBe(3);
+    expect(seen.flat().slice(0, 10)).toEqual(want);
+    expect(() => withLookahead(plain, 0, () => {})).toThrow(/block/);
   });
 });
