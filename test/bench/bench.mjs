@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run bench: the engine's speed on reference model W1 (simulated requests per wall
-// second), its memory as the simulated duration grows tenfold, and, when the C reference
-// and `gcc` are there, the wall-time ratio against the hand-written C (../shared/bench).
+// second), its memory as the simulated duration grows tenfold, what a keyed cache of 10^6
+// entries in front of W1 costs, and, when the C reference and `gcc` are there, the
+// wall-time ratio against the hand-written C (../shared/bench).
 // Needs a build (npm run build). Prints a small table; exits 0.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,20 +14,26 @@ const shared = join(root, '..', 'shared');
 const w1 = join(shared, 'bench', 'w1.yaml');
 if (!existsSync(join(root, 'dist', 'run.js'))) execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 
-/** Runs W1 for `seconds` in a fresh process; returns completed requests, wall seconds and peak RSS (MB). */
-function runW1(seconds) {
+/**
+ * Runs W1 for `seconds` in a fresh process, with `extra` (plain objects) merged into its
+ * top-level sections; returns completed requests, the engine's wall seconds (loading and
+ * start-up excluded), peak RSS (MB) and the cache hit rate.
+ */
+function runW1(seconds, extra = {}) {
   const code = `
     import { readFileSync } from 'node:fs';
+    import { parse, stringify } from 'yaml';
     import { loadScenario } from ${JSON.stringify(join(root, 'dist', 'scenario', 'load.js'))};
     import { simulate } from ${JSON.stringify(join(root, 'dist', 'run.js'))};
-    const text = readFileSync(${JSON.stringify(w1)}, 'utf8');
-    const sc = loadScenario(text, { file: 'w1.yaml', baseDir: '.', sets: ['duration=${seconds}s'] });
+    const doc = parse(readFileSync(${JSON.stringify(w1)}, 'utf8'));
+    for (const [k, v] of Object.entries(${JSON.stringify(extra)})) doc[k] = typeof v === 'object' ? { ...doc[k], ...v } : v;
+    const sc = loadScenario(stringify(doc), { file: 'w1.yaml', baseDir: '.', sets: ['duration=${seconds}s'] });
     const t0 = performance.now();
     const s = simulate(sc).summary;
     const wall = (performance.now() - t0) / 1000;
-    console.log(JSON.stringify({ completed: s.requests.completed, wall, events: s.engine.events, rssMb: process.resourceUsage().maxRSS / 1024, mean: s.latencyMs.mean, p99: s.latencyMs.p99, util: s.gpu.utilization }));
+    console.log(JSON.stringify({ completed: s.requests.completed, wall, events: s.engine.events, rssMb: process.resourceUsage().maxRSS / 1024, mean: s.latencyMs.mean, p99: s.latencyMs.p99, util: s.gpu.utilization, hitRate: s.cache ? s.cache.hitRate : null }));
   `;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', cwd: root });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout);
 }
@@ -43,6 +50,29 @@ for (const seconds of [120, 1200]) {
 const head = ['run', 'requests', 'wall s', 'requests/s', 'events/s', 'peak RSS MB'];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 for (const r of [head, ...rows]) console.log(r.map((c, i) => (i ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  '));
+
+// A keyed cache of 10^6 entries in front of W1 (Zipf 0.9 keys), against W1 alone and against
+// W1 behind a fixed-hit-rate cache of the same hit rate (the same GPU traffic, no keys):
+// the engine's wall time, best of three runs each, interleaved so that a noisy machine
+// weighs on all alike.
+console.log('\nkeyed cache of 10^6 entries in front of W1 (1200 s, engine wall, best of 3):');
+const cacheRows = [];
+for (const count of [1_000_000, 10_000_000]) {
+  const keyed = { traffic: { keys: { kind: 'zipf', count, exponent: 0.9 } }, cache: { capacity: 1_000_000, ttl: '1h' } };
+  const best = { plain: Infinity, rate: Infinity, keyed: Infinity };
+  let hitRate = null;
+  for (let rep = 0; rep < 3; rep++) {
+    best.plain = Math.min(best.plain, runW1(1200).wall);
+    const k = runW1(1200, keyed);
+    best.keyed = Math.min(best.keyed, k.wall);
+    hitRate ??= k.hitRate;
+    best.rate = Math.min(best.rate, runW1(1200, { cache: { hitRate } }).wall);
+  }
+  cacheRows.push([`Zipf 0.9 over ${count.toLocaleString('en-US')} keys`, (100 * hitRate).toFixed(1) + ' %', best.plain.toFixed(2), best.rate.toFixed(2), best.keyed.toFixed(2), (best.keyed / best.rate).toFixed(2), (best.keyed / best.plain).toFixed(2)]);
+}
+const cacheHead = ['keys', 'hit rate', 'W1 s', 'hit-rate cache s', 'keyed s', 'keyed/hit-rate', 'keyed/W1'];
+const cw = cacheHead.map((h, i) => Math.max(h.length, ...cacheRows.map((r) => r[i].length)));
+for (const r of [cacheHead, ...cacheRows]) console.log(r.map((c, i) => (i ? c.padStart(cw[i]) : c.padEnd(cw[i]))).join('  '));
 
 const script = join(shared, 'bench', 'run-w1.sh');
 if (existsSync(script) && spawnSync('gcc', ['--version']).status === 0) {
