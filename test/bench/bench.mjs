@@ -5,7 +5,8 @@
 // wall-time ratio against the hand-written C (../shared/bench).
 // Needs a build (npm run build). Prints a small table; exits 0.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -73,6 +74,13 @@ for (const count of [1_000_000, 10_000_000]) {
 const cacheHead = ['keys', 'hit rate', 'W1 s', 'hit-rate cache s', 'keyed s', 'keyed/hit-rate', 'keyed/W1'];
 const cw = cacheHead.map((h, i) => Math.max(h.length, ...cacheRows.map((r) => r[i].length)));
 for (const r of [cacheHead, ...cacheRows]) console.log(r.map((c, i) => (i ? c.padStart(cw[i]) : c.padEnd(cw[i]))).join('  '));
+
+// the same cache operations in C, for scale: the memory reads any implementation pays here
+if (spawnSync('gcc', ['--version']).status === 0) {
+  const bin = join(mkdtempSync(join(tmpdir(), 'infersim-bench-')), 'cache-lru');
+  const cc = spawnSync('gcc', ['-O2', '-o', bin, join(root, 'test', 'bench', 'cache-lru.c'), '-lm'], { encoding: 'utf8' });
+  if (cc.status === 0) for (const count of [1_000_000, 10_000_000]) console.log(spawnSync(bin, [String(count)], { encoding: 'utf8' }).stdout.trim());
+}
 
 const script = join(shared, 'bench', 'run-w1.sh');
 if (existsSync(script) && spawnSync('gcc', ['--version']).status === 0) {
