@@ -11,6 +11,8 @@ import { outputDir, writeResult } from './output.js';
 import { createProgress } from './progress.js';
 import { readScenarioFiles, type LoadedScenario } from './scenario-files.js';
 import { EXIT } from './errors.js';
+import { ReportRenderer } from './report-worker.js';
+import { commandLine } from '../report/command-line.js';
 
 export interface RunCommandOptions {
   seed?: number;
@@ -81,34 +83,38 @@ export async function runCommand(files: string[], opts: RunCommandOptions): Prom
   const summaries: unknown[] = [];
   let missed = false;
   let anyPartial = false;
-  await withInterrupt(async () => {
-    for (const l of loaded) {
-      const result = await runScenario(l.scenario, l.stem, opts.quiet);
-      const dir = outputDir(l.stem, opts.out, several);
-      writeResult(dir, 'summary.json', `${JSON.stringify(result.summary, null, 2)}\n`);
-      writeResult(dir, 'timeline.csv', timelineCsv(result.timeline));
-      for (const st of result.siteTimelines) writeResult(dir, siteTimelineFile(st.name), timelineCsv(st.timeline));
-      if (opts.report !== false) {
-        // the command that reproduces this run: the seed pinned, the overrides kept
-        // loaded on demand: the chart renderer (vega) costs ~0.4 s of start-up otherwise
-        const { commandLine, renderRunReport } = await import('../report/html.js');
-        const command = commandLine(['npx', 'infersim', 'run', l.file, ...opts.set.flatMap((x) => ['--set', x]), '--seed', String(l.scenario.seed)]);
-        writeResult(dir, 'report.html', await renderRunReport({ result, version: infersimVersion, command }));
+  // started before the first simulation, so the chart renderer loads on another core meanwhile
+  const reports = opts.report !== false ? new ReportRenderer() : null;
+  try {
+    await withInterrupt(async () => {
+      for (const l of loaded) {
+        const result = await runScenario(l.scenario, l.stem, opts.quiet);
+        const dir = outputDir(l.stem, opts.out, several);
+        writeResult(dir, 'summary.json', `${JSON.stringify(result.summary, null, 2)}\n`);
+        writeResult(dir, 'timeline.csv', timelineCsv(result.timeline));
+        for (const st of result.siteTimelines) writeResult(dir, siteTimelineFile(st.name), timelineCsv(st.timeline));
+        if (reports !== null) {
+          // the command that reproduces this run: the seed pinned, the overrides kept
+          const command = commandLine(['npx', 'infersim', 'run', l.file, ...opts.set.flatMap((x) => ['--set', x]), '--seed', String(l.scenario.seed)]);
+          writeResult(dir, 'report.html', await reports.render(result, infersimVersion, command));
+        }
+        summaries.push(result.summary);
+        if (!result.summary.slo.met) missed = true;
+        if (result.partial) anyPartial = true;
+        if (opts.format === 'table') {
+          process.stdout.write(`${formatSummary(result.summary, l.scenario)}\n`);
+          const sites = formatTopology(result.summary);
+          if (sites !== '') process.stdout.write(`${sites}\n`);
+          process.stdout.write(`results: ${dir}\n\n`);
+        } else if (!opts.quiet) {
+          process.stderr.write(`${l.stem}: results in ${dir}\n`);
+        }
+        if (interrupted) break;
       }
-      summaries.push(result.summary);
-      if (!result.summary.slo.met) missed = true;
-      if (result.partial) anyPartial = true;
-      if (opts.format === 'table') {
-        process.stdout.write(`${formatSummary(result.summary, l.scenario)}\n`);
-        const sites = formatTopology(result.summary);
-        if (sites !== '') process.stdout.write(`${sites}\n`);
-        process.stdout.write(`results: ${dir}\n\n`);
-      } else if (!opts.quiet) {
-        process.stderr.write(`${l.stem}: results in ${dir}\n`);
-      }
-      if (interrupted) break;
-    }
-  });
+    });
+  } finally {
+    reports?.close();
+  }
   if (opts.format === 'json') process.stdout.write(`${JSON.stringify(several ? summaries : summaries[0], null, 2)}\n`);
   if (anyPartial) return EXIT.interrupted;
   return opts.assertSlo && missed ? EXIT.sloMissed : EXIT.ok;

@@ -30,10 +30,7 @@ export function escapeHtml(text: string): string {
   });
 }
 
-/** Joins argv words into one POSIX shell command line, single-quoting words that need it. */
-export function commandLine(words: string[]): string {
-  return words.map((w) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
+export { commandLine } from './command-line.js';
 
 /** One figure of the summary: a card in a run report, a column in a compare report. */
 interface Metric {
