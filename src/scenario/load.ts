@@ -691,6 +691,10 @@ export const LIMITS = {
   minPeriodS: 1e-3,
   minDiurnalPeriodS: 60,
   maxMetricsWindowS: 3600,
+  /** Key ids are 32-bit: Zipf key spaces and tenant counts. */
+  keyCount: 2 ** 31 - 1,
+  /** Keyed cache entries over all sites (each region or shard keeps its own cache): ~60 bytes each. */
+  cacheEntries: 50_000_000,
 } as const;
 
 /** The problems of a resolved scenario that exceeds LIMITS, each at the field to change. */
@@ -747,6 +751,34 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
     atMost('autoscaler.metrics.delay', a.metrics.delayS, LIMITS.maxMetricsWindowS, '1h');
   }
   if (a.kind === 'kpa') atLeast('autoscaler.tick', a.config.tickS, LIMITS.minPeriodS, '1ms');
+  if (t.keys.kind === 'zipf') atMost('traffic.keys.count', t.keys.count, LIMITS.keyCount, '2147483647 (2^31 − 1)');
+  const topo = sc.topology;
+  const sites = topo == null ? 1 : topo.kind === 'regions' ? topo.regions.length : topo.count;
+  if (topo?.kind === 'shards' && topo.tenants !== null) atMost('shards.tenants.count', topo.tenants.count, LIMITS.keyCount, '2147483647 (2^31 − 1)');
+  if (sc.cache?.mode === 'keyed' && sc.cache.capacity * sites > LIMITS.cacheEntries) {
+    const each = sites > 1 ? ` over all ${sites} ${topo?.kind === 'regions' ? 'regions' : 'shards'}, which keep a cache each,` : '';
+    out.push({
+      path: 'cache.capacity',
+      message: `at most ${LIMITS.cacheEntries} entries${each} can be simulated (about 3 GB of memory), got ${sc.cache.capacity}${sites > 1 ? ` × ${sites}` : ''}`,
+    });
+  }
+  if (topo?.kind === 'regions') {
+    topo.regions.forEach((r, i) => {
+      if (r.fleet !== sc.fleet) {
+        atMost(`regions.${i}.fleet.replicas`, r.fleet.replicas, LIMITS.replicas);
+        atMost(`regions.${i}.fleet.warmPool`, r.fleet.warmPool, LIMITS.replicas);
+        atMost(`regions.${i}.fleet.batching.maxBatch`, r.fleet.batching.maxBatch, LIMITS.maxBatch);
+        atMost(`regions.${i}.fleet.queue.maxDepth`, r.fleet.queue.maxDepth, LIMITS.queueDepth);
+      }
+    });
+    atLeast('failover.healthCheckInterval', topo.failover.healthCheckIntervalS, LIMITS.minPeriodS, '1ms');
+  }
+  if (sites > 1) {
+    const total = topo?.kind === 'regions' ? topo.regions.reduce((a, r) => a + r.fleet.replicas, 0) : f.replicas * sites;
+    if (total > LIMITS.replicas) {
+      out.push({ path: topo?.kind === 'regions' ? 'regions' : 'shards.count', message: `at most ${LIMITS.replicas} replicas over all sites can be simulated, got ${total}` });
+    }
+  }
   const rows = sc.durationS / sc.report.intervalS;
   if (!(rows <= LIMITS.timelineRows)) {
     out.push({
