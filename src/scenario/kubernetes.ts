@@ -6,6 +6,7 @@
  * defaults them, so the simulated HPA behaves like the one the cluster would run.
  */
 import { parseAllDocuments } from 'yaml';
+import { quote } from './messages.js';
 
 export type HpaTarget =
   | { type: 'Utilization'; averageUtilization: number }
@@ -128,7 +129,7 @@ function join(prefix: string, key: string): string {
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return quote(value);
   if (Array.isArray(value)) return 'a list';
   if (isObj(value)) return 'a mapping';
   return String(value);

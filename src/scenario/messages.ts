@@ -4,11 +4,20 @@
  * path: load.ts prefixes `error: <file>: <path>: `.
  */
 
+/** Longest user text quoted in full; longer text is cut, so a 1 MB value makes no 1 MB line. */
+const QUOTE_MAX = 80;
+
+/** A user's text in double quotes (JSON escapes), cut to its first 60 characters when long. */
+export function quote(text: string): string {
+  if (text.length <= QUOTE_MAX) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, 60))}… (${text.length} characters)`;
+}
+
 /** Renders a value the way the user wrote it: strings quoted, containers named, numbers as-is. */
 export function formatGot(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return quote(value);
   if (typeof value === 'number') {
     if (Number.isNaN(value)) return 'NaN';
     return String(value);
@@ -49,13 +58,13 @@ export function oneOf(options: readonly string[], got: unknown): string {
 export const DURATION_EXAMPLES = 'use e.g. 250ms, 1.5s, 15m, 2h';
 export const SIZE_EXAMPLES = 'use e.g. 512B, 2KiB, 1MB';
 export function notADuration(text: string): string {
-  return `${JSON.stringify(text)} is not a duration (${DURATION_EXAMPLES})`;
+  return `${quote(text)} is not a duration (${DURATION_EXAMPLES})`;
 }
 export function durationWithoutUnit(text: string): string {
-  return `${JSON.stringify(text)} has no unit (write ${JSON.stringify(`${text.trim()}s`)} for seconds, or a plain number)`;
+  return `${quote(text)} has no unit (write ${quote(`${text.trim()}s`)} for seconds, or a plain number)`;
 }
 export function notASize(text: string): string {
-  return `${JSON.stringify(text)} is not a size (${SIZE_EXAMPLES})`;
+  return `${quote(text)} is not a size (${SIZE_EXAMPLES})`;
 }
 export function durationType(got: unknown): string {
   return mustBe('a duration such as 250ms, 1.5s or 2h, or a number of seconds', got);
@@ -110,19 +119,19 @@ export function invalidValue(got: unknown): string {
 
 // --set overrides
 export function setWithoutEquals(arg: string): string {
-  return `--set ${JSON.stringify(arg)}: expected path=value, e.g. --set fleet.replicas=12`;
+  return `--set ${quote(arg)}: expected path=value, e.g. --set fleet.replicas=12`;
 }
 export function setBadPath(arg: string): string {
-  return `--set ${JSON.stringify(arg)}: the path needs dot-separated names, e.g. fleet.batching.maxBatch`;
+  return `--set ${quote(arg)}: the path needs dot-separated names, e.g. fleet.batching.maxBatch`;
 }
 export function setBadYaml(arg: string, reason: string): string {
-  return `--set ${JSON.stringify(arg)}: the value is not valid YAML: ${reason}`;
+  return `--set ${quote(arg)}: the value is not valid YAML: ${reason}`;
 }
 export function setThroughScalar(arg: string, parentPath: string, got: unknown): string {
-  return `--set ${JSON.stringify(arg)}: ${parentPath} is ${formatGot(got)}, not a mapping or list`;
+  return `--set ${quote(arg)}: ${parentPath} is ${formatGot(got)}, not a mapping or list`;
 }
 export function setBadIndex(arg: string, parentPath: string, segment: string, length: number): string {
-  return `--set ${JSON.stringify(arg)}: ${parentPath} is a list of ${length}; "${segment}" is not an index from 0 to ${length}`;
+  return `--set ${quote(arg)}: ${parentPath} is a list of ${length}; "${segment}" is not an index from 0 to ${length}`;
 }
 
 /** What a field expects, as used after "required:" and "must be" (schema.ts). */
@@ -216,7 +225,7 @@ export const LATENCY_REQUIRED = 'a batch-size → latency table, or model.profil
 export const LATENCY_TABLE_SHAPE = 'a mapping of batch size → batch latency, e.g. { 1: 4.25ms, 32: 12ms }';
 export const LATENCY_TABLE_EMPTY = 'must list at least one batch size, e.g. { 1: 4.25ms, 32: 12ms }';
 export function batchKey(key: string): string {
-  return `batch size must be a positive integer (got ${JSON.stringify(key)})`;
+  return `batch size must be a positive integer (got ${quote(key)})`;
 }
 export function latencyDecreasing(batch: number, latencyS: number, prevBatch: number, prevLatencyS: number): string {
   return (
@@ -248,14 +257,14 @@ export function preferredAboveMax(maxBatch: number, got: number): string {
 }
 export function unknownGpu(id: string, known: readonly string[]): string {
   const hint = didYouMean(id, known);
-  const base = `unknown GPU ${JSON.stringify(id)} (known: ${known.join(', ')})`;
+  const base = `unknown GPU ${quote(id)} (known: ${known.join(', ')})`;
   return hint === null ? base : `${base}; did you mean "${hint}"?`;
 }
 export const MIG_NEEDS_GPU = 'needs fleet.gpu (a MIG profile is a slice of a GPU)';
 export function unknownMig(id: string, gpu: string, known: readonly string[]): string {
-  if (known.length === 0) return `${gpu} does not support MIG (got ${JSON.stringify(id)})`;
+  if (known.length === 0) return `${gpu} does not support MIG (got ${quote(id)})`;
   const hint = didYouMean(id, known);
-  const base = `${JSON.stringify(id)} is not a MIG profile of ${gpu} (known: ${known.join(', ')})`;
+  const base = `${quote(id)} is not a MIG profile of ${gpu} (known: ${known.join(', ')})`;
   return hint === null ? base : `${base}; did you mean "${hint}"?`;
 }
 export const NO_PRICE_SOURCE = 'none (set cost.gpuHourly or fleet.gpu)';
@@ -347,7 +356,7 @@ export function tooManyRegions(count: number, max: number): string {
   return `must list at most ${max} regions (got ${count})`;
 }
 export function duplicateRegion(name: string): string {
-  return `duplicate region name ${JSON.stringify(name)}: every region needs its own name`;
+  return `duplicate region name ${quote(name)}: every region needs its own name`;
 }
 export function sharesSum(total: number): string {
   return `the regions' shares must sum to 1 (got ${roundForText(total)})`;
@@ -355,7 +364,7 @@ export function sharesSum(total: number): string {
 /** A name that is not one of the regions' names. */
 export function unknownRegion(name: string, known: readonly string[]): string {
   const hint = didYouMean(name, known);
-  const base = `unknown region ${JSON.stringify(name)} (regions: ${known.join(', ')})`;
+  const base = `unknown region ${quote(name)} (regions: ${known.join(', ')})`;
   return hint === null ? base : `${base}; did you mean "${hint}"?`;
 }
 export function rttMissing(missing: readonly string[]): string {

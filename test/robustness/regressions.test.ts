@@ -302,6 +302,21 @@ describe('magnitudes no run can finish are input errors (they hung, crashed or g
     ['autoscaler: { kind: hpa, spec: { maxReplicas: 3 }, syncPeriod: 1e-300 }', 'autoscaler.syncPeriod', 'must be at least 1ms (got 1e-300)'],
     ['autoscaler: { kind: hpa, spec: { maxReplicas: 3 }, metrics: { window: 1e308 } }', 'autoscaler.metrics.window', 'must be at most 1h (got 1e+308)'],
     ['autoscaler: { kind: kpa, tick: 1e-300 }', 'autoscaler.tick', 'must be at least 1ms (got 1e-300)'],
+    // these validated and then crashed the run ("Array buffer allocation failed", a RangeError from the key sampler)
+    ['traffic: { rate: 100, keys: { kind: zipf, count: 3000000000 } }\ncache: { capacity: 1000 }', 'traffic.keys.count', 'must be at most 2147483647 (2^31 − 1) (got 3000000000)'],
+    ['traffic: { rate: 100, keys: { kind: zipf, count: 1000 } }\ncache: { capacity: 1000000000 }', 'cache.capacity', 'at most 50000000 entries can be simulated (about 3 GB of memory), got 1000000000'],
+    [
+      'traffic: { rate: 100, keys: { kind: zipf, count: 1000 } }\ncache: { capacity: 20000000 }\nshards: { count: 4, by: key-hash }',
+      'cache.capacity',
+      'at most 50000000 entries over all 4 shards, which keep a cache each, can be simulated (about 3 GB of memory), got 20000000 × 4',
+    ],
+    ['fleet: { replicas: 5000 }\nshards: { count: 4, by: tenant, tenants: { count: 3000000000 } }', 'shards.tenants.count', 'must be at most 2147483647 (2^31 − 1) (got 3000000000)'],
+    ['fleet: { replicas: 5000 }\nshards: { count: 4, by: tenant, tenants: { count: 10 } }', 'shards.count', 'at most 10000 replicas over all sites can be simulated, got 20000'],
+    [
+      'regions:\n  - { name: a, share: 0.5, rtt: { a: 1ms, b: 2ms } }\n  - { name: b, share: 0.5, rtt: { a: 2ms, b: 1ms } }\ntopology: { kind: active-active, routing: nearest }\nfailover: { healthCheckInterval: 1e-300 }',
+      'failover.healthCheckInterval',
+      'must be at least 1ms (got 1e-300)',
+    ],
   ];
   for (const [extra, path, message] of cases) {
     it(`${path}: ${extra}`, () => {
@@ -317,5 +332,22 @@ describe('magnitudes no run can finish are input errors (they hung, crashed or g
   it('the largest values within the limits still load', () => {
     const sc = load('name: l\nduration: 365d\ntraffic: { rate: 30000 }\nmodel: { latency: { 1: 5ms, 4096: 1s } }\nreport: { interval: 40s }\nfleet: { replicas: 10000, instances: 64, batching: { maxBatch: 4096 } }\n');
     expect(sc.durationS).toBe(31_536_000);
+  });
+});
+
+describe('a huge value is quoted in part, not echoed whole (a 1 MB value made a 1 MB error line)', () => {
+  it('fleet.gpu: a million characters', () => {
+    const issues = issuesOf(`name: q\nduration: 60s\ntraffic: { rate: 10 }\nmodel: { latency: { 1: 5ms } }\nfleet: { gpu: ${'x'.repeat(1_000_000)} }\n`);
+    const hit = issues.find((i) => i.path === 'fleet.gpu');
+    expect(hit, JSON.stringify(issues).slice(0, 500)).toBeDefined();
+    expect(hit!.message).toContain(`"${'x'.repeat(60)}"… (1000000 characters)`);
+    expect(hit!.message.length).toBeLessThan(400);
+  });
+
+  it('a duration: a million characters', () => {
+    const issues = issuesOf(`name: q\nduration: ${'9'.repeat(1_000_000)}zz\ntraffic: { rate: 10 }\nmodel: { latency: { 1: 5ms } }\n`);
+    const hit = issues.find((i) => i.path === 'duration');
+    expect(hit).toBeDefined();
+    expect(hit!.message.length).toBeLessThan(400);
   });
 });
