@@ -516,6 +516,7 @@ function tidyCompanions(c: Companions): Companions {
   return {
     ...c,
     peakRps: c.peakRps === null ? null : tidy(c.peakRps),
+    cacheHitRate: c.cacheHitRate === null ? null : tidy(c.cacheHitRate),
     maxRpsPerReplica: tidy(c.maxRpsPerReplica),
     erlangC: c.erlangC && { replicas: c.erlangC.replicas, utilization: tidy(c.erlangC.utilization), probWait: tidy(c.erlangC.probWait), p99Ms: tidy(c.erlangC.p99Ms) },
   };

@@ -7,7 +7,7 @@
 import type { Scenario } from '../scenario/types.js';
 import { interpolateLatencyS } from '../serving/latency.js';
 import { breakpoints, rateAt } from '../workload/rate-shape.js';
-import { maxThroughputPerReplica, mmc, textbookReplicas } from './capacity.js';
+import { cheZipfHitRatio, maxThroughputPerReplica, mmc, textbookReplicas } from './capacity.js';
 
 export interface Companions {
   /** Highest arrival rate of the rate shape (req/s); null for trace replay. */
@@ -17,6 +17,15 @@ export interface Companions {
   /** The textbook rule at 70 % target utilization with full batches: ceil(peak · latency / 0.7 / batch). */
   textbookReplicas: number | null;
   targetUtilization: number;
+  /**
+   * The share of requests the cache answers, estimated from the scenario alone: the set
+   * hit rate, or for a keyed LRU under Zipf keys Che's approximation (TTL as a per-key
+   * bound at the peak rate; stampede policies ignored); 0 for unique keys; null without a
+   * cache or when it cannot be estimated (trace keys).
+   */
+  cacheHitRate: number | null;
+  /** The textbook rule on the traffic the cache leaves to the GPUs, peak·(1 − cacheHitRate); null without an estimate. */
+  textbookReplicasBehindCache: number | null;
   /** M/M/c without batching (service = latency(1), exponential) at the peak with the scenario's replicas: probability of waiting and p99 in ms; null when unstable or not applicable. */
   erlangC: { replicas: number; utilization: number; probWait: number; p99Ms: number } | null;
 }
@@ -60,5 +69,22 @@ export function companions(sc: Scenario, targetUtilization = 0.7): Companions {
       erlang = { replicas: c, utilization: m.utilization, probWait: m.probWait, p99Ms: m.sojournQuantileS(0.99) * 1e3 };
     }
   }
-  return { peakRps: peak, maxRpsPerReplica: maxRps, textbookReplicas: textbook, targetUtilization, erlangC: erlang };
+  const hit = cacheHitEstimate(sc, peak);
+  let behind: number | null = null;
+  if (hit !== null && peak !== null && peak > 0) {
+    behind = textbookReplicas({ peakRps: peak * (1 - hit), latencyS: latencyMax / sigma, targetUtilization, batch: maxBatch });
+  }
+  return { peakRps: peak, maxRpsPerReplica: maxRps, textbookReplicas: textbook, targetUtilization, cacheHitRate: hit, textbookReplicasBehindCache: behind, erlangC: erlang };
+}
+
+/** The cache's hit rate as far as the scenario tells it (see Companions.cacheHitRate). */
+function cacheHitEstimate(sc: Scenario, peak: number | null): number | null {
+  const c = sc.cache;
+  if (c === null) return null;
+  if (c.mode === 'hit-rate') return c.hitRate;
+  const keys = sc.traffic.keys;
+  if (keys.kind === 'unique') return 0;
+  if (keys.kind !== 'zipf') return null;
+  const ttl = peak !== null && peak > 0 ? { ttlS: c.ttlS, ratePerS: peak } : undefined;
+  return cheZipfHitRatio(keys.count, keys.exponent, c.capacity, ttl);
 }

@@ -111,6 +111,10 @@ export function analyticLines(s: Summary): string[] {
       `    textbook rule ceil(peak × latency / ${a.targetUtilization} / batch) = ${a.textbookReplicas} replica(s); simulated fleet: ${fmt(s.replicas.mean, 1)} on average, ${s.replicas.max} at most`,
     );
   }
+  if (a.textbookReplicasBehindCache !== null && a.cacheHitRate !== null) {
+    const simulated = s.cache ? `; simulated ${pct(s.cache.hitRate)}` : '';
+    out.push(`    behind the cache (estimated hit rate ${pct(a.cacheHitRate)}${simulated}): the rule gives ${a.textbookReplicasBehindCache} replica(s)`);
+  }
   if (a.erlangC) {
     out.push(
       `    Erlang C without batching (M/M/${a.erlangC.replicas}): utilization ${pct(a.erlangC.utilization)}, P(wait) ${pct(a.erlangC.probWait)}, p99 ${fmt(a.erlangC.p99Ms, 2)} ms (simulated ${fmt(s.latencyMs.p99, 2)} ms)`,

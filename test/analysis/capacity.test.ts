@@ -9,6 +9,7 @@ import {
   singleKeyTtlHitRatio,
   singleKeyTtlCoalesced,
   cheLruHitRatio,
+  cheZipfHitRatio,
   zipfPopularities,
   xfetchExpectedRecomputes,
   textbookReplicas,
@@ -483,5 +484,33 @@ describe('sizing rules', () => {
     expect(() => erlangCReplicas({ lambda: 10, serviceS: 0.1, targetSojournS: 1, quantile: 1 })).toThrow(
       'quantile must be in (0, 1), got 1',
     );
+  });
+});
+
+describe('cheZipfHitRatio', () => {
+  it('agrees with cheLruHitRatio on explicit Zipf popularities within 1e-6 (head summed, tail integrated)', () => {
+    for (const [n, s, c] of [
+      [5000, 0.9, 100],
+      [100_000, 0.6, 30_000],
+      [100_000, 1, 1000],
+      [300_000, 1.2, 10],
+      [300_000, 0.9, 50_000],
+    ] as const) {
+      const exact = cheLruHitRatio(zipfPopularities(n, s), c).hitRatio;
+      expect(Math.abs(cheZipfHitRatio(n, s, c) - exact), `n ${n} s ${s} C ${c}`).toBeLessThan(1e-6);
+    }
+  });
+
+  it('is 1 when everything fits, 0 without room, and the TTL formula per key when the TTL binds', () => {
+    expect(cheZipfHitRatio(1000, 0.9, 1000)).toBeCloseTo(1, 12);
+    expect(cheZipfHitRatio(1000, 0.9, 0)).toBe(0);
+    // one key: λT/(1 + λT)
+    expect(cheZipfHitRatio(1, 1, 10, { ttlS: 2, ratePerS: 3 })).toBeCloseTo(6 / 7, 12);
+    // a TTL far longer than the characteristic time changes nothing
+    expect(cheZipfHitRatio(100_000, 0.9, 1000, { ttlS: 1e9, ratePerS: 100 })).toBeCloseTo(cheZipfHitRatio(100_000, 0.9, 1000), 6);
+    // 10^9 keys cost what 10^4 do
+    const r = cheZipfHitRatio(1_000_000_000, 0.9, 1_000_000);
+    expect(r).toBeGreaterThan(0.3);
+    expect(r).toBeLessThan(0.6);
   });
 });

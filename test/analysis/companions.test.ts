@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { companions, peakRate } from '../../src/analysis/companions.js';
 import { simulate } from '../../src/run.js';
+import type { Scenario } from '../../src/scenario/types.js';
 import { makeScenario } from '../helpers/scenario.js';
 
 // W1's model: 4 ms + 0.25 ms per request, maxBatch 32, maxQueueDelay 2 ms, random routing
@@ -56,5 +57,35 @@ describe('analytic companions', () => {
     const s = simulate(sc).summary;
     expect(s.analytic.erlangC).not.toBeNull();
     expect(Math.abs(s.latencyMs.p99 / s.analytic.erlangC!.p99Ms - 1)).toBeLessThan(0.04);
+  });
+});
+
+describe('the cache in the analytic companions', () => {
+  const cached = (cache: Scenario['cache'], keys: Scenario['traffic']['keys']) =>
+    makeScenario({
+      durationS: 120,
+      warmupS: 60,
+      traffic: { schedule: [{ atS: 0, rps: 10_000, rampS: 0 }], keys },
+      model: { latency: { batch: [1, 32], latencyS: [0.00425, 0.012], source: 'w1' } },
+      fleet: { replicas: 20, routing: 'random', batching: { maxBatch: 32, maxQueueDelayS: 0.002, preferred: [] } },
+      cache,
+    });
+  const keyed = { mode: 'keyed', capacity: 20_000, ttlS: Infinity, ttlJitter: 0, lookupLatencyS: 0.0005, stampede: 'none', staleWindowS: 0, xfetchBeta: 1, prewarmed: true } as const;
+
+  it('estimates a keyed LRU under Zipf keys within 1 % of the simulated hit rate, and sizes the fleet behind it', () => {
+    const sc = cached(keyed, { kind: 'zipf', count: 200_000, exponent: 0.9 });
+    const c = companions(sc);
+    const simulated = simulate(sc).summary.cache!.hitRate;
+    expect(Math.abs(c.cacheHitRate! - simulated)).toBeLessThan(0.01);
+    expect(c.textbookReplicasBehindCache).toBe(Math.ceil((10_000 * (1 - c.cacheHitRate!) * 0.012) / 0.7 / 32));
+    expect(c.textbookReplicasBehindCache!).toBeLessThan(c.textbookReplicas!);
+  });
+
+  it('takes a fixed hit rate as it is, unique keys as 0, and has no estimate without a cache', () => {
+    expect(companions(cached({ mode: 'hit-rate', hitRate: 0.4, lookupLatencyS: 0 }, { kind: 'unique' })).cacheHitRate).toBe(0.4);
+    expect(companions(cached(keyed, { kind: 'unique' })).cacheHitRate).toBe(0);
+    const none = companions(w1(6));
+    expect(none.cacheHitRate).toBeNull();
+    expect(none.textbookReplicasBehindCache).toBeNull();
   });
 });
