@@ -15,6 +15,7 @@ import type { Scenario, SloPercentile } from '../scenario/types.js';
 import { interpolateLatencyS } from '../serving/latency.js';
 import { rateAt } from '../workload/rate-shape.js';
 import { erlangCReplicas, maxThroughputPerReplica, textbookReplicas } from './capacity.js';
+import { companions } from './companions.js';
 
 /** Target busy share of the analytic estimate. */
 export const PLAN_TARGET_UTILIZATION = 0.7;
@@ -169,6 +170,10 @@ export interface AnalyticEstimate {
   replicas: number;
   /** M/M/c (Erlang C) replicas for the p99 target, when there is no batching (maxBatch 1, one instance) and a p99 target; else null. */
   erlangCReplicas: number | null;
+  /** The cache's hit rate estimated from the scenario (analysis/companions.ts); null without a cache or an estimate. */
+  cacheHitRate: number | null;
+  /** The textbook rule on peakRps·(1 − cacheHitRate), the traffic the cache leaves to the GPUs; the search starts here when set. */
+  replicasBehindCache: number | null;
 }
 
 /** Peak arrival rate over [0, durationS] in requests/s, or null for trace replay (the rate is in the file). */
@@ -200,6 +205,7 @@ export function analyticReplicas(sc: Scenario, targetUtilization = PLAN_TARGET_U
   const sigma = 1 + f.overlap * (f.instances - 1);
   const perReplicaRps = maxThroughputPerReplica(batch, latencyS, sigma);
   const replicas = textbookReplicas({ peakRps, latencyS, targetUtilization, batch: batch * sigma });
+  const c = companions(sc);
   let erlang: number | null = null;
   const p99 = sc.slo.latencyS.p99;
   if (batch === 1 && f.instances === 1 && p99 !== undefined) {
@@ -218,6 +224,8 @@ export function analyticReplicas(sc: Scenario, targetUtilization = PLAN_TARGET_U
     targetUtilization,
     replicas,
     erlangCReplicas: erlang,
+    cacheHitRate: c.cacheHitRate,
+    replicasBehindCache: c.cacheHitRate === null ? null : textbookReplicas({ peakRps: peakRps * (1 - c.cacheHitRate), latencyS, targetUtilization, batch: batch * sigma }),
   };
 }
 

@@ -92,7 +92,9 @@ export async function planCommand(file: string, o: PlanCommandOptions): Promise<
   const analytic = find === 'fleet.replicas' ? analyticReplicas(first.scenario) : null;
   let startIndex = 0;
   if (analytic !== null) {
-    startIndex = o.values !== undefined ? startIndexFor(Array.from({ length: cands.count }, (_, i) => cands.value(i)), analytic.replicas) : analytic.replicas - (cands.value(0) as number);
+    // behind a cache the GPUs see only the misses: start from the rule on those
+    const start = analytic.replicasBehindCache ?? analytic.replicas;
+    startIndex = o.values !== undefined ? startIndexFor(Array.from({ length: cands.count }, (_, i) => cands.value(i)), start) : start - (cands.value(0) as number);
   }
 
   const pool = new RunPool(Math.max(1, Math.min(o.workers ?? defaultWorkers(), o.seeds)));
@@ -237,7 +239,8 @@ function formatPlan(
     rows.push([
       'analytic',
       `${a.replicas} replica(s): textbook rule, peak ${fmt(a.peakRps, 1)} rps / (${pct(a.targetUtilization, 0)} × ${fmt(a.perReplicaRps, 1)} rps per replica at batch ${a.batch} in ${fmt(a.batchLatencyMs, 3)} ms)` +
-        (a.erlangCReplicas !== null ? `; Erlang C (M/M/c, p99): ${a.erlangCReplicas}` : ''),
+        (a.erlangCReplicas !== null ? `; Erlang C (M/M/c, p99): ${a.erlangCReplicas}` : '') +
+        (a.replicasBehindCache !== null && a.cacheHitRate !== null ? `; behind the cache (hit rate ${pct(a.cacheHitRate)} estimated by Che's approximation): ${a.replicasBehindCache}` : ''),
     ]);
   } else if (find === 'fleet.replicas') {
     rows.push(['analytic', 'n/a (trace replay or no traffic)']);
