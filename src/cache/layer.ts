@@ -132,6 +132,7 @@ export class CacheLayer {
   private lineHead = 0;
   private lineLength = 0;
   private readonly onLineDue: number;
+  private readonly inLane: boolean;
 
   /** A layer on `sim` in front of `forward` (fleet.arrive), ending requests in `downstream` (the books). */
   constructor(
@@ -180,6 +181,8 @@ export class CacheLayer {
     this.lineDueS = new Float64Array(64);
     this.lineMask = 63;
     this.onLineDue = sim.register(() => this.lookupsDue());
+    // perf: the line's timer in the engine's lane, not the heap (a push and a pop saved per lookup)
+    this.inLane = sim.claimLane();
     if (featureStore) featureStore.onDone = (id): void => this.handOff(id);
 
     this.outcomes = {
@@ -210,7 +213,7 @@ export class CacheLayer {
     const at = (this.lineHead + this.lineLength) & this.lineMask;
     this.lineIds[at] = id;
     this.lineDueS[at] = due;
-    if (this.lineLength++ === 0) this.sim.at(due, this.onLineDue, 0);
+    if (this.lineLength++ === 0) this.lineTimer(due);
   }
 
   /** The `cache-flush` event: empties the cache (computations in flight still store their results). */
@@ -240,7 +243,12 @@ export class CacheLayer {
       this.lineLength--;
       this.lookup(id);
     }
-    if (this.lineLength > 0) this.sim.at(this.lineDueS[this.lineHead]!, this.onLineDue, 0);
+    if (this.lineLength > 0) this.lineTimer(this.lineDueS[this.lineHead]!);
+  }
+
+  private lineTimer(dueS: number): void {
+    if (this.inLane) this.sim.atLane(dueS, this.onLineDue);
+    else this.sim.at(dueS, this.onLineDue, 0);
   }
 
   private lookup(id: number): void {

@@ -63,6 +63,33 @@ describe('Simulation', () => {
     sim.at(1, h, 0);
     expect(() => sim.run(2)).toThrow('event scheduled at 0.5 s, before the current time 1 s');
   });
+
+  it('the source and the lane sit beside the heap: at equal times source, then lane, then heap', () => {
+    const sim = new Simulation(1);
+    const log: string[] = [];
+    const heap = sim.register((arg) => log.push(`heap ${sim.now}:${arg}`));
+    const source = sim.register(() => {
+      log.push(`source ${sim.now}`);
+      if (sim.now < 2) sim.atSource(sim.now + 1, source);
+    });
+    const lane = sim.register(() => {
+      log.push(`lane ${sim.now}`);
+      if (sim.now < 2) sim.atLane(sim.now + 1, lane);
+    });
+    expect(sim.claimLane()).toBe(true);
+    expect(sim.claimLane()).toBe(false); // one lane: a second component uses the heap
+    sim.at(1, heap, 7);
+    sim.atLane(1, lane);
+    sim.atSource(1, source);
+    expect(sim.pending).toBe(3);
+    expect(sim.run(1.5)).toBe(true);
+    expect(log).toEqual(['source 1', 'lane 1', 'heap 1:7']);
+    expect(sim.pending).toBe(2);
+    sim.run(10);
+    expect(log.slice(3)).toEqual(['source 2', 'lane 2']);
+    expect(sim.pending).toBe(0);
+    expect(() => sim.atLane(1, lane)).toThrow('lane event scheduled at 1 s, before the current time 10 s');
+  });
 });
 
 describe('RandomStreams', () => {
