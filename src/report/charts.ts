@@ -399,13 +399,14 @@ function allEmpty(runs: ChartRun[], columns: TimelineColumn[]): boolean {
  * The time charts of one run (`overlay` false: colour = series) or of several runs
  * overlaid (`overlay` true: colour = run label, dash = series), in page order.
  */
-export async function timeCharts(runs: ChartRun[], overlay: boolean, maxPoints = MAX_CHART_POINTS): Promise<RenderedChart[]> {
+export async function timeCharts(runs: ChartRun[], overlay: boolean, maxPoints = MAX_CHART_POINTS, only: readonly string[] | null = null): Promise<RenderedChart[]> {
   const sampled = runs.map((r) => downsampleTimeline(r.result.timeline, r.result.scenario, maxPoints));
   const endS = Math.max(0, ...runs.map((r) => r.result.summary.simulatedSeconds));
   const axis = timeAxis(endS);
   const k = Math.max(1, ...sampled.map((s) => s.intervalsPerPoint));
   const out: RenderedChart[] = [];
   for (const def of TIME_CHARTS) {
+    if (only !== null && !only.includes(def.id)) continue;
     if (allEmpty(runs, def.columns)) {
       out.push({ id: def.id, title: def.title, note: def.note, svg: null, skipped: def.skippedWhy });
       continue;

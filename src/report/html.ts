@@ -278,13 +278,29 @@ function card(m: Metric, s: Summary, sc: Scenario): string | null {
   return `<div class="card${cls}" data-card="${m.id}"><div class="label">${escapeHtml(m.label)}</div><div class="value">${escapeHtml(m.format(v))}</div>${note}</div>`;
 }
 
-/** The report of one run: header, summary cards, time charts, resolved scenario. */
+/** The time charts drawn once per region or shard in a run report. */
+const SITE_CHARTS = ['arrivals', 'latency', 'replicas', 'gpu'] as const;
+
+/** The report of one run: header, summary cards, time charts (per region or shard too), resolved scenario. */
 export async function renderRunReport(input: { result: RunResult; version: string; command: string }): Promise<string> {
   const { result, version, command } = input;
   const s = result.summary;
   const sc = result.scenario;
   const name = s.variant ? `${s.scenario} [${s.variant}]` : s.scenario;
   const charts = await timeCharts([{ label: name, result }], false);
+  // regions or shards: the main charts per site, overlaid (colour = site)
+  const siteKind = sc.topology?.kind === 'regions' ? 'region' : 'shard';
+  const siteCharts =
+    result.siteTimelines.length > 0
+      ? (
+          await timeCharts(
+            result.siteTimelines.map((st) => ({ label: st.name, result: { ...result, timeline: st.timeline } })),
+            true,
+            undefined,
+            SITE_CHARTS,
+          )
+        ).map((c) => ({ ...c, id: `${siteKind}-${c.id}` }))
+      : [];
   const body = [
     `<header>`,
     `<h1>${escapeHtml(name)}</h1>`,
@@ -297,6 +313,7 @@ export async function renderRunReport(input: { result: RunResult; version: strin
     ...METRICS.map((m) => card(m, s, sc)).filter((c): c is string => c !== null),
     `</section>`,
     chartsSection('Over time', charts),
+    ...(siteCharts.length > 0 ? [chartsSection(`By ${siteKind} (colour = ${siteKind}${siteKind === 'region' ? '; latency of the requests each region served, the users\' network round trip included' : ''})`, siteCharts)] : []),
     `<h2>Scenario</h2>`,
     scenarioDetails(sc, 'Resolved scenario (defaults filled in, units in seconds, bytes and requests/s)'),
   ];

@@ -366,3 +366,20 @@ describe('escapeHtml and commandLine', () => {
     );
   });
 });
+
+describe('run report with regions or shards', () => {
+  it('draws arrivals, latency, replicas and GPU once more per site, overlaid, after the fleet-wide charts', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { loadScenario } = await import('../../src/scenario/load.js');
+    const file = join(__dirname, '..', '..', 'scenarios', 'region-outage.yaml');
+    const sc = loadScenario(readFileSync(file, 'utf8'), { file, baseDir: join(__dirname, '..', '..', 'scenarios'), sets: ['duration=20m', 'events.0.at=5m'] });
+    const r = simulate(sc);
+    const html = await renderRunReport({ result: r, version: VERSION, command: 'x' });
+    expect(figureIds(html)).toEqual(['arrivals', 'latency', 'replicas', 'queue', 'gpu', 'cost', 'region-arrivals', 'region-latency', 'region-replicas', 'region-gpu']);
+    expect(html).toContain('<h2>By region (colour = region;');
+    // each region is a series of its own in the legend
+    const section = html.slice(html.indexOf('<h2>By region'));
+    for (const name of ['us-east', 'eu-west']) expect(section).toContain(`>${name}</text>`);
+  });
+});
