@@ -28,7 +28,15 @@ export const COMPARE_COLUMNS: readonly CompareColumn[] = [
   { key: 'cacheHitRate', label: 'cache hits', better: 'higher', value: (s) => (s.cache ? s.cache.hitRate : null) },
   { key: 'costUsd', label: 'cost $', better: 'lower', value: (s) => s.cost.totalUsd },
   { key: 'monthlyUsd', label: 'monthly $', better: 'lower', value: (s) => s.cost.monthlyUsd },
+  // regions: the slowest recovery over the outages (Infinity: one never recovered); null without an outage
+  { key: 'recoveryS', label: 'recovery s', better: 'lower', value: recoveryS },
 ];
+
+function recoveryS(s: Summary): number | null {
+  const outages = s.failover?.outages ?? [];
+  if (outages.length === 0) return null;
+  return Math.max(...outages.map((o) => o.recoveryS ?? Infinity));
+}
 
 export interface CompareRow {
   variant: string;

@@ -120,9 +120,12 @@ function packageVersion(): string {
 /** The compare table: one row per run, the best value per column marked with *. */
 export function formatCompare(labels: string[], summaries: Summary[]): string {
   const { rows, best } = compareRows(labels, summaries);
-  const shown = COMPARE_COLUMNS.filter((c) => c.key !== 'cacheHitRate' || summaries.some((s) => s.cache !== null));
+  const shown = COMPARE_COLUMNS.filter(
+    (c) => (c.key !== 'cacheHitRate' || summaries.some((s) => s.cache !== null)) && (c.key !== 'recoveryS' || summaries.some((s) => (s.failover?.outages.length ?? 0) > 0)),
+  );
   const cell = (key: string, v: number | boolean | null): string => {
     if (v === null) return '–';
+    if (key === 'recoveryS') return v === Infinity ? 'never' : fmt(v as number, 0);
     if (typeof v === 'boolean') return v ? 'met' : 'MISSED';
     if (key === 'attainment' || key === 'utilization' || key === 'cacheHitRate' || key === 'errorRate') return pct(v, key === 'errorRate' ? 2 : 1);
     if (key === 'costUsd' || key === 'monthlyUsd') return usd(v);

@@ -52,5 +52,12 @@ describe('run and compare with regions', () => {
     for (const v of ['base', 'passive']) expect(readdirSync(join(dir, 'out', v))).toContain('timeline-us-east.csv');
     expect(r.stdout).toContain('base: outage of us-east at 30 s: traffic moved after 90 s, recovered after 100 s');
     expect(r.stdout).toMatch(/passive: outage of us-east at 30 s: traffic moved after 90 s, recovered after 100 s, [\d,]+ failed requests/);
+    // the table has a recovery column (the slowest recovery over the outages), and so has compare.csv
+    expect(r.stdout).toMatch(/monthly \$\s+recovery s\n/);
+    expect(r.stdout).toMatch(/\n\s*base .* 100 ?\*?\s*\n/);
+    const csv = readFileSync(join(dir, 'out', 'compare.csv'), 'utf8').trim().split('\n');
+    const col = csv[0]!.split(',').indexOf('recoveryS');
+    expect(col).toBeGreaterThan(0);
+    expect(csv.slice(1).map((l) => l.split(',')[col])).toEqual(['100', '100']);
   });
 });
