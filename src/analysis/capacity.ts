@@ -491,7 +491,7 @@ export function cheZipfHitRatio(n: number, exponent: number, capacity: number, t
   const ttlBound = (p: number): number => {
     if (!ttl || !(ttl.ttlS < Infinity)) return 1;
     const lt = p * ttl.ratePerS * ttl.ttlS;
-    return lt / (1 + lt);
+    return lt < Infinity ? lt / (1 + lt) : 1;
   };
   // Σ over ranks of g(p_i): exact for the head, Simpson over u = ln x for the tail
   const PANELS = 512;
@@ -513,7 +513,8 @@ export function cheZipfHitRatio(n: number, exponent: number, capacity: number, t
     }
     return acc;
   };
-  if (capacity >= n) return sumOver((p) => p * ttlBound(p));
+  // (the sum of the popularities is 1 up to rounding: never above it)
+  if (capacity >= n) return Math.min(1, sumOver((p) => p * ttlBound(p)));
   if (capacity === 0) return 0;
   // occupancy Σ(1 − e^{−p t}) = capacity, by bisection on ln t
   let loU = Math.log(capacity);

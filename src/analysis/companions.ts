@@ -72,7 +72,7 @@ export function companions(sc: Scenario, targetUtilization = 0.7): Companions {
   const hit = cacheHitEstimate(sc, peak);
   let behind: number | null = null;
   if (hit !== null && peak !== null && peak > 0) {
-    behind = textbookReplicas({ peakRps: peak * (1 - hit), latencyS: latencyMax / sigma, targetUtilization, batch: maxBatch });
+    behind = textbookReplicas({ peakRps: Math.max(0, peak * (1 - hit)), latencyS: latencyMax / sigma, targetUtilization, batch: maxBatch });
   }
   return { peakRps: peak, maxRpsPerReplica: maxRps, textbookReplicas: textbook, targetUtilization, cacheHitRate: hit, textbookReplicasBehindCache: behind, erlangC: erlang };
 }

@@ -225,7 +225,7 @@ export function analyticReplicas(sc: Scenario, targetUtilization = PLAN_TARGET_U
     replicas,
     erlangCReplicas: erlang,
     cacheHitRate: c.cacheHitRate,
-    replicasBehindCache: c.cacheHitRate === null ? null : textbookReplicas({ peakRps: peakRps * (1 - c.cacheHitRate), latencyS, targetUtilization, batch: batch * sigma }),
+    replicasBehindCache: c.cacheHitRate === null ? null : textbookReplicas({ peakRps: Math.max(0, peakRps * (1 - c.cacheHitRate)), latencyS, targetUtilization, batch: batch * sigma }),
   };
 }
 

@@ -67,11 +67,14 @@ export class FeatureStore {
     if (!(spec.maxQueue >= 0)) throw new RangeError(`maxQueue must be >= 0, got ${spec.maxQueue}`);
     const st = spec.serviceTime;
     if (!(st.meanS >= 0 && st.meanS < Infinity)) throw new RangeError(`serviceTime.meanS must be finite and >= 0, got ${st.meanS}`);
-    this.dist = DISTS.indexOf(st.dist);
-    if (this.dist < 0) throw new RangeError(`unknown service-time distribution ${String(st.dist)}`);
-    if ((this.dist === 2 || this.dist === 3) && !(st.cv > 0)) {
-      throw new RangeError(`serviceTime.cv must be > 0 for ${st.dist}, got ${st.cv}`);
+    const dist = DISTS.indexOf(st.dist);
+    if (dist < 0) throw new RangeError(`unknown service-time distribution ${String(st.dist)}`);
+    if ((dist === 2 || dist === 3) && !(st.cv >= 0)) {
+      throw new RangeError(`serviceTime.cv must be >= 0 for ${st.dist}, got ${st.cv}`);
     }
+    // lognormal or gamma with cv 0 (or so small that 1/cv² overflows) is deterministic, as the model's
+    // latency is: the scenario allows cv 0, and a gamma of infinite shape draws NaN
+    this.dist = (dist === 2 || dist === 3) && !(1 / (st.cv * st.cv) < Infinity) ? 0 : dist;
     this.servers = spec.servers * (1 + spec.readReplicas);
     this.maxQueue = spec.maxQueue;
     this.meanS = st.meanS;

@@ -695,6 +695,8 @@ export const LIMITS = {
   keyCount: 2 ** 31 - 1,
   /** Keyed cache entries over all sites (each region or shard keeps its own cache): ~60 bytes each. */
   cacheEntries: 50_000_000,
+  /** Relative routing weights (topology.weights): their sum must stay finite. */
+  routingWeight: 1e6,
 } as const;
 
 /** The problems of a resolved scenario that exceeds LIMITS, each at the field to change. */
@@ -770,9 +772,23 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
         atMost(`regions.${i}.fleet.batching.maxBatch`, r.fleet.batching.maxBatch, LIMITS.maxBatch);
         atMost(`regions.${i}.fleet.queue.maxDepth`, r.fleet.queue.maxDepth, LIMITS.queueDepth);
       }
+      // the round trip is added to every latency the users see: a huge one made them Infinity ms
+      r.rttS.forEach((rtt, j) => atMost(`regions.${i}.rtt.${topo.regions[j]!.name}`, rtt, LIMITS.durationS, '365d (one year, in seconds 31536000)'));
     });
     atLeast('failover.healthCheckInterval', topo.failover.healthCheckIntervalS, LIMITS.minPeriodS, '1ms');
+    atMost('cost.interRegionPerGB', topo.interRegionPerGbUsd, LIMITS.hourlyUsd);
+    // weights are normalized by their sum, which must not overflow (every request then went to the first region)
+    topo.weights?.forEach((w, j) => atMost(`topology.weights.${topo.regions[j]!.name}`, w, LIMITS.routingWeight));
   }
+  const fs = sc.featureStore;
+  if (fs !== null) {
+    atMost('featureStore.servers', fs.servers, LIMITS.replicas);
+    atMost('featureStore.readReplicas', fs.readReplicas, LIMITS.replicas);
+    // as for the model's variability: beyond it a lognormal's σ overflows and service times are NaN
+    if (fs.serviceTime.dist === 'lognormal' || fs.serviceTime.dist === 'gamma') atMost('featureStore.serviceTime.cv', fs.serviceTime.cv, LIMITS.cv);
+  }
+  // a finite TTL beyond a year made the analytic hit-rate estimate NaN (and the run throw at its summary)
+  if (sc.cache?.mode === 'keyed' && sc.cache.ttlS < Infinity) atMost('cache.ttl', sc.cache.ttlS, LIMITS.durationS, '365d (one year, in seconds 31536000)');
   if (sites > 1) {
     const total = topo?.kind === 'regions' ? topo.regions.reduce((a, r) => a + r.fleet.replicas, 0) : f.replicas * sites;
     if (total > LIMITS.replicas) {

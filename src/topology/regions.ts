@@ -140,13 +140,18 @@ export class RegionRouter {
 
   /**
    * Gives each population its own key space in region r's cache: population r (the home one)
-   * keeps its keys, so a prewarmed cache holds the home users' keys; the others are shifted.
+   * keeps its keys, so a prewarmed cache holds the home users' keys; the others are shifted
+   * above the key space, or, when it has no bound (unique keys) or n of it do not fit in 31
+   * bits, counted down from the top of the ids (the home keys count up from 0: key·n + off
+   * would give a foreign key 0 the id of the home key off).
    */
   private relabelKey(id: number, p: number, r: number): void {
     const off = (p - r + this.n) % this.n;
     if (off === 0) return;
     const key = this.pool.key[id]!;
-    this.pool.key[id] = this.keySpace > 0 && this.keySpace * this.n <= 0x7fffffff ? key + off * this.keySpace : (key * this.n + off) % 0x7fffffff;
+    const top = 0x7fffffff;
+    this.pool.key[id] =
+      this.keySpace > 0 && this.keySpace * this.n <= top ? key + off * this.keySpace : top - 1 - ((key * (this.n - 1) + off - 1) % top);
   }
 
   /** The region-outage event: region `r` fails now for `forS` seconds (Infinity: to the end). */

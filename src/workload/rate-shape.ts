@@ -73,6 +73,8 @@ export class OperationalClock {
   private slope = 0;
   private op0 = 0;
   private op1 = 0;
+  /** The last time timeAtOp returned. */
+  private lastT = 0;
 
   /** A clock over `traffic`'s rate shape, starting at t = 0, u = 0; times past `horizonS` (the run's end) are reported as Infinity. */
   constructor(
@@ -115,13 +117,19 @@ export class OperationalClock {
       this.openCell(this.t1, this.op1);
     }
     const d = u - this.op0;
-    if (d <= 0) return this.t0;
-    const a = 0.5 * this.slope;
-    const lam0 = this.lam0;
-    // stable root of a·x² + λ0·x − d = 0
-    const x = a === 0 ? d / lam0 : (2 * d) / (lam0 + Math.sqrt(Math.max(0, lam0 * lam0 + 4 * a * d)));
-    const t = this.t0 + x;
-    return t < this.t1 ? t : this.t1;
+    let t = this.t0;
+    if (d > 0) {
+      const a = 0.5 * this.slope;
+      const lam0 = this.lam0;
+      // stable root of a·x² + λ0·x − d = 0
+      const x = a === 0 ? d / lam0 : (2 * d) / (lam0 + Math.sqrt(Math.max(0, lam0 * lam0 + 4 * a * d)));
+      t = this.t0 + x < this.t1 ? this.t0 + x : this.t1;
+    }
+    // the root's rounding can put a slightly larger u an ulp earlier (a tiny gamma gap far into a long
+    // ramp): arrival times must never run backwards
+    if (t < this.lastT) t = this.lastT;
+    this.lastT = t;
+    return t;
   }
 
   /** Λ(t), the expected number of arrivals in [0, t]. */

@@ -508,6 +508,9 @@ describe('cheZipfHitRatio', () => {
     expect(cheZipfHitRatio(1, 1, 10, { ttlS: 2, ratePerS: 3 })).toBeCloseTo(6 / 7, 12);
     // a TTL far longer than the characteristic time changes nothing
     expect(cheZipfHitRatio(100_000, 0.9, 1000, { ttlS: 1e9, ratePerS: 100 })).toBeCloseTo(cheZipfHitRatio(100_000, 0.9, 1000), 6);
+    // never above 1 (the popularities sum to 1 + 1 ulp), and an overflowing λT is a bound of 1, not NaN
+    for (const n of [1, 67, 4096, 5000]) expect(cheZipfHitRatio(n, 1, n)).toBeLessThanOrEqual(1);
+    expect(cheZipfHitRatio(100, 0.9, 10, { ttlS: 1e308, ratePerS: 1e308 })).toBeCloseTo(cheZipfHitRatio(100, 0.9, 10), 12);
     // 10^9 keys cost what 10^4 do
     const r = cheZipfHitRatio(1_000_000_000, 0.9, 1_000_000);
     expect(r).toBeGreaterThan(0.3);

@@ -4,14 +4,20 @@
  * JSON), so that every generated case also goes through the real loader and schema.
  *
  * One arbitrary per section, each a function of a shared context (duration, GPU,
- * maxBatch, autoscaler kind …) because a few rules span sections. To cover a new
- * section, add an entry to SECTIONS (or pass your own map to scenarioText/scenarioDoc):
+ * maxBatch, autoscaler kind, which optional features are on …) because a few rules span
+ * sections. To cover a new section, add an entry to SECTIONS (or pass your own map to
+ * scenarioText/scenarioDoc):
  *
- *   scenarioText({ ...SECTIONS, cache: (ctx) => cacheArb(ctx) })
+ *   scenarioText({ ...SECTIONS, variants: (ctx) => variantsArb(ctx) })
  *
  * A section arbitrary that yields `undefined` leaves its key out of the document.
- * Sizes are small on purpose: a few simulated minutes at ≤ 200 req/s, so one run
- * takes a few milliseconds and a property can afford hundreds of runs.
+ * The context decides the cross-section rules the loader enforces: traffic.keys (Zipf
+ * for most keyed caches), cache (hit-rate or keyed), featureStore (single fleet only),
+ * regions with topology, failover and region-outage events, or shards (never both),
+ * cache-flush events only with a cache.
+ * Sizes are small on purpose: a few simulated minutes at ≤ 200 req/s, ≤ 4 regions or
+ * shards, ≤ 10^4 cache entries and ≤ 10^5 keys, so one run takes a few milliseconds and a
+ * property can afford hundreds of runs.
  */
 import fc from 'fast-check';
 import { stringify } from 'yaml';
@@ -32,6 +38,18 @@ export interface DocContext {
   autoscaler: 'none' | 'hpa' | 'kpa' | 'schedule';
   /** fleet.replicas: 0 only with an autoscaler (a fixed fleet needs one). */
   replicas: number;
+  /** traffic.keys: left out (unique by default), written as unique, or Zipf. */
+  keys: 'absent' | 'unique' | 'zipf';
+  /** traffic.keys.count with Zipf keys (1–10^5), else 0. */
+  keyCount: number;
+  /** The result cache: none, a fixed hit probability, or a keyed LRU (then keys are mostly Zipf). */
+  cache: 'none' | 'hit-rate' | 'keyed';
+  /** A feature store on the miss path (single fleet only: the loader refuses it with regions or shards). */
+  featureStore: boolean;
+  /** One fleet, regions (with topology, failover, region-outage events) or shards; never both. */
+  topology: 'single' | 'regions' | 'shards';
+  /** The regions' names (1–4) when topology is 'regions', else empty. */
+  regions: string[];
 }
 
 /** A scenario document: plain YAML/JSON data. */
@@ -97,7 +115,13 @@ const MIG: Record<string, string[]> = {
   'h100-80gb': ['1g.10gb', '4g.40gb'],
 };
 
-/** The shared context: duration 10 s – 3 min, an optional GPU (and MIG slice), maxBatch, the autoscaler's kind. */
+const REGION_NAMES = ['us-east', 'eu-west', 'ap-south', 'sa-east', 'us-west-2', 'région β'] as const;
+
+/**
+ * The shared context: duration 10 s – 3 min, an optional GPU (and MIG slice), maxBatch, the autoscaler's kind,
+ * and which of the optional features the document has: about 40 % a cache (15 % hit-rate, 25 % keyed), a fifth of
+ * single fleets a feature store, an eighth regions and an eighth shards.
+ */
 export function contextArb(): fc.Arbitrary<DocContext> {
   return fc
     .record({
@@ -109,12 +133,23 @@ export function contextArb(): fc.Arbitrary<DocContext> {
       maxBatch: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 64 })),
       autoscaler: fc.constantFrom('none', 'hpa', 'kpa', 'schedule'),
       replicas: fc.integer({ min: 0, max: 5 }),
+      keysRoll: fc.integer({ min: 0, max: 9 }),
+      keyCount: fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 100_000 })),
+      cacheRoll: fc.integer({ min: 0, max: 19 }),
+      featureStoreRoll: fc.integer({ min: 0, max: 9 }),
+      topologyRoll: fc.integer({ min: 0, max: 15 }),
+      regions: fc.shuffledSubarray([...REGION_NAMES], { minLength: 1, maxLength: 4 }),
     })
     .map((c): DocContext => {
       const useProfile = c.gpu !== null && c.profileRoll === 0;
       const migs = c.gpu !== null ? MIG[c.gpu] : undefined;
       const mig = useProfile && migs !== undefined && c.migRoll < migs.length ? migs[c.migRoll]! : null;
       const autoscaler = c.autoscaler as DocContext['autoscaler'];
+      const cache: DocContext['cache'] = c.cacheRoll < 12 ? 'none' : c.cacheRoll < 15 ? 'hit-rate' : 'keyed';
+      // a keyed cache wants Zipf keys (with unique keys it never hits: valid, with a warning)
+      const zipfShare = cache === 'keyed' ? 8 : 2;
+      const keys: DocContext['keys'] = c.keysRoll < zipfShare ? 'zipf' : c.keysRoll === 9 ? 'unique' : 'absent';
+      const topology: DocContext['topology'] = c.topologyRoll < 12 ? 'single' : c.topologyRoll < 14 ? 'regions' : 'shards';
       return {
         durationMs: c.durationMs,
         warmupMs: Math.floor(c.durationMs * c.warmupShare),
@@ -124,6 +159,12 @@ export function contextArb(): fc.Arbitrary<DocContext> {
         maxBatch: c.maxBatch,
         autoscaler,
         replicas: autoscaler === 'none' ? Math.max(1, c.replicas) : c.replicas,
+        keys,
+        keyCount: keys === 'zipf' ? c.keyCount : 0,
+        cache,
+        featureStore: topology === 'single' && c.featureStoreRoll < 2,
+        topology,
+        regions: topology === 'regions' ? c.regions : [],
       };
     });
 }
@@ -206,7 +247,24 @@ export function trafficArb(ctx: DocContext): fc.Arbitrary<unknown> {
     diurnal: maybe(diurnal, 1),
     spikes: maybe(fc.array(spike, { minLength: 0, maxLength: 3 }), 1),
     burst: burstArb(),
+    keys: keysArb(ctx),
   });
+}
+
+/** traffic.keys as the context says: left out, unique (written out or as {}), or Zipf over at most 10^5 keys. */
+export function keysArb(ctx: DocContext): fc.Arbitrary<unknown> {
+  switch (ctx.keys) {
+    case 'absent':
+      return fc.constant(undefined);
+    case 'unique':
+      return fc.constantFrom<Record<string, unknown>>({ kind: 'unique' }, {});
+    case 'zipf':
+      return rec({
+        kind: fc.constant('zipf'),
+        count: fc.constant(ctx.keyCount),
+        exponent: maybe(fc.oneof(fc.constantFrom(0, 1), decimal(0, 2, 2))),
+      });
+  }
 }
 
 // ---------------------------------------------------------------- model
@@ -426,14 +484,189 @@ export function autoscalerArb(ctx: DocContext): fc.Arbitrary<unknown> {
   }
 }
 
+// ---------------------------------------------------------------- cache and feature store
+
+const STAMPEDES = ['none', 'coalesce', 'stale-while-revalidate', 'xfetch'] as const;
+
+/** A cache lookup latency: 0–5 ms, or 0–2000 µs. */
+function lookupLatencyArb(): fc.Arbitrary<number | string | undefined> {
+  return maybe(fc.oneof(duration(0, 5), fc.integer({ min: 0, max: 2_000 }).chain(microseconds)));
+}
+
+/** cache: hit-rate mode (hitRate, lookupLatency) or keyed mode (capacity ≤ 10^4, TTL and jitter, a stampede policy with its knobs, prewarmed). */
+export function cacheArb(ctx: DocContext): fc.Arbitrary<unknown> {
+  if (ctx.cache === 'none') return fc.constant(undefined);
+  if (ctx.cache === 'hit-rate') {
+    return rec({
+      hitRate: fc.oneof(fc.constantFrom(0, 1), decimal(0, 1, 3)),
+      lookupLatency: lookupLatencyArb(),
+      // the only keyed-mode field the loader allows here, and only as false
+      prewarmed: fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, { arbitrary: fc.constant(false), weight: 1 }),
+    });
+  }
+  return fc
+    .tuple(fc.constantFrom<(typeof STAMPEDES)[number] | undefined>(undefined, ...STAMPEDES), maybe(duration(100, 300_000)))
+    .chain(([stampede, ttl]) => {
+      return rec({
+        capacity: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 10_000 })),
+        ttl: fc.constant(ttl),
+        ttlJitter: maybe(decimal(0, 0.99, 2), 1),
+        lookupLatency: lookupLatencyArb(),
+        stampede: fc.constant(stampede),
+        staleWindow: stampede === 'stale-while-revalidate' ? maybe(duration(0, 120_000)) : fc.constant(undefined),
+        xfetchBeta: stampede === 'xfetch' ? maybe(decimal(0.1, 5, 2)) : fc.constant(undefined),
+        xfetchLock: stampede === 'xfetch' ? maybe(fc.boolean()) : fc.constant(undefined),
+        prewarmed: maybe(fc.boolean(), 1),
+      });
+    });
+}
+
+const SERVICE_DISTS = ['deterministic', 'exponential', 'lognormal', 'gamma'] as const;
+
+/** featureStore: 1–4 servers, a service time of 0–20 ms (plain, or { mean, dist, cv }), read replicas, a queue bound. */
+export function featureStoreArb(ctx: DocContext): fc.Arbitrary<unknown> {
+  if (!ctx.featureStore) return fc.constant(undefined);
+  const serviceTime = fc.oneof(
+    duration(0, 20),
+    fc
+      .record({
+        mean: duration(0, 20),
+        dist: fc.constantFrom<(typeof SERVICE_DISTS)[number] | undefined>(undefined, ...SERVICE_DISTS),
+        cv: maybe(fc.oneof(fc.constant(0), decimal(0, 2, 2))),
+      })
+      // cv means something only for lognormal and gamma (or with dist left out: lognormal)
+      .map((o) => compact({ ...o, cv: o.dist === undefined || o.dist === 'lognormal' || o.dist === 'gamma' ? o.cv : undefined })),
+  );
+  return rec({
+    servers: maybe(fc.integer({ min: 1, max: 4 })),
+    serviceTime,
+    readReplicas: maybe(fc.integer({ min: 0, max: 2 }), 1),
+    maxQueue: maybe(fc.oneof(fc.integer({ min: 0, max: 10 }), fc.integer({ min: 0, max: 1_000 })), 1),
+  });
+}
+
+// ---------------------------------------------------------------- regions and shards
+
+/** `n` shares in hundredths that add up to 1 (some may be 0). */
+function sharesArb(n: number): fc.Arbitrary<number[]> {
+  return fc.array(fc.integer({ min: 0, max: 100 }), { minLength: n - 1, maxLength: n - 1 }).map((cuts) => {
+    const at = [0, ...cuts.sort((a, b) => a - b), 100];
+    return at.slice(1).map((x, i) => (x - at[i]!) / 100);
+  });
+}
+
+/**
+ * One region: its share, a round trip to every region (to itself optional), and sometimes a fleet of its own
+ * (replicas, a GPU: only without MIG, whose slice the other GPU may not have) and an autoscaler of its own.
+ */
+function regionArb(ctx: DocContext, name: string, share: number): fc.Arbitrary<Record<string, unknown>> {
+  const rtt = fc
+    .record(Object.fromEntries(ctx.regions.map((to) => [to, to === name ? maybe(duration(0, 5), 1) : duration(0, 200)])))
+    .map((o) => compact(o));
+  const ownAutoscaler = fc.oneof(
+    { arbitrary: fc.constant(undefined), weight: 4 },
+    { arbitrary: fc.constant({ kind: 'none' }), weight: 1 },
+    { arbitrary: kpaArb(), weight: 1 },
+  );
+  return fc
+    .record({
+      rtt,
+      replicas: maybe(fc.integer({ min: 0, max: 3 }), 1),
+      gpu: ctx.mig === null ? maybe(fc.constantFrom(...GPUS), 1) : fc.constant(undefined),
+      autoscaler: ownAutoscaler,
+    })
+    .map((r) => {
+      // the merged fleet is validated as a scenario of its own: a fixed fleet needs a replica
+      const kind = r.autoscaler === undefined ? ctx.autoscaler : (r.autoscaler as { kind: string }).kind;
+      let replicas = r.replicas;
+      if (kind === 'none') replicas = replicas !== undefined ? Math.max(1, replicas) : ctx.replicas === 0 ? 1 : undefined;
+      const fleet = compact({ replicas, gpu: r.gpu });
+      return compact({
+        name,
+        share,
+        rtt: Object.keys(r.rtt).length > 0 ? r.rtt : undefined,
+        fleet: Object.keys(fleet).length > 0 ? fleet : undefined,
+        autoscaler: r.autoscaler,
+      });
+    });
+}
+
+/** regions: the context's names, shares adding up to 1. */
+export function regionsArb(ctx: DocContext): fc.Arbitrary<unknown> {
+  if (ctx.topology !== 'regions') return fc.constant(undefined);
+  const names = ctx.regions;
+  return sharesArb(names.length).chain((shares) => fc.tuple(...names.map((n, i) => regionArb(ctx, n, shares[i]!))));
+}
+
+/** topology: active-active or active-passive (a primary, a warm or cold standby), routing nearest, latency-weighted or weighted. */
+export function topologyArb(ctx: DocContext): fc.Arbitrary<unknown> {
+  if (ctx.topology !== 'regions') return fc.constant(undefined);
+  const names = ctx.regions;
+  const n = names.length;
+  return fc
+    .record({
+      kind: fc.constantFrom(undefined, 'active-active', 'active-passive'),
+      routing: fc.constantFrom(undefined, 'nearest', 'latency-weighted', 'weighted'),
+      weights: fc.array(fc.oneof(fc.constant(0), decimal(0, 5, 2)), { minLength: n, maxLength: n }),
+      listed: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+      primary: fc.constantFrom(...names),
+      standby: fc.constantFrom(undefined, 'warm', 'cold'),
+      leaveOut: fc.integer({ min: 0, max: 3 }),
+    })
+    .map((t) => {
+      if (t.leaveOut === 0) return undefined;
+      let weights: Record<string, number> | undefined;
+      if (t.routing === 'weighted') {
+        // a weight for some of the regions (the rest get 0), at least one of them > 0
+        const listed = names.filter((_, i) => t.listed[i] || i === 0);
+        weights = Object.fromEntries(listed.map((name) => [name, t.weights[names.indexOf(name)]!]));
+        if (!Object.values(weights).some((w) => w > 0)) weights[listed[0]!] = 1;
+      }
+      const passive = t.kind === 'active-passive';
+      return compact({ kind: t.kind, routing: t.routing, weights, primary: passive ? t.primary : undefined, standby: passive ? t.standby : undefined });
+    });
+}
+
+/** failover: health checks every 0.5–30 s, 1–5 failures, a DNS TTL of 0–2 min; each optional. */
+export function failoverArb(ctx: DocContext): fc.Arbitrary<unknown> {
+  if (ctx.topology !== 'regions') return fc.constant(undefined);
+  return maybe(
+    rec({
+      healthCheckInterval: maybe(duration(500, 30_000)),
+      failureThreshold: maybe(fc.integer({ min: 1, max: 5 })),
+      dnsTtl: maybe(duration(0, 120_000)),
+    }),
+  );
+}
+
+/** shards: 1–4, by key hash (the default) or by a Zipf tenant of ≤ 1000. */
+export function shardsArb(ctx: DocContext): fc.Arbitrary<unknown> {
+  if (ctx.topology !== 'shards') return fc.constant(undefined);
+  return fc.constantFrom(undefined, 'key-hash', 'tenant').chain((by) =>
+    rec({
+      count: fc.integer({ min: 1, max: 4 }),
+      by: fc.constant(by),
+      tenants: by === 'tenant' ? rec({ count: fc.integer({ min: 1, max: 1_000 }), exponent: maybe(decimal(0, 2, 2)) }) : fc.constant(undefined),
+    }),
+  );
+}
+
 // ---------------------------------------------------------------- the rest
 
-/** events: replica crashes before the end of the run. */
+/** events before the end of the run: replica crashes; cache flushes (with a cache); region outages (with regions), for a while or to the end. */
 export function eventsArb(ctx: DocContext): fc.Arbitrary<unknown> {
-  const crash = fc
-    .integer({ min: 0, max: ctx.durationMs - 1 })
-    .chain((atMs) => rec({ at: durationText(atMs), kind: fc.constant('replica-crash'), count: maybe(fc.integer({ min: 1, max: 3 })) }));
-  return maybe(fc.array(crash, { minLength: 0, maxLength: 2 }), 1);
+  const at = fc.integer({ min: 0, max: ctx.durationMs - 1 });
+  const crash = at.chain((atMs) => rec({ at: durationText(atMs), kind: fc.constant('replica-crash'), count: maybe(fc.integer({ min: 1, max: 3 })) }));
+  const kinds: fc.WeightedArbitrary<unknown>[] = [{ arbitrary: crash, weight: 2 }];
+  if (ctx.cache !== 'none') kinds.push({ arbitrary: at.chain((atMs) => rec({ at: durationText(atMs), kind: fc.constant('cache-flush') })), weight: 2 });
+  if (ctx.topology === 'regions') {
+    const outage = at.chain((atMs) =>
+      rec({ at: durationText(atMs), kind: fc.constant('region-outage'), region: fc.constantFrom(...ctx.regions), for: maybe(duration(1, 120_000)) }),
+    );
+    kinds.push({ arbitrary: outage, weight: 4 });
+  }
+  const most = kinds.length === 1 ? 2 : 3;
+  return maybe(fc.array(fc.oneof(...kinds), { minLength: 0, maxLength: most }), kinds.length === 1 ? 1 : 2);
 }
 
 /** slo: any subset of the percentile targets and the error budget. */
@@ -451,9 +684,17 @@ export function sloArb(): fc.Arbitrary<unknown> {
   );
 }
 
-/** cost: prices, each optional. */
-export function costArb(): fc.Arbitrary<unknown> {
-  return maybe(rec({ gpuHourly: maybe(decimal(0, 10, 3)), cacheHourly: maybe(decimal(0, 1, 3), 1), egressPerGB: maybe(decimal(0, 0.2, 3), 1) }), 1);
+/** cost: prices, each optional (the inter-region transfer price with regions only). */
+export function costArb(ctx?: DocContext): fc.Arbitrary<unknown> {
+  return maybe(
+    rec({
+      gpuHourly: maybe(decimal(0, 10, 3)),
+      cacheHourly: maybe(decimal(0, 1, 3), 1),
+      egressPerGB: maybe(decimal(0, 0.2, 3), 1),
+      interRegionPerGB: ctx?.topology === 'regions' ? maybe(decimal(0, 0.2, 3), 1) : fc.constant(undefined),
+    }),
+    1,
+  );
 }
 
 /** report: the timeline interval, 1–30 s (or the default 10 s). */
@@ -472,7 +713,13 @@ export const SECTIONS: Readonly<Record<string, SectionArb>> = {
   model: modelArb,
   fleet: fleetArb,
   autoscaler: autoscalerArb,
-  cost: () => costArb(),
+  cache: cacheArb,
+  featureStore: featureStoreArb,
+  regions: regionsArb,
+  topology: topologyArb,
+  failover: failoverArb,
+  shards: shardsArb,
+  cost: costArb,
   report: () => reportArb(),
   events: eventsArb,
 };

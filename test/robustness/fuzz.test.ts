@@ -55,6 +55,43 @@ function features(sc: Scenario, r: RunResult, format: string): string[] {
   if (q.timedOut > 0) out.push('outcome:timedOut');
   if (q.inFlightAtEnd > 0) out.push('outcome:inFlight');
   if (r.summary.replicas.coldStarts > 0) out.push('outcome:coldStart');
+
+  // keys, cache, feature store, regions, shards
+  if (sc.traffic.keys.kind !== 'unique' || sc.cache !== null) out.push(`keys:${sc.traffic.keys.kind}`);
+  const c = sc.cache;
+  if (c !== null) {
+    out.push(`cache:${c.mode}`);
+    if (c.mode === 'keyed') {
+      out.push(`stampede:${c.stampede}`);
+      if (c.ttlS < Infinity) out.push('cache:ttl');
+      if (c.ttlJitter > 0) out.push('cache:ttlJitter');
+      if (c.prewarmed) out.push('cache:prewarmed');
+      if (c.xfetchLock === true) out.push('cache:xfetchLock');
+    }
+  }
+  if (sc.featureStore !== null) out.push('featureStore');
+  if (sc.featureStore !== null && sc.featureStore.readReplicas > 0) out.push('featureStore:readReplicas');
+  for (const e of sc.events) if (e.kind !== 'replica-crash') out.push(`events:${e.kind}`);
+  const t = sc.topology;
+  if (t?.kind === 'regions') {
+    out.push(`regions:${t.mode}`, `regions:routing:${t.routing}`);
+    if (t.mode === 'active-passive') out.push(`regions:standby:${t.standby}`);
+    if (t.regions.some((x) => x.fleet.replicas !== sc.fleet.replicas || x.fleet.gpu !== sc.fleet.gpu)) out.push('regions:ownFleet');
+    if (t.regions.some((x) => x.autoscaler.kind !== sc.autoscaler.kind)) out.push('regions:ownAutoscaler');
+  }
+  if (t?.kind === 'shards') out.push(`shards:${t.by}`);
+  const cs = r.summary.cache;
+  if (cs !== null) {
+    if (cs.hits > 0) out.push('outcome:cacheHit');
+    if (cs.staleHits > 0) out.push('outcome:staleHit');
+    if (cs.delayedHits > 0) out.push('outcome:delayedHit');
+    if (cs.backgroundRefreshes > 0) out.push('outcome:backgroundRefresh');
+  }
+  if ((r.summary.featureStore?.rejected ?? 0) > 0) out.push('outcome:featureStoreRejected');
+  for (const o of r.summary.failover?.outages ?? []) {
+    if (o.trafficMovedAtS !== null) out.push('outcome:failover');
+    if (o.recoveredAtS !== null) out.push('outcome:recovered');
+  }
   return out;
 }
 
@@ -70,6 +107,14 @@ const EXPECTED_FEATURES = [
   'fleet:instances', 'queue:timeout', 'fleet:warmPool', 'fleet:nodes', 'fleet:mig', 'model:profile', 'warmup', 'events:crash',
   'hpa:Pods', 'hpa:Resource', 'hpa:External', 'hpa:behavior', 'kpa:scale-to-zero',
   'outcome:rejected', 'outcome:timedOut', 'outcome:inFlight', 'outcome:coldStart',
+  'keys:zipf', 'keys:unique', 'cache:hit-rate', 'cache:keyed',
+  'stampede:none', 'stampede:coalesce', 'stampede:stale-while-revalidate', 'stampede:xfetch',
+  'cache:ttl', 'cache:ttlJitter', 'cache:prewarmed', 'cache:xfetchLock', 'featureStore', 'featureStore:readReplicas',
+  'events:cache-flush', 'events:region-outage',
+  'regions:active-active', 'regions:active-passive', 'regions:routing:nearest', 'regions:routing:latency-weighted', 'regions:routing:weighted',
+  'regions:standby:warm', 'regions:standby:cold', 'regions:ownFleet', 'regions:ownAutoscaler', 'shards:key-hash', 'shards:tenant',
+  'outcome:cacheHit', 'outcome:staleHit', 'outcome:delayedHit', 'outcome:backgroundRefresh', 'outcome:featureStoreRejected',
+  'outcome:failover', 'outcome:recovered',
 ];
 
 describe('fuzzed valid scenarios', () => {

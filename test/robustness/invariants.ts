@@ -14,11 +14,15 @@
  * A column added later is held to "finite and ≥ 0" until it is listed here.
  * In the summary nothing is NaN or infinite, and null appears only at the paths listed
  * in NULLABLE_SUMMARY_PATHS (add to it when the contract adds a nullable field).
+ *
+ * With regions or shards the run has several sites (sitesOf): the replica bounds are the
+ * sums of the sites' bounds, the per-site blocks balance their own books and add up to the
+ * run's, and the per-site timelines add up to the run's timeline row by row.
  */
 import type { RunResult } from '../../src/run.js';
 import type { Summary } from '../../src/metrics/summary.js';
 import type { Timeline, TimelineColumn } from '../../src/metrics/timeline.js';
-import type { Scenario } from '../../src/scenario/types.js';
+import type { Autoscaler, Cost, Fleet, Model, Scenario } from '../../src/scenario/types.js';
 import { replicaBounds } from '../../src/scaling/autoscaler.js';
 import { tidy } from '../../src/metrics/summary.js';
 
@@ -32,6 +36,16 @@ export const NULLABLE_SUMMARY_PATHS: Set<string> = new Set([
   'analytic.peakRps',
   'analytic.textbookReplicas',
   'analytic.erlangC',
+  // no cache, or no estimate of its hit rate (Companions)
+  'analytic.cacheHitRate',
+  'analytic.textbookReplicasBehindCache',
+  // a site without a cache; an outage not (yet) detected, moved or recovered (SiteSummary, OutageReport)
+  'regions.*.cacheHitRate',
+  'shards.*.cacheHitRate',
+  'failover.outages.*.detectedAtS',
+  'failover.outages.*.trafficMovedAtS',
+  'failover.outages.*.recoveredAtS',
+  'failover.outages.*.recoveryS',
 ]);
 
 /** Top-level summary fields that are never null. */
@@ -117,12 +131,51 @@ export function walkNumbers(value: unknown, nullable: ReadonlySet<string> = NULL
   return out;
 }
 
-/** The bounds the ready replica count must stay within; crashes lower the floor to 0 (a replacement takes a cold start). */
+/** One fleet of a run as the invariants see it: its own fleet, autoscaler, model and prices. */
+export interface SiteView {
+  name: string;
+  fleet: Fleet;
+  autoscaler: Autoscaler;
+  model: Model;
+  cost: Cost;
+  /** May hold fewer replicas than its autoscaler's minimum: a region with an outage event, or a cold standby (held at 0 until released). */
+  mayDrop: boolean;
+}
+
+/** The sites of a run: the one fleet, each shard (the scenario's own fleet), or each region (its own fleet, autoscaler, model and prices). */
+export function sitesOf(sc: Scenario): SiteView[] {
+  const t = sc.topology;
+  const own = { fleet: sc.fleet, autoscaler: sc.autoscaler, model: sc.model, cost: sc.cost, mayDrop: false };
+  if (t === undefined) return [{ name: sc.name, ...own }];
+  if (t.kind === 'shards') return Array.from({ length: t.count }, (_, i) => ({ name: `shard-${i}`, ...own }));
+  return t.regions.map((r, i) => ({
+    name: r.name,
+    fleet: r.fleet,
+    autoscaler: r.autoscaler,
+    model: r.model,
+    cost: r.cost,
+    mayDrop:
+      sc.events.some((e) => e.kind === 'region-outage' && e.region === r.name) || (t.mode === 'active-passive' && t.standby === 'cold' && i !== t.primary),
+  }));
+}
+
+/** The bounds the ready replica count (over all sites) must stay within; crashes, outages and cold standbys lower the floor to 0 (a replacement takes a cold start). */
 export function readyReplicaLimits(sc: Scenario): { min: number; max: number } {
-  const b = replicaBounds(sc.autoscaler, sc.fleet.replicas);
   const crashes = sc.events.some((e) => e.kind === 'replica-crash');
-  // scale-ups take a cold start, so readiness lags the desired count, never leads it: the floor is the lowest desired
-  return { min: crashes ? 0 : b.min, max: b.max };
+  let min = 0;
+  let max = 0;
+  for (const site of sitesOf(sc)) {
+    const b = replicaBounds(site.autoscaler, site.fleet.replicas);
+    // scale-ups take a cold start, so readiness lags the desired count, never leads it: the floor is the lowest desired
+    if (!crashes && !site.mayDrop) min += b.min;
+    max += b.max;
+  }
+  return { min, max };
+}
+
+/** The largest batch any site may dispatch. */
+function maxBatchOf(sc: Scenario): number {
+  return Math.max(...sitesOf(sc).map((site) => site.fleet.batching.maxBatch));
 }
 
 /** Checks one summary against its scenario. */
@@ -161,7 +214,9 @@ export function summaryViolations(s: Summary, sc: Scenario, partial: boolean): s
     if (Object.values(l).some((x) => x !== 0)) bad(`latencies without completions: ${JSON.stringify(l)}`);
   } else {
     // a batch latency below the clock's resolution (1e-62 s after 50 s) is a latency of 0; above 1 µs it never is
-    if (Math.min(...sc.model.latency.latencyS) >= 1e-6 && !(l.p50 > 0)) bad(`p50 ${l.p50} not positive with ${q.completed} completions`);
+    // (a cache hit takes the lookup latency, which may be 0)
+    const fastest = Math.min(...sitesOf(sc).flatMap((site) => site.model.latency.latencyS), sc.cache?.lookupLatencyS ?? Infinity);
+    if (fastest >= 1e-6 && !(l.p50 > 0)) bad(`p50 ${l.p50} not positive with ${q.completed} completions`);
     if (!le(l.mean, l.max * (1 + 1e-6))) bad(`mean latency ${l.mean} above max ${l.max}`);
   }
 
@@ -185,7 +240,8 @@ export function summaryViolations(s: Summary, sc: Scenario, partial: boolean): s
     if (!(x >= 0 && le(x, 1))) bad(`gpu.${k} ${x} outside [0, 1]`);
   }
   const mb = s.gpu.meanBatchSize;
-  if (!(mb === 0 || (le(1, mb) && le(mb, sc.fleet.batching.maxBatch)))) bad(`gpu.meanBatchSize ${mb} neither 0 nor in [1, ${sc.fleet.batching.maxBatch}]`);
+  const maxBatch = maxBatchOf(sc);
+  if (!(mb === 0 || (le(1, mb) && le(mb, maxBatch)))) bad(`gpu.meanBatchSize ${mb} neither 0 nor in [1, ${maxBatch}]`);
   if (q.completed > 0 && q.cacheHits < q.completed && mb === 0) bad(`completions without batches`);
 
   // replicas: min ≤ mean ≤ max, within the autoscaler's bounds
@@ -195,17 +251,169 @@ export function summaryViolations(s: Summary, sc: Scenario, partial: boolean): s
   const lim = readyReplicaLimits(sc);
   if (r.max > lim.max) bad(`replicas.max ${r.max} above the autoscaler's max ${lim.max}`);
   if (r.min < lim.min) bad(`replicas.min ${r.min} below the autoscaler's min ${lim.min}`);
-  if (sc.autoscaler.kind === 'none' && !sc.events.some((e) => e.kind === 'replica-crash') && r.coldStarts !== 0) {
-    bad(`a fixed fleet without crashes had ${r.coldStarts} cold starts`);
+  const fixed = sitesOf(sc).every((site) => site.autoscaler.kind === 'none' && !site.mayDrop);
+  if (fixed && !sc.events.some((e) => e.kind === 'replica-crash') && r.coldStarts !== 0) {
+    bad(`a fixed fleet without crashes (or outages, or cold standbys) had ${r.coldStarts} cold starts`);
   }
 
   // cost: non-negative, the parts add up
   const c = s.cost;
   if (!close(c.totalUsd, c.gpuUsd + c.cacheUsd + c.egressUsd, 1e-6)) bad(`cost.totalUsd ${c.totalUsd} ≠ gpu + cache + egress (${c.gpuUsd} + ${c.cacheUsd} + ${c.egressUsd})`);
   if (!le(c.idleGpuUsd, c.gpuUsd)) bad(`cost.idleGpuUsd ${c.idleGpuUsd} > gpuUsd ${c.gpuUsd}`);
-  if (sc.cost.gpuHourlyUsd === null && c.gpuUsd !== 0) bad(`cost.gpuUsd ${c.gpuUsd} without a GPU price`);
+  if (sitesOf(sc).every((site) => site.cost.gpuHourlyUsd === null) && c.gpuUsd !== 0) bad(`cost.gpuUsd ${c.gpuUsd} without a GPU price`);
+  if ((c.interRegionUsd !== undefined) !== (sc.topology?.kind === 'regions')) bad(`cost.interRegionUsd ${c.interRegionUsd} is there exactly when the run has regions`);
+  if (c.interRegionUsd !== undefined && !le(c.interRegionUsd, c.egressUsd)) bad(`cost.interRegionUsd ${c.interRegionUsd} > egressUsd ${c.egressUsd} (it is part of it)`);
   if (q.completed === 0 && c.perMillionRequestsUsd !== 0) bad(`cost.perMillionRequestsUsd ${c.perMillionRequestsUsd} without completions`);
   if (!Array.isArray(s.warnings) || s.warnings.some((w) => typeof w !== 'string')) bad(`warnings is not a list of strings`);
+
+  v.push(...cacheViolations(s, sc, partial), ...featureStoreViolations(s, sc), ...topologyViolations(s, sc, partial));
+  return v;
+}
+
+/** The cache block: lookups split into hits, stale hits, delayed hits and misses; what each stampede policy and mode can produce. */
+export function cacheViolations(s: Summary, sc: Scenario, partial: boolean): string[] {
+  const v: string[] = [];
+  const bad = (m: string): void => {
+    v.push(m);
+  };
+  const c = s.cache;
+  const spec = sc.cache;
+  if ((c === null) !== (spec === null)) bad(`cache block ${c === null ? 'missing' : 'present'} ${spec === null ? 'without' : 'with'} a cache`);
+  if (c === null || spec === null) return v;
+  const q = s.requests;
+  for (const k of ['lookups', 'hits', 'staleHits', 'delayedHits', 'misses', 'backgroundRefreshes', 'flushes'] as const) {
+    if (!isCount(c[k])) bad(`cache.${k} is not a count: ${c[k]}`);
+  }
+  if (c.lookups !== c.hits + c.staleHits + c.delayedHits + c.misses) {
+    bad(`cache: lookups ${c.lookups} ≠ hits ${c.hits} + staleHits ${c.staleHits} + delayedHits ${c.delayedHits} + misses ${c.misses}`);
+  }
+  if (!(c.hitRate >= 0 && le(c.hitRate, 1))) bad(`cache.hitRate ${c.hitRate} outside [0, 1]`);
+  const hitRate = c.lookups > 0 ? (c.hits + c.staleHits) / c.lookups : 0;
+  if (!close(c.hitRate, hitRate)) bad(`cache.hitRate ${c.hitRate} ≠ (hits + staleHits) / lookups = ${hitRate}`);
+  if (c.gpuRequestsSaved !== c.lookups - c.misses - c.backgroundRefreshes) bad(`cache.gpuRequestsSaved ${c.gpuRequestsSaved} ≠ lookups − misses − backgroundRefreshes`);
+  // a refresh is triggered by a hit (XFetch) or a stale hit (stale-while-revalidate), at most one each
+  if (c.backgroundRefreshes > c.hits + c.staleHits) bad(`cache: ${c.backgroundRefreshes} background refreshes from ${c.hits + c.staleHits} hits`);
+  if (q.cacheHits !== c.hits + c.staleHits) bad(`requests.cacheHits ${q.cacheHits} ≠ cache hits + staleHits ${c.hits + c.staleHits}`);
+  // every counted request is looked up once, unless it is still in the lookup or reached a region that was down
+  if (c.lookups > q.arrived) bad(`cache: ${c.lookups} lookups of ${q.arrived} arrivals`);
+  if (sc.topology?.kind !== 'regions' && c.lookups < q.arrived - q.inFlightAtEnd) bad(`cache: ${c.lookups} lookups < arrived − in flight (${q.arrived} − ${q.inFlightAtEnd})`);
+
+  if (spec.mode === 'hit-rate') {
+    if (c.staleHits + c.delayedHits + c.backgroundRefreshes !== 0) bad(`hit-rate cache with stale/delayed hits or refreshes: ${JSON.stringify(c)}`);
+    if (spec.hitRate === 0 && c.hits !== 0) bad(`hitRate 0 and ${c.hits} hits`);
+    if (spec.hitRate === 1 && c.misses !== 0) bad(`hitRate 1 and ${c.misses} misses`);
+  } else {
+    if (spec.stampede !== 'stale-while-revalidate' && c.staleHits !== 0) bad(`${c.staleHits} stale hits with stampede ${spec.stampede}`);
+    if (spec.stampede !== 'coalesce' && c.delayedHits !== 0) bad(`${c.delayedHits} delayed hits with stampede ${spec.stampede}`);
+    if ((spec.stampede === 'none' || spec.stampede === 'coalesce') && c.backgroundRefreshes !== 0) bad(`${c.backgroundRefreshes} background refreshes with stampede ${spec.stampede}`);
+    if (spec.capacity === 0 && c.hits + c.staleHits !== 0) bad(`a cache of capacity 0 hit ${c.hits + c.staleHits} times`);
+    // unique keys never repeat: nothing to hit, nothing to wait for
+    if (sc.traffic.keys.kind === 'unique' && c.hits + c.staleHits + c.delayedHits !== 0) bad(`unique keys and ${c.hits} hits, ${c.staleHits} stale, ${c.delayedHits} delayed`);
+  }
+
+  // each cache-flush event flushes every site's cache; a region outage flushes its region's cache
+  const sites = sitesOf(sc).length;
+  const flushEvents = sc.events.filter((e) => e.kind === 'cache-flush').length * sites;
+  const outages = sc.events.filter((e) => e.kind === 'region-outage').length;
+  if (c.flushes > flushEvents + outages) bad(`cache.flushes ${c.flushes} > ${flushEvents} flush events (× sites) + ${outages} outages`);
+  if (!partial && c.flushes < flushEvents) bad(`cache.flushes ${c.flushes} < ${flushEvents} flush events (× sites) in a complete run`);
+  return v;
+}
+
+/** The feature store block: there exactly with a feature store, shares in [0, 1], queue within its bound. */
+export function featureStoreViolations(s: Summary, sc: Scenario): string[] {
+  const v: string[] = [];
+  const f = s.featureStore;
+  const spec = sc.featureStore;
+  if ((f === null) !== (spec === null)) v.push(`featureStore block ${f === null ? 'missing' : 'present'} ${spec === null ? 'without' : 'with'} a feature store`);
+  if (f === null || spec === null) return v;
+  const servers = spec.servers * (1 + spec.readReplicas);
+  if (f.servers !== servers) v.push(`featureStore.servers ${f.servers} ≠ servers × (1 + readReplicas) = ${servers}`);
+  if (!(f.utilization >= 0 && le(f.utilization, 1))) v.push(`featureStore.utilization ${f.utilization} outside [0, 1]`);
+  if (!isCount(f.rejected)) v.push(`featureStore.rejected is not a count: ${f.rejected}`);
+  if (!le(f.meanQueueLength, spec.maxQueue)) v.push(`featureStore.meanQueueLength ${f.meanQueueLength} above maxQueue ${spec.maxQueue}`);
+  if (spec.maxQueue === 0 && (f.meanQueueLength !== 0 || f.meanWaitMs !== 0)) v.push(`featureStore with maxQueue 0 queued: ${JSON.stringify(f)}`);
+  if (spec.serviceTime.meanS === 0 && f.utilization !== 0) v.push(`featureStore with 0 s service time busy ${f.utilization}`);
+  return v;
+}
+
+/** Regions and shards: one block per site, each balancing its own books, adding up to the run; the failover report; shard imbalance. */
+export function topologyViolations(s: Summary, sc: Scenario, partial: boolean): string[] {
+  const v: string[] = [];
+  const bad = (m: string): void => {
+    v.push(m);
+  };
+  const kind = sc.topology?.kind ?? 'single';
+  if ((s.regions !== null) !== (kind === 'regions')) bad(`summary.regions ${s.regions === null ? 'null' : 'present'} for a ${kind} run`);
+  if ((s.failover !== null) !== (kind === 'regions')) bad(`summary.failover ${s.failover === null ? 'null' : 'present'} for a ${kind} run`);
+  if ((s.shards !== null) !== (kind === 'shards')) bad(`summary.shards ${s.shards === null ? 'null' : 'present'} for a ${kind} run`);
+  if ((s.shardImbalance !== null) !== (kind === 'shards')) bad(`summary.shardImbalance ${s.shardImbalance} for a ${kind} run`);
+  const blocks = s.regions ?? s.shards;
+  if (blocks === null) return v;
+  const sites = sitesOf(sc);
+  const names = sites.map((x) => x.name);
+  if (JSON.stringify(blocks.map((b) => b.name)) !== JSON.stringify(names)) bad(`site blocks ${JSON.stringify(blocks.map((b) => b.name))} ≠ sites ${JSON.stringify(names)}`);
+  const q = s.requests;
+  const keys = ['arrived', 'completed', 'cacheHits', 'rejected', 'timedOut', 'inFlightAtEnd'] as const;
+  const sums = { arrived: 0, completed: 0, cacheHits: 0, rejected: 0, timedOut: 0, inFlightAtEnd: 0 };
+  let costUsd = 0;
+  let coldStarts = 0;
+  for (const b of blocks) {
+    const at = `${kind}[${b.name}]`;
+    const r = b.requests;
+    for (const k of keys) {
+      if (!isCount(r[k])) bad(`${at}.requests.${k} is not a count: ${r[k]}`);
+      sums[k] += r[k];
+    }
+    if (r.arrived !== r.completed + r.rejected + r.timedOut + r.inFlightAtEnd) bad(`${at}: books do not balance: ${JSON.stringify(r)}`);
+    if (r.cacheHits > r.completed) bad(`${at}: cacheHits ${r.cacheHits} > completed ${r.completed}`);
+    if (!close(b.arrivedShare, q.arrived > 0 ? r.arrived / q.arrived : 0)) bad(`${at}.arrivedShare ${b.arrivedShare} ≠ ${r.arrived} / ${q.arrived}`);
+    if (!le(b.latencyMs.p50, b.latencyMs.p99)) bad(`${at}: p50 ${b.latencyMs.p50} > p99 ${b.latencyMs.p99}`);
+    if (r.completed === 0 && (b.latencyMs.p50 !== 0 || b.latencyMs.p99 !== 0)) bad(`${at}: latencies without completions`);
+    const finished = r.completed + r.rejected + r.timedOut;
+    if (!close(b.slo.errorRate, finished > 0 ? (r.rejected + r.timedOut) / finished : 0)) bad(`${at}.slo.errorRate ${b.slo.errorRate} inconsistent`);
+    if (!(b.slo.attainment >= 0 && le(b.slo.attainment, finished > 0 ? r.completed / finished : 1))) bad(`${at}.slo.attainment ${b.slo.attainment} outside [0, completed share]`);
+    if (!(b.gpu.utilization >= 0 && le(b.gpu.utilization, 1))) bad(`${at}.gpu.utilization ${b.gpu.utilization} outside [0, 1]`);
+    const rp = b.replicas;
+    if (!isCount(rp.min) || !isCount(rp.max) || !isCount(rp.coldStarts) || !(le(rp.min, rp.mean) && le(rp.mean, rp.max))) bad(`${at}.replicas: not min ≤ mean ≤ max counts: ${JSON.stringify(rp)}`);
+    if ((b.cacheHitRate === null) !== (sc.cache === null)) bad(`${at}.cacheHitRate ${b.cacheHitRate} with${sc.cache === null ? 'out' : ''} a cache`);
+    if (b.cacheHitRate !== null && !(b.cacheHitRate >= 0 && le(b.cacheHitRate, 1))) bad(`${at}.cacheHitRate ${b.cacheHitRate} outside [0, 1]`);
+    costUsd += b.costUsd;
+    coldStarts += rp.coldStarts;
+  }
+  for (const k of keys) if (sums[k] !== q[k]) bad(`the sites' requests.${k} add up to ${sums[k]}, the run's is ${q[k]}`);
+  if (!close(costUsd, s.cost.totalUsd, 1e-6)) bad(`the sites' costUsd add up to ${costUsd}, the run's totalUsd is ${s.cost.totalUsd}`);
+  if (coldStarts !== s.replicas.coldStarts) bad(`the sites' cold starts add up to ${coldStarts}, the run's is ${s.replicas.coldStarts}`);
+
+  if (s.shardImbalance !== null) {
+    const x = s.shardImbalance;
+    if (q.arrived === 0 ? x !== 0 : !(le(1, x) && le(x, blocks.length))) bad(`shardImbalance ${x} outside [1, ${blocks.length}] with ${q.arrived} arrivals`);
+  }
+
+  const t = sc.topology;
+  if (s.failover !== null && t?.kind === 'regions') {
+    const events = sc.events.filter((e) => e.kind === 'region-outage');
+    const outages = s.failover.outages;
+    if (partial ? outages.length > events.length : outages.length !== events.length) bad(`failover: ${outages.length} outages reported for ${events.length} region-outage events`);
+    const ttl = t.failover.dnsTtlS;
+    for (const o of outages) {
+      const at = `outage of ${o.region} at ${o.atS}`;
+      if (!events.some((e) => e.region === o.region && close(e.atS, o.atS))) bad(`${at}: no such region-outage event`);
+      if (o.detectedAtS !== null && !(le(o.atS, o.detectedAtS) && le(o.detectedAtS, s.simulatedSeconds))) bad(`${at}: detected at ${o.detectedAtS}, outside [atS, the end]`);
+      if (o.trafficMovedAtS !== null) {
+        if (o.detectedAtS === null) bad(`${at}: traffic moved at ${o.trafficMovedAtS} but never detected`);
+        // DNS drops the region dnsTtl after the detection (an earlier, still pending drop may come sooner)
+        else if (!(le(o.detectedAtS, o.trafficMovedAtS) && le(o.trafficMovedAtS, o.detectedAtS + ttl))) bad(`${at}: traffic moved at ${o.trafficMovedAtS}, not within dnsTtl ${ttl} s after detection at ${o.detectedAtS}`);
+        if (!le(o.trafficMovedAtS, s.simulatedSeconds)) bad(`${at}: traffic moved at ${o.trafficMovedAtS} after the end`);
+      }
+      if ((o.recoveredAtS === null) !== (o.recoveryS === null)) bad(`${at}: recoveredAtS ${o.recoveredAtS} and recoveryS ${o.recoveryS} disagree`);
+      if (o.recoveredAtS !== null && o.recoveryS !== null) {
+        if (!(o.recoveredAtS > o.atS && le(o.recoveredAtS, s.simulatedSeconds))) bad(`${at}: recovered at ${o.recoveredAtS}, outside (atS, the end]`);
+        if (!close(o.recoveryS, o.recoveredAtS - o.atS)) bad(`${at}: recoveryS ${o.recoveryS} ≠ recoveredAtS − atS`);
+      }
+      if (!isCount(o.failedRequests) || o.failedRequests > q.rejected + q.timedOut) bad(`${at}: failedRequests ${o.failedRequests} not a count within the run's ${q.rejected + q.timedOut} errors`);
+    }
+  }
   return v;
 }
 
@@ -258,13 +466,14 @@ export function timelineViolations(t: Timeline, s: Summary, sc: Scenario, partia
   const util = col('gpuUtilization');
   const batch = col('meanBatchSize');
   const hit = col('cacheHitRate');
+  const maxBatch = maxBatchOf(sc);
   for (let i = 0; i < rows; i++) {
     if (Number.isNaN(p50[i]!) !== Number.isNaN(p99[i]!)) bad(`timeline row ${i}: p50Ms ${p50[i]} and p99Ms ${p99[i]} disagree on applicability`);
     if (Number.isNaN(p50[i]!) !== (completed[i] === 0)) bad(`timeline row ${i}: p50Ms ${p50[i]} with ${completed[i]} completions`);
     if (!Number.isNaN(p50[i]!) && !le(p50[i]!, p99[i]!)) bad(`timeline row ${i}: p50Ms ${p50[i]} > p99Ms ${p99[i]}`);
     if (!Number.isNaN(util[i]!) && !le(util[i]!, 1)) bad(`timeline row ${i}: gpuUtilization ${util[i]} > 1`);
-    if (!Number.isNaN(batch[i]!) && !(le(1, batch[i]!) && le(batch[i]!, sc.fleet.batching.maxBatch))) {
-      bad(`timeline row ${i}: meanBatchSize ${batch[i]} outside [1, ${sc.fleet.batching.maxBatch}]`);
+    if (!Number.isNaN(batch[i]!) && !(le(1, batch[i]!) && le(batch[i]!, maxBatch))) {
+      bad(`timeline row ${i}: meanBatchSize ${batch[i]} outside [1, ${maxBatch}]`);
     }
     if (s.cache === null && !Number.isNaN(hit[i]!)) bad(`timeline row ${i}: cacheHitRate ${hit[i]} without a cache`);
     if (!Number.isNaN(hit[i]!) && !le(hit[i]!, 1)) bad(`timeline row ${i}: cacheHitRate ${hit[i]} > 1`);
@@ -282,6 +491,13 @@ export function timelineViolations(t: Timeline, s: Summary, sc: Scenario, partia
   if (t.columns.includes('featureStoreUtilization')) {
     col('featureStoreUtilization').forEach((x, i) => {
       if (!Number.isNaN(x) && !le(x, 1)) bad(`timeline row ${i}: featureStoreUtilization ${x} > 1`);
+      // every interval has a length, so with a feature store its utilization always applies
+      if (s.featureStore != null && Number.isNaN(x)) bad(`timeline row ${i}: featureStoreUtilization NaN with a feature store`);
+    });
+  }
+  if (s.cache !== null) {
+    col('cacheMissRate').forEach((x, i) => {
+      if (Number.isNaN(x)) bad(`timeline row ${i}: cacheMissRate NaN with a cache`);
     });
   }
 
@@ -310,9 +526,58 @@ export function timelineViolations(t: Timeline, s: Summary, sc: Scenario, partia
   return v;
 }
 
-/** Every invariant of one run (summary and timeline). */
+/** The per-site timelines of a run with regions or shards: one per site, the run's rows and times, adding up to the run's timeline row by row. */
+export function siteTimelineViolations(r: RunResult): string[] {
+  const v: string[] = [];
+  const bad = (m: string): void => {
+    v.push(m);
+  };
+  const sites = r.scenario.topology === undefined ? [] : sitesOf(r.scenario);
+  const names = r.siteTimelines.map((x) => x.name);
+  if (JSON.stringify(names) !== JSON.stringify(sites.map((x) => x.name))) bad(`site timelines ${JSON.stringify(names)} ≠ sites ${JSON.stringify(sites.map((x) => x.name))}`);
+  if (r.siteTimelines.length === 0) return v;
+  const run = r.timeline;
+  const times = run.column('timeS');
+  const summed: TimelineColumn[] = [...COUNT_COLUMNS];
+  const totals = new Map<TimelineColumn, number[]>(summed.map((c) => [c, new Array<number>(run.rows.length).fill(0)]));
+  const cost = new Array<number>(run.rows.length).fill(0);
+  for (const { name, timeline } of r.siteTimelines) {
+    if (timeline.rows.length !== run.rows.length || timeline.column('timeS').some((x, i) => x !== times[i])) {
+      bad(`site ${name}: timeline rows at ${JSON.stringify(timeline.column('timeS'))} ≠ the run's ${JSON.stringify(times)}`);
+      continue;
+    }
+    for (const c of timeline.columns) {
+      timeline.column(c).forEach((x, i) => {
+        if (Number.isNaN(x) ? !NOT_APPLICABLE_COLUMNS.has(c) : !Number.isFinite(x) || x < 0) bad(`site ${name} timeline row ${i}: ${c} = ${x}`);
+      });
+    }
+    for (const c of summed) {
+      timeline.column(c).forEach((x, i) => {
+        if (!isCount(x)) bad(`site ${name} timeline row ${i}: ${c} = ${x} is not a count`);
+        totals.get(c)![i]! += x;
+      });
+    }
+    timeline.column('costUsd').forEach((x, i) => (cost[i]! += x));
+  }
+  for (const c of summed) {
+    const runCol = run.column(c);
+    totals.get(c)!.forEach((x, i) => {
+      if (x !== runCol[i]) bad(`timeline row ${i}: the sites' ${c} add up to ${x}, the run's is ${runCol[i]}`);
+    });
+  }
+  run.column('costUsd').forEach((x, i) => {
+    if (!close(x, cost[i]!, 1e-6)) bad(`timeline row ${i}: the sites' costUsd add up to ${cost[i]}, the run's is ${x}`);
+  });
+  return v;
+}
+
+/** Every invariant of one run (summary, timeline, and the sites' timelines). */
 export function runViolations(r: RunResult): string[] {
-  return [...summaryViolations(r.summary, r.scenario, r.partial), ...timelineViolations(r.timeline, r.summary, r.scenario, r.partial)];
+  return [
+    ...summaryViolations(r.summary, r.scenario, r.partial),
+    ...timelineViolations(r.timeline, r.summary, r.scenario, r.partial),
+    ...siteTimelineViolations(r),
+  ];
 }
 
 /** Throws an Error listing every violated invariant of `r` (first 20), prefixed by `label`. */

@@ -44,17 +44,31 @@ function loadOrIssues(text: string): { sc: Scenario } | { issues: ScenarioError[
   }
 }
 
-/** Small enough to run in a test: few requests, rows and replicas (a valid scenario may legitimately ask for a year). */
+/**
+ * Small enough to run in a test: few requests, rows and replicas (a valid scenario may legitimately ask for a year);
+ * with regions or shards, few sites, and few replicas and cache entries over all of them (a cache is allocated whole).
+ */
 function cheap(sc: Scenario): boolean {
   const peak = peakRate(sc) ?? Infinity;
-  const b = replicaBounds(sc.autoscaler, sc.fleet.replicas);
-  const kpaUnbounded = sc.autoscaler.kind === 'kpa' && b.max === Infinity;
-  const most = kpaUnbounded && sc.autoscaler.kind === 'kpa' ? peak / (sc.autoscaler.config.target * sc.autoscaler.config.targetUtilization) : b.max;
+  const t = sc.topology;
+  const fleets = t === undefined ? [sc] : t.kind === 'shards' ? new Array<Scenario>(t.count).fill(sc) : t.regions;
+  let replicas = 0;
+  for (const site of fleets) {
+    const b = replicaBounds(site.autoscaler, site.fleet.replicas);
+    const kpaUnbounded = site.autoscaler.kind === 'kpa' && b.max === Infinity;
+    const most = kpaUnbounded && site.autoscaler.kind === 'kpa' ? peak / (site.autoscaler.config.target * site.autoscaler.config.targetUtilization) : b.max;
+    replicas += Math.max(most, site.fleet.replicas) + site.fleet.warmPool;
+    if (site.fleet.instances * site.fleet.batching.maxBatch > 4096) return false;
+  }
+  const entries = sc.cache?.mode === 'keyed' ? sc.cache.capacity * fleets.length : 0;
+  const checksPerS = t?.kind === 'regions' ? t.regions.length / t.failover.healthCheckIntervalS : 0;
   return (
     peak * sc.durationS <= 200_000 &&
     sc.durationS / sc.report.intervalS <= 2000 &&
-    Math.max(most, sc.fleet.replicas) + sc.fleet.warmPool <= 300 &&
-    sc.fleet.instances * sc.fleet.batching.maxBatch <= 4096
+    (sc.durationS / sc.report.intervalS) * fleets.length <= 20_000 &&
+    replicas <= 300 &&
+    entries <= 1_000_000 &&
+    checksPerS * sc.durationS <= 200_000
   );
 }
 

@@ -11,6 +11,9 @@ import { replicaBounds } from '../../src/scaling/autoscaler.js';
 import { interpolateLatencyS, LatencyModel } from '../../src/serving/latency.js';
 import { createArrivals } from '../../src/workload/arrivals.js';
 import { RandomStreams } from '../../src/engine/rng.js';
+import { Simulation } from '../../src/engine/simulation.js';
+import { FeatureStore } from '../../src/cache/feature-store.js';
+import { withoutEngine } from './invariants.js';
 import { ROOT } from '../helpers/cli.js';
 import { makeScenario } from '../helpers/scenario.js';
 import { assertRunInvariants } from './invariants.js';
@@ -317,6 +320,24 @@ describe('magnitudes no run can finish are input errors (they hung, crashed or g
       'failover.healthCheckInterval',
       'must be at least 1ms (got 1e-300)',
     ],
+    // these validated and then threw "event scheduled at NaN s" (a lognormal or gamma service time), or put
+    // Infinity in the summary (featureStore.servers, latencies, costs), or threw at the summary (the analytic
+    // hit rate of a 1e308 s TTL is NaN), or sent every request to the first region (weights summing to Infinity)
+    ['featureStore: { serviceTime: { mean: 1ms, cv: 1e308 } }', 'featureStore.serviceTime.cv', 'must be at most 100 (got 1e+308)'],
+    ['featureStore: { serviceTime: { mean: 1ms, dist: gamma, cv: 1e308 } }', 'featureStore.serviceTime.cv', 'must be at most 100 (got 1e+308)'],
+    ['featureStore: { serviceTime: 1ms, readReplicas: 1e308 }', 'featureStore.readReplicas', 'must be at most 10000 (got 1e+308)'],
+    ['traffic: { rate: 100, keys: { kind: zipf, count: 100 } }\ncache: { capacity: 10, ttl: 1e308 }', 'cache.ttl', 'must be at most 365d (one year, in seconds 31536000) (got 1e+308)'],
+    [
+      'regions:\n  - { name: a, share: 0.5, rtt: { b: 1e308 } }\n  - { name: b, share: 0.5, rtt: { a: 2ms } }',
+      'regions.0.rtt.b',
+      'must be at most 365d (one year, in seconds 31536000) (got 1e+308)',
+    ],
+    ['cost: { interRegionPerGB: 1e308 }\nregions: [ { name: a, share: 1 } ]', 'cost.interRegionPerGB', 'must be at most 1000000 (got 1e+308)'],
+    [
+      'regions:\n  - { name: a, share: 0.5, rtt: { b: 1ms } }\n  - { name: b, share: 0.5, rtt: { a: 1ms } }\ntopology: { routing: weighted, weights: { a: 1e308, b: 1e308 } }',
+      'topology.weights.b',
+      'must be at most 1000000 (got 1e+308)',
+    ],
   ];
   for (const [extra, path, message] of cases) {
     it(`${path}: ${extra}`, () => {
@@ -349,5 +370,91 @@ describe('a huge value is quoted in part, not echoed whole (a 1 MB value made a 
     const hit = issues.find((i) => i.path === 'duration');
     expect(hit).toBeDefined();
     expect(hit!.message.length).toBeLessThan(400);
+  });
+});
+
+describe('a feature store with lognormal or gamma service times of cv 0 is deterministic (it threw "serviceTime.cv must be > 0")', () => {
+  it('FeatureStore draws the mean', () => {
+    for (const dist of ['lognormal', 'gamma'] as const) {
+      for (const cv of [0, 1e-300]) {
+        const sim = new Simulation(1);
+        const fs = new FeatureStore(sim, { servers: 1, readReplicas: 0, maxQueue: 10, serviceTime: { meanS: 0.002, cv, dist } }, sim.rng.stream('feature-store'));
+        expect([fs.serviceTimeS(), fs.serviceTimeS()]).toEqual([0.002, 0.002]);
+      }
+    }
+  });
+
+  it('a run with { mean: 2ms, cv: 0 } (lognormal) equals the run with a fixed 2ms', () => {
+    // the loader accepts cv 0 (cv ≥ 0), and the run threw a RangeError when it built the store
+    const text = (st: string): string =>
+      `name: r\nduration: 20s\ntraffic: { rate: 100 }\nmodel: { latency: { 1: 5ms } }\nfleet: { replicas: 2 }\nfeatureStore: { serviceTime: ${st}, maxQueue: 5 }\n`;
+    const fixed = simulate(load(text('2ms')));
+    for (const st of ['{ mean: 2ms, cv: 0 }', '{ mean: 2ms, dist: gamma, cv: 0 }']) {
+      const r = simulate(load(text(st)));
+      expect(withoutEngine(r.summary)).toEqual(withoutEngine(fixed.summary));
+      assertRunInvariants(r);
+    }
+    expect(fixed.summary.featureStore!.utilization).toBeCloseTo(0.2, 1); // 100 req/s × 2 ms on one server
+  });
+});
+
+describe('arrival times never run backwards (a tiny gamma gap far into a long ramp came out an ulp earlier)', () => {
+  // the fuzz case: one rate cell from 0.591 s to 171 s; the quadratic root's rounding put a slightly larger
+  // operational time 2e-14 s before the previous arrival, and the run threw "source event scheduled … before the current time"
+  const text =
+    'name: r\nduration: 117.644\nmodel: { latency: { 1: 1ms } }\ntraffic:\n' +
+    '  rate: [ { at: 0, rps: 1 }, { at: 0.001, rps: 0 }, { at: 0.591, rps: 32.49, ramp: 170.785 } ]\n' +
+    '  spikes: [ { at: 12.779, factor: 0.61, for: 16.974 } ]\n  burst: { kind: gamma, cv: 3 }\n';
+
+  it('the arrival times of 30 seeds are non-decreasing', () => {
+    const traffic = load(text).traffic;
+    for (let seed = 1; seed <= 30; seed++) {
+      const streams = new RandomStreams(seed);
+      const a = createArrivals(traffic, streams.stream('arrivals'), streams.stream('arrival-states'), null, 117.644);
+      let prev = 0;
+      let backwards = 0;
+      for (let t = a.nextTimeS(); t < Infinity; t = a.nextTimeS()) {
+        if (t < prev) backwards++;
+        prev = t;
+      }
+      expect(backwards, `seed ${seed}`).toBe(0);
+    }
+  });
+
+  it('the run completes', () => {
+    const r = simulate(load(text));
+    expect(r.summary.requests.arrived).toBeGreaterThan(1000);
+    assertRunInvariants(r);
+  });
+});
+
+describe('with regions, unique keys stay unique in every region\'s cache (a foreign key j took the id of the home key 2j + 1: phantom hits)', () => {
+  it('an active-passive pair: every request is new, so nothing hits', () => {
+    // all traffic goes to the primary a; b's users are foreign there, and their keys used to be relabelled key·2 + 1,
+    // ids the home users' own (unique) keys reach a moment later
+    const r = simulate(
+      load(
+        'name: r\nduration: 30s\ntraffic: { rate: 100 }\nmodel: { latency: { 1: 5ms } }\ncache: { capacity: 1000 }\n' +
+          'regions:\n  - { name: a, share: 0.5, rtt: { b: 50ms } }\n  - { name: b, share: 0.5, rtt: { a: 50ms } }\n' +
+          'topology: { kind: active-passive, primary: a }\n',
+      ),
+    );
+    const c = r.summary.cache!;
+    expect(c.lookups).toBeGreaterThan(2500);
+    expect(c.hits).toBe(0);
+    expect(c.misses).toBe(c.lookups);
+    assertRunInvariants(r);
+  });
+});
+
+describe('a Zipf key space that fits in a cache without TTL broke the analytic companions', () => {
+  // cheZipfHitRatio summed the popularities to 1 + 1 ulp when capacity ≥ count; companions() then asked textbookReplicas
+  // for peak·(1 − hit) = −4e-16 req/s, which threw "peakRps must be a finite number >= 0", and the run failed at its summary
+  it('67 keys, a 67-entry cache, no TTL: the run completes', () => {
+    const r = simulate(
+      load('name: r\nduration: 10s\ntraffic: { rate: 10, keys: { kind: zipf, count: 67 } }\nmodel: { latency: { 1: 1ms } }\ncache: { capacity: 67 }\n'),
+    );
+    expect(r.summary.analytic.cacheHitRate).toBeLessThanOrEqual(1);
+    assertRunInvariants(r);
   });
 });
