@@ -341,12 +341,7 @@ export class Site {
     };
     const full: Row = {
       timeS: nowS,
-      arrivals: rec.iArrivals,
-      completed: rec.iCompleted,
-      rejected: rec.iRejected,
-      timedOut: rec.iTimedOut,
-      p50Ms: rec.iLatency.count > 0 ? rec.iLatency.quantile(0.5) * 1e3 : NaN,
-      p99Ms: rec.iLatency.count > 0 ? rec.iLatency.quantile(0.99) * 1e3 : NaN,
+      ...rec.intervalRow(),
       meanBatchSize: rec.iBatches > 0 ? rec.iBatchedRequests / rec.iBatches : NaN,
       replicasReady: this.readyReplicas.level,
       replicasStarting: counts.starting,
