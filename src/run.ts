@@ -142,43 +142,32 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
   }
   const arrivals = createArrivals(sc.traffic, sim.rng.stream('arrivals'), sim.rng.stream('arrival-states'), reader, endS);
 
-  let onArrival: number;
   let shards: ShardRouter | null = null;
+  // where an arrival goes: the single fleet's cache or fleet, or the region / shard router
+  let dispatch: (id: number) => void;
   if (!multi) {
     const cache = site.cache;
-    const forward = site.forward;
-    onArrival = sim.register(() => {
-      const now = sim.now;
-      const id = pool.alloc();
-      pool.arrivedAtS[id] = now;
-      pool.key[id] = keys !== null ? keys.next() : arrivals.lastKey();
-      const counted = now >= warmupS;
-      pool.counted[id] = counted ? 1 : 0;
-      rec.arrival(counted);
-      if (cache !== null) cache.arrive(id);
-      else forward(id);
-      const next = arrivals.nextTimeS();
-      if (next < endS) sim.atSource(next, onArrival);
-    });
+    dispatch = cache !== null ? (id): void => cache.arrive(id) : site.forward;
   } else {
     if (topo.kind === 'shards') {
       const tenants = topo.tenants !== null ? createKeySampler({ kind: 'zipf', ...topo.tenants }, sim.rng.stream('tenants')) : null;
       shards = new ShardRouter(topo, sites, pool, tenants);
     }
     const router: { dispatch(id: number): void } = regions ?? shards!;
-    onArrival = sim.register(() => {
-      const now = sim.now;
-      const id = pool.alloc();
-      pool.arrivedAtS[id] = now;
-      pool.key[id] = keys !== null ? keys.next() : arrivals.lastKey();
-      const counted = now >= warmupS;
-      pool.counted[id] = counted ? 1 : 0;
-      rec.arrival(counted);
-      router.dispatch(id);
-      const next = arrivals.nextTimeS();
-      if (next < endS) sim.atSource(next, onArrival);
-    });
+    dispatch = (id): void => router.dispatch(id);
   }
+  const onArrival = sim.register(() => {
+    const now = sim.now;
+    const id = pool.alloc();
+    pool.arrivedAtS[id] = now;
+    pool.key[id] = keys !== null ? keys.next() : arrivals.lastKey();
+    const counted = now >= warmupS;
+    pool.counted[id] = counted ? 1 : 0;
+    rec.arrival(counted);
+    dispatch(id);
+    const next = arrivals.nextTimeS();
+    if (next < endS) sim.atSource(next, onArrival);
+  });
   const first = arrivals.nextTimeS();
   if (first < endS) sim.atSource(first, onArrival);
 
@@ -208,12 +197,7 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
       }
       timeline.add({
         timeS: now,
-        arrivals: rec.iArrivals,
-        completed: rec.iCompleted,
-        rejected: rec.iRejected,
-        timedOut: rec.iTimedOut,
-        p50Ms: rec.iLatency.count > 0 ? rec.iLatency.quantile(0.5) * 1e3 : NaN,
-        p99Ms: rec.iLatency.count > 0 ? rec.iLatency.quantile(0.99) * 1e3 : NaN,
+        ...rec.intervalRow(),
         meanBatchSize: t.batches > 0 ? t.batchedRequests / t.batches : NaN,
         replicasReady: t.readyLevel,
         replicasStarting: t.starting,
