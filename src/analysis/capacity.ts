@@ -8,6 +8,8 @@
  * NaN "answer" next to a simulated one would be worse than no answer.
  */
 
+import { zipfHIntegral } from '../workload/keys.js';
+
 // ---------------------------------------------------------------------------
 // Argument checks
 // ---------------------------------------------------------------------------
@@ -482,11 +484,10 @@ export function cheZipfHitRatio(n: number, exponent: number, capacity: number, t
   // the normalizer: head summed, tail by Euler–Maclaurin on ∫ x^−s
   let total = 0;
   for (let i = head; i >= 1; i--) total += w(i);
-  const antiderivative = (x: number): number => (Math.abs(1 - s) < 1e-12 ? Math.log(x) : Math.expm1((1 - s) * Math.log(x)) / (1 - s));
   if (n > head) {
     const a = head + 1;
     const d1 = (x: number): number => -s * Math.exp(-(s + 1) * Math.log(x));
-    total += antiderivative(n) - antiderivative(a) + (w(a) + w(n)) / 2 + (d1(n) - d1(a)) / 12;
+    total += zipfHIntegral(n, s) - zipfHIntegral(a, s) + (w(a) + w(n)) / 2 + (d1(n) - d1(a)) / 12;
   }
   const ttlBound = (p: number): number => {
     if (!ttl || !(ttl.ttlS < Infinity)) return 1;

@@ -52,6 +52,12 @@ function expm1OverX(x: number): number {
   return Math.abs(x) > 1e-8 ? Math.expm1(x) / x : 1 + x * 0.5 * (1 + (x / 3) * (1 + 0.25 * x));
 }
 
+/** H(x) = (x^{1−s} − 1)/(1 − s), ln x at s = 1: an antiderivative of x^−s, accurate for s near 1. */
+export function zipfHIntegral(x: number, s: number): number {
+  const logX = Math.log(x);
+  return expm1OverX((1 - s) * logX) * logX;
+}
+
 /**
  * Zipf over ranks 1..n with weight h(k) = k^−s, by rejection-inversion: draw u uniformly
  * under H (an antiderivative of h) between H(1.5) − h(1) and H(n + 0.5), invert, round
@@ -86,8 +92,7 @@ class ZipfKeys implements KeySampler {
 
   /** H(x) = (x^{1−s} − 1)/(1 − s), ln x at s = 1. */
   private hIntegral(x: number): number {
-    const logX = Math.log(x);
-    return expm1OverX((1 - this.s) * logX) * logX;
+    return zipfHIntegral(x, this.s);
   }
   private h(x: number): number {
     return Math.exp(-this.s * Math.log(x));
