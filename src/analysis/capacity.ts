@@ -583,16 +583,32 @@ export function textbookReplicas(input: TextbookSizingInput): number {
   return Math.ceil(raw);
 }
 
-/** Per-replica throughput ceiling, instances * maxBatch / latencyAtMaxBatchS (requests/s). */
+/**
+ * The batch a replica runs back to back when saturated (its queue never empties), under
+ * Triton's dynamic batcher (MODELS.md §3; core, src/dynamic_batch_scheduler.cc): with a
+ * maxQueueDelay > 0 the oldest request of an ever-growing queue has waited longer than the
+ * delay, so everything pending goes, maxBatch; with a maxQueueDelay of 0 the delay never
+ * expires and the largest preferred size caps every batch. No preferred sizes = {maxBatch}.
+ */
+export function saturationBatch(batching: { maxBatch: number; maxQueueDelayS: number; preferred: readonly number[] }): number {
+  const { maxBatch, maxQueueDelayS, preferred } = batching;
+  requirePositive('maxBatch', maxBatch);
+  if (maxQueueDelayS > 0 || preferred.length === 0) return maxBatch;
+  let largest = 0;
+  for (const p of preferred) if (p <= maxBatch && p > largest) largest = p;
+  return largest > 0 ? largest : maxBatch;
+}
+
+/** Per-replica throughput ceiling, instances * batch / latencyAtBatchS (requests/s), `batch` the saturation batch (saturationBatch). */
 export function maxThroughputPerReplica(
-  maxBatch: number,
-  latencyAtMaxBatchS: number,
+  batch: number,
+  latencyAtBatchS: number,
   instances = 1,
 ): number {
-  requirePositive('maxBatch', maxBatch);
-  requirePositive('latencyAtMaxBatchS', latencyAtMaxBatchS);
+  requirePositive('batch', batch);
+  requirePositive('latencyAtBatchS', latencyAtBatchS);
   requirePositive('instances', instances);
-  return (instances * maxBatch) / latencyAtMaxBatchS;
+  return (instances * batch) / latencyAtBatchS;
 }
 
 /** Inputs of the Erlang C sizing search. */

@@ -7,14 +7,18 @@
 import type { Scenario } from '../scenario/types.js';
 import { interpolateLatencyS } from '../serving/latency.js';
 import { breakpoints, rateAt } from '../workload/rate-shape.js';
-import { cheZipfHitRatio, maxThroughputPerReplica, mmc, textbookReplicas } from './capacity.js';
+import { cheZipfHitRatio, maxThroughputPerReplica, mmc, saturationBatch, textbookReplicas } from './capacity.js';
 
 export interface Companions {
   /** Highest arrival rate of the rate shape (req/s); null for trace replay. */
   peakRps: number | null;
-  /** Requests/s one replica serves flat out: instances·σ · maxBatch / latency(maxBatch). */
+  /**
+   * Requests/s one replica serves flat out: σ(instances) · b / latency(b), b the batch the
+   * dynamic batcher runs when saturated (capacity.ts saturationBatch: maxBatch, or the
+   * largest preferred size when maxQueueDelay is 0).
+   */
   maxRpsPerReplica: number;
-  /** The textbook rule at 70 % target utilization with full batches: ceil(peak · latency / 0.7 / batch). */
+  /** The textbook rule at 70 % target utilization with saturated batches (b as above): ceil(peak · latency(b) / 0.7 / b). */
   textbookReplicas: number | null;
   targetUtilization: number;
   /**
@@ -53,15 +57,15 @@ export function peakRate(sc: Scenario): number | null {
 export function companions(sc: Scenario, targetUtilization = 0.7): Companions {
   const f = sc.fleet;
   const table = sc.model.latency;
-  const maxBatch = f.batching.maxBatch;
-  const latencyMax = interpolateLatencyS(table, maxBatch);
+  const batch = saturationBatch(f.batching);
+  const latencyBatch = interpolateLatencyS(table, batch);
   const sigma = 1 + f.overlap * (f.instances - 1);
-  const maxRps = maxThroughputPerReplica(maxBatch, latencyMax, sigma); // the table already describes the replica (a MIG slice has its own)
+  const maxRps = maxThroughputPerReplica(batch, latencyBatch, sigma); // the table already describes the replica (a MIG slice has its own)
   const peak = peakRate(sc);
   let textbook: number | null = null;
   let erlang: Companions['erlangC'] = null;
   if (peak !== null && peak > 0) {
-    textbook = textbookReplicas({ peakRps: peak, latencyS: latencyMax / sigma, targetUtilization, batch: maxBatch });
+    textbook = textbookReplicas({ peakRps: peak, latencyS: latencyBatch / sigma, targetUtilization, batch });
     const c = Math.max(1, f.replicas);
     const mu = 1 / interpolateLatencyS(table, 1);
     if (peak < c * mu) {
@@ -72,7 +76,7 @@ export function companions(sc: Scenario, targetUtilization = 0.7): Companions {
   const hit = cacheHitEstimate(sc, peak);
   let behind: number | null = null;
   if (hit !== null && peak !== null && peak > 0) {
-    behind = textbookReplicas({ peakRps: Math.max(0, peak * (1 - hit)), latencyS: latencyMax / sigma, targetUtilization, batch: maxBatch });
+    behind = textbookReplicas({ peakRps: Math.max(0, peak * (1 - hit)), latencyS: latencyBatch / sigma, targetUtilization, batch });
   }
   return { peakRps: peak, maxRpsPerReplica: maxRps, textbookReplicas: textbook, targetUtilization, cacheHitRate: hit, textbookReplicasBehindCache: behind, erlangC: erlang };
 }

@@ -14,7 +14,7 @@ import type { Summary } from '../metrics/summary.js';
 import type { Scenario, SloPercentile } from '../scenario/types.js';
 import { interpolateLatencyS } from '../serving/latency.js';
 import { rateAt } from '../workload/rate-shape.js';
-import { erlangCReplicas, maxThroughputPerReplica, textbookReplicas } from './capacity.js';
+import { erlangCReplicas, maxThroughputPerReplica, saturationBatch, textbookReplicas } from './capacity.js';
 import { companions } from './companions.js';
 
 /** Target busy share of the analytic estimate. */
@@ -154,12 +154,12 @@ export function hasSlo(sc: Scenario): boolean {
   return Object.keys(sc.slo.latencyS).length > 0 || sc.slo.maxErrorRate !== null;
 }
 
-/** The analytic replica estimate shown beside plan's answer (textbook rule at the peak rate and the largest batch). */
+/** The analytic replica estimate shown beside plan's answer (textbook rule at the peak rate and the saturation batch). */
 export interface AnalyticEstimate {
   method: 'textbook';
   /** Highest arrival rate over the run (schedule × diurnal × spikes), requests/s. */
   peakRps: number;
-  /** Batch size assumed: fleet.batching.maxBatch. */
+  /** Batch size assumed: the batch a saturated replica runs (capacity.ts saturationBatch: maxBatch, or the largest preferred size when maxQueueDelay is 0). */
   batch: number;
   /** Mean latency of that batch from the model's table. */
   batchLatencyMs: number;
@@ -168,7 +168,7 @@ export interface AnalyticEstimate {
   targetUtilization: number;
   /** ceil(peakRps / (targetUtilization · perReplicaRps)). */
   replicas: number;
-  /** M/M/c (Erlang C) replicas for the p99 target, when there is no batching (maxBatch 1, one instance) and a p99 target; else null. */
+  /** M/M/c (Erlang C) replicas for the p99 target, when there is no batching (saturation batch 1, one instance) and a p99 target; else null. */
   erlangCReplicas: number | null;
   /** The cache's hit rate estimated from the scenario (analysis/companions.ts); null without a cache or an estimate. */
   cacheHitRate: number | null;
@@ -200,7 +200,7 @@ export function analyticReplicas(sc: Scenario, targetUtilization = PLAN_TARGET_U
   const peakRps = peakRateRps(sc);
   if (peakRps === null || !(peakRps > 0)) return null;
   const f = sc.fleet;
-  const batch = f.batching.maxBatch;
+  const batch = saturationBatch(f.batching);
   const latencyS = interpolateLatencyS(sc.model.latency, batch);
   const sigma = 1 + f.overlap * (f.instances - 1);
   const perReplicaRps = maxThroughputPerReplica(batch, latencyS, sigma);

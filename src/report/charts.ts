@@ -24,22 +24,25 @@ interface ScaleDef {
 import type { RunResult } from '../run.js';
 import type { Timeline, TimelineColumn } from '../metrics/timeline.js';
 import type { Scenario } from '../scenario/types.js';
+import { saturationBatch } from '../analysis/capacity.js';
 import { interpolateLatencyS } from '../serving/latency.js';
 
 /** Default cap on points per series in one chart: keeps a 24 h report well under 2 MB. */
 export const MAX_CHART_POINTS = 1000;
 
 /**
- * Peak service rate of one ready replica (requests/s): full batches back to back,
- * maxBatch / meanLatency(maxBatch), times σ(m) = 1 + overlap·(m − 1) for m model
- * instances sharing the GPU (the fleet's own sharing rule). Latency variability is
- * ignored (its mean is 1); arrivals above this rate make the queues grow.
+ * Peak service rate of one ready replica (requests/s): the batches a saturated replica runs,
+ * back to back, b / meanLatency(b) with b = saturationBatch (maxBatch, or the largest
+ * preferred size when maxQueueDelay is 0: Triton's batcher then never sends more), times
+ * σ(m) = 1 + overlap·(m − 1) for m model instances sharing the GPU (the fleet's own
+ * sharing rule). Latency variability is ignored (its mean is 1); arrivals above this rate
+ * make the queues grow.
  */
 export function replicaCapacityRps(sc: Scenario): number {
-  const maxBatch = sc.fleet.batching.maxBatch;
-  const batchLatencyS = interpolateLatencyS(sc.model.latency, maxBatch);
+  const batch = saturationBatch(sc.fleet.batching);
+  const batchLatencyS = interpolateLatencyS(sc.model.latency, batch);
   const sharing = 1 + sc.fleet.overlap * (sc.fleet.instances - 1);
-  return (maxBatch / batchLatencyS) * sharing;
+  return (batch / batchLatencyS) * sharing;
 }
 
 /** Fleet capacity (requests/s) with `replicasReady` ready replicas: replicasReady × replicaCapacityRps(sc). */
@@ -253,7 +256,7 @@ const TIME_CHARTS: TimeChartDef[] = [
       { field: 'capacityRps', label: 'fleet capacity', color: '#7f7f7f', dash: DASHED },
     ],
     interpolate: 'linear',
-    note: 'Fleet capacity = ready replicas × maxBatch / latency(maxBatch) (× instance overlap): the peak service rate with full batches; arrivals above it make the queues grow.',
+    note: 'Fleet capacity = ready replicas × b / latency(b) (× instance overlap), b the batch a saturated replica runs (maxBatch; the largest preferred size when maxQueueDelay is 0): the peak service rate; arrivals above it make the queues grow.',
     downsampled: 'rates over the whole span, capacity a time-weighted mean',
     skippedWhy: 'no arrivals recorded',
   },

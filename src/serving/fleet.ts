@@ -5,9 +5,12 @@
  *   arrive(id) ──► no ready replica? gateway queue (waits for one)
  *              ──► router picks a ready replica (or the shared queue)
  *              ──► queue full? reject : enqueue ──► tryDispatch(queue)
- *   tryDispatch: while a model instance is idle and requests wait:
- *       ≥ maxBatch queued → maxBatch; a preferred size reachable → the largest;
- *       maxQueueDelay 0 or oldest waited ≥ it → all; else arm the delay timer and wait
+ *   tryDispatch: while a model instance is idle and requests wait, as Triton's
+ *   GetDynamicBatch (core, src/dynamic_batch_scheduler.cc) with n = min(queued, maxBatch)
+ *   and p = the largest preferred size ≤ n (no preferred sizes = {maxBatch}):
+ *       oldest request's delay expired (maxQueueDelay > 0 and it has waited ≥ it) → n;
+ *       else p if any (the largest preferred size caps the batch, whatever is queued);
+ *       else maxQueueDelay 0 → n; else arm the delay timer for the oldest and wait
  *   batch done ──► outcomes.completed ──► tryDispatch(queue)
  *
  * A queue belongs to one replica, or (routing shared-queue) to all of them: every
@@ -65,7 +68,8 @@ export class ServingFleet {
   private readonly instances: number;
   private readonly maxBatch: number;
   private readonly maxDelayS: number;
-  private readonly preferred: Int32Array;
+  /** Largest preferred batch size ≤ k, for k = 0..maxBatch (0: none); no preferred sizes mean {maxBatch}. */
+  private readonly preferredAtMost: Int32Array;
   private readonly maxDepth: number;
   private readonly timeoutS: number;
   private readonly shared: boolean;
@@ -135,7 +139,7 @@ export class ServingFleet {
     this.instances = spec.instances;
     this.maxBatch = spec.batching.maxBatch;
     this.maxDelayS = spec.batching.maxQueueDelayS;
-    this.preferred = Int32Array.from(spec.batching.preferred);
+    this.preferredAtMost = preferredAtMost(spec.batching.preferred, this.maxBatch);
     this.maxDepth = spec.queue.maxDepth;
     this.timeoutS = spec.queue.timeoutS;
     this.routing = ROUTING_CODES[spec.routing];
@@ -195,7 +199,7 @@ export class ServingFleet {
       if (this.slotInStack[s] === 0 && this.slotDoneAtS[s]! !== this.slotDoneAtS[s]!) this.pushIdle(q, s);
     }
     if (this.gateway.length > 0) this.releaseGateway();
-    if (this.queues[q]!.length > 0) this.tryDispatch(q, false);
+    if (this.queues[q]!.length > 0) this.tryDispatch(q);
   }
 
   /** Stops routing to replica r; it finishes its queue and running batches, then it is gone (onReplicaGone). A starting replica is gone at once. */
@@ -325,7 +329,7 @@ export class ServingFleet {
     if (queue.length === 1 && this.timeoutS !== Infinity && this.timeoutAtS[q]! !== this.timeoutAtS[q]!) {
       this.armTimeout(q);
     }
-    if (this.idleCount[q]! > 0) this.tryDispatch(q, false);
+    if (this.idleCount[q]! > 0) this.tryDispatch(q);
   }
 
   private toGateway(id: number): void {
@@ -426,40 +430,33 @@ export class ServingFleet {
     return -1;
   }
 
-  /** Forms and starts batches on queue q while instances are idle; `force` dispatches a partial batch (delay expired). */
-  private tryDispatch(q: number, force: boolean): void {
+  /**
+   * Forms and starts batches on queue q while instances are idle (the rule in the header). The
+   * delay has expired when now ≥ enqueued + maxQueueDelay, the same sum the timer is armed at,
+   * so the timer's own event always finds it expired; a timer whose head has left the queue
+   * (dispatched, timed out) finds another due time and re-arms for the new head.
+   */
+  private tryDispatch(q: number): void {
     const queue = this.queues[q]!;
+    const maxDelayS = this.maxDelayS;
     while (queue.length > 0 && this.idleCount[q]! > 0) {
-      const len = queue.length;
-      let size: number;
-      if (len >= this.maxBatch) {
-        size = this.maxBatch;
+      const n = queue.length < this.maxBatch ? queue.length : this.maxBatch;
+      let size = this.preferredAtMost[n]!;
+      if (maxDelayS === 0) {
+        if (size === 0) size = n;
       } else {
-        size = 0;
-        const pref = this.preferred;
-        for (let i = pref.length - 1; i >= 0; i--) {
-          if (pref[i]! <= len) {
-            size = pref[i]!;
-            break;
+        const due = this.pool.enqueuedAtS[queue.at(0)]! + maxDelayS;
+        if (this.sim.now >= due) size = n;
+        else if (size === 0) {
+          if (this.deadlineAtS[q] !== due) {
+            this.deadlineAtS[q] = due;
+            this.sim.at(due, this.onDeadline, q);
           }
-        }
-        if (size === 0) {
-          const oldest = this.pool.enqueuedAtS[queue.at(0)]!;
-          if (force || this.maxDelayS === 0 || this.sim.now - oldest >= this.maxDelayS) {
-            size = len;
-          } else {
-            const due = oldest + this.maxDelayS;
-            if (this.deadlineAtS[q] !== due) {
-              this.deadlineAtS[q] = due;
-              this.sim.at(due, this.onDeadline, q);
-            }
-            return;
-          }
+          return;
         }
       }
       const slot = this.takeIdle(q);
       if (slot < 0) return;
-      force = false;
       this.deadlineAtS[q] = NaN;
       this.start(q, slot, size);
     }
@@ -548,7 +545,7 @@ export class ServingFleet {
     const st = this.state[r]!;
     if (st === ReplicaState.Ready || (st === ReplicaState.Draining && !this.shared)) {
       this.pushIdle(q, slot);
-      this.tryDispatch(q, false);
+      this.tryDispatch(q);
     }
     if (st === ReplicaState.Draining) this.maybeGone(r);
   }
@@ -556,7 +553,7 @@ export class ServingFleet {
   private deadlineFired(q: number): void {
     if (this.deadlineAtS[q] !== this.sim.now) return; // superseded by a dispatch
     this.deadlineAtS[q] = NaN;
-    this.tryDispatch(q, true);
+    this.tryDispatch(q);
   }
 
   private armTimeout(q: number): void {
@@ -643,4 +640,20 @@ export class ServingFleet {
     this.members = i32(this.members, capacity * i * this.maxBatch);
     this.capacity = capacity;
   }
+}
+
+/**
+ * The largest preferred batch size ≤ k for k = 0..maxBatch (0 when none is): what Triton's
+ * batcher remembers walking the queue. An empty list means {maxBatch}, as Triton's model
+ * config normalization makes it (core, src/model_config_utils.cc).
+ */
+export function preferredAtMost(preferred: readonly number[], maxBatch: number): Int32Array {
+  const table = new Int32Array(maxBatch + 1);
+  const sizes = preferred.length === 0 ? [maxBatch] : preferred;
+  for (let k = 1; k <= maxBatch; k++) {
+    let best = 0;
+    for (const p of sizes) if (p <= k && p > best) best = p;
+    table[k] = best;
+  }
+  return table;
 }

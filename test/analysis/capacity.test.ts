@@ -14,6 +14,7 @@ import {
   xfetchExpectedRecomputes,
   textbookReplicas,
   maxThroughputPerReplica,
+  saturationBatch,
   erlangCReplicas,
 } from '../../src/analysis/capacity.js';
 
@@ -444,11 +445,21 @@ describe('sizing rules', () => {
     );
   });
 
-  it('maxThroughputPerReplica = instances * maxBatch / latency', () => {
+  it('maxThroughputPerReplica = instances * batch / latency', () => {
     // W1's latency model: 4 ms + 0.25 ms * 32 = 12 ms at maxBatch 32
     expect(maxThroughputPerReplica(32, 0.012)).toBeCloseTo(32 / 0.012, 9);
     expect(maxThroughputPerReplica(32, 0.012, 2)).toBeCloseTo(64 / 0.012, 9);
-    expect(() => maxThroughputPerReplica(32, 0)).toThrow('latencyAtMaxBatchS must be a finite number > 0, got 0');
+    expect(() => maxThroughputPerReplica(32, 0)).toThrow('latencyAtBatchS must be a finite number > 0, got 0');
+  });
+
+  it('saturationBatch: maxBatch with a delay or no preferred sizes; the largest preferred size with no delay', () => {
+    expect(saturationBatch({ maxBatch: 16, maxQueueDelayS: 0, preferred: [4, 8] })).toBe(8);
+    expect(saturationBatch({ maxBatch: 16, maxQueueDelayS: 0, preferred: [8, 4] })).toBe(8);
+    expect(saturationBatch({ maxBatch: 16, maxQueueDelayS: 0.001, preferred: [4, 8] })).toBe(16);
+    expect(saturationBatch({ maxBatch: 16, maxQueueDelayS: 0, preferred: [] })).toBe(16);
+    expect(saturationBatch({ maxBatch: 16, maxQueueDelayS: 0.002, preferred: [] })).toBe(16);
+    expect(saturationBatch({ maxBatch: 16, maxQueueDelayS: 0, preferred: [4, 16] })).toBe(16);
+    expect(saturationBatch({ maxBatch: 1, maxQueueDelayS: 0, preferred: [1] })).toBe(1);
   });
 
   it('erlangCReplicas: lambda=8, S=0.1 needs 1 server for p99 2.31 s and 2 for 2.30 s', () => {

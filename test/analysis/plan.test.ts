@@ -144,6 +144,16 @@ describe('the analytic start', () => {
     expect(analyticReplicas(makeScenario({ ...w1, fleet: { ...w1.fleet, instances: 2, overlap: 0.5 } }))!.replicas).toBe(4);
   });
 
+  it('with no delay and preferred sizes below maxBatch, the batch is the largest preferred size (Triton never sends more)', () => {
+    const capped = analyticReplicas(makeScenario({ ...w1, fleet: { ...w1.fleet, batching: { maxBatch: 32, maxQueueDelayS: 0, preferred: [8, 16] } } }))!;
+    // 16 per 8 ms = 2000 rps per replica; 10 000 / (0.7 · 2000) = 7.14 → 8 (not 6 at maxBatch 32)
+    expect(capped).toMatchObject({ batch: 16, replicas: 8 });
+    expect(capped.perReplicaRps).toBeCloseTo(2000, 6);
+    expect(capped.batchLatencyMs).toBeCloseTo(8, 10);
+    // with a delay the queue of a saturated replica outwaits it: maxBatch again
+    expect(analyticReplicas(makeScenario({ ...w1, fleet: { ...w1.fleet, batching: { maxBatch: 32, maxQueueDelayS: 0.001, preferred: [8, 16] } } }))!.batch).toBe(32);
+  });
+
   it('the peak includes diurnal swings, spikes and schedule steps; trace replay has none', () => {
     const diurnal = makeScenario({ durationS: 86_400, traffic: { diurnal: { amplitude: 0.5, periodS: 86_400, peakAtS: 50_000 } } });
     expect(peakRateRps(diurnal)).toBeCloseTo(75, 6);

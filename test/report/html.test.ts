@@ -5,6 +5,7 @@ import { commandLine, escapeHtml, renderCompareReport, renderRunReport, renderSw
 import { downsampleTimeline, fleetCapacityRps, replicaCapacityRps } from '../../src/report/charts.js';
 import { fmt, pct } from '../../src/report/table.js';
 import { makeScenario } from '../helpers/scenario.js';
+import { interpolateLatencyS } from '../../src/serving/latency.js';
 
 const VERSION = '9.9.9-test';
 
@@ -154,6 +155,14 @@ describe('fleet capacity', () => {
     const two = makeScenario({ ...sc, fleet: { ...sc.fleet, instances: 2, overlap: 0.5 } });
     // σ(2) = 1.5: two instances on one GPU do 1.5× the work of one
     expect(fleetCapacityRps(two, 1)).toBeCloseTo(1000, 9);
+  });
+
+  it('with no delay the largest preferred size caps the batch: b / latency(b) for that size', () => {
+    const sc = smallScenario();
+    const capped = makeScenario({ ...sc, fleet: { ...sc.fleet, batching: { maxBatch: 8, maxQueueDelayS: 0, preferred: [4] } } });
+    expect(replicaCapacityRps(capped)).toBeCloseTo(4 / interpolateLatencyS(sc.model.latency, 4), 9);
+    const delayed = makeScenario({ ...sc, fleet: { ...sc.fleet, batching: { maxBatch: 8, maxQueueDelayS: 0.001, preferred: [4] } } });
+    expect(replicaCapacityRps(delayed)).toBeCloseTo(8 / 0.012, 9);
   });
 });
 
