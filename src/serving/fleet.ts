@@ -649,11 +649,8 @@ export class ServingFleet {
  */
 export function preferredAtMost(preferred: readonly number[], maxBatch: number): Int32Array {
   const table = new Int32Array(maxBatch + 1);
-  const sizes = preferred.length === 0 ? [maxBatch] : preferred;
-  for (let k = 1; k <= maxBatch; k++) {
-    let best = 0;
-    for (const p of sizes) if (p <= k && p > best) best = p;
-    table[k] = best;
-  }
+  if (preferred.length === 0) table[maxBatch] = maxBatch;
+  for (const p of preferred) if (p >= 1 && p <= maxBatch) table[p] = p;
+  for (let k = 1; k <= maxBatch; k++) if (table[k] === 0) table[k] = table[k - 1]!;
   return table;
 }

@@ -5,6 +5,7 @@ import { stringLineSource } from '../../src/cli/line-source.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { makeScenario } from '../helpers/scenario.js';
 import { companions } from '../../src/analysis/companions.js';
+import { preferredAtMost } from '../../src/serving/fleet.js';
 
 interface Trace {
   batches: [number, number, number][]; // [replica, startMs, size]
@@ -35,6 +36,13 @@ const table = { batch: [1, 4], latencyS: [0.01, 0.016], source: 'test' };
 const table8 = { batch: [1, 8], latencyS: [0.01, 0.024], source: 'test' };
 
 describe('dynamic batcher (Triton semantics)', () => {
+  it('preferredAtMost: the largest preferred size the walk reaches at each queue length; none means {maxBatch}', () => {
+    expect(Array.from(preferredAtMost([4, 8], 16))).toEqual([0, 0, 0, 0, 4, 4, 4, 4, 8, 8, 8, 8, 8, 8, 8, 8, 8]);
+    expect(Array.from(preferredAtMost([8, 2], 8))).toEqual([0, 0, 2, 2, 2, 2, 2, 2, 8]);
+    expect(Array.from(preferredAtMost([], 4))).toEqual([0, 0, 0, 0, 4]);
+    expect(Array.from(preferredAtMost([1], 3))).toEqual([0, 1, 1, 1]);
+  });
+
   it('a full batch goes at once; the rest wait for the instance, then go without delay', () => {
     const sc = makeScenario({ model: { latency: table }, fleet: { batching: { maxBatch: 4, maxQueueDelayS: 0.002, preferred: [] } } });
     const t = replay([0, 0.5, 1, 1.2, 5, 6, 20], sc);
