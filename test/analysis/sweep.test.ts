@@ -117,7 +117,7 @@ function fake(seed: number, p99: number, met: boolean, monthlyUsd = 100, utiliza
     ...base,
     seed,
     latencyMs: { ...base.latencyMs, p99 },
-    slo: { ...base.slo, met, attainment: met ? 1 : 0.9 },
+    slo: { ...base.slo, met, failedBy: met ? null : 'latency', attainment: met ? 1 : 0.9 },
     gpu: { ...base.gpu, utilization },
     cost: { ...base.cost, totalUsd: monthlyUsd / 1000, monthlyUsd },
     engine: { events: seed, wallSeconds: seed / 7 },
@@ -189,12 +189,12 @@ describe('the sweep document, CSV and table', () => {
     const lines = sweepCsv(doc()).trim().split('\n');
     expect(lines[0]).toBe(
       'fleet.replicas,fleet.gpu,p99Ms,p99MsLo,p99MsHi,attainment,attainmentLo,attainmentHi,sloMet,utilization,utilizationLo,utilizationHi,' +
-        'costUsd,costUsdLo,costUsdHi,monthlyUsd,monthlyUsdLo,monthlyUsdHi,seeds,seedsMet',
+        'costUsd,costUsdLo,costUsdHi,monthlyUsd,monthlyUsdLo,monthlyUsdHi,seeds,seedsMet,sloFailedBy',
     );
     expect(lines).toHaveLength(7);
     // p99 mean 22.5, sd √12.5, half-width 12.7062·√12.5/√2 = 31.7655
-    expect(lines[1]).toBe('2,l4,22.5,-9.2655,54.2655,0.9,0.9,0.9,false,0.5,0.5,0.5,0.05,0.05,0.05,50,50,50,2,0');
-    expect(lines[4]).toBe('4,a100-80gb,9.25,6.07345,12.42655,1,1,1,true,0.5,0.5,0.5,0.3,0.3,0.3,300,300,300,2,2');
+    expect(lines[1]).toBe('2,l4,22.5,-9.2655,54.2655,0.9,0.9,0.9,false,0.5,0.5,0.5,0.05,0.05,0.05,50,50,50,2,0,latency');
+    expect(lines[4]).toBe('4,a100-80gb,9.25,6.07345,12.42655,1,1,1,true,0.5,0.5,0.5,0.3,0.3,0.3,300,300,300,2,2,');
   });
 
   it('the table stars the cheapest point and says which it is', () => {
