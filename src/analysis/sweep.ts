@@ -296,7 +296,7 @@ export function formatSweepTable(doc: SweepDocument): string {
     lines.push(`no point${doc.shard ? ' of this shard' : ''} meets the SLO at every seed`);
   }
   if (doc.shard) {
-    if (meeting.length > 0) lines.push(`${meeting.length} point(s) of this shard meet the SLO at every seed; no ★: the choice is made over the whole grid`);
+    if (meeting.length > 0) lines.push(`${meeting.length} point(s) of this shard meet the SLO at every seed; no star: the choice is made over the whole grid`);
     lines.push(`shard ${doc.shard.index}/${doc.shard.count}: combine the shards' folders with \`infersim merge DIR... --out DIR\``);
   }
   return lines.join('\n');

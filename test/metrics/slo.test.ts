@@ -7,6 +7,9 @@ import { simulate } from '../../src/run.js';
 import { stringLineSource } from '../../src/cli/line-source.js';
 import type { Scenario, Slo } from '../../src/scenario/types.js';
 import { makeScenario } from '../helpers/scenario.js';
+import { meetsWithMargin, planSearch } from '../../src/analysis/plan.js';
+import { aggregatePoint, cheapestPoint, sweepDocument } from '../../src/analysis/sweep.js';
+import { buildGrid, parseVary } from '../../src/analysis/grid.js';
 
 /** Counts with `fast` completions at 10 ms, `slow` at 80 ms and `failed` failures (half rejected, half timed out); attainment target 50 ms. */
 function counts(fast: number, slow: number, failed: number): SloCounts {
@@ -153,5 +156,44 @@ describe('an overloaded fleet that rejects about half its requests (p99 ≤ 50 m
     expect(s.slo).toMatchObject({ met: false, failedBy: 'errors', withFailuresMs: { p99: null } });
     expect(s.slo.attainment).toBeCloseTo(1 - s.slo.errorRate, 9);
     expect(verdictLine(s)).toMatch(/^SLO MISSED \(errors\): p99 beyond target/);
+  });
+});
+
+describe('plan and the sweep no longer choose a fleet that meets the latency by rejecting requests', () => {
+  // 200 req/s Poisson, 10 ms per request, one request may wait per replica, $1 per GPU-hour: every completion takes
+  // at most 20 ms whatever the replicas, so only the rejections decide. Simulated rejections (30 s, seed 1):
+  // 1 replica 53 %, 2: 18 %, 3: 2.7 %, 4: 0.18 %; a p99 allows 1 %, so 4 is the answer (the completions alone said 1).
+  const axis = parseVary('fleet.replicas=1..6');
+  const summaries = (axis.values as number[]).map(
+    (replicas) =>
+      simulate(
+        makeScenario({
+          durationS: 30,
+          slo: p99(50),
+          traffic: { schedule: [{ atS: 0, rps: 200, rampS: 0 }] },
+          fleet: { replicas, queue: { maxDepth: 1, timeoutS: Infinity } },
+          cost: { gpuHourlyUsd: 1 },
+        }),
+      ).summary,
+  );
+
+  it('the completions alone would meet the p99 at every size', () => {
+    for (const s of summaries) expect(s.latencyMs.p99).toBeLessThanOrEqual(20.001);
+    expect(summaries.map((s) => s.slo.met)).toEqual([false, false, false, true, true, true]);
+    expect(summaries.slice(0, 3).map((s) => s.slo.failedBy)).toEqual(['errors', 'errors', 'errors']);
+    expect(summaries[2]!.slo.errorRate).toBeGreaterThan(0.01);
+    expect(summaries[3]!.slo.errorRate).toBeLessThan(0.01);
+  });
+
+  it('plan: the smallest fleet meeting the SLO is 4 replicas', async () => {
+    const r = await planSearch({ count: summaries.length, startIndex: 0, meets: (i) => Promise.resolve(meetsWithMargin(summaries[i]!, 0)) });
+    expect(r.index).toBe(3);
+  });
+
+  it("the sweep's ★: 4 replicas", () => {
+    const points = buildGrid([axis]).map((p) => aggregatePoint(p, [summaries[p.index]!]));
+    expect(cheapestPoint(points)).toBe(3);
+    const doc = sweepDocument({ scenario: 's', stem: 's', axes: [axis], sets: [], seeds: 1, shard: null, partial: false, points });
+    expect(doc.points.map((p) => p.sloFailedBy)).toEqual(['errors', 'errors', 'errors', null, null, null]);
   });
 });
