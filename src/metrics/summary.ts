@@ -100,7 +100,7 @@ export interface SiteSummary {
   requests: { arrived: number; completed: number; cacheHits: number; rejected: number; timedOut: number; inFlightAtEnd: number };
   /** Latency as the users see it (a region adds their network round trip). */
   latencyMs: { p50: number; p99: number };
-  /** The scenario's SLO judged on this site alone. */
+  /** The scenario's SLO judged on this site alone, by the run's rule (metrics/slo.ts): failedBy null when met. */
   slo: { met: boolean; failedBy: SloFailedBy | null; attainment: number; errorRate: number };
   gpu: { utilization: number };
   replicas: { min: number; mean: number; max: number; coldStarts: number };
