@@ -19,8 +19,9 @@ import { Recorder, LevelIntegral } from './metrics/recorder.js';
 import { Timeline } from './metrics/timeline.js';
 import { costBreakdown, egressUsd, HOURS_PER_MONTH, type CostBreakdown } from './metrics/cost.js';
 import { PERCENTILES, tidy, type Summary } from './metrics/summary.js';
+import { attainmentTargetS, judgeSlo } from './metrics/slo.js';
 import { companions, type Companions } from './analysis/companions.js';
-import type { Scenario, SloPercentile } from './scenario/types.js';
+import type { Scenario } from './scenario/types.js';
 import type { FleetObserver } from './serving/fleet.js';
 import { RequestPool } from './serving/requests.js';
 import { createArrivals } from './workload/arrivals.js';
@@ -77,7 +78,7 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
   const sim = new Simulation(sc.seed);
   const warmupS = sc.warmupS;
   const endS = sc.durationS;
-  const sloTargetS = attainmentTargetS(sc);
+  const sloTargetS = attainmentTargetS(sc.slo);
   const rec = new Recorder(warmupS, sloTargetS);
   const pool = new RequestPool(4096);
   const topo = sc.topology ?? null;
@@ -506,12 +507,6 @@ function tidyCompanions(c: Companions): Companions {
   };
 }
 
-/** The latency a request must meet to count toward attainment. */
-function attainmentTargetS(sc: Scenario): number {
-  const t = sc.slo.latencyS;
-  return t.p99 ?? t.p999 ?? t.p95 ?? t.p90 ?? t.p50 ?? Infinity;
-}
-
 function buildSummary(
   sc: Scenario,
   variant: string | null,
@@ -549,20 +544,6 @@ function buildSummary(
     p999: ms(0.999),
     max: h.count > 0 ? tidy(h.max * 1e3) : 0,
   };
-  const finished = rec.completed + rec.rejected + rec.timedOut;
-  const errorRate = finished > 0 ? (rec.rejected + rec.timedOut) / finished : 0;
-  const target: Record<string, number> = {};
-  let met = true;
-  for (const [name] of PERCENTILES) {
-    const t = sc.slo.latencyS[name as SloPercentile];
-    if (t === undefined) continue;
-    target[`${name}Ms`] = tidy(t * 1e3);
-    if (h.count === 0 || latencyMs[name] > t * 1e3) met = false;
-  }
-  if (sc.slo.maxErrorRate !== null) {
-    target.maxErrorRate = sc.slo.maxErrorRate;
-    if (errorRate > sc.slo.maxErrorRate) met = false;
-  }
   return {
     scenario: sc.name,
     variant,
@@ -579,7 +560,7 @@ function buildSummary(
     },
     throughputRps: x.windowS > 0 ? tidy(rec.completed / x.windowS) : 0,
     latencyMs,
-    slo: { met, attainment: finished > 0 ? tidy(rec.withinSlo / finished) : 0, errorRate: tidy(errorRate), target },
+    slo: judgeSlo(sc.slo, rec),
     gpu: {
       utilization: tidy(x.utilization),
       meanBatchSize: rec.batches > 0 ? tidy(rec.batchedRequests / rec.batches) : 0,

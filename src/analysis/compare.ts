@@ -9,7 +9,7 @@ export interface CompareColumn {
   label: string;
   /** Which way is better; null for a figure that is only informative. */
   better: 'lower' | 'higher' | null;
-  value(s: Summary): number | boolean | null;
+  value(s: Summary): number | boolean | string | null;
 }
 
 /** The columns of compare.csv and the compare table, in order. */
@@ -19,6 +19,8 @@ export const COMPARE_COLUMNS: readonly CompareColumn[] = [
   { key: 'meanMs', label: 'mean ms', better: 'lower', value: (s) => s.latencyMs.mean },
   { key: 'attainment', label: 'attainment', better: 'higher', value: (s) => s.slo.attainment },
   { key: 'sloMet', label: 'SLO', better: null, value: (s) => s.slo.met },
+  // which part of the SLO failed (metrics/slo.ts): latency, errors or both; null when met
+  { key: 'sloFailedBy', label: 'failed by', better: null, value: (s) => s.slo.failedBy },
   { key: 'errorRate', label: 'errors', better: 'lower', value: (s) => s.slo.errorRate },
   { key: 'utilization', label: 'GPU util', better: 'higher', value: (s) => s.gpu.utilization },
   { key: 'meanBatchSize', label: 'batch', better: null, value: (s) => s.gpu.meanBatchSize },
@@ -40,7 +42,7 @@ function recoveryS(s: Summary): number | null {
 
 export interface CompareRow {
   variant: string;
-  values: Record<string, number | boolean | null>;
+  values: Record<string, number | boolean | string | null>;
 }
 
 /** One row per summary, labelled; and for each column with a direction, the index of the best row (ties: the first), or null. */

@@ -11,7 +11,7 @@
  * Candidates are indices 0..count−1 into an ordered list (an integer range or `--values`).
  */
 import type { Summary } from '../metrics/summary.js';
-import type { Scenario, SloPercentile } from '../scenario/types.js';
+import type { Scenario } from '../scenario/types.js';
 import { interpolateLatencyS } from '../serving/latency.js';
 import { rateAt } from '../workload/rate-shape.js';
 import { erlangCReplicas, maxThroughputPerReplica, saturationBatch, textbookReplicas } from './capacity.js';
@@ -137,14 +137,17 @@ export function monotonicityViolations(outcomes: SeedOutcomes[]): Violation[] {
   return out.sort((a, b) => a.metIndex - b.metIndex || a.missedIndex - b.missedIndex);
 }
 
-/** SLO met and every latency target met with room to spare: percentile ≤ target·(1 − margin); margin in [0, 1). */
+/**
+ * SLO met and every latency target met with room to spare: the percentile, failures counted
+ * (slo.withFailuresMs), ≤ target·(1 − margin); margin in [0, 1).
+ */
 export function meetsWithMargin(s: Summary, margin: number): boolean {
   if (!(margin >= 0 && margin < 1)) throw new RangeError(`margin must be in [0, 1) (got ${margin})`);
   if (!s.slo.met) return false;
   for (const [key, targetMs] of Object.entries(s.slo.target)) {
     if (!key.endsWith('Ms')) continue;
-    const name = key.slice(0, -2) as SloPercentile;
-    if (s.latencyMs[name] > targetMs * (1 - margin)) return false;
+    const v = s.slo.withFailuresMs[key.slice(0, -2)];
+    if (v === null || v === undefined || v > targetMs * (1 - margin)) return false;
   }
   return true;
 }

@@ -10,6 +10,7 @@
 import { mean, sampleStandardDeviation } from 'simple-statistics';
 import type { Summary } from '../metrics/summary.js';
 import { tidy } from '../metrics/summary.js';
+import { failedByText, verdictWord, type SloFailedBy } from '../metrics/slo.js';
 import { recordsCsv } from '../report/csv.js';
 import { alignTable, fmt, pct, usd } from '../report/table.js';
 import { gridPoint, gridSize, type Axis, type GridPoint, type Shard } from './grid.js';
@@ -45,6 +46,8 @@ export interface PointResult {
   /** The SLO was met at every seed. */
   sloMet: boolean;
   seedsMet: number;
+  /** Which part failed over the seeds that missed (latency, errors, both: different seeds can differ); null when met. */
+  sloFailedBy: SloFailedBy | null;
   p99Ms: number;
   p99MsLo: number | null;
   p99MsHi: number | null;
@@ -84,7 +87,11 @@ export interface SweepDocument {
   pointIndices: number[];
   /** True when the sweep was interrupted: some points of the grid (or shard) are missing. */
   partial: boolean;
-  /** Grid index of the cheapest point (monthlyUsd, then grid order) meeting the SLO at every seed, among those held; null if none. */
+  /**
+   * Grid index of the chosen point among those held (null if none meets the SLO): the cheapest point (monthlyUsd)
+   * meeting the SLO at every seed, where monthly costs within COST_TIE_TOLERANCE of the cheapest count as tied and
+   * the lowest p99 among those wins (then the lower cost, then grid order). A shard's value is local: merge decides.
+   */
   cheapest: number | null;
   points: PointResult[];
 }
@@ -121,6 +128,7 @@ export function aggregatePoint(point: GridPoint, runs: Summary[]): PointResult {
   const stats = {} as Record<SweepMetric, SeedStats>;
   for (const m of SWEEP_METRICS) stats[m] = seedStats(runs.map(PICK[m]));
   const seedsMet = runs.filter((r) => r.slo.met).length;
+  const parts = new Set(runs.map((r) => r.slo.failedBy).filter((f) => f !== null));
   return {
     index: point.index,
     values: point.values,
@@ -129,6 +137,7 @@ export function aggregatePoint(point: GridPoint, runs: Summary[]): PointResult {
     seedList: runs.map((r) => r.seed),
     sloMet: seedsMet === runs.length,
     seedsMet,
+    sloFailedBy: seedsMet === runs.length ? null : parts.size === 1 ? [...parts][0]! : 'both',
     p99Ms: stats.p99Ms.mean,
     p99MsLo: stats.p99Ms.lo,
     p99MsHi: stats.p99Ms.hi,
@@ -153,14 +162,30 @@ export function runSets(extraSets: string[], point: GridPoint, seed: number): st
   return [...extraSets, ...point.sets, `seed=${seed}`];
 }
 
-/** Grid index of the cheapest point meeting the SLO (lowest monthlyUsd, ties by grid order), or null. */
+/** Monthly costs within this share of the cheapest point meeting the SLO count as tied (the lower p99 wins among them). */
+export const COST_TIE_TOLERANCE = 0.01;
+
+/**
+ * Grid index of the point to choose among those meeting the SLO at every seed, or null: the cheapest (monthlyUsd),
+ * except that every point within COST_TIE_TOLERANCE of the cheapest's monthly cost counts as tied with it, and the
+ * lowest p99 among the tied wins (then the lower cost, then grid order): a cent saved is no reason to take 69 ms over 12.
+ */
 export function cheapestPoint(points: PointResult[]): number | null {
+  const meeting = points.filter((p) => p.sloMet);
+  if (meeting.length === 0) return null;
+  const bound = Math.min(...meeting.map((p) => p.monthlyUsd)) * (1 + COST_TIE_TOLERANCE);
   let best: PointResult | null = null;
-  for (const p of points) {
-    if (!p.sloMet) continue;
-    if (best === null || p.monthlyUsd < best.monthlyUsd || (p.monthlyUsd === best.monthlyUsd && p.index < best.index)) best = p;
+  for (const p of meeting) {
+    if (p.monthlyUsd > bound) continue;
+    if (
+      best === null ||
+      p.p99Ms < best.p99Ms ||
+      (p.p99Ms === best.p99Ms && (p.monthlyUsd < best.monthlyUsd || (p.monthlyUsd === best.monthlyUsd && p.index < best.index)))
+    ) {
+      best = p;
+    }
   }
-  return best === null ? null : best.index;
+  return best!.index;
 }
 
 /** Assembles sweep.json from the finished points (sorted by grid index). */
@@ -199,7 +224,7 @@ export function sweepColumns(axes: Axis[]): string[] {
     cols.push(m, `${m}Lo`, `${m}Hi`);
     if (m === 'attainment') cols.push('sloMet');
   }
-  cols.push('seeds', 'seedsMet');
+  cols.push('seeds', 'seedsMet', 'sloFailedBy');
   return cols;
 }
 
@@ -220,7 +245,10 @@ function cell(v: unknown): unknown {
   return JSON.stringify(v);
 }
 
-/** The terminal table of a sweep: one line per point, ★ on the cheapest point meeting the SLO, and a closing line saying which. */
+/**
+ * The terminal table of a sweep: one line per point, ★ on the chosen point (cheapestPoint), and closing lines saying
+ * which and by what rule. A shard's table stars nothing: its local choice is not the sweep's answer.
+ */
 export function formatSweepTable(doc: SweepDocument): string {
   const lines: string[] = [];
   const what = doc.shard ? `, shard ${doc.shard.index}/${doc.shard.count}` : '';
@@ -232,9 +260,10 @@ export function formatSweepTable(doc: SweepDocument): string {
   const header = ['', ...doc.axes.map((a) => a.path), 'p99 ms', ...(interval ? ['p99 95% CI'] : []), 'attainment', 'gpu util', 'cost', 'monthly', 'SLO'];
   const rows: string[][] = [header];
   for (const p of doc.points) {
-    const slo = p.sloMet ? 'met' : p.seedsMet > 0 ? `missed (${p.seedsMet}/${p.seeds} seeds met)` : 'missed';
+    const why = p.sloFailedBy === null ? '' : failedByText(p.sloFailedBy);
+    const slo = p.sloMet ? 'met' : p.seedsMet > 0 ? `missed (${why}; ${p.seedsMet}/${p.seeds} seeds met)` : verdictWord({ met: false, failedBy: p.sloFailedBy });
     rows.push([
-      p.index === doc.cheapest ? '★' : '',
+      p.index === doc.cheapest && !doc.shard ? '★' : '',
       ...doc.axes.map((a) => String(cell(p.values[a.path]))),
       fmt(p.p99Ms, 2),
       ...(interval ? [p.p99MsLo === null || p.p99MsHi === null ? '' : `${fmt(p.p99MsLo, 2)}–${fmt(p.p99MsHi, 2)}`] : []),
@@ -247,18 +276,29 @@ export function formatSweepTable(doc: SweepDocument): string {
   }
   lines.push(alignTable(rows, '  '));
   lines.push('');
-  const best = doc.points.find((p) => p.index === doc.cheapest);
+  const best = doc.shard ? undefined : doc.points.find((p) => p.index === doc.cheapest);
+  const meeting = doc.points.filter((p) => p.sloMet);
   if (best) {
     const where = best.sets.length > 0 ? best.sets.join(' ') : '(the file as it is)';
     const free = doc.points.every((p) => p.monthlyUsd === 0);
+    const cheapest = Math.min(...meeting.map((p) => p.monthlyUsd));
+    const what = free
+      ? 'lowest p99 among the points meeting the SLO (no GPU price set: every point costs $0)'
+      : best.monthlyUsd === cheapest
+        ? 'cheapest point meeting the SLO'
+        : `lowest p99 among the points meeting the SLO within ${pct(COST_TIE_TOLERANCE, 0)} of the cheapest's ${usd(cheapest)}/month`;
+    lines.push(`★ ${what}: ${where} — p99 ${fmt(best.p99Ms, 2)} ms, ${usd(best.monthlyUsd)}/month`);
     lines.push(
-      `★ ${free ? 'first point meeting the SLO (no GPU price set: every point costs $0)' : 'cheapest point meeting the SLO'}: ${where} — ` +
-        `p99 ${fmt(best.p99Ms, 2)} ms, ${usd(best.monthlyUsd)}/month`,
+      `  rule: among the points meeting the SLO at every seed, monthly costs within ${pct(COST_TIE_TOLERANCE, 0)} of the cheapest count as tied; ` +
+        'the lowest p99 among them wins (then the lower cost, then grid order)',
     );
-  } else if (doc.points.length > 0) {
+  } else if (doc.points.length > 0 && meeting.length === 0) {
     lines.push(`no point${doc.shard ? ' of this shard' : ''} meets the SLO at every seed`);
   }
-  if (doc.shard) lines.push(`shard ${doc.shard.index}/${doc.shard.count}: combine the shards' folders with \`infersim merge DIR... --out DIR\``);
+  if (doc.shard) {
+    if (meeting.length > 0) lines.push(`${meeting.length} point(s) of this shard meet the SLO at every seed; no star: the choice is made over the whole grid`);
+    lines.push(`shard ${doc.shard.index}/${doc.shard.count}: combine the shards' folders with \`infersim merge DIR... --out DIR\``);
+  }
   return lines.join('\n');
 }
 

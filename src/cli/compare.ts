@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { COMPARE_COLUMNS, compareRows } from '../analysis/compare.js';
+import { failedByText, type SloFailedBy } from '../metrics/slo.js';
 import { recordsCsv, timelineCsv } from '../report/csv.js';
 import { alignTable, fmt, pct, usd } from '../report/table.js';
 import { loadScenarioVariants, ScenarioError } from '../scenario/load.js';
@@ -121,10 +122,12 @@ function packageVersion(): string {
 export function formatCompare(labels: string[], summaries: Summary[]): string {
   const { rows, best } = compareRows(labels, summaries);
   const shown = COMPARE_COLUMNS.filter(
-    (c) => (c.key !== 'cacheHitRate' || summaries.some((s) => s.cache !== null)) && (c.key !== 'recoveryS' || summaries.some((s) => (s.failover?.outages.length ?? 0) > 0)),
+    (c) => (c.key !== 'cacheHitRate' || summaries.some((s) => s.cache !== null)) && (c.key !== 'recoveryS' || summaries.some((s) => (s.failover?.outages.length ?? 0) > 0)) &&
+      (c.key !== 'sloFailedBy' || summaries.some((s) => !s.slo.met)),
   );
-  const cell = (key: string, v: number | boolean | null): string => {
+  const cell = (key: string, v: number | boolean | string | null): string => {
     if (v === null) return '–';
+    if (typeof v === 'string') return key === 'sloFailedBy' ? failedByText(v as SloFailedBy) : v;
     if (key === 'recoveryS') return v === Infinity ? 'never' : fmt(v as number, 0);
     if (typeof v === 'boolean') return v ? 'met' : 'MISSED';
     if (key === 'attainment' || key === 'utilization' || key === 'cacheHitRate' || key === 'errorRate') return pct(v, key === 'errorRate' ? 2 : 1);

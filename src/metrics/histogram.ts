@@ -67,7 +67,12 @@ export class Histogram {
   /** Nearest-rank p-quantile (0 < p ≤ 1) within 0.1 % relative error; NaN when empty. */
   quantile(p: number): number {
     if (this.count === 0) return NaN;
-    const rank = Math.max(1, Math.ceil(p * this.count - 1e-9));
+    return this.atRank(Math.max(1, Math.ceil(p * this.count - 1e-9)));
+  }
+
+  /** The `rank`-th smallest recorded value (1 ≤ rank ≤ count; beyond count: the max) within 0.1 %; NaN when empty. */
+  atRank(rank: number): number {
+    if (this.count === 0) return NaN;
     if (rank >= this.count) return this.max;
     let seen = 0;
     const counts = this.counts;

@@ -5,6 +5,7 @@
 import type { SloPercentile } from '../scenario/types.js';
 import type { CostBreakdown } from './cost.js';
 import type { Companions } from '../analysis/companions.js';
+import type { SloFailedBy } from './slo.js';
 
 export interface Summary {
   scenario: string;
@@ -29,11 +30,18 @@ export interface Summary {
   /** Response time − arrival time of completed requests (nearest-rank percentiles, ≤ 0.1 % error); 0 when none completed. */
   latencyMs: { mean: number; p50: number; p90: number; p95: number; p99: number; p999: number; max: number };
   /**
-   * met: every latency target is met by the percentile and the error rate ((rejected + timedOut) / finished) is within
-   * maxErrorRate. attainment: share of finished requests (completed + rejected + timedOut) that completed within the
-   * SLO latency (the p99 target, else the highest percentile given, else any completion counts).
+   * The SLO verdict (metrics/slo.ts owns the rule). A failed (rejected or timed-out) request is a miss.
+   * attainment: share of finished requests (completed + rejected + timedOut) that completed within the SLO latency
+   * (the p99 target, else the highest percentile given, else any completion counts). withFailuresMs: each named
+   * percentile over the finished requests with the failed ones counted as infinitely slow (the p-quantile of N finished
+   * is the ⌈p·N⌉-th fastest completion, or null when that rank falls on a failure: beyond any target). met: every
+   * withFailuresMs value is within its target, and errorRate ((rejected + timedOut) / finished) ≤ maxErrorRate when
+   * given; so a p99 SLO cannot be met with more than 1 % failed. failedBy (null when met): "latency" when the
+   * completed requests alone are too slow at a named percentile (latencyMs, or nothing finished), "errors" when the
+   * failures alone miss it (errorRate > maxErrorRate, or a withFailuresMs null), "both" when both do or only the two
+   * together do. In-flight requests at the end are in neither count (their outcome is unknown).
    */
-  slo: { met: boolean; attainment: number; errorRate: number; target: Record<string, number> };
+  slo: { met: boolean; failedBy: SloFailedBy | null; attainment: number; errorRate: number; target: Record<string, number>; withFailuresMs: Record<string, number | null> };
   /**
    * utilization: share of ready replica time in which the replica's GPU (or slice) executes at least one batch;
    * effectiveUtilization: work done in seconds of the GPU at its peak throughput / ready replica time;
@@ -92,8 +100,8 @@ export interface SiteSummary {
   requests: { arrived: number; completed: number; cacheHits: number; rejected: number; timedOut: number; inFlightAtEnd: number };
   /** Latency as the users see it (a region adds their network round trip). */
   latencyMs: { p50: number; p99: number };
-  /** The scenario's SLO judged on this site alone. */
-  slo: { met: boolean; attainment: number; errorRate: number };
+  /** The scenario's SLO judged on this site alone, by the run's rule (metrics/slo.ts): failedBy null when met. */
+  slo: { met: boolean; failedBy: SloFailedBy | null; attainment: number; errorRate: number };
   gpu: { utilization: number };
   replicas: { min: number; mean: number; max: number; coldStarts: number };
   /** (hits + staleHits) / lookups of this site's own cache; null without a cache. */

@@ -9,6 +9,8 @@ import type { RunResult } from '../run.js';
 import type { Scenario } from '../scenario/types.js';
 import { sweepCharts, timeCharts, type RenderedChart, type SweepPoint } from './charts.js';
 import { fmt, pct } from './table.js';
+import { verdictWord } from '../metrics/slo.js';
+import { COST_TIE_TOLERANCE } from '../analysis/sweep.js';
 
 export type { SweepPoint } from './charts.js';
 
@@ -134,7 +136,7 @@ function sloTargets(target: Record<string, number>): string {
 function sloNote(s: Summary): string {
   const targets = sloTargets(s.slo.target);
   if (targets === '') return 'no SLO set';
-  return `SLO ${targets}: ${s.slo.met ? 'met' : 'missed'}`;
+  return `SLO ${targets}: ${verdictWord(s.slo)}`;
 }
 
 function verdictClass(s: Summary): string {
@@ -361,7 +363,7 @@ export async function renderCompareReport(input: { results: RunResult[]; labels:
       const cls = [best[j]!.has(i) ? 'best' : '', m.id === 'p99' ? verdictClass(s).trim() : ''].filter((c) => c !== '').join(' ');
       return `<td${cls ? ` class="${cls}"` : ''} data-col="${m.id}">${v === null ? '—' : escapeHtml(m.format(v))}</td>`;
     });
-    const badge = hasSlo(s) ? `<span class="badge ${s.slo.met ? 'met' : 'missed'}">SLO ${s.slo.met ? 'met' : 'missed'}</span>` : '';
+    const badge = hasSlo(s) ? `<span class="badge ${s.slo.met ? 'met' : 'missed'}">SLO ${escapeHtml(verdictWord(s.slo))}</span>` : '';
     return `<tr><td class="text">${escapeHtml(labels[i]!)}${badge ? `<br>${badge}` : ''}</td>${cells.join('')}</tr>`;
   });
   const charts = await timeCharts(
@@ -412,7 +414,7 @@ export async function renderSweepReport(input: {
   const withRange = points.some((p) => p.p99MsLo !== undefined && p.p99MsHi !== undefined);
   const chosen = chosenIndex !== null ? points[chosenIndex] : undefined;
   const chosenText = chosen
-    ? `Chosen: ${varied.map((p) => `${p}=${String(chosen.values[p])}`).join(', ')} (p99 ${ms(chosen.p99Ms)}, cost ${usd(chosen.costUsd)}).`
+    ? `Chosen: ${varied.map((p) => `${p}=${String(chosen.values[p])}`).join(', ')} (p99 ${ms(chosen.p99Ms)}, cost ${usd(chosen.costUsd)}): the cheapest point meeting the SLO at every seed, where monthly costs within ${pct(COST_TIE_TOLERANCE, 0)} of the cheapest count as tied and the lowest p99 among them wins.`
     : sloP99Ms !== null
       ? 'No point meets the SLO.'
       : 'No point chosen.';

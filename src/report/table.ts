@@ -1,6 +1,7 @@
 /** Plain-text tables for the terminal: aligned columns, units in the labels, a verdict line. */
-import type { Summary } from '../metrics/summary.js';
-import type { Scenario } from '../scenario/types.js';
+import { PERCENTILES, type Summary } from '../metrics/summary.js';
+import { failedByText } from '../metrics/slo.js';
+import type { Scenario, SloPercentile } from '../scenario/types.js';
 
 /** Aligns rows of cells into columns; numeric-looking cells are right-aligned. */
 export function alignTable(rows: string[][], indent = ''): string {
@@ -85,19 +86,29 @@ export function formatSummary(s: Summary, sc: Scenario): string {
   return lines.join('\n');
 }
 
-/** One line: the SLO verdict with the numbers that decide it. */
+/** One line: the SLO verdict, which part failed (latency, errors or both), and the numbers that decide it. */
 export function verdictLine(s: Summary): string {
   const t = s.slo.target;
+  const failed = s.requests.rejected + s.requests.timedOut;
   const parts: string[] = [];
   for (const [k, v] of Object.entries(t)) {
     if (k === 'maxErrorRate') parts.push(`error rate ${pct(s.slo.errorRate, 3)} vs ≤ ${pct(v, 3)}`);
     else {
-      const name = k.replace(/Ms$/, '') as keyof Summary['latencyMs'];
-      parts.push(`${name} ${fmt(s.latencyMs[name], 2)} ms vs ≤ ${fmt(v, 2)} ms`);
+      const name = k.replace(/Ms$/, '') as SloPercentile;
+      const completions = s.latencyMs[name];
+      const withFailures = s.slo.withFailuresMs[name];
+      if (withFailures === null && failed > 0) {
+        const allowed = 1 - (PERCENTILES.find(([n]) => n === name)?.[1] ?? 1);
+        parts.push(`${name} beyond target (${pct(s.slo.errorRate, 3)} failed, more than the ${pct(allowed, 1)} a ${name} allows; completions alone ${fmt(completions, 2)} ms) vs ≤ ${fmt(v, 2)} ms`);
+      } else if (withFailures === null) parts.push(`${name}: nothing finished vs ≤ ${fmt(v, 2)} ms`);
+      else if (failed > 0 && withFailures !== completions) {
+        parts.push(`${name} ${fmt(withFailures, 2)} ms counting the ${pct(s.slo.errorRate, 3)} failed (completions alone ${fmt(completions, 2)} ms) vs ≤ ${fmt(v, 2)} ms`);
+      } else parts.push(`${name} ${fmt(withFailures, 2)} ms vs ≤ ${fmt(v, 2)} ms`);
     }
   }
   if (parts.length === 0) return `SLO: none set (attainment ${pct(s.slo.attainment, 2)} of requests completed)`;
-  return `SLO ${s.slo.met ? 'MET' : 'MISSED'}: ${parts.join(', ')}; attainment ${pct(s.slo.attainment, 2)}`;
+  const head = s.slo.met ? 'MET' : s.slo.failedBy === null ? 'MISSED' : `MISSED (${failedByText(s.slo.failedBy)})`;
+  return `SLO ${head}: ${parts.join(', ')}; attainment ${pct(s.slo.attainment, 2)}`;
 }
 
 /** The closed-form companions beside the simulated answer, and where they disagree. */

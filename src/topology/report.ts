@@ -1,6 +1,7 @@
 /** Terminal lines and file names for the sites of a run with regions or shards. */
 import type { SiteSummary, Summary } from '../metrics/summary.js';
 import { alignTable, fmt, pct, usd } from '../report/table.js';
+import { failedByText } from '../metrics/slo.js';
 
 /** The table of regions or shards and the failover report, for the terminal; '' for a single fleet. */
 export function formatTopology(s: Summary): string {
@@ -15,7 +16,7 @@ export function formatTopology(s: Summary): string {
     pct(b.slo.errorRate, 2),
     `${fmt(b.latencyMs.p50, 1)} ms`,
     `${fmt(b.latencyMs.p99, 1)} ms`,
-    b.slo.met ? 'met' : 'MISSED',
+    b.slo.met ? 'met' : b.slo.failedBy === null ? 'MISSED' : `MISSED (${failedByText(b.slo.failedBy)})`,
     pct(b.gpu.utilization),
     fmt(b.replicas.mean, 2),
     fmt(b.replicas.coldStarts, 0),

@@ -17,7 +17,7 @@ import type { RandomStream } from '../engine/rng.js';
 import { Recorder, LevelIntegral } from '../metrics/recorder.js';
 import { Timeline, type TimelineColumn } from '../metrics/timeline.js';
 import { tidy, type SiteSummary } from '../metrics/summary.js';
-import type { Scenario, SitePlan, SloPercentile } from '../scenario/types.js';
+import type { Scenario, SitePlan } from '../scenario/types.js';
 import { LatencyModel } from '../serving/latency.js';
 import { ServingFleet, type Outcomes } from '../serving/fleet.js';
 import { Lifecycle } from '../serving/lifecycle.js';
@@ -25,7 +25,7 @@ import { initialReplicas, startAutoscaler, type ScalingLoop } from '../scaling/a
 import type { RequestPool } from '../serving/requests.js';
 import { CacheLayer } from '../cache/layer.js';
 import { FeatureStore } from '../cache/feature-store.js';
-import { PERCENTILES } from '../metrics/summary.js';
+import { judgeSlo, type SloVerdict } from '../metrics/slo.js';
 
 /** A level that also moves a shared sum of levels (the ready replicas of all sites), so the sum's min and max are exact. */
 export class SummedLevel extends LevelIntegral {
@@ -384,8 +384,6 @@ export class Site {
     const rec = this.rec;
     const h = rec.latency;
     const ms = (p: number): number => (h.count > 0 ? tidy(h.quantile(p) * 1e3) : 0);
-    const finished = rec.completed + rec.rejected + rec.timedOut;
-    const errorRate = finished > 0 ? (rec.rejected + rec.timedOut) / finished : 0;
     const st = this.cache !== null && this.sc.cache !== null ? this.cache.stats : null;
     return {
       name: this.name,
@@ -399,7 +397,7 @@ export class Site {
         inFlightAtEnd: this.inFlightCounted(),
       },
       latencyMs: { p50: ms(0.5), p99: ms(0.99) },
-      slo: { met: sloMet(this.sc, rec, errorRate), attainment: finished > 0 ? tidy(rec.withinSlo / finished) : 0, errorRate: tidy(errorRate) },
+      slo: siteSlo(judgeSlo(this.sc.slo, rec)),
       gpu: { utilization: tidy(this.utilization()) },
       replicas: {
         min: this.readyReplicas.min,
@@ -413,13 +411,7 @@ export class Site {
   }
 }
 
-/** Whether `rec`'s percentiles meet every latency target of the scenario's SLO and its error rate the maximum. */
-export function sloMet(sc: Scenario, rec: Recorder, errorRate: number): boolean {
-  const h = rec.latency;
-  for (const [name, q] of PERCENTILES) {
-    const t = sc.slo.latencyS[name as SloPercentile];
-    if (t === undefined) continue;
-    if (h.count === 0 || tidy(h.quantile(q) * 1e3) > t * 1e3) return false;
-  }
-  return sc.slo.maxErrorRate === null || errorRate <= sc.slo.maxErrorRate;
+/** A site's SLO block: the run's verdict rule on the site's own requests. */
+function siteSlo(v: SloVerdict): SiteSummary['slo'] {
+  return { met: v.met, failedBy: v.failedBy, attainment: v.attainment, errorRate: v.errorRate };
 }

@@ -111,9 +111,9 @@ describe('monotonicity check on the runs made, seed by seed', () => {
   });
 });
 
-function summaryWith(p99: number, met: boolean, target: Record<string, number>): Summary {
+function summaryWith(p99: number, met: boolean, target: Record<string, number>, p99WithFailures: number | null = p99): Summary {
   const s = simulate(makeScenario({ durationS: 1 })).summary;
-  return { ...s, latencyMs: { ...s.latencyMs, p99, p999: p99 }, slo: { ...s.slo, met, target } };
+  return { ...s, latencyMs: { ...s.latencyMs, p99, p999: p99 }, slo: { ...s.slo, met, target, withFailuresMs: { p99: p99WithFailures } } };
 }
 
 describe('SLO with a margin', () => {
@@ -124,6 +124,13 @@ describe('SLO with a margin', () => {
     expect(meetsWithMargin(s, 0.11)).toBe(false);
     expect(meetsWithMargin(summaryWith(90, false, { p99Ms: 100 }), 0)).toBe(false);
     expect(() => meetsWithMargin(s, 1)).toThrow('margin must be in [0, 1) (got 1)');
+  });
+
+  it('the margin applies to the percentile with failures counted, not to the completions alone', () => {
+    // completions' p99 90 ms, but the failures push the p99 over all finished requests to 95 ms
+    const s = summaryWith(90, true, { p99Ms: 100 }, 95);
+    expect(meetsWithMargin(s, 0.05)).toBe(true);
+    expect(meetsWithMargin(s, 0.06)).toBe(false);
   });
 });
 

@@ -117,7 +117,7 @@ function fake(seed: number, p99: number, met: boolean, monthlyUsd = 100, utiliza
     ...base,
     seed,
     latencyMs: { ...base.latencyMs, p99 },
-    slo: { ...base.slo, met, attainment: met ? 1 : 0.9 },
+    slo: { ...base.slo, met, failedBy: met ? null : 'latency', attainment: met ? 1 : 0.9 },
     gpu: { ...base.gpu, utilization },
     cost: { ...base.cost, totalUsd: monthlyUsd / 1000, monthlyUsd },
     engine: { events: seed, wallSeconds: seed / 7 },
@@ -185,16 +185,46 @@ describe('the sweep document, CSV and table', () => {
     expect(cheapestPoint(tie.filter((p) => !p.sloMet))).toBeNull();
   });
 
+  it('★ tie rule: monthly costs within 1 % of the cheapest count as tied, the lowest p99 among them wins', () => {
+    const point = (index: number, p99: number, monthlyUsd: number, met = true): PointResult =>
+      aggregatePoint({ index, values: { 'fleet.replicas': index + 1 }, sets: [`fleet.replicas=${index + 1}`] }, [fake(1, p99, met, monthlyUsd)]);
+    // the case of issue #18: a point a cent cheaper at p99 69.5 ms against one at 12 ms
+    expect(cheapestPoint([point(0, 69.5, 1000), point(1, 12, 1000.01)])).toBe(1);
+    // 1 % of $1000 is $10: $1010 ties with $1000, $1010.02 does not
+    expect(cheapestPoint([point(0, 69.5, 1000), point(1, 12, 1010)])).toBe(1);
+    expect(cheapestPoint([point(0, 69.5, 1000), point(1, 12, 1010.02)])).toBe(0);
+    // among the tied: lowest p99, then the lower cost, then grid order
+    expect(cheapestPoint([point(0, 20, 1005), point(1, 20, 1000), point(2, 30, 1000)])).toBe(1);
+    expect(cheapestPoint([point(0, 20, 1000), point(1, 20, 1000)])).toBe(0);
+    // a faster point that misses the SLO is never chosen, nor does it set the cheapest cost
+    expect(cheapestPoint([point(0, 5, 990, false), point(1, 40, 1000), point(2, 12, 1009)])).toBe(2);
+    const d = sweepDocument({ scenario: 's', stem: 'w', axes: [parseVary('fleet.replicas=1,2')], sets: [], seeds: 1, shard: null, partial: false, points: [point(0, 69.5, 1000), point(1, 12, 1000.01)] });
+    const text = formatSweepTable(d);
+    expect(text).toContain(`★ lowest p99 among the points meeting the SLO within 1 % of the cheapest's ${usd(1000)}/month: fleet.replicas=2 — p99 12 ms, ${usd(1000.01)}/month`);
+    expect(text).toContain('rule: among the points meeting the SLO at every seed, monthly costs within 1 % of the cheapest count as tied; the lowest p99 among them wins');
+  });
+
+  it('the SLO column says which part failed', () => {
+    const point = { index: 0, values: { 'fleet.replicas': 1 }, sets: ['fleet.replicas=1'] };
+    const errors = (seed: number): Summary => ({ ...fake(seed, 9, false), slo: { ...fake(seed, 9, false).slo, failedBy: 'errors' } });
+    expect(aggregatePoint(point, [errors(1), errors(2)]).sloFailedBy).toBe('errors');
+    expect(aggregatePoint(point, [errors(1), fake(2, 90, false)]).sloFailedBy).toBe('both');
+    expect(aggregatePoint(point, [errors(1), fake(2, 9, true)]).sloFailedBy).toBe('errors');
+    expect(aggregatePoint(point, [fake(1, 9, true)]).sloFailedBy).toBeNull();
+    const text = formatSweepTable(doc());
+    expect(text.split('\n').find((l) => /^ +2 +l4 /.test(l))).toMatch(/ missed \(latency\)$/);
+  });
+
   it('sweep.csv: one column per varied path, the figures with intervals, sloMet true/false, seeds', () => {
     const lines = sweepCsv(doc()).trim().split('\n');
     expect(lines[0]).toBe(
       'fleet.replicas,fleet.gpu,p99Ms,p99MsLo,p99MsHi,attainment,attainmentLo,attainmentHi,sloMet,utilization,utilizationLo,utilizationHi,' +
-        'costUsd,costUsdLo,costUsdHi,monthlyUsd,monthlyUsdLo,monthlyUsdHi,seeds,seedsMet',
+        'costUsd,costUsdLo,costUsdHi,monthlyUsd,monthlyUsdLo,monthlyUsdHi,seeds,seedsMet,sloFailedBy',
     );
     expect(lines).toHaveLength(7);
     // p99 mean 22.5, sd √12.5, half-width 12.7062·√12.5/√2 = 31.7655
-    expect(lines[1]).toBe('2,l4,22.5,-9.2655,54.2655,0.9,0.9,0.9,false,0.5,0.5,0.5,0.05,0.05,0.05,50,50,50,2,0');
-    expect(lines[4]).toBe('4,a100-80gb,9.25,6.07345,12.42655,1,1,1,true,0.5,0.5,0.5,0.3,0.3,0.3,300,300,300,2,2');
+    expect(lines[1]).toBe('2,l4,22.5,-9.2655,54.2655,0.9,0.9,0.9,false,0.5,0.5,0.5,0.05,0.05,0.05,50,50,50,2,0,latency');
+    expect(lines[4]).toBe('4,a100-80gb,9.25,6.07345,12.42655,1,1,1,true,0.5,0.5,0.5,0.3,0.3,0.3,300,300,300,2,2,');
   });
 
   it('the table stars the cheapest point and says which it is', () => {
@@ -206,6 +236,14 @@ describe('the sweep document, CSV and table', () => {
     const none = formatSweepTable(doc(pointsOf().slice(0, 2)));
     expect(none).toContain('no point meets the SLO at every seed');
     expect(none).not.toContain('★');
+  });
+
+  it("a shard's table stars nothing: its local cheapest is not the sweep's answer", () => {
+    const shard = doc(pointsOf().filter((p) => inShard(p.index, { index: 0, count: 2 })), { index: 0, count: 2 });
+    expect(shard.cheapest).toBe(2); // kept in the shard's sweep.json; merge recomputes it over the whole grid
+    const text = formatSweepTable(shard);
+    expect(text).not.toContain('★');
+    expect(text).toContain("2 point(s) of this shard meet the SLO at every seed; no star: the choice is made over the whole grid");
   });
 });
 

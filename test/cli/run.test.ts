@@ -41,7 +41,7 @@ describe('infersim run', () => {
     const f = w1Short(dir, '5s');
     const r = cli(['run', f, '--set', 'slo.p99=1ms'], dir);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('SLO MISSED: p99');
+    expect(r.stdout).toContain('SLO MISSED (latency): p99');
     expect(existsSync(join(dir, 'results', 'w1', 'summary.json'))).toBe(true);
   });
 

@@ -47,7 +47,7 @@ describe('infersim sweep', () => {
     const csv = readFileSync(join(out, 'sweep.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe(
       'fleet.replicas,fleet.batching.maxBatch,p99Ms,p99MsLo,p99MsHi,attainment,attainmentLo,attainmentHi,sloMet,utilization,utilizationLo,utilizationHi,' +
-        'costUsd,costUsdLo,costUsdHi,monthlyUsd,monthlyUsdLo,monthlyUsdHi,seeds,seedsMet',
+        'costUsd,costUsdLo,costUsdHi,monthlyUsd,monthlyUsdLo,monthlyUsdHi,seeds,seedsMet,sloFailedBy',
     );
     expect(csv.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['18,16', '18,32', '20,16', '20,32']);
     expect(csv.slice(1).map((l) => l.split(',')[8])).toEqual(doc.points.map((p) => String(p.sloMet)));

@@ -24,7 +24,7 @@ import type { Summary } from '../../src/metrics/summary.js';
 import type { Timeline, TimelineColumn } from '../../src/metrics/timeline.js';
 import type { Autoscaler, Cost, Fleet, Model, Scenario } from '../../src/scenario/types.js';
 import { replicaBounds } from '../../src/scaling/autoscaler.js';
-import { tidy } from '../../src/metrics/summary.js';
+import { PERCENTILES, tidy } from '../../src/metrics/summary.js';
 
 /**
  * Summary paths (dotted; `*` matches one segment) whose value may be null. Optional
@@ -46,6 +46,11 @@ export const NULLABLE_SUMMARY_PATHS: Set<string> = new Set([
   'failover.outages.*.trafficMovedAtS',
   'failover.outages.*.recoveredAtS',
   'failover.outages.*.recoveryS',
+  // the SLO was met (nothing failed), or a percentile falls on a failed request (metrics/slo.ts)
+  'slo.failedBy',
+  'slo.withFailuresMs.*',
+  'regions.*.slo.failedBy',
+  'shards.*.slo.failedBy',
 ]);
 
 /** Top-level summary fields that are never null. */
@@ -231,8 +236,14 @@ export function summaryViolations(s: Summary, sc: Scenario, partial: boolean): s
     for (const [p, t] of Object.entries(sc.slo.latencyS)) {
       if (q.completed === 0) bad(`slo.met with a ${p} target and no completions`);
       else if (s.latencyMs[p as keyof Summary['latencyMs']] > t * 1e3) bad(`slo.met but ${p} ${s.latencyMs[p as keyof Summary['latencyMs']]} ms > ${t * 1e3} ms`);
+      // failures count as misses in the percentile: a pN target allows at most (1 − N) of the finished requests to fail
+      const allowed = finished - Math.max(1, Math.ceil(PERCENTILES.find(([n]) => n === p)![1] * finished - 1e-9));
+      if (q.rejected + q.timedOut > allowed) bad(`slo.met with ${q.rejected + q.timedOut} of ${finished} failed: a ${p} allows ${allowed}`);
+      const wf = s.slo.withFailuresMs[p];
+      if (wf === null || wf === undefined || wf > t * 1e3 || !le(s.latencyMs[p as keyof Summary['latencyMs']], wf)) bad(`slo.met but slo.withFailuresMs.${p} ${wf}`);
     }
   }
+  if (s.slo.met !== (s.slo.failedBy === null)) bad(`slo.met ${s.slo.met} with failedBy ${s.slo.failedBy}`);
 
   // GPU: utilizations are shares, batches are between 1 and maxBatch
   for (const k of ['utilization', 'effectiveUtilization'] as const) {
@@ -373,6 +384,7 @@ export function topologyViolations(s: Summary, sc: Scenario, partial: boolean): 
     const finished = r.completed + r.rejected + r.timedOut;
     if (!close(b.slo.errorRate, finished > 0 ? (r.rejected + r.timedOut) / finished : 0)) bad(`${at}.slo.errorRate ${b.slo.errorRate} inconsistent`);
     if (!(b.slo.attainment >= 0 && le(b.slo.attainment, finished > 0 ? r.completed / finished : 1))) bad(`${at}.slo.attainment ${b.slo.attainment} outside [0, completed share]`);
+    if (b.slo.met !== (b.slo.failedBy === null)) bad(`${at}.slo.met ${b.slo.met} with failedBy ${b.slo.failedBy}`);
     if (!(b.gpu.utilization >= 0 && le(b.gpu.utilization, 1))) bad(`${at}.gpu.utilization ${b.gpu.utilization} outside [0, 1]`);
     const rp = b.replicas;
     if (!isCount(rp.min) || !isCount(rp.max) || !isCount(rp.coldStarts) || !(le(rp.min, rp.mean) && le(rp.mean, rp.max))) bad(`${at}.replicas: not min ≤ mean ≤ max counts: ${JSON.stringify(rp)}`);
