@@ -4,9 +4,9 @@
  * target on a 0–1 signal), an AverageValue target on a fleet mean, a target below
  * Kubernetes' milli-unit resolution, and fields that need an alpha/beta feature gate.
  */
-import type { HpaMetric, HpaSpec } from './kubernetes.js';
+import type { HpaMetric } from './kubernetes.js';
 import * as M from './messages.js';
-import type { Fleet, SignalMapping } from './types.js';
+import type { Autoscaler, Fleet, SignalMapping } from './types.js';
 
 /** The most a pod's value of a signal can be (in the signal's own unit), or Infinity. */
 function podMaximum(signal: SignalMapping['signal'], fleet: Fleet): { max: number; why: string } {
@@ -36,9 +36,21 @@ function targetValue(m: HpaMetric): number | null {
   return t.type === 'AverageValue' ? t.averageValue : t.type === 'Value' ? t.value : null;
 }
 
-/** Warnings for an HPA as the scenario runs it (signals mapped, the fleet it scales). */
-export function hpaWarnings(spec: HpaSpec, signals: Record<string, SignalMapping>, fleet: Fleet, tolerance: number): string[] {
+type HpaAutoscaler = Extract<Autoscaler, { kind: 'hpa' }>;
+
+/** Warnings for an HPA as the scenario runs it (signals mapped, its pipelines, the fleet it scales). */
+export function hpaWarnings(a: HpaAutoscaler, fleet: Fleet): string[] {
+  const { spec, signals, tolerance } = a;
   const out: string[] = [];
+  const rated = new Set<string>();
+  for (const m of spec.metrics) {
+    if (m.type === 'Resource' || m.type === 'ContainerResource') rated.add('resourceMetrics');
+    else if (signals[m.name]?.signal === 'rps' || signals[m.name]?.signal === 'cpu') rated.add('metrics');
+  }
+  for (const key of ['metrics', 'resourceMetrics'] as const) {
+    const p = a[key];
+    if (rated.has(key) && p.rate === 'prometheus' && p.windowS < 2 * p.scrapeIntervalS) out.push(M.rateWindowTooShort(`autoscaler.${key}`, p.windowS, p.scrapeIntervalS));
+  }
   const up = spec.behavior?.scaleUp.tolerance ?? tolerance;
   const cpu = fleet.cpu;
   for (const m of spec.metrics) {

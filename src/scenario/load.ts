@@ -510,7 +510,7 @@ function build(v: RawScenario, opts: LoadOptions): Scenario {
     report: { intervalS: v.report.interval },
     warnings,
   };
-  if (autoscaler.kind === 'hpa') warnings.push(...hpaWarnings(autoscaler.spec, autoscaler.signals, sc.fleet, autoscaler.tolerance));
+  if (autoscaler.kind === 'hpa') warnings.push(...hpaWarnings(autoscaler, sc.fleet));
   return sc;
 }
 

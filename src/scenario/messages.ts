@@ -205,6 +205,9 @@ export function hpaMeanAsAverageValue(metric: string, signal: string): string {
 export function hpaTargetBelowMilli(metric: string, target: number): string {
   return `${metric}: target ${roundForText(target)} is below Kubernetes' resolution of 0.001 (1m): the cluster reads it as 0.001`;
 }
+export function rateWindowTooShort(path: string, windowS: number, scrapeS: number): string {
+  return `${path}: a window of ${roundForText(windowS)} s holds fewer than two scrapes ${roundForText(scrapeS)} s apart, so rate() never has a value and the HPA never acts on rps or cpu; use a window of at least ${roundForText(2 * scrapeS)} s (Prometheus advises 4 scrape intervals)`;
+}
 export function hpaFeatureGate(field: string, gate: string, stage: string, without: string): string {
   return `${field} needs the Kubernetes feature gate ${gate} (${stage}); without it ${without}`;
 }
