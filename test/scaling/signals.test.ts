@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/run.js';
 import { HpaController } from '../../src/scaling/hpa.js';
-import { METRICS_PRESETS, prometheusRate, resolveMetricsPipeline } from '../../src/scaling/metrics-pipeline.js';
+import { Simulation } from '../../src/engine/simulation.js';
+import { METRICS_PRESETS, MetricsPipeline, prometheusRate, resolveMetricsPipeline } from '../../src/scaling/metrics-pipeline.js';
+import type { ServingFleet } from '../../src/serving/fleet.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
 import type { Scenario } from '../../src/scenario/types.js';
 
@@ -63,6 +65,57 @@ describe('prometheusRate: rate() as Prometheus extrapolates it', () => {
     expect(prometheusRate([10, 20, 30], [100, 200, 50], 0, 30)).toBeCloseTo(((50 - 100 + 200) * (20 + 10) / 20) / 30, 12);
     expect(prometheusRate([30], [100], 0, 30)).toBeNull();
     expect(prometheusRate([], [], 0, 30)).toBeNull();
+  });
+});
+
+/** A pipeline over one pod that is ready from `readyAtS` and then gets 10 req/s (a stand-in fleet: only what the pipeline reads). */
+function onePodPipeline(preset: 'prometheus-adapter' | 'metrics-server', readyAtS: number, over: { scrapeIntervalS?: number } = {}) {
+  const sim = new Simulation(1);
+  const served = (): number => Math.max(0, 10 * (sim.now - readyAtS));
+  const fleet = {
+    arrivalsCum: { get 0() { return served(); } },
+    outstanding: [2],
+    queuedAt: () => 1,
+    busySeconds: () => 0.5 * Math.max(0, sim.now - readyAtS),
+    queueDepth: () => 1,
+  } as unknown as ServingFleet;
+  const spec = resolveMetricsPipeline(preset, over);
+  const cpu = { requestCores: 2, baseCores: 0.2, perRequestCoreS: 0.01 };
+  const pods = () => (sim.now >= readyAtS ? [{ replica: 0, readySinceS: readyAtS, ready: true }] : []);
+  const pipeline = new MetricsPipeline(sim, fleet, spec, cpu, pods, served);
+  return { sim, pipeline };
+}
+
+describe('metrics pipeline: what a young pod reports', () => {
+  it('through prometheus-adapter (rate over 5 min), a pod ready 44 s reports rate() of its three scrapes, not its 10 req/s', () => {
+    const { sim, pipeline } = onePodPipeline('prometheus-adapter', 256, { scrapeIntervalS: 15 });
+    sim.run(300);
+    // scrapes at 270, 285, 300 read 140, 290, 440: increase 300 over 30 s, 256 s after the range start
+    // → 7.5 s back (the zero point is 30·140/300 = 14 s back): 300 · 37.5/30 / 300 = 1.25 req/s
+    expect(pipeline.podValue(0, 'rps', 300)).toBeCloseTo(1.25, 12);
+    expect(pipeline.podValue(0, 'cpu', 300)).toBeCloseTo(0.2 + 1.25 * 0.01, 12);
+    // gauges: the latest value (gaugeWindow 1 s)
+    expect(pipeline.podValue(0, 'concurrency', 300)).toBe(2);
+    expect(pipeline.podValue(0, 'gpuUtilization', 300)).toBeCloseTo(0.5, 12);
+    // the fleet's counter has been scraped since 0 (at 0 until 256): increase 440 over 285 s, its first
+    // sample 15 s after the range start but at 0, so no extrapolation back: 440 / 300
+    expect(pipeline.fleetValue('rps', 300)).toBeCloseTo(440 / 300, 12);
+    // one scrape after readiness: no rate yet (Prometheus needs two samples), so rps is missing
+    const late = onePodPipeline('prometheus-adapter', 260, { scrapeIntervalS: 15 });
+    late.sim.run(270);
+    expect(late.pipeline.podValue(0, 'rps', 270)).toBeUndefined();
+    expect(late.pipeline.podValue(0, 'concurrency', 270)).toBe(2);
+  });
+
+  it('through metrics-server, a fresh pod (10 s ≤ age < 15 s) is rated from its start, a younger one waits for a second point', () => {
+    const fresh = onePodPipeline('metrics-server', 258);
+    fresh.sim.run(270);
+    expect(fresh.pipeline.podValue(0, 'rps', 270)).toBeCloseTo(10, 12); // 120 requests / 12 s
+    const young = onePodPipeline('metrics-server', 250);
+    young.sim.run(255);
+    expect(young.pipeline.podValue(0, 'rps', 255)).toBeUndefined(); // age 5 s < 10 s: one point, no rate
+    young.sim.run(270);
+    expect(young.pipeline.podValue(0, 'rps', 270)).toBeCloseTo(10, 12); // (200 − 50) / 15
   });
 });
 
