@@ -406,7 +406,7 @@ const signalMapping: Parse<{ signal: (typeof SIGNALS)[number]; scale: number }> 
   if (o.unit !== undefined) {
     const units = M.SIGNAL_UNITS[signal];
     const unit = o.unit;
-    if (typeof unit !== 'string' || !(unit in units)) throw new UnitError(`unit: ${M.signalUnitChoice(signal, unit)}`);
+    if (typeof unit !== 'string' || !Object.hasOwn(units, unit)) throw new UnitError(`unit: ${M.signalUnitChoice(signal, unit)}`);
     return { signal, scale: units[unit]! };
   }
   if (o.scale === undefined) return { signal, scale: 1 };
