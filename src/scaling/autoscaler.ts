@@ -9,7 +9,7 @@
  * feeds them what they would read in a cluster and applies what they decide.
  */
 import type { Simulation } from '../engine/simulation.js';
-import type { Autoscaler, Scenario, Signal } from '../scenario/types.js';
+import type { Autoscaler, Scenario } from '../scenario/types.js';
 import type { ServingFleet } from '../serving/fleet.js';
 import type { Lifecycle } from '../serving/lifecycle.js';
 import { HpaController, type HpaPod } from './hpa.js';
@@ -51,7 +51,7 @@ export function replicaBounds(a: Autoscaler, fixed: number): { min: number; max:
 
 export interface ScalingLoop {
   /** The pipeline, when the autoscaler reads pod metrics (it wants response latencies when a metric maps to latencyP99Ms). */
-  pipeline: MetricsPipeline | null;
+  pipeline: { recordLatency(latencyS: number): void } | null;
   wantsLatency: boolean;
 }
 
@@ -103,8 +103,11 @@ export function startAutoscaler(sim: Simulation, sc: Scenario, fleet: ServingFle
     }
     case 'hpa': {
       const hpa = new HpaController(a.spec, { tolerance: a.tolerance });
-      const pipeline = new MetricsPipeline(sim, fleet, a.metrics, sc.fleet.cpu, () => lifecycle.servingPods());
-      const signalOf = (name: string): Signal | undefined => (name === 'cpu' ? 'cpu' : a.signals[name]);
+      const podsOf = (): { replica: number; readySinceS: number | null; ready: boolean }[] => lifecycle.servingPods();
+      const custom = new MetricsPipeline(sim, fleet, a.metrics, sc.fleet.cpu, podsOf, totalArrivals);
+      // Resource cpu reads through its own pipeline (metrics-server in a cluster) when one is set apart
+      const resource =
+        a.resourceMetrics === a.metrics ? custom : new MetricsPipeline(sim, fleet, a.resourceMetrics, sc.fleet.cpu, podsOf, totalArrivals);
       const onSync = sim.register(() => {
         const now = sim.now;
         const pods: HpaPod[] = lifecycle.servingPods().map((p) => ({
@@ -112,10 +115,13 @@ export function startAutoscaler(sim: Simulation, sc: Scenario, fleet: ServingFle
           startedAtS: p.createdAtS,
           readySinceS: p.readySinceS,
           metric: (name: string) => {
-            const s = signalOf(name);
-            return s === undefined ? undefined : pipeline.podValue(p.replica, s, now);
+            if (name === 'cpu') return resource.podValue(p.replica, 'cpu', now);
+            const m = a.signals[name];
+            if (m === undefined) return undefined;
+            const x = custom.podValue(p.replica, m.signal, now);
+            return x === undefined ? undefined : x * m.scale;
           },
-          sampleTakenAtS: pipeline.podSampleStartS(p.replica, now),
+          sampleTakenAtS: resource.podSampleStartS(p.replica, now),
           cpuRequestCores: sc.fleet.cpu.requestCores,
         }));
         const decision = hpa.sync({
@@ -123,15 +129,18 @@ export function startAutoscaler(sim: Simulation, sc: Scenario, fleet: ServingFle
           specReplicas: lifecycle.desired,
           pods,
           objectMetric: (name) => {
-            const s = signalOf(name);
-            return s === undefined ? undefined : pipeline.fleetValue(s, now);
+            const m = a.signals[name];
+            if (m === undefined) return undefined;
+            const x = custom.fleetValue(m.signal, now);
+            return x === undefined ? undefined : x * m.scale;
           },
         });
         lifecycle.setDesired(decision.desired);
         sim.at(now + a.syncPeriodS, onSync, 0);
       });
       sim.at(sim.now + a.syncPeriodS, onSync, 0);
-      const wantsLatency = Object.values(a.signals).includes('latencyP99Ms');
+      const wantsLatency = Object.values(a.signals).some((m) => m.signal === 'latencyP99Ms');
+      const pipeline = { recordLatency: (l: number): void => custom.recordLatency(l) };
       return { pipeline, wantsLatency };
     }
   }

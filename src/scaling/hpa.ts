@@ -99,7 +99,10 @@ function isWithin(ratio: number, tol: Tolerances): boolean {
  * The epsilon keeps float noise (0.3·1000 = 300.00000000000006) from moving a unit.
  */
 function toMilli(value: number, rounding: 'up' | 'truncate' = 'up'): number {
-  return rounding === 'up' ? Math.ceil(value * 1000 - 1e-6) : Math.trunc(value * 1000 + 1e-6);
+  if (rounding === 'truncate') return Math.trunc(value * 1000 + 1e-6);
+  // MilliValue rounds any positive quantity up to at least 1m (a target of 1e-10 is 0.001, never 0)
+  const milli = Math.ceil(value * 1000 - 1e-6);
+  return value > 0 && milli < 1 ? 1 : milli;
 }
 
 function fmt(ratio: number): string {

@@ -30,12 +30,13 @@ import type {
   Cost,
   DurationDist,
   Keys,
+  MetricsPipelineSpec,
   RateStep,
   RegionSpec,
   RegionsTopology,
   Scenario,
   ScenarioEvent,
-  Signal,
+  SignalMapping,
   Slo,
   SloPercentile,
 } from './types.js';
@@ -43,6 +44,8 @@ import { isHpaParseError, parseHpaManifest, parseHpaSpec, type HpaParseResult } 
 import { kpaDefaults, validateKpaConfig, type KpaConfig } from '../scaling/kpa.js';
 import { peakRate } from '../analysis/companions.js';
 import { replicaBounds } from '../scaling/autoscaler.js';
+import { resolveMetricsPipeline } from '../scaling/metrics-pipeline.js';
+import { hpaWarnings } from './hpa-warnings.js';
 
 /** One problem in a scenario: dotted field path ("" for the document itself) and what is wrong. */
 export interface ScenarioIssue {
@@ -435,7 +438,7 @@ function build(v: RawScenario, opts: LoadOptions): Scenario {
   const dist = v.model.variability.dist;
   const cv = dist === 'exponential' ? 1 : dist === 'deterministic' ? 0 : (v.model.variability.cv ?? DEFAULT_CV);
 
-  return {
+  const sc: Scenario = {
     name: v.name,
     seed: v.seed,
     durationS: v.duration,
@@ -507,6 +510,8 @@ function build(v: RawScenario, opts: LoadOptions): Scenario {
     report: { intervalS: v.report.interval },
     warnings,
   };
+  if (autoscaler.kind === 'hpa') warnings.push(...hpaWarnings(autoscaler, sc.fleet));
+  return sc;
 }
 
 function buildSlo(slo: RawScenario['slo']): Slo {
@@ -626,7 +631,7 @@ function buildAutoscaler(v: RawScenario, opts: LoadOptions, warnings: string[]):
       parsed.errors.map((e) => ({ path: a.manifest !== undefined ? at : e.path, message: a.manifest !== undefined ? `${e.path}: ${e.message}` : e.message })),
     );
   }
-  const signals: Record<string, Signal> = { ...a.signals };
+  const signals: Record<string, SignalMapping> = { ...a.signals };
   const issues: ScenarioIssue[] = [];
   parsed.metrics.forEach((m) => {
     if (m.type === 'Resource' || m.type === 'ContainerResource') {
@@ -636,6 +641,7 @@ function buildAutoscaler(v: RawScenario, opts: LoadOptions, warnings: string[]):
     if (signals[m.name] === undefined) issues.push({ path: 'autoscaler.signals', message: M.hpaUnmappedMetric(m.name) });
   });
   if (issues.length > 0) throw new ScenarioError(opts.file, issues);
+  const metrics = pipelineSpec(a.metrics);
   if (v.fleet.replicas < parsed.minReplicas || v.fleet.replicas > parsed.maxReplicas) {
     warnings.push(M.hpaInitialClamped(v.fleet.replicas, parsed.minReplicas, parsed.maxReplicas));
   }
@@ -645,8 +651,14 @@ function buildAutoscaler(v: RawScenario, opts: LoadOptions, warnings: string[]):
     signals,
     syncPeriodS: a.syncPeriod,
     tolerance: a.tolerance,
-    metrics: { scrapeIntervalS: a.metrics.scrapeInterval, windowS: a.metrics.window, delayS: a.metrics.delay },
+    metrics,
+    resourceMetrics: a.resourceMetrics === undefined ? metrics : pipelineSpec(a.resourceMetrics),
   };
+}
+
+/** A pipeline from its preset, with the fields the scenario sets instead. */
+function pipelineSpec(p: NonNullable<NonNullable<RawScenario['autoscaler']>['resourceMetrics']>): MetricsPipelineSpec {
+  return resolveMetricsPipeline(p.preset, { scrapeIntervalS: p.scrapeInterval, windowS: p.window, gaugeWindowS: p.gaugeWindow, delayS: p.delay, rate: p.rate });
 }
 
 function buildCache(c: RawScenario['cache'], warnings: string[], keys: string): CacheSpec | null {
@@ -748,9 +760,13 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
   if (a.kind !== 'none') atMost('autoscaler', highest, LIMITS.replicas, `${LIMITS.replicas} replicas`);
   if (a.kind === 'hpa') {
     atLeast('autoscaler.syncPeriod', a.syncPeriodS, LIMITS.minPeriodS, '1ms');
-    atLeast('autoscaler.metrics.scrapeInterval', a.metrics.scrapeIntervalS, LIMITS.minPeriodS, '1ms');
-    atMost('autoscaler.metrics.window', a.metrics.windowS, LIMITS.maxMetricsWindowS, '1h');
-    atMost('autoscaler.metrics.delay', a.metrics.delayS, LIMITS.maxMetricsWindowS, '1h');
+    for (const key of ['metrics', 'resourceMetrics'] as const) {
+      const m = a[key];
+      atLeast(`autoscaler.${key}.scrapeInterval`, m.scrapeIntervalS, LIMITS.minPeriodS, '1ms');
+      atMost(`autoscaler.${key}.window`, m.windowS, LIMITS.maxMetricsWindowS, '1h');
+      atMost(`autoscaler.${key}.gaugeWindow`, m.gaugeWindowS, LIMITS.maxMetricsWindowS, '1h');
+      atMost(`autoscaler.${key}.delay`, m.delayS, LIMITS.maxMetricsWindowS, '1h');
+    }
   }
   if (a.kind === 'kpa') atLeast('autoscaler.tick', a.config.tickS, LIMITS.minPeriodS, '1ms');
   if (t.keys.kind === 'zipf') atMost('traffic.keys.count', t.keys.count, LIMITS.keyCount, '2147483647 (2^31 − 1)');

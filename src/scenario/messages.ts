@@ -156,6 +156,7 @@ export const EXPECT = {
   durationDist: 'a duration (e.g. 30s), { mean, cv } (lognormal) or { min, max } (uniform)',
   autoscalerKind: 'hpa, kpa, schedule or none',
   signal: 'a signal: rps, concurrency, queueDepth, gpuUtilization, cpu or latencyP99Ms',
+  signalMapping: 'a signal (rps, concurrency, queueDepth, gpuUtilization, cpu or latencyP99Ms) or { signal, scale } / { signal, unit }',
   replicaCount: 'a replica count, an integer ≥ 0',
   scheduleSteps: 'a list of { at, replicas } steps',
   eventKind: 'replica-crash, cache-flush or region-outage',
@@ -177,6 +178,38 @@ export const HPA_SOURCE = 'the HorizontalPodAutoscaler: manifest (a file path) o
 export const HPA_BOTH = 'give either autoscaler.manifest or autoscaler.spec, not both';
 export function hpaUnmappedMetric(name: string): string {
   return `metric "${name}" has no simulated signal: add autoscaler.signals: { ${name}: rps } (one of rps, concurrency, queueDepth, gpuUtilization, cpu, latencyP99Ms)`;
+}
+/** Units a metric may report a signal in, as the factor from the signal's own unit. */
+export const SIGNAL_UNITS: Record<string, Record<string, number>> = {
+  rps: { perSecond: 1, perMinute: 60 },
+  concurrency: { requests: 1 },
+  queueDepth: { requests: 1 },
+  gpuUtilization: { fraction: 1, percent: 100 },
+  cpu: { cores: 1, millicores: 1000 },
+  latencyP99Ms: { ms: 1, s: 0.001 },
+};
+export const SIGNAL_SCALE_AND_UNIT = 'give scale or unit, not both (unit percent is scale 100)';
+export function signalUnitChoice(signal: string, got: unknown): string {
+  const units = Object.keys(SIGNAL_UNITS[signal] ?? {});
+  const base = mustBe(`a unit of ${signal}: ${units.join(', ')}`, got);
+  const hint = typeof got === 'string' ? didYouMean(got, units) : null;
+  return hint === null ? base : `${base}; did you mean "${hint}"?`;
+}
+/** A target the mapped signal can never reach: the HPA keeps scaling one way. */
+export function hpaUnreachableTarget(metric: string, target: number, signal: string, bound: string, effect: string): string {
+  return `${metric}: target ${roundForText(target)} can never be reached: ${signal} ${bound}, so the HPA ${effect}; if the metric reports another unit, map it as { signal: ${signal}, scale: … } (e.g. scale 100 for a 0–100 percent)`;
+}
+export function hpaMeanAsAverageValue(metric: string, signal: string): string {
+  return `${metric}: an AverageValue target divides the metric by the replica count, but ${signal} at fleet level is a mean, not a sum; use a Value target`;
+}
+export function hpaTargetBelowMilli(metric: string, target: number): string {
+  return `${metric}: target ${roundForText(target)} is below Kubernetes' resolution of 0.001 (1m): the cluster reads it as 0.001`;
+}
+export function rateWindowTooShort(path: string, windowS: number, scrapeS: number): string {
+  return `${path}: a window of ${roundForText(windowS)} s holds fewer than two scrapes ${roundForText(scrapeS)} s apart, so rate() never has a value and the HPA never acts on rps or cpu; use a window of at least ${roundForText(2 * scrapeS)} s (Prometheus advises 4 scrape intervals)`;
+}
+export function hpaFeatureGate(field: string, gate: string, stage: string, without: string): string {
+  return `${field} needs the Kubernetes feature gate ${gate} (${stage}); without it ${without}`;
 }
 export function hpaUnsupportedResource(name: string): string {
   return `resource metric "${name}" cannot be simulated (infersim models cpu only); use cpu, or a Pods/External metric mapped in autoscaler.signals`;

@@ -390,6 +390,41 @@ const fleetSchema = obj({
 
 const SIGNALS = ['rps', 'concurrency', 'queueDepth', 'gpuUtilization', 'cpu', 'latencyP99Ms'] as const;
 const AUTOSCALER_KINDS = ['hpa', 'kpa', 'schedule', 'none'] as const;
+const METRICS_PRESETS = ['default', 'metrics-server', 'prometheus-adapter'] as const;
+const RATE_KINDS = ['prometheus', 'two-point'] as const;
+const MAPPING_KEYS = ['signal', 'scale', 'unit'] as const;
+
+/** A metric name's signal: `rps`, or `{ signal, scale }` / `{ signal, unit }` when the metric reports it in other units. */
+const signalMapping: Parse<{ signal: (typeof SIGNALS)[number]; scale: number }> = (v) => {
+  if (typeof v === 'string') return { signal: choice(SIGNALS)(v), scale: 1 };
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UnitError(M.mustBe(M.EXPECT.signalMapping, v));
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!(MAPPING_KEYS as readonly string[]).includes(k)) throw new UnitError(`${k}: ${M.unknownField(k, MAPPING_KEYS)}`);
+  if (o.signal === undefined) throw new UnitError(`signal: ${M.required(M.EXPECT.signal)}`);
+  const signal = choice(SIGNALS)(o.signal);
+  if (o.scale !== undefined && o.unit !== undefined) throw new UnitError(M.SIGNAL_SCALE_AND_UNIT);
+  if (o.unit !== undefined) {
+    const units = M.SIGNAL_UNITS[signal];
+    const unit = o.unit;
+    if (typeof unit !== 'string' || !Object.hasOwn(units, unit)) throw new UnitError(`unit: ${M.signalUnitChoice(signal, unit)}`);
+    return { signal, scale: units[unit]! };
+  }
+  if (o.scale === undefined) return { signal, scale: 1 };
+  try {
+    return { signal, scale: num({ gt: 0 })(o.scale) };
+  } catch (e) {
+    throw e instanceof UnitError ? new UnitError(`scale: ${e.message}`) : e;
+  }
+};
+
+const pipelineSchema = obj({
+  preset: leaf(def<(typeof METRICS_PRESETS)[number]>('default', choice(METRICS_PRESETS))),
+  scrapeInterval: leaf(opt(dur(true))),
+  window: leaf(opt(dur(true))),
+  gaugeWindow: leaf(opt(dur(true))),
+  delay: leaf(opt(dur(false))),
+  rate: leaf(opt(choice(RATE_KINDS))),
+});
 
 const autoscalerSchema = obj({
   kind: leaf(req(M.EXPECT.autoscalerKind, choice(AUTOSCALER_KINDS))),
@@ -397,14 +432,11 @@ const autoscalerSchema = obj({
   manifest: leaf(opt(text)),
   name: leaf(opt(text)),
   spec: z.unknown().optional(),
-  signals: z.record(leaf(req(M.EXPECT.signal, choice(SIGNALS)))).default({}),
+  signals: z.record(leaf(req(M.EXPECT.signal, signalMapping))).default({}),
   syncPeriod: leaf(def(15, dur(true))),
   tolerance: leaf(def(0.1, num({ min: 0, lt: 1 }))),
-  metrics: obj({
-    scrapeInterval: leaf(def(15, dur(true))),
-    window: leaf(def(30, dur(true))),
-    delay: leaf(def(0, dur(false))),
-  }).default({}),
+  metrics: pipelineSchema.default({}),
+  resourceMetrics: pipelineSchema.optional(),
   // kpa
   metric: leaf(opt(choice(['concurrency', 'rps'] as const))),
   target: leaf(opt(num({ gt: 0 }))),
@@ -626,7 +658,7 @@ function crossCheck(v: RawScenario, ctx: z.RefinementCtx): void {
   const a = v.autoscaler;
   if (a !== undefined && typeof a.kind === 'string') {
     const kpaKeys = ['metric', 'target', 'targetUtilization', 'minReplicas', 'maxReplicas', 'stableWindow', 'panicWindowPercentage', 'panicThreshold', 'maxScaleUpRate', 'maxScaleDownRate', 'scaleToZeroGracePeriod', 'tick'] as const;
-    const hpaKeys = ['manifest', 'name', 'spec'] as const;
+    const hpaKeys = ['manifest', 'name', 'spec', 'resourceMetrics'] as const;
     const present = (k: string): boolean => (a as Record<string, unknown>)[k] !== undefined;
     if (a.kind !== 'kpa') for (const k of kpaKeys) if (present(k)) issue(ctx, ['autoscaler', k], M.onlyForKind(k, 'kpa', a.kind));
     if (a.kind !== 'hpa') for (const k of hpaKeys) if (present(k)) issue(ctx, ['autoscaler', k], M.onlyForKind(k, 'hpa', a.kind));

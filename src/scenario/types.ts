@@ -149,10 +149,30 @@ export interface Fleet {
 /** What a simulated pod signal an HPA metric name stands for. */
 export type Signal = 'rps' | 'concurrency' | 'queueDepth' | 'gpuUtilization' | 'cpu' | 'latencyP99Ms';
 
+/** How an HPA metric relates to a simulated signal: the metric's value = signal × scale (e.g. a 0–100 GPU percent: scale 100). */
+export interface SignalMapping {
+  signal: Signal;
+  scale: number;
+}
+
+/** Named metrics pipelines (README "Metrics pipeline"); `default` is a fast best case. */
+export type MetricsPreset = 'default' | 'metrics-server' | 'prometheus-adapter';
+
 export interface MetricsPipelineSpec {
+  preset: MetricsPreset;
+  /** How often each pod (and the fleet) is scraped. */
   scrapeIntervalS: number;
+  /** The rate window for counter signals (rps, cpu): Prometheus `rate(x[window])` over the scraped samples. */
   windowS: number;
+  /** Gauges (concurrency, queueDepth, gpuUtilization) are averaged over this much of their 1 s samples (1 s = the latest value). */
+  gaugeWindowS: number;
+  /** How long after a scrape the autoscaler sees it. */
   delayS: number;
+  /**
+   * `prometheus`: rate() with Prometheus' extrapolation over the samples in (now − window, now];
+   * `two-point`: metrics-server's usage between the last two scrapes (a fresh pod's first one from its start).
+   */
+  rate: 'prometheus' | 'two-point';
 }
 
 export type Autoscaler =
@@ -161,11 +181,14 @@ export type Autoscaler =
       kind: 'hpa';
       /** The HorizontalPodAutoscaler spec, from a manifest file or inline. */
       spec: import('./kubernetes.js').HpaSpec;
-      /** Metric name → simulated signal (cpu is implied for Resource cpu). */
-      signals: Record<string, Signal>;
+      /** Metric name → simulated signal and scale (cpu is implied for Resource cpu). */
+      signals: Record<string, SignalMapping>;
       syncPeriodS: number;
       tolerance: number;
+      /** The pipeline for Pods, Object and External metrics (custom metrics). */
       metrics: MetricsPipelineSpec;
+      /** The pipeline for Resource/ContainerResource cpu (metrics-server in a cluster); the same as `metrics` unless set. */
+      resourceMetrics: MetricsPipelineSpec;
     }
   | { kind: 'kpa'; config: import('../scaling/kpa.js').KpaConfig }
   | { kind: 'schedule'; steps: { atS: number; replicas: number }[] };

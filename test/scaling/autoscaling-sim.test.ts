@@ -7,8 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { simulate, type RunResult } from '../../src/run.js';
 import { parseHpaSpec, isHpaParseError, type HpaSpec } from '../../src/scenario/kubernetes.js';
 import { kpaDefaults } from '../../src/scaling/kpa.js';
+import { resolveMetricsPipeline } from '../../src/scaling/metrics-pipeline.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { makeScenario } from '../helpers/scenario.js';
+
+const PIPELINE = resolveMetricsPipeline('default', {});
 
 function hpaSpec(spec: unknown): HpaSpec {
   const parsed = parseHpaSpec(spec, 'spec');
@@ -42,10 +45,11 @@ function hpaScenario(over: {
     autoscaler: {
       kind: 'hpa',
       spec: hpaSpec(over.spec),
-      signals: { qps: 'rps' },
+      signals: { qps: { signal: 'rps', scale: 1 } },
       syncPeriodS: 15,
       tolerance: 0.1,
-      metrics: { scrapeIntervalS: 15, windowS: 30, delayS: 0 },
+      metrics: PIPELINE,
+      resourceMetrics: PIPELINE,
     },
     report: { intervalS: 5 },
   });
@@ -78,11 +82,13 @@ describe('HPA in simulation', () => {
     // syncs at 105, 120 …; the scrape at 105 averages 5 s of the step → the sync at 105 scales up
     const up = firstTime(r, 'replicasDesired', (v) => v > 2, 0);
     expect(up).toBe(105);
-    // the 30 s window holds 25 one-second samples at 75 req/s per pod and 5 at 350:
-    // mean 120.8 → ratio 1.208 → ceil(1.208 · 2) = 3 (below the legacy limit max(2·2, 4))
+    // rate(x[30s]) at 105 sees the pod's counter scraped at 90 and 105 (the range (75, 105] is
+    // left-open): 10 s at 75 req/s + 5 s at 350 = 2500 requests over 15 s, extrapolated to the
+    // range start 15 s earlier (within 1.1 scrape intervals): 2500 · 30/15 / 30 = 166.7 per pod
+    // → ratio 1.667 → ceil(1.667 · 2) = 4 (the legacy limit max(2·2, 4))
     const desired = r.timeline.column('replicasDesired');
     const times = r.timeline.column('timeS');
-    expect(desired[times.indexOf(105)]).toBe(3);
+    expect(desired[times.indexOf(105)]).toBe(4);
     // ready follows one cold start (60 s) later, not before
     const readyUp = firstTime(r, 'replicasReady', (v) => v > 2, 0);
     expect(readyUp).toBe(up + 60);
