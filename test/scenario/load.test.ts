@@ -15,7 +15,7 @@ import type { Scenario } from '../../src/scenario/types.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const badDir = join(here, '..', 'fixtures', 'bad');
-const w1Path = join(here, '..', '..', '..', 'shared', 'bench', 'w1.yaml');
+const w1Path = join(here, '..', '..', 'bench', 'w1', 'w1.yaml');
 
 function issuesOf(f: () => unknown): ScenarioIssue[] {
   try {
