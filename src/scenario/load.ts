@@ -41,7 +41,7 @@ import type {
 } from './types.js';
 import { isHpaParseError, parseHpaManifest, parseHpaSpec, type HpaParseResult } from './kubernetes.js';
 import { kpaDefaults, validateKpaConfig, type KpaConfig } from '../scaling/kpa.js';
-import { peakRate } from '../analysis/companions.js';
+import { peakArrivalRate } from '../workload/rate-shape.js';
 import { replicaBounds } from '../scaling/autoscaler.js';
 
 /** One problem in a scenario: dotted field path ("" for the document itself) and what is wrong. */
@@ -716,10 +716,10 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
     atMost(`model.latency.${b}`, sc.model.latency.latencyS[i]!, LIMITS.batchLatencyS, '1h (3600 s)');
   });
   const t = sc.traffic;
-  // peakRate visits every diurnal peak in the run: only ask it once those are few
+  // peakArrivalRate needs a diurnal period that the run's times can resolve (checked below)
   const fewPeaks = sc.durationS <= LIMITS.durationS && (t.diurnal === null || t.diurnal.periodS >= LIMITS.minDiurnalPeriodS);
   if (t.trace === null && fewPeaks) {
-    const peak = (peakRate(sc) ?? 0) * (t.burst.kind === 'mmpp' ? Math.max(1, t.burst.highFactor) : 1);
+    const peak = (peakArrivalRate(sc) ?? 0) * (t.burst.kind === 'mmpp' ? Math.max(1, t.burst.highFactor) : 1);
     const requests = peak * sc.durationS;
     if (!(requests <= LIMITS.expectedRequests)) {
       out.push({

@@ -19,7 +19,7 @@ import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import type { Summary } from '../../src/metrics/summary.js';
 import { Timeline } from '../../src/metrics/timeline.js';
-import { peakRate } from '../../src/analysis/companions.js';
+import { peakArrivalRate as peakRate } from '../../src/workload/rate-shape.js';
 import { replicaBounds } from '../../src/scaling/autoscaler.js';
 import { BIN, DIST, ROOT } from '../helpers/cli.js';
 import { garbageText, mutatedText, SECTIONS, scenarioDoc, renderDoc } from './arbitraries.js';
