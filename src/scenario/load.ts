@@ -458,6 +458,8 @@ function build(v: RawScenario, opts: LoadOptions): Scenario {
               timeColumn: t.trace.timeColumn,
               keyColumn: t.trace.keyColumn ?? null,
               speedup: t.trace.speedup,
+              rateMultiplier: t.trace.rateMultiplier,
+              loop: t.trace.loop,
               timeFormat: t.trace.timeFormat,
             },
     },
@@ -697,6 +699,8 @@ export const LIMITS = {
   cacheEntries: 50_000_000,
   /** Relative routing weights (topology.weights): their sum must stay finite. */
   routingWeight: 1e6,
+  /** traffic.trace.rateMultiplier: each copy of the trace reads the file through its own buffer. */
+  traceCopies: 1000,
 } as const;
 
 /** The problems of a resolved scenario that exceeds LIMITS, each at the field to change. */
@@ -728,6 +732,7 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
       });
     }
   }
+  if (t.trace !== null) atMost('traffic.trace.rateMultiplier', t.trace.rateMultiplier, LIMITS.traceCopies);
   if (t.diurnal) atLeast('traffic.diurnal.period', t.diurnal.periodS, LIMITS.minDiurnalPeriodS, '1m');
   if (t.burst.kind === 'gamma') atMost('traffic.burst.cv', t.burst.cv, LIMITS.cv);
   atMost('model.variability.cv', sc.model.variability.cv, LIMITS.cv);

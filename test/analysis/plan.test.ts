@@ -149,7 +149,7 @@ describe('the analytic start', () => {
     expect(peakArrivalRate(diurnal)).toBeCloseTo(75, 6);
     const spiky = makeScenario({ durationS: 100, traffic: { spikes: [{ atS: 10, factor: 3, forS: 5 }], schedule: [{ atS: 0, rps: 50, rampS: 0 }, { atS: 60, rps: 80, rampS: 10 }] } });
     expect(peakArrivalRate(spiky)).toBe(150);
-    const trace = makeScenario({ traffic: { trace: { file: 'x.csv', timeColumn: 't', keyColumn: null, speedup: 1, timeFormat: 'auto' } } });
+    const trace = makeScenario({ traffic: { trace: { file: 'x.csv', timeColumn: 't', keyColumn: null, speedup: 1, rateMultiplier: 1, loop: false, timeFormat: 'auto' } } });
     expect(peakArrivalRate(trace)).toBeNull();
     expect(analyticReplicas(trace)).toBeNull();
   });

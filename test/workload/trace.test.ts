@@ -20,7 +20,7 @@ const CODE = join(TRACES, 'azure-llm-code-2023-11-16.csv');
 const CONV = join(TRACES, 'azure-llm-conv-2023-11-16.csv');
 
 function spec(overrides: Partial<TraceSpec> = {}): TraceSpec {
-  return { file: 'x.csv', timeColumn: 'TIMESTAMP', keyColumn: null, speedup: 1, timeFormat: 'auto', ...overrides };
+  return { file: 'x.csv', timeColumn: 'TIMESTAMP', keyColumn: null, speedup: 1, rateMultiplier: 1, loop: false, timeFormat: 'auto', ...overrides };
 }
 
 function readAll(lines: LineSource, s: TraceSpec, label = 'traces/x.csv'): { times: number[]; keys: number[] } {
