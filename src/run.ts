@@ -28,14 +28,21 @@ import { createArrivals } from './workload/arrivals.js';
 import { createKeySampler, withLookahead } from './workload/keys.js';
 import { CacheCounters, type CacheLayer } from './cache/layer.js';
 import type { FeatureStore } from './cache/feature-store.js';
-import { TraceReader, type LineSource } from './workload/trace.js';
+import { scanTrace, TraceReader, type LineSource } from './workload/trace.js';
+import { TraceReplay, traceShortWarning } from './workload/trace-replay.js';
+import type { TraceSource } from './workload/arrivals.js';
 import { Site } from './topology/site.js';
 import { failoverReport, RegionRouter, type IntervalHealth } from './topology/regions.js';
 import { ShardRouter } from './topology/shards.js';
 
 export interface SimulateOptions {
-  /** Lines of the trace file (the CLI opens it); required when traffic.trace is set. */
+  /** Lines of the trace file (the CLI opens it): traffic.trace as recorded needs this or openTrace. */
   traceLines?: LineSource;
+  /**
+   * Opens the trace file anew for each reading (the CLI provides it): needed for a rateMultiplier or
+   * loop (each copy and repetition reads the file again, streamed), and enough for any trace.
+   */
+  openTrace?: () => LineSource;
   /** Label of the trace file in error messages. */
   traceLabel?: string;
   /** Variant name recorded in the summary. */
@@ -136,10 +143,35 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
   sc.events.forEach((e, i) => sim.at(e.atS, onEvent, i));
   regions?.start(sites);
 
-  let reader: TraceReader | null = null;
-  if (sc.traffic.trace) {
-    if (!opts.traceLines) throw new Error('simulate: traffic.trace needs opts.traceLines');
-    reader = new TraceReader(opts.traceLines, sc.traffic.trace, opts.traceLabel ?? sc.traffic.trace.file);
+  let reader: TraceSource | null = null;
+  /** The warning for a trace that ends before the run (traceShortWarning), once it is known. */
+  let traceWarning = (): string | null => null;
+  const spec = sc.traffic.trace;
+  if (spec) {
+    const label = opts.traceLabel ?? spec.file;
+    if (spec.rateMultiplier === 1 && !spec.loop) {
+      const lines = opts.traceLines ?? opts.openTrace?.();
+      if (!lines) throw new Error('simulate: traffic.trace needs opts.traceLines or opts.openTrace');
+      const r = new TraceReader(lines, spec, label);
+      let lastS = 0;
+      let ended = false;
+      reader = {
+        nextTimeS(): number {
+          const t = r.nextTimeS();
+          if (t === t) lastS = t;
+          else ended = true;
+          return t;
+        },
+        lastKey: (): number => r.lastKey(),
+      };
+      traceWarning = () => (ended ? traceShortWarning(spec, { count: r.arrivals, spanS: lastS }, sc.durationS) : null);
+    } else {
+      if (!opts.openTrace) throw new Error('simulate: traffic.trace with a rateMultiplier or loop needs opts.openTrace (each copy and repetition reads the file anew)');
+      const scan = scanTrace(opts.openTrace(), spec, label);
+      reader = new TraceReplay(opts.openTrace, spec, label, scan, spec.rateMultiplier % 1 !== 0 ? sim.rng.stream('trace-thinning') : null);
+      const w = traceShortWarning(spec, scan, sc.durationS);
+      traceWarning = () => w;
+    }
   }
   const arrivals = createArrivals(sc.traffic, sim.rng.stream('arrivals'), sim.rng.stream('arrival-states'), reader, endS);
 
@@ -232,8 +264,10 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
     readySum?.advance(stopS);
     const windowS = Math.max(0, stopS - warmupS);
     const run: RunParts = { sc, opts, rec, sites, timeline, windowS, stopS, partial, events: sim.events, wallSeconds: wall() - wallStart };
-    if (!multi) return finishSingle(run, site);
-    return finishMulti(run, readySum!, peakMissRate, regions, intervals, shards);
+    const result = !multi ? finishSingle(run, site) : finishMulti(run, readySum!, peakMissRate, regions, intervals, shards);
+    const w = traceWarning();
+    if (w !== null && !result.summary.warnings.includes(w)) result.summary.warnings.push(w);
+    return result;
   };
   return {
     endS,

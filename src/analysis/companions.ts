@@ -6,7 +6,7 @@
  */
 import type { Scenario } from '../scenario/types.js';
 import { interpolateLatencyS } from '../serving/latency.js';
-import { breakpoints, rateAt } from '../workload/rate-shape.js';
+import { peakArrivalRate } from '../workload/rate-shape.js';
 import { cheZipfHitRatio, maxThroughputPerReplica, mmc, saturationBatch, textbookReplicas } from './capacity.js';
 
 export interface Companions {
@@ -34,25 +34,6 @@ export interface Companions {
   erlangC: { replicas: number; utilization: number; probWait: number; p99Ms: number } | null;
 }
 
-/** Peak of λ(t) over [0, duration]: at the breakpoints, the ends, and the diurnal maximum. */
-export function peakRate(sc: Scenario): number | null {
-  const t = sc.traffic;
-  if (t.trace) return null;
-  const candidates = [0, sc.durationS, ...breakpoints(t).filter((x) => x <= sc.durationS)];
-  if (t.diurnal) {
-    // the first peak within one period: a huge peakAt would otherwise swallow k·period in rounding and never advance
-    const phaseS = t.diurnal.peakAtS % t.diurnal.periodS;
-    for (let k = 0; ; k++) {
-      const at = phaseS + k * t.diurnal.periodS;
-      if (at > sc.durationS) break;
-      if (at >= 0) candidates.push(at);
-    }
-  }
-  let peak = 0;
-  for (const x of candidates) peak = Math.max(peak, rateAt(t, x, false), rateAt(t, x, true));
-  return peak;
-}
-
 /** The companions of a scenario (computed from the scenario alone). */
 export function companions(sc: Scenario, targetUtilization = 0.7): Companions {
   const f = sc.fleet;
@@ -61,7 +42,7 @@ export function companions(sc: Scenario, targetUtilization = 0.7): Companions {
   const latencyBatch = interpolateLatencyS(table, batch);
   const sigma = 1 + f.overlap * (f.instances - 1);
   const maxRps = maxThroughputPerReplica(batch, latencyBatch, sigma); // the table already describes the replica (a MIG slice has its own)
-  const peak = peakRate(sc);
+  const peak = peakArrivalRate(sc);
   let textbook: number | null = null;
   let erlang: Companions['erlangC'] = null;
   if (peak !== null && peak > 0) {

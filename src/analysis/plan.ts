@@ -13,7 +13,7 @@
 import type { Summary } from '../metrics/summary.js';
 import type { Scenario } from '../scenario/types.js';
 import { interpolateLatencyS } from '../serving/latency.js';
-import { rateAt } from '../workload/rate-shape.js';
+import { peakArrivalRate } from '../workload/rate-shape.js';
 import { erlangCReplicas, maxThroughputPerReplica, saturationBatch, textbookReplicas } from './capacity.js';
 import { companions } from './companions.js';
 
@@ -179,28 +179,9 @@ export interface AnalyticEstimate {
   replicasBehindCache: number | null;
 }
 
-/** Peak arrival rate over [0, durationS] in requests/s, or null for trace replay (the rate is in the file). */
-export function peakRateRps(sc: Scenario): number | null {
-  const t = sc.traffic;
-  if (t.trace !== null) return null;
-  const end = sc.durationS;
-  const times = new Set<number>([0, end]);
-  for (const s of t.schedule) times.add(s.atS).add(s.atS + s.rampS);
-  for (const s of t.spikes) times.add(s.atS).add(s.atS + s.forS);
-  if (t.diurnal) for (let k = Math.ceil((0 - t.diurnal.peakAtS) / t.diurnal.periodS); t.diurnal.peakAtS + k * t.diurnal.periodS <= end; k++) times.add(t.diurnal.peakAtS + k * t.diurnal.periodS);
-  // a product of piecewise-linear and cosine factors can peak between breakpoints: a fine grid covers it
-  for (let i = 1; i < 2000; i++) times.add((end * i) / 2000);
-  let peak = 0;
-  for (const time of times) {
-    if (time < 0 || time > end) continue;
-    peak = Math.max(peak, rateAt(t, time), rateAt(t, time, true));
-  }
-  return peak;
-}
-
 /** The textbook replica estimate for `sc` (null for trace replay or a zero peak rate). */
 export function analyticReplicas(sc: Scenario, targetUtilization = PLAN_TARGET_UTILIZATION): AnalyticEstimate | null {
-  const peakRps = peakRateRps(sc);
+  const peakRps = peakArrivalRate(sc);
   if (peakRps === null || !(peakRps > 0)) return null;
   const f = sc.fleet;
   const batch = saturationBatch(f.batching);

@@ -76,6 +76,35 @@ export function fileLineSource(path: string, chunkBytes: number = DEFAULT_CHUNK_
   };
 }
 
+/**
+ * Opens `path` as many times as a trace replay asks (a copy or repetition each), in 64 KiB chunks
+ * (a replay may hold a thousand copies open); closeAll() closes those still open (a run stopped mid-file).
+ */
+export function fileLineSources(path: string): { open(): LineSource & { close(): void }; closeAll(): void } {
+  const live = new Set<LineSource & { close(): void }>();
+  return {
+    open() {
+      const src = fileLineSource(path, 1 << 16);
+      const tracked = {
+        next(): string | null {
+          const line = src.next();
+          if (line === null) live.delete(tracked); // closed itself at the end
+          return line;
+        },
+        close(): void {
+          live.delete(tracked);
+          src.close();
+        },
+      };
+      live.add(tracked);
+      return tracked;
+    },
+    closeAll(): void {
+      for (const s of [...live]) s.close();
+    },
+  };
+}
+
 /** Yields the lines of an in-memory string (for tests and small inputs), with the same rules as `fileLineSource`. */
 export function stringLineSource(text: string): LineSource {
   let pos = 0;

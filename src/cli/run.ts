@@ -6,7 +6,7 @@ import { formatSummary } from '../report/table.js';
 import { formatTopology, siteTimelineFile } from '../topology/report.js';
 import { createRequire } from 'node:module';
 import type { Scenario } from '../scenario/types.js';
-import { fileLineSource } from './line-source.js';
+import { fileLineSources } from './line-source.js';
 import { outputDir, writeResult } from './output.js';
 import { createProgress } from './progress.js';
 import { readScenarioFiles, type LoadedScenario } from './scenario-files.js';
@@ -33,10 +33,10 @@ let interrupted = false;
 /** Runs one loaded scenario with progress and interruption; yields to the event loop between slices. */
 export async function runScenario(sc: Scenario, label: string, quiet: boolean, variant: string | null = null): Promise<RunResult> {
   const trace = sc.traffic.trace;
-  const lines = trace ? fileLineSource(trace.file) : undefined;
+  const files = trace ? fileLineSources(trace.file) : undefined;
   try {
     const run = startRun(sc, {
-      traceLines: lines,
+      openTrace: files?.open,
       traceLabel: trace?.file,
       variant,
       wallClockS: () => performance.now() / 1000,
@@ -56,7 +56,7 @@ export async function runScenario(sc: Scenario, label: string, quiet: boolean, v
     progress.stop();
     return run.finish(stopped);
   } finally {
-    lines?.close();
+    files?.closeAll();
   }
 }
 

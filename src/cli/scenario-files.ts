@@ -8,6 +8,7 @@ import { loadScenario, ScenarioError } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
 import { scanTrace, TraceError, type LineSource } from '../workload/trace.js';
 import { fileLineSource } from './line-source.js';
+import { replayProblem, traceShortWarning } from '../workload/trace-replay.js';
 import { UserError } from './errors.js';
 
 export interface LoadedScenario {
@@ -42,7 +43,11 @@ export function readScenarioFile(file: string, sets: string[] = []): LoadedScena
     let lines: (LineSource & { close(): void }) | undefined;
     try {
       lines = fileLineSource(trace.file);
-      scanTrace(lines, trace, trace.file);
+      const scan = scanTrace(lines, trace, trace.file);
+      const problem = replayProblem(trace, scan);
+      if (problem !== null) throw new UserError([`error: ${label}: traffic.trace: ${problem}`]);
+      const short = traceShortWarning(trace, scan, scenario.durationS);
+      if (short !== null) scenario.warnings.push(short);
     } catch (err) {
       if (err instanceof TraceError) throw new UserError([`error: ${label}: traffic.trace.file: ${err.message}`]);
       const code = (err as NodeJS.ErrnoException).code;

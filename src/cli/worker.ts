@@ -11,7 +11,7 @@ import { parentPort } from 'node:worker_threads';
 import type { Summary } from '../metrics/summary.js';
 import { startRun } from '../run.js';
 import { loadScenario } from '../scenario/load.js';
-import { fileLineSource } from './line-source.js';
+import { fileLineSources } from './line-source.js';
 
 /** One simulation: the scenario file (as given on the command line) and the overrides, seed included. */
 export interface RunJob {
@@ -42,13 +42,13 @@ export function runJob(job: RunJob): Summary {
   }
   const sc = loadScenario(text, { file: job.file, baseDir: dirname(resolve(job.file)), sets: job.sets });
   const trace = sc.traffic.trace;
-  const lines = trace ? fileLineSource(trace.file) : undefined;
+  const files = trace ? fileLineSources(trace.file) : undefined;
   try {
-    const run = startRun(sc, { traceLines: lines, traceLabel: trace?.file, wallClockS: () => performance.now() / 1000 });
+    const run = startRun(sc, { openTrace: files?.open, traceLabel: trace?.file, wallClockS: () => performance.now() / 1000 });
     for (let k = 1; k <= SLICES; k++) run.runTo((run.endS * k) / SLICES);
     return run.finish(false).summary;
   } finally {
-    lines?.close();
+    files?.closeAll();
   }
 }
 

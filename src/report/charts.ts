@@ -26,6 +26,7 @@ import type { Timeline, TimelineColumn } from '../metrics/timeline.js';
 import type { Scenario } from '../scenario/types.js';
 import { saturationBatch } from '../analysis/capacity.js';
 import { interpolateLatencyS } from '../serving/latency.js';
+import { sitePlanAt, siteScenario } from '../topology/plans.js';
 
 /** Default cap on points per series in one chart: keeps a 24 h report well under 2 MB. */
 export const MAX_CHART_POINTS = 1000;
@@ -48,6 +49,23 @@ export function replicaCapacityRps(sc: Scenario): number {
 /** Fleet capacity (requests/s) with `replicasReady` ready replicas: replicasReady × replicaCapacityRps(sc). */
 export function fleetCapacityRps(sc: Scenario, replicasReady: number): number {
   return replicasReady * replicaCapacityRps(sc);
+}
+
+/**
+ * Fleet capacity per timeline row of a run of several sites (regions, shards): the sum over
+ * the sites of their ready replicas × their own replicaCapacityRps (a region on an A100 serves
+ * at the A100's rate, one on T4s at the T4's); null for a single fleet, where
+ * replicasReady × replicaCapacityRps(scenario) is the capacity.
+ */
+export function capacityByRow(result: RunResult): Float64Array | null {
+  if (result.siteTimelines.length === 0) return null;
+  const out = new Float64Array(result.timeline.rows.length);
+  result.siteTimelines.forEach((st, i) => {
+    const perReplica = replicaCapacityRps(siteScenario(result.scenario, sitePlanAt(result.scenario, i)));
+    const ready = st.timeline.columns.indexOf('replicasReady');
+    for (let r = 0; r < out.length; r++) out[r]! += (st.timeline.rows[r]?.[ready] ?? NaN) * perReplica;
+  });
+  return out;
 }
 
 /** One chart point: k report intervals summarised (k = 1 when the timeline is short). NaN = not applicable. */
@@ -83,8 +101,11 @@ export interface Downsampled {
   intervalsPerPoint: number;
 }
 
-/** Summarises `timeline` into at most `maxPoints` points (see the module comment for the rule per column). */
-export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints = MAX_CHART_POINTS): Downsampled {
+/**
+ * Summarises `timeline` into at most `maxPoints` points (see the module comment for the rule per column).
+ * Capacity is replicasReady × replicaCapacityRps(sc), or `rowCapacityRps` (one value per row, capacityByRow) when given.
+ */
+export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints = MAX_CHART_POINTS, rowCapacityRps: ArrayLike<number> | null = null): Downsampled {
   const n = timeline.rows.length;
   const k = Math.max(1, Math.ceil(n / Math.max(1, maxPoints)));
   const col = (name: TimelineColumn): number => timeline.columns.indexOf(name);
@@ -108,7 +129,7 @@ export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints =
     const end = Math.min(n, start + k);
     let durS = 0;
     let arrivals = 0;
-    const mean = { ready: new Mean(), starting: new Mean(), desired: new Mean(), gpu: new Mean(), cache: new Mean(), p50: new Mean() };
+    const mean = { capacity: new Mean(), ready: new Mean(), starting: new Mean(), desired: new Mean(), gpu: new Mean(), cache: new Mean(), p50: new Mean() };
     let p99Max = NaN;
     let p99Min = NaN;
     let queueMax = NaN;
@@ -123,6 +144,7 @@ export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints =
       durS += d;
       if (r[c.arrivals] === r[c.arrivals]) arrivals += r[c.arrivals]!;
       mean.ready.add(r[c.ready]!, d);
+      mean.capacity.add(rowCapacityRps !== null ? rowCapacityRps[i]! : r[c.ready]! * perReplicaRps, d);
       mean.starting.add(r[c.starting]!, d);
       mean.desired.add(r[c.desired]!, d);
       mean.gpu.add(r[c.gpu]!, d);
@@ -138,7 +160,7 @@ export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints =
     points.push({
       tS: timeline.rows[end - 1]![c.t]!,
       arrivalRps: durS > 0 ? arrivals / durS : NaN,
-      capacityRps: ready === ready ? ready * perReplicaRps : NaN,
+      capacityRps: mean.capacity.value(),
       p50Ms: mean.p50.value(),
       p99Ms: p99Max,
       p99MinMs: p99Min,
@@ -208,6 +230,18 @@ export interface ChartRun {
   result: RunResult;
 }
 
+/**
+ * The runs drawn in a report's per-site charts (regions, shards): each site's timeline with the
+ * scenario that site runs, so that its capacity line is its own fleet's (a region on an A100
+ * is drawn at the A100's rate, not at the run's top-level T4 rate).
+ */
+export function siteChartRuns(result: RunResult): ChartRun[] {
+  return result.siteTimelines.map((st, i) => ({
+    label: st.name,
+    result: { ...result, timeline: st.timeline, scenario: siteScenario(result.scenario, sitePlanAt(result.scenario, i)), siteTimelines: [] },
+  }));
+}
+
 type PointField = Exclude<keyof TimePoint, 'tS'>;
 
 interface SeriesDef {
@@ -256,7 +290,7 @@ const TIME_CHARTS: TimeChartDef[] = [
       { field: 'capacityRps', label: 'fleet capacity', color: '#7f7f7f', dash: DASHED },
     ],
     interpolate: 'linear',
-    note: 'Fleet capacity = ready replicas × b / latency(b) (× instance overlap), b the batch a saturated replica runs (maxBatch; the largest preferred size when maxQueueDelay is 0): the peak service rate; arrivals above it make the queues grow.',
+    note: 'Fleet capacity = ready replicas × b / latency(b) (× instance overlap), each site at its own GPU and latency table, b the batch a saturated replica runs (maxBatch; the largest preferred size when maxQueueDelay is 0): the peak service rate; arrivals above it make the queues grow.',
     downsampled: 'rates over the whole span, capacity a time-weighted mean',
     skippedWhy: 'no arrivals recorded',
   },
@@ -403,7 +437,7 @@ function allEmpty(runs: ChartRun[], columns: TimelineColumn[]): boolean {
  * overlaid (`overlay` true: colour = run label, dash = series), in page order.
  */
 export async function timeCharts(runs: ChartRun[], overlay: boolean, maxPoints = MAX_CHART_POINTS, only: readonly string[] | null = null): Promise<RenderedChart[]> {
-  const sampled = runs.map((r) => downsampleTimeline(r.result.timeline, r.result.scenario, maxPoints));
+  const sampled = runs.map((r) => downsampleTimeline(r.result.timeline, r.result.scenario, maxPoints, capacityByRow(r.result)));
   const endS = Math.max(0, ...runs.map((r) => r.result.summary.simulatedSeconds));
   const axis = timeAxis(endS);
   const k = Math.max(1, ...sampled.map((s) => s.intervalsPerPoint));

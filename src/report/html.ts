@@ -7,7 +7,7 @@
 import type { Summary } from '../metrics/summary.js';
 import type { RunResult } from '../run.js';
 import type { Scenario } from '../scenario/types.js';
-import { sweepCharts, timeCharts, type RenderedChart, type SweepPoint } from './charts.js';
+import { siteChartRuns, sweepCharts, timeCharts, type RenderedChart, type SweepPoint } from './charts.js';
 import { fmt, pct } from './table.js';
 import { verdictWord } from '../metrics/slo.js';
 import { COST_TIE_TOLERANCE } from '../analysis/sweep.js';
@@ -296,7 +296,7 @@ export async function renderRunReport(input: { result: RunResult; version: strin
     result.siteTimelines.length > 0
       ? (
           await timeCharts(
-            result.siteTimelines.map((st) => ({ label: st.name, result: { ...result, timeline: st.timeline } })),
+            siteChartRuns(result),
             true,
             undefined,
             SITE_CHARTS,

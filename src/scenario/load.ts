@@ -42,7 +42,7 @@ import type {
 } from './types.js';
 import { isHpaParseError, parseHpaManifest, parseHpaSpec, type HpaParseResult } from './kubernetes.js';
 import { kpaDefaults, validateKpaConfig, type KpaConfig } from '../scaling/kpa.js';
-import { peakRate } from '../analysis/companions.js';
+import { peakArrivalRate } from '../workload/rate-shape.js';
 import { replicaBounds } from '../scaling/autoscaler.js';
 import { resolveMetricsPipeline } from '../scaling/metrics-pipeline.js';
 import { hpaWarnings } from './hpa-warnings.js';
@@ -461,6 +461,8 @@ function build(v: RawScenario, opts: LoadOptions): Scenario {
               timeColumn: t.trace.timeColumn,
               keyColumn: t.trace.keyColumn ?? null,
               speedup: t.trace.speedup,
+              rateMultiplier: t.trace.rateMultiplier,
+              loop: t.trace.loop,
               timeFormat: t.trace.timeFormat,
             },
     },
@@ -709,6 +711,8 @@ export const LIMITS = {
   cacheEntries: 50_000_000,
   /** Relative routing weights (topology.weights): their sum must stay finite. */
   routingWeight: 1e6,
+  /** traffic.trace.rateMultiplier: each copy of the trace reads the file through its own buffer. */
+  traceCopies: 1000,
 } as const;
 
 /** The problems of a resolved scenario that exceeds LIMITS, each at the field to change. */
@@ -728,10 +732,10 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
     atMost(`model.latency.${b}`, sc.model.latency.latencyS[i]!, LIMITS.batchLatencyS, '1h (3600 s)');
   });
   const t = sc.traffic;
-  // peakRate visits every diurnal peak in the run: only ask it once those are few
+  // peakArrivalRate needs a diurnal period that the run's times can resolve (checked below)
   const fewPeaks = sc.durationS <= LIMITS.durationS && (t.diurnal === null || t.diurnal.periodS >= LIMITS.minDiurnalPeriodS);
   if (t.trace === null && fewPeaks) {
-    const peak = (peakRate(sc) ?? 0) * (t.burst.kind === 'mmpp' ? Math.max(1, t.burst.highFactor) : 1);
+    const peak = (peakArrivalRate(sc) ?? 0) * (t.burst.kind === 'mmpp' ? Math.max(1, t.burst.highFactor) : 1);
     const requests = peak * sc.durationS;
     if (!(requests <= LIMITS.expectedRequests)) {
       out.push({
@@ -740,6 +744,7 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
       });
     }
   }
+  if (t.trace !== null) atMost('traffic.trace.rateMultiplier', t.trace.rateMultiplier, LIMITS.traceCopies);
   if (t.diurnal) atLeast('traffic.diurnal.period', t.diurnal.periodS, LIMITS.minDiurnalPeriodS, '1m');
   if (t.burst.kind === 'gamma') atMost('traffic.burst.cv', t.burst.cv, LIMITS.cv);
   atMost('model.variability.cv', sc.model.variability.cv, LIMITS.cv);

@@ -204,6 +204,8 @@ const traceSchema = obj({
   timeColumn: leaf(def('TIMESTAMP', text)),
   keyColumn: leaf(opt(text)),
   speedup: leaf(def(1, num({ gt: 0 }))),
+  rateMultiplier: leaf(def(1, num({ gt: 0 }))),
+  loop: leaf(def(false, bool)),
   timeFormat: leaf(def<(typeof TIME_FORMATS)[number]>('auto', choice(TIME_FORMATS))),
 });
 

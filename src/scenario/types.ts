@@ -40,7 +40,12 @@ export interface TraceSpec {
   timeColumn: string;
   /** Column holding a request identity (for keyed caches), if any. */
   keyColumn: string | null;
+  /** Divides every time (compresses the trace): the same arrivals in 1/speedup of the time. */
   speedup: number;
+  /** Replays k× the trace's arrivals over its span (workload/trace-replay.ts: ⌈k⌉ circularly shifted copies, the last thinned to k − ⌊k⌋; k < 1 thins). */
+  rateMultiplier: number;
+  /** Repeats the trace every period (span + one mean gap) until the run's end. */
+  loop: boolean;
   /** 'auto' detects ISO date-times, epoch seconds or epoch milliseconds from the first row. */
   timeFormat: 'auto' | 'iso' | 'epoch-s' | 'epoch-ms';
 }

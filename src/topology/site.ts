@@ -17,6 +17,7 @@ import type { RandomStream } from '../engine/rng.js';
 import { Recorder, LevelIntegral } from '../metrics/recorder.js';
 import { Timeline, type TimelineColumn } from '../metrics/timeline.js';
 import { tidy, type SiteSummary } from '../metrics/summary.js';
+import { siteScenario } from './plans.js';
 import type { Scenario, SitePlan } from '../scenario/types.js';
 import { LatencyModel } from '../serving/latency.js';
 import { ServingFleet, type Outcomes } from '../serving/fleet.js';
@@ -126,7 +127,7 @@ export class Site {
   constructor(sim: Simulation, o: SiteOptions) {
     const base = o.sc;
     const plan = o.plan;
-    const sc: Scenario = plan === null ? base : { ...base, model: plan.model, fleet: plan.fleet, autoscaler: plan.autoscaler, cost: plan.cost };
+    const sc: Scenario = siteScenario(base, plan);
     this.name = o.name;
     this.sc = sc;
     this.sim = sim;

@@ -6,7 +6,12 @@
 import type { RandomStream } from '../engine/rng.js';
 import type { Traffic } from '../scenario/types.js';
 import { OperationalClock } from './rate-shape.js';
-import type { TraceReader } from './trace.js';
+/** A trace's arrivals: a TraceReader (as recorded) or a TraceReplay (multiplied, looped). */
+export interface TraceSource {
+  /** Next arrival time (s from the trace's start), NaN at the end. */
+  nextTimeS(): number;
+  lastKey(): number;
+}
 
 /** A source of arrivals: next absolute time in seconds, Infinity when exhausted. */
 export interface ArrivalSource {
@@ -101,7 +106,7 @@ class Mmpp implements ArrivalSource {
 
 /** Replays a trace's arrival times. */
 class TraceArrivals implements ArrivalSource {
-  constructor(private readonly reader: TraceReader) {}
+  constructor(private readonly reader: TraceSource) {}
   nextTimeS(): number {
     const t = this.reader.nextTimeS();
     return t === t ? t : Infinity;
@@ -116,7 +121,7 @@ export function createArrivals(
   traffic: Traffic,
   rng: RandomStream,
   stateRng: RandomStream,
-  trace: TraceReader | null,
+  trace: TraceSource | null,
   /** The run's end: arrivals after it are never needed (reported as Infinity). */
   horizonS = Infinity,
 ): ArrivalSource {

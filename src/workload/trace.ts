@@ -12,6 +12,8 @@ import type { TraceSpec } from '../scenario/types.js';
 /** A pull-based source of text lines (without line terminators); null at end. Provided by the CLI layer. */
 export interface LineSource {
   next(): string | null;
+  /** Releases the source before its end (a replay that stops reading mid-file); optional. */
+  close?(): void;
 }
 
 /** A malformed, out-of-order or empty trace; `line` is the 1-based file line number (0 when there is none). */
@@ -403,10 +405,14 @@ export class TraceReader {
   private firstNs = 0;
   private count = 0;
   private key = -1;
-  private readonly keyIds = new Map<string, number>();
+  private readonly keyIds: Map<string, number>;
 
-  /** Wraps `lines`; nothing is read until the first `nextTimeS()`. `keys: 'check'` (used by scanTrace) checks the key column without interning. */
-  constructor(lines: LineSource, spec: TraceSpec, fileLabel: string, keys: 'intern' | 'check' = 'intern') {
+  /**
+   * Wraps `lines`; nothing is read until the first `nextTimeS()`. `keys: 'check'` (used by scanTrace) checks the key column
+   * without interning; `keyIds` shares one key → id table between readers of the same file (a replay's copies and repetitions).
+   */
+  constructor(lines: LineSource, spec: TraceSpec, fileLabel: string, keys: 'intern' | 'check' = 'intern', keyIds: Map<string, number> = new Map()) {
+    this.keyIds = keyIds;
     if (!(spec.speedup > 0) || !Number.isFinite(spec.speedup)) throw new RangeError(`trace speedup must be a positive number (got ${spec.speedup})`);
     this.lines = lines;
     this.label = fileLabel;

@@ -1,6 +1,7 @@
 /** The analytic companions beside the simulation, and a case where the textbook rule is wrong. */
 import { describe, expect, it } from 'vitest';
-import { companions, peakRate } from '../../src/analysis/companions.js';
+import { companions } from '../../src/analysis/companions.js';
+import { peakArrivalRate as peakRate } from '../../src/workload/rate-shape.js';
 import { simulate } from '../../src/run.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import { makeScenario } from '../helpers/scenario.js';

@@ -1,10 +1,10 @@
 /** plan.ts: the search (against synthetic predicates and real simulations), margins, the analytic start. */
+import { peakArrivalRate } from '../../src/workload/rate-shape.js';
 import { describe, expect, it } from 'vitest';
 import {
   analyticReplicas,
   meetsWithMargin,
   monotonicityViolations,
-  peakRateRps,
   planSearch,
   startIndexFor,
 } from '../../src/analysis/plan.js';
@@ -163,11 +163,11 @@ describe('the analytic start', () => {
 
   it('the peak includes diurnal swings, spikes and schedule steps; trace replay has none', () => {
     const diurnal = makeScenario({ durationS: 86_400, traffic: { diurnal: { amplitude: 0.5, periodS: 86_400, peakAtS: 50_000 } } });
-    expect(peakRateRps(diurnal)).toBeCloseTo(75, 6);
+    expect(peakArrivalRate(diurnal)).toBeCloseTo(75, 6);
     const spiky = makeScenario({ durationS: 100, traffic: { spikes: [{ atS: 10, factor: 3, forS: 5 }], schedule: [{ atS: 0, rps: 50, rampS: 0 }, { atS: 60, rps: 80, rampS: 10 }] } });
-    expect(peakRateRps(spiky)).toBe(150);
-    const trace = makeScenario({ traffic: { trace: { file: 'x.csv', timeColumn: 't', keyColumn: null, speedup: 1, timeFormat: 'auto' } } });
-    expect(peakRateRps(trace)).toBeNull();
+    expect(peakArrivalRate(spiky)).toBe(150);
+    const trace = makeScenario({ traffic: { trace: { file: 'x.csv', timeColumn: 't', keyColumn: null, speedup: 1, rateMultiplier: 1, loop: false, timeFormat: 'auto' } } });
+    expect(peakArrivalRate(trace)).toBeNull();
     expect(analyticReplicas(trace)).toBeNull();
   });
 

@@ -35,7 +35,7 @@ const hours = arg('hours', 24);
 const rate = arg('rate', 10_000);
 const RSS_LIMIT_MB = 500;
 
-// The W1 fleet (shared/bench/w1.yaml): 20 L4-class replicas, dynamic batching up to 32, random routing;
+// The W1 fleet (bench/w1/w1.yaml): 20 L4-class replicas, dynamic batching up to 32, random routing;
 // at 10 000 req/s it runs at about 70 % utilization, so queues stay short and every request is simulated.
 const text = `
 name: long run

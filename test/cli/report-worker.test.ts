@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/cli.js';
+import { DIST, ROOT } from '../helpers/cli.js';
 
-const dist = (p: string): string => pathToFileURL(join(ROOT, 'dist', p)).href;
+const dist = (p: string): string => pathToFileURL(join(DIST, p)).href;
 
 interface RendererModule {
   ReportRenderer: new () => { render(result: unknown, version: string, command: string): Promise<string>; close(): void };

@@ -4,13 +4,13 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, ROOT, SHARED } from '../helpers/cli.js';
+import { cli, ROOT, W1_YAML } from '../helpers/cli.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'infersim-sweep-'));
 /** W1 (10 000 rps, 20 replicas, dynamic batching) cut to `duration`. */
 const w1 = (dir: string, duration = '1s'): string => {
   const f = join(dir, 'w1.yaml');
-  writeFileSync(f, readFileSync(join(SHARED, 'bench', 'w1.yaml'), 'utf8').replace(/^duration: .*$/m, `duration: ${duration}`));
+  writeFileSync(f, readFileSync(W1_YAML, 'utf8').replace(/^duration: .*$/m, `duration: ${duration}`));
   return f;
 };
 const json = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;

@@ -2,12 +2,12 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/cli.js';
+import { DIST } from '../helpers/cli.js';
 
 function runInChild(yaml: string): { rssMb: number; completed: number; rejected: number; arrived: number } {
   const code = `
-    import { simulate } from ${JSON.stringify(join(ROOT, 'dist', 'run.js'))};
-    import { loadScenario } from ${JSON.stringify(join(ROOT, 'dist', 'scenario', 'load.js'))};
+    import { simulate } from ${JSON.stringify(join(DIST, 'run.js'))};
+    import { loadScenario } from ${JSON.stringify(join(DIST, 'scenario', 'load.js'))};
     const sc = loadScenario(${JSON.stringify(yaml)}, { file: 'm.yaml', baseDir: '.' });
     const q = simulate(sc).summary.requests;
     console.log(JSON.stringify({ rssMb: process.resourceUsage().maxRSS / 1024, completed: q.completed, rejected: q.rejected, arrived: q.arrived }));

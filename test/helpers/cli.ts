@@ -1,10 +1,28 @@
-/** Runs the built CLI (bin/infersim.js → dist/) as a user would, capturing stdout, stderr and the exit code. */
+/**
+ * Paths for the tests, and the built CLI run as a user would, capturing stdout, stderr and the exit code.
+ *
+ * Tests never run the repository's own dist/ (a user may be running it while the tests build):
+ * global-setup.ts compiles src/ into a fresh folder of its own (TEST_BUILD, under the system's
+ * temporary directory) with a copy of bin/infersim.js and package.json, and removes it afterwards.
+ */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SHARED = join(ROOT, '..', 'shared');
+
+/** The test build (set by global-setup.ts for every test process). */
+export const TEST_BUILD = process.env.INFERSIM_TEST_BUILD ?? join(ROOT, '.test-build-missing');
+/** The compiled library of the test build: import `${DIST}/run.js` and so on in child processes. */
+export const DIST = join(TEST_BUILD, 'dist');
+/** The launcher of the test build (bin/infersim.js, copied). */
+export const BIN = join(TEST_BUILD, 'bin', 'infersim.js');
+
+/** Reference model W1 (bench/w1): the scenario and the hand-written C model. */
+export const W1_YAML = join(ROOT, 'bench', 'w1', 'w1.yaml');
+export const W1_C = join(ROOT, 'bench', 'w1', 'w1.c');
+/** The vendored Azure LLM inference traces (data/traces, CC BY 4.0). */
+export const TRACES = join(ROOT, 'data', 'traces');
 
 export interface CliResult {
   status: number | null;
@@ -14,6 +32,6 @@ export interface CliResult {
 
 /** `infersim args…` from `cwd` (default the repo root). */
 export function cli(args: string[], cwd = ROOT): CliResult {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'infersim.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, INFERSIM_DEBUG: '' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, INFERSIM_DEBUG: '' } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

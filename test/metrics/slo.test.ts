@@ -96,7 +96,7 @@ function replayGroups(groups: number[], slo: Slo): ReturnType<typeof simulate>['
     slo,
     fleet: { queue: { maxDepth: 1, timeoutS: Infinity } },
   });
-  sc.traffic = { ...sc.traffic, trace: { file: 'inline.csv', timeColumn: 't', keyColumn: null, speedup: 1, timeFormat: 'epoch-s' } };
+  sc.traffic = { ...sc.traffic, trace: { file: 'inline.csv', timeColumn: 't', keyColumn: null, speedup: 1, rateMultiplier: 1, loop: false, timeFormat: 'epoch-s' } };
   return simulate(sc, { traceLines: stringLineSource(['t', ...times].join('\n')) }).summary;
 }
 const groups = (singles: number, pairs: number, triples: number): number[] => [...Array<number>(singles).fill(1), ...Array<number>(pairs).fill(2), ...Array<number>(triples).fill(3)];

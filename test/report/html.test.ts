@@ -2,10 +2,12 @@ import { describe, it, expect } from 'vitest';
 import { simulate, type RunResult } from '../../src/run.js';
 import { Timeline } from '../../src/metrics/timeline.js';
 import { commandLine, escapeHtml, renderCompareReport, renderRunReport, renderSweepReport, type SweepPoint } from '../../src/report/html.js';
-import { downsampleTimeline, fleetCapacityRps, replicaCapacityRps } from '../../src/report/charts.js';
+import { capacityByRow, downsampleTimeline, fleetCapacityRps, replicaCapacityRps, siteChartRuns } from '../../src/report/charts.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import type { RegionsTopology } from '../../src/scenario/types.js';
+import { interpolateLatencyS } from '../../src/serving/latency.js';
 import { fmt, pct } from '../../src/report/table.js';
 import { makeScenario } from '../helpers/scenario.js';
-import { interpolateLatencyS } from '../../src/serving/latency.js';
 
 const VERSION = '9.9.9-test';
 
@@ -390,5 +392,45 @@ describe('run report with regions or shards', () => {
     // each region is a series of its own in the legend
     const section = html.slice(html.indexOf('<h2>By region'));
     for (const name of ['us-east', 'eu-west']) expect(section).toContain(`>${name}</text>`);
+  });
+});
+
+describe('per-site capacity (regions on different GPUs)', () => {
+  // the run's fleet is T4s; region "fast" runs A100s: its own latency table, its own capacity
+  const sc = loadScenario(
+    `name: two gpus
+seed: 5
+duration: 60s
+traffic: { rate: 2000 }
+model: { profile: bert-base-seq128 }
+fleet: { gpu: t4, replicas: 2, batching: { maxBatch: 32 } }
+report: { interval: 10s }
+regions:
+  - { name: slow, share: 0.5, rtt: { fast: 10ms } }
+  - { name: fast, share: 0.5, rtt: { slow: 10ms }, fleet: { gpu: a100-40gb, replicas: 1 } }
+`,
+    { file: 'g.yaml', baseDir: '.' },
+  );
+  const ownRate = (i: number): number => {
+    const r = (sc.topology as RegionsTopology).regions[i]!;
+    return (r.fleet.batching.maxBatch / interpolateLatencyS(r.model.latency, r.fleet.batching.maxBatch)) * (1 + r.fleet.overlap * (r.fleet.instances - 1));
+  };
+
+  it('each site\'s charts draw its own fleet\'s capacity; the run\'s chart sums them', () => {
+    const r = simulate(sc);
+    const [slow, fast] = [ownRate(0), ownRate(1)];
+    expect(fast / slow).toBeGreaterThan(5); // an A100 is not a T4
+    const runs = siteChartRuns(r);
+    expect(runs.map((x) => x.label)).toEqual(['slow', 'fast']);
+    expect(replicaCapacityRps(runs[0]!.result.scenario)).toBeCloseTo(slow, 9);
+    expect(replicaCapacityRps(runs[1]!.result.scenario)).toBeCloseTo(fast, 9);
+    runs.forEach((run, i) => {
+      const ready = run.result.timeline.column('replicasReady');
+      const points = downsampleTimeline(run.result.timeline, run.result.scenario, 1000, capacityByRow(run.result)).points;
+      points.forEach((p, k) => expect(p.capacityRps).toBeCloseTo(ready[k]! * (i === 0 ? slow : fast), 6));
+    });
+    // the run: 2 T4 replicas + 1 A100 replica, not 3 × the T4's rate
+    const total = downsampleTimeline(r.timeline, r.scenario, 1000, capacityByRow(r)).points;
+    expect(total.at(-1)!.capacityRps).toBeCloseTo(2 * slow + fast, 6);
   });
 });

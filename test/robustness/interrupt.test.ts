@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/cli.js';
+import { BIN, ROOT } from '../helpers/cli.js';
 
 /** CPU seconds a process has used (Linux /proc), or null where that is not available. */
 function cpuSeconds(pid: number): number | null {
@@ -26,7 +26,7 @@ describe('Ctrl-C during a run', () => {
     // 86 M requests: about a quarter of a minute of work, so the run is still going when interrupted
     writeFileSync(file, 'name: long\nduration: 24h\ntraffic: { rate: 1000 }\nmodel: { latency: { 1: 4ms, 32: 12ms } }\nfleet: { replicas: 4, batching: { maxBatch: 32, maxQueueDelay: 2ms } }\nreport: { interval: 1m }\n');
     const out = join(dir, 'out');
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'infersim.js'), 'run', file, '--out', out, '--format', 'json', '--no-report'], {
+    const child = spawn(process.execPath, [BIN, 'run', file, '--out', out, '--format', 'json', '--no-report'], {
       cwd: ROOT,
       env: { ...process.env, INFERSIM_DEBUG: '' },
     });

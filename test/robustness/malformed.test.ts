@@ -19,9 +19,9 @@ import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
 import type { Scenario } from '../../src/scenario/types.js';
 import type { Summary } from '../../src/metrics/summary.js';
 import { Timeline } from '../../src/metrics/timeline.js';
-import { peakRate } from '../../src/analysis/companions.js';
+import { peakArrivalRate as peakRate } from '../../src/workload/rate-shape.js';
 import { replicaBounds } from '../../src/scaling/autoscaler.js';
-import { ROOT } from '../helpers/cli.js';
+import { BIN, DIST, ROOT } from '../helpers/cli.js';
 import { garbageText, mutatedText, SECTIONS, scenarioDoc, renderDoc } from './arbitraries.js';
 import { summaryViolations, timelineViolations } from './invariants.js';
 
@@ -75,8 +75,8 @@ function cheap(sc: Scenario): boolean {
 // Runs scenario texts one by one in a child (the built library), one JSON line each; NaN and ±Infinity survive as strings.
 const RUNNER = `
   import { readFileSync } from 'node:fs';
-  import { simulate } from ${JSON.stringify(join(ROOT, 'dist', 'run.js'))};
-  import { loadScenario } from ${JSON.stringify(join(ROOT, 'dist', 'scenario', 'load.js'))};
+  import { simulate } from ${JSON.stringify(join(DIST, 'run.js'))};
+  import { loadScenario } from ${JSON.stringify(join(DIST, 'scenario', 'load.js'))};
   const texts = JSON.parse(readFileSync(process.argv[1], 'utf8'));
   const enc = (k, v) => (typeof v === 'number' && !Number.isFinite(v) ? '#' + v : v);
   texts.forEach((text, i) => {
@@ -275,7 +275,7 @@ describe('the CLI on malformed files: exit 2, the file named on stderr, nothing 
 
 /** `cli` with a hard 60 s cap: a hang fails the test instead of stalling the suite. */
 function timed(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'infersim.js'), ...args], {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, INFERSIM_DEBUG: '' },

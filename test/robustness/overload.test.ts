@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/cli.js';
+import { DIST } from '../helpers/cli.js';
 
 // Two replicas of 100 req/s each (10 ms per request, no batching) against 2000 req/s: 10× capacity.
 const BASE = 'duration: 1h\ntraffic: { rate: 2000 }\nmodel: { latency: { 1: 10ms } }\nreport: { interval: 10s }\n';
@@ -24,8 +24,8 @@ interface Outcome {
 }
 
 const CODE = `
-      import { simulate } from ${JSON.stringify(join(ROOT, 'dist', 'run.js'))};
-      import { loadScenario } from ${JSON.stringify(join(ROOT, 'dist', 'scenario', 'load.js'))};
+      import { simulate } from ${JSON.stringify(join(DIST, 'run.js'))};
+      import { loadScenario } from ${JSON.stringify(join(DIST, 'scenario', 'load.js'))};
       const scenarios = JSON.parse(process.argv[1]);
       const out = {};
       for (const [name, text] of Object.entries(scenarios)) {

@@ -14,7 +14,7 @@ import { RandomStreams } from '../../src/engine/rng.js';
 import { Simulation } from '../../src/engine/simulation.js';
 import { FeatureStore } from '../../src/cache/feature-store.js';
 import { withoutEngine } from './invariants.js';
-import { ROOT } from '../helpers/cli.js';
+import { DIST } from '../helpers/cli.js';
 import { makeScenario } from '../helpers/scenario.js';
 import { assertRunInvariants } from './invariants.js';
 
@@ -153,8 +153,8 @@ describe('arrival processes end when the rate is zero for ever, or the run ends 
     'gamma arrivals with cv 1e-300': 'traffic: { rate: 10, diurnal: { amplitude: 0.5, period: 1h }, burst: { kind: gamma, cv: 1e-300 } }',
   };
   const script = `
-    import { simulate } from ${JSON.stringify(join(ROOT, 'dist', 'run.js'))};
-    import { loadScenario } from ${JSON.stringify(join(ROOT, 'dist', 'scenario', 'load.js'))};
+    import { simulate } from ${JSON.stringify(join(DIST, 'run.js'))};
+    import { loadScenario } from ${JSON.stringify(join(DIST, 'scenario', 'load.js'))};
     const body = process.argv[1];
     const r = simulate(loadScenario('name: h\\nduration: 10s\\nmodel: { latency: { 1: 1ms } }\\nreport: { interval: 1s }\\n' + body + '\\n', { file: 'h', baseDir: '/' }));
     console.log(JSON.stringify({ arrived: r.summary.requests.arrived, arrivals: r.timeline.column('arrivals') }));

@@ -15,7 +15,7 @@ import type { Scenario } from '../../src/scenario/types.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const badDir = join(here, '..', 'fixtures', 'bad');
-const w1Path = join(here, '..', '..', '..', 'shared', 'bench', 'w1.yaml');
+const w1Path = join(here, '..', '..', 'bench', 'w1', 'w1.yaml');
 
 function issuesOf(f: () => unknown): ScenarioIssue[] {
   try {
@@ -470,9 +470,16 @@ model: { latency: { 1: 4ms } }
       timeColumn: 'TIMESTAMP',
       keyColumn: 'USER',
       speedup: 2,
+      rateMultiplier: 1,
+      loop: false,
       timeFormat: 'auto',
     });
     expect(s.traffic.schedule).toEqual([]);
+    const more = load(text.replace('speedup: 2 }', 'speedup: 2, rateMultiplier: 2.5, loop: true }'));
+    expect(more.traffic.trace).toMatchObject({ speedup: 2, rateMultiplier: 2.5, loop: true });
+    expect(() => load(text.replace('speedup: 2 }', 'rateMultiplier: 0 }'))).toThrow('traffic.trace.rateMultiplier');
+    expect(() => load(text.replace('speedup: 2 }', 'rateMultiplier: 1001 }'))).toThrow('traffic.trace.rateMultiplier: must be at most 1000 (got 1001)');
+    expect(() => load(text.replace('speedup: 2 }', 'loop: sometimes }'))).toThrow('traffic.trace.loop');
     expect(s.traffic.keys).toEqual({ kind: 'trace' });
     expect(s.warnings).toEqual(['traffic.diurnal is ignored when replaying traffic.trace']);
     const abs = load(text.replace('traces/prod.csv', '/data/t.csv'));

@@ -17,7 +17,7 @@ function replay(arrivalsMs: number[], sc: Scenario): Trace & { summary: ReturnTy
   const csv = ['t', ...arrivalsMs.map((ms) => String(ms / 1000))].join('\n');
   const scenario: Scenario = {
     ...sc,
-    traffic: { ...sc.traffic, trace: { file: 'inline.csv', timeColumn: 't', keyColumn: null, speedup: 1, timeFormat: 'epoch-s' } },
+    traffic: { ...sc.traffic, trace: { file: 'inline.csv', timeColumn: 't', keyColumn: null, speedup: 1, rateMultiplier: 1, loop: false, timeFormat: 'epoch-s' } },
   };
   const out: Trace = { batches: [], responses: [] };
   const r = (v: number): number => Math.round(v * 1e9) / 1e6; // s → ms, rounded to the nanosecond

@@ -1,19 +1,16 @@
 /**
- * Reference model W1 (../shared/bench): the scenario must give the same mean, p99 and GPU
+ * Reference model W1 (bench/w1): the scenario must give the same mean, p99 and GPU
  * utilization as the hand-written C simulation, each within 2 %. The C program is compiled
  * and run when a C compiler is there; its published 1 200 s result is the fallback.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/run.js';
 import { loadScenario } from '../../src/scenario/load.js';
-import { SHARED } from '../helpers/cli.js';
-
-const W1 = join(SHARED, 'bench', 'w1.yaml');
-const W1C = join(SHARED, 'bench', 'w1.c');
+import { W1_C as W1C, W1_YAML as W1 } from '../helpers/cli.js';
 
 /** The C model's figures for `seconds` of simulated time. */
 function reference(seconds: number): { mean: number; p99: number; util: number } {
@@ -28,10 +25,10 @@ function reference(seconds: number): { mean: number; p99: number; util: number }
   }
 }
 
-describe.skipIf(!existsSync(W1))('reference model W1', () => {
+describe('reference model W1', () => {
   it('mean, p99 and GPU utilization within 2 % of the hand-written C model', () => {
     const seconds = 200;
-    const sc = loadScenario(readFileSync(W1, 'utf8'), { file: 'w1.yaml', baseDir: join(SHARED, 'bench'), sets: [`duration=${seconds}s`] });
+    const sc = loadScenario(readFileSync(W1, 'utf8'), { file: 'w1.yaml', baseDir: dirname(W1), sets: [`duration=${seconds}s`] });
     const s = simulate(sc).summary;
     const ref = reference(seconds);
     expect(Math.abs(s.latencyMs.mean / ref.mean - 1)).toBeLessThan(0.02);

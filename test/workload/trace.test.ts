@@ -14,13 +14,13 @@ import {
   type LineSource,
 } from '../../src/workload/trace.js';
 
-/** The shared Azure traces live next to the repository: /work/shared/traces. */
-const TRACES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/traces');
+/** The vendored Azure traces (data/traces, CC BY 4.0). */
+const TRACES = resolve(dirname(fileURLToPath(import.meta.url)), '../../data/traces');
 const CODE = join(TRACES, 'azure-llm-code-2023-11-16.csv');
 const CONV = join(TRACES, 'azure-llm-conv-2023-11-16.csv');
 
 function spec(overrides: Partial<TraceSpec> = {}): TraceSpec {
-  return { file: 'x.csv', timeColumn: 'TIMESTAMP', keyColumn: null, speedup: 1, timeFormat: 'auto', ...overrides };
+  return { file: 'x.csv', timeColumn: 'TIMESTAMP', keyColumn: null, speedup: 1, rateMultiplier: 1, loop: false, timeFormat: 'auto', ...overrides };
 }
 
 function readAll(lines: LineSource, s: TraceSpec, label = 'traces/x.csv'): { times: number[]; keys: number[] } {
