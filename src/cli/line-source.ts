@@ -78,7 +78,7 @@ export function fileLineSource(path: string, chunkBytes: number = DEFAULT_CHUNK_
 
 /**
  * Opens `path` as many times as a trace replay asks (a copy or repetition each), in 64 KiB chunks
- * (a replay may hold a thousand copies open); closeAll() closes those still open (a run stopped mid-file).
+ * (a replay may hold a hundred copies open); closeAll() closes those still open (a run stopped mid-file).
  */
 export function fileLineSources(path: string): { open(): LineSource & { close(): void }; closeAll(): void } {
   const live = new Set<LineSource & { close(): void }>();

@@ -711,8 +711,8 @@ export const LIMITS = {
   cacheEntries: 50_000_000,
   /** Relative routing weights (topology.weights): their sum must stay finite. */
   routingWeight: 1e6,
-  /** traffic.trace.rateMultiplier: each copy of the trace reads the file through its own buffer. */
-  traceCopies: 1000,
+  /** traffic.trace.rateMultiplier: each copy of the trace holds the file open (a descriptor and a 64 KiB buffer). */
+  traceCopies: 100,
 } as const;
 
 /** The problems of a resolved scenario that exceeds LIMITS, each at the field to change. */

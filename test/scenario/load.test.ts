@@ -478,7 +478,7 @@ model: { latency: { 1: 4ms } }
     const more = load(text.replace('speedup: 2 }', 'speedup: 2, rateMultiplier: 2.5, loop: true }'));
     expect(more.traffic.trace).toMatchObject({ speedup: 2, rateMultiplier: 2.5, loop: true });
     expect(() => load(text.replace('speedup: 2 }', 'rateMultiplier: 0 }'))).toThrow('traffic.trace.rateMultiplier');
-    expect(() => load(text.replace('speedup: 2 }', 'rateMultiplier: 1001 }'))).toThrow('traffic.trace.rateMultiplier: must be at most 1000 (got 1001)');
+    expect(() => load(text.replace('speedup: 2 }', 'rateMultiplier: 101 }'))).toThrow('traffic.trace.rateMultiplier: must be at most 100 (got 101)');
     expect(() => load(text.replace('speedup: 2 }', 'loop: sometimes }'))).toThrow('traffic.trace.loop');
     expect(s.traffic.keys).toEqual({ kind: 'trace' });
     expect(s.warnings).toEqual(['traffic.diurnal is ignored when replaying traffic.trace']);
