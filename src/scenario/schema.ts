@@ -227,6 +227,8 @@ const trafficSchema = obj({
   burst: burstSchema.default({}),
   keys: keysSchema.default({}),
   trace: traceSchema.optional(),
+  // files in (imports.ts): a Prometheus query_range JSON replayed as the rate schedule
+  prometheus: leaf(opt(text)),
 });
 
 // ---------------------------------------------------------------- model
@@ -296,6 +298,9 @@ const modelSchema = obj({
   latency: latencyTableSchema,
   variability: variabilitySchema.default({}),
   responseBytes: leaf(def(0, size)),
+  // files in (imports.ts): perf_analyzer / Model Analyzer results fill latency and overhead
+  overhead: leaf(def(0, dur(false))),
+  perfAnalyzer: z.unknown().optional(),
 });
 
 // ---------------------------------------------------------------- fleet
@@ -379,6 +384,8 @@ const fleetSchema = obj({
     gpusPerNode: leaf(def(1, num(POSITIVE_INT))),
     idleNodeTimeout: leaf(def(600, dur(false))),
   }).optional(),
+  // files in (imports.ts): Triton's config.pbtxt fills batching, queue and instances
+  tritonConfig: leaf(opt(text)),
   cpu: obj({
     request: leaf(def(2, num({ gt: 0 }))),
     base: leaf(def(0.2, num({ min: 0 }))),
