@@ -873,3 +873,4 @@ tagSchema(serviceTimeSchema, {
 tagSchema(perfAnalyzerSchema, {
   json: { anyOf: [{ type: 'string', pattern: String.raw`\S` }, { type: 'object', propertyNames: BATCH_KEY, minProperties: 1, additionalProperties: { type: 'string', pattern: String.raw`\S` } }] },
 });
+tagSchema(constantRate, { json: { type: 'number', exclusiveMinimum: 0 } });
