@@ -44,6 +44,17 @@ export function registerExplain(program: Command, setExit: (code: number) => voi
 
 const TEMPLATES = ['basic', 'autoscaled'] as const;
 
+/** The simulated signal a metric's name suggests (the starter says it is a guess). */
+export function guessSignal(metric: string): string {
+  const m = metric.toLowerCase();
+  if (m.includes('queue')) return 'queueDepth';
+  if (/concurren|in_?flight|outstanding|pending/.test(m)) return 'concurrency';
+  if (m.includes('gpu') || m.includes('util')) return 'gpuUtilization';
+  if (m.includes('latency') || m.includes('duration')) return 'latencyP99Ms';
+  if (m.includes('cpu')) return 'cpu';
+  return 'rps';
+}
+
 /** The yaml-language-server modeline naming the shipped schema, relative to the file's folder. */
 export function modeline(fileDir: string): string {
   let rel = relative(fileDir, SHIPPED_SCHEMA).split(sep).join('/');
@@ -84,7 +95,7 @@ function autoscaled(name: string, hpa: { file: string; min: number; metrics: str
       ? '  signals: { inference_queue_depth: queueDepth }   # metric name → rps | concurrency | queueDepth | gpuUtilization | cpu | latencyP99Ms'
       : hpa.metrics.length === 0
         ? '  # signals: {}                   # the manifest scales on CPU only'
-        : `  signals:                          # your metrics → what infersim simulates: rps | concurrency | queueDepth | gpuUtilization | cpu | latencyP99Ms\n${hpa.metrics.map((m) => `    ${m}: rps                     # CHECK: which signal is ${m}?`).join('\n')}`;
+        : `  signals:                          # your metrics → what infersim simulates: rps | concurrency | queueDepth | gpuUtilization | cpu | latencyP99Ms\n${hpa.metrics.map((m) => `    ${m}: ${guessSignal(m)}   # guessed from the name: check what ${m} measures`).join('\n')}`;
   const source =
     hpa === null
       ? `  spec:                             # or manifest: ./hpa.yaml (your HorizontalPodAutoscaler, verbatim)
