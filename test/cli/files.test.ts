@@ -66,6 +66,21 @@ describe('scenarios from standard input and one variant', () => {
   });
 });
 
+describe('files a scenario points at, in every command', () => {
+  it('sweep (in worker threads too) reads config.pbtxt and perf_analyzer CSVs', () => {
+    const dir = tmp();
+    const fx = join(ROOT, 'test', 'fixtures', 'files');
+    writeFileSync(
+      join(dir, 'mine.yaml'),
+      `name: mine\nduration: 5s\ntraffic: { rate: 400 }\nmodel: { perfAnalyzer: { 1: ${fx}/pa-b1.csv, 8: ${fx}/pa-b8.csv, 16: ${fx}/pa-b16.csv } }\nfleet: { tritonConfig: ${fx}/minimal.pbtxt }\n`,
+    );
+    const sweep = cli(['sweep', 'mine.yaml', '--vary', 'fleet.replicas=1,2', '--workers', '2', '-q', '--out', join(dir, 'sw')], dir);
+    expect(sweep.stderr).toBe('');
+    expect(sweep.status).toBe(0);
+    expect(readFileSync(join(dir, 'sw', 'sweep.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+});
+
 describe('explain, init, completion', () => {
   it('explain prints a field; an unknown path exits 2 naming where to look', () => {
     const r = cli(['explain', 'fleet.tritonConfig']);
