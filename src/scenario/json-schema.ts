@@ -62,7 +62,6 @@ export function scenarioJsonSchema(): Json {
   }) as Json;
   const out: Json = {
     $schema: generated.$schema,
-    $id: 'https://infersim.dev/scenario.schema.json',
     title: 'infersim scenario',
     ...generated,
   };
