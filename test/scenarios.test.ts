@@ -37,6 +37,7 @@ describe('scenarios/', () => {
       'embedding-cache.yaml',
       'region-outage.yaml',
       'hot-tenant-shards.yaml',
+      'from-your-files.yaml',
     ]) {
       expect(files).toContain(f);
     }
@@ -59,6 +60,18 @@ describe('scenarios/', () => {
 });
 
 describe('the lessons the scenarios teach', () => {
+  it('from your files: config.pbtxt, perf_analyzer and Prometheus; one L4 fails the surge, two hold it', () => {
+    const { base, variants } = load('from-your-files.yaml');
+    expect(base.fleet.batching).toEqual({ maxBatch: 32, maxQueueDelayS: 0.002, preferred: [16, 32] });
+    expect(base.fleet.queue).toEqual({ maxDepth: 512, timeoutS: 0.5 });
+    expect(base.model.overheadS).toBeCloseTo(426e-6, 12);
+    const one = runOnce(variants.find((v) => v.name === 'one-replica')!.scenario).summary;
+    const two = runOnce(base).summary;
+    expect(one.slo.met).toBe(false);
+    expect(one.requests.rejected + one.requests.timedOut).toBeGreaterThan(0);
+    expect(two.slo.met).toBe(true);
+  });
+
   it('batching: no batching drowns the fleet that dynamic batching serves within its SLO', () => {
     const none = runOnce(load('batching-none.yaml').base).summary;
     const dyn = runOnce(load('batching-dynamic.yaml').base).summary;

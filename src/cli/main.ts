@@ -14,6 +14,8 @@ import { readScenarioFiles } from './scenario-files.js';
 import { registerMerge } from './merge.js';
 import { registerPlan } from './plan.js';
 import { registerSweep } from './sweep.js';
+import { registerCompletion, registerExplain, registerInit, registerSchema } from './files-commands.js';
+import { catalogJson } from '../catalog/json.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -42,15 +44,16 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('run')
     .description('simulate scenario files and print their summaries; writes results/<name>/summary.json, timeline.csv and report.html')
-    .argument('<file...>', 'scenario files (YAML or JSON)')
+    .argument('<file...>', 'scenario files (YAML or JSON); - reads one from standard input')
     .option('--seed <n>', 'override the scenario seed', integer('--seed'))
+    .option('--variant <name>', "run one of the file's variants instead of the base scenario")
     .option('--set <path=value>', 'override a field, value parsed as YAML (repeatable)', collect, [])
     .option('--out <dir>', 'output folder (default results/<scenario name>)')
     .addOption(new Option('--format <format>', 'output on stdout').choices(['table', 'json']).default('table'))
     .option('--assert-slo', 'exit 3 when a run misses its SLO', false)
     .option('-q, --quiet', 'no progress or log lines on stderr', false)
     .option('--no-report', 'do not write report.html')
-    .action(async (files: string[], o: { seed?: number; set: string[]; out?: string; format: 'table' | 'json'; assertSlo: boolean; quiet: boolean; report: boolean }) => {
+    .action(async (files: string[], o: { seed?: number; set: string[]; out?: string; format: 'table' | 'json'; assertSlo: boolean; quiet: boolean; report: boolean; variant?: string }) => {
       setExit(await runCommand(files, o));
     });
 
@@ -59,8 +62,17 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('check scenario files (and the traces they replay) without running them')
     .argument('<file...>', 'scenario files')
     .option('--set <path=value>', 'override a field before validating (repeatable)', collect, [])
-    .action((files: string[], o: { set: string[] }) => {
-      const loaded = readScenarioFiles(files, o.set);
+    .option('--variant <name>', "validate one of the file's variants")
+    .addOption(new Option('--format <format>', 'output on stdout').choices(['text', 'json']).default('text'))
+    .action((files: string[], o: { set: string[]; variant?: string; format: 'text' | 'json' }) => {
+      const loaded = readScenarioFiles(files, o.set, o.variant);
+      if (o.format === 'json') {
+        // one document: every file with its scenario name and warnings (problems exit 2 before this, on stderr)
+        const out = loaded.map((l) => ({ file: l.file, ok: true, name: l.scenario.name, warnings: l.scenario.warnings }));
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+        setExit(EXIT.ok);
+        return;
+      }
       for (const l of loaded) {
         process.stdout.write(`${l.file}: ok (${l.scenario.name})\n`);
         for (const w of l.scenario.warnings) process.stdout.write(`  warning: ${w}\n`);
@@ -85,14 +97,19 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('catalog')
     .description('list the built-in GPUs, MIG profiles, prices and latency profiles with their sources')
-    .action(() => {
-      process.stdout.write(`${formatCatalog()}\n`);
+    .addOption(new Option('--format <format>', 'output on stdout').choices(['table', 'json']).default('table'))
+    .action((o: { format: 'table' | 'json' }) => {
+      process.stdout.write(o.format === 'json' ? `${JSON.stringify(catalogJson(), null, 2)}\n` : `${formatCatalog()}\n`);
       setExit(EXIT.ok);
     });
 
   registerSweep(program, setExit);
   registerPlan(program, setExit);
   registerMerge(program, setExit);
+  registerSchema(program, setExit);
+  registerExplain(program, setExit);
+  registerInit(program, setExit);
+  registerCompletion(program, setExit);
   return program;
 }
 

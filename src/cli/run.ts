@@ -23,6 +23,8 @@ export interface RunCommandOptions {
   quiet: boolean;
   /** Write report.html beside summary.json (commander's --no-report sets false); default true. */
   report?: boolean;
+  /** Run this variant of each file instead of its base scenario. */
+  variant?: string;
 }
 
 const infersimVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -78,7 +80,7 @@ export async function withInterrupt<T>(fn: () => Promise<T>): Promise<T> {
 /** The run command; returns the exit code. */
 export async function runCommand(files: string[], opts: RunCommandOptions): Promise<number> {
   const sets = opts.seed !== undefined ? [...opts.set, `seed=${opts.seed}`] : opts.set;
-  const loaded: LoadedScenario[] = readScenarioFiles(files, sets);
+  const loaded: LoadedScenario[] = readScenarioFiles(files, sets, opts.variant);
   const several = loaded.length > 1;
   const summaries: unknown[] = [];
   let missed = false;
@@ -95,7 +97,7 @@ export async function runCommand(files: string[], opts: RunCommandOptions): Prom
         for (const st of result.siteTimelines) writeResult(dir, siteTimelineFile(st.name), timelineCsv(st.timeline));
         if (reports !== null) {
           // the command that reproduces this run: the seed pinned, the overrides kept
-          const command = commandLine(['npx', 'infersim', 'run', l.file, ...opts.set.flatMap((x) => ['--set', x]), '--seed', String(l.scenario.seed)]);
+          const command = commandLine(['npx', 'infersim', 'run', l.file, ...(opts.variant !== undefined ? ['--variant', opts.variant] : []), ...opts.set.flatMap((x) => ['--set', x]), '--seed', String(l.scenario.seed)]);
           writeResult(dir, 'report.html', await reports.render(result, infersimVersion, command));
         }
         summaries.push(result.summary);

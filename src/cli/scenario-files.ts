@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { loadScenario, ScenarioError } from '../scenario/load.js';
+import { loadScenario, loadScenarioVariants, ScenarioError } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
 import { scanTrace, TraceError, type LineSource } from '../workload/trace.js';
 import { fileLineSource } from './line-source.js';
@@ -19,12 +19,17 @@ export interface LoadedScenario {
 }
 
 /** Reads, parses and fully validates one scenario file (trace included); throws UserError with every problem. */
-export function readScenarioFile(file: string, sets: string[] = []): LoadedScenario {
-  const label = file;
+export function readScenarioFile(file: string, sets: string[] = [], variant?: string): LoadedScenario {
+  // "-": the scenario comes on standard input; its relative paths resolve against the working directory
+  const stdin = file === '-';
+  const label = stdin ? '<stdin>' : file;
   let text: string;
   try {
-    if (statSync(file).isDirectory()) throw new UserError([`error: ${label}: is a directory, not a scenario file`]);
-    text = readFileSync(file, 'utf8');
+    if (stdin) text = readFileSync(0, 'utf8');
+    else {
+      if (statSync(file).isDirectory()) throw new UserError([`error: ${label}: is a directory, not a scenario file`]);
+      text = readFileSync(file, 'utf8');
+    }
   } catch (err) {
     if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -33,7 +38,17 @@ export function readScenarioFile(file: string, sets: string[] = []): LoadedScena
   }
   let scenario: Scenario;
   try {
-    scenario = loadScenario(text, { file: label, baseDir: dirname(resolve(file)), sets, readFile: (p) => readFileSync(p, 'utf8') });
+    const opts = { file: label, baseDir: stdin ? process.cwd() : dirname(resolve(file)), sets, readFile: (p: string) => readFileSync(p, 'utf8') };
+    if (variant === undefined) scenario = loadScenario(text, opts);
+    else {
+      const { variants } = loadScenarioVariants(text, opts);
+      const found = variants.find((v) => v.name === variant);
+      if (found === undefined) {
+        const names = variants.map((v) => v.name);
+        throw new UserError([`error: ${label}: --variant ${variant}: no such variant (${names.length === 0 ? 'the file has none' : `the file has ${names.join(', ')}`})`]);
+      }
+      scenario = found.scenario;
+    }
   } catch (err) {
     if (err instanceof ScenarioError) throw new UserError(err.message.split('\n'));
     throw err;
@@ -57,16 +72,18 @@ export function readScenarioFile(file: string, sets: string[] = []): LoadedScena
       lines?.close();
     }
   }
-  return { file, stem: basename(file, extname(file)), scenario };
+  const stem = stdin ? 'stdin' : basename(file, extname(file));
+  return { file, stem: variant === undefined ? stem : `${stem}/${variant}`, scenario };
 }
 
 /** Reads several files, collecting the errors of all of them before failing. */
-export function readScenarioFiles(files: string[], sets: string[] = []): LoadedScenario[] {
+export function readScenarioFiles(files: string[], sets: string[] = [], variant?: string): LoadedScenario[] {
   const loaded: LoadedScenario[] = [];
   const problems: string[] = [];
+  if (files.filter((f) => f === '-').length > 1) throw new UserError(['error: standard input (-) can be read only once']);
   for (const f of files) {
     try {
-      loaded.push(readScenarioFile(f, sets));
+      loaded.push(readScenarioFile(f, sets, variant));
     } catch (err) {
       if (err instanceof UserError) problems.push(...err.lines);
       else throw err;

@@ -74,7 +74,7 @@ export function resolvePoints(file: string, extraSets: string[], points: GridPoi
   const failures: { point: GridPoint; issues: ScenarioIssue[] }[] = [];
   for (const p of points) {
     try {
-      scenarios.push(loadScenario(text, { file, baseDir, sets: [...extraSets, ...p.sets] }));
+      scenarios.push(loadScenario(text, { file, baseDir, sets: [...extraSets, ...p.sets], readFile: (f) => readFileSync(f, 'utf8') }));
     } catch (err) {
       if (!(err instanceof ScenarioError)) throw err;
       failures.push({ point: p, issues: err.issues });

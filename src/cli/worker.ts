@@ -40,7 +40,7 @@ export function runJob(job: RunJob): Summary {
     text = readFileSync(job.file, 'utf8');
     texts.set(job.file, text);
   }
-  const sc = loadScenario(text, { file: job.file, baseDir: dirname(resolve(job.file)), sets: job.sets });
+  const sc = loadScenario(text, { file: job.file, baseDir: dirname(resolve(job.file)), sets: job.sets, readFile: (f) => readFileSync(f, 'utf8') });
   const trace = sc.traffic.trace;
   const files = trace ? fileLineSources(trace.file) : undefined;
   try {

@@ -46,6 +46,7 @@ import { peakArrivalRate } from '../workload/rate-shape.js';
 import { replicaBounds } from '../scaling/autoscaler.js';
 import { resolveMetricsPipeline } from '../scaling/metrics-pipeline.js';
 import { hpaWarnings } from './hpa-warnings.js';
+import { expandImports } from './imports.js';
 
 /** One problem in a scenario: dotted field path ("" for the document itself) and what is wrong. */
 export interface ScenarioIssue {
@@ -229,11 +230,19 @@ function descend(
 /** Validates an already parsed document (YAML/JSON data, e.g. a variant after merging) and resolves it to a Scenario; throws ScenarioError listing every problem. */
 export function resolveScenario(raw: unknown, opts: LoadOptions): Scenario {
   // Kubernetes habits: `key:` with no value or `key: null` means "not set", so fall back to the default.
-  const doc = dropNulls(checkDocument(raw, opts.file));
+  const written = dropNulls(checkDocument(raw, opts.file));
+  // files the scenario points at (config.pbtxt, perf_analyzer CSV, Prometheus JSON) fill in fields first
+  const imported = isMapping(written)
+    ? expandImports(written, { baseDir: opts.baseDir, ...(opts.readFile !== undefined ? { readFile: opts.readFile } : {}), limits: { maxBatch: LIMITS.maxBatch, instances: LIMITS.instances } })
+    : { doc: written, warnings: [], issues: [] };
+  if (imported.issues.length > 0) throw new ScenarioError(opts.file, imported.issues);
+  const doc = imported.doc;
   const result = scenarioSchema.safeParse(doc);
   if (!result.success) throw new ScenarioError(opts.file, friendlyIssues(result.error.issues, doc));
   const sc = build(result.data, opts);
-  if (result.data.regions !== undefined && isMapping(doc)) sc.topology = buildRegions(doc, result.data, sc, opts);
+  sc.warnings.unshift(...imported.warnings);
+  // each region expands its own merged fleet's files (so a region's tritonConfig is its own)
+  if (result.data.regions !== undefined && isMapping(written)) sc.topology = buildRegions(written, result.data, sc, opts);
   else if (result.data.shards !== undefined) {
     const sh = result.data.shards;
     sc.topology = {
@@ -471,6 +480,7 @@ function build(v: RawScenario, opts: LoadOptions): Scenario {
       latency: { batch: [...table.batch], latencyS: [...table.latencyS], source: table.source },
       variability: { dist, cv },
       responseBytes: v.model.responseBytes,
+      overheadS: v.model.overhead,
     },
     fleet: {
       gpu: gpu?.id ?? null,

@@ -12,13 +12,14 @@ import { z } from 'zod';
 import { findGpu, findMigProfile, gpuIds, profileLatency } from '../catalog/index.js';
 import * as M from './messages.js';
 import { parseDurationS, parseSizeBytes, UnitError } from './units.js';
+import { durationJson, parseMeta, tagParse, tagSchema, type FieldMeta } from './field-meta.js';
 
 type Parse<T> = (v: unknown) => T;
 type Leaf<T> = z.ZodEffects<z.ZodUnknown, T, unknown>;
 
 /** A field validated by `parse`, which throws UnitError with a user-facing message. */
 function leaf<T>(parse: Parse<T>): Leaf<T> {
-  return z.unknown().transform((v, ctx): T => {
+  const schema = z.unknown().transform((v, ctx): T => {
     try {
       return parse(v);
     } catch (e) {
@@ -27,21 +28,30 @@ function leaf<T>(parse: Parse<T>): Leaf<T> {
       return z.NEVER;
     }
   });
+  // what the field accepts, for the JSON Schema and `infersim explain` (field-meta.ts)
+  const meta = parseMeta(parse);
+  return meta === undefined ? schema : tagSchema(schema, meta);
+}
+
+/** The field-meta.ts record of `inner`, with `extra` on top, on the wrapper `fn`. */
+function wrapMeta<F extends Parse<unknown>>(fn: F, inner: Parse<unknown>, extra: Partial<FieldMeta>): F {
+  const m = parseMeta(inner);
+  return m === undefined ? fn : tagParse(fn, { ...m, ...extra });
 }
 
 function req<T>(expected: string, parse: Parse<T>): Parse<T> {
-  return (v) => {
+  return wrapMeta((v) => {
     if (v === undefined) throw new UnitError(M.required(expected));
     return parse(v);
-  };
+  }, parse, { required: true });
 }
 
 function opt<T>(parse: Parse<T>): Parse<T | undefined> {
-  return (v) => (v === undefined ? undefined : parse(v));
+  return wrapMeta((v: unknown) => (v === undefined ? undefined : parse(v)), parse, {});
 }
 
 function def<T>(fallback: T, parse: Parse<T>): Parse<T> {
-  return (v) => (v === undefined ? fallback : parse(v));
+  return wrapMeta((v: unknown) => (v === undefined ? fallback : parse(v)), parse, { default: fallback });
 }
 
 interface Range {
@@ -54,7 +64,7 @@ interface Range {
 
 function num(range: Range): Parse<number> {
   const phrase = M.rangePhrase(range);
-  return (v) => {
+  return tagParse((v: unknown): number => {
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new UnitError(M.mustBe(M.numberPhrase(phrase), v));
     const inRange =
       (range.int !== true || Number.isInteger(v)) &&
@@ -64,14 +74,14 @@ function num(range: Range): Parse<number> {
       (range.lt === undefined || v < range.lt);
     if (!inRange) throw new UnitError(M.mustBe(phrase, v));
     return v;
-  };
+  }, { kind: range.int === true ? 'integer' : 'number', ...range });
 }
 
 const POSITIVE_INT: Range = { int: true, min: 1 };
 
 /** Seconds; `positive` makes 0 (and negatives) "must be > 0" instead of "must be ≥ 0". */
 function dur(positive: boolean): Parse<number> {
-  return (v) => {
+  return tagParse((v: unknown): number => {
     let seconds: number;
     try {
       seconds = parseDurationS(v);
@@ -81,26 +91,26 @@ function dur(positive: boolean): Parse<number> {
     }
     if (positive && seconds === 0) throw new UnitError(M.mustBe(M.EXPECT.positive, v));
     return seconds;
-  };
+  }, { kind: 'duration', positive });
 }
 
-const size: Parse<number> = (v) => parseSizeBytes(v);
+const size: Parse<number> = tagParse((v: unknown) => parseSizeBytes(v), { kind: 'size' });
 
-const bool: Parse<boolean> = (v) => {
+const bool: Parse<boolean> = tagParse((v: unknown): boolean => {
   if (typeof v !== 'boolean') throw new UnitError(M.mustBe('true or false', v));
   return v;
-};
+}, { kind: 'boolean' });
 
-const text: Parse<string> = (v) => {
+const text: Parse<string> = tagParse((v: unknown): string => {
   if (typeof v !== 'string' || v.trim() === '') throw new UnitError(M.mustBe(M.EXPECT.nonEmptyString, v));
   return v;
-};
+}, { kind: 'string' });
 
 function choice<T extends string>(options: readonly T[]): Parse<T> {
-  return (v) => {
+  return tagParse((v: unknown): T => {
     if (typeof v === 'string' && (options as readonly string[]).includes(v)) return v as T;
     throw new UnitError(M.oneOf(options, v));
-  };
+  }, { kind: 'enum', options });
 }
 
 /** Strict mapping: unknown keys become `unrecognized_keys` issues that load.ts words per key. */
@@ -229,6 +239,8 @@ const trafficSchema = obj({
   burst: burstSchema.default({}),
   keys: keysSchema.default({}),
   trace: traceSchema.optional(),
+  // files in (imports.ts): a Prometheus query_range JSON replayed as the rate schedule
+  prometheus: leaf(opt(text)),
 });
 
 // ---------------------------------------------------------------- model
@@ -293,11 +305,17 @@ const variabilitySchema = obj({
   if (vb.dist === 'deterministic' && ok(vb.cv) && vb.cv !== 0) issue(ctx, ['cv'], M.cvFixed('deterministic', 0));
 });
 
+/** Checked and read by imports.ts before validation; here for the JSON Schema and explain. */
+const perfAnalyzerSchema = z.unknown();
+
 const modelSchema = obj({
   profile: leaf(opt(text)),
   latency: latencyTableSchema,
   variability: variabilitySchema.default({}),
   responseBytes: leaf(def(0, size)),
+  // files in (imports.ts): perf_analyzer / Model Analyzer results fill latency and overhead
+  overhead: leaf(def(0, dur(false))),
+  perfAnalyzer: perfAnalyzerSchema.optional(),
 });
 
 // ---------------------------------------------------------------- fleet
@@ -381,6 +399,8 @@ const fleetSchema = obj({
     gpusPerNode: leaf(def(1, num(POSITIVE_INT))),
     idleNodeTimeout: leaf(def(600, dur(false))),
   }).optional(),
+  // files in (imports.ts): Triton's config.pbtxt fills batching, queue and instances
+  tritonConfig: leaf(opt(text)),
   cpu: obj({
     request: leaf(def(2, num({ gt: 0 }))),
     base: leaf(def(0.2, num({ min: 0 }))),
@@ -857,3 +877,34 @@ function childOf(node: z.ZodTypeAny, segment: string): z.ZodTypeAny | undefined 
   }
   return undefined;
 }
+
+// ---------------------------------------------------------------- JSON Schema of the fields that are not plain leaves (field-meta.ts)
+
+const BATCH_KEY = { pattern: '^[0-9]+$' };
+tagSchema(latencyTableSchema, { json: { type: 'object', propertyNames: BATCH_KEY, minProperties: 1, additionalProperties: durationJson(true) } });
+tagSchema(durationDistSchema, {
+  json: {
+    anyOf: [
+      durationJson(false),
+      { type: 'object', properties: { mean: durationJson(false), cv: { type: 'number', minimum: 0 } }, required: ['mean', 'cv'], additionalProperties: false },
+      { type: 'object', properties: { min: durationJson(false), max: durationJson(false) }, required: ['min', 'max'], additionalProperties: false },
+    ],
+  },
+});
+tagSchema(serviceTimeSchema, {
+  json: {
+    anyOf: [
+      durationJson(false),
+      {
+        type: 'object',
+        properties: { mean: durationJson(false), dist: { type: 'string', enum: [...DISTS] }, cv: { type: 'number', minimum: 0 } },
+        required: ['mean'],
+        additionalProperties: false,
+      },
+    ],
+  },
+});
+tagSchema(perfAnalyzerSchema, {
+  json: { anyOf: [{ type: 'string', pattern: String.raw`\S` }, { type: 'object', propertyNames: BATCH_KEY, minProperties: 1, additionalProperties: { type: 'string', pattern: String.raw`\S` } }] },
+});
+tagSchema(constantRate, { json: { type: 'number', exclusiveMinimum: 0 } });

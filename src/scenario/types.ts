@@ -82,6 +82,8 @@ export interface Model {
   latency: LatencyTable;
   variability: Variability;
   responseBytes: number;
+  /** Time each request spends outside the server's queue and model instance (client, network), added to its latency; 0 when absent. */
+  overheadS?: number;
 }
 
 export interface Batching {

@@ -148,12 +148,14 @@ export class Site {
 
     // the books: every request ends here exactly once
     let latencyTap: ((latencyS: number) => void) | null = null;
+    // client and network time outside the server (model.overhead, e.g. from perf_analyzer), added to what users see
+    const overheadS = sc.model.overheadS ?? 0;
     if (!o.multi) {
       this.books = {
         completed(id, nowS) {
-          const latencyS = nowS - pool.arrivedAtS[id]!;
-          rec.complete(latencyS, pool.counted[id] === 1);
-          if (latencyTap !== null) latencyTap(latencyS);
+          const serverS = nowS - pool.arrivedAtS[id]!;
+          rec.complete(serverS + overheadS, pool.counted[id] === 1);
+          if (latencyTap !== null) latencyTap(serverS);
           pool.free(id);
         },
         rejected(id) {
@@ -172,7 +174,7 @@ export class Site {
         completed(id, nowS) {
           const serverS = nowS - pool.arrivedAtS[id]!;
           const counted = pool.counted[id] === 1;
-          let latencyS = serverS;
+          let latencyS = serverS + overheadS;
           if (net !== null) {
             const p = net.pop[id]!;
             // the users see the server's time plus the network round trip to this region

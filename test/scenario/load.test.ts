@@ -331,6 +331,7 @@ report: { interval: 30s }
         latency: { batch: [1, 8, 32], latencyS: [0.00425, 0.006, 0.012], source: 'scenario' },
         variability: { dist: 'lognormal', cv: 0.1 },
         responseBytes: 2048,
+        overheadS: 0,
       },
       fleet: {
         gpu: null,
@@ -385,6 +386,7 @@ report: { interval: 30s }
         latency: { batch: [1], latencyS: [0.001], source: 'scenario' },
         variability: { dist: 'deterministic', cv: 0 },
         responseBytes: 0,
+        overheadS: 0,
       },
       fleet: {
         gpu: null,

@@ -1,0 +1,97 @@
+/**
+ * The scenario's JSON Schema, generated from the zod schema (schema.ts) by zod-to-json-schema.
+ * The leaves of the zod schema are `z.unknown().transform(parse)` (so one pass reports every
+ * problem), which a generator alone would render as "anything": an override gives each leaf
+ * the JSON type its parser accepts, recorded by the parser itself (field-meta.ts), and a walk
+ * adds each field's meaning (field-docs.ts). Committed as schema/scenario.schema.json
+ * (`npm run schema` regenerates it; a test keeps it in sync) for editors' autocompletion.
+ */
+import { ignoreOverride, zodToJsonSchema, type JsonSchema7Type } from 'zod-to-json-schema';
+import { durationJson, isCustomJson, metaOfDef, type FieldMeta } from './field-meta.js';
+import { fieldDoc } from './field-docs.js';
+import { scenarioSchema } from './schema.js';
+
+type Json = Record<string, unknown>;
+
+const NUMBER = String.raw`(?:\d+(?:\.\d*)?|\.\d+)`;
+const SIZE_PATTERN = String.raw`^\s*${NUMBER}\s*(?:B|kB|KB|MB|GB|TB|KiB|MiB|GiB|TiB|k|M|G|T|Ki|Mi|Gi|Ti)?\s*$`;
+
+/** The JSON Schema of one leaf, from what its parser accepts. */
+export function leafJson(m: FieldMeta): Json {
+  let out: Json;
+  switch (m.kind) {
+    case 'number':
+    case 'integer':
+      out = { type: m.kind };
+      if (m.min !== undefined) out.minimum = m.min;
+      if (m.gt !== undefined) out.exclusiveMinimum = m.gt;
+      if (m.max !== undefined) out.maximum = m.max;
+      if (m.lt !== undefined) out.exclusiveMaximum = m.lt;
+      break;
+    case 'duration':
+      out = durationJson(m.positive === true);
+      break;
+    case 'size':
+      out = { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string', pattern: SIZE_PATTERN }] };
+      break;
+    case 'boolean':
+      out = { type: 'boolean' };
+      break;
+    case 'string':
+      out = { type: 'string', pattern: String.raw`\S` };
+      break;
+    case 'enum':
+      out = { type: 'string', enum: [...(m.options ?? [])] };
+      break;
+  }
+  if (m.default !== undefined) out.default = m.default;
+  if (m.required === true) out['x-infersim-required'] = true;
+  return out;
+}
+
+/** The scenario JSON Schema (draft-07), with descriptions. */
+export function scenarioJsonSchema(): Json {
+  const generated = zodToJsonSchema(scenarioSchema, {
+    $refStrategy: 'none',
+    effectStrategy: 'input',
+    override: (def) => {
+      const m = metaOfDef(def);
+      if (m === undefined) return ignoreOverride;
+      return (isCustomJson(m) ? structuredClone(m.json) : leafJson(m)) as JsonSchema7Type;
+    },
+  }) as Json;
+  const out: Json = {
+    $schema: generated.$schema,
+    title: 'infersim scenario',
+    ...generated,
+  };
+  annotate(out, []);
+  return out;
+}
+
+/** Adds descriptions by path and turns the leaves' required marks into `required` lists. */
+function annotate(node: Json, path: string[], describe = true): void {
+  // a required mark on a list item or map value has no parent list to go to: the item itself is the value
+  delete node['x-infersim-required'];
+  const doc = describe ? fieldDoc(path) : undefined;
+  // the words of field-docs.ts replace zod's `.describe()` phrases (those are for error messages)
+  if (doc !== undefined) node.description = doc;
+  const props = node.properties as Record<string, Json> | undefined;
+  if (props !== undefined) {
+    const required = new Set<string>((node.required as string[] | undefined) ?? []);
+    for (const [k, child] of Object.entries(props)) {
+      if (child['x-infersim-required'] === true) required.add(k);
+      delete child['x-infersim-required'];
+      annotate(child, [...path, k]);
+    }
+    if (required.size > 0) node.required = [...required];
+  }
+  for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
+    const list = node[key] as Json[] | undefined;
+    if (list !== undefined) for (const x of list) annotate(x, path, false);
+  }
+  const items = node.items as Json | undefined;
+  if (items !== undefined && !Array.isArray(items)) annotate(items, [...path, '*']);
+  const extra = node.additionalProperties;
+  if (typeof extra === 'object' && extra !== null) annotate(extra as Json, [...path, '*']);
+}
