@@ -192,7 +192,7 @@ export async function sweepCommand(file: string, o: SweepCommandOptions): Promis
 }
 
 /** report.html for a sweep: p99 and cost against the first varied value, the SLO line, the chosen point. */
-export async function sweepReport(doc: SweepDocument): Promise<string> {
+export async function sweepReport(doc: SweepDocument, command?: string): Promise<string> {
   const { renderSweepReport } = await import('../report/html.js');
   const varied = doc.axes.map((a) => a.path);
   const scalar = (v: unknown): string | number => (typeof v === 'number' ? v : String(v));
@@ -201,6 +201,7 @@ export async function sweepReport(doc: SweepDocument): Promise<string> {
     p99Ms: p.p99Ms,
     ...(p.p99MsLo !== null && p.p99MsHi !== null ? { p99MsLo: p.p99MsLo, p99MsHi: p.p99MsHi } : {}),
     costUsd: p.costUsd,
+    monthlyUsd: p.monthlyUsd,
     sloMet: p.sloMet,
   }));
   const target = doc.points[0]?.runs[0]?.slo.target.p99Ms;
@@ -212,7 +213,7 @@ export async function sweepReport(doc: SweepDocument): Promise<string> {
     sloP99Ms: typeof target === 'number' ? target : null,
     chosenIndex: chosen === null || chosen < 0 ? null : chosen,
     version: packageVersion(),
-    command: `npx infersim ${args.join(' ')}`,
+    command: command ?? `npx infersim ${args.join(' ')}`,
     title: `${doc.scenario}: sweep of ${varied.join(' × ')}`,
   });
 }

@@ -545,7 +545,10 @@ export interface SweepPoint {
   /** Lowest and highest p99 over seeds (drawn as an error bar when given). */
   p99MsLo?: number;
   p99MsHi?: number;
+  /** The run's cost (over the simulated time). */
   costUsd: number;
+  /** The 730-hour monthly projection, what the ★ rule compares; the cost chart draws it when every point has it. */
+  monthlyUsd?: number;
   sloMet: boolean;
 }
 
@@ -559,104 +562,209 @@ export function sweepGroupLabel(point: SweepPoint, varied: string[]): string {
     .join(', ');
 }
 
+/** How a sweep's varied paths map onto a chart: the x axis, small multiples (facets), colour. */
+export interface SweepLayout {
+  /** The path on the x axis (null: no varied path, x is the point number). */
+  x: string | null;
+  /** True when every x value is a number (a line through the points); false: a categorical axis (points only). */
+  numericX: boolean;
+  /** The path drawn as small multiples, one panel per value (null: one panel). */
+  facet: string | null;
+  /** The paths whose combined values pick the colour (empty: one colour). */
+  color: string[];
+}
+
+/** Distinct values of `path` over `points`, in first-seen order. */
+function distinctValues(points: SweepPoint[], path: string): (string | number)[] {
+  const seen = new Set<string | number>();
+  for (const p of points) seen.add(p.values[path]!);
+  return [...seen];
+}
+
 /**
- * The two sweep charts: p99 and cost against the first varied value, one line per
- * combination of the other varied values, the SLO line, the chosen point ringed.
+ * Picks the layout: x is the numeric path with the most values (the last such path on a tie: a
+ * replica count, usually), or the path with the most values when none is numeric. One path left
+ * takes the colour (a panel per value when it has more than 6); two or more: the first categorical
+ * one (else the first) makes the panels and the rest the colour. Paths with a single value are left out.
+ */
+export function sweepLayout(points: SweepPoint[], varied: string[]): SweepLayout {
+  const live = varied.filter((v) => distinctValues(points, v).length > 1);
+  if (live.length === 0) {
+    const only = varied[0] ?? null;
+    return { x: only, numericX: only === null || points.every((p) => typeof p.values[only] === 'number'), facet: null, color: [] };
+  }
+  const isNumeric = (v: string): boolean => points.every((p) => typeof p.values[v] === 'number');
+  const count = (v: string): number => distinctValues(points, v).length;
+  const numeric = live.filter(isNumeric);
+  const pool = numeric.length > 0 ? numeric : live;
+  let x = pool[0]!;
+  for (const v of pool) if (count(v) >= count(x)) x = v;
+  const rest = live.filter((v) => v !== x);
+  if (rest.length === 0) return { x, numericX: isNumeric(x), facet: null, color: [] };
+  if (rest.length === 1) {
+    const only = rest[0]!;
+    return count(only) > 6 ? { x, numericX: isNumeric(x), facet: only, color: [] } : { x, numericX: isNumeric(x), facet: null, color: [only] };
+  }
+  const facet = rest.find((v) => !isNumeric(v)) ?? rest[0]!;
+  return { x, numericX: isNumeric(x), facet, color: rest.filter((v) => v !== facet) };
+}
+
+/** Total width a sweep chart may take (inside a report's figure at 100 % zoom). */
+const SWEEP_WIDTH = 960;
+/** Height of one panel. */
+const SWEEP_HEIGHT = 220;
+/** Most panels side by side; more wrap onto further rows. */
+const SWEEP_COLUMNS = 3;
+const SWEEP_SPACING = 24;
+
+/**
+ * The sweep charts: p99 and monthly cost against the x path of sweepLayout, a panel per value of
+ * the facet path, a colour per combination of the other paths; the SLO line in every panel, misses
+ * as crosses, the ★ point (the cheapest meeting the SLO) starred and ringed.
  */
 export async function sweepCharts(input: { points: SweepPoint[]; varied: string[]; sloP99Ms: number | null; chosenIndex: number | null }): Promise<RenderedChart[]> {
   const { points, varied, sloP99Ms, chosenIndex } = input;
-  const xPath = varied[0] ?? 'point';
-  const xs = points.map((p, i) => (varied.length > 0 ? p.values[xPath] : i));
-  const numericX = xs.every((v) => typeof v === 'number');
-  const xDomain = numericX ? undefined : [...new Set(xs.map((v) => String(v)))];
-  const groups = [...new Set(points.map((p) => sweepGroupLabel(p, varied)))];
+  const layout = sweepLayout(points, varied);
+  const xPath = layout.x ?? 'point';
+  const label = (p: SweepPoint): string =>
+    layout.color.length === 1 ? String(p.values[layout.color[0]!]) : layout.color.map((c) => `${c}=${String(p.values[c])}`).join(', ');
+  const groups = layout.color.length > 0 ? [...new Set(points.map(label))] : [];
+  const facetValues = layout.facet !== null ? distinctValues(points, layout.facet).map(String) : [];
+  const monthly = points.length > 0 && points.every((p) => p.monthlyUsd !== undefined && Number.isFinite(p.monthlyUsd));
   const rows = points.map((p, i) => ({
-    x: numericX ? (xs[i] as number) : String(xs[i]),
-    group: sweepGroupLabel(p, varied),
+    x: layout.x === null ? i + 1 : layout.numericX ? (p.values[layout.x] as number) : String(p.values[layout.x]),
+    group: layout.color.length > 0 ? label(p) : 'all',
+    facet: layout.facet !== null ? String(p.values[layout.facet]) : '',
     p99Ms: finite(p.p99Ms),
     lo: p.p99MsLo !== undefined ? finite(p.p99MsLo) : null,
     hi: p.p99MsHi !== undefined ? finite(p.p99MsHi) : null,
-    costUsd: finite(p.costUsd),
+    costUsd: finite(monthly ? p.monthlyUsd! : p.costUsd),
     slo: p.sloMet ? 'SLO met' : 'SLO missed',
     chosen: i === chosenIndex,
   }));
-  // ticks at the swept values themselves when there are few of them
-  const distinctX = numericX ? [...new Set(xs as number[])].sort((a, b) => a - b) : [];
+  const panels = Math.max(1, facetValues.length);
+  const columns = Math.min(panels, SWEEP_COLUMNS);
+  // y axis (≈ 60 px) once per row of panels, legend and padding inside SWEEP_WIDTH
+  const panelWidth = Math.floor((SWEEP_WIDTH - 70 - (columns - 1) * SWEEP_SPACING) / columns);
+  const xValues = layout.x === null ? rows.map((r) => r.x) : distinctValues(points, layout.x);
+  const distinctX = layout.numericX ? [...new Set(xValues as number[])].sort((a, b) => a - b) : [];
+  const xDomain = layout.numericX ? undefined : xValues.map(String);
   const x = {
     field: 'x',
-    type: numericX ? ('quantitative' as const) : ('ordinal' as const),
+    type: layout.numericX ? ('quantitative' as const) : ('nominal' as const),
     title: xPath,
-    ...(numericX
-      ? { scale: { zero: false, nice: false, padding: 18 }, axis: distinctX.length <= 20 ? { values: distinctX, labelFlush: false } : { labelFlush: false } }
-      : { scale: { domain: xDomain }, sort: xDomain }),
+    ...(layout.numericX
+      ? { scale: { zero: false, nice: false, padding: 14 }, axis: distinctX.length <= 12 ? { values: distinctX, labelFlush: false, format: '~g' } : { labelFlush: false } }
+      : { scale: { domain: xDomain, paddingInner: 0.3 }, sort: xDomain, axis: { labelAngle: 0 } }),
   };
-  const color = groups.length > 1 ? { field: 'group', type: 'nominal' as const, title: varied.slice(1).join(', '), scale: { domain: groups } } : { value: '#1f77b4' };
-  const shape = { field: 'slo', type: 'nominal' as const, title: null, scale: { domain: ['SLO met', 'SLO missed'], range: ['circle', 'cross'] } };
+  // categorical x with several colours: the colours side by side within each category
+  const xOffset = !layout.numericX && groups.length > 1 ? { xOffset: { field: 'group', type: 'nominal' as const, scale: { domain: groups } } } : {};
+  const longest = Math.max(0, ...groups.map((g) => g.length));
+  const legendColumns = Math.max(1, Math.min(groups.length, Math.floor(700 / (longest * 7 + 30))));
+  const color =
+    groups.length > 1
+      ? {
+          field: 'group',
+          type: 'nominal' as const,
+          title: layout.color.join(', '),
+          scale: { domain: groups },
+          legend: { orient: 'top' as const, columns: legendColumns, labelLimit: 300, titleLimit: 400 },
+        }
+      : { value: '#1f77b4' };
+  const shape = {
+    field: 'slo',
+    type: 'nominal' as const,
+    title: null,
+    scale: { domain: ['SLO met', 'SLO missed'], range: ['circle', 'cross'] },
+    legend: { orient: 'top' as const },
+  };
 
   const positive = rows.flatMap((r) => [r.p99Ms, r.lo, r.hi]).filter((v): v is number => v !== null && v > 0);
   if (sloP99Ms !== null) positive.push(sloP99Ms);
   const log = positive.length > 0 && Math.max(...positive) / Math.min(...positive) > 50;
   const yScaleP99: ScaleDef = log ? { type: 'log' } : { zero: true };
 
-  const chosenRows = rows.filter((r) => r.chosen);
   const measureLayers = (field: 'p99Ms' | 'costUsd', yScale: ScaleDef, yTitle: string, yFormat?: string): Layer[] => {
     const y = { field, type: 'quantitative' as const, title: yTitle, scale: yScale, ...(yFormat ? { axis: { format: yFormat } } : {}) };
     const layers: Layer[] = [];
     if (field === 'p99Ms' && rows.some((r) => r.lo !== null && r.hi !== null)) {
       layers.push({
         transform: [{ filter: 'datum.lo != null && datum.hi != null' }],
-        // full opacity: a faded layer would fade the shared colour legend's symbols too
         mark: { type: 'rule', strokeWidth: 1.5 },
-        encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color },
+        encoding: { x, ...xOffset, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color },
       });
     }
-    layers.push({ mark: { type: 'line', strokeWidth: 1.6 }, encoding: { x, y, color } });
-    layers.push({ mark: { type: 'point', filled: true, size: 80, opacity: 1 }, encoding: { x, y, color, shape } });
-    if (chosenRows.length > 0) {
+    // a line only along a numeric axis: GPU types or routings are not a continuum
+    if (layout.numericX) layers.push({ mark: { type: 'line', strokeWidth: 1.6 }, encoding: { x, y, color } });
+    layers.push({ mark: { type: 'point', filled: true, size: 70, opacity: 1 }, encoding: { x, ...xOffset, y, color, shape } });
+    if (field === 'p99Ms' && sloP99Ms !== null) {
+      layers.push({ mark: { type: 'rule', color: SLO_COLOR, strokeDash: [4, 3], strokeWidth: 1.4 }, encoding: { y: { datum: sloP99Ms, type: 'quantitative', scale: yScale } } });
       layers.push({
-        data: { values: chosenRows },
-        layer: [
-          { mark: { type: 'point', filled: false, size: 320, strokeWidth: 2, color: '#111' }, encoding: { x, y } },
-          { mark: { type: 'text', dy: -16, fontSize: 11, fontWeight: 'bold', color: '#111' }, encoding: { x, y, text: { value: 'chosen' } } },
-        ],
+        mark: { type: 'text', color: SLO_COLOR, align: 'right', baseline: 'bottom', dx: -2, dy: -3, fontSize: 11 },
+        encoding: { y: { datum: sloP99Ms, type: 'quantitative', scale: yScale }, x: { value: panelWidth }, text: { value: `SLO p99 ${trimNumber(sloP99Ms)} ms` } },
+      });
+    }
+    if (chosenIndex !== null && rows[chosenIndex] !== undefined) {
+      layers.push({
+        transform: [{ filter: 'datum.chosen' }],
+        mark: { type: 'point', filled: false, size: 300, strokeWidth: 2, color: '#111' },
+        encoding: { x, ...xOffset, y },
+      });
+      layers.push({
+        transform: [{ filter: 'datum.chosen' }],
+        mark: { type: 'text', dy: -15, fontSize: 15, fontWeight: 'bold', color: '#111' },
+        encoding: { x, ...xOffset, y, text: { value: '★' } },
       });
     }
     return layers;
   };
 
-  const p99Layers = measureLayers('p99Ms', yScaleP99, log ? 'p99 latency (ms), log scale' : 'p99 latency (ms)');
-  if (sloP99Ms !== null) {
-    p99Layers.push({
-      data: { values: [{ value: sloP99Ms, label: `SLO p99 ${trimNumber(sloP99Ms)} ms` }] },
-      layer: [
-        { mark: { type: 'rule', color: SLO_COLOR, strokeDash: [4, 3], strokeWidth: 1.4 }, encoding: { y: { field: 'value', type: 'quantitative', scale: yScaleP99 } } },
-        {
-          mark: { type: 'text', color: SLO_COLOR, align: 'right', baseline: 'bottom', dx: -4, dy: -3, fontSize: 11 },
-          encoding: { y: { field: 'value', type: 'quantitative', scale: yScaleP99 }, x: { value: WIDTH }, text: { field: 'label' } },
-        },
-      ],
-    });
-  }
-  const costLayers = measureLayers('costUsd', { zero: true }, 'cost (USD)', '$,.4~g');
+  const config = {
+    ...BASE_CONFIG,
+    axis: { ...BASE_CONFIG.axis, labelFontSize: 11, titleFontSize: 12 },
+    axisY: { minExtent: 44 },
+    legend: { ...BASE_CONFIG.legend, symbolType: 'circle', labelFontSize: 11, titleFontSize: 11, direction: 'horizontal' as const },
+    header: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 'normal' as const, labelFontWeight: 'bold' as const },
+  };
   const spec = (layers: Layer[]): TopLevelSpec =>
-    ({
-      width: WIDTH,
-      height: 240,
-      background: 'white',
-      padding: 8,
-      config: { ...BASE_CONFIG, legend: { ...BASE_CONFIG.legend, symbolType: 'circle' } },
-      data: { values: rows },
-      layer: layers,
-    });
-  const note = `Against ${xPath}${groups.length > 1 ? `; one line per ${varied.slice(1).join(', ')}` : ''}. Crosses miss the SLO; the ringed point is the one chosen.`;
+    (layout.facet !== null
+      ? {
+          background: 'white',
+          padding: 8,
+          config,
+          data: { values: rows },
+          facet: { field: 'facet', type: 'nominal', title: layout.facet, sort: facetValues, header: { labelOrient: 'top', titleOrient: 'top' } },
+          columns,
+          spacing: SWEEP_SPACING,
+          spec: { width: panelWidth, height: SWEEP_HEIGHT, layer: layers },
+        }
+      : { width: panelWidth, height: SWEEP_HEIGHT + 20, background: 'white', padding: 8, config, data: { values: rows }, layer: layers }) as TopLevelSpec;
+
+  const p99Layers = measureLayers('p99Ms', yScaleP99, log ? 'p99 latency (ms, log scale)' : 'p99 latency (ms)');
+  const costLayers = measureLayers('costUsd', { zero: true }, monthly ? 'monthly cost (USD)' : 'cost of the run (USD)', monthly ? '$,.0f' : '$,.4~g');
+  const how = [
+    `Against ${xPath}`,
+    layout.facet !== null ? `a panel per ${layout.facet}` : '',
+    groups.length > 1 ? `colour = ${layout.color.join(', ')}` : '',
+  ]
+    .filter((t) => t !== '')
+    .join('; ');
+  const note = `${how}. Crosses miss the SLO; ★ (ringed) is the cheapest point meeting it at every seed.`;
+  const none = points.length === 0;
   return [
     {
       id: 'sweep-p99',
       title: 'p99 latency',
-      note: rows.some((r) => r.lo !== null) ? `${note} Bars span the lowest to highest p99 over seeds.` : note,
-      svg: points.length > 0 ? await renderSvg(spec(p99Layers)) : null,
-      skipped: points.length > 0 ? null : 'no points',
+      note: rows.some((r) => r.lo !== null) ? `${note} Bars span the 95 % confidence interval over seeds.` : note,
+      svg: none ? null : await renderSvg(spec(p99Layers)),
+      skipped: none ? 'no points' : null,
     },
-    { id: 'sweep-cost', title: 'Cost', note, svg: points.length > 0 ? await renderSvg(spec(costLayers)) : null, skipped: points.length > 0 ? null : 'no points' },
+    {
+      id: 'sweep-cost',
+      title: monthly ? 'Cost per month' : 'Cost',
+      note: monthly ? `${note} Monthly: the run's cost rate over 730 hours, what the ★ compares.` : note,
+      svg: none ? null : await renderSvg(spec(costLayers)),
+      skipped: none ? 'no points' : null,
+    },
   ];
 }

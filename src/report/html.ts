@@ -411,19 +411,21 @@ export async function renderSweepReport(input: {
   const charts = await sweepCharts({ points, varied, sloP99Ms, chosenIndex });
   const withRange = points.some((p) => p.p99MsLo !== undefined && p.p99MsHi !== undefined);
   const chosen = chosenIndex !== null ? points[chosenIndex] : undefined;
+  const monthly = points.length > 0 && points.every((p) => p.monthlyUsd !== undefined);
+  const costText = (p: SweepPoint): string => (monthly ? `${usd(p.monthlyUsd!)}/month` : `cost ${usd(p.costUsd)}`);
   const chosenText = chosen
-    ? `Chosen: ${varied.map((p) => `${p}=${String(chosen.values[p])}`).join(', ')} (p99 ${ms(chosen.p99Ms)}, cost ${usd(chosen.costUsd)}).`
+    ? `★ Chosen: ${varied.map((p) => `${p}=${String(chosen.values[p])}`).join(', ')} (p99 ${ms(chosen.p99Ms)}, ${costText(chosen)}): the cheapest point meeting the SLO.`
     : sloP99Ms !== null
       ? 'No point meets the SLO.'
       : 'No point chosen.';
   const textColumn = varied.map((v) => points.some((p) => typeof p.values[v] !== 'number'));
-  const head = `<tr><th>#</th>${varied.map((p, j) => `<th${textColumn[j] ? ' class="text"' : ''}>${escapeHtml(p)}</th>`).join('')}<th>p99 latency</th>${withRange ? '<th>p99 range</th>' : ''}<th>cost</th><th class="text">SLO</th></tr>`;
+  const head = `<tr><th>#</th>${varied.map((p, j) => `<th${textColumn[j] ? ' class="text"' : ''}>${escapeHtml(p)}</th>`).join('')}<th>p99 latency</th>${withRange ? '<th>p99 range</th>' : ''}<th>cost</th>${monthly ? '<th>per month</th>' : ''}<th class="text">SLO</th></tr>`;
   const rows = points.map((p, i) => {
     const range = withRange ? `<td>${p.p99MsLo !== undefined && p.p99MsHi !== undefined ? escapeHtml(`${fmt(p.p99MsLo, 2)}–${fmt(p.p99MsHi, 2)} ms`) : '—'}</td>` : '';
     return (
       `<tr${i === chosenIndex ? ' class="chosen"' : ''}><td>${i === chosenIndex ? '★ ' : ''}${i + 1}</td>` +
       varied.map((v, j) => `<td${textColumn[j] ? ' class="text"' : ''}>${escapeHtml(String(p.values[v] ?? ''))}</td>`).join('') +
-      `<td>${escapeHtml(ms(p.p99Ms))}</td>${range}<td>${escapeHtml(usd(p.costUsd))}</td><td class="text ${p.sloMet ? 'met' : 'missed'}">${p.sloMet ? 'met' : 'missed'}</td></tr>`
+      `<td>${escapeHtml(ms(p.p99Ms))}</td>${range}<td>${escapeHtml(usd(p.costUsd))}</td>${monthly ? `<td>${escapeHtml(usd(p.monthlyUsd!))}</td>` : ''}<td class="text ${p.sloMet ? 'met' : 'missed'}">${p.sloMet ? 'met' : 'missed'}</td></tr>`
     );
   });
   const body = [

@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { simulate, type RunResult } from '../../src/run.js';
 import { Timeline } from '../../src/metrics/timeline.js';
 import { commandLine, escapeHtml, renderCompareReport, renderRunReport, renderSweepReport, type SweepPoint } from '../../src/report/html.js';
+import { sweepLayout } from '../../src/report/charts.js';
 import { downsampleTimeline, fleetCapacityRps, replicaCapacityRps } from '../../src/report/charts.js';
 import { fmt, pct } from '../../src/report/table.js';
 import { makeScenario } from '../helpers/scenario.js';
@@ -321,7 +322,7 @@ describe('renderSweepReport', () => {
     expect(figureIds(html)).toEqual(['sweep-p99', 'sweep-cost']);
     expect(html).toContain('<h1>Sweep &lt;b&gt;&amp;</h1>');
     expect(html).toContain('>SLO p99 50 ms</text>');
-    expect((html.match(/>chosen<\/text>/g) ?? []).length).toBe(2);
+    expect((html.match(/>★<\/text>/g) ?? []).length).toBe(2);
     // one legend entry per routing
     expect(html).toContain('>least-outstanding</text>');
     const body = html.match(/<tbody>([\s\S]*?)<\/tbody>/)![1]!;
@@ -354,7 +355,35 @@ describe('renderSweepReport', () => {
     expect(html).toContain('No point meets the SLO.');
     expect(html).toContain('<td>110–131.5 ms</td>');
     expect(html).toContain('<td>$2.00</td>');
-    expect(html).not.toContain('>chosen</text>');
+    expect(html).not.toContain('>★</text>');
+  });
+
+  it('lays the flagship 3 × 2 × 5 sweep out as panels per GPU, colour per maxBatch, replicas on x, monthly $ on the cost axis, within the page', async () => {
+    const points: SweepPoint[] = [];
+    for (const gpu of ['t4', 'l4', 'a100-40gb']) {
+      for (const maxBatch of [16, 32]) {
+        for (let replicas = 1; replicas <= 5; replicas++) {
+          const p99 = gpu === 't4' ? 900 : 200 / replicas;
+          points.push({ values: { 'fleet.gpu': gpu, 'fleet.batching.maxBatch': maxBatch, 'fleet.replicas': replicas }, p99Ms: p99, costUsd: replicas / 100, monthlyUsd: replicas * 1000 + (gpu === 'l4' ? 0 : 500), sloMet: p99 <= 100 });
+        }
+      }
+    }
+    const varied = ['fleet.gpu', 'fleet.batching.maxBatch', 'fleet.replicas'];
+    expect(sweepLayout(points, varied)).toEqual({ x: 'fleet.replicas', numericX: true, facet: 'fleet.gpu', color: ['fleet.batching.maxBatch'] });
+    // only a categorical axis: points, no line
+    expect(sweepLayout(points.filter((p) => p.values['fleet.replicas'] === 1 && p.values['fleet.batching.maxBatch'] === 16), varied)).toEqual({ x: 'fleet.gpu', numericX: false, facet: null, color: [] });
+    const chosenIndex = points.findIndex((p) => p.values['fleet.gpu'] === 'l4' && p.values['fleet.replicas'] === 2);
+    const html = await renderSweepReport({ points, varied, sloP99Ms: 100, chosenIndex, version: VERSION, command: 'x', title: 'flagship' });
+    for (const svg of html.match(/<svg[^>]*>/g) ?? []) {
+      const width = Number(/width="([\d.]+)"/.exec(svg)![1]);
+      expect(width).toBeLessThanOrEqual(1000);
+    }
+    for (const gpu of ['t4', 'l4', 'a100-40gb']) expect(html).toContain(`>${gpu}</text>`);
+    expect(html).toContain('>monthly cost (USD)</text>');
+    expect(html).toContain('<th>per month</th>');
+    expect(html).toContain('>SLO p99 100 ms</text>');
+    expect((html.match(/>★<\/text>/g) ?? []).length).toBe(2);
+    expect(html).toContain('★ Chosen: fleet.gpu=l4, fleet.batching.maxBatch=16, fleet.replicas=2 (p99 100 ms, $2,000.00/month)');
   });
 });
 
