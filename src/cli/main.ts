@@ -13,6 +13,7 @@ import { compareCommand } from './compare.js';
 import { readScenarioFiles } from './scenario-files.js';
 import { registerMerge } from './merge.js';
 import { registerPlan } from './plan.js';
+import { registerCapacity } from './capacity.js';
 import { registerSweep } from './sweep.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -93,6 +94,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   registerSweep(program, setExit);
   registerPlan(program, setExit);
   registerMerge(program, setExit);
+  registerCapacity(program, setExit);
   return program;
 }
 

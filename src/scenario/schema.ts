@@ -227,6 +227,7 @@ const trafficSchema = obj({
   burst: burstSchema.default({}),
   keys: keysSchema.default({}),
   trace: traceSchema.optional(),
+  scale: leaf(def(1, num({ gt: 0 }))),
 });
 
 // ---------------------------------------------------------------- model
