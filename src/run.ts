@@ -17,6 +17,7 @@
 import { Simulation } from './engine/simulation.js';
 import { Recorder, LevelIntegral } from './metrics/recorder.js';
 import { Timeline } from './metrics/timeline.js';
+import { cdfPoints, type LatencyCdf } from './metrics/histogram.js';
 import { costBreakdown, egressUsd, HOURS_PER_MONTH, type CostBreakdown } from './metrics/cost.js';
 import { PERCENTILES, tidy, type Summary } from './metrics/summary.js';
 import { companions, type Companions } from './analysis/companions.js';
@@ -58,6 +59,8 @@ export interface RunResult {
   scenario: Scenario;
   /** True when the run was stopped before the scenario's duration. */
   partial: boolean;
+  /** The distribution of the counted requests' latency (after warmup), for the report's chart. */
+  latencyCdf?: LatencyCdf;
 }
 
 /** A run in progress: advance it in steps (for progress and interruption), then finish it. */
@@ -231,8 +234,8 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
     readySum?.advance(stopS);
     const windowS = Math.max(0, stopS - warmupS);
     const run: RunParts = { sc, opts, rec, sites, timeline, windowS, stopS, partial, events: sim.events, wallSeconds: wall() - wallStart };
-    if (!multi) return finishSingle(run, site);
-    return finishMulti(run, readySum!, peakMissRate, regions, intervals, shards);
+    const result = multi ? finishMulti(run, readySum!, peakMissRate, regions, intervals, shards) : finishSingle(run, site);
+    return { ...result, latencyCdf: cdfPoints(rec.latency) };
   };
   return {
     endS,

@@ -72,6 +72,10 @@ export interface TimePoint {
   cacheMissRate: number;
   /** Cumulative cost at tS. */
   costUsd: number;
+  /** Requests rejected (queue full, region down, feature store full) per second over the span. */
+  rejectedRps: number;
+  /** Requests timed out in a queue per second over the span. */
+  timedOutRps: number;
 }
 
 export interface Downsampled {
@@ -98,13 +102,18 @@ export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints =
     cache: col('cacheHitRate'),
     misses: col('cacheMissRate'),
     cost: col('costUsd'),
+    rejected: col('rejected'),
+    timedOut: col('timedOut'),
   };
   const perReplicaRps = replicaCapacityRps(sc);
+  const costBase = costAt(timeline, c.t, c.cost, sc.warmupS);
   const points: TimePoint[] = [];
   for (let start = 0; start < n; start += k) {
     const end = Math.min(n, start + k);
     let durS = 0;
     let arrivals = 0;
+    let rejected = 0;
+    let timedOut = 0;
     const mean = { ready: new Mean(), starting: new Mean(), desired: new Mean(), gpu: new Mean(), cache: new Mean(), p50: new Mean() };
     let p99Max = NaN;
     let p99Min = NaN;
@@ -119,6 +128,8 @@ export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints =
       prevT = t;
       durS += d;
       if (r[c.arrivals] === r[c.arrivals]) arrivals += r[c.arrivals]!;
+      if (c.rejected >= 0 && r[c.rejected] === r[c.rejected]) rejected += r[c.rejected]!;
+      if (c.timedOut >= 0 && r[c.timedOut] === r[c.timedOut]) timedOut += r[c.timedOut]!;
       mean.ready.add(r[c.ready]!, d);
       mean.starting.add(r[c.starting]!, d);
       mean.desired.add(r[c.desired]!, d);
@@ -146,10 +157,29 @@ export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints =
       gpuUtilization: mean.gpu.value(),
       cacheHitRate: mean.cache.value(),
       cacheMissRate: missMax,
-      costUsd: cost,
+      // counted from the end of the warmup, as the summary's cost (the cost card) counts
+      costUsd: timeline.rows[end - 1]![c.t]! >= sc.warmupS ? cost - costBase : NaN,
+      rejectedRps: durS > 0 ? rejected / durS : NaN,
+      timedOutRps: durS > 0 ? timedOut / durS : NaN,
     });
   }
   return { points, intervalsPerPoint: k };
+}
+
+/** The cumulative cost column at time `tS`, linear between rows (0 at t = 0). */
+function costAt(timeline: Timeline, tCol: number, costCol: number, tS: number): number {
+  if (!(tS > 0)) return 0;
+  let prevT = 0;
+  let prevC = 0;
+  for (const r of timeline.rows) {
+    const t = r[tCol]!;
+    const v = r[costCol]!;
+    if (v !== v) continue;
+    if (t >= tS) return t === prevT ? v : prevC + ((v - prevC) * (tS - prevT)) / (t - prevT);
+    prevT = t;
+    prevC = v;
+  }
+  return prevC;
 }
 
 /** Weighted mean skipping NaN; a zero-length interval still counts when it is the only one. */
@@ -282,6 +312,20 @@ const TIME_CHARTS: TimeChartDef[] = [
     skippedWhy: 'no request completed',
   },
   {
+    id: 'failures',
+    title: 'Failures',
+    yTitle: 'requests/s',
+    columns: ['rejected', 'timedOut'],
+    series: [
+      { field: 'rejectedRps', label: 'rejected', color: '#b3261e', dash: SOLID },
+      { field: 'timedOutRps', label: 'timed out', color: '#ff7f0e', dash: DASHED },
+    ],
+    interpolate: 'step-after',
+    note: 'Requests refused (a full queue, a region down, a full feature store) and requests that waited past the queue timeout, per second of each report interval; both count as errors against the SLO.',
+    downsampled: 'rates over the whole span',
+    skippedWhy: 'no request counted',
+  },
+  {
     id: 'replicas',
     title: 'Replicas',
     yTitle: 'replicas',
@@ -349,12 +393,12 @@ const TIME_CHARTS: TimeChartDef[] = [
   {
     id: 'cost',
     title: 'Cumulative cost',
-    yTitle: 'USD since start',
+    yTitle: 'USD after warmup',
     columns: ['costUsd'],
     series: [{ field: 'costUsd', label: 'cost', color: '#8c564b', dash: SOLID }],
     interpolate: 'linear',
     yFormat: '$,.4~g',
-    note: 'GPU, cache and egress cost accumulated since t = 0 (warmup included).',
+    note: 'GPU, cache and egress cost accumulated from the end of the warmup, as the cost card counts it (its last value is the run\u2019s cost).',
     downsampled: 'the value at the end of the span',
     skippedWhy: 'no cost recorded',
   },
@@ -404,6 +448,7 @@ export async function timeCharts(runs: ChartRun[], overlay: boolean, maxPoints =
   const endS = Math.max(0, ...runs.map((r) => r.result.summary.simulatedSeconds));
   const axis = timeAxis(endS);
   const k = Math.max(1, ...sampled.map((s) => s.intervalsPerPoint));
+  const markers = dedupeMarkers(runs.flatMap((r) => scenarioMarkers(r.result.scenario, r.result.summary.simulatedSeconds)));
   const out: RenderedChart[] = [];
   for (const def of TIME_CHARTS) {
     if (only !== null && !only.includes(def.id)) continue;
@@ -411,8 +456,9 @@ export async function timeCharts(runs: ChartRun[], overlay: boolean, maxPoints =
       out.push({ id: def.id, title: def.title, note: def.note, svg: null, skipped: def.skippedWhy });
       continue;
     }
-    const spec = timeChartSpec(def, runs, sampled, axis, overlay);
+    const spec = timeChartSpec(def, runs, sampled, axis, overlay, markers);
     let note = def.note;
+    if (markers.length > 0) note += ` Shaded: ${[...new Set(markers.map((m) => m.legend))].join(', ')}.`;
     if (k > 1) {
       note += ` Each point summarises up to ${k} report intervals: ${def.downsampled}.`;
     }
@@ -434,7 +480,91 @@ const BASE_CONFIG = {
   legend: { orient: 'top' as const, labelLimit: 400, symbolType: 'stroke' },
 };
 
-function timeChartSpec(def: TimeChartDef, runs: ChartRun[], sampled: Downsampled[], axis: TimeAxis, overlay: boolean): TopLevelSpec {
+/** Something on the time axis a report marks: the warmup, a scenario event, a traffic step or spike. */
+export interface TimeMarker {
+  /** Start (s). */
+  t0: number;
+  /** End (s) of a span; null for an instant (a vertical line). */
+  t1: number | null;
+  /** Short label drawn at the top of the chart. */
+  label: string;
+  /** What the shading means, for the note under the chart. */
+  legend: string;
+  color: string;
+}
+
+const WARMUP_COLOR = '#9e9e9e';
+const EVENT_COLOR = '#6a3d9a';
+const TRAFFIC_COLOR = '#1f77b4';
+const OUTAGE_COLOR = '#b3261e';
+
+/**
+ * The markers of a scenario over [0, endS]: the warmup (not counted), its events (replica
+ * crashes, cache flushes, region outages as spans) and its traffic's steps, ramps and spikes.
+ */
+export function scenarioMarkers(sc: Scenario, endS: number): TimeMarker[] {
+  const out: TimeMarker[] = [];
+  const end = endS > 0 ? endS : sc.durationS;
+  if (sc.warmupS > 0) out.push({ t0: 0, t1: Math.min(sc.warmupS, end), label: 'warmup', legend: 'grey = warmup (not counted)', color: WARMUP_COLOR });
+  for (const e of sc.events) {
+    if (e.atS > end) continue;
+    if (e.kind === 'replica-crash') out.push({ t0: e.atS, t1: null, label: `crash ×${e.count}`, legend: 'purple lines = events', color: EVENT_COLOR });
+    else if (e.kind === 'cache-flush') out.push({ t0: e.atS, t1: null, label: 'cache flush', legend: 'purple lines = events', color: EVENT_COLOR });
+    else out.push({ t0: e.atS, t1: Math.min(end, e.atS + e.forS), label: `${e.region} down`, legend: 'red = region outage', color: OUTAGE_COLOR });
+  }
+  const t = sc.traffic;
+  if (t.trace === null) {
+    const scale = t.scale ?? 1;
+    t.schedule.forEach((step, i) => {
+      if (i === 0 && step.atS === 0) return;
+      if (step.atS > end) return;
+      const rps = trimNumber(step.rps * scale);
+      if (step.rampS > 0) out.push({ t0: step.atS, t1: Math.min(end, step.atS + step.rampS), label: `ramp → ${rps}/s`, legend: 'blue = traffic steps, ramps and spikes', color: TRAFFIC_COLOR });
+      else out.push({ t0: step.atS, t1: null, label: `step → ${rps}/s`, legend: 'blue = traffic steps, ramps and spikes', color: TRAFFIC_COLOR });
+    });
+    for (const sp of t.spikes) {
+      if (sp.atS > end) continue;
+      out.push({ t0: sp.atS, t1: Math.min(end, sp.atS + sp.forS), label: `spike ×${trimNumber(sp.factor)}`, legend: 'blue = traffic steps, ramps and spikes', color: TRAFFIC_COLOR });
+    }
+  }
+  return out;
+}
+
+function dedupeMarkers(markers: TimeMarker[]): TimeMarker[] {
+  const seen = new Set<string>();
+  return markers.filter((m) => {
+    const key = `${m.t0}/${m.t1}/${m.label}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Layers drawing `markers` behind a time chart: spans shaded, instants as dashed lines, each labelled at the top. */
+function markerLayers(markers: TimeMarker[], axis: TimeAxis, x: { field: string; type: 'quantitative'; title: string; scale: { nice: boolean; zero: boolean } }): Layer[] {
+  if (markers.length === 0) return [];
+  const rows = markers.map((m) => ({ t: m.t0 / axis.divisorS, t2: m.t1 === null ? null : m.t1 / axis.divisorS, label: m.label, color: m.color }));
+  const layers: Layer[] = [];
+  // one layer per colour (a fixed mark colour: the chart's colour scale belongs to its series)
+  for (const color of [...new Set(rows.map((r) => r.color))]) {
+    const mine = rows.filter((r) => r.color === color);
+    const spans = mine.filter((r) => r.t2 !== null);
+    const instants = mine.filter((r) => r.t2 === null);
+    if (spans.length > 0) layers.push({ data: { values: spans }, mark: { type: 'rect', opacity: 0.1, color }, encoding: { x, x2: { field: 't2' } } });
+    if (instants.length > 0) layers.push({ data: { values: instants }, mark: { type: 'rule', strokeDash: [3, 3], strokeWidth: 1.2, color }, encoding: { x } });
+    // labels only while they can be read (a few markers)
+    if (rows.length <= 8) {
+      layers.push({
+        data: { values: mine },
+        mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 2, fontSize: 10, color },
+        encoding: { x, y: { value: 0 }, text: { field: 'label' } },
+      });
+    }
+  }
+  return layers;
+}
+
+function timeChartSpec(def: TimeChartDef, runs: ChartRun[], sampled: Downsampled[], axis: TimeAxis, overlay: boolean, markers: TimeMarker[] = []): TopLevelSpec {
   const rows: Record<string, string | number | null>[] = [];
   const bandRows: Record<string, string | number | null>[] = [];
   let minPos = Infinity;
@@ -488,7 +618,7 @@ function timeChartSpec(def: TimeChartDef, runs: ChartRun[], sampled: Downsampled
   const strokeDash = overlay
     ? { field: 'series', type: 'nominal' as const, title: null, scale: { domain: labels, range: def.series.map((s) => s.dash) }, legend: labels.length > 1 ? {} : null }
     : { field: 'series', type: 'nominal' as const, title: null, scale: { domain: labels, range: def.series.map((s) => s.dash) } };
-  const layers: Layer[] = [];
+  const layers: Layer[] = markerLayers(markers, axis, x);
   if (bandRows.length > 0) {
     const p99 = def.series.find((s) => s.field === def.band!.hi);
     layers.push({
@@ -767,4 +897,87 @@ export async function sweepCharts(input: { points: SweepPoint[]; varied: string[
       skipped: none ? 'no points' : null,
     },
   ];
+}
+
+/** The probability a latency target's percentile name stands for (p999 → 0.999). */
+function percentileProbability(name: string): number | null {
+  const m = /^p(\d+)$/.exec(name);
+  if (!m) return null;
+  const digits = m[1]!;
+  // p50 → 0.50, p99 → 0.99, p999 → 0.999
+  return Number(`0.${digits}`);
+}
+
+/**
+ * The latency distribution of each run (after warmup): latency on x, the share of requests
+ * slower on a log y axis read as percentiles (p50 at the bottom, p99.99 at the top), the SLO
+ * targets as a cross-hair (target latency, target percentile): a curve passing left of it meets it.
+ */
+export async function latencyDistributionChart(runs: ChartRun[], overlay: boolean): Promise<RenderedChart> {
+  const id = 'latency-cdf';
+  const title = 'Latency distribution';
+  const rows: { ms: number; tail: number; run: string }[] = [];
+  for (const r of runs) {
+    const cdf = r.result.latencyCdf;
+    if (!cdf) continue;
+    cdf.p.forEach((p, i) => {
+      const ms = cdf.ms[i]!;
+      if (p < 1 && ms > 0 && Number.isFinite(ms)) rows.push({ ms, tail: tidyTail(1 - p), run: r.label });
+    });
+  }
+  const note =
+    'Latency of the requests counted (after warmup) against the share of requests slower than it, read as a percentile; the SLO target is the red cross-hair: the curve must pass left of it.';
+  if (rows.length === 0) return { id, title, note, svg: null, skipped: 'no request completed after warmup' };
+  const targets: { ms: number; tail: number; label: string }[] = [];
+  const seen = new Set<string>();
+  for (const r of runs) {
+    for (const [name, s] of Object.entries(r.result.scenario.slo.latencyS)) {
+      const q = percentileProbability(name);
+      if (q === null || s === undefined) continue;
+      const label = `SLO ${name} ${trimNumber(s * 1e3)} ms`;
+      if (seen.has(label)) continue;
+      seen.add(label);
+      targets.push({ ms: s * 1e3, tail: tidyTail(1 - q), label });
+    }
+  }
+  const all = [...rows.map((r) => r.ms), ...targets.map((t) => t.ms)];
+  const log = Math.max(...all) / Math.min(...all) > 20;
+  const xScale: ScaleDef = log ? { type: 'log' } : { zero: true };
+  const x = { field: 'ms', type: 'quantitative' as const, title: log ? 'latency (ms, log scale)' : 'latency (ms)', scale: xScale };
+  const y = {
+    field: 'tail',
+    type: 'quantitative' as const,
+    title: 'percentile',
+    scale: { type: 'log' as const, domain: [1, 0.0001] },
+    axis: { values: [0.5, 0.1, 0.01, 0.001, 0.0001], labelExpr: "'p' + format(100 - 100 * datum.value, '.4~f')" },
+  };
+  const runLabels = runs.map((r) => r.label);
+  const layers: Layer[] = [
+    {
+      data: { values: rows },
+      mark: { type: 'line', strokeWidth: 1.8, interpolate: 'monotone' },
+      encoding: { x, y, ...(overlay ? { color: { field: 'run', type: 'nominal', title: null, scale: { domain: runLabels } } } : { color: { value: '#ff7f0e' } }) },
+    },
+  ];
+  if (targets.length > 0) {
+    layers.push({
+      data: { values: targets },
+      layer: [
+        { mark: { type: 'rule', color: SLO_COLOR, strokeDash: [4, 3], strokeWidth: 1.2 }, encoding: { x: { field: 'ms', type: 'quantitative', scale: xScale } } },
+        { mark: { type: 'rule', color: SLO_COLOR, strokeDash: [4, 3], strokeWidth: 1.2 }, encoding: { y: { field: 'tail', type: 'quantitative', scale: y.scale } } },
+        { mark: { type: 'point', shape: 'cross', color: SLO_COLOR, size: 90, filled: true }, encoding: { x: { field: 'ms', type: 'quantitative', scale: xScale }, y: { field: 'tail', type: 'quantitative', scale: y.scale } } },
+        {
+          mark: { type: 'text', color: SLO_COLOR, align: 'left', baseline: 'bottom', dx: 5, dy: -4, fontSize: 11 },
+          encoding: { x: { field: 'ms', type: 'quantitative', scale: xScale }, y: { field: 'tail', type: 'quantitative', scale: y.scale }, text: { field: 'label' } },
+        },
+      ],
+    });
+  }
+  const spec: TopLevelSpec = { width: WIDTH, height: 240, background: 'white', padding: 8, config: BASE_CONFIG, layer: layers };
+  return { id, title, note, svg: await renderSvg(spec), skipped: null };
+}
+
+/** 1 − p without the float noise of the subtraction (1 − 0.99 = 0.010000000000000009). */
+function tidyTail(v: number): number {
+  return Number(v.toPrecision(10));
 }

@@ -7,7 +7,7 @@
 import type { Summary } from '../metrics/summary.js';
 import type { RunResult } from '../run.js';
 import type { Scenario } from '../scenario/types.js';
-import { sweepCharts, timeCharts, type RenderedChart, type SweepPoint } from './charts.js';
+import { latencyDistributionChart, sweepCharts, timeCharts, type RenderedChart, type SweepPoint } from './charts.js';
 import { fmt, pct } from './table.js';
 
 export type { SweepPoint } from './charts.js';
@@ -83,7 +83,7 @@ const METRICS: Metric[] = [
     value: (s) => s.cost.totalUsd,
     format: usd,
     better: 'lower',
-    note: (s, sc) => (sc.cost.gpuHourlyUsd === null ? 'no GPU price: set fleet.gpu or cost.gpuHourly' : `idle GPU ${usd(s.cost.idleGpuUsd)}`),
+    note: (s, sc) => (sc.cost.gpuHourlyUsd === null ? 'no GPU price: set fleet.gpu or cost.gpuHourly' : `after warmup; idle GPU ${usd(s.cost.idleGpuUsd)}`),
   },
   { id: 'monthly-cost', label: 'cost per month', value: (s) => s.cost.monthlyUsd, format: usd, better: 'lower', note: () => 'at this run\u2019s rate' },
   { id: 'cold-starts', label: 'cold starts', value: (s) => s.replicas.coldStarts, format: count, better: 'lower' },
@@ -278,6 +278,12 @@ function card(m: Metric, s: Summary, sc: Scenario): string | null {
   return `<div class="card${cls}" data-card="${m.id}"><div class="label">${escapeHtml(m.label)}</div><div class="value">${escapeHtml(m.format(v))}</div>${note}</div>`;
 }
 
+/** The time charts with the latency distribution placed right after the latency chart. */
+function withDistribution(charts: RenderedChart[], distribution: RenderedChart): RenderedChart[] {
+  const i = charts.findIndex((c) => c.id === 'latency');
+  return i < 0 ? [...charts, distribution] : [...charts.slice(0, i + 1), distribution, ...charts.slice(i + 1)];
+}
+
 /** The time charts drawn once per region or shard in a run report. */
 const SITE_CHARTS = ['arrivals', 'latency', 'replicas', 'gpu'] as const;
 
@@ -287,7 +293,7 @@ export async function renderRunReport(input: { result: RunResult; version: strin
   const s = result.summary;
   const sc = result.scenario;
   const name = s.variant ? `${s.scenario} [${s.variant}]` : s.scenario;
-  const charts = await timeCharts([{ label: name, result }], false);
+  const charts = withDistribution(await timeCharts([{ label: name, result }], false), await latencyDistributionChart([{ label: name, result }], false));
   // regions or shards: the main charts per site, overlaid (colour = site)
   const siteKind = sc.topology?.kind === 'regions' ? 'region' : 'shard';
   const siteCharts =
@@ -364,10 +370,23 @@ export async function renderCompareReport(input: { results: RunResult[]; labels:
     const badge = hasSlo(s) ? `<span class="badge ${s.slo.met ? 'met' : 'missed'}">SLO ${s.slo.met ? 'met' : 'missed'}</span>` : '';
     return `<tr><td class="text">${escapeHtml(labels[i]!)}${badge ? `<br>${badge}` : ''}</td>${cells.join('')}</tr>`;
   });
-  const charts = await timeCharts(
-    results.map((result, i) => ({ label: labels[i]!, result })),
-    true,
-  );
+  const runs = results.map((result, i) => ({ label: labels[i]!, result }));
+  const charts = withDistribution(await timeCharts(runs, true), await latencyDistributionChart(runs, true));
+  // regions or shards: the main charts once per site, the variants overlaid (every variant with that site)
+  const siteSections: string[] = [];
+  const siteNames = [...new Set(results.flatMap((r) => r.siteTimelines.map((st) => st.name)))];
+  const siteKind = results.some((r) => r.scenario.topology?.kind === 'regions') ? 'region' : 'shard';
+  for (const site of siteNames) {
+    const siteRuns = runs
+      .map((run) => {
+        const st = run.result.siteTimelines.find((x) => x.name === site);
+        return st === undefined ? null : { label: run.label, result: { ...run.result, timeline: st.timeline } };
+      })
+      .filter((x): x is { label: string; result: RunResult } => x !== null);
+    if (siteRuns.length === 0) continue;
+    const siteCharts = (await timeCharts(siteRuns, true, undefined, SITE_CHARTS)).map((c) => ({ ...c, id: `${siteKind}-${site}-${c.id}` }));
+    siteSections.push(chartsSection(`${siteKind === 'region' ? 'Region' : 'Shard'} ${site} (colour = variant${siteKind === 'region' ? '; latency of the requests this region served, the users\' round trip included' : ''})`, siteCharts));
+  }
   const names = [...new Set(summaries.map((s) => s.scenario))];
   const title = `Compare: ${names.join(' vs ')}`;
   const body = [
@@ -391,6 +410,7 @@ export async function renderCompareReport(input: { results: RunResult[]; labels:
     ...rows,
     `</tbody></table></div>`,
     chartsSection('Over time (colour = variant)', charts),
+    ...siteSections,
     `<h2>Scenarios</h2>`,
     ...results.map((r, i) => scenarioDetails(r.scenario, `Resolved scenario: ${labels[i]!}`)),
   ];
