@@ -11,7 +11,7 @@ import { mean, sampleStandardDeviation } from 'simple-statistics';
 import type { Summary } from '../metrics/summary.js';
 import { tidy } from '../metrics/summary.js';
 import { recordsCsv } from '../report/csv.js';
-import { alignTable, fmt, pct, usd } from '../report/table.js';
+import { alignTable, colorCells, fitTable, fmt, pct, PLAIN, usd, wrapText, type TerminalStyle } from '../report/table.js';
 import { gridPoint, gridSize, type Axis, type GridPoint, type Shard } from './grid.js';
 
 /** Figures aggregated over seeds, in sweep.csv column order (each followed by its Lo/Hi interval columns). */
@@ -221,7 +221,7 @@ function cell(v: unknown): unknown {
 }
 
 /** The terminal table of a sweep: one line per point, ★ on the cheapest point meeting the SLO, and a closing line saying which. */
-export function formatSweepTable(doc: SweepDocument): string {
+export function formatSweepTable(doc: SweepDocument, style: TerminalStyle = PLAIN): string {
   const lines: string[] = [];
   const what = doc.shard ? `, shard ${doc.shard.index}/${doc.shard.count}` : '';
   lines.push(
@@ -245,7 +245,12 @@ export function formatSweepTable(doc: SweepDocument): string {
       slo,
     ]);
   }
-  lines.push(alignTable(rows, '  '));
+  // narrow: leave out the run's cost (the monthly projection, what ★ compares, stays) before stacking column blocks
+  const costCol = header.indexOf('cost');
+  const tooWide = alignTable(rows, '  ').split('\n').some((l) => l.length > style.width);
+  const fitted = tooWide ? rows.map((r) => r.filter((_c, i) => i !== costCol)) : rows;
+  const table = colorCells(fitTable(fitted, style.width, '  ', 1 + doc.axes.length), style.color);
+  const head = wrapText(lines.splice(0, lines.length).join('\n'), style.width);
   lines.push('');
   const best = doc.points.find((p) => p.index === doc.cheapest);
   if (best) {
@@ -259,7 +264,7 @@ export function formatSweepTable(doc: SweepDocument): string {
     lines.push(`no point${doc.shard ? ' of this shard' : ''} meets the SLO at every seed`);
   }
   if (doc.shard) lines.push(`shard ${doc.shard.index}/${doc.shard.count}: combine the shards' folders with \`infersim merge DIR... --out DIR\``);
-  return lines.join('\n');
+  return `${head}\n${table}\n${colorCells(wrapText(lines.join('\n'), style.width), style.color)}`;
 }
 
 /** A set of sweep documents that cannot be merged (different grids, missing or conflicting points). */

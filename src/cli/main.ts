@@ -7,6 +7,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { formatCatalog } from '../catalog/format.js';
+import { DEFAULT_WIDTH } from '../report/table.js';
 import { EXIT, UserError } from './errors.js';
 import { runCommand } from './run.js';
 import { compareCommand } from './compare.js';
@@ -51,7 +52,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--assert-slo', 'exit 3 when a run misses its SLO', false)
     .option('-q, --quiet', 'no progress or log lines on stderr', false)
     .option('--no-report', 'do not write report.html')
-    .action(async (files: string[], o: { seed?: number; set: string[]; out?: string; format: 'table' | 'json'; assertSlo: boolean; quiet: boolean; report: boolean }) => {
+    .option('--wide', 'tables as wide as they need (default: fit 100 columns)', false)
+    .action(async (files: string[], o: { seed?: number; set: string[]; out?: string; format: 'table' | 'json'; assertSlo: boolean; quiet: boolean; report: boolean; wide: boolean }) => {
       setExit(await runCommand(files, o));
     });
 
@@ -79,15 +81,17 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output on stdout').choices(['table', 'json']).default('table'))
     .option('--no-report', 'do not write report.html')
     .option('-q, --quiet', 'no progress or log lines on stderr', false)
-    .action(async (files: string[], o: { seed?: number; set: string[]; out?: string; format: 'table' | 'json'; quiet: boolean; report: boolean }) => {
+    .option('--wide', 'tables as wide as they need (default: fit 100 columns)', false)
+    .action(async (files: string[], o: { seed?: number; set: string[]; out?: string; format: 'table' | 'json'; quiet: boolean; report: boolean; wide: boolean }) => {
       setExit(await compareCommand(files, o));
     });
 
   program
     .command('catalog')
     .description('list the built-in GPUs, MIG profiles, prices and latency profiles with their sources')
-    .action(() => {
-      process.stdout.write(`${formatCatalog()}\n`);
+    .option('--wide', 'one line per row, sources inline (default: fit 100 columns)', false)
+    .action((o: { wide: boolean }) => {
+      process.stdout.write(`${formatCatalog(o.wide ? Infinity : DEFAULT_WIDTH)}\n`);
       setExit(EXIT.ok);
     });
 

@@ -16,6 +16,7 @@ export interface MergeCommandOptions {
   format: 'table' | 'json';
   quiet: boolean;
   report?: boolean;
+  wide?: boolean;
 }
 
 /** Reads DIR/sweep.json (or a .json file given directly); throws UserError. */
@@ -76,6 +77,7 @@ export function registerMerge(program: Command, setExit: (code: number) => void)
     .addOption(new Option('--format <format>', 'output on stdout').choices(['table', 'json']).default('table'))
     .option('-q, --quiet', 'no log lines on stderr', false)
     .option('--no-report', 'do not write report.html')
+    .option('--wide', 'tables as wide as they need (default: fit 100 columns)', false)
     .action(async (dirs: string[], o: MergeCommandOptions) => {
       setExit(await mergeCommand(dirs, o));
     });

@@ -2,7 +2,8 @@
 import { performance } from 'node:perf_hooks';
 import { startRun, type RunResult } from '../run.js';
 import { timelineCsv } from '../report/csv.js';
-import { formatSummary } from '../report/table.js';
+import { formatSummary, wrapText } from '../report/table.js';
+import { terminalStyle } from './output.js';
 import { formatTopology, siteTimelineFile } from '../topology/report.js';
 import { createRequire } from 'node:module';
 import type { Scenario } from '../scenario/types.js';
@@ -23,6 +24,8 @@ export interface RunCommandOptions {
   quiet: boolean;
   /** Write report.html beside summary.json (commander's --no-report sets false); default true. */
   report?: boolean;
+  /** No width limit on the tables (default: fit 100 columns). */
+  wide?: boolean;
 }
 
 const infersimVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -102,9 +105,9 @@ export async function runCommand(files: string[], opts: RunCommandOptions): Prom
         if (!result.summary.slo.met) missed = true;
         if (result.partial) anyPartial = true;
         if (opts.format === 'table') {
-          process.stdout.write(`${formatSummary(result.summary, l.scenario)}\n`);
+          process.stdout.write(`${formatSummary(result.summary, l.scenario, terminalStyle(opts.wide), opts.set)}\n`);
           const sites = formatTopology(result.summary);
-          if (sites !== '') process.stdout.write(`${sites}\n`);
+          if (sites !== '') process.stdout.write(`${wrapText(sites, terminalStyle(opts.wide).width)}\n`);
           process.stdout.write(`results: ${dir}\n\n`);
         } else if (!opts.quiet) {
           process.stderr.write(`${l.stem}: results in ${dir}\n`);

@@ -12,7 +12,7 @@ import type { Summary } from '../metrics/summary.js';
 import { formatIssue, loadScenario, ScenarioError, type ScenarioIssue } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
 import { EXIT, UserError } from './errors.js';
-import { outputDir, writeResult } from './output.js';
+import { outputDir, terminalStyle, writeResult } from './output.js';
 import { defaultWorkers, RunPool, runProgress, withSigint } from './pool.js';
 import { readScenarioFile } from './scenario-files.js';
 import type { RunJob } from './worker.js';
@@ -27,6 +27,7 @@ export interface SweepCommandOptions {
   format: 'table' | 'json';
   quiet: boolean;
   report?: boolean;
+  wide?: boolean;
 }
 
 /** Commander parser for a positive integer option named `name`. */
@@ -233,12 +234,12 @@ export function writeSweep(dir: string, doc: SweepDocument): void {
 }
 
 /** Prints the table (or, with --format json, the document and nothing else) and where the files went. */
-export function printSweep(doc: SweepDocument, dir: string, o: { format: 'table' | 'json'; quiet: boolean }): void {
+export function printSweep(doc: SweepDocument, dir: string, o: { format: 'table' | 'json'; quiet: boolean; wide?: boolean }): void {
   if (o.format === 'json') {
     process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     if (!o.quiet) process.stderr.write(`${doc.stem}: results in ${dir}\n`);
   } else {
-    process.stdout.write(`${formatSweepTable(doc)}\n`);
+    process.stdout.write(`${formatSweepTable(doc, terminalStyle(o.wide))}\n`);
     process.stdout.write(`results: ${dir}\n`);
   }
 }
@@ -258,6 +259,7 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .addOption(new Option('--format <format>', 'output on stdout').choices(['table', 'json']).default('table'))
     .option('-q, --quiet', 'no progress or log lines on stderr', false)
     .option('--no-report', 'do not write report.html')
+    .option('--wide', 'tables as wide as they need (default: fit 100 columns)', false)
     .action(async (file: string, o: SweepCommandOptions) => {
       setExit(await sweepCommand(file, o));
     });
