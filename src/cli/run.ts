@@ -99,7 +99,7 @@ export async function runCommand(files: string[], opts: RunCommandOptions): Prom
         if (reports !== null) {
           // the command that reproduces this run: the seed pinned, the overrides kept
           const command = commandLine(['npx', 'infersim', 'run', l.file, ...opts.set.flatMap((x) => ['--set', x]), '--seed', String(l.scenario.seed)]);
-          writeResult(dir, 'report.html', await reports.render(result, infersimVersion, command));
+          writeResult(dir, 'report.html', await reports.render(result, infersimVersion, command, opts.set));
         }
         summaries.push(result.summary);
         if (!result.summary.slo.met) missed = true;

@@ -8,7 +8,7 @@ import type { Summary } from '../metrics/summary.js';
 import type { RunResult } from '../run.js';
 import type { Scenario } from '../scenario/types.js';
 import { latencyDistributionChart, sweepCharts, timeCharts, type RenderedChart, type SweepPoint } from './charts.js';
-import { fmt, pct } from './table.js';
+import { fmt, pct, runTitle } from './table.js';
 
 export type { SweepPoint } from './charts.js';
 
@@ -288,11 +288,12 @@ function withDistribution(charts: RenderedChart[], distribution: RenderedChart):
 const SITE_CHARTS = ['arrivals', 'latency', 'replicas', 'gpu'] as const;
 
 /** The report of one run: header, summary cards, time charts (per region or shard too), resolved scenario. */
-export async function renderRunReport(input: { result: RunResult; version: string; command: string }): Promise<string> {
+export async function renderRunReport(input: { result: RunResult; version: string; command: string; overrides?: readonly string[] }): Promise<string> {
   const { result, version, command } = input;
   const s = result.summary;
   const sc = result.scenario;
-  const name = s.variant ? `${s.scenario} [${s.variant}]` : s.scenario;
+  // the --set overrides in the title: two runs of one file with different overrides read differently
+  const name = runTitle(s, input.overrides ?? []);
   const charts = withDistribution(await timeCharts([{ label: name, result }], false), await latencyDistributionChart([{ label: name, result }], false));
   // regions or shards: the main charts per site, overlaid (colour = site)
   const siteKind = sc.topology?.kind === 'regions' ? 'region' : 'shard';

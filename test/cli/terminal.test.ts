@@ -9,7 +9,7 @@ import { ROOT } from '../helpers/cli.js';
 
 /** `infersim args…` with stdout piped and the colour variables only as given. */
 function cli(args: string[], cwd = ROOT, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const base = { ...process.env, INFERSIM_DEBUG: '' };
+  const base: Record<string, string | undefined> = { ...process.env, INFERSIM_DEBUG: '' };
   delete base.FORCE_COLOR;
   delete base.NO_COLOR;
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'infersim.js'), ...args], { cwd, encoding: 'utf8', env: { ...base, ...env } });

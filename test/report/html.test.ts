@@ -447,5 +447,8 @@ describe('failures, latency distribution, markers and cost in run reports', () =
     expect(html).toContain('>rejected</text>');
     expect(html).toContain('>timed out</text>');
     expect(html).toContain('>p99.9</text>');
+    // --set overrides in the title: two runs of one file are not labelled alike
+    const a = await renderRunReport({ result: r, version: VERSION, command: 'x', overrides: ['fleet.replicas=2', 'seed=4'] });
+    expect(a).toContain('<h1>marked (fleet.replicas=2)</h1>');
   });
 });
