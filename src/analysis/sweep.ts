@@ -86,6 +86,12 @@ export interface SweepDocument {
   partial: boolean;
   /** Grid index of the cheapest point (monthlyUsd, then grid order) meeting the SLO at every seed, among those held; null if none. */
   cheapest: number | null;
+  /**
+   * What ★ requires beyond the SLO (sweep --headroom / --max-utilization); absent: the SLO alone.
+   * headroom k: the point with k fewer fleet.replicas (same other values) met the SLO at every seed (N+k);
+   * maxUtilization: GPU utilization at most that at every seed.
+   */
+  requirement?: SweepRequirement;
   points: PointResult[];
 }
 
@@ -163,6 +169,28 @@ export function cheapestPoint(points: PointResult[]): number | null {
   return best === null ? null : best.index;
 }
 
+/** sweep --headroom / --max-utilization. */
+export interface SweepRequirement {
+  headroom: number;
+  maxUtilization: number | null;
+}
+
+/** Whether `p` meets the requirement among `points` (the SLO at every seed, the utilization bound, N+k). */
+export function meetsRequirement(p: PointResult, points: PointResult[], req: SweepRequirement | undefined): boolean {
+  if (!p.sloMet) return false;
+  if (req === undefined) return true;
+  if (req.maxUtilization !== null && !p.runs.every((r) => r.gpu.utilization <= req.maxUtilization!)) return false;
+  if (req.headroom > 0) {
+    const n = p.values['fleet.replicas'];
+    if (typeof n !== 'number') return false;
+    const same = (q: PointResult): boolean =>
+      Object.keys(p.values).every((k) => (k === 'fleet.replicas' ? q.values[k] === n - req.headroom : JSON.stringify(q.values[k]) === JSON.stringify(p.values[k])));
+    const smaller = points.find(same);
+    if (smaller === undefined || !smaller.sloMet) return false;
+  }
+  return true;
+}
+
 /** Assembles sweep.json from the finished points (sorted by grid index). */
 export function sweepDocument(x: {
   scenario: string;
@@ -173,8 +201,11 @@ export function sweepDocument(x: {
   shard: Shard | null;
   partial: boolean;
   points: PointResult[];
+  requirement?: SweepRequirement;
 }): SweepDocument {
   const points = [...x.points].sort((a, b) => a.index - b.index);
+  const req = x.requirement;
+  const eligible = req === undefined ? points : points.filter((p) => meetsRequirement(p, points, req));
   return {
     kind: 'infersim-sweep',
     version: 1,
@@ -187,7 +218,8 @@ export function sweepDocument(x: {
     shard: x.shard,
     pointIndices: points.map((p) => p.index),
     partial: x.partial,
-    cheapest: cheapestPoint(points),
+    cheapest: cheapestPoint(eligible),
+    ...(req !== undefined ? { requirement: req } : {}),
     points,
   };
 }
@@ -257,14 +289,23 @@ export function formatSweepTable(doc: SweepDocument, style: TerminalStyle = PLAI
     const where = best.sets.length > 0 ? best.sets.join(' ') : '(the file as it is)';
     const free = doc.points.every((p) => p.monthlyUsd === 0);
     lines.push(
-      `★ ${free ? 'first point meeting the SLO (no GPU price set: every point costs $0)' : 'cheapest point meeting the SLO'}: ${where} — ` +
+      `★ ${free ? 'first point meeting the SLO (no GPU price set: every point costs $0)' : 'cheapest point meeting the SLO'}${requirementText(doc.requirement)}: ${where} — ` +
         `p99 ${fmt(best.p99Ms, 2)} ms, ${usd(best.monthlyUsd)}/month`,
     );
   } else if (doc.points.length > 0) {
-    lines.push(`no point${doc.shard ? ' of this shard' : ''} meets the SLO at every seed`);
+    lines.push(`no point${doc.shard ? ' of this shard' : ''} meets the SLO at every seed${requirementText(doc.requirement)}`);
   }
   if (doc.shard) lines.push(`shard ${doc.shard.index}/${doc.shard.count}: combine the shards' folders with \`infersim merge DIR... --out DIR\``);
   return `${head}\n${table}\n${colorCells(wrapText(lines.join('\n'), style.width), style.color)}`;
+}
+
+/** " with 1 replica lost (N+1), GPUs ≤ 80 % busy", or "" without a requirement. */
+function requirementText(req: SweepRequirement | undefined): string {
+  if (req === undefined) return '';
+  const parts: string[] = [];
+  if (req.headroom > 0) parts.push(`with ${req.headroom} replica(s) lost (N+${req.headroom})`);
+  if (req.maxUtilization !== null) parts.push(`GPUs ≤ ${pct(req.maxUtilization, 0)} busy`);
+  return parts.length > 0 ? ` ${parts.join(', ')}` : '';
 }
 
 /** A set of sweep documents that cannot be merged (different grids, missing or conflicting points). */
@@ -277,7 +318,7 @@ export class SweepMergeError extends Error {
 
 /** The grid a document describes, as a comparable key (everything but the points and how they were split). */
 function gridKey(d: SweepDocument): string {
-  return JSON.stringify({ scenario: d.scenario, axes: d.axes, sets: d.sets, seeds: d.seeds, pointCount: d.pointCount });
+  return JSON.stringify({ scenario: d.scenario, axes: d.axes, sets: d.sets, seeds: d.seeds, pointCount: d.pointCount, requirement: d.requirement ?? null });
 }
 
 /** Without engine figures (the only part that may differ between equal runs). */
@@ -330,6 +371,7 @@ export function mergeSweeps(parts: { label: string; doc: SweepDocument }[]): Swe
     shard: null,
     partial: false,
     points: [...byIndex.values()].map((v) => v.point),
+    ...(first.doc.requirement !== undefined ? { requirement: first.doc.requirement } : {}),
   });
 }
 

@@ -14,10 +14,9 @@ import { alignTable, fmt, pct, usd } from '../report/table.js';
 import type { Scenario } from '../scenario/types.js';
 import { EXIT, UserError } from './errors.js';
 import { outputDir, writeResult } from './output.js';
-import { utilizationOption } from './plan.js';
 import { defaultWorkers, RunPool, runProgress, withSigint } from './pool.js';
 import { readScenarioFile } from './scenario-files.js';
-import { collectOption, positiveInteger } from './sweep.js';
+import { collectOption, positiveInteger, utilizationOption } from './sweep.js';
 import type { RunJob } from './worker.js';
 
 export interface CapacityCommandOptions {

@@ -28,6 +28,8 @@ export interface SweepCommandOptions {
   quiet: boolean;
   report?: boolean;
   wide?: boolean;
+  headroom?: number;
+  maxUtilization?: number;
 }
 
 /** Commander parser for a positive integer option named `name`. */
@@ -37,6 +39,22 @@ export function positiveInteger(name: string) {
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer (got ${v})`);
     return n;
   };
+}
+
+/** Commander parser for an integer option ≥ 0 named `name`. */
+export function nonNegativeInteger(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be an integer ≥ 0 (got ${v})`);
+    return n;
+  };
+}
+
+/** Commander parser for a utilization bound in (0, 1]. */
+export function utilizationOption(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !(n > 0 && n <= 1)) throw new InvalidArgumentError(`--max-utilization must be a number in (0, 1], e.g. 0.8 for GPUs at most 80 % busy (got ${v})`);
+  return n;
 }
 
 /** Commander collector for repeatable options. */
@@ -133,6 +151,11 @@ export async function sweepCommand(file: string, o: SweepCommandOptions): Promis
   if (o.vary.length === 0) throw new UserError(['error: sweep: give at least one --vary path=values, e.g. --vary fleet.replicas=4..16:4']);
   const axes: Axis[] = gridErrors(() => o.vary.map((v) => parseVary(v)));
   const points = gridErrors(() => buildGrid(axes));
+  const headroom = o.headroom ?? 0;
+  if (headroom > 0 && !axes.some((a) => a.path === 'fleet.replicas')) {
+    throw new UserError(['error: sweep: --headroom counts replicas lost: it needs --vary fleet.replicas=… (the point with k fewer replicas must be in the grid)']);
+  }
+  const requirement = headroom > 0 || o.maxUtilization !== undefined ? { headroom, maxUtilization: o.maxUtilization ?? null } : undefined;
   const shard = o.shard === undefined ? null : gridErrors(() => parseShard(o.shard!));
   // every point is validated (not only this shard's), so every shard of a bad grid fails alike
   const scenarios = resolvePoints(file, o.set, points);
@@ -184,6 +207,7 @@ export async function sweepCommand(file: string, o: SweepCommandOptions): Promis
     shard,
     partial: !complete,
     points: results,
+    ...(requirement !== undefined ? { requirement } : {}),
   });
   const dir = outputDir(stem, o.out, false);
   writeSweep(dir, doc);
@@ -260,6 +284,8 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .option('-q, --quiet', 'no progress or log lines on stderr', false)
     .option('--no-report', 'do not write report.html')
     .option('--wide', 'tables as wide as they need (default: fit 100 columns)', false)
+    .option('--headroom <k>', '★ needs the SLO met with k fewer fleet.replicas too (N+k; needs --vary fleet.replicas)', nonNegativeInteger('--headroom'), 0)
+    .option('--max-utilization <share>', '★ needs GPU utilization ≤ share at every seed, e.g. 0.8', utilizationOption)
     .action(async (file: string, o: SweepCommandOptions) => {
       setExit(await sweepCommand(file, o));
     });

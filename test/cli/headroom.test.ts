@@ -76,6 +76,26 @@ describe('plan --headroom and --max-utilization', () => {
     expect(doc.summary!.gpu.utilization).toBeLessThanOrEqual(0.75);
   });
 
+  it('sweep: ★ moves from 3 to 4 replicas with --headroom 1 (3 needs 2 to meet it too) or --max-utilization 0.75', () => {
+    const { dir, file } = setup();
+    const star = (args: string[], out: string): number | null => {
+      const r = cli(['sweep', file, '--vary', 'fleet.replicas=1..6', ...args, '--format', 'json', '-q', '--no-report', '--out', join(dir, out)]);
+      expect(r.status).toBe(0);
+      const doc = JSON.parse(r.stdout) as { cheapest: number | null; points: { index: number; values: Record<string, number> }[] };
+      const p = doc.points.find((x) => x.index === doc.cheapest);
+      return p === undefined ? null : p.values['fleet.replicas']!;
+    };
+    expect(star([], 's0')).toBe(3);
+    expect(star(['--headroom', '1'], 's1')).toBe(4);
+    expect(star(['--headroom', '2'], 's2')).toBe(5);
+    expect(star(['--max-utilization', '0.75'], 's3')).toBe(4);
+    const table = cli(['sweep', file, '--vary', 'fleet.replicas=1..6', '--headroom', '1', '-q', '--no-report', '--out', join(dir, 's4')]);
+    expect(table.stdout).toContain('★ cheapest point meeting the SLO with 1 replica(s) lost (N+1): fleet.replicas=4');
+    const noReplicas = cli(['sweep', file, '--vary', 'fleet.routing=random,round-robin', '--headroom', '1']);
+    expect(noReplicas.status).toBe(2);
+    expect(noReplicas.stderr).toContain('--headroom counts replicas lost: it needs --vary fleet.replicas');
+  });
+
   it('rejects a bad --headroom or --max-utilization, and --headroom on another field', () => {
     const { file } = setup();
     expect(cli(['plan', file, '--headroom', '-1']).status).toBe(2);
