@@ -17,6 +17,7 @@
 import { Simulation } from './engine/simulation.js';
 import { Recorder, LevelIntegral } from './metrics/recorder.js';
 import { Timeline } from './metrics/timeline.js';
+import { cdfPoints, type LatencyCdf } from './metrics/histogram.js';
 import { costBreakdown, egressUsd, HOURS_PER_MONTH, type CostBreakdown } from './metrics/cost.js';
 import { PERCENTILES, tidy, type Summary } from './metrics/summary.js';
 import { attainmentTargetS, judgeSlo } from './metrics/slo.js';
@@ -66,6 +67,8 @@ export interface RunResult {
   scenario: Scenario;
   /** True when the run was stopped before the scenario's duration. */
   partial: boolean;
+  /** The distribution of the counted requests' latency (after warmup), for the report's chart. */
+  latencyCdf?: LatencyCdf;
 }
 
 /** A run in progress: advance it in steps (for progress and interruption), then finish it. */
@@ -267,7 +270,7 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
     const result = !multi ? finishSingle(run, site) : finishMulti(run, readySum!, peakMissRate, regions, intervals, shards);
     const w = traceWarning();
     if (w !== null && !result.summary.warnings.includes(w)) result.summary.warnings.push(w);
-    return result;
+    return { ...result, latencyCdf: cdfPoints(rec.latency) };
   };
   return {
     endS,

@@ -152,6 +152,16 @@ export function meetsWithMargin(s: Summary, margin: number): boolean {
   return true;
 }
 
+/**
+ * What plan (and a sweep's ★ with a utilization bound) accepts: the SLO met with the margin
+ * (meetsWithMargin) and, when `maxUtilization` is set, GPU utilization (nvidia-smi's busy share)
+ * at most that share.
+ */
+export function planAccepts(s: Summary, margin: number, maxUtilization: number | null): boolean {
+  if (!meetsWithMargin(s, margin)) return false;
+  return maxUtilization === null || s.gpu.utilization <= maxUtilization;
+}
+
 /** Whether the scenario has anything for plan to meet (a latency target or a maximum error rate). */
 export function hasSlo(sc: Scenario): boolean {
   return Object.keys(sc.slo.latencyS).length > 0 || sc.slo.maxErrorRate !== null;
@@ -228,4 +238,8 @@ export interface PlanDocument {
   /** Simulations run. */
   runs: number;
   analytic: AnalyticEstimate | null;
+  /** With --headroom k: the smallest value meeting the requirement; `value` is that + k (N+k). */
+  headroom?: { replicasLost: number; minimumMeeting: unknown };
+  /** With --max-utilization: the bound every seed's GPU utilization had to stay under. */
+  maxUtilization?: number;
 }

@@ -12,7 +12,7 @@ import type { Summary } from '../metrics/summary.js';
 import { tidy } from '../metrics/summary.js';
 import { failedByText, verdictWord, type SloFailedBy } from '../metrics/slo.js';
 import { recordsCsv } from '../report/csv.js';
-import { alignTable, fmt, pct, usd } from '../report/table.js';
+import { alignTable, colorCells, fitTable, fmt, pct, PLAIN, usd, wrapText, type TerminalStyle } from '../report/table.js';
 import { gridPoint, gridSize, type Axis, type GridPoint, type Shard } from './grid.js';
 
 /** Figures aggregated over seeds, in sweep.csv column order (each followed by its Lo/Hi interval columns). */
@@ -93,6 +93,12 @@ export interface SweepDocument {
    * the lowest p99 among those wins (then the lower cost, then grid order). A shard's value is local: merge decides.
    */
   cheapest: number | null;
+  /**
+   * What ★ requires beyond the SLO (sweep --headroom / --max-utilization); absent: the SLO alone.
+   * headroom k: the point with k fewer fleet.replicas (same other values) met the SLO at every seed (N+k);
+   * maxUtilization: GPU utilization at most that at every seed.
+   */
+  requirement?: SweepRequirement;
   points: PointResult[];
 }
 
@@ -188,6 +194,28 @@ export function cheapestPoint(points: PointResult[]): number | null {
   return best!.index;
 }
 
+/** sweep --headroom / --max-utilization. */
+export interface SweepRequirement {
+  headroom: number;
+  maxUtilization: number | null;
+}
+
+/** Whether `p` meets the requirement among `points` (the SLO at every seed, the utilization bound, N+k). */
+export function meetsRequirement(p: PointResult, points: PointResult[], req: SweepRequirement | undefined): boolean {
+  if (!p.sloMet) return false;
+  if (req === undefined) return true;
+  if (req.maxUtilization !== null && !p.runs.every((r) => r.gpu.utilization <= req.maxUtilization!)) return false;
+  if (req.headroom > 0) {
+    const n = p.values['fleet.replicas'];
+    if (typeof n !== 'number') return false;
+    const same = (q: PointResult): boolean =>
+      Object.keys(p.values).every((k) => (k === 'fleet.replicas' ? q.values[k] === n - req.headroom : JSON.stringify(q.values[k]) === JSON.stringify(p.values[k])));
+    const smaller = points.find(same);
+    if (smaller === undefined || !smaller.sloMet) return false;
+  }
+  return true;
+}
+
 /** Assembles sweep.json from the finished points (sorted by grid index). */
 export function sweepDocument(x: {
   scenario: string;
@@ -198,8 +226,11 @@ export function sweepDocument(x: {
   shard: Shard | null;
   partial: boolean;
   points: PointResult[];
+  requirement?: SweepRequirement;
 }): SweepDocument {
   const points = [...x.points].sort((a, b) => a.index - b.index);
+  const req = x.requirement;
+  const eligible = req === undefined ? points : points.filter((p) => meetsRequirement(p, points, req));
   return {
     kind: 'infersim-sweep',
     version: 1,
@@ -212,7 +243,8 @@ export function sweepDocument(x: {
     shard: x.shard,
     pointIndices: points.map((p) => p.index),
     partial: x.partial,
-    cheapest: cheapestPoint(points),
+    cheapest: cheapestPoint(eligible),
+    ...(req !== undefined ? { requirement: req } : {}),
     points,
   };
 }
@@ -249,7 +281,7 @@ function cell(v: unknown): unknown {
  * The terminal table of a sweep: one line per point, ★ on the chosen point (cheapestPoint), and closing lines saying
  * which and by what rule. A shard's table stars nothing: its local choice is not the sweep's answer.
  */
-export function formatSweepTable(doc: SweepDocument): string {
+export function formatSweepTable(doc: SweepDocument, style: TerminalStyle = PLAIN): string {
   const lines: string[] = [];
   const what = doc.shard ? `, shard ${doc.shard.index}/${doc.shard.count}` : '';
   lines.push(
@@ -274,7 +306,12 @@ export function formatSweepTable(doc: SweepDocument): string {
       slo,
     ]);
   }
-  lines.push(alignTable(rows, '  '));
+  // narrow: leave out the run's cost (the monthly projection, what ★ compares, stays) before stacking column blocks
+  const costCol = header.indexOf('cost');
+  const tooWide = alignTable(rows, '  ').split('\n').some((l) => l.length > style.width);
+  const fitted = tooWide ? rows.map((r) => r.filter((_c, i) => i !== costCol)) : rows;
+  const table = colorCells(fitTable(fitted, style.width, '  ', 1 + doc.axes.length), style.color);
+  const head = wrapText(lines.splice(0, lines.length).join('\n'), style.width);
   lines.push('');
   const best = doc.shard ? undefined : doc.points.find((p) => p.index === doc.cheapest);
   const meeting = doc.points.filter((p) => p.sloMet);
@@ -287,19 +324,28 @@ export function formatSweepTable(doc: SweepDocument): string {
       : best.monthlyUsd === cheapest
         ? 'cheapest point meeting the SLO'
         : `lowest p99 among the points meeting the SLO within ${pct(COST_TIE_TOLERANCE, 0)} of the cheapest's ${usd(cheapest)}/month`;
-    lines.push(`★ ${what}: ${where} — p99 ${fmt(best.p99Ms, 2)} ms, ${usd(best.monthlyUsd)}/month`);
+    lines.push(`★ ${what}${requirementText(doc.requirement)}: ${where} — p99 ${fmt(best.p99Ms, 2)} ms, ${usd(best.monthlyUsd)}/month`);
     lines.push(
       `  rule: among the points meeting the SLO at every seed, monthly costs within ${pct(COST_TIE_TOLERANCE, 0)} of the cheapest count as tied; ` +
         'the lowest p99 among them wins (then the lower cost, then grid order)',
     );
-  } else if (doc.points.length > 0 && meeting.length === 0) {
-    lines.push(`no point${doc.shard ? ' of this shard' : ''} meets the SLO at every seed`);
+  } else if (doc.points.length > 0 && (meeting.length === 0 || !doc.shard)) {
+    lines.push(`no point${doc.shard ? ' of this shard' : ''} meets the SLO at every seed${requirementText(doc.requirement)}`);
   }
   if (doc.shard) {
     if (meeting.length > 0) lines.push(`${meeting.length} point(s) of this shard meet the SLO at every seed; no star: the choice is made over the whole grid`);
     lines.push(`shard ${doc.shard.index}/${doc.shard.count}: combine the shards' folders with \`infersim merge DIR... --out DIR\``);
   }
-  return lines.join('\n');
+  return `${head}\n${table}\n${colorCells(wrapText(lines.join('\n'), style.width), style.color)}`;
+}
+
+/** " with 1 replica lost (N+1), GPUs ≤ 80 % busy", or "" without a requirement. */
+function requirementText(req: SweepRequirement | undefined): string {
+  if (req === undefined) return '';
+  const parts: string[] = [];
+  if (req.headroom > 0) parts.push(`with ${req.headroom} replica(s) lost (N+${req.headroom})`);
+  if (req.maxUtilization !== null) parts.push(`GPUs ≤ ${pct(req.maxUtilization, 0)} busy`);
+  return parts.length > 0 ? ` ${parts.join(', ')}` : '';
 }
 
 /** A set of sweep documents that cannot be merged (different grids, missing or conflicting points). */
@@ -312,7 +358,7 @@ export class SweepMergeError extends Error {
 
 /** The grid a document describes, as a comparable key (everything but the points and how they were split). */
 function gridKey(d: SweepDocument): string {
-  return JSON.stringify({ scenario: d.scenario, axes: d.axes, sets: d.sets, seeds: d.seeds, pointCount: d.pointCount });
+  return JSON.stringify({ scenario: d.scenario, axes: d.axes, sets: d.sets, seeds: d.seeds, pointCount: d.pointCount, requirement: d.requirement ?? null });
 }
 
 /** Without engine figures (the only part that may differ between equal runs). */
@@ -365,6 +411,7 @@ export function mergeSweeps(parts: { label: string; doc: SweepDocument }[]): Swe
     shard: null,
     partial: false,
     points: [...byIndex.values()].map((v) => v.point),
+    ...(first.doc.requirement !== undefined ? { requirement: first.doc.requirement } : {}),
   });
 }
 

@@ -4,22 +4,36 @@
  */
 import { allGpus, MIG_COMPUTE_SLICES, MIG_MEMORY_SLOTS } from './gpus.js';
 import { allProfiles, MIG_BATCH1_EXPONENT } from './profiles.js';
+import { wrapLine } from '../report/table.js';
 
 type Align = 'left' | 'right';
 
-/** Pads columns to a common width; the last column is never padded so long sources don't push trailing spaces. */
-function alignTable(header: string[], rows: string[][], align: Align[]): string[] {
+/**
+ * Pads columns to a common width; the last column is never padded so long sources don't push
+ * trailing spaces. Rows wider than `width` wrap their last (text) column under itself.
+ */
+function alignTable(header: string[], rows: string[][], align: Align[], width = Infinity): string[] {
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
-  return all.map((r) =>
-    r
-      .map((cell, c) => {
-        if (c === r.length - 1 && align[c] !== 'right') return cell;
-        return align[c] === 'right' ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!);
-      })
-      .join('  ')
-      .trimEnd(),
+  const lastStart = widths.slice(0, -1).reduce((a, w) => a + w + 2, 0);
+  return all.flatMap((r) =>
+    wrapLine(
+      r
+        .map((cell, c) => {
+          if (c === r.length - 1 && align[c] !== 'right') return cell;
+          return align[c] === 'right' ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!);
+        })
+        .join('  ')
+        .trimEnd(),
+      width,
+      lastStart < width - 20 ? lastStart : 4,
+    ),
   );
+}
+
+/** Free text wrapped to `width`, continuation lines indented 4 past the line's own indent. */
+function wrapped(lines: string[], width: number): string[] {
+  return lines.flatMap((l) => wrapLine(l, width, /^\s*/.exec(l)![0].length + 4));
 }
 
 /** Milliseconds with as many decimals as the published tables use, trailing zeros dropped. */
@@ -28,8 +42,22 @@ function formatMs(ms: number): string {
   return String(Number(ms.toFixed(digits)));
 }
 
-function gpuSection(): string[] {
+function gpuSection(width: number): string[] {
   const gpus = allGpus();
+  if (width !== Infinity) {
+    // narrow: the figures in a table, each GPU's sources below it
+    const table = alignTable(
+      ['id', 'name', 'memory GB', '$/GPU-h', 'price date'],
+      gpus.map((g) => [g.id, g.name, String(g.memoryGb), `${g.price.value.toFixed(3)}${g.price.derived ? '*' : ' '}`, g.price.date]),
+      ['left', 'left', 'right', 'right', 'left'],
+    );
+    return [
+      'GPUs (on-demand USD per GPU-hour; * = derived estimate, not a list price)',
+      ...table,
+      'Sources:',
+      ...wrapped(gpus.map((g) => `  ${g.id}: spec ${g.specSource} (${g.specDate}); price ${g.price.source}`), width),
+    ];
+  }
   const rows = gpus.map((g) => [
     g.id,
     g.name,
@@ -50,7 +78,7 @@ function gpuSection(): string[] {
   ];
 }
 
-function migSection(): string[] {
+function migSection(width: number): string[] {
   const gpus = allGpus();
   const withMig = gpus.filter((g) => g.migProfiles.length > 0);
   const rows: string[][] = [];
@@ -74,13 +102,13 @@ function migSection(): string[] {
       ['gpu', 'profile', 'compute', 'memory slots', 'max instances', 'placements (first slot)'],
       rows,
       ['left', 'left', 'right', 'right', 'right', 'left'],
+      width,
     ),
-    `No MIG: ${without.join(', ')}`,
-    `Source: ${sources.join('; ')}`,
+    ...wrapped([`No MIG: ${without.join(', ')}`, `Source: ${sources.join('; ')}`], width),
   ];
 }
 
-function profileSection(): string[] {
+function profileSection(width: number): string[] {
   const lines: string[] = [];
   for (const profile of allProfiles()) {
     const batches = profile.entries[0]?.batch ?? [];
@@ -90,27 +118,29 @@ function profileSection(): string[] {
       `${e.source} (${e.date})`,
     ]);
     lines.push(
-      `Profile ${profile.id}: ${profile.description}`,
-      'batch latency in ms on a full GPU, by batch size (* = derived, not measured)',
+      ...wrapped([`Profile ${profile.id}: ${profile.description}`, 'batch latency in ms on a full GPU, by batch size (* = derived, not measured)'], width),
       ...alignTable(
         ['gpu', ...batches.map(String), 'source (date)'],
         rows,
         ['left', ...batches.map((): Align => 'right'), 'left'],
+        width,
       ),
     );
     const notes = [...new Set(profile.entries.flatMap((e) => e.notes.map((n) => `${e.gpuId}: ${n}`)))];
-    if (notes.length > 0) lines.push('Notes:', ...notes.map((n) => `  ${n}`));
+    if (notes.length > 0) lines.push('Notes:', ...wrapped(notes.map((n) => `  ${n}`), width));
     lines.push('');
   }
   lines.push(
+    ...wrapped([
     `MIG slices (k of ${MIG_COMPUTE_SLICES} compute slices): latency × (${MIG_COMPUTE_SLICES}/k)^e, e = ${MIG_BATCH1_EXPONENT} at batch 1 ` +
       'rising linearly in log2(batch) to 1 at the largest batch of the table (throughput there = k/7 of the full GPU); ' +
       'derived from MLPerf v2.1 BERT-large INT8, 1g.10gb vs full A100-80GB.',
+    ], width),
   );
   return lines;
 }
 
 /** The whole built-in catalog as aligned plain-text tables (GPUs, MIG profiles, latency profiles), with sources, dates and derived markers. */
-export function formatCatalog(): string {
-  return [...gpuSection(), '', ...migSection(), '', ...profileSection()].join('\n') + '\n';
+export function formatCatalog(width = Infinity): string {
+  return [...gpuSection(width), '', ...migSection(width), '', ...profileSection(width)].join('\n') + '\n';
 }

@@ -8,7 +8,8 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { COMPARE_COLUMNS, compareRows } from '../analysis/compare.js';
 import { failedByText, type SloFailedBy } from '../metrics/slo.js';
 import { recordsCsv, timelineCsv } from '../report/csv.js';
-import { alignTable, fmt, pct, usd } from '../report/table.js';
+import { colorCells, fitTable, fmt, pct, PLAIN, usd, wrapText, type TerminalStyle } from '../report/table.js';
+import { terminalStyle } from './output.js';
 import { loadScenarioVariants, ScenarioError } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
 import type { Summary } from '../metrics/summary.js';
@@ -26,6 +27,8 @@ export interface CompareOptions {
   format: 'table' | 'json';
   quiet: boolean;
   report: boolean;
+  /** No width limit on the tables (default: fit 100 columns). */
+  wide?: boolean;
 }
 
 interface Entry {
@@ -102,9 +105,9 @@ export async function compareCommand(files: string[], opts: CompareOptions): Pro
   }
   if (opts.format === 'json') process.stdout.write(`${JSON.stringify(summaries, null, 2)}\n`);
   else {
-    process.stdout.write(`${formatCompare(labels, summaries)}\n`);
+    process.stdout.write(`${formatCompare(labels, summaries, terminalStyle(opts.wide))}\n`);
     const sites = topologyCompareLines(labels, summaries);
-    if (sites.length > 0) process.stdout.write(`\n${sites.join('\n')}\n`);
+    if (sites.length > 0) process.stdout.write(`\n${wrapText(sites.join('\n'), terminalStyle(opts.wide).width)}\n`);
     process.stdout.write(`results: ${dir}\n`);
   }
   return partial ? EXIT.interrupted : EXIT.ok;
@@ -119,7 +122,7 @@ function packageVersion(): string {
 }
 
 /** The compare table: one row per run, the best value per column marked with *. */
-export function formatCompare(labels: string[], summaries: Summary[]): string {
+export function formatCompare(labels: string[], summaries: Summary[], style: TerminalStyle = PLAIN): string {
   const { rows, best } = compareRows(labels, summaries);
   const shown = COMPARE_COLUMNS.filter(
     (c) => (c.key !== 'cacheHitRate' || summaries.some((s) => s.cache !== null)) && (c.key !== 'recoveryS' || summaries.some((s) => (s.failover?.outages.length ?? 0) > 0)) &&
@@ -140,5 +143,5 @@ export function formatCompare(labels: string[], summaries: Summary[]): string {
     table.push([r.variant, ...shown.map((c) => cell(c.key, r.values[c.key]!) + (best[c.key] === i ? ' *' : '  '))]);
   });
   const title = `compare: ${summaries[0]?.scenario ?? ''} (seed ${summaries[0]?.seed ?? ''}, same arrivals for every run); * marks the best per column`;
-  return `${title}\n\n${alignTable(table, '  ')}`;
+  return `${wrapText(title, style.width)}\n\n${colorCells(fitTable(table, style.width, '  ', 1), style.color)}`;
 }

@@ -7,12 +7,14 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { formatCatalog } from '../catalog/format.js';
+import { DEFAULT_WIDTH } from '../report/table.js';
 import { EXIT, UserError } from './errors.js';
 import { runCommand } from './run.js';
 import { compareCommand } from './compare.js';
 import { readScenarioFiles } from './scenario-files.js';
 import { registerMerge } from './merge.js';
 import { registerPlan } from './plan.js';
+import { registerCapacity } from './capacity.js';
 import { registerSweep } from './sweep.js';
 import { registerCompletion, registerExplain, registerInit, registerSchema } from './files-commands.js';
 import { catalogJson } from '../catalog/json.js';
@@ -53,7 +55,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--assert-slo', 'exit 3 when a run misses its SLO', false)
     .option('-q, --quiet', 'no progress or log lines on stderr', false)
     .option('--no-report', 'do not write report.html')
-    .action(async (files: string[], o: { seed?: number; set: string[]; out?: string; format: 'table' | 'json'; assertSlo: boolean; quiet: boolean; report: boolean; variant?: string }) => {
+    .option('--wide', 'tables as wide as they need (default: fit 100 columns)', false)
+    .action(async (files: string[], o: { seed?: number; set: string[]; out?: string; format: 'table' | 'json'; assertSlo: boolean; quiet: boolean; report: boolean; variant?: string; wide: boolean }) => {
       setExit(await runCommand(files, o));
     });
 
@@ -90,7 +93,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output on stdout').choices(['table', 'json']).default('table'))
     .option('--no-report', 'do not write report.html')
     .option('-q, --quiet', 'no progress or log lines on stderr', false)
-    .action(async (files: string[], o: { seed?: number; set: string[]; out?: string; format: 'table' | 'json'; quiet: boolean; report: boolean }) => {
+    .option('--wide', 'tables as wide as they need (default: fit 100 columns)', false)
+    .action(async (files: string[], o: { seed?: number; set: string[]; out?: string; format: 'table' | 'json'; quiet: boolean; report: boolean; wide: boolean }) => {
       setExit(await compareCommand(files, o));
     });
 
@@ -98,8 +102,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('catalog')
     .description('list the built-in GPUs, MIG profiles, prices and latency profiles with their sources')
     .addOption(new Option('--format <format>', 'output on stdout').choices(['table', 'json']).default('table'))
-    .action((o: { format: 'table' | 'json' }) => {
-      process.stdout.write(o.format === 'json' ? `${JSON.stringify(catalogJson(), null, 2)}\n` : `${formatCatalog()}\n`);
+    .option('--wide', 'one line per row, sources inline (default: fit 100 columns)', false)
+    .action((o: { format: 'table' | 'json'; wide: boolean }) => {
+      process.stdout.write(o.format === 'json' ? `${JSON.stringify(catalogJson(), null, 2)}\n` : `${formatCatalog(o.wide ? Infinity : DEFAULT_WIDTH)}\n`);
       setExit(EXIT.ok);
     });
 
@@ -110,6 +115,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   registerExplain(program, setExit);
   registerInit(program, setExit);
   registerCompletion(program, setExit);
+  registerCapacity(program, setExit);
   return program;
 }
 

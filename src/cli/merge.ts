@@ -8,13 +8,15 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { mergeSweeps, SweepMergeError, sweepDocumentProblem, type SweepDocument } from '../analysis/sweep.js';
 import { EXIT, UserError } from './errors.js';
-import { outputDir } from './output.js';
-import { printSweep, writeSweep } from './sweep.js';
+import { outputDir, writeResult } from './output.js';
+import { printSweep, sweepReport, writeSweep } from './sweep.js';
 
 export interface MergeCommandOptions {
   out?: string;
   format: 'table' | 'json';
   quiet: boolean;
+  report?: boolean;
+  wide?: boolean;
 }
 
 /** Reads DIR/sweep.json (or a .json file given directly); throws UserError. */
@@ -39,7 +41,7 @@ function readPart(input: string): { label: string; doc: SweepDocument } {
 }
 
 /** The merge command; returns the exit code. */
-export function mergeCommand(inputs: string[], o: MergeCommandOptions): number {
+export async function mergeCommand(inputs: string[], o: MergeCommandOptions): Promise<number> {
   const parts: { label: string; doc: SweepDocument }[] = [];
   const problems: string[] = [];
   for (const input of inputs) {
@@ -60,6 +62,7 @@ export function mergeCommand(inputs: string[], o: MergeCommandOptions): number {
   }
   const dir = outputDir(doc.stem, o.out, false);
   writeSweep(dir, doc);
+  if (o.report !== false) writeResult(dir, 'report.html', await sweepReport(doc));
   printSweep(doc, dir, o);
   return EXIT.ok;
 }
@@ -68,12 +71,14 @@ export function mergeCommand(inputs: string[], o: MergeCommandOptions): number {
 export function registerMerge(program: Command, setExit: (code: number) => void): void {
   program
     .command('merge')
-    .description('combine the folders of a sharded sweep (sweep --shard i/n) into one sweep.csv and sweep.json')
+    .description('combine the folders of a sharded sweep (sweep --shard i/n) into one sweep.csv, sweep.json and report.html')
     .argument('<dir...>', 'folders holding a shard\'s sweep.json (or the sweep.json files)')
     .option('--out <dir>', 'output folder (default results/<scenario file name>)')
     .addOption(new Option('--format <format>', 'output on stdout').choices(['table', 'json']).default('table'))
     .option('-q, --quiet', 'no log lines on stderr', false)
-    .action((dirs: string[], o: MergeCommandOptions) => {
-      setExit(mergeCommand(dirs, o));
+    .option('--no-report', 'do not write report.html')
+    .option('--wide', 'tables as wide as they need (default: fit 100 columns)', false)
+    .action(async (dirs: string[], o: MergeCommandOptions) => {
+      setExit(await mergeCommand(dirs, o));
     });
 }

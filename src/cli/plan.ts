@@ -10,7 +10,7 @@ import { GridError, parseIntRange, parseValues } from '../analysis/grid.js';
 import {
   analyticReplicas,
   hasSlo,
-  meetsWithMargin,
+  planAccepts,
   monotonicityViolations,
   planSearch,
   startIndexFor,
@@ -33,6 +33,8 @@ export interface PlanCommandOptions {
   values?: string;
   seeds: number;
   margin: number;
+  headroom: number;
+  maxUtilization?: number;
   workers?: number;
   set: string[];
   out?: string;
@@ -55,6 +57,20 @@ interface Evaluation {
 }
 
 class Interrupted extends Error {}
+
+/** Commander parser for --headroom: replicas that may be lost, an integer ≥ 0. */
+function headroomOption(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--headroom must be an integer ≥ 0, the replicas the fleet must be able to lose (got ${v})`);
+  return n;
+}
+
+/** Commander parser for --max-utilization: a share in (0, 1]. */
+export function utilizationOption(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !(n > 0 && n <= 1)) throw new InvalidArgumentError(`--max-utilization must be a number in (0, 1], e.g. 0.8 for GPUs at most 80 % busy (got ${v})`);
+  return n;
+}
 
 /** Commander parser for --margin: a share in [0, 1). */
 function marginOption(v: string): number {
@@ -83,6 +99,9 @@ export async function planCommand(file: string, o: PlanCommandOptions): Promise<
   const find = o.find.trim();
   if (find === '' || find.split('.').some((s) => s === '')) throw new UserError([`error: --find ${o.find}: bad field path`]);
   const cands = candidatesFrom(o);
+  const headroom = o.headroom ?? 0;
+  if (headroom > 0 && find !== 'fleet.replicas') throw new UserError([`error: plan: --headroom counts replicas lost: it needs --find fleet.replicas (got --find ${find})`]);
+  const accept = (s: Summary): boolean => planAccepts(s, o.margin, o.maxUtilization ?? null);
   const setsAt = (i: number): string[] => [...o.set, `${find}=${cands.text(i)}`];
   // the file, the path and the smallest candidate must load; an SLO must exist
   const first = readScenarioFile(file, setsAt(0));
@@ -117,9 +136,11 @@ export async function planCommand(file: string, o: PlanCommandOptions): Promise<
     }
     if (!done) throw new Interrupted();
     runs += jobs.length;
-    const met = summaries.every((s) => meetsWithMargin(s, o.margin));
+    const met = summaries.every(accept);
     evaluations.set(i, { summaries, met });
-    if (!o.quiet) process.stderr.write(`plan: ${find}=${cands.text(i)} ${met ? 'meets' : 'misses'} the SLO (p99 ${fmt(Math.max(...summaries.map((s) => s.latencyMs.p99)), 2)} ms at worst over ${o.seeds} seed(s))\n`);
+    const busiest = Math.max(...summaries.map((s) => s.gpu.utilization));
+    const utilNote = o.maxUtilization !== undefined ? `, GPUs ${pct(busiest)} busy at most (max ${pct(o.maxUtilization)})` : '';
+    if (!o.quiet) process.stderr.write(`plan: ${find}=${cands.text(i)} ${met ? 'meets' : 'misses'} the ${o.maxUtilization !== undefined ? 'requirement' : 'SLO'} (p99 ${fmt(Math.max(...summaries.map((s) => s.latencyMs.p99)), 2)} ms at worst over ${o.seeds} seed(s)${utilNote})\n`);
     return met;
   };
 
@@ -155,21 +176,47 @@ export async function planCommand(file: string, o: PlanCommandOptions): Promise<
     ({ index, probes } = found);
   }
   const warnings = monotonicityViolations(
-    [...evaluations.entries()].map(([i, e]) => ({ index: i, seedsMet: e.summaries.map((s) => meetsWithMargin(s, o.margin)) })),
+    [...evaluations.entries()].map(([i, e]) => ({ index: i, seedsMet: e.summaries.map(accept) })),
   ).map(
     (v) =>
       `${find}: not monotone: at seed ${first.scenario.seed + v.seed}, ${cands.text(v.metIndex)} met the SLO but ${cands.text(v.missedIndex)} did not; ` +
       'the answer may not be the smallest (more --seeds or a longer duration smooth the noise)',
   );
 
-  const at = index === null ? null : evaluations.get(index)!;
+  let at = index === null ? null : evaluations.get(index)!;
+  let value: unknown = index === null ? null : cands.value(index);
+  let spare: PlanDocument['headroom'];
+  if (headroom > 0 && index !== null && found !== null && !interrupted) {
+    // N+k: the smallest fleet meeting the requirement, plus the k replicas it must be able to lose;
+    // that fleet is run too, for its cost and figures
+    const minimum = cands.value(index) as number;
+    value = minimum + headroom;
+    const sets = [...o.set, `${find}=${String(value)}`];
+    const sc = readScenarioFile(file, sets).scenario;
+    const jobs: RunJob[] = [];
+    for (let k = 0; k < o.seeds; k++) jobs.push({ file, sets: [...sets, `seed=${sc.seed + k}`] });
+    const summaries: Summary[] = new Array<Summary>(jobs.length);
+    const pool2 = new RunPool(Math.max(1, Math.min(o.workers ?? defaultWorkers(), o.seeds)));
+    try {
+      await pool2.run(jobs, (j, s) => {
+        summaries[j] = s;
+      });
+    } finally {
+      pool2.close();
+    }
+    runs += jobs.length;
+    at = { summaries, met: summaries.every(accept) };
+    spare = { replicasLost: headroom, minimumMeeting: minimum };
+  }
   const doc: PlanDocument & { partial?: true } = {
     path: find,
-    value: index === null ? null : cands.value(index),
+    value,
     summary: at === null ? null : at.summaries[0]!,
     runs,
     analytic,
   };
+  if (spare !== undefined) doc.headroom = spare;
+  if (o.maxUtilization !== undefined) doc.maxUtilization = o.maxUtilization;
   if (found === null) doc.partial = true;
   const stem = basename(file, extname(file));
   const dir = outputDir(stem, o.out, false);
@@ -182,7 +229,7 @@ export async function planCommand(file: string, o: PlanCommandOptions): Promise<
   writeResult(
     dir,
     'plan.json',
-    `${JSON.stringify({ ...doc, seeds: o.seeds, margin: o.margin, candidates: cands.describe, probes: trail, warnings }, null, 2)}\n`,
+    `${JSON.stringify({ ...doc, seeds: o.seeds, margin: o.margin, headroom: doc.headroom ?? null, maxUtilization: o.maxUtilization ?? null, candidates: cands.describe, probes: trail, warnings }, null, 2)}\n`,
   );
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   if (o.format === 'json') {
@@ -216,11 +263,16 @@ function formatPlan(
   const lines: string[] = [];
   lines.push(`plan: ${sc.name} — smallest ${find} in ${cands.describe} meeting the SLO at every one of ${o.seeds} seed(s)${doc.partial ? ' (INTERRUPTED)' : ''}`);
   lines.push(`  SLO: ${targetText(sc, o.margin)}`);
+  if (o.maxUtilization !== undefined) lines.push(`  and GPU utilization ≤ ${pct(o.maxUtilization)} at every seed`);
+  if ((o.headroom ?? 0) > 0) lines.push(`  with ${o.headroom} replica(s) lost (N+${o.headroom})`);
   lines.push('');
   const rows: string[][] = [];
   if (doc.summary !== null) {
     const s = doc.summary;
     rows.push(['answer', `${find} = ${String(doc.value)}`]);
+    if (doc.headroom !== undefined) {
+      rows.push(['', `${String(doc.headroom.minimumMeeting)} meet(s) it; + ${doc.headroom.replicasLost} to lose = ${String(doc.value)}; figures below are for ${String(doc.value)}`]);
+    }
     rows.push(['', `p99 ${fmt(s.latencyMs.p99, 2)} ms, attainment ${pct(s.slo.attainment, 2)}, gpu util ${pct(s.gpu.utilization)} (seed ${s.seed})`]);
     rows.push([
       'cost',
@@ -266,6 +318,8 @@ export function registerPlan(program: Command, setExit: (code: number) => void):
     .option('--values <list>', 'an ordered list of candidates instead of --range, e.g. 1,2,4,8,16,32')
     .option('--seeds <n>', 'seeds per candidate: the scenario seed, +1, …', positiveInteger('--seeds'), 3)
     .option('--margin <share>', 'headroom: every latency percentile must be ≤ target·(1 − margin)', marginOption, 0)
+    .option('--headroom <k>', 'N+k: the SLO must hold with k replicas lost (answer = smallest meeting + k; --find fleet.replicas)', headroomOption, 0)
+    .option('--max-utilization <share>', 'also require GPU utilization ≤ share at every seed, e.g. 0.8', utilizationOption)
     .option('--workers <n>', 'worker threads (default: one per CPU; at most --seeds are used)', positiveInteger('--workers'))
     .option('--set <path=value>', 'override a field, value parsed as YAML (repeatable)', collectOption, [])
     .option('--out <dir>', 'output folder for plan.json (default results/<scenario file name>)')

@@ -13,6 +13,8 @@ interface RenderRequest {
   result: RunResult;
   version: string;
   command: string;
+  /** The run's --set overrides, shown in the report's title. */
+  overrides?: string[];
 }
 
 type RenderReply = { id: number; html: string } | { id: number; error: string };
@@ -59,21 +61,21 @@ export class ReportRenderer {
   }
 
   /** report.html for one run. */
-  async render(result: RunResult, version: string, command: string): Promise<string> {
+  async render(result: RunResult, version: string, command: string, overrides: string[] = []): Promise<string> {
     const worker = this.worker;
     if (worker !== null) {
       const id = this.next++;
       try {
         return await new Promise<string>((resolve, reject) => {
           this.waiting.set(id, { resolve, reject });
-          worker.postMessage({ id, result, version, command } satisfies RenderRequest);
+          worker.postMessage({ id, result, version, command, overrides } satisfies RenderRequest);
         });
       } catch {
         // a worker that failed once is not trusted again; render here
         this.close();
       }
     }
-    return renderHere({ result, version, command });
+    return renderHere({ result, version, command, overrides });
   }
 
   /** Stops the worker (idempotent). */
@@ -93,7 +95,7 @@ if (!isMainThread && parentPort) {
   const html = import('../report/html.js');
   port.on('message', (req: RenderRequest) => {
     html
-      .then((m) => m.renderRunReport({ result: revive(req.result), version: req.version, command: req.command }))
+      .then((m) => m.renderRunReport({ result: revive(req.result), version: req.version, command: req.command, overrides: req.overrides ?? [] }))
       .then(
         (out) => port.postMessage({ id: req.id, html: out } satisfies RenderReply),
         (err: unknown) => port.postMessage({ id: req.id, error: err instanceof Error ? err.message : String(err) } satisfies RenderReply),

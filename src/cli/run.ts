@@ -2,7 +2,8 @@
 import { performance } from 'node:perf_hooks';
 import { startRun, type RunResult } from '../run.js';
 import { timelineCsv } from '../report/csv.js';
-import { formatSummary } from '../report/table.js';
+import { formatSummary, wrapText } from '../report/table.js';
+import { terminalStyle } from './output.js';
 import { formatTopology, siteTimelineFile } from '../topology/report.js';
 import { createRequire } from 'node:module';
 import type { Scenario } from '../scenario/types.js';
@@ -25,6 +26,8 @@ export interface RunCommandOptions {
   report?: boolean;
   /** Run this variant of each file instead of its base scenario. */
   variant?: string;
+  /** No width limit on the tables (default: fit 100 columns). */
+  wide?: boolean;
 }
 
 const infersimVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -98,15 +101,15 @@ export async function runCommand(files: string[], opts: RunCommandOptions): Prom
         if (reports !== null) {
           // the command that reproduces this run: the seed pinned, the overrides kept
           const command = commandLine(['npx', 'infersim', 'run', l.file, ...(opts.variant !== undefined ? ['--variant', opts.variant] : []), ...opts.set.flatMap((x) => ['--set', x]), '--seed', String(l.scenario.seed)]);
-          writeResult(dir, 'report.html', await reports.render(result, infersimVersion, command));
+          writeResult(dir, 'report.html', await reports.render(result, infersimVersion, command, opts.set));
         }
         summaries.push(result.summary);
         if (!result.summary.slo.met) missed = true;
         if (result.partial) anyPartial = true;
         if (opts.format === 'table') {
-          process.stdout.write(`${formatSummary(result.summary, l.scenario)}\n`);
+          process.stdout.write(`${formatSummary(result.summary, l.scenario, terminalStyle(opts.wide), opts.set)}\n`);
           const sites = formatTopology(result.summary);
-          if (sites !== '') process.stdout.write(`${sites}\n`);
+          if (sites !== '') process.stdout.write(`${wrapText(sites, terminalStyle(opts.wide).width)}\n`);
           process.stdout.write(`results: ${dir}\n\n`);
         } else if (!opts.quiet) {
           process.stderr.write(`${l.stem}: results in ${dir}\n`);

@@ -12,7 +12,7 @@ import type { Summary } from '../metrics/summary.js';
 import { formatIssue, loadScenario, ScenarioError, type ScenarioIssue } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
 import { EXIT, UserError } from './errors.js';
-import { outputDir, writeResult } from './output.js';
+import { outputDir, terminalStyle, writeResult } from './output.js';
 import { defaultWorkers, RunPool, runProgress, withSigint } from './pool.js';
 import { readScenarioFile } from './scenario-files.js';
 import type { RunJob } from './worker.js';
@@ -27,6 +27,9 @@ export interface SweepCommandOptions {
   format: 'table' | 'json';
   quiet: boolean;
   report?: boolean;
+  wide?: boolean;
+  headroom?: number;
+  maxUtilization?: number;
 }
 
 /** Commander parser for a positive integer option named `name`. */
@@ -36,6 +39,22 @@ export function positiveInteger(name: string) {
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer (got ${v})`);
     return n;
   };
+}
+
+/** Commander parser for an integer option ≥ 0 named `name`. */
+export function nonNegativeInteger(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be an integer ≥ 0 (got ${v})`);
+    return n;
+  };
+}
+
+/** Commander parser for a utilization bound in (0, 1]. */
+export function utilizationOption(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !(n > 0 && n <= 1)) throw new InvalidArgumentError(`--max-utilization must be a number in (0, 1], e.g. 0.8 for GPUs at most 80 % busy (got ${v})`);
+  return n;
 }
 
 /** Commander collector for repeatable options. */
@@ -132,6 +151,11 @@ export async function sweepCommand(file: string, o: SweepCommandOptions): Promis
   if (o.vary.length === 0) throw new UserError(['error: sweep: give at least one --vary path=values, e.g. --vary fleet.replicas=4..16:4']);
   const axes: Axis[] = gridErrors(() => o.vary.map((v) => parseVary(v)));
   const points = gridErrors(() => buildGrid(axes));
+  const headroom = o.headroom ?? 0;
+  if (headroom > 0 && !axes.some((a) => a.path === 'fleet.replicas')) {
+    throw new UserError(['error: sweep: --headroom counts replicas lost: it needs --vary fleet.replicas=… (the point with k fewer replicas must be in the grid)']);
+  }
+  const requirement = headroom > 0 || o.maxUtilization !== undefined ? { headroom, maxUtilization: o.maxUtilization ?? null } : undefined;
   const shard = o.shard === undefined ? null : gridErrors(() => parseShard(o.shard!));
   // every point is validated (not only this shard's), so every shard of a bad grid fails alike
   const scenarios = resolvePoints(file, o.set, points);
@@ -183,6 +207,7 @@ export async function sweepCommand(file: string, o: SweepCommandOptions): Promis
     shard,
     partial: !complete,
     points: results,
+    ...(requirement !== undefined ? { requirement } : {}),
   });
   const dir = outputDir(stem, o.out, false);
   writeSweep(dir, doc);
@@ -192,7 +217,7 @@ export async function sweepCommand(file: string, o: SweepCommandOptions): Promis
 }
 
 /** report.html for a sweep: p99 and cost against the first varied value, the SLO line, the chosen point. */
-export async function sweepReport(doc: SweepDocument): Promise<string> {
+export async function sweepReport(doc: SweepDocument, command?: string): Promise<string> {
   const { renderSweepReport } = await import('../report/html.js');
   const varied = doc.axes.map((a) => a.path);
   const scalar = (v: unknown): string | number => (typeof v === 'number' ? v : String(v));
@@ -201,6 +226,7 @@ export async function sweepReport(doc: SweepDocument): Promise<string> {
     p99Ms: p.p99Ms,
     ...(p.p99MsLo !== null && p.p99MsHi !== null ? { p99MsLo: p.p99MsLo, p99MsHi: p.p99MsHi } : {}),
     costUsd: p.costUsd,
+    monthlyUsd: p.monthlyUsd,
     sloMet: p.sloMet,
   }));
   const target = doc.points[0]?.runs[0]?.slo.target.p99Ms;
@@ -212,7 +238,7 @@ export async function sweepReport(doc: SweepDocument): Promise<string> {
     sloP99Ms: typeof target === 'number' ? target : null,
     chosenIndex: chosen === null || chosen < 0 ? null : chosen,
     version: packageVersion(),
-    command: `npx infersim ${args.join(' ')}`,
+    command: command ?? `npx infersim ${args.join(' ')}`,
     title: `${doc.scenario}: sweep of ${varied.join(' × ')}`,
   });
 }
@@ -232,12 +258,12 @@ export function writeSweep(dir: string, doc: SweepDocument): void {
 }
 
 /** Prints the table (or, with --format json, the document and nothing else) and where the files went. */
-export function printSweep(doc: SweepDocument, dir: string, o: { format: 'table' | 'json'; quiet: boolean }): void {
+export function printSweep(doc: SweepDocument, dir: string, o: { format: 'table' | 'json'; quiet: boolean; wide?: boolean }): void {
   if (o.format === 'json') {
     process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     if (!o.quiet) process.stderr.write(`${doc.stem}: results in ${dir}\n`);
   } else {
-    process.stdout.write(`${formatSweepTable(doc)}\n`);
+    process.stdout.write(`${formatSweepTable(doc, terminalStyle(o.wide))}\n`);
     process.stdout.write(`results: ${dir}\n`);
   }
 }
@@ -257,6 +283,9 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .addOption(new Option('--format <format>', 'output on stdout').choices(['table', 'json']).default('table'))
     .option('-q, --quiet', 'no progress or log lines on stderr', false)
     .option('--no-report', 'do not write report.html')
+    .option('--wide', 'tables as wide as they need (default: fit 100 columns)', false)
+    .option('--headroom <k>', '★ needs the SLO met with k fewer fleet.replicas too (N+k; needs --vary fleet.replicas)', nonNegativeInteger('--headroom'), 0)
+    .option('--max-utilization <share>', '★ needs GPU utilization ≤ share at every seed, e.g. 0.8', utilizationOption)
     .action(async (file: string, o: SweepCommandOptions) => {
       setExit(await sweepCommand(file, o));
     });

@@ -132,3 +132,26 @@ export class Histogram {
     this.max = -Infinity;
   }
 }
+
+/** The latency distribution a report draws: quantiles (ms) at increasing probabilities, the tail finely. */
+export interface LatencyCdf {
+  /** Probabilities, increasing, below 1. */
+  p: number[];
+  /** The nearest-rank quantile at each, in milliseconds. */
+  ms: number[];
+}
+
+/** Probabilities of cdfPoints: every 1 % to 99 %, then 99.1 … 99.9 %, 99.91 … 99.99 %. */
+const CDF_PROBABILITIES: number[] = (() => {
+  const ps: number[] = [0.001, 0.005];
+  for (let i = 1; i <= 99; i++) ps.push(i / 100);
+  for (let i = 1; i <= 9; i++) ps.push(0.99 + i / 1000);
+  for (let i = 1; i <= 9; i++) ps.push(0.999 + i / 10000);
+  return ps;
+})();
+
+/** The distribution of a histogram of seconds as quantile points in ms (empty when nothing was recorded). */
+export function cdfPoints(h: Histogram): LatencyCdf {
+  if (h.quantile(0.5) !== h.quantile(0.5)) return { p: [], ms: [] };
+  return { p: [...CDF_PROBABILITIES], ms: CDF_PROBABILITIES.map((q) => h.quantile(q) * 1e3) };
+}

@@ -93,6 +93,10 @@ export interface TimePoint {
   cacheMissRate: number;
   /** Cumulative cost at tS. */
   costUsd: number;
+  /** Requests rejected (queue full, region down, feature store full) per second over the span. */
+  rejectedRps: number;
+  /** Requests timed out in a queue per second over the span. */
+  timedOutRps: number;
 }
 
 export interface Downsampled {
@@ -122,13 +126,18 @@ export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints =
     cache: col('cacheHitRate'),
     misses: col('cacheMissRate'),
     cost: col('costUsd'),
+    rejected: col('rejected'),
+    timedOut: col('timedOut'),
   };
   const perReplicaRps = replicaCapacityRps(sc);
+  const costBase = costAt(timeline, c.t, c.cost, sc.warmupS);
   const points: TimePoint[] = [];
   for (let start = 0; start < n; start += k) {
     const end = Math.min(n, start + k);
     let durS = 0;
     let arrivals = 0;
+    let rejected = 0;
+    let timedOut = 0;
     const mean = { capacity: new Mean(), ready: new Mean(), starting: new Mean(), desired: new Mean(), gpu: new Mean(), cache: new Mean(), p50: new Mean() };
     let p99Max = NaN;
     let p99Min = NaN;
@@ -143,6 +152,8 @@ export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints =
       prevT = t;
       durS += d;
       if (r[c.arrivals] === r[c.arrivals]) arrivals += r[c.arrivals]!;
+      if (c.rejected >= 0 && r[c.rejected] === r[c.rejected]) rejected += r[c.rejected]!;
+      if (c.timedOut >= 0 && r[c.timedOut] === r[c.timedOut]) timedOut += r[c.timedOut]!;
       mean.ready.add(r[c.ready]!, d);
       mean.capacity.add(rowCapacityRps !== null ? rowCapacityRps[i]! : r[c.ready]! * perReplicaRps, d);
       mean.starting.add(r[c.starting]!, d);
@@ -171,10 +182,29 @@ export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints =
       gpuUtilization: mean.gpu.value(),
       cacheHitRate: mean.cache.value(),
       cacheMissRate: missMax,
-      costUsd: cost,
+      // counted from the end of the warmup, as the summary's cost (the cost card) counts
+      costUsd: timeline.rows[end - 1]![c.t]! >= sc.warmupS ? cost - costBase : NaN,
+      rejectedRps: durS > 0 ? rejected / durS : NaN,
+      timedOutRps: durS > 0 ? timedOut / durS : NaN,
     });
   }
   return { points, intervalsPerPoint: k };
+}
+
+/** The cumulative cost column at time `tS`, linear between rows (0 at t = 0). */
+function costAt(timeline: Timeline, tCol: number, costCol: number, tS: number): number {
+  if (!(tS > 0)) return 0;
+  let prevT = 0;
+  let prevC = 0;
+  for (const r of timeline.rows) {
+    const t = r[tCol]!;
+    const v = r[costCol]!;
+    if (v !== v) continue;
+    if (t >= tS) return t === prevT ? v : prevC + ((v - prevC) * (tS - prevT)) / (t - prevT);
+    prevT = t;
+    prevC = v;
+  }
+  return prevC;
 }
 
 /** Weighted mean skipping NaN; a zero-length interval still counts when it is the only one. */
@@ -319,6 +349,20 @@ const TIME_CHARTS: TimeChartDef[] = [
     skippedWhy: 'no request completed',
   },
   {
+    id: 'failures',
+    title: 'Failures',
+    yTitle: 'requests/s',
+    columns: ['rejected', 'timedOut'],
+    series: [
+      { field: 'rejectedRps', label: 'rejected', color: '#b3261e', dash: SOLID },
+      { field: 'timedOutRps', label: 'timed out', color: '#ff7f0e', dash: DASHED },
+    ],
+    interpolate: 'step-after',
+    note: 'Requests refused (a full queue, a region down, a full feature store) and requests that waited past the queue timeout, per second of each report interval; both count as errors against the SLO.',
+    downsampled: 'rates over the whole span',
+    skippedWhy: 'no request counted',
+  },
+  {
     id: 'replicas',
     title: 'Replicas',
     yTitle: 'replicas',
@@ -386,12 +430,12 @@ const TIME_CHARTS: TimeChartDef[] = [
   {
     id: 'cost',
     title: 'Cumulative cost',
-    yTitle: 'USD since start',
+    yTitle: 'USD after warmup',
     columns: ['costUsd'],
     series: [{ field: 'costUsd', label: 'cost', color: '#8c564b', dash: SOLID }],
     interpolate: 'linear',
     yFormat: '$,.4~g',
-    note: 'GPU, cache and egress cost accumulated since t = 0 (warmup included).',
+    note: 'GPU, cache and egress cost accumulated from the end of the warmup, as the cost card counts it (its last value is the run\u2019s cost).',
     downsampled: 'the value at the end of the span',
     skippedWhy: 'no cost recorded',
   },
@@ -441,6 +485,7 @@ export async function timeCharts(runs: ChartRun[], overlay: boolean, maxPoints =
   const endS = Math.max(0, ...runs.map((r) => r.result.summary.simulatedSeconds));
   const axis = timeAxis(endS);
   const k = Math.max(1, ...sampled.map((s) => s.intervalsPerPoint));
+  const markers = dedupeMarkers(runs.flatMap((r) => scenarioMarkers(r.result.scenario, r.result.summary.simulatedSeconds)));
   const out: RenderedChart[] = [];
   for (const def of TIME_CHARTS) {
     if (only !== null && !only.includes(def.id)) continue;
@@ -448,8 +493,9 @@ export async function timeCharts(runs: ChartRun[], overlay: boolean, maxPoints =
       out.push({ id: def.id, title: def.title, note: def.note, svg: null, skipped: def.skippedWhy });
       continue;
     }
-    const spec = timeChartSpec(def, runs, sampled, axis, overlay);
+    const spec = timeChartSpec(def, runs, sampled, axis, overlay, markers);
     let note = def.note;
+    if (markers.length > 0) note += ` Shaded: ${[...new Set(markers.map((m) => m.legend))].join(', ')}.`;
     if (k > 1) {
       note += ` Each point summarises up to ${k} report intervals: ${def.downsampled}.`;
     }
@@ -471,7 +517,91 @@ const BASE_CONFIG = {
   legend: { orient: 'top' as const, labelLimit: 400, symbolType: 'stroke' },
 };
 
-function timeChartSpec(def: TimeChartDef, runs: ChartRun[], sampled: Downsampled[], axis: TimeAxis, overlay: boolean): TopLevelSpec {
+/** Something on the time axis a report marks: the warmup, a scenario event, a traffic step or spike. */
+export interface TimeMarker {
+  /** Start (s). */
+  t0: number;
+  /** End (s) of a span; null for an instant (a vertical line). */
+  t1: number | null;
+  /** Short label drawn at the top of the chart. */
+  label: string;
+  /** What the shading means, for the note under the chart. */
+  legend: string;
+  color: string;
+}
+
+const WARMUP_COLOR = '#9e9e9e';
+const EVENT_COLOR = '#6a3d9a';
+const TRAFFIC_COLOR = '#1f77b4';
+const OUTAGE_COLOR = '#b3261e';
+
+/**
+ * The markers of a scenario over [0, endS]: the warmup (not counted), its events (replica
+ * crashes, cache flushes, region outages as spans) and its traffic's steps, ramps and spikes.
+ */
+export function scenarioMarkers(sc: Scenario, endS: number): TimeMarker[] {
+  const out: TimeMarker[] = [];
+  const end = endS > 0 ? endS : sc.durationS;
+  if (sc.warmupS > 0) out.push({ t0: 0, t1: Math.min(sc.warmupS, end), label: 'warmup', legend: 'grey = warmup (not counted)', color: WARMUP_COLOR });
+  for (const e of sc.events) {
+    if (e.atS > end) continue;
+    if (e.kind === 'replica-crash') out.push({ t0: e.atS, t1: null, label: `crash ×${e.count}`, legend: 'purple lines = events', color: EVENT_COLOR });
+    else if (e.kind === 'cache-flush') out.push({ t0: e.atS, t1: null, label: 'cache flush', legend: 'purple lines = events', color: EVENT_COLOR });
+    else out.push({ t0: e.atS, t1: Math.min(end, e.atS + e.forS), label: `${e.region} down`, legend: 'red = region outage', color: OUTAGE_COLOR });
+  }
+  const t = sc.traffic;
+  if (t.trace === null) {
+    const scale = t.scale ?? 1;
+    t.schedule.forEach((step, i) => {
+      if (i === 0 && step.atS === 0) return;
+      if (step.atS > end) return;
+      const rps = trimNumber(step.rps * scale);
+      if (step.rampS > 0) out.push({ t0: step.atS, t1: Math.min(end, step.atS + step.rampS), label: `ramp → ${rps}/s`, legend: 'blue = traffic steps, ramps and spikes', color: TRAFFIC_COLOR });
+      else out.push({ t0: step.atS, t1: null, label: `step → ${rps}/s`, legend: 'blue = traffic steps, ramps and spikes', color: TRAFFIC_COLOR });
+    });
+    for (const sp of t.spikes) {
+      if (sp.atS > end) continue;
+      out.push({ t0: sp.atS, t1: Math.min(end, sp.atS + sp.forS), label: `spike ×${trimNumber(sp.factor)}`, legend: 'blue = traffic steps, ramps and spikes', color: TRAFFIC_COLOR });
+    }
+  }
+  return out;
+}
+
+function dedupeMarkers(markers: TimeMarker[]): TimeMarker[] {
+  const seen = new Set<string>();
+  return markers.filter((m) => {
+    const key = `${m.t0}/${m.t1}/${m.label}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Layers drawing `markers` behind a time chart: spans shaded, instants as dashed lines, each labelled at the top. */
+function markerLayers(markers: TimeMarker[], axis: TimeAxis, x: { field: string; type: 'quantitative'; title: string; scale: { nice: boolean; zero: boolean } }): Layer[] {
+  if (markers.length === 0) return [];
+  const rows = markers.map((m) => ({ t: m.t0 / axis.divisorS, t2: m.t1 === null ? null : m.t1 / axis.divisorS, label: m.label, color: m.color }));
+  const layers: Layer[] = [];
+  // one layer per colour (a fixed mark colour: the chart's colour scale belongs to its series)
+  for (const color of [...new Set(rows.map((r) => r.color))]) {
+    const mine = rows.filter((r) => r.color === color);
+    const spans = mine.filter((r) => r.t2 !== null);
+    const instants = mine.filter((r) => r.t2 === null);
+    if (spans.length > 0) layers.push({ data: { values: spans }, mark: { type: 'rect', opacity: 0.1, color }, encoding: { x, x2: { field: 't2' } } });
+    if (instants.length > 0) layers.push({ data: { values: instants }, mark: { type: 'rule', strokeDash: [3, 3], strokeWidth: 1.2, color }, encoding: { x } });
+    // labels only while they can be read (a few markers)
+    if (rows.length <= 8) {
+      layers.push({
+        data: { values: mine },
+        mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, dy: 2, fontSize: 10, color },
+        encoding: { x, y: { value: 0 }, text: { field: 'label' } },
+      });
+    }
+  }
+  return layers;
+}
+
+function timeChartSpec(def: TimeChartDef, runs: ChartRun[], sampled: Downsampled[], axis: TimeAxis, overlay: boolean, markers: TimeMarker[] = []): TopLevelSpec {
   const rows: Record<string, string | number | null>[] = [];
   const bandRows: Record<string, string | number | null>[] = [];
   let minPos = Infinity;
@@ -525,7 +655,7 @@ function timeChartSpec(def: TimeChartDef, runs: ChartRun[], sampled: Downsampled
   const strokeDash = overlay
     ? { field: 'series', type: 'nominal' as const, title: null, scale: { domain: labels, range: def.series.map((s) => s.dash) }, legend: labels.length > 1 ? {} : null }
     : { field: 'series', type: 'nominal' as const, title: null, scale: { domain: labels, range: def.series.map((s) => s.dash) } };
-  const layers: Layer[] = [];
+  const layers: Layer[] = markerLayers(markers, axis, x);
   if (bandRows.length > 0) {
     const p99 = def.series.find((s) => s.field === def.band!.hi);
     layers.push({
@@ -582,7 +712,10 @@ export interface SweepPoint {
   /** Lowest and highest p99 over seeds (drawn as an error bar when given). */
   p99MsLo?: number;
   p99MsHi?: number;
+  /** The run's cost (over the simulated time). */
   costUsd: number;
+  /** The 730-hour monthly projection, what the ★ rule compares; the cost chart draws it when every point has it. */
+  monthlyUsd?: number;
   sloMet: boolean;
 }
 
@@ -596,104 +729,292 @@ export function sweepGroupLabel(point: SweepPoint, varied: string[]): string {
     .join(', ');
 }
 
+/** How a sweep's varied paths map onto a chart: the x axis, small multiples (facets), colour. */
+export interface SweepLayout {
+  /** The path on the x axis (null: no varied path, x is the point number). */
+  x: string | null;
+  /** True when every x value is a number (a line through the points); false: a categorical axis (points only). */
+  numericX: boolean;
+  /** The path drawn as small multiples, one panel per value (null: one panel). */
+  facet: string | null;
+  /** The paths whose combined values pick the colour (empty: one colour). */
+  color: string[];
+}
+
+/** Distinct values of `path` over `points`, in first-seen order. */
+function distinctValues(points: SweepPoint[], path: string): (string | number)[] {
+  const seen = new Set<string | number>();
+  for (const p of points) seen.add(p.values[path]!);
+  return [...seen];
+}
+
 /**
- * The two sweep charts: p99 and cost against the first varied value, one line per
- * combination of the other varied values, the SLO line, the chosen point ringed.
+ * Picks the layout: x is the numeric path with the most values (the last such path on a tie: a
+ * replica count, usually), or the path with the most values when none is numeric. One path left
+ * takes the colour (a panel per value when it has more than 6); two or more: the first categorical
+ * one (else the first) makes the panels and the rest the colour. Paths with a single value are left out.
+ */
+export function sweepLayout(points: SweepPoint[], varied: string[]): SweepLayout {
+  const live = varied.filter((v) => distinctValues(points, v).length > 1);
+  if (live.length === 0) {
+    const only = varied[0] ?? null;
+    return { x: only, numericX: only === null || points.every((p) => typeof p.values[only] === 'number'), facet: null, color: [] };
+  }
+  const isNumeric = (v: string): boolean => points.every((p) => typeof p.values[v] === 'number');
+  const count = (v: string): number => distinctValues(points, v).length;
+  const numeric = live.filter(isNumeric);
+  const pool = numeric.length > 0 ? numeric : live;
+  let x = pool[0]!;
+  for (const v of pool) if (count(v) >= count(x)) x = v;
+  const rest = live.filter((v) => v !== x);
+  if (rest.length === 0) return { x, numericX: isNumeric(x), facet: null, color: [] };
+  if (rest.length === 1) {
+    const only = rest[0]!;
+    return count(only) > 6 ? { x, numericX: isNumeric(x), facet: only, color: [] } : { x, numericX: isNumeric(x), facet: null, color: [only] };
+  }
+  const facet = rest.find((v) => !isNumeric(v)) ?? rest[0]!;
+  return { x, numericX: isNumeric(x), facet, color: rest.filter((v) => v !== facet) };
+}
+
+/** Total width a sweep chart may take (inside a report's figure at 100 % zoom). */
+const SWEEP_WIDTH = 960;
+/** Height of one panel. */
+const SWEEP_HEIGHT = 220;
+/** Most panels side by side; more wrap onto further rows. */
+const SWEEP_COLUMNS = 3;
+const SWEEP_SPACING = 24;
+
+/**
+ * The sweep charts: p99 and monthly cost against the x path of sweepLayout, a panel per value of
+ * the facet path, a colour per combination of the other paths; the SLO line in every panel, misses
+ * as crosses, the ★ point (the cheapest meeting the SLO) starred and ringed.
  */
 export async function sweepCharts(input: { points: SweepPoint[]; varied: string[]; sloP99Ms: number | null; chosenIndex: number | null }): Promise<RenderedChart[]> {
   const { points, varied, sloP99Ms, chosenIndex } = input;
-  const xPath = varied[0] ?? 'point';
-  const xs = points.map((p, i) => (varied.length > 0 ? p.values[xPath] : i));
-  const numericX = xs.every((v) => typeof v === 'number');
-  const xDomain = numericX ? undefined : [...new Set(xs.map((v) => String(v)))];
-  const groups = [...new Set(points.map((p) => sweepGroupLabel(p, varied)))];
+  const layout = sweepLayout(points, varied);
+  const xPath = layout.x ?? 'point';
+  const label = (p: SweepPoint): string =>
+    layout.color.length === 1 ? String(p.values[layout.color[0]!]) : layout.color.map((c) => `${c}=${String(p.values[c])}`).join(', ');
+  const groups = layout.color.length > 0 ? [...new Set(points.map(label))] : [];
+  const facetValues = layout.facet !== null ? distinctValues(points, layout.facet).map(String) : [];
+  const monthly = points.length > 0 && points.every((p) => p.monthlyUsd !== undefined && Number.isFinite(p.monthlyUsd));
   const rows = points.map((p, i) => ({
-    x: numericX ? (xs[i] as number) : String(xs[i]),
-    group: sweepGroupLabel(p, varied),
+    x: layout.x === null ? i + 1 : layout.numericX ? (p.values[layout.x] as number) : String(p.values[layout.x]),
+    group: layout.color.length > 0 ? label(p) : 'all',
+    facet: layout.facet !== null ? String(p.values[layout.facet]) : '',
     p99Ms: finite(p.p99Ms),
     lo: p.p99MsLo !== undefined ? finite(p.p99MsLo) : null,
     hi: p.p99MsHi !== undefined ? finite(p.p99MsHi) : null,
-    costUsd: finite(p.costUsd),
+    costUsd: finite(monthly ? p.monthlyUsd! : p.costUsd),
     slo: p.sloMet ? 'SLO met' : 'SLO missed',
     chosen: i === chosenIndex,
   }));
-  // ticks at the swept values themselves when there are few of them
-  const distinctX = numericX ? [...new Set(xs as number[])].sort((a, b) => a - b) : [];
+  const panels = Math.max(1, facetValues.length);
+  const columns = Math.min(panels, SWEEP_COLUMNS);
+  // y axis (≈ 60 px) once per row of panels, legend and padding inside SWEEP_WIDTH
+  const panelWidth = Math.floor((SWEEP_WIDTH - 70 - (columns - 1) * SWEEP_SPACING) / columns);
+  const xValues = layout.x === null ? rows.map((r) => r.x) : distinctValues(points, layout.x);
+  const distinctX = layout.numericX ? [...new Set(xValues as number[])].sort((a, b) => a - b) : [];
+  const xDomain = layout.numericX ? undefined : xValues.map(String);
   const x = {
     field: 'x',
-    type: numericX ? ('quantitative' as const) : ('ordinal' as const),
+    type: layout.numericX ? ('quantitative' as const) : ('nominal' as const),
     title: xPath,
-    ...(numericX
-      ? { scale: { zero: false, nice: false, padding: 18 }, axis: distinctX.length <= 20 ? { values: distinctX, labelFlush: false } : { labelFlush: false } }
-      : { scale: { domain: xDomain }, sort: xDomain }),
+    ...(layout.numericX
+      ? { scale: { zero: false, nice: false, padding: 14 }, axis: distinctX.length <= 12 ? { values: distinctX, labelFlush: false, format: '~g' } : { labelFlush: false } }
+      : { scale: { domain: xDomain, paddingInner: 0.3 }, sort: xDomain, axis: { labelAngle: 0 } }),
   };
-  const color = groups.length > 1 ? { field: 'group', type: 'nominal' as const, title: varied.slice(1).join(', '), scale: { domain: groups } } : { value: '#1f77b4' };
-  const shape = { field: 'slo', type: 'nominal' as const, title: null, scale: { domain: ['SLO met', 'SLO missed'], range: ['circle', 'cross'] } };
+  // categorical x with several colours: the colours side by side within each category
+  const xOffset = !layout.numericX && groups.length > 1 ? { xOffset: { field: 'group', type: 'nominal' as const, scale: { domain: groups } } } : {};
+  const longest = Math.max(0, ...groups.map((g) => g.length));
+  const legendColumns = Math.max(1, Math.min(groups.length, Math.floor(700 / (longest * 7 + 30))));
+  const color =
+    groups.length > 1
+      ? {
+          field: 'group',
+          type: 'nominal' as const,
+          title: layout.color.join(', '),
+          scale: { domain: groups },
+          legend: { orient: 'top' as const, columns: legendColumns, labelLimit: 300, titleLimit: 400 },
+        }
+      : { value: '#1f77b4' };
+  const shape = {
+    field: 'slo',
+    type: 'nominal' as const,
+    title: null,
+    scale: { domain: ['SLO met', 'SLO missed'], range: ['circle', 'cross'] },
+    legend: { orient: 'top' as const },
+  };
 
   const positive = rows.flatMap((r) => [r.p99Ms, r.lo, r.hi]).filter((v): v is number => v !== null && v > 0);
   if (sloP99Ms !== null) positive.push(sloP99Ms);
   const log = positive.length > 0 && Math.max(...positive) / Math.min(...positive) > 50;
   const yScaleP99: ScaleDef = log ? { type: 'log' } : { zero: true };
 
-  const chosenRows = rows.filter((r) => r.chosen);
   const measureLayers = (field: 'p99Ms' | 'costUsd', yScale: ScaleDef, yTitle: string, yFormat?: string): Layer[] => {
     const y = { field, type: 'quantitative' as const, title: yTitle, scale: yScale, ...(yFormat ? { axis: { format: yFormat } } : {}) };
     const layers: Layer[] = [];
     if (field === 'p99Ms' && rows.some((r) => r.lo !== null && r.hi !== null)) {
       layers.push({
         transform: [{ filter: 'datum.lo != null && datum.hi != null' }],
-        // full opacity: a faded layer would fade the shared colour legend's symbols too
         mark: { type: 'rule', strokeWidth: 1.5 },
-        encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color },
+        encoding: { x, ...xOffset, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color },
       });
     }
-    layers.push({ mark: { type: 'line', strokeWidth: 1.6 }, encoding: { x, y, color } });
-    layers.push({ mark: { type: 'point', filled: true, size: 80, opacity: 1 }, encoding: { x, y, color, shape } });
-    if (chosenRows.length > 0) {
+    // a line only along a numeric axis: GPU types or routings are not a continuum
+    if (layout.numericX) layers.push({ mark: { type: 'line', strokeWidth: 1.6 }, encoding: { x, y, color } });
+    layers.push({ mark: { type: 'point', filled: true, size: 70, opacity: 1 }, encoding: { x, ...xOffset, y, color, shape } });
+    if (field === 'p99Ms' && sloP99Ms !== null) {
+      layers.push({ mark: { type: 'rule', color: SLO_COLOR, strokeDash: [4, 3], strokeWidth: 1.4 }, encoding: { y: { datum: sloP99Ms, type: 'quantitative', scale: yScale } } });
       layers.push({
-        data: { values: chosenRows },
-        layer: [
-          { mark: { type: 'point', filled: false, size: 320, strokeWidth: 2, color: '#111' }, encoding: { x, y } },
-          { mark: { type: 'text', dy: -16, fontSize: 11, fontWeight: 'bold', color: '#111' }, encoding: { x, y, text: { value: 'chosen' } } },
-        ],
+        mark: { type: 'text', color: SLO_COLOR, align: 'right', baseline: 'bottom', dx: -2, dy: -3, fontSize: 11 },
+        encoding: { y: { datum: sloP99Ms, type: 'quantitative', scale: yScale }, x: { value: panelWidth }, text: { value: `SLO p99 ${trimNumber(sloP99Ms)} ms` } },
+      });
+    }
+    if (chosenIndex !== null && rows[chosenIndex] !== undefined) {
+      layers.push({
+        transform: [{ filter: 'datum.chosen' }],
+        mark: { type: 'point', filled: false, size: 300, strokeWidth: 2, color: '#111' },
+        encoding: { x, ...xOffset, y },
+      });
+      layers.push({
+        transform: [{ filter: 'datum.chosen' }],
+        mark: { type: 'text', dy: -15, fontSize: 15, fontWeight: 'bold', color: '#111' },
+        encoding: { x, ...xOffset, y, text: { value: '★' } },
       });
     }
     return layers;
   };
 
-  const p99Layers = measureLayers('p99Ms', yScaleP99, log ? 'p99 latency (ms), log scale' : 'p99 latency (ms)');
-  if (sloP99Ms !== null) {
-    p99Layers.push({
-      data: { values: [{ value: sloP99Ms, label: `SLO p99 ${trimNumber(sloP99Ms)} ms` }] },
-      layer: [
-        { mark: { type: 'rule', color: SLO_COLOR, strokeDash: [4, 3], strokeWidth: 1.4 }, encoding: { y: { field: 'value', type: 'quantitative', scale: yScaleP99 } } },
-        {
-          mark: { type: 'text', color: SLO_COLOR, align: 'right', baseline: 'bottom', dx: -4, dy: -3, fontSize: 11 },
-          encoding: { y: { field: 'value', type: 'quantitative', scale: yScaleP99 }, x: { value: WIDTH }, text: { field: 'label' } },
-        },
-      ],
-    });
-  }
-  const costLayers = measureLayers('costUsd', { zero: true }, 'cost (USD)', '$,.4~g');
+  const config = {
+    ...BASE_CONFIG,
+    axis: { ...BASE_CONFIG.axis, labelFontSize: 11, titleFontSize: 12 },
+    axisY: { minExtent: 44 },
+    legend: { ...BASE_CONFIG.legend, symbolType: 'circle', labelFontSize: 11, titleFontSize: 11, direction: 'horizontal' as const },
+    header: { labelFontSize: 12, titleFontSize: 12, titleFontWeight: 'normal' as const, labelFontWeight: 'bold' as const },
+  };
   const spec = (layers: Layer[]): TopLevelSpec =>
-    ({
-      width: WIDTH,
-      height: 240,
-      background: 'white',
-      padding: 8,
-      config: { ...BASE_CONFIG, legend: { ...BASE_CONFIG.legend, symbolType: 'circle' } },
-      data: { values: rows },
-      layer: layers,
-    });
-  const note = `Against ${xPath}${groups.length > 1 ? `; one line per ${varied.slice(1).join(', ')}` : ''}. Crosses miss the SLO; the ringed point is the one chosen.`;
+    (layout.facet !== null
+      ? {
+          background: 'white',
+          padding: 8,
+          config,
+          data: { values: rows },
+          facet: { field: 'facet', type: 'nominal', title: layout.facet, sort: facetValues, header: { labelOrient: 'top', titleOrient: 'top' } },
+          columns,
+          spacing: SWEEP_SPACING,
+          spec: { width: panelWidth, height: SWEEP_HEIGHT, layer: layers },
+        }
+      : { width: panelWidth, height: SWEEP_HEIGHT + 20, background: 'white', padding: 8, config, data: { values: rows }, layer: layers }) as TopLevelSpec;
+
+  const p99Layers = measureLayers('p99Ms', yScaleP99, log ? 'p99 latency (ms, log scale)' : 'p99 latency (ms)');
+  const costLayers = measureLayers('costUsd', { zero: true }, monthly ? 'monthly cost (USD)' : 'cost of the run (USD)', monthly ? '$,.0f' : '$,.4~g');
+  const how = [
+    `Against ${xPath}`,
+    layout.facet !== null ? `a panel per ${layout.facet}` : '',
+    groups.length > 1 ? `colour = ${layout.color.join(', ')}` : '',
+  ]
+    .filter((t) => t !== '')
+    .join('; ');
+  const note = `${how}. Crosses miss the SLO; ★ (ringed) is the cheapest point meeting it at every seed.`;
+  const none = points.length === 0;
   return [
     {
       id: 'sweep-p99',
       title: 'p99 latency',
-      note: rows.some((r) => r.lo !== null) ? `${note} Bars span the lowest to highest p99 over seeds.` : note,
-      svg: points.length > 0 ? await renderSvg(spec(p99Layers)) : null,
-      skipped: points.length > 0 ? null : 'no points',
+      note: rows.some((r) => r.lo !== null) ? `${note} Bars span the 95 % confidence interval over seeds.` : note,
+      svg: none ? null : await renderSvg(spec(p99Layers)),
+      skipped: none ? 'no points' : null,
     },
-    { id: 'sweep-cost', title: 'Cost', note, svg: points.length > 0 ? await renderSvg(spec(costLayers)) : null, skipped: points.length > 0 ? null : 'no points' },
+    {
+      id: 'sweep-cost',
+      title: monthly ? 'Cost per month' : 'Cost',
+      note: monthly ? `${note} Monthly: the run's cost rate over 730 hours, what the ★ compares.` : note,
+      svg: none ? null : await renderSvg(spec(costLayers)),
+      skipped: none ? 'no points' : null,
+    },
   ];
+}
+
+/** The probability a latency target's percentile name stands for (p999 → 0.999). */
+function percentileProbability(name: string): number | null {
+  const m = /^p(\d+)$/.exec(name);
+  if (!m) return null;
+  const digits = m[1]!;
+  // p50 → 0.50, p99 → 0.99, p999 → 0.999
+  return Number(`0.${digits}`);
+}
+
+/**
+ * The latency distribution of each run (after warmup): latency on x, the share of requests
+ * slower on a log y axis read as percentiles (p50 at the bottom, p99.99 at the top), the SLO
+ * targets as a cross-hair (target latency, target percentile): a curve passing left of it meets it.
+ */
+export async function latencyDistributionChart(runs: ChartRun[], overlay: boolean): Promise<RenderedChart> {
+  const id = 'latency-cdf';
+  const title = 'Latency distribution';
+  const rows: { ms: number; tail: number; run: string }[] = [];
+  for (const r of runs) {
+    const cdf = r.result.latencyCdf;
+    if (!cdf) continue;
+    cdf.p.forEach((p, i) => {
+      const ms = cdf.ms[i]!;
+      if (p < 1 && ms > 0 && Number.isFinite(ms)) rows.push({ ms, tail: tidyTail(1 - p), run: r.label });
+    });
+  }
+  const note =
+    'Latency of the requests counted (after warmup) against the share of requests slower than it, read as a percentile; the SLO target is the red cross-hair: the curve must pass left of it.';
+  if (rows.length === 0) return { id, title, note, svg: null, skipped: 'no request completed after warmup' };
+  const targets: { ms: number; tail: number; label: string }[] = [];
+  const seen = new Set<string>();
+  for (const r of runs) {
+    for (const [name, s] of Object.entries(r.result.scenario.slo.latencyS)) {
+      const q = percentileProbability(name);
+      if (q === null || s === undefined) continue;
+      const label = `SLO ${name} ${trimNumber(s * 1e3)} ms`;
+      if (seen.has(label)) continue;
+      seen.add(label);
+      targets.push({ ms: s * 1e3, tail: tidyTail(1 - q), label });
+    }
+  }
+  const all = [...rows.map((r) => r.ms), ...targets.map((t) => t.ms)];
+  const log = Math.max(...all) / Math.min(...all) > 20;
+  const xScale: ScaleDef = log ? { type: 'log' } : { zero: true };
+  const x = { field: 'ms', type: 'quantitative' as const, title: log ? 'latency (ms, log scale)' : 'latency (ms)', scale: xScale };
+  const y = {
+    field: 'tail',
+    type: 'quantitative' as const,
+    title: 'percentile',
+    scale: { type: 'log' as const, domain: [1, 0.0001] },
+    axis: { values: [0.5, 0.1, 0.01, 0.001, 0.0001], labelExpr: "'p' + format(100 - 100 * datum.value, '.4~f')" },
+  };
+  const runLabels = runs.map((r) => r.label);
+  const layers: Layer[] = [
+    {
+      data: { values: rows },
+      mark: { type: 'line', strokeWidth: 1.8, interpolate: 'monotone' },
+      encoding: { x, y, ...(overlay ? { color: { field: 'run', type: 'nominal', title: null, scale: { domain: runLabels } } } : { color: { value: '#ff7f0e' } }) },
+    },
+  ];
+  if (targets.length > 0) {
+    layers.push({
+      data: { values: targets },
+      layer: [
+        { mark: { type: 'rule', color: SLO_COLOR, strokeDash: [4, 3], strokeWidth: 1.2 }, encoding: { x: { field: 'ms', type: 'quantitative', scale: xScale } } },
+        { mark: { type: 'rule', color: SLO_COLOR, strokeDash: [4, 3], strokeWidth: 1.2 }, encoding: { y: { field: 'tail', type: 'quantitative', scale: y.scale } } },
+        { mark: { type: 'point', shape: 'cross', color: SLO_COLOR, size: 90, filled: true }, encoding: { x: { field: 'ms', type: 'quantitative', scale: xScale }, y: { field: 'tail', type: 'quantitative', scale: y.scale } } },
+        {
+          mark: { type: 'text', color: SLO_COLOR, align: 'left', baseline: 'bottom', dx: 5, dy: -4, fontSize: 11 },
+          encoding: { x: { field: 'ms', type: 'quantitative', scale: xScale }, y: { field: 'tail', type: 'quantitative', scale: y.scale }, text: { field: 'label' } },
+        },
+      ],
+    });
+  }
+  const spec: TopLevelSpec = { width: WIDTH, height: 240, background: 'white', padding: 8, config: BASE_CONFIG, layer: layers };
+  return { id, title, note, svg: await renderSvg(spec), skipped: null };
+}
+
+/** 1 − p without the float noise of the subtraction (1 − 0.99 = 0.010000000000000009). */
+function tidyTail(v: number): number {
+  return Number(v.toPrecision(10));
 }

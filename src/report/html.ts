@@ -7,8 +7,8 @@
 import type { Summary } from '../metrics/summary.js';
 import type { RunResult } from '../run.js';
 import type { Scenario } from '../scenario/types.js';
-import { siteChartRuns, sweepCharts, timeCharts, type RenderedChart, type SweepPoint } from './charts.js';
-import { fmt, pct } from './table.js';
+import { latencyDistributionChart, siteChartRuns, sweepCharts, timeCharts, type RenderedChart, type SweepPoint } from './charts.js';
+import { fmt, pct, runTitle } from './table.js';
 import { verdictWord } from '../metrics/slo.js';
 import { COST_TIE_TOLERANCE } from '../analysis/sweep.js';
 
@@ -85,7 +85,7 @@ const METRICS: Metric[] = [
     value: (s) => s.cost.totalUsd,
     format: usd,
     better: 'lower',
-    note: (s, sc) => (sc.cost.gpuHourlyUsd === null ? 'no GPU price: set fleet.gpu or cost.gpuHourly' : `idle GPU ${usd(s.cost.idleGpuUsd)}`),
+    note: (s, sc) => (sc.cost.gpuHourlyUsd === null ? 'no GPU price: set fleet.gpu or cost.gpuHourly' : `after warmup; idle GPU ${usd(s.cost.idleGpuUsd)}`),
   },
   { id: 'monthly-cost', label: 'cost per month', value: (s) => s.cost.monthlyUsd, format: usd, better: 'lower', note: () => 'at this run\u2019s rate' },
   { id: 'cold-starts', label: 'cold starts', value: (s) => s.replicas.coldStarts, format: count, better: 'lower' },
@@ -280,16 +280,23 @@ function card(m: Metric, s: Summary, sc: Scenario): string | null {
   return `<div class="card${cls}" data-card="${m.id}"><div class="label">${escapeHtml(m.label)}</div><div class="value">${escapeHtml(m.format(v))}</div>${note}</div>`;
 }
 
+/** The time charts with the latency distribution placed right after the latency chart. */
+function withDistribution(charts: RenderedChart[], distribution: RenderedChart): RenderedChart[] {
+  const i = charts.findIndex((c) => c.id === 'latency');
+  return i < 0 ? [...charts, distribution] : [...charts.slice(0, i + 1), distribution, ...charts.slice(i + 1)];
+}
+
 /** The time charts drawn once per region or shard in a run report. */
 const SITE_CHARTS = ['arrivals', 'latency', 'replicas', 'gpu'] as const;
 
 /** The report of one run: header, summary cards, time charts (per region or shard too), resolved scenario. */
-export async function renderRunReport(input: { result: RunResult; version: string; command: string }): Promise<string> {
+export async function renderRunReport(input: { result: RunResult; version: string; command: string; overrides?: readonly string[] }): Promise<string> {
   const { result, version, command } = input;
   const s = result.summary;
   const sc = result.scenario;
-  const name = s.variant ? `${s.scenario} [${s.variant}]` : s.scenario;
-  const charts = await timeCharts([{ label: name, result }], false);
+  // the --set overrides in the title: two runs of one file with different overrides read differently
+  const name = runTitle(s, input.overrides ?? []);
+  const charts = withDistribution(await timeCharts([{ label: name, result }], false), await latencyDistributionChart([{ label: name, result }], false));
   // regions or shards: the main charts per site, overlaid (colour = site)
   const siteKind = sc.topology?.kind === 'regions' ? 'region' : 'shard';
   const siteCharts =
@@ -366,10 +373,23 @@ export async function renderCompareReport(input: { results: RunResult[]; labels:
     const badge = hasSlo(s) ? `<span class="badge ${s.slo.met ? 'met' : 'missed'}">SLO ${escapeHtml(verdictWord(s.slo))}</span>` : '';
     return `<tr><td class="text">${escapeHtml(labels[i]!)}${badge ? `<br>${badge}` : ''}</td>${cells.join('')}</tr>`;
   });
-  const charts = await timeCharts(
-    results.map((result, i) => ({ label: labels[i]!, result })),
-    true,
-  );
+  const runs = results.map((result, i) => ({ label: labels[i]!, result }));
+  const charts = withDistribution(await timeCharts(runs, true), await latencyDistributionChart(runs, true));
+  // regions or shards: the main charts once per site, the variants overlaid (every variant with that site)
+  const siteSections: string[] = [];
+  const siteNames = [...new Set(results.flatMap((r) => r.siteTimelines.map((st) => st.name)))];
+  const siteKind = results.some((r) => r.scenario.topology?.kind === 'regions') ? 'region' : 'shard';
+  for (const site of siteNames) {
+    const siteRuns = runs
+      .map((run) => {
+        const st = run.result.siteTimelines.find((x) => x.name === site);
+        return st === undefined ? null : { label: run.label, result: { ...run.result, timeline: st.timeline } };
+      })
+      .filter((x): x is { label: string; result: RunResult } => x !== null);
+    if (siteRuns.length === 0) continue;
+    const siteCharts = (await timeCharts(siteRuns, true, undefined, SITE_CHARTS)).map((c) => ({ ...c, id: `${siteKind}-${site}-${c.id}` }));
+    siteSections.push(chartsSection(`${siteKind === 'region' ? 'Region' : 'Shard'} ${site} (colour = variant${siteKind === 'region' ? '; latency of the requests this region served, the users\' round trip included' : ''})`, siteCharts));
+  }
   const names = [...new Set(summaries.map((s) => s.scenario))];
   const title = `Compare: ${names.join(' vs ')}`;
   const body = [
@@ -393,6 +413,7 @@ export async function renderCompareReport(input: { results: RunResult[]; labels:
     ...rows,
     `</tbody></table></div>`,
     chartsSection('Over time (colour = variant)', charts),
+    ...siteSections,
     `<h2>Scenarios</h2>`,
     ...results.map((r, i) => scenarioDetails(r.scenario, `Resolved scenario: ${labels[i]!}`)),
   ];
@@ -413,19 +434,21 @@ export async function renderSweepReport(input: {
   const charts = await sweepCharts({ points, varied, sloP99Ms, chosenIndex });
   const withRange = points.some((p) => p.p99MsLo !== undefined && p.p99MsHi !== undefined);
   const chosen = chosenIndex !== null ? points[chosenIndex] : undefined;
+  const monthly = points.length > 0 && points.every((p) => p.monthlyUsd !== undefined);
+  const costText = (p: SweepPoint): string => (monthly ? `${usd(p.monthlyUsd!)}/month` : `cost ${usd(p.costUsd)}`);
   const chosenText = chosen
-    ? `Chosen: ${varied.map((p) => `${p}=${String(chosen.values[p])}`).join(', ')} (p99 ${ms(chosen.p99Ms)}, cost ${usd(chosen.costUsd)}): the cheapest point meeting the SLO at every seed, where monthly costs within ${pct(COST_TIE_TOLERANCE, 0)} of the cheapest count as tied and the lowest p99 among them wins.`
+    ? `★ Chosen: ${varied.map((p) => `${p}=${String(chosen.values[p])}`).join(', ')} (p99 ${ms(chosen.p99Ms)}, ${costText(chosen)}): the cheapest point meeting the SLO at every seed, where monthly costs within ${pct(COST_TIE_TOLERANCE, 0)} of the cheapest count as tied and the lowest p99 among them wins.`
     : sloP99Ms !== null
       ? 'No point meets the SLO.'
       : 'No point chosen.';
   const textColumn = varied.map((v) => points.some((p) => typeof p.values[v] !== 'number'));
-  const head = `<tr><th>#</th>${varied.map((p, j) => `<th${textColumn[j] ? ' class="text"' : ''}>${escapeHtml(p)}</th>`).join('')}<th>p99 latency</th>${withRange ? '<th>p99 range</th>' : ''}<th>cost</th><th class="text">SLO</th></tr>`;
+  const head = `<tr><th>#</th>${varied.map((p, j) => `<th${textColumn[j] ? ' class="text"' : ''}>${escapeHtml(p)}</th>`).join('')}<th>p99 latency</th>${withRange ? '<th>p99 range</th>' : ''}<th>cost</th>${monthly ? '<th>per month</th>' : ''}<th class="text">SLO</th></tr>`;
   const rows = points.map((p, i) => {
     const range = withRange ? `<td>${p.p99MsLo !== undefined && p.p99MsHi !== undefined ? escapeHtml(`${fmt(p.p99MsLo, 2)}–${fmt(p.p99MsHi, 2)} ms`) : '—'}</td>` : '';
     return (
       `<tr${i === chosenIndex ? ' class="chosen"' : ''}><td>${i === chosenIndex ? '★ ' : ''}${i + 1}</td>` +
       varied.map((v, j) => `<td${textColumn[j] ? ' class="text"' : ''}>${escapeHtml(String(p.values[v] ?? ''))}</td>`).join('') +
-      `<td>${escapeHtml(ms(p.p99Ms))}</td>${range}<td>${escapeHtml(usd(p.costUsd))}</td><td class="text ${p.sloMet ? 'met' : 'missed'}">${p.sloMet ? 'met' : 'missed'}</td></tr>`
+      `<td>${escapeHtml(ms(p.p99Ms))}</td>${range}<td>${escapeHtml(usd(p.costUsd))}</td>${monthly ? `<td>${escapeHtml(usd(p.monthlyUsd!))}</td>` : ''}<td class="text ${p.sloMet ? 'met' : 'missed'}">${p.sloMet ? 'met' : 'missed'}</td></tr>`
     );
   });
   const body = [

@@ -19,6 +19,104 @@ export function alignTable(rows: string[][], indent = ''): string {
     .join('\n');
 }
 
+/** Terminal width the tables fit by default (`--wide` lifts it). */
+export const DEFAULT_WIDTH = 100;
+
+/** How terminal text is laid out: the width to fit and whether to colour it. */
+export interface TerminalStyle {
+  /** Columns to fit (Infinity: no limit). */
+  width: number;
+  /** ANSI colours (the CLI decides: a terminal, NO_COLOR, FORCE_COLOR). */
+  color: boolean;
+}
+
+export const PLAIN: TerminalStyle = { width: DEFAULT_WIDTH, color: false };
+
+/**
+ * Whether to colour output, by the conventions of no-color.org and FORCE_COLOR: FORCE_COLOR
+ * set (and not "0" or "false") forces it, NO_COLOR set and non-empty disables it, else only on a terminal.
+ */
+export function colorWanted(env: Record<string, string | undefined>, isTty: boolean): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return isTty && env.TERM !== 'dumb';
+}
+
+const ANSI = { green: 32, red: 31, yellow: 33, bold: 1, dim: 2 } as const;
+
+/** `text` in an ANSI colour when `on`. */
+export function paint(text: string, color: keyof typeof ANSI, on: boolean): string {
+  return on ? `\u001b[${ANSI[color]}m${text}\u001b[0m` : text;
+}
+
+/** Table text with its verdict words coloured: met green, MISSED/missed red, ★ yellow (after alignment: colour codes take no column). */
+export function colorCells(text: string, on: boolean): string {
+  if (!on) return text;
+  return text
+    .replace(/\b(MISSED|missed)\b/g, (m) => paint(m, 'red', true))
+    .replace(/\bmet\b/g, (m) => paint(m, 'green', true))
+    .replace(/★/g, (m) => paint(m, 'yellow', true));
+}
+
+/** Wraps one line at spaces to `width`, continuation lines indented by `hang` spaces (a word longer than the room stays whole). */
+export function wrapLine(line: string, width: number, hang: number): string[] {
+  if (!(line.length > width)) return [line];
+  const out: string[] = [];
+  const lead = /^\s*/.exec(line)![0];
+  const words = line.slice(lead.length).split(' ');
+  let cur = lead;
+  let fresh = true;
+  for (const w of words) {
+    if (!fresh && cur.length + 1 + w.length > width) {
+      out.push(cur.trimEnd());
+      cur = ' '.repeat(hang) + w;
+    } else cur = fresh ? cur + w : `${cur} ${w}`;
+    fresh = false;
+  }
+  out.push(cur.trimEnd());
+  return out;
+}
+
+/** Every line of `text` wrapped to `width` (continuations indented 4 past the line's own indent). */
+export function wrapText(text: string, width: number): string {
+  if (width === Infinity) return text;
+  return text
+    .split('\n')
+    .flatMap((l) => wrapLine(l, width, /^\s*/.exec(l)![0].length + 4))
+    .join('\n');
+}
+
+/**
+ * alignTable fitted to `width`: when the table is wider, its columns are split into blocks
+ * stacked one under the other, each repeating the first `keep` columns (the row labels).
+ */
+export function fitTable(rows: string[][], width: number, indent = '', keep = 1): string {
+  const whole = alignTable(rows, indent);
+  if (width === Infinity || whole.split('\n').every((l) => l.length <= width)) return whole;
+  const n = Math.max(0, ...rows.map((r) => r.length));
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  const keepWidth = indent.length + widths.slice(0, keep).reduce((a, w) => a + w + 2, 0);
+  const blocks: number[][] = [];
+  let cur: number[] = [];
+  let used = keepWidth;
+  for (let i = keep; i < n; i++) {
+    const w = widths[i]! + 2;
+    if (cur.length > 0 && used + w > width) {
+      blocks.push(cur);
+      cur = [];
+      used = keepWidth;
+    }
+    cur.push(i);
+    used += w;
+  }
+  if (cur.length > 0) blocks.push(cur);
+  return blocks
+    .map((cols) => alignTable(rows.map((r) => [...r.slice(0, keep), ...cols.map((i) => r[i] ?? '')]), indent))
+    .join('\n\n');
+}
+
 /** Number with thousands separators and at most `digits` decimals. */
 export function fmt(v: number, digits = 2): string {
   if (!Number.isFinite(v)) return String(v);
@@ -37,9 +135,9 @@ export function usd(v: number): string {
 }
 
 /** The terminal summary of one run. */
-export function formatSummary(s: Summary, sc: Scenario): string {
+export function formatSummary(s: Summary, sc: Scenario, style: TerminalStyle = PLAIN, overrides: readonly string[] = []): string {
   const lines: string[] = [];
-  const title = s.variant ? `${s.scenario} [${s.variant}]` : s.scenario;
+  const title = runTitle(s, overrides);
   const where = sc.fleet.gpu ? `${sc.fleet.gpu}${sc.fleet.mig ? ` (MIG ${sc.fleet.mig})` : ''}` : 'custom latency table';
   lines.push(`${title}`);
   lines.push(
@@ -69,6 +167,17 @@ export function formatSummary(s: Summary, sc: Scenario): string {
       ['', pct(s.gpu.utilization), pct(s.gpu.effectiveUtilization), fmt(s.gpu.meanBatchSize, 2), fmt(s.replicas.mean, 2)],
     ], '  '),
   );
+  const ch = s.cache;
+  if (ch !== null) {
+    const windowS = Math.max(1e-9, s.simulatedSeconds - sc.warmupS);
+    lines.push('');
+    lines.push(
+      alignTable([
+        ['cache', 'hit rate', 'stale hits', 'delayed hits', 'misses/s', 'peak misses/s', 'GPU req. saved'],
+        ['', pct(ch.hitRate), fmt(ch.staleHits, 0), fmt(ch.delayedHits, 0), fmt(ch.misses / windowS, 1), fmt(ch.peakMissRatePerS, 1), fmt(ch.gpuRequestsSaved, 0)],
+      ], '  '),
+    );
+  }
   lines.push('');
   const c = s.cost;
   lines.push(
@@ -81,9 +190,22 @@ export function formatSummary(s: Summary, sc: Scenario): string {
   lines.push('');
   lines.push(...analyticLines(s));
   lines.push('');
-  lines.push(verdictLine(s));
+  lines.push(colorVerdict(verdictLine(s), s, style.color));
   for (const w of s.warnings) lines.push(`warning: ${w}`);
-  return lines.join('\n');
+  return wrapText(lines.join('\n'), style.width);
+}
+
+/** A run's name as tables and reports show it: scenario [variant] (the --set overrides), so two runs of one file differ. */
+export function runTitle(s: Summary, overrides: readonly string[] = []): string {
+  const name = s.variant ? `${s.scenario} [${s.variant}]` : s.scenario;
+  const shown = overrides.filter((o) => !o.startsWith('seed='));
+  return shown.length > 0 ? `${name} (${shown.join(', ')})` : name;
+}
+
+/** The verdict line with MET in green and MISSED in red. */
+export function colorVerdict(line: string, s: Summary, on: boolean): string {
+  if (!on || Object.keys(s.slo.target).length === 0) return line;
+  return line.replace(/^SLO (MET|MISSED)/, (_m, v: string) => `SLO ${paint(v, v === 'MET' ? 'green' : 'red', true)}`);
 }
 
 /** One line: the SLO verdict, which part failed (latency, errors or both), and the numbers that decide it. */

@@ -462,6 +462,8 @@ function build(v: RawScenario, opts: LoadOptions): Scenario {
       spikes: t.spikes.map((s) => ({ atS: s.at, factor: s.factor, forS: s.for })),
       burst: buildBurst(t.burst),
       keys: buildKeys(t.keys),
+      // left out at 1 (the default), so resolved scenarios without a multiplier read as before
+      ...(t.scale !== 1 ? { scale: t.scale } : {}),
       trace:
         t.trace === undefined
           ? null

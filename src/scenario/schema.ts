@@ -241,6 +241,7 @@ const trafficSchema = obj({
   trace: traceSchema.optional(),
   // files in (imports.ts): a Prometheus query_range JSON replayed as the rate schedule
   prometheus: leaf(opt(text)),
+  scale: leaf(def(1, num({ gt: 0 }))),
 });
 
 // ---------------------------------------------------------------- model

@@ -58,6 +58,12 @@ export interface Traffic {
   burst: Burst;
   keys: Keys;
   trace: TraceSpec | null;
+  /**
+   * Rate multiplier on the whole traffic, whatever its shape (default 1): λ(t) is multiplied by it
+   * in rateAt (schedule, diurnal, spikes, bursts follow), a trace is thinned or replicated by it
+   * (workload/arrivals.ts). What `capacity` searches over.
+   */
+  scale?: number;
 }
 
 export type VariabilityDist = 'deterministic' | 'exponential' | 'lognormal' | 'gamma';

@@ -5,7 +5,7 @@
  */
 import type { RandomStream } from '../engine/rng.js';
 import type { Traffic } from '../scenario/types.js';
-import { OperationalClock } from './rate-shape.js';
+import { OperationalClock, rateAt } from './rate-shape.js';
 /** A trace's arrivals: a TraceReader (as recorded) or a TraceReplay (multiplied, looped). */
 export interface TraceSource {
   /** Next arrival time (s from the trace's start), NaN at the end. */
@@ -116,6 +116,58 @@ class TraceArrivals implements ArrivalSource {
   }
 }
 
+/**
+ * A trace at `scale` times its rate, its shape kept: below 1 each arrival is kept with
+ * probability scale (thinning); above, each arrival becomes ⌊scale⌋ or ⌈scale⌉ arrivals (the
+ * fraction drawn), spread evenly over the gap to the next one, each with the arrival's key.
+ */
+class ScaledTrace implements ArrivalSource {
+  private nextBaseS: number;
+  private nextBaseKey: number;
+  private pendingS = 0;
+  private stepS = 0;
+  private left = 0;
+  private key = -1;
+  constructor(
+    private readonly base: ArrivalSource,
+    private readonly scale: number,
+    private readonly rng: RandomStream,
+  ) {
+    this.nextBaseS = base.nextTimeS();
+    this.nextBaseKey = base.lastKey();
+  }
+  nextTimeS(): number {
+    if (this.scale < 1) {
+      for (;;) {
+        const t = this.nextBaseS;
+        this.key = this.nextBaseKey;
+        if (t === Infinity) return t;
+        this.nextBaseS = this.base.nextTimeS();
+        this.nextBaseKey = this.base.lastKey();
+        if (this.rng.uniform() < this.scale) return t;
+      }
+    }
+    while (this.left === 0) {
+      const t = this.nextBaseS;
+      if (t === Infinity) return t;
+      this.key = this.nextBaseKey;
+      this.nextBaseS = this.base.nextTimeS();
+      this.nextBaseKey = this.base.lastKey();
+      const whole = Math.floor(this.scale);
+      this.left = whole + (this.rng.uniform() < this.scale - whole ? 1 : 0);
+      this.pendingS = t;
+      this.stepS = this.nextBaseS === Infinity || this.left === 0 ? 0 : (this.nextBaseS - t) / this.left;
+    }
+    const t = this.pendingS;
+    this.pendingS += this.stepS;
+    this.left--;
+    return t;
+  }
+  lastKey(): number {
+    return this.key;
+  }
+}
+
 /** Builds the arrival source a scenario's traffic describes. */
 export function createArrivals(
   traffic: Traffic,
@@ -127,12 +179,14 @@ export function createArrivals(
 ): ArrivalSource {
   if (traffic.trace) {
     if (!trace) throw new Error('traffic.trace is set but no trace reader was given');
-    return new TraceArrivals(trace);
+    const replay = new TraceArrivals(trace);
+    const scale = traffic.scale ?? 1;
+    return scale === 1 ? replay : new ScaledTrace(replay, scale, rng);
   }
   const b = traffic.burst;
   const constant =
     traffic.schedule.length === 1 && traffic.schedule[0]!.rampS === 0 && !traffic.diurnal && traffic.spikes.length === 0;
-  if (b.kind === 'poisson' && constant) return new ConstantPoisson(traffic.schedule[0]!.rps, rng);
+  if (b.kind === 'poisson' && constant) return new ConstantPoisson(rateAt(traffic, 0), rng);
   if (b.kind === 'mmpp') return new Mmpp(traffic, rng, b.highFactor, b.lowFactor, b.meanHighS, b.meanLowS, stateRng, horizonS);
   return new RenewalShaped(traffic, rng, b.kind === 'gamma' ? b.cv : 1, horizonS);
 }

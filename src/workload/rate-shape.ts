@@ -1,5 +1,5 @@
 /**
- * The traffic rate over time, λ(t) = schedule(t) · diurnal(t) · spikes(t), and its
+ * The traffic rate over time, λ(t) = schedule(t) · diurnal(t) · spikes(t) · scale, and its
  * inversion for non-homogeneous arrivals by time rescaling.
  *
  * An arrival process is generated in "operational time" u (a unit-rate process:
@@ -13,7 +13,7 @@ import type { Traffic } from '../scenario/types.js';
 
 /** Rate in requests/s at time t; `left` asks for the limit from the left at a step. */
 export function rateAt(traffic: Traffic, t: number, left = false): number {
-  return scheduleRate(traffic, t, left) * diurnalFactor(traffic, t) * spikeFactor(traffic, t, left);
+  return scheduleRate(traffic, t, left) * diurnalFactor(traffic, t) * spikeFactor(traffic, t, left) * (traffic.scale ?? 1);
 }
 
 function scheduleRate(traffic: Traffic, t: number, left: boolean): number {

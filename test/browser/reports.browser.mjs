@@ -2,7 +2,10 @@
 // and a sweep report from the compiled dist/ modules, opens each in Debian's
 // chromium (apt-get install chromium) through playwright-core, and fails on any
 // console error, page error or network request, or on a chart drawn empty.
-// Full-page screenshots go to results/screenshots/{run,compare,sweep}.png.
+// It also checks legibility at 100 % zoom: every chart fits the page without being shrunk,
+// and its axis and legend text is at least 10 px as rendered.
+// Full-page screenshots go to results/screenshots/{run,compare,sweep,sweep-flagship}.png
+// (SCREENSHOTS_DIR overrides).
 //
 //   npm run build && npm run test:browser
 //   (KEEP_REPORTS=1 keeps the generated HTML files and prints their folder; CHROMIUM_PATH overrides /usr/bin/chromium)
@@ -65,6 +68,25 @@ for (const routing of ['random', 'least-outstanding']) {
 }
 const chosenIndex = points.findIndex((p) => p.sloMet && p.values['fleet.routing'] === 'least-outstanding');
 
+// The README's flagship sweep shape: 3 GPUs × 2 batch sizes × 5 replica counts (30 points),
+// with figures of the right magnitudes (a categorical first axis, a monthly cost).
+const flagship = [];
+const gpus = { t4: { rps: 950, hourly: 0.53 }, l4: { rps: 1900, hourly: 0.8 }, 'a100-40gb': { rps: 4200, hourly: 3.67 } };
+for (const [gpu, g] of Object.entries(gpus)) {
+  for (const maxBatch of [16, 32]) {
+    for (let replicas = 1; replicas <= 5; replicas++) {
+      const rho = 4000 / (replicas * g.rps * (maxBatch === 32 ? 1.1 : 1));
+      const p99 = rho >= 1 ? 480 + 40 * replicas : 8 + 6 / (1 - rho);
+      const monthly = replicas * g.hourly * 730 + 1350;
+      flagship.push({ values: { 'fleet.gpu': gpu, 'fleet.batching.maxBatch': maxBatch, 'fleet.replicas': replicas }, p99Ms: p99, costUsd: monthly / 730 / 5, monthlyUsd: monthly, sloMet: p99 <= 100 });
+    }
+  }
+}
+let flagshipChosen = null;
+flagship.forEach((p, i) => {
+  if (p.sloMet && (flagshipChosen === null || p.monthlyUsd < flagship[flagshipChosen].monthlyUsd)) flagshipChosen = i;
+});
+
 const reports = {
   run: await renderRunReport({ result: one, version, command: 'npx infersim run browser.yaml --seed 3' }),
   compare: await renderCompareReport({ results: [one, two], labels: ['one replica', 'two <replicas>'], version, command: 'npx infersim compare browser.yaml' }),
@@ -77,10 +99,19 @@ const reports = {
     command: 'npx infersim sweep browser.yaml --vary fleet.replicas=1,2,3,4 --vary fleet.routing=random,least-outstanding',
     title: 'Sweep: replicas × routing',
   }),
+  'sweep-flagship': await renderSweepReport({
+    points: flagship,
+    varied: ['fleet.gpu', 'fleet.batching.maxBatch', 'fleet.replicas'],
+    sloP99Ms: 100,
+    chosenIndex: flagshipChosen,
+    version,
+    command: 'npx infersim sweep scenarios/bert-10k-qps.yaml --vary fleet.gpu=t4,l4,a100-40gb --vary fleet.batching.maxBatch=16,32 --vary fleet.replicas=1..5',
+    title: 'bert-10k-qps: sweep of fleet.gpu × fleet.batching.maxBatch × fleet.replicas',
+  }),
 };
 
 const tmp = mkdtempSync(join(tmpdir(), 'infersim-reports-'));
-const shots = join(root, 'results/screenshots');
+const shots = process.env.SCREENSHOTS_DIR ?? join(root, 'results/screenshots');
 mkdirSync(shots, { recursive: true });
 const failures = [];
 const browser = await chromium.launch({
@@ -112,13 +143,41 @@ try {
           return b.width > 0 || b.height > 0;
         });
         const figure = svg.closest('figure');
-        return { id: figure ? figure.id : '(no figure)', width: box.width, height: box.height, marks: marks.length };
+        // legibility at 100 % zoom: the chart is drawn at (at most) its own size, inside the
+        // page, and no axis or legend text is smaller than 10 px as rendered
+        const intrinsic = Number(svg.getAttribute('width')) || box.width;
+        const scale = box.width / intrinsic;
+        let minFont = Infinity;
+        let smallest = '';
+        for (const t of svg.querySelectorAll('g[class*="role-axis"] text, g[class*="role-legend"] text')) {
+          if (!t.textContent) continue;
+          const px = parseFloat(getComputedStyle(t).fontSize) * scale;
+          if (px < minFont) {
+            minFont = px;
+            smallest = t.textContent;
+          }
+        }
+        return {
+          id: figure ? figure.id : '(no figure)',
+          width: box.width,
+          height: box.height,
+          marks: marks.length,
+          intrinsic,
+          scale,
+          minFont,
+          smallest,
+          right: box.right,
+          pageWidth: document.documentElement.clientWidth,
+        };
       }),
     );
     if (svgs.length === 0) problems.push('no <svg> in the page');
     for (const s of svgs) {
       if (!(s.width > 0 && s.height > 0)) problems.push(`${s.id}: svg has zero size (${s.width}×${s.height})`);
       if (s.marks === 0) problems.push(`${s.id}: svg has no drawn marks`);
+      if (s.intrinsic > s.pageWidth || s.right > s.pageWidth + 0.5) problems.push(`${s.id}: chart ${s.intrinsic.toFixed(0)} px wide, wider than the page (${s.pageWidth} px)`);
+      if (s.scale < 0.98) problems.push(`${s.id}: chart shrunk to ${(s.scale * 100).toFixed(0)} % to fit the page`);
+      if (s.minFont < 10) problems.push(`${s.id}: axis/legend text ${s.minFont.toFixed(1)} px ("${s.smallest}"), under 10 px`);
     }
     const shot = join(shots, `${name}.png`);
     await page.screenshot({ path: shot, fullPage: true });

@@ -4,7 +4,7 @@ import { cli } from '../helpers/cli.js';
 
 describe('infersim catalog', () => {
   it('prints every GPU with its price source and date', () => {
-    const r = cli(['catalog']);
+    const r = cli(['catalog', '--wide']); // one line per GPU: each source whole (the default wraps at 100 columns)
     expect(r.status).toBe(0);
     for (const g of allGpus()) {
       expect(r.stdout).toContain(g.id);

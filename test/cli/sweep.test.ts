@@ -79,6 +79,11 @@ describe('infersim sweep', () => {
     expect(m.status).toBe(0);
     expect(readFileSync(join(dir, 'merged', 'sweep.csv'), 'utf8')).toBe(serial);
     expect(noEngine(json(join(dir, 'merged', 'sweep.json')))).toEqual(noEngine(json(join(dir, 'w1', 'sweep.json'))));
+    // merge writes the sweep's report too, with the same charts as the unsharded sweep's
+    const chartIds = (html: string): string[] => [...html.matchAll(/<figure class="chart" id="chart-([^"]+)"/g)].map((x) => x[1]!);
+    const mergedReport = readFileSync(join(dir, 'merged', 'report.html'), 'utf8');
+    expect(chartIds(mergedReport)).toEqual(['sweep-p99', 'sweep-cost']);
+    expect(chartIds(mergedReport)).toEqual(chartIds(readFileSync(join(dir, 'w1', 'report.html'), 'utf8')));
 
     const missing = cli(['merge', join(dir, 's0'), '--out', join(dir, 'm2')]);
     expect(missing.status).toBe(2);

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { simulate, type RunResult } from '../../src/run.js';
 import { Timeline } from '../../src/metrics/timeline.js';
 import { commandLine, escapeHtml, renderCompareReport, renderRunReport, renderSweepReport, type SweepPoint } from '../../src/report/html.js';
-import { capacityByRow, downsampleTimeline, fleetCapacityRps, replicaCapacityRps, siteChartRuns } from '../../src/report/charts.js';
+import { capacityByRow, downsampleTimeline, fleetCapacityRps, replicaCapacityRps, siteChartRuns, sweepLayout } from '../../src/report/charts.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import type { RegionsTopology } from '../../src/scenario/types.js';
 import { interpolateLatencyS } from '../../src/serving/latency.js';
@@ -64,8 +64,8 @@ describe('renderRunReport', () => {
   it('is one self-contained HTML document with the six time charts and the cache chart skipped', async () => {
     const html = await renderRunReport({ result, version: VERSION, command: 'npx infersim run w.yaml --seed 1' });
     expectStandalone(html);
-    expect(figureIds(html)).toEqual(['arrivals', 'latency', 'replicas', 'queue', 'gpu', 'cost']);
-    expect(svgCount(html)).toBe(6);
+    expect(figureIds(html)).toEqual(['arrivals', 'latency', 'latency-cdf', 'failures', 'replicas', 'queue', 'gpu', 'cost']);
+    expect(svgCount(html)).toBe(8);
     expect(html).toContain('<p class="skipped" data-chart="cache">Cache hit rate: not shown (no cache in this scenario).</p>');
     expect(html).toContain(`infersim <b>${VERSION}</b>`);
     expect(html).toContain('<pre class="command"><code>npx infersim run w.yaml --seed 1</code></pre>');
@@ -142,8 +142,8 @@ describe('renderRunReport', () => {
     const col = r.timeline.columns.indexOf('cacheHitRate');
     r.timeline.rows.forEach((row, i) => (row[col] = i % 2 === 0 ? 0.25 : 0.75));
     const html = await renderRunReport({ result: r, version: VERSION, command: 'x' });
-    expect(figureIds(html)).toEqual(['arrivals', 'latency', 'replicas', 'queue', 'gpu', 'cache', 'cost']);
-    expect(svgCount(html)).toBe(7);
+    expect(figureIds(html)).toEqual(['arrivals', 'latency', 'latency-cdf', 'failures', 'replicas', 'queue', 'gpu', 'cache', 'cost']);
+    expect(svgCount(html)).toBe(9);
     expect(html).not.toContain('data-chart="cache"');
   });
 });
@@ -250,7 +250,7 @@ describe('downsampleTimeline', () => {
   it('keeps a 24 h report under 2 MB', async () => {
     const html = await renderRunReport({ result: longRun(), version: VERSION, command: 'x' });
     expectStandalone(html);
-    expect(svgCount(html)).toBe(6);
+    expect(svgCount(html)).toBe(8);
     expect(Buffer.byteLength(html)).toBeLessThan(2 * 1024 * 1024);
     expect(html).toContain('Each point summarises up to 9 report intervals');
   });
@@ -273,8 +273,8 @@ describe('renderCompareReport', () => {
   it('puts one row per variant, highlights the best value per column, overlays the charts', async () => {
     const html = await renderCompareReport({ results: [one, three], labels: ['one <b>&', 'three'], version: VERSION, command: 'npx infersim compare w.yaml' });
     expectStandalone(html);
-    expect(svgCount(html)).toBe(6);
-    expect(figureIds(html)).toEqual(['arrivals', 'latency', 'replicas', 'queue', 'gpu', 'cost']);
+    expect(svgCount(html)).toBe(8);
+    expect(figureIds(html)).toEqual(['arrivals', 'latency', 'latency-cdf', 'failures', 'replicas', 'queue', 'gpu', 'cost']);
     expect(html).not.toContain('one <b>&');
     expect(html).toContain('<td class="text">one &lt;b&gt;&amp;<br><span class="badge met">SLO met</span></td>');
     const rows = rowCells(html);
@@ -332,7 +332,7 @@ describe('renderSweepReport', () => {
     expect(figureIds(html)).toEqual(['sweep-p99', 'sweep-cost']);
     expect(html).toContain('<h1>Sweep &lt;b&gt;&amp;</h1>');
     expect(html).toContain('>SLO p99 50 ms</text>');
-    expect((html.match(/>chosen<\/text>/g) ?? []).length).toBe(2);
+    expect((html.match(/>★<\/text>/g) ?? []).length).toBe(2);
     // one legend entry per routing
     expect(html).toContain('>least-outstanding</text>');
     const body = html.match(/<tbody>([\s\S]*?)<\/tbody>/)![1]!;
@@ -365,7 +365,35 @@ describe('renderSweepReport', () => {
     expect(html).toContain('No point meets the SLO.');
     expect(html).toContain('<td>110–131.5 ms</td>');
     expect(html).toContain('<td>$2.00</td>');
-    expect(html).not.toContain('>chosen</text>');
+    expect(html).not.toContain('>★</text>');
+  });
+
+  it('lays the flagship 3 × 2 × 5 sweep out as panels per GPU, colour per maxBatch, replicas on x, monthly $ on the cost axis, within the page', async () => {
+    const points: SweepPoint[] = [];
+    for (const gpu of ['t4', 'l4', 'a100-40gb']) {
+      for (const maxBatch of [16, 32]) {
+        for (let replicas = 1; replicas <= 5; replicas++) {
+          const p99 = gpu === 't4' ? 900 : 200 / replicas;
+          points.push({ values: { 'fleet.gpu': gpu, 'fleet.batching.maxBatch': maxBatch, 'fleet.replicas': replicas }, p99Ms: p99, costUsd: replicas / 100, monthlyUsd: replicas * 1000 + (gpu === 'l4' ? 0 : 500), sloMet: p99 <= 100 });
+        }
+      }
+    }
+    const varied = ['fleet.gpu', 'fleet.batching.maxBatch', 'fleet.replicas'];
+    expect(sweepLayout(points, varied)).toEqual({ x: 'fleet.replicas', numericX: true, facet: 'fleet.gpu', color: ['fleet.batching.maxBatch'] });
+    // only a categorical axis: points, no line
+    expect(sweepLayout(points.filter((p) => p.values['fleet.replicas'] === 1 && p.values['fleet.batching.maxBatch'] === 16), varied)).toEqual({ x: 'fleet.gpu', numericX: false, facet: null, color: [] });
+    const chosenIndex = points.findIndex((p) => p.values['fleet.gpu'] === 'l4' && p.values['fleet.replicas'] === 2);
+    const html = await renderSweepReport({ points, varied, sloP99Ms: 100, chosenIndex, version: VERSION, command: 'x', title: 'flagship' });
+    for (const svg of html.match(/<svg[^>]*>/g) ?? []) {
+      const width = Number(/width="([\d.]+)"/.exec(svg)![1]);
+      expect(width).toBeLessThanOrEqual(1000);
+    }
+    for (const gpu of ['t4', 'l4', 'a100-40gb']) expect(html).toContain(`>${gpu}</text>`);
+    expect(html).toContain('>monthly cost (USD)</text>');
+    expect(html).toContain('<th>per month</th>');
+    expect(html).toContain('>SLO p99 100 ms</text>');
+    expect((html.match(/>★<\/text>/g) ?? []).length).toBe(2);
+    expect(html).toContain('★ Chosen: fleet.gpu=l4, fleet.batching.maxBatch=16, fleet.replicas=2 (p99 100 ms, $2,000.00/month)');
   });
 });
 
@@ -387,7 +415,9 @@ describe('run report with regions or shards', () => {
     const sc = loadScenario(readFileSync(file, 'utf8'), { file, baseDir: join(__dirname, '..', '..', 'scenarios'), sets: ['duration=20m', 'events.0.at=5m'] });
     const r = simulate(sc);
     const html = await renderRunReport({ result: r, version: VERSION, command: 'x' });
-    expect(figureIds(html)).toEqual(['arrivals', 'latency', 'replicas', 'queue', 'gpu', 'cost', 'region-arrivals', 'region-latency', 'region-replicas', 'region-gpu']);
+    expect(figureIds(html)).toEqual(['arrivals', 'latency', 'latency-cdf', 'failures', 'replicas', 'queue', 'gpu', 'cost', 'region-arrivals', 'region-latency', 'region-replicas', 'region-gpu']);
+    // the outage is marked on the charts
+    expect(html).toContain('>us-east down</text>');
     expect(html).toContain('<h2>By region (colour = region;');
     // each region is a series of its own in the legend
     const section = html.slice(html.indexOf('<h2>By region'));
@@ -432,5 +462,43 @@ regions:
     // the run: 2 T4 replicas + 1 A100 replica, not 3 × the T4's rate
     const total = downsampleTimeline(r.timeline, r.scenario, 1000, capacityByRow(r)).points;
     expect(total.at(-1)!.capacityRps).toBeCloseTo(2 * slow + fast, 6);
+  });
+});
+
+describe('failures, latency distribution, markers and cost in run reports', () => {
+  it('counts failures per second, marks warmup, events and traffic steps, and ends the cost line at the cost card', async () => {
+    const base = smallScenario('marked');
+    // a step to 2 000 requests/s at 12 s drowns 2 replicas (queue bound 50, timeout 50 ms): rejections and timeouts
+    const sc = makeScenario({
+      ...base,
+      warmupS: 4,
+      traffic: { schedule: [{ atS: 0, rps: 200, rampS: 0 }, { atS: 12, rps: 2000, rampS: 0 }], spikes: [{ atS: 6, factor: 2, forS: 2 }] },
+      fleet: { ...base.fleet, queue: { maxDepth: 50, timeoutS: 0.05 } },
+      events: [{ atS: 8, kind: 'replica-crash', count: 1 }],
+    });
+    const r = simulate(sc);
+    expect(r.summary.requests.rejected + r.summary.requests.timedOut).toBeGreaterThan(0);
+    const { points } = downsampleTimeline(r.timeline, sc);
+    const failed = points.reduce((a, p) => a + (p.rejectedRps + p.timedOutRps) * 1, 0); // 1 s intervals
+    const rows = r.timeline.rows;
+    const colR = r.timeline.columns.indexOf('rejected');
+    const colT = r.timeline.columns.indexOf('timedOut');
+    expect(failed).toBeCloseTo(rows.reduce((a, row) => a + row[colR]! + row[colT]!, 0), 6);
+    // the cost line starts after warmup and ends at the run's cost (what the card shows)
+    expect(points.filter((p) => p.tS < 4).every((p) => Number.isNaN(p.costUsd))).toBe(true);
+    expect(points[points.length - 1]!.costUsd / r.summary.cost.totalUsd).toBeCloseTo(1, 2);
+    // the distribution: increasing quantiles, p99 as the summary's
+    const cdf = r.latencyCdf!;
+    expect(cdf.ms.every((v, i) => i === 0 || v >= cdf.ms[i - 1]!)).toBe(true);
+    expect(cdf.ms[cdf.p.indexOf(0.99)]).toBeCloseTo(r.summary.latencyMs.p99, 6);
+
+    const html = await renderRunReport({ result: r, version: VERSION, command: 'x' });
+    for (const label of ['warmup', 'crash ×1', 'step → 2000/s', 'spike ×2', 'SLO p99 50 ms']) expect(html).toContain(`>${label}</text>`);
+    expect(html).toContain('>rejected</text>');
+    expect(html).toContain('>timed out</text>');
+    expect(html).toContain('>p99.9</text>');
+    // --set overrides in the title: two runs of one file are not labelled alike
+    const a = await renderRunReport({ result: r, version: VERSION, command: 'x', overrides: ['fleet.replicas=2', 'seed=4'] });
+    expect(a).toContain('<h1>marked (fleet.replicas=2)</h1>');
   });
 });

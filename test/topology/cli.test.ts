@@ -47,7 +47,7 @@ describe('run and compare with regions', () => {
     const dir = mkdtempSync(join(tmpdir(), 'infersim-topology-'));
     const file = join(dir, 'r.yaml');
     writeFileSync(file, SCENARIO.replace('duration: 120s', 'duration: 200s'));
-    const r = cli(['compare', file, '--out', join(dir, 'out'), '--no-report']);
+    const r = cli(['compare', file, '--out', join(dir, 'out'), '--no-report', '--wide']);
     expect(r.status).toBe(0);
     for (const v of ['base', 'passive']) expect(readdirSync(join(dir, 'out', v))).toContain('timeline-us-east.csv');
     expect(r.stdout).toContain('base: outage of us-east at 30 s: traffic moved after 90 s, recovered after 100 s');

@@ -1,0 +1,230 @@
+/**
+ * `infersim capacity FILE [--seeds N] [--tolerance 0.01] [--margin m] [--max-utilization u]`:
+ * the most traffic the file's fleet carries within its SLO, as the largest multiplier
+ * `traffic.scale` on the file's own traffic shape (any shape, traces included), searched per
+ * seed (doubling or halving from ×1, then bisection) so the answer comes with its spread.
+ * Writes results/<name>/capacity.json. Exit 0 whether or not a multiplier meets the SLO.
+ */
+import { basename, extname } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { capacityEstimate, ScaleSearch, type CapacityEstimate, type ScaleSearchResult } from '../analysis/max-load.js';
+import { hasSlo, planAccepts } from '../analysis/plan.js';
+import { peakArrivalRate } from '../workload/rate-shape.js';
+import type { Summary } from '../metrics/summary.js';
+import { alignTable, fmt, pct, usd } from '../report/table.js';
+import type { Scenario } from '../scenario/types.js';
+import { EXIT, UserError } from './errors.js';
+import { outputDir, writeResult } from './output.js';
+import { defaultWorkers, RunPool, runProgress, withSigint } from './pool.js';
+import { readScenarioFile } from './scenario-files.js';
+import { collectOption, positiveInteger, utilizationOption } from './sweep.js';
+import type { RunJob } from './worker.js';
+
+export interface CapacityCommandOptions {
+  seeds: number;
+  tolerance: number;
+  margin: number;
+  maxUtilization?: number;
+  workers?: number;
+  set: string[];
+  out?: string;
+  format: 'table' | 'json';
+  quiet: boolean;
+}
+
+/** capacity.json (and `capacity --format json`). */
+export interface CapacityDocument {
+  kind: 'infersim-capacity';
+  scenario: string;
+  path: 'traffic.scale';
+  seeds: number[];
+  tolerance: number;
+  margin: number;
+  maxUtilization: number | null;
+  /** The largest multiplier meeting the requirement at each seed (null: none down to 1/1024). */
+  perSeed: (number | null)[];
+  /** Mean of perSeed with its 95 % interval (lo/hi null with one seed); null when a seed met nothing. */
+  mean: number | null;
+  lo: number | null;
+  hi: number | null;
+  /** The multiplier that held at every seed (the lowest per-seed capacity). */
+  scale: number | null;
+  /** True when a seed never missed up to ×1024: the capacity is at least that. */
+  atLeast: boolean;
+  /** The file's peak arrival rate (requests/s) and × scale; null for a trace. */
+  peakRps: number | null;
+  capacityPeakRps: number | null;
+  /** Mean arrival rate measured after warmup at `scale` (first seed), requests/s. */
+  capacityMeanRps: number | null;
+  /** The summary at `scale`, first seed. */
+  summary: Summary | null;
+  /** Each seed's probes, in the order made. */
+  probes: { seed: number; scale: number; met: boolean; p99Ms: number; utilization: number }[];
+  runs: number;
+  partial?: true;
+}
+
+function toleranceOption(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !(n > 0 && n < 1)) throw new InvalidArgumentError(`--tolerance must be a number in (0, 1), e.g. 0.01 for 1 % (got ${v})`);
+  return n;
+}
+
+function marginOption(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !(n >= 0 && n < 1)) throw new InvalidArgumentError(`--margin must be a number in [0, 1), e.g. 0.1 for 10 % headroom (got ${v})`);
+  return n;
+}
+
+/** The capacity command; returns the exit code. */
+export async function capacityCommand(file: string, o: CapacityCommandOptions): Promise<number> {
+  const first = readScenarioFile(file, o.set).scenario;
+  if (!hasSlo(first)) throw new UserError([`error: ${file}: slo: capacity needs an SLO to hold (e.g. slo: { p99: 100ms }, or --set slo.p99=100ms)`]);
+  const baseScale = first.traffic.scale ?? 1;
+  const seeds = Array.from({ length: o.seeds }, (_, k) => first.seed + k);
+  const searches = seeds.map(() => new ScaleSearch({ tolerance: o.tolerance }));
+  const at = new Map<string, Summary>();
+  const probes: CapacityDocument['probes'] = [];
+  const setsFor = (scale: number, seed: number): string[] => [...o.set, `traffic.scale=${String(scale * baseScale)}`, `seed=${seed}`];
+  // every multiplier is validated (limits on requests per run) before it runs
+  const pool = new RunPool(Math.max(1, Math.min(o.workers ?? defaultWorkers(), o.seeds)));
+  let runs = 0;
+  let complete = true;
+  try {
+    complete = await withSigint(
+      () => {
+        process.stderr.write('\ninterrupted: stopping the search (Ctrl-C again to abort)\n');
+        pool.stop();
+      },
+      async () => {
+        for (;;) {
+          const step = searches.map((s, k) => ({ k, scale: s.next() })).filter((x): x is { k: number; scale: number } => x.scale !== null);
+          if (step.length === 0) return true;
+          const jobs: RunJob[] = [];
+          for (const x of step) {
+            const sets = setsFor(x.scale, seeds[x.k]!);
+            readScenarioFile(file, sets);
+            jobs.push({ file, sets });
+          }
+          const summaries: Summary[] = new Array<Summary>(jobs.length);
+          const progress = runProgress(`capacity ×${step.map((x) => fmt(x.scale, 3)).join(', ×')}`, jobs.length, o.quiet);
+          let done: boolean;
+          try {
+            done = await pool.run(jobs, (j, s) => {
+              summaries[j] = s;
+              progress.increment();
+            });
+          } finally {
+            progress.stop();
+          }
+          if (!done) return false;
+          runs += jobs.length;
+          step.forEach((x, j) => {
+            const s = summaries[j]!;
+            const met = planAccepts(s, o.margin, o.maxUtilization ?? null);
+            searches[x.k]!.record(x.scale, met);
+            at.set(`${x.k}/${x.scale}`, s);
+            probes.push({ seed: seeds[x.k]!, scale: x.scale * baseScale, met, p99Ms: s.latencyMs.p99, utilization: s.gpu.utilization });
+            if (!o.quiet) {
+              process.stderr.write(`capacity: seed ${seeds[x.k]}: ×${fmt(x.scale * baseScale, 4)} ${met ? 'meets' : 'misses'} (p99 ${fmt(s.latencyMs.p99, 2)} ms, GPUs ${pct(s.gpu.utilization)} busy)\n`);
+            }
+          });
+        }
+      },
+    );
+  } finally {
+    pool.close();
+  }
+  const results: ScaleSearchResult[] = searches.map((s) => s.result());
+  const est: CapacityEstimate = capacityEstimate(results);
+  const scale = est.everySeed;
+  // the summary at the answer: the seed whose capacity it is
+  const k = scale === null ? -1 : results.findIndex((r) => r.met === scale);
+  const summary = k < 0 ? null : (at.get(`${k}/${scale}`) ?? null);
+  const peak = peakArrivalRate(first);
+  const mul = (v: number | null): number | null => (v === null ? null : v * baseScale);
+  const doc: CapacityDocument = {
+    kind: 'infersim-capacity',
+    scenario: first.name,
+    path: 'traffic.scale',
+    seeds,
+    tolerance: o.tolerance,
+    margin: o.margin,
+    maxUtilization: o.maxUtilization ?? null,
+    perSeed: est.perSeed.map(mul),
+    mean: mul(est.stats?.mean ?? null),
+    lo: mul(est.stats?.lo ?? null),
+    hi: mul(est.stats?.hi ?? null),
+    scale: mul(scale),
+    atLeast: est.atLeast,
+    peakRps: peak === null ? null : peak / baseScale,
+    capacityPeakRps: peak === null || scale === null ? null : peak * scale,
+    capacityMeanRps: summary === null ? null : summary.requests.arrived / Math.max(1e-9, summary.simulatedSeconds - first.warmupS),
+    summary,
+    probes,
+    runs,
+  };
+  if (!complete) doc.partial = true;
+  const dir = outputDir(basename(file, extname(file)), o.out, false);
+  writeResult(dir, 'capacity.json', `${JSON.stringify(doc, null, 2)}\n`);
+  if (o.format === 'json') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  else {
+    process.stdout.write(`${formatCapacity(first, doc, o)}\n`);
+    process.stdout.write(`results: ${dir}\n`);
+  }
+  return complete ? EXIT.ok : EXIT.interrupted;
+}
+
+function sloText(sc: Scenario, margin: number): string {
+  const parts: string[] = [];
+  for (const [p, s] of Object.entries(sc.slo.latencyS)) parts.push(`${p} ≤ ${fmt(s * 1e3 * (1 - margin), 2)} ms${margin > 0 ? ` (target less ${pct(margin, 0)})` : ''}`);
+  if (sc.slo.maxErrorRate !== null) parts.push(`error rate ≤ ${pct(sc.slo.maxErrorRate, 3)}`);
+  return parts.join(', ');
+}
+
+function formatCapacity(sc: Scenario, doc: CapacityDocument, o: CapacityCommandOptions): string {
+  const lines: string[] = [];
+  lines.push(`capacity: ${sc.name} — the most traffic this fleet carries within the SLO, as traffic.scale × the file's traffic${doc.partial ? ' (INTERRUPTED)' : ''}`);
+  lines.push(`  SLO: ${sloText(sc, o.margin)}${o.maxUtilization !== undefined ? `, GPU utilization ≤ ${pct(o.maxUtilization)}` : ''}`);
+  lines.push('');
+  const x = (v: number | null): string => (v === null ? '—' : `×${fmt(v, 3)}`);
+  const rows: string[][] = [];
+  if (doc.scale === null) {
+    rows.push(['capacity', 'none: the SLO is missed even at ×1/1024 of the traffic at some seed']);
+  } else {
+    rows.push(['capacity', `${x(doc.scale)}${doc.atLeast ? ' or more (never missed up to ×1024)' : ''} holds at every one of ${doc.seeds.length} seed(s)`]);
+    if (doc.seeds.length > 1 && doc.mean !== null) {
+      rows.push(['', `per seed ${doc.perSeed.map(x).join(', ')}; mean ${x(doc.mean)}, 95 % CI ${doc.lo === null ? '—' : `${x(doc.lo)}–${x(doc.hi)}`}`]);
+    }
+    if (doc.capacityPeakRps !== null && doc.peakRps !== null) rows.push(['peak rate', `${fmt(doc.capacityPeakRps, 1)} req/s (the file's peak ${fmt(doc.peakRps, 1)} req/s × ${fmt(doc.scale, 3)})`]);
+    if (doc.capacityMeanRps !== null) rows.push(['mean rate', `${fmt(doc.capacityMeanRps, 1)} req/s arrived after warmup (seed ${doc.summary!.seed})`]);
+    const s = doc.summary;
+    if (s !== null) {
+      rows.push(['at it', `p99 ${fmt(s.latencyMs.p99, 2)} ms, attainment ${pct(s.slo.attainment, 2)}, GPUs ${pct(s.gpu.utilization)} busy, ${usd(s.cost.monthlyUsd)}/month`]);
+    }
+  }
+  rows.push(['precision', `bisection to ${pct(o.tolerance, 1)} between the largest multiplier met and the smallest missed, per seed`]);
+  rows.push(['runs', `${doc.runs} simulation(s)`]);
+  lines.push(alignTable(rows, '  '));
+  return lines.join('\n');
+}
+
+/** Adds `capacity` to the program; `setExit` receives the exit code. */
+export function registerCapacity(program: Command, setExit: (code: number) => void): void {
+  program
+    .command('capacity')
+    .description('the most traffic the fleet carries within the SLO: the largest traffic.scale on the file\'s traffic shape, per seed')
+    .argument('<file>', 'scenario file (YAML or JSON)')
+    .option('--seeds <n>', 'seeds: the scenario seed, +1, … (one search each; mean and 95% interval over them)', positiveInteger('--seeds'), 3)
+    .option('--tolerance <share>', 'stop when the bracket is this narrow, relative', toleranceOption, 0.01)
+    .option('--margin <share>', 'every latency percentile must be ≤ target·(1 − margin)', marginOption, 0)
+    .option('--max-utilization <share>', 'also require GPU utilization ≤ share, e.g. 0.8', utilizationOption)
+    .option('--workers <n>', 'worker threads (default: one per CPU; at most --seeds are used)', positiveInteger('--workers'))
+    .option('--set <path=value>', 'override a field, value parsed as YAML (repeatable)', collectOption, [])
+    .option('--out <dir>', 'output folder for capacity.json (default results/<scenario file name>)')
+    .addOption(new Option('--format <format>', 'output on stdout').choices(['table', 'json']).default('table'))
+    .option('-q, --quiet', 'no progress or log lines on stderr', false)
+    .action(async (file: string, o: CapacityCommandOptions) => {
+      setExit(await capacityCommand(file, o));
+    });
+}
