@@ -8,6 +8,7 @@
  */
 import { isAbsolute, join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { duplicateKeys, FORBIDDEN_KEYS, YAML_OPTIONS, yamlToPlain } from './plain.js';
 import type { ZodIssue } from 'zod';
 import { findGpu, findMigProfile, findProfile } from '../catalog/index.js';
 import * as M from './messages.js';
@@ -95,7 +96,14 @@ export function loadScenarioVariants(text: string, opts: LoadOptions): { base: S
   const variants: { name: string; scenario: Scenario }[] = [];
   if (isMapping(variantsRaw)) {
     const issues: ScenarioIssue[] = [];
+    const folded = new Map<string, string>();
     for (const [name, over] of Object.entries(variantsRaw)) {
+      const badName = variantNameProblem(name) ?? (folded.has(name.toLowerCase()) ? `two variants named ${JSON.stringify(folded.get(name.toLowerCase()))} and ${JSON.stringify(name)} would share one results folder on a case-insensitive file system` : null);
+      folded.set(name.toLowerCase(), name);
+      if (badName !== null) {
+        issues.push({ path: `variants.${JSON.stringify(name).slice(1, -1)}`, message: badName });
+        continue;
+      }
       if (!isMapping(over)) {
         issues.push({ path: `variants.${name}`, message: M.notAMapping(over) });
         continue;
@@ -112,6 +120,21 @@ export function loadScenarioVariants(text: string, opts: LoadOptions): { base: S
   return { base, variants };
 }
 
+/** Names a variant may not take: the base run's folder and the files `compare` writes beside the variants' folders. */
+const RESERVED_VARIANT_NAMES: ReadonlySet<string> = new Set(['base', 'compare.csv', 'report.html']);
+
+/**
+ * Why `name` cannot name a variant, or null: a variant's name becomes its results folder, so it must
+ * be one plain path segment (no '/', '..', NUL or control characters), unique on case-insensitive
+ * file systems too, and not the base run's.
+ */
+export function variantNameProblem(name: string): string | null {
+  const rule = "a variant's name is its results folder: use letters, digits, '.', '_' and '-' (at most 64, not starting with '.')";
+  if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/.test(name)) return `${rule} (got ${JSON.stringify(name)})`;
+  if (RESERVED_VARIANT_NAMES.has(name.toLowerCase())) return `${rule}; ${JSON.stringify(name)} is taken by the base run or compare's own files`;
+  return null;
+}
+
 /** Mappings merge key by key; anything else (lists, scalars) in `over` replaces the base value. */
 export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
@@ -124,7 +147,11 @@ export function deepMerge(base: Record<string, unknown>, over: Record<string, un
 
 function parseText(text: string, file: string): Record<string, unknown> {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, ...YAML_OPTIONS });
+  for (const d of duplicateKeys(doc)) {
+    const { line, col } = lineCounter.linePos(d.offset);
+    throw new ScenarioError(file, [{ path: '', message: M.yamlSyntax(line, col, 'Map keys must be unique') }]);
+  }
   if (doc.errors.length > 0) {
     throw new ScenarioError(
       file,
@@ -135,14 +162,10 @@ function parseText(text: string, file: string): Record<string, unknown> {
       }),
     );
   }
-  let raw: unknown;
-  try {
-    raw = doc.toJS();
-  } catch (e) {
-    // toJS throws on alias bombs and the like: still the file's fault, not ours.
-    throw new ScenarioError(file, [{ path: '', message: e instanceof Error ? e.message : String(e) }]);
-  }
-  return checkDocument(raw, file);
+  // alias bombs, unresolved or self-referencing aliases, __proto__ keys: still the file's fault, not ours
+  const plain = yamlToPlain(doc);
+  if (!('value' in plain)) throw new ScenarioError(file, [{ path: plain.path, message: plain.message }]);
+  return checkDocument(plain.value, file);
 }
 
 function checkDocument(raw: unknown, file: string): Record<string, unknown> {
@@ -170,10 +193,14 @@ function applyOne(doc: Record<string, unknown>, arg: string): string | null {
   const pathText = arg.slice(0, eq).trim();
   const segments = pathText.split('.');
   if (pathText === '' || segments.some((s) => s.trim() === '')) return M.setBadPath(arg);
+  const forbidden = segments.find((s) => FORBIDDEN_KEYS.has(s));
+  if (forbidden !== undefined) return M.setBadValue(arg, `${forbidden}: unknown field (${forbidden} is never a field name)`);
 
-  const parsed = parseDocument(arg.slice(eq + 1), { prettyErrors: false });
+  const parsed = parseDocument(arg.slice(eq + 1), { prettyErrors: false, ...YAML_OPTIONS });
   if (parsed.errors.length > 0) return M.setBadYaml(arg, parsed.errors[0]?.message ?? '');
-  const value: unknown = parsed.toJS();
+  const plain = yamlToPlain(parsed);
+  if (!('value' in plain)) return M.setBadValue(arg, plain.path === '' ? plain.message : `${plain.path}: ${plain.message}`);
+  const value: unknown = plain.value;
 
   let node: Record<string, unknown> | unknown[] = doc;
   for (let i = 0; i < segments.length; i++) {

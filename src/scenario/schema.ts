@@ -93,6 +93,9 @@ const bool: Parse<boolean> = (v) => {
 
 const text: Parse<string> = (v) => {
   if (typeof v !== 'string' || v.trim() === '') throw new UnitError(M.mustBe(M.EXPECT.nonEmptyString, v));
+  // names reach terminals, file names and reports: an escape sequence would be sent to the terminal raw
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(v)) throw new UnitError(M.mustBe(`${M.EXPECT.nonEmptyString} without control characters (escape codes, newlines, tabs)`, v));
+  if (v.length > 200) throw new UnitError(`must be at most 200 characters long (got ${v.length})`);
   return v;
 };
 
@@ -542,7 +545,8 @@ const shardsSchema = obj({
 
 const rootObject = obj({
   name: leaf(req(M.EXPECT.name, text)),
-  seed: leaf(def(1, num({ int: true, min: 0 }))),
+  // above 2^53 − 1 neighbouring integers are the same double: "different" seeds would be one stream
+  seed: leaf(def(1, num({ int: true, min: 0, max: Number.MAX_SAFE_INTEGER }))),
   duration: leaf(req(M.EXPECT.duration, dur(true))),
   warmup: leaf(def(0, dur(false))),
   slo: obj({
