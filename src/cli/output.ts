@@ -4,7 +4,7 @@
  * folders are checked before anything is simulated, locked while a command writes into them,
  * and never hold the command's own inputs.
  */
-import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { UserError } from './errors.js';
 
@@ -87,8 +87,9 @@ function within(child: string, parent: string): boolean {
  * missing: a file in the way, a folder without write permission are exit 2 now, not lost
  * results later) and that none of `inputs` would be overwritten by them.
  */
-export function checkOutputDir(dir: string, inputs: readonly string[]): void {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError([`error: --out ${dir}: exists and is not a folder`]);
+export function checkOutputDir(dir: string, inputs: readonly string[]): { created: boolean } {
+  const existed = existsSync(dir);
+  if (existed && !statSync(dir).isDirectory()) throw new UserError([`error: --out ${dir}: exists and is not a folder`]);
   try {
     mkdirSync(dir, { recursive: true });
     accessSync(dir, constants.W_OK | constants.X_OK);
@@ -102,6 +103,7 @@ export function checkOutputDir(dir: string, inputs: readonly string[]): void {
       throw new UserError([`error: ${input}: the results written to ${dir} would overwrite this input: choose another --out`]);
     }
   }
+  return { created: !existed };
 }
 
 /** Whether process `pid` is alive (on this machine). */
@@ -161,8 +163,21 @@ export function claimOutputDirs(dirs: readonly string[], inputs: readonly string
   };
   try {
     for (const d of new Set(dirs)) {
-      checkOutputDir(d, inputs);
-      locks.push(lockOutputDir(d));
+      const { created } = checkOutputDir(d, inputs);
+      const lock = lockOutputDir(d);
+      locks.push({
+        release(): void {
+          lock.release();
+          // a folder made for a run that never wrote into it (interrupted before it, or failed) goes again
+          if (created) {
+            try {
+              rmdirSync(d);
+            } catch {
+              // not empty: it holds results
+            }
+          }
+        },
+      });
     }
   } catch (err) {
     releaseAll();
