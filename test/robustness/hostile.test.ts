@@ -189,3 +189,66 @@ describe('the CLI on hostile files, paths and output folders (exit 2, nothing wr
     expect(filesUnder(join(dir, 'o'))).toEqual(['summary.json', 'timeline.csv']); // the lock is released
   }, 30_000);
 });
+
+describe('lost results and wrong answers', () => {
+  it('a full disk: exit 2 naming the file, no .tmp left behind (tmpfs; skipped where it cannot be mounted)', () => {
+    const dir = tmp();
+    const mnt = join(dir, 'small');
+    mkdirSync(mnt);
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', mnt]).status !== 0) return;
+    try {
+      writeFileSync(join(dir, 's.yaml'), BASE);
+      writeFileSync(join(mnt, 'filler'), Buffer.alloc(12 * 1024)); // room for the lock, not for summary.json
+      const r = cli(['run', 's.yaml', '--out', mnt, '--no-report'], dir);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/error: cannot write .*small\/summary\.json \(no space left on the device\)/);
+      expect(r.stderr).not.toMatch(/internal error/);
+      expect(readdirSync(mnt)).toEqual(['filler']);
+    } finally {
+      spawnSync('umount', [mnt]);
+    }
+  }, 30_000);
+
+  it('plan --values 8,1,4 searches 1, 4, 8 in that order (it answered 8 although 1 meets the SLO)', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 's.yaml'), BASE);
+    const r = cli(['plan', 's.yaml', '--values', '8,1,4', '--seeds', '1', '--workers', '1', '--format', 'json', '-q', '--out', 'p'], dir);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).value).toBe(1);
+    expect(JSON.parse(readFileSync(join(dir, 'p', 'plan.json'), 'utf8')).candidates).toBe('[1, 4, 8]');
+  }, 30_000);
+
+  it('merge refuses tampered parts, a stem that names another folder, and impossible point counts', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 's.yaml'), BASE.replace('20s', '5s'));
+    for (const i of [0, 1]) {
+      const r = cli(['sweep', 's.yaml', '--vary', 'fleet.replicas=1,2', '--shard', `${i}/2`, '--workers', '1', '-q', '--out', `p${i}`, '--no-report'], dir);
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const part = JSON.parse(readFileSync(join(dir, 'p1', 'sweep.json'), 'utf8')) as Record<string, unknown> & { points: Record<string, unknown>[] };
+    const variants: [string, unknown, RegExp][] = [
+      ['tampered', { ...part, points: [{ ...part.points[0], p99Ms: 1 }] }, /its figures do not match its own runs/],
+      ['stem', { ...part, stem: '../../evil' }, /"stem" must be a file name without folders/],
+      ['count', { ...part, pointCount: 300_000_000 }, /"pointCount" 300000000 is not the axes' 2 points/],
+      ['axes', { ...part, axes: [{ path: 'fleet.replicas', values: Array(400_000).fill(1), texts: Array(400_000).fill('1') }] }, /more than 100000 points/],
+      ['runs', { ...part, points: [{ ...part.points[0], runs: [{}] }] }, /runs are not summaries infersim wrote/],
+      ['shape', { ...part, axes: [7] }, /axes\.0: must be \{ path, values, texts \}/],
+    ];
+    for (const [name, doc] of variants) {
+      mkdirSync(join(dir, name));
+      writeFileSync(join(dir, name, 'sweep.json'), JSON.stringify(doc));
+    }
+    const r = cli(['merge', 'p0', ...variants.map((v) => v[0]), '--out', 'merged'], dir);
+    expect(r.status, r.stderr).toBe(2);
+    for (const [, , why] of variants) expect(r.stderr).toMatch(why);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(existsSync(join(dir, 'merged'))).toBe(false);
+    expect(existsSync(join(dir, '..', 'evil'))).toBe(false);
+    // the untouched parts still merge, and merging into a part's own folder would overwrite it
+    const own = cli(['merge', 'p0', 'p1', '--out', 'p0'], dir);
+    expect(own.status).toBe(2);
+    expect(own.stderr).toMatch(/p0\/sweep\.json: the results written to .* would overwrite this input/);
+    const ok = cli(['merge', 'p0', 'p1', '--out', 'merged', '-q'], dir);
+    expect(ok.status, ok.stderr).toBe(0);
+  }, 60_000);
+});
