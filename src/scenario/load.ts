@@ -724,7 +724,51 @@ export const LIMITS = {
   cacheEntries: 50_000_000,
   /** Relative routing weights (topology.weights): their sum must stay finite. */
   routingWeight: 1e6,
+  /** What a run may hold in memory at once, by memoryEstimate (measured peak below it: README, limits). */
+  memoryBytes: 4e9,
 } as const;
+
+/** Bytes per request the run may hold at once (its record, queue slot and events; measured ~40, pools grow by doubling). */
+export const REQUEST_BYTES = 64;
+/** Bytes per keyed cache entry. */
+export const CACHE_ENTRY_BYTES = 60;
+/** Bytes per timeline row kept in memory and written as CSV. */
+export const TIMELINE_ROW_BYTES = 400;
+/** What a run holds whatever its size (Node, the code, the scenario). */
+export const BASE_BYTES = 100e6;
+
+function gb(bytes: number): string {
+  return `${(bytes / 1e9).toPrecision(3)} GB`;
+}
+
+/** Requests the run would simulate at most (peak rate × duration), as checked against LIMITS.expectedRequests. */
+function peakRequests(sc: Scenario): number {
+  const t = sc.traffic;
+  const peak = (peakRate(sc) ?? 0) * (t.burst.kind === 'mmpp' ? Math.max(1, t.burst.highFactor) : 1);
+  return peak * sc.durationS;
+}
+
+/**
+ * The most memory a run may need at once: every request that can be held (each site's replicas ×
+ * (queue depth + instances × maxBatch), plus the gateway queue; never more than the run's requests),
+ * the keyed caches, and the timelines.
+ */
+export function memoryEstimate(
+  sc: Scenario,
+  sites: { replicas: number; fleet: Scenario['fleet'] }[],
+  timelineRows: number,
+  siteCount: number,
+  requests: number,
+): { bytes: number; parts: string[] } {
+  let held = 0;
+  for (const s of sites) held += s.replicas * (s.fleet.queue.maxDepth + s.fleet.instances * s.fleet.batching.maxBatch) + s.fleet.queue.maxDepth;
+  held = Math.min(held, requests);
+  const cacheEntries = sc.cache?.mode === 'keyed' ? sc.cache.capacity * siteCount : 0;
+  const parts = [`${held.toPrecision(3)} requests held × ${REQUEST_BYTES} B`];
+  if (cacheEntries > 0) parts.push(`${cacheEntries.toPrecision(3)} cache entries × ${CACHE_ENTRY_BYTES} B`);
+  parts.push(`${timelineRows.toPrecision(3)} timeline rows × ${TIMELINE_ROW_BYTES} B`);
+  return { bytes: BASE_BYTES + held * REQUEST_BYTES + cacheEntries * CACHE_ENTRY_BYTES + timelineRows * TIMELINE_ROW_BYTES, parts };
+}
 
 /** The problems of a resolved scenario that exceeds LIMITS, each at the field to change. */
 function limitIssues(sc: Scenario): ScenarioIssue[] {
@@ -816,18 +860,49 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
   }
   // a finite TTL beyond a year made the analytic hit-rate estimate NaN (and the run throw at its summary)
   if (sc.cache?.mode === 'keyed' && sc.cache.ttlS < Infinity) atMost('cache.ttl', sc.cache.ttlS, LIMITS.durationS, '365d (one year, in seconds 31536000)');
+  // what each site may hold at once: its largest replica count (autoscaler bounds) plus its warm pool
+  const siteFleets: { fleet: typeof f; autoscaler: typeof a }[] =
+    topo?.kind === 'regions' ? topo.regions.map((r) => ({ fleet: r.fleet, autoscaler: r.autoscaler })) : Array.from({ length: sites }, () => ({ fleet: f, autoscaler: a }));
+  const siteReplicas = siteFleets.map((x) => {
+    const b = replicaBounds(x.autoscaler, x.fleet.replicas);
+    const top = Math.max(x.fleet.replicas, b.min, b.max === Infinity ? LIMITS.replicas : b.max);
+    return Math.min(top, LIMITS.replicas) + x.fleet.warmPool;
+  });
   if (sites > 1) {
-    const total = topo?.kind === 'regions' ? topo.regions.reduce((a, r) => a + r.fleet.replicas, 0) : f.replicas * sites;
+    const total = siteReplicas.reduce((x, y) => x + y, 0);
     if (total > LIMITS.replicas) {
-      out.push({ path: topo?.kind === 'regions' ? 'regions' : 'shards.count', message: `at most ${LIMITS.replicas} replicas over all sites can be simulated, got ${total}` });
+      out.push({
+        path: topo?.kind === 'regions' ? 'regions' : 'shards.count',
+        message: `at most ${LIMITS.replicas} replicas over all sites can be simulated (each site's largest count, autoscaler bounds and warm pool included), got ${total}`,
+      });
     }
   }
   const rows = sc.durationS / sc.report.intervalS;
+  // the run's timeline, and one per site beside it
+  const allRows = rows * (sites > 1 ? sites + 1 : 1);
   if (!(rows <= LIMITS.timelineRows)) {
     out.push({
       path: 'report.interval',
       message: `the timeline would have ${rows.toPrecision(3)} rows (duration / interval); at most ${LIMITS.timelineRows}: use a longer interval`,
     });
+  } else if (!(allRows <= LIMITS.timelineRows)) {
+    out.push({
+      path: 'report.interval',
+      message: `the timelines would have ${allRows.toPrecision(3)} rows (${rows.toPrecision(3)} for the run and for each of ${sites} sites); at most ${LIMITS.timelineRows} in all: use a longer interval`,
+    });
+  }
+  if (out.length === 0) {
+    // one estimate of what the run may hold at once, checked before running: limits that hold one
+    // by one (replicas, queue depth, batch size, cache, timeline rows) must also hold together
+    const est = memoryEstimate(sc, siteFleets.map((x, i) => ({ replicas: siteReplicas[i]!, fleet: x.fleet })), allRows, sites, t.trace === null && fewPeaks ? peakRequests(sc) : Infinity);
+    if (est.bytes > LIMITS.memoryBytes) {
+      out.push({
+        path: '',
+        message:
+          `the run could hold about ${gb(est.bytes)} in memory at once (${est.parts.join(', ')}); at most ${gb(LIMITS.memoryBytes)} can be simulated: ` +
+          'lower the replicas (or the autoscaler maximum), fleet.queue.maxDepth, cache.capacity or the number of sites',
+      });
+    }
   }
   return out;
 }

@@ -95,7 +95,6 @@ const text: Parse<string> = (v) => {
   if (typeof v !== 'string' || v.trim() === '') throw new UnitError(M.mustBe(M.EXPECT.nonEmptyString, v));
   // names reach terminals, file names and reports: an escape sequence would be sent to the terminal raw
   if (/[\u0000-\u001f\u007f-\u009f]/.test(v)) throw new UnitError(M.mustBe(`${M.EXPECT.nonEmptyString} without control characters (escape codes, newlines, tabs)`, v));
-  if (v.length > 200) throw new UnitError(`must be at most 200 characters long (got ${v.length})`);
   return v;
 };
 
