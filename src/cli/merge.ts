@@ -34,6 +34,7 @@ const isInt = (x: unknown, lo: number, hi: number): x is number => typeof x === 
  * its own runs (a part edited by hand, or damaged, is refused rather than merged).
  */
 export function partProblem(doc: SweepDocument): string | null {
+  if (typeof doc !== 'object' || doc === null || !Array.isArray(doc.axes) || !Array.isArray(doc.points)) return 'sweep.json is incomplete (axes or points missing)';
   if (!safeStem(doc.stem)) return `"stem" must be a file name without folders (got ${JSON.stringify(doc.stem)})`;
   if (typeof doc.scenario !== 'string') return '"scenario" must be a string';
   if (!Array.isArray(doc.sets) || !doc.sets.every((x) => typeof x === 'string')) return '"sets" must be a list of strings';
