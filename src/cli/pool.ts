@@ -10,6 +10,7 @@ import cliProgress from 'cli-progress';
 import type { Summary } from '../metrics/summary.js';
 import type { RunJob, WorkerReply } from './worker.js';
 import { withInterruptHandlers } from './signals.js';
+import { UserError } from './errors.js';
 
 /** The default worker count: one per available CPU. */
 export function defaultWorkers(): number {
@@ -85,7 +86,7 @@ export class RunPool {
         slot.worker.on('message', (reply: WorkerReply) => {
           if (settled) return;
           if ('error' in reply) {
-            settle(new WorkerRunError(reply.error, reply.stack), false);
+            settle(reply.input === true ? new UserError([`error: ${reply.error}`]) : new WorkerRunError(reply.error, reply.stack), false);
             return;
           }
           try {

@@ -252,3 +252,25 @@ describe('lost results and wrong answers', () => {
     expect(ok.status, ok.stderr).toBe(0);
   }, 60_000);
 });
+
+describe('a trace edited during a run (it was checked whole before) is an input error, not an internal one', () => {
+  it('runScenario reports the changed file (exit 2) instead of throwing a TraceError', async () => {
+    const { readScenarioFile } = await import('../../src/cli/scenario-files.js');
+    const { runScenario } = await import('../../src/cli/run.js');
+    const { UserError } = await import('../../src/cli/errors.js');
+    const dir = tmp();
+    writeFileSync(join(dir, 'arrivals.csv'), `t\n${Array.from({ length: 200 }, (_, i) => (i * 0.05).toFixed(2)).join('\n')}\n`);
+    writeFileSync(join(dir, 's.yaml'), 'name: t\nduration: 10s\ntraffic: { trace: { file: arrivals.csv, timeColumn: t } }\nmodel: { latency: { 1: 1ms } }\n');
+    const loaded = readScenarioFile(join(dir, 's.yaml'));
+    // edited after the check, before the run reads it: now out of order
+    writeFileSync(join(dir, 'arrivals.csv'), 't\n5.0\n1.0\n');
+    let err: unknown = null;
+    try {
+      await runScenario(loaded.scenario, 't', true);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(/arrivals\.csv: the trace changed while the run was reading it/);
+  });
+});
