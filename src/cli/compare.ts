@@ -40,7 +40,8 @@ function entriesOf(files: string[], sets: string[]): { entries: Entry[]; stem: s
     const labels = loaded.map((l) => l.stem);
     const dupes = labels.filter((l, i) => labels.indexOf(l) !== i);
     return {
-      entries: loaded.map((l, i) => ({ label: dupes.includes(l.stem) ? `${l.stem}-${i + 1}` : l.stem, scenario: l.scenario })),
+      // a file named compare.csv.yaml must not make a folder where compare.csv goes
+      entries: loaded.map((l, i) => ({ label: dupes.includes(l.stem) || /^(compare\.csv|report\.html)$/i.test(l.stem) ? `${l.stem}-${i + 1}` : l.stem, scenario: l.scenario })),
       stem: 'compare',
     };
   }

@@ -13,7 +13,7 @@ export function errnoWords(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   switch (code) {
     case 'ENOENT':
-      return 'no such file or folder';
+      return 'no such file';
     case 'EACCES':
     case 'EPERM':
       return 'permission denied';

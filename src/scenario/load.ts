@@ -865,7 +865,8 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
     topo?.kind === 'regions' ? topo.regions.map((r) => ({ fleet: r.fleet, autoscaler: r.autoscaler })) : Array.from({ length: sites }, () => ({ fleet: f, autoscaler: a }));
   const siteReplicas = siteFleets.map((x) => {
     const b = replicaBounds(x.autoscaler, x.fleet.replicas);
-    const top = Math.max(x.fleet.replicas, b.min, b.max === Infinity ? LIMITS.replicas : b.max);
+    // an unbounded KPA (maxReplicas 0) has no maximum to count: its initial count stands in
+    const top = Math.max(x.fleet.replicas, b.min, b.max === Infinity ? 0 : b.max);
     return Math.min(top, LIMITS.replicas) + x.fleet.warmPool;
   });
   if (sites > 1) {
