@@ -75,8 +75,12 @@ export interface RunResult {
 export interface RunHandle {
   readonly endS: number;
   readonly nowS: number;
-  /** Executes events up to `untilS` (capped at the scenario's duration). */
-  runTo(untilS: number): void;
+  /**
+   * Executes events up to `untilS` (capped at the scenario's duration); with `maxEvents`, at most
+   * that many: returns false when the budget ran out first (call again with the same `untilS`
+   * to go on; the result is the same as without a budget), true when `untilS` was reached.
+   */
+  runTo(untilS: number, maxEvents?: number): boolean;
   /** Closes the books at the current time; `partial` marks a run stopped before its duration. */
   finish(partial: boolean): RunResult;
 }
@@ -274,9 +278,9 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
   };
   return {
     endS,
-    runTo(untilS: number): void {
+    runTo(untilS: number, maxEvents?: number): boolean {
       // callers slice the run as endS·k/n, which can round just below endS: the last slice must still reach the end
-      sim.run(untilS >= endS * (1 - 1e-12) ? endS : untilS);
+      return sim.run(untilS >= endS * (1 - 1e-12) ? endS : untilS, maxEvents);
     },
     get nowS(): number {
       return sim.now;

@@ -10,6 +10,7 @@
  * Commas inside quotes or brackets do not split, so `"a,b"` and `[1,2]` stay one value.
  */
 import { parseDocument } from 'yaml';
+import { YAML_OPTIONS, yamlToPlain } from '../scenario/plain.js';
 
 /** A malformed --vary/--range/--values/--shard spec; `message` is the full `error: …` line. */
 export class GridError extends Error {
@@ -73,9 +74,12 @@ export function parseValues(text: string, fail: (why: string) => never): { value
     } else if (RANGE_LIKE.test(item)) {
       fail(`malformed range "${item}" (expected a..b or a..b:step with numbers, e.g. 1..10:2)`);
     } else {
-      const doc = parseDocument(item, { prettyErrors: false });
+      const doc = parseDocument(item, { prettyErrors: false, ...YAML_OPTIONS });
       if (doc.errors.length > 0) fail(`"${item}" is not a valid YAML value (${doc.errors[0]!.message.split('\n')[0]})`);
-      values.push(doc.toJS() as unknown);
+      // aliases (a cycle, an unresolved one) and __proto__ are refused here as in --set
+      const plain = yamlToPlain(doc);
+      if (!('value' in plain)) fail(`"${item}": ${plain.path === '' ? '' : `${plain.path}: `}${plain.message}`);
+      else values.push(plain.value);
       texts.push(item);
     }
     if (values.length > MAX_GRID_POINTS) fail(`more than ${MAX_GRID_POINTS} values`);

@@ -15,10 +15,11 @@ import type { Scenario } from '../scenario/types.js';
 import type { Summary } from '../metrics/summary.js';
 import type { RunResult } from '../run.js';
 import { EXIT, UserError } from './errors.js';
-import { writeResult } from './output.js';
-import { runScenario, withInterrupt } from './run.js';
+import { claimOutputDirs, writeResult } from './output.js';
+import { interruptExitCode, wasInterrupted } from './signals.js';
+import { checkSiteFiles, runScenario, withInterrupt } from './run.js';
 import { siteTimelineFile, topologyCompareLines } from '../topology/report.js';
-import { readScenarioFiles } from './scenario-files.js';
+import { readInputFile, readScenarioFiles, readSmallFile } from './scenario-files.js';
 
 export interface CompareOptions {
   seed?: number;
@@ -43,19 +44,20 @@ function entriesOf(files: string[], sets: string[]): { entries: Entry[]; stem: s
     const labels = loaded.map((l) => l.stem);
     const dupes = labels.filter((l, i) => labels.indexOf(l) !== i);
     return {
-      entries: loaded.map((l, i) => ({ label: dupes.includes(l.stem) ? `${l.stem}-${i + 1}` : l.stem, scenario: l.scenario })),
+      // a file named compare.csv.yaml must not make a folder where compare.csv goes
+      entries: loaded.map((l, i) => ({ label: dupes.includes(l.stem) || /^(compare\.csv|report\.html)$/i.test(l.stem) ? `${l.stem}-${i + 1}` : l.stem, scenario: l.scenario })),
       stem: 'compare',
     };
   }
   const file = files[0]!;
   readScenarioFiles([file], sets); // every error (and the trace) checked as for run
-  const text = readFileSync(file, 'utf8');
+  const text = readSmallFile(file);
   try {
     const { base, variants } = loadScenarioVariants(text, {
       file,
       baseDir: dirname(resolve(file)),
       sets,
-      readFile: (p) => readFileSync(p, 'utf8'),
+      readFile: readInputFile,
     });
     if (variants.length === 0) {
       throw new UserError([`error: ${file}: variants: compare needs variants in the file (e.g. variants: { kpa: { autoscaler: { kind: kpa } } }) or several files`]);
@@ -72,10 +74,22 @@ export async function compareCommand(files: string[], opts: CompareOptions): Pro
   const sets = opts.seed !== undefined ? [...opts.set, `seed=${opts.seed}`] : opts.set;
   const { entries, stem } = entriesOf(files, sets);
   const dir = opts.out ? resolve(opts.out) : resolve('results', stem);
+  for (const e of entries) checkSiteFiles(files.length > 1 ? e.label : files[0]!, e.scenario);
+  const inputs = [...files, ...entries.flatMap((e) => (e.scenario.traffic.trace ? [e.scenario.traffic.trace.file] : []))];
+  const release = claimOutputDirs([dir], inputs);
+  try {
+    return await compareInto(dir, entries, stem, opts);
+  } finally {
+    release();
+  }
+}
+
+async function compareInto(dir: string, entries: Entry[], stem: string, opts: CompareOptions): Promise<number> {
   const results: RunResult[] = [];
   let partial = false;
   await withInterrupt(async () => {
     for (const e of entries) {
+      if (wasInterrupted()) break;
       const r = await runScenario(e.scenario, `${stem}:${e.label}`, opts.quiet, e.label);
       results.push(r);
       writeResult(resolve(dir, e.label), 'summary.json', `${JSON.stringify(r.summary, null, 2)}\n`);
@@ -87,8 +101,15 @@ export async function compareCommand(files: string[], opts: CompareOptions): Pro
       }
     }
   });
+  // interrupted between two runs: the ones not started are missing, so the comparison is partial too
+  if (results.length < entries.length) partial = true;
+  if (partial && !opts.quiet) {
+    const missing = entries.slice(results.length).map((e) => e.label);
+    process.stderr.write(`compare: interrupted${results.some((r) => r.partial) ? `; ${entries[results.length - 1]!.label} is partial (stopped at ${fmt(results[results.length - 1]!.summary.simulatedSeconds, 1)} s)` : ''}${missing.length > 0 ? `; not run: ${missing.join(', ')}` : ''}\n`);
+  }
   const summaries: Summary[] = results.map((r) => r.summary);
-  const labels = entries.slice(0, results.length).map((e) => e.label);
+  // a run stopped before its end is marked in every table and file, never shown as complete
+  const labels = entries.slice(0, results.length).map((e, i) => (results[i]!.partial ? `${e.label} (partial)` : e.label));
   const { rows } = compareRows(labels, summaries);
   writeResult(
     dir,
@@ -110,7 +131,7 @@ export async function compareCommand(files: string[], opts: CompareOptions): Pro
     if (sites.length > 0) process.stdout.write(`\n${wrapText(sites.join('\n'), terminalStyle(opts.wide).width)}\n`);
     process.stdout.write(`results: ${dir}\n`);
   }
-  return partial ? EXIT.interrupted : EXIT.ok;
+  return partial ? interruptExitCode() : EXIT.ok;
 }
 
 function packageVersion(): string {

@@ -8,4 +8,4 @@ export class UserError extends Error {
   }
 }
 
-export const EXIT = { ok: 0, internal: 1, invalid: 2, sloMissed: 3, interrupted: 130 } as const;
+export const EXIT = { ok: 0, internal: 1, invalid: 2, sloMissed: 3, interrupted: 130, terminated: 143 } as const;

@@ -5,9 +5,11 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import type { LineSource } from '../workload/trace.js';
+import { TraceError, type LineSource } from '../workload/trace.js';
 
 const DEFAULT_CHUNK_BYTES = 1 << 20;
+/** Longest trace line read (a real one is under 1 KB): a file without newlines must not be read whole into memory. */
+export const MAX_LINE_CHARS = 1 << 20;
 
 /** Strips one trailing '\r' so CRLF files yield the same lines as LF files. */
 function stripCr(line: string): string {
@@ -62,6 +64,7 @@ export function fileLineSource(path: string, chunkBytes: number = DEFAULT_CHUNK_
           pos = nl + 1;
           return stripCr(line);
         }
+        if (text.length - pos > MAX_LINE_CHARS) throw new TraceError(`a line longer than ${MAX_LINE_CHARS} characters (not a CSV or JSONL trace?)`, 0);
         if (!fill()) {
           if (pos < text.length) {
             const line = text.slice(pos);

@@ -24,7 +24,7 @@ const version = (createRequire(import.meta.url)('../../package.json') as { versi
 function integer(name: string) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer (got ${v})`);
+    if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be an integer from 0 to 2^53 − 1 = ${Number.MAX_SAFE_INTEGER} (got ${v})`);
     return n;
   };
 }
@@ -119,8 +119,27 @@ function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+/**
+ * A reader that goes away (`infersim run … | head -1`) closes the pipe: later writes fail with
+ * EPIPE. The CLI then stops writing to that stream and carries on quietly (results are still
+ * written to their folders); anything else is still an error.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED' || err.code === 'ECONNRESET') return;
+    throw err;
+  });
+}
+
+/** Control characters (terminal escape codes) from the input shown as \u escapes, never sent raw. */
+export function printable(line: string): string {
+  return line.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Runs the CLI on `argv` (process.argv form) and sets process.exitCode. */
 export async function main(argv: string[]): Promise<void> {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   let code: number = EXIT.ok;
   const program = buildProgram((c) => (code = c));
   try {
@@ -130,11 +149,11 @@ export async function main(argv: string[]): Promise<void> {
       // help and version are "errors" to commander; usage mistakes exit 2
       code = err.exitCode === 0 ? EXIT.ok : EXIT.invalid;
     } else if (err instanceof UserError) {
-      process.stderr.write(`${err.lines.join('\n')}\n`);
+      process.stderr.write(`${err.lines.map(printable).join('\n')}\n`);
       code = EXIT.invalid;
     } else {
       const e = err as Error;
-      process.stderr.write(`infersim: internal error: ${e.message}\n`);
+      process.stderr.write(`infersim: internal error: ${printable(e.message)}\n`);
       if (process.env.INFERSIM_DEBUG) process.stderr.write(`${e.stack ?? ''}\n`);
       else process.stderr.write('(set INFERSIM_DEBUG=1 for the stack trace, and please report it)\n');
       code = EXIT.internal;

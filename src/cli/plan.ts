@@ -21,10 +21,11 @@ import type { Summary } from '../metrics/summary.js';
 import { alignTable, fmt, pct, usd } from '../report/table.js';
 import type { Scenario } from '../scenario/types.js';
 import { EXIT, UserError } from './errors.js';
-import { outputDir, writeResult } from './output.js';
+import { claimOutputDirs, outputDir, writeResult } from './output.js';
+import { interruptExitCode } from './signals.js';
 import { defaultWorkers, RunPool, runProgress, withSigint } from './pool.js';
-import { readScenarioFile } from './scenario-files.js';
-import { collectOption, gridErrors, positiveInteger } from './sweep.js';
+import { readScenarioFile, type LoadedScenario } from './scenario-files.js';
+import { checkSeeds, collectOption, gridErrors, MAX_SEEDS, MAX_WORKERS, positiveInteger } from './sweep.js';
 import type { RunJob } from './worker.js';
 
 export interface PlanCommandOptions {
@@ -88,7 +89,15 @@ function candidatesFrom(o: PlanCommandOptions): Candidates {
         throw new GridError(`error: --values ${spec}: ${why}`);
       }),
     );
-    return { count: values.length, value: (i) => values[i], text: (i) => texts[i]!, describe: `[${texts.join(', ')}]` };
+    // the search assumes candidates from smallest to largest: numbers are put in that order (and
+    // duplicates dropped) whatever order they were given in; other values keep the order given
+    let order = values.map((_, i) => i);
+    if (values.every((v) => typeof v === 'number')) {
+      order.sort((a, b) => (values[a] as number) - (values[b] as number));
+      order = order.filter((i, k) => k === 0 || values[i] !== values[order[k - 1]!]);
+    }
+    const shown = order.map((i) => texts[i]!);
+    return { count: order.length, value: (i) => values[order[i]!], text: (i) => texts[order[i]!]!, describe: `[${shown.join(', ')}]` };
   }
   const { lo, hi } = gridErrors(() => parseIntRange(o.range ?? '1..1000'));
   return { count: hi - lo + 1, value: (i) => lo + i, text: (i) => String(lo + i), describe: `${lo}..${hi}` };
@@ -101,7 +110,6 @@ export async function planCommand(file: string, o: PlanCommandOptions): Promise<
   const cands = candidatesFrom(o);
   const headroom = o.headroom ?? 0;
   if (headroom > 0 && find !== 'fleet.replicas') throw new UserError([`error: plan: --headroom counts replicas lost: it needs --find fleet.replicas (got --find ${find})`]);
-  const accept = (s: Summary): boolean => planAccepts(s, o.margin, o.maxUtilization ?? null);
   const setsAt = (i: number): string[] => [...o.set, `${find}=${cands.text(i)}`];
   // the file, the path and the smallest candidate must load; an SLO must exist
   const first = readScenarioFile(file, setsAt(0));
@@ -116,6 +124,30 @@ export async function planCommand(file: string, o: PlanCommandOptions): Promise<
     startIndex = o.values !== undefined ? startIndexFor(Array.from({ length: cands.count }, (_, i) => cands.value(i)), start) : start - (cands.value(0) as number);
   }
 
+  checkSeeds(file, [first.scenario], o.seeds);
+  const stem = basename(file, extname(file));
+  const dir = outputDir(stem, o.out, false);
+  const release = claimOutputDirs([dir], [file, ...(first.scenario.traffic.trace ? [first.scenario.traffic.trace.file] : [])]);
+  try {
+    return await planInto(dir, file, find, cands, o, first, analytic, startIndex, setsAt);
+  } finally {
+    release();
+  }
+}
+
+async function planInto(
+  dir: string,
+  file: string,
+  find: string,
+  cands: Candidates,
+  o: PlanCommandOptions,
+  first: LoadedScenario,
+  analytic: ReturnType<typeof analyticReplicas> | null,
+  startIndex: number,
+  setsAt: (i: number) => string[],
+): Promise<number> {
+  const headroom = o.headroom ?? 0;
+  const accept = (s: Summary): boolean => planAccepts(s, o.margin, o.maxUtilization ?? null);
   const pool = new RunPool(Math.max(1, Math.min(o.workers ?? defaultWorkers(), o.seeds)));
   const evaluations = new Map<number, Evaluation>();
   let runs = 0;
@@ -150,7 +182,7 @@ export async function planCommand(file: string, o: PlanCommandOptions): Promise<
     found = await withSigint(
       () => {
         interrupted = true;
-        process.stderr.write('\ninterrupted: stopping the search (Ctrl-C again to abort)\n');
+        process.stderr.write('\ninterrupted: stopping the search (again to abort)\n');
         pool.stop();
       },
       async () => {
@@ -218,8 +250,6 @@ export async function planCommand(file: string, o: PlanCommandOptions): Promise<
   if (spare !== undefined) doc.headroom = spare;
   if (o.maxUtilization !== undefined) doc.maxUtilization = o.maxUtilization;
   if (found === null) doc.partial = true;
-  const stem = basename(file, extname(file));
-  const dir = outputDir(stem, o.out, false);
   const trail = [...probes]
     .sort((a, b) => a.index - b.index)
     .map((p) => {
@@ -238,7 +268,7 @@ export async function planCommand(file: string, o: PlanCommandOptions): Promise<
     process.stdout.write(`${formatPlan(first.scenario, find, cands, o, doc, probes, evaluations)}\n`);
     process.stdout.write(`results: ${dir}\n`);
   }
-  return found === null || interrupted ? EXIT.interrupted : EXIT.ok;
+  return found === null || interrupted ? interruptExitCode() : EXIT.ok;
 }
 
 function targetText(sc: Scenario, margin: number): string {
@@ -316,11 +346,11 @@ export function registerPlan(program: Command, setExit: (code: number) => void):
     .option('--find <path>', 'the field to size', 'fleet.replicas')
     .option('--range <a..b>', 'integer candidates (default 1..1000)')
     .option('--values <list>', 'an ordered list of candidates instead of --range, e.g. 1,2,4,8,16,32')
-    .option('--seeds <n>', 'seeds per candidate: the scenario seed, +1, …', positiveInteger('--seeds'), 3)
+    .option('--seeds <n>', `seeds per candidate: the scenario seed, +1, … (at most ${MAX_SEEDS})`, positiveInteger('--seeds', MAX_SEEDS), 3)
     .option('--margin <share>', 'headroom: every latency percentile must be ≤ target·(1 − margin)', marginOption, 0)
     .option('--headroom <k>', 'N+k: the SLO must hold with k replicas lost (answer = smallest meeting + k; --find fleet.replicas)', headroomOption, 0)
     .option('--max-utilization <share>', 'also require GPU utilization ≤ share at every seed, e.g. 0.8', utilizationOption)
-    .option('--workers <n>', 'worker threads (default: one per CPU; at most --seeds are used)', positiveInteger('--workers'))
+    .option('--workers <n>', `worker threads (default: one per CPU; at most --seeds are used; at most ${MAX_WORKERS})`, positiveInteger('--workers', MAX_WORKERS))
     .option('--set <path=value>', 'override a field, value parsed as YAML (repeatable)', collectOption, [])
     .option('--out <dir>', 'output folder for plan.json (default results/<scenario file name>)')
     .addOption(new Option('--format <format>', 'output on stdout').choices(['table', 'json']).default('table'))

@@ -9,6 +9,8 @@ import { Worker } from 'node:worker_threads';
 import cliProgress from 'cli-progress';
 import type { Summary } from '../metrics/summary.js';
 import type { RunJob, WorkerReply } from './worker.js';
+import { withInterruptHandlers } from './signals.js';
+import { UserError } from './errors.js';
 
 /** The default worker count: one per available CPU. */
 export function defaultWorkers(): number {
@@ -84,7 +86,7 @@ export class RunPool {
         slot.worker.on('message', (reply: WorkerReply) => {
           if (settled) return;
           if ('error' in reply) {
-            settle(new WorkerRunError(reply.error, reply.stack), false);
+            settle(reply.input === true ? new UserError([`error: ${reply.error}`]) : new WorkerRunError(reply.error, reply.stack), false);
             return;
           }
           try {
@@ -141,18 +143,7 @@ export function runProgress(label: string, total: number, quiet: boolean): { inc
   };
 }
 
-/** Installs a Ctrl-C handler for the duration of `fn`: the first Ctrl-C calls `onInterrupt` (stop and keep what finished), the second exits 130. */
+/** Installs SIGINT and SIGTERM handlers for the duration of `fn`: the first signal calls `onInterrupt` (stop and keep what finished), a second exits (130, or 143 after SIGTERM). */
 export async function withSigint<T>(onInterrupt: () => void, fn: () => Promise<T>): Promise<T> {
-  let count = 0;
-  const handler = (): void => {
-    count++;
-    if (count > 1) process.exit(130);
-    onInterrupt();
-  };
-  process.on('SIGINT', handler);
-  try {
-    return await fn();
-  } finally {
-    process.off('SIGINT', handler);
-  }
+  return withInterruptHandlers(() => onInterrupt(), fn);
 }

@@ -8,10 +8,12 @@ import { formatTopology, siteTimelineFile } from '../topology/report.js';
 import { createRequire } from 'node:module';
 import type { Scenario } from '../scenario/types.js';
 import { fileLineSources } from './line-source.js';
-import { outputDir, writeResult } from './output.js';
+import { claimOutputDirs, outputDir, writeResult } from './output.js';
+import { interruptExitCode, signalName, wasInterrupted, withInterruptHandlers } from './signals.js';
+import { TraceError } from '../workload/trace.js';
 import { createProgress } from './progress.js';
 import { readScenarioFiles, type LoadedScenario } from './scenario-files.js';
-import { EXIT } from './errors.js';
+import { EXIT, UserError } from './errors.js';
 import { ReportRenderer } from './report-worker.js';
 import { commandLine } from '../report/command-line.js';
 
@@ -32,10 +34,17 @@ export interface RunCommandOptions {
 
 const infersimVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
-/** Set by the SIGINT handler: runs stop at the next slice and write a partial summary. */
-let interrupted = false;
+/** Events simulated between two looks at the clock: small enough that a look comes every few ms. */
+const EVENT_BUDGET = 20_000;
+/** Longest stretch of simulation without yielding to the event loop (where signals are seen), in ms. */
+const YIELD_MS = 100;
 
-/** Runs one loaded scenario with progress and interruption; yields to the event loop between slices. */
+/**
+ * Runs one loaded scenario with progress and interruption. The run advances in 200 slices of
+ * simulated time (as the worker threads do) and, inside a slice, in budgets of events, yielding to
+ * the event loop at least every 100 ms of wall time so that Ctrl-C or SIGTERM is seen at once
+ * however dense the scenario (the budgets do not change the result).
+ */
 export async function runScenario(sc: Scenario, label: string, quiet: boolean, variant: string | null = null): Promise<RunResult> {
   const trace = sc.traffic.trace;
   const files = trace ? fileLineSources(trace.file) : undefined;
@@ -49,35 +58,60 @@ export async function runScenario(sc: Scenario, label: string, quiet: boolean, v
     const progress = createProgress(label, quiet);
     const slices = 200;
     let stopped = false;
-    for (let k = 1; k <= slices; k++) {
-      run.runTo((run.endS * k) / slices);
+    let lastYield = performance.now();
+    const maybeYield = async (): Promise<void> => {
+      if (performance.now() - lastYield < YIELD_MS) return;
+      await new Promise<void>((r) => setImmediate(r));
+      lastYield = performance.now();
+    };
+    outer: for (let k = 1; k <= slices; k++) {
+      const to = (run.endS * k) / slices;
+      while (!run.runTo(to, EVENT_BUDGET)) {
+        await maybeYield();
+        if (wasInterrupted()) {
+          stopped = true;
+          break outer;
+        }
+      }
       progress.update(k / slices);
-      if (k % 10 === 0) await new Promise<void>((r) => setImmediate(r));
-      if (interrupted && k < slices) {
+      await maybeYield();
+      if (wasInterrupted() && k < slices) {
         stopped = true;
         break;
       }
     }
     progress.stop();
     return run.finish(stopped);
+  } catch (err) {
+    // the trace was checked whole before the run: a bad line now means it changed on disk meanwhile
+    if (err instanceof TraceError && trace) {
+      throw new UserError([`error: ${trace.file}: the trace changed while the run was reading it (${err.message}); nothing was written: run again on a file that stays put`]);
+    }
+    throw err;
   } finally {
     files?.closeAll();
   }
 }
 
-/** Installs a Ctrl-C handler for the duration of `fn`: the first Ctrl-C stops gracefully, the second exits. */
+/** Installs SIGINT/SIGTERM handlers for the duration of `fn`: the first stops gracefully (partial results), the second exits. */
 export async function withInterrupt<T>(fn: () => Promise<T>): Promise<T> {
-  const onSigint = (): void => {
-    if (interrupted) process.exit(EXIT.interrupted);
-    interrupted = true;
-    process.stderr.write('\ninterrupted: finishing the current run and writing a partial summary (Ctrl-C again to abort)\n');
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    return await fn();
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  return withInterruptHandlers((sig) => {
+    process.stderr.write(`\ninterrupted (${signalName(sig)}): finishing the current run and writing a partial summary (again to abort)\n`);
+  }, fn);
+}
+
+/** Refuses (exit 2) two sites of one scenario whose timeline files would have the same name (`us/east` and `us_east`). */
+export function checkSiteFiles(file: string, sc: Scenario): void {
+  const seen = new Map<string, string>();
+  if (sc.topology?.kind !== 'regions') return;
+  sc.topology.regions.forEach((r, i) => {
+    const f = siteTimelineFile(r.name).toLowerCase();
+    const other = seen.get(f);
+    if (other !== undefined) {
+      throw new UserError([`error: ${file}: regions.${i}.name: ${JSON.stringify(r.name)} and ${JSON.stringify(other)} would write the same ${siteTimelineFile(r.name)}: rename one`]);
+    }
+    seen.set(f, r.name);
+  });
 }
 
 /** The run command; returns the exit code. */
@@ -85,6 +119,24 @@ export async function runCommand(files: string[], opts: RunCommandOptions): Prom
   const sets = opts.seed !== undefined ? [...opts.set, `seed=${opts.seed}`] : opts.set;
   const loaded: LoadedScenario[] = readScenarioFiles(files, sets, opts.variant);
   const several = loaded.length > 1;
+  // two files with one name (a/s.yaml, b/s.yaml) would write one results folder
+  const dirs = loaded.map((l) => outputDir(l.stem, opts.out, several));
+  const problems: string[] = [];
+  dirs.forEach((d, i) => {
+    const j = dirs.findIndex((x) => x.toLowerCase() === d.toLowerCase());
+    if (j !== i) problems.push(`error: ${loaded[i]!.file}: its results would go to ${d}, as those of ${loaded[j]!.file}: rename one or run them separately with --out`);
+  });
+  for (const l of loaded) {
+    try {
+      checkSiteFiles(l.file, l.scenario);
+    } catch (err) {
+      if (err instanceof UserError) problems.push(...err.lines);
+      else throw err;
+    }
+  }
+  if (problems.length > 0) throw new UserError(problems);
+  const inputs = loaded.flatMap((l) => [l.file, ...(l.scenario.traffic.trace ? [l.scenario.traffic.trace.file] : [])]);
+  const release = claimOutputDirs(dirs, inputs);
   const summaries: unknown[] = [];
   let missed = false;
   let anyPartial = false;
@@ -92,9 +144,15 @@ export async function runCommand(files: string[], opts: RunCommandOptions): Prom
   const reports = opts.report !== false ? new ReportRenderer() : null;
   try {
     await withInterrupt(async () => {
-      for (const l of loaded) {
+      for (const [i, l] of loaded.entries()) {
+        if (wasInterrupted()) {
+          // stopped between two files: the ones not started are not run (and the exit code says so)
+          anyPartial = true;
+          if (!opts.quiet) process.stderr.write(`${l.stem}: not run (interrupted)\n`);
+          continue;
+        }
         const result = await runScenario(l.scenario, l.stem, opts.quiet);
-        const dir = outputDir(l.stem, opts.out, several);
+        const dir = dirs[i]!;
         writeResult(dir, 'summary.json', `${JSON.stringify(result.summary, null, 2)}\n`);
         writeResult(dir, 'timeline.csv', timelineCsv(result.timeline));
         for (const st of result.siteTimelines) writeResult(dir, siteTimelineFile(st.name), timelineCsv(st.timeline));
@@ -114,13 +172,13 @@ export async function runCommand(files: string[], opts: RunCommandOptions): Prom
         } else if (!opts.quiet) {
           process.stderr.write(`${l.stem}: results in ${dir}\n`);
         }
-        if (interrupted) break;
       }
     });
   } finally {
     reports?.close();
+    release();
   }
   if (opts.format === 'json') process.stdout.write(`${JSON.stringify(several ? summaries : summaries[0], null, 2)}\n`);
-  if (anyPartial) return EXIT.interrupted;
+  if (anyPartial || wasInterrupted()) return interruptExitCode();
   return opts.assertSlo && missed ? EXIT.sloMissed : EXIT.ok;
 }

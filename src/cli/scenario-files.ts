@@ -10,12 +10,51 @@ import { scanTrace, TraceError, type LineSource } from '../workload/trace.js';
 import { fileLineSource } from './line-source.js';
 import { replayProblem, traceShortWarning } from '../workload/trace-replay.js';
 import { UserError } from './errors.js';
+import { errnoWords } from './output.js';
 
 export interface LoadedScenario {
   file: string;
   /** File name without extension: the results folder's name. */
   stem: string;
   scenario: Scenario;
+}
+
+/** Largest scenario or HPA manifest file read (real ones are a few KB; YAML parsing is slow on megabytes). */
+export const MAX_SCENARIO_BYTES = 1024 * 1024;
+
+/**
+ * Reads a small text input (scenario, manifest) whole: a regular file (a FIFO or /dev/zero would
+ * block or never end) of at most MAX_SCENARIO_BYTES. Throws an Error with a `code` like readFileSync,
+ * or a RangeError whose message says what is wrong.
+ */
+export function readSmallFile(path: string): string {
+  const st = statSync(path);
+  if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+  if (!st.isFile()) throw Object.assign(new Error('not a regular file (a pipe, device or socket)'), { code: 'ENOTREG' });
+  if (st.size > MAX_SCENARIO_BYTES) throw Object.assign(new Error(`${st.size} bytes, more than the ${MAX_SCENARIO_BYTES} a scenario may have`), { code: 'ETOOBIG' });
+  const text = readFileSync(path, 'utf8');
+  // it may have grown since stat
+  if (text.length > MAX_SCENARIO_BYTES) throw Object.assign(new Error(`more than the ${MAX_SCENARIO_BYTES} bytes a scenario may have`), { code: 'ETOOBIG' });
+  return text;
+}
+
+/** Why reading failed, in words for messages. */
+function whyUnreadable(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'ENOTREG' || e.code === 'ETOOBIG') return e.message;
+  return errnoWords(err);
+}
+
+/** readSmallFile for the loader's readFile hook (HPA manifests): errors keep their code, the message says why. */
+export function readInputFile(path: string): string {
+  try {
+    return readSmallFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // the loader words ENOENT, EACCES and EISDIR itself, and prints the message otherwise
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw err;
+    throw Object.assign(new Error(whyUnreadable(err)), { code });
+  }
 }
 
 /** Reads, parses and fully validates one scenario file (trace included); throws UserError with every problem. */
@@ -26,19 +65,15 @@ export function readScenarioFile(file: string, sets: string[] = [], variant?: st
   let text: string;
   try {
     if (stdin) text = readFileSync(0, 'utf8');
-    else {
-      if (statSync(file).isDirectory()) throw new UserError([`error: ${label}: is a directory, not a scenario file`]);
-      text = readFileSync(file, 'utf8');
-    }
+    else text = readSmallFile(file);
   } catch (err) {
-    if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String((err as Error).message);
-    throw new UserError([`error: ${label}: cannot read the scenario file (${why})`]);
+    if (code === 'EISDIR') throw new UserError([`error: ${label}: is a directory, not a scenario file`]);
+    throw new UserError([`error: ${label}: cannot read the scenario file (${whyUnreadable(err)})`]);
   }
   let scenario: Scenario;
   try {
-    const opts = { file: label, baseDir: stdin ? process.cwd() : dirname(resolve(file)), sets, readFile: (p: string) => readFileSync(p, 'utf8') };
+    const opts = { file: label, baseDir: stdin ? process.cwd() : dirname(resolve(file)), sets, readFile: readInputFile };
     if (variant === undefined) scenario = loadScenario(text, opts);
     else {
       const { variants } = loadScenarioVariants(text, opts);
@@ -57,6 +92,7 @@ export function readScenarioFile(file: string, sets: string[] = [], variant?: st
   if (trace) {
     let lines: (LineSource & { close(): void }) | undefined;
     try {
+      if (!statSync(trace.file).isFile()) throw new UserError([`error: ${label}: traffic.trace.file: ${trace.file} is not a regular file (a pipe, device or socket cannot be replayed)`]);
       lines = fileLineSource(trace.file);
       const scan = scanTrace(lines, trace, trace.file);
       const problem = replayProblem(trace, scan);
@@ -64,6 +100,7 @@ export function readScenarioFile(file: string, sets: string[] = [], variant?: st
       const short = traceShortWarning(trace, scan, scenario.durationS);
       if (short !== null) scenario.warnings.push(short);
     } catch (err) {
+      if (err instanceof UserError) throw err;
       if (err instanceof TraceError) throw new UserError([`error: ${label}: traffic.trace.file: ${err.message}`]);
       const code = (err as NodeJS.ErrnoException).code;
       if (code) throw new UserError([`error: ${label}: traffic.trace.file: cannot read ${trace.file} (${code === 'ENOENT' ? 'no such file' : code})`]);

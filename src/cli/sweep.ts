@@ -7,14 +7,15 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildGrid, GridError, inShard, parseShard, parseVary, type Axis, type GridPoint } from '../analysis/grid.js';
-import { aggregatePoint, formatSweepTable, runSets, sweepCsv, sweepDocument, type PointResult, type SweepDocument } from '../analysis/sweep.js';
+import { aggregatePoint, formatSweepTable, runSets, sweepCsv, sweepDocument, type PointResult, type SweepDocument, type SweepRequirement } from '../analysis/sweep.js';
 import type { Summary } from '../metrics/summary.js';
 import { formatIssue, loadScenario, ScenarioError, type ScenarioIssue } from '../scenario/load.js';
 import type { Scenario } from '../scenario/types.js';
 import { EXIT, UserError } from './errors.js';
-import { outputDir, terminalStyle, writeResult } from './output.js';
+import { claimOutputDirs, outputDir, terminalStyle, WriteError, writeResult } from './output.js';
+import { interruptExitCode } from './signals.js';
 import { defaultWorkers, RunPool, runProgress, withSigint } from './pool.js';
-import { readScenarioFile } from './scenario-files.js';
+import { readScenarioFile, readSmallFile } from './scenario-files.js';
 import type { RunJob } from './worker.js';
 
 export interface SweepCommandOptions {
@@ -32,11 +33,19 @@ export interface SweepCommandOptions {
   maxUtilization?: number;
 }
 
-/** Commander parser for a positive integer option named `name`. */
-export function positiveInteger(name: string) {
+/** Most seeds per point (`--seeds`): 10^4 runs already narrow a confidence interval 100-fold. */
+export const MAX_SEEDS = 10_000;
+/** Most runs (points × seeds) in one sweep or shard: every run's summary is kept in memory and in sweep.json. */
+export const MAX_RUNS = 100_000;
+/** Most worker threads (`--workers`): each holds a whole simulation in memory. */
+export const MAX_WORKERS = 256;
+
+/** Commander parser for a positive integer option named `name`, at most `max`. */
+export function positiveInteger(name: string, max: number = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer (got ${v})`);
+    if (!/^\s*\d+\s*$/.test(v) || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer (got ${v})`);
+    if (n > max) throw new InvalidArgumentError(`${name} must be at most ${max} (got ${v})`);
     return n;
   };
 }
@@ -83,7 +92,7 @@ const MAX_POINT_ERRORS = 20;
 export function resolvePoints(file: string, extraSets: string[], points: GridPoint[]): Scenario[] {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readSmallFile(file);
   } catch (err) {
     readScenarioFile(file); // throws the same UserError `run` would give
     throw err;
@@ -162,6 +171,39 @@ export async function sweepCommand(file: string, o: SweepCommandOptions): Promis
   const stem = basename(file, extname(file));
   const mine = points.filter((p) => inShard(p.index, shard));
 
+  const dir = outputDir(stem, o.out, false);
+  const traces = [...new Set(scenarios.flatMap((sc) => (sc.traffic.trace ? [sc.traffic.trace.file] : [])))];
+  checkSeeds(file, scenarios, o.seeds);
+  const release = claimOutputDirs([dir], [file, ...traces]);
+  try {
+    return await sweepInto(dir, file, stem, o, axes, shard, scenarios, mine, requirement);
+  } finally {
+    release();
+  }
+}
+
+/** Refuses seeds past 2^53 − 1 (neighbouring integers there are one double: "different" seeds would be one stream). */
+export function checkSeeds(file: string, scenarios: Scenario[], seeds: number): void {
+  const top = Math.max(...scenarios.map((sc) => sc.seed));
+  if (top + seeds - 1 > Number.MAX_SAFE_INTEGER) {
+    throw new UserError([`error: ${file}: seed: ${top} + ${seeds - 1} more seeds passes 2^53 − 1 = ${Number.MAX_SAFE_INTEGER}, where seeds stop being distinct: use a smaller seed`]);
+  }
+}
+
+async function sweepInto(
+  dir: string,
+  file: string,
+  stem: string,
+  o: SweepCommandOptions,
+  axes: Axis[],
+  shard: ReturnType<typeof parseShard> | null,
+  scenarios: Scenario[],
+  mine: GridPoint[],
+  requirement: SweepRequirement | undefined,
+): Promise<number> {
+  if (mine.length * o.seeds > MAX_RUNS) {
+    throw new UserError([`error: sweep: ${mine.length} point(s) × ${o.seeds} seed(s) = ${mine.length * o.seeds} runs, more than ${MAX_RUNS} (each run's summary is kept): use fewer values, seeds, or --shard`]);
+  }
   const jobs: RunJob[] = [];
   for (const p of mine) {
     const base = scenarios[p.index]!.seed;
@@ -176,7 +218,7 @@ export async function sweepCommand(file: string, o: SweepCommandOptions): Promis
     complete = await withSigint(
       () => {
         progress.stop();
-        process.stderr.write('\ninterrupted: keeping the finished points and writing a partial sweep (Ctrl-C again to abort)\n');
+        process.stderr.write('\ninterrupted: keeping the finished points and writing a partial sweep (again to abort)\n');
         pool.stop();
       },
       () => {
@@ -209,11 +251,16 @@ export async function sweepCommand(file: string, o: SweepCommandOptions): Promis
     points: results,
     ...(requirement !== undefined ? { requirement } : {}),
   });
-  const dir = outputDir(stem, o.out, false);
-  writeSweep(dir, doc);
-  if (o.report !== false && doc.shard === null) writeResult(dir, 'report.html', await sweepReport(doc));
+  try {
+    writeSweep(dir, doc);
+    if (o.report !== false && doc.shard === null) writeResult(dir, 'report.html', await sweepReport(doc));
+  } catch (err) {
+    // a long sweep's numbers are not lost with its files: the table (or the JSON) still goes to stdout
+    if (err instanceof WriteError) printSweep(doc, '(not written)', o);
+    throw err;
+  }
   printSweep(doc, dir, o);
-  return complete ? EXIT.ok : EXIT.interrupted;
+  return complete ? EXIT.ok : interruptExitCode();
 }
 
 /** report.html for a sweep: p99 and cost against the first varied value, the SLO line, the chosen point. */
@@ -275,8 +322,8 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .description('run a grid of variations at several seeds; writes results/<name>/sweep.csv and sweep.json')
     .argument('<file>', 'scenario file (YAML or JSON)')
     .option('--vary <path=values>', 'a field and its values: 8,16,32 | 1..10:2 | l4,a100-80gb (repeatable: the cartesian product, first --vary slowest)', collectOption, [])
-    .option('--seeds <n>', 'seeds per point: the scenario seed, +1, … (mean and 95% interval over them)', positiveInteger('--seeds'), 1)
-    .option('--workers <n>', 'worker threads (default: one per CPU)', positiveInteger('--workers'))
+    .option('--seeds <n>', `seeds per point: the scenario seed, +1, … (mean and 95% interval over them; at most ${MAX_SEEDS})`, positiveInteger('--seeds', MAX_SEEDS), 1)
+    .option('--workers <n>', `worker threads (default: one per CPU; at most ${MAX_WORKERS})`, positiveInteger('--workers', MAX_WORKERS))
     .option('--shard <i/n>', 'run only the points with index ≡ i (mod n), 0-based; combine the parts with `infersim merge`')
     .option('--set <path=value>', 'override a field under every point, value parsed as YAML (repeatable)', collectOption, [])
     .option('--out <dir>', 'output folder (default results/<scenario file name>)')

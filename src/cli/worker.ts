@@ -10,7 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import type { Summary } from '../metrics/summary.js';
 import { startRun } from '../run.js';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenario, ScenarioError } from '../scenario/load.js';
+import { TraceError } from '../workload/trace.js';
 import { fileLineSources } from './line-source.js';
 
 /** One simulation: the scenario file (as given on the command line) and the overrides, seed included. */
@@ -26,7 +27,7 @@ export interface WorkerRequest {
 }
 
 /** Worker → main thread: the summary, or the error that stopped the run. */
-export type WorkerReply = { id: number; summary: Summary } | { id: number; error: string; stack: string };
+export type WorkerReply = { id: number; summary: Summary } | { id: number; error: string; stack: string; input?: boolean };
 
 // the same slicing as `infersim run` (cli/run.ts runScenario), so results match it bit for bit
 const SLICES = 200;
@@ -60,7 +61,9 @@ if (port) {
       reply = { id: msg.id, summary: runJob(msg.job) };
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
-      reply = { id: msg.id, error: e.message, stack: e.stack ?? '' };
+      // the files were checked before the sweep: failing on them now means they changed meanwhile
+      const input = err instanceof TraceError || err instanceof ScenarioError;
+      reply = { id: msg.id, error: input ? `${msg.job.file}: an input changed while the sweep ran (${e.message})` : e.message, stack: e.stack ?? '', input };
     }
     port.postMessage(reply);
   });

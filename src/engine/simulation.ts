@@ -95,10 +95,14 @@ export class Simulation {
   /**
    * Executes events in (time, sequence) order up to and including `untilS`, then sets
    * the clock to `untilS` (unless stopped early). Returns true when it reached `untilS`.
+   * `maxEvents` bounds the events executed by this call: it returns false once that many ran,
+   * leaving the clock at the last event, and a later call continues exactly where it stopped
+   * (so a run cut into budgets is identical to one run in one go).
    */
-  run(untilS: number): boolean {
+  run(untilS: number, maxEvents: number = Infinity): boolean {
     const q = this.queue;
     const handlers = this.handlers;
+    const budgetEnd = this.events + maxEvents;
     this.stopped = false;
     for (;;) {
       const heapT = q.peekTime();
@@ -123,7 +127,7 @@ export class Simulation {
         this.events++;
         handlers[q.topHandler]!(q.topArg);
       }
-      if (this.stopped) return false;
+      if (this.stopped || this.events >= budgetEnd) return false;
     }
     if (untilS > this.now) this.now = untilS;
     return true;

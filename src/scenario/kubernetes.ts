@@ -6,6 +6,7 @@
  * defaults them, so the simulated HPA behaves like the one the cluster would run.
  */
 import { parseAllDocuments } from 'yaml';
+import { duplicateKeys, YAML_OPTIONS, yamlToPlain } from './plain.js';
 import { quote } from './messages.js';
 
 export type HpaTarget =
@@ -449,17 +450,23 @@ function metadataName(doc: Obj): string | null {
 export function parseHpaManifest(text: string, opts: { file: string; name?: string }): HpaParseResult {
   const file = opts.file;
   const errors: HpaParseError[] = [];
-  const docs = parseAllDocuments(text);
+  const docs = parseAllDocuments(text, YAML_OPTIONS);
   if (!Array.isArray(docs)) return { errors: [{ path: file, message: 'empty file: no HorizontalPodAutoscaler' }] };
 
   const candidates: Candidate[] = [];
   const kinds: string[] = [];
   docs.forEach((doc, d) => {
-    if (doc.errors.length > 0) {
+    if (doc.errors.length > 0 || duplicateKeys(doc).length > 0) {
       for (const e of doc.errors) errors.push({ path: file, message: `YAML: ${e.message}` });
+      for (const _k of duplicateKeys(doc)) errors.push({ path: file, message: 'YAML: Map keys must be unique' });
       return;
     }
-    const value: unknown = doc.toJS();
+    const plain = yamlToPlain(doc); // alias bombs, unresolved or self-referencing aliases
+    if (!('value' in plain)) {
+      errors.push({ path: plain.path === '' ? file : `${file}:${plain.path}`, message: plain.message });
+      return;
+    }
+    const value: unknown = plain.value;
     if (value === null || value === undefined) return;
     const docPath = docs.length > 1 ? `${file}[document ${d + 1}]` : file;
     if (!isObj(value)) {

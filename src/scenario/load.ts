@@ -8,6 +8,7 @@
  */
 import { isAbsolute, join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
+import { duplicateKeys, FORBIDDEN_KEYS, YAML_OPTIONS, yamlToPlain } from './plain.js';
 import type { ZodIssue } from 'zod';
 import { findGpu, findMigProfile, findProfile } from '../catalog/index.js';
 import * as M from './messages.js';
@@ -99,7 +100,14 @@ export function loadScenarioVariants(text: string, opts: LoadOptions): { base: S
   const variants: { name: string; scenario: Scenario }[] = [];
   if (isMapping(variantsRaw)) {
     const issues: ScenarioIssue[] = [];
+    const folded = new Map<string, string>();
     for (const [name, over] of Object.entries(variantsRaw)) {
+      const badName = variantNameProblem(name) ?? (folded.has(name.toLowerCase()) ? `two variants named ${JSON.stringify(folded.get(name.toLowerCase()))} and ${JSON.stringify(name)} would share one results folder on a case-insensitive file system` : null);
+      folded.set(name.toLowerCase(), name);
+      if (badName !== null) {
+        issues.push({ path: `variants.${JSON.stringify(name).slice(1, -1)}`, message: badName });
+        continue;
+      }
       if (!isMapping(over)) {
         issues.push({ path: `variants.${name}`, message: M.notAMapping(over) });
         continue;
@@ -116,6 +124,21 @@ export function loadScenarioVariants(text: string, opts: LoadOptions): { base: S
   return { base, variants };
 }
 
+/** Names a variant may not take: the base run's folder and the files `compare` writes beside the variants' folders. */
+const RESERVED_VARIANT_NAMES: ReadonlySet<string> = new Set(['base', 'compare.csv', 'report.html']);
+
+/**
+ * Why `name` cannot name a variant, or null: a variant's name becomes its results folder, so it must
+ * be one plain path segment (no '/', '..', NUL or control characters), unique on case-insensitive
+ * file systems too, and not the base run's.
+ */
+export function variantNameProblem(name: string): string | null {
+  const rule = "a variant's name is its results folder: use letters, digits, '.', '_' and '-' (at most 64, not starting with '.')";
+  if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/.test(name)) return `${rule} (got ${JSON.stringify(name)})`;
+  if (RESERVED_VARIANT_NAMES.has(name.toLowerCase())) return `${rule}; ${JSON.stringify(name)} is taken by the base run or compare's own files`;
+  return null;
+}
+
 /** Mappings merge key by key; anything else (lists, scalars) in `over` replaces the base value. */
 export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
@@ -128,7 +151,11 @@ export function deepMerge(base: Record<string, unknown>, over: Record<string, un
 
 function parseText(text: string, file: string): Record<string, unknown> {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, ...YAML_OPTIONS });
+  for (const d of duplicateKeys(doc)) {
+    const { line, col } = lineCounter.linePos(d.offset);
+    throw new ScenarioError(file, [{ path: '', message: M.yamlSyntax(line, col, 'Map keys must be unique') }]);
+  }
   if (doc.errors.length > 0) {
     throw new ScenarioError(
       file,
@@ -139,14 +166,10 @@ function parseText(text: string, file: string): Record<string, unknown> {
       }),
     );
   }
-  let raw: unknown;
-  try {
-    raw = doc.toJS();
-  } catch (e) {
-    // toJS throws on alias bombs and the like: still the file's fault, not ours.
-    throw new ScenarioError(file, [{ path: '', message: e instanceof Error ? e.message : String(e) }]);
-  }
-  return checkDocument(raw, file);
+  // alias bombs, unresolved or self-referencing aliases, __proto__ keys: still the file's fault, not ours
+  const plain = yamlToPlain(doc);
+  if (!('value' in plain)) throw new ScenarioError(file, [{ path: plain.path, message: plain.message }]);
+  return checkDocument(plain.value, file);
 }
 
 function checkDocument(raw: unknown, file: string): Record<string, unknown> {
@@ -174,10 +197,14 @@ function applyOne(doc: Record<string, unknown>, arg: string): string | null {
   const pathText = arg.slice(0, eq).trim();
   const segments = pathText.split('.');
   if (pathText === '' || segments.some((s) => s.trim() === '')) return M.setBadPath(arg);
+  const forbidden = segments.find((s) => FORBIDDEN_KEYS.has(s));
+  if (forbidden !== undefined) return M.setBadValue(arg, `${forbidden}: unknown field (${forbidden} is never a field name)`);
 
-  const parsed = parseDocument(arg.slice(eq + 1), { prettyErrors: false });
+  const parsed = parseDocument(arg.slice(eq + 1), { prettyErrors: false, ...YAML_OPTIONS });
   if (parsed.errors.length > 0) return M.setBadYaml(arg, parsed.errors[0]?.message ?? '');
-  const value: unknown = parsed.toJS();
+  const plain = yamlToPlain(parsed);
+  if (!('value' in plain)) return M.setBadValue(arg, plain.path === '' ? plain.message : `${plain.path}: ${plain.message}`);
+  const value: unknown = plain.value;
 
   let node: Record<string, unknown> | unknown[] = doc;
   for (let i = 0; i < segments.length; i++) {
@@ -725,7 +752,51 @@ export const LIMITS = {
   routingWeight: 1e6,
   /** traffic.trace.rateMultiplier: each copy of the trace holds the file open (a descriptor and a 64 KiB buffer). */
   traceCopies: 100,
+  /** What a run may hold in memory at once, by memoryEstimate (measured peak below it: README, limits). */
+  memoryBytes: 4e9,
 } as const;
+
+/** Bytes per request the run may hold at once (its record, queue slot and events; measured ~40, pools grow by doubling). */
+export const REQUEST_BYTES = 64;
+/** Bytes per keyed cache entry. */
+export const CACHE_ENTRY_BYTES = 60;
+/** Bytes per timeline row kept in memory and written as CSV. */
+export const TIMELINE_ROW_BYTES = 400;
+/** What a run holds whatever its size (Node, the code, the scenario). */
+export const BASE_BYTES = 100e6;
+
+function gb(bytes: number): string {
+  return `${(bytes / 1e9).toPrecision(3)} GB`;
+}
+
+/** Requests the run would simulate at most (peak rate × duration), as checked against LIMITS.expectedRequests. */
+function peakRequests(sc: Scenario): number {
+  const t = sc.traffic;
+  const peak = (peakArrivalRate(sc) ?? 0) * (t.burst.kind === 'mmpp' ? Math.max(1, t.burst.highFactor) : 1);
+  return peak * sc.durationS;
+}
+
+/**
+ * The most memory a run may need at once: every request that can be held (each site's replicas ×
+ * (queue depth + instances × maxBatch), plus the gateway queue; never more than the run's requests),
+ * the keyed caches, and the timelines.
+ */
+export function memoryEstimate(
+  sc: Scenario,
+  sites: { replicas: number; fleet: Scenario['fleet'] }[],
+  timelineRows: number,
+  siteCount: number,
+  requests: number,
+): { bytes: number; parts: string[] } {
+  let held = 0;
+  for (const s of sites) held += s.replicas * (s.fleet.queue.maxDepth + s.fleet.instances * s.fleet.batching.maxBatch) + s.fleet.queue.maxDepth;
+  held = Math.min(held, requests);
+  const cacheEntries = sc.cache?.mode === 'keyed' ? sc.cache.capacity * siteCount : 0;
+  const parts = [`${held.toPrecision(3)} requests held × ${REQUEST_BYTES} B`];
+  if (cacheEntries > 0) parts.push(`${cacheEntries.toPrecision(3)} cache entries × ${CACHE_ENTRY_BYTES} B`);
+  parts.push(`${timelineRows.toPrecision(3)} timeline rows × ${TIMELINE_ROW_BYTES} B`);
+  return { bytes: BASE_BYTES + held * REQUEST_BYTES + cacheEntries * CACHE_ENTRY_BYTES + timelineRows * TIMELINE_ROW_BYTES, parts };
+}
 
 /** The problems of a resolved scenario that exceeds LIMITS, each at the field to change. */
 function limitIssues(sc: Scenario): ScenarioIssue[] {
@@ -747,9 +818,9 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
   // peakArrivalRate needs a diurnal period that the run's times can resolve (checked below)
   const fewPeaks = sc.durationS <= LIMITS.durationS && (t.diurnal === null || t.diurnal.periodS >= LIMITS.minDiurnalPeriodS);
   if (t.trace === null && fewPeaks) {
-    const peak = (peakArrivalRate(sc) ?? 0) * (t.burst.kind === 'mmpp' ? Math.max(1, t.burst.highFactor) : 1);
-    const requests = peak * sc.durationS;
+    const requests = peakRequests(sc);
     if (!(requests <= LIMITS.expectedRequests)) {
+      const peak = requests / sc.durationS;
       out.push({
         path: 'traffic.rate',
         message: `the run would simulate about ${requests.toPrecision(3)} requests (peak ${peak.toPrecision(3)} req/s for ${M.formatSeconds(sc.durationS)}); at most ${LIMITS.expectedRequests} can be simulated`,
@@ -822,18 +893,50 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
   }
   // a finite TTL beyond a year made the analytic hit-rate estimate NaN (and the run throw at its summary)
   if (sc.cache?.mode === 'keyed' && sc.cache.ttlS < Infinity) atMost('cache.ttl', sc.cache.ttlS, LIMITS.durationS, '365d (one year, in seconds 31536000)');
+  // what each site may hold at once: its largest replica count (autoscaler bounds) plus its warm pool
+  const siteFleets: { fleet: typeof f; autoscaler: typeof a }[] =
+    topo?.kind === 'regions' ? topo.regions.map((r) => ({ fleet: r.fleet, autoscaler: r.autoscaler })) : Array.from({ length: sites }, () => ({ fleet: f, autoscaler: a }));
+  const siteReplicas = siteFleets.map((x) => {
+    const b = replicaBounds(x.autoscaler, x.fleet.replicas);
+    // an unbounded KPA (maxReplicas 0) has no maximum to count: its initial count stands in
+    const top = Math.max(x.fleet.replicas, b.min, b.max === Infinity ? 0 : b.max);
+    return Math.min(top, LIMITS.replicas) + x.fleet.warmPool;
+  });
   if (sites > 1) {
-    const total = topo?.kind === 'regions' ? topo.regions.reduce((a, r) => a + r.fleet.replicas, 0) : f.replicas * sites;
+    const total = siteReplicas.reduce((x, y) => x + y, 0);
     if (total > LIMITS.replicas) {
-      out.push({ path: topo?.kind === 'regions' ? 'regions' : 'shards.count', message: `at most ${LIMITS.replicas} replicas over all sites can be simulated, got ${total}` });
+      out.push({
+        path: topo?.kind === 'regions' ? 'regions' : 'shards.count',
+        message: `at most ${LIMITS.replicas} replicas over all sites can be simulated (each site's largest count, autoscaler bounds and warm pool included), got ${total}`,
+      });
     }
   }
   const rows = sc.durationS / sc.report.intervalS;
+  // the run's timeline, and one per site beside it
+  const allRows = rows * (sites > 1 ? sites + 1 : 1);
   if (!(rows <= LIMITS.timelineRows)) {
     out.push({
       path: 'report.interval',
       message: `the timeline would have ${rows.toPrecision(3)} rows (duration / interval); at most ${LIMITS.timelineRows}: use a longer interval`,
     });
+  } else if (!(allRows <= LIMITS.timelineRows)) {
+    out.push({
+      path: 'report.interval',
+      message: `the timelines would have ${allRows.toPrecision(3)} rows (${rows.toPrecision(3)} for the run and for each of ${sites} sites); at most ${LIMITS.timelineRows} in all: use a longer interval`,
+    });
+  }
+  if (out.length === 0) {
+    // one estimate of what the run may hold at once, checked before running: limits that hold one
+    // by one (replicas, queue depth, batch size, cache, timeline rows) must also hold together
+    const est = memoryEstimate(sc, siteFleets.map((x, i) => ({ replicas: siteReplicas[i]!, fleet: x.fleet })), allRows, sites, t.trace === null && fewPeaks ? peakRequests(sc) : Infinity);
+    if (est.bytes > LIMITS.memoryBytes) {
+      out.push({
+        path: '',
+        message:
+          `the run could hold about ${gb(est.bytes)} in memory at once (${est.parts.join(', ')}); at most ${gb(LIMITS.memoryBytes)} can be simulated: ` +
+          'lower the replicas (or the autoscaler maximum), fleet.queue.maxDepth, cache.capacity or the number of sites',
+      });
+    }
   }
   return out;
 }

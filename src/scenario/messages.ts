@@ -127,6 +127,9 @@ export function setBadPath(arg: string): string {
 export function setBadYaml(arg: string, reason: string): string {
   return `--set ${quote(arg)}: the value is not valid YAML: ${reason}`;
 }
+export function setBadValue(arg: string, reason: string): string {
+  return `--set ${quote(arg)}: ${reason}`;
+}
 export function setThroughScalar(arg: string, parentPath: string, got: unknown): string {
   return `--set ${quote(arg)}: ${parentPath} is ${formatGot(got)}, not a mapping or list`;
 }

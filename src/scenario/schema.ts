@@ -103,6 +103,8 @@ const bool: Parse<boolean> = tagParse((v: unknown): boolean => {
 
 const text: Parse<string> = tagParse((v: unknown): string => {
   if (typeof v !== 'string' || v.trim() === '') throw new UnitError(M.mustBe(M.EXPECT.nonEmptyString, v));
+  // names reach terminals, file names and reports: an escape sequence would be sent to the terminal raw
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(v)) throw new UnitError(M.mustBe(`${M.EXPECT.nonEmptyString} without control characters (escape codes, newlines, tabs)`, v));
   return v;
 }, { kind: 'string' });
 
@@ -597,7 +599,8 @@ const shardsSchema = obj({
 
 const rootObject = obj({
   name: leaf(req(M.EXPECT.name, text)),
-  seed: leaf(def(1, num({ int: true, min: 0 }))),
+  // above 2^53 − 1 neighbouring integers are the same double: "different" seeds would be one stream
+  seed: leaf(def(1, num({ int: true, min: 0, max: Number.MAX_SAFE_INTEGER }))),
   duration: leaf(req(M.EXPECT.duration, dur(true))),
   warmup: leaf(def(0, dur(false))),
   slo: obj({

@@ -860,3 +860,47 @@ export function garbageText(): fc.Arbitrary<string> {
     fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b).toString('utf8')),
   );
 }
+
+// ---------------------------------------------------------------- the CLI layer (#14)
+
+/** Path segments a hostile user (or a typo) puts in a --set/--vary/--find path. */
+export const HOSTILE_SEGMENTS: readonly string[] = ['__proto__', 'constructor', 'prototype', 'fleet', 'replicas', 'variants', '0', '-1', '1e9', '..', '', ' ', '\u0000', '\u001b[2J', 'toString', 'hasOwnProperty'];
+
+/** YAML value texts for --set/--vary: aliases, anchors, cycles, tags, flow collections, huge and odd scalars. */
+export const HOSTILE_VALUES: readonly string[] = [
+  '*a', '&a [*a]', '&a { x: *a }', '&a 1', '[*a]', '!!binary AAAA', '!!js/function x', '<<: { a: 1 }', '{ <<: *a }', '{ __proto__: { x: 1 } }',
+  '[', ']', '{', '}', '"', "'", '- a\n- b', 'a: b: c', '1e400', '-0', '0x1F', '.inf', '.nan', '~', 'null', '', ' ', '\t', '\u0000', '\u001b[31m',
+  'x'.repeat(5000), '[' + '1,'.repeat(2000) + '1]', '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]',
+];
+
+/** A `--set` argument: a dotted path of (often hostile) segments, then `=` and a (often hostile) value. */
+export function setArgArb(): fc.Arbitrary<string> {
+  const segment = fc.oneof(fc.constantFrom(...HOSTILE_SEGMENTS), fc.string({ maxLength: 8 }));
+  const value = fc.oneof(fc.constantFrom(...HOSTILE_VALUES), fc.string({ maxLength: 20 }), fc.integer().map(String), fc.double().map(String));
+  return fc.tuple(fc.array(segment, { minLength: 1, maxLength: 4 }), fc.constantFrom('=', '', '=='), value).map(([p, eq, v]) => `${p.join('.')}${eq}${v}`);
+}
+
+/** A `--vary` argument: a path and a values spec (ranges, lists, hostile YAML). */
+export function varyArgArb(): fc.Arbitrary<string> {
+  const spec = fc.oneof(
+    fc.constantFrom('1..3', '1..1e9', '3..1', '1..10:0', '1..10:-1', '0..1:0.1', 'a..b', '1,1', ',', '', '1e300', '1..100001', ...HOSTILE_VALUES),
+    fc.string({ maxLength: 12 }),
+    fc.array(fc.integer({ min: -3, max: 8 }), { minLength: 1, maxLength: 4 }).map((xs) => xs.join(',')),
+  );
+  const path = fc.constantFrom('fleet.replicas', 'fleet.batching.maxBatch', '__proto__.x', 'fleet.__proto__', 'constructor', 'x', '', 'seed', 'variants.a');
+  return fc.tuple(path, spec).map(([p, s]) => `${p}=${s}`);
+}
+
+/** A variant name: safe ones, and the ones that once escaped the results folder or collided. */
+export function variantNameArb(): fc.Arbitrary<string> {
+  return fc.oneof(
+    fc.constantFrom('fast', 'kpa-2', 'a.b', '../x', '../../x', '/abs', 'a/b', 'a\\b', 'base', 'Base', 'compare.csv', 'report.html', '.', '..', '.hidden', 'a\u0000b', '\u001b[2J', 'x'.repeat(80), 'con', '__proto__', 'constructor'),
+    fc.string({ minLength: 1, maxLength: 10 }),
+    fc.stringMatching(/^[A-Za-z0-9._-]{1,10}$/),
+  );
+}
+
+/** A number-ish argument for --seed/--seeds/--workers/--margin/--shard. */
+export function numberArgArb(): fc.Arbitrary<string> {
+  return fc.oneof(fc.constantFrom('0', '1', '2', '-1', '1.5', '1e9', '1e300', '9007199254740993', 'NaN', 'Infinity', '', ' 2', '0x10', '2/1', '0/2', '1/0', '3/2'), fc.integer({ min: -5, max: 20 }).map(String));
+}

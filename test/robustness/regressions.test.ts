@@ -314,7 +314,7 @@ describe('magnitudes no run can finish are input errors (they hung, crashed or g
       'at most 50000000 entries over all 4 shards, which keep a cache each, can be simulated (about 3 GB of memory), got 20000000 × 4',
     ],
     ['fleet: { replicas: 5000 }\nshards: { count: 4, by: tenant, tenants: { count: 3000000000 } }', 'shards.tenants.count', 'must be at most 2147483647 (2^31 − 1) (got 3000000000)'],
-    ['fleet: { replicas: 5000 }\nshards: { count: 4, by: tenant, tenants: { count: 10 } }', 'shards.count', 'at most 10000 replicas over all sites can be simulated, got 20000'],
+    ['fleet: { replicas: 5000 }\nshards: { count: 4, by: tenant, tenants: { count: 10 } }', 'shards.count', 'at most 10000 replicas over all sites can be simulated (each site\'s largest count, autoscaler bounds and warm pool included), got 20000'],
     [
       'regions:\n  - { name: a, share: 0.5, rtt: { a: 1ms, b: 2ms } }\n  - { name: b, share: 0.5, rtt: { a: 2ms, b: 1ms } }\ntopology: { kind: active-active, routing: nearest }\nfailover: { healthCheckInterval: 1e-300 }',
       'failover.healthCheckInterval',
@@ -350,9 +350,26 @@ describe('magnitudes no run can finish are input errors (they hung, crashed or g
     });
   }
 
-  it('the largest values within the limits still load', () => {
-    const sc = load('name: l\nduration: 365d\ntraffic: { rate: 30000 }\nmodel: { latency: { 1: 5ms, 4096: 1s } }\nreport: { interval: 40s }\nfleet: { replicas: 10000, instances: 64, batching: { maxBatch: 4096 } }\n');
+  it('the largest values within the limits still load one by one', () => {
+    const sc = load('name: l\nduration: 365d\ntraffic: { rate: 30000 }\nmodel: { latency: { 1: 5ms, 4096: 1s } }\nreport: { interval: 40s }\nfleet: { replicas: 10000, instances: 1, batching: { maxBatch: 32 }, queue: { maxDepth: 1000 } }\n');
     expect(sc.durationS).toBe(31_536_000);
+    expect(load('name: l\nduration: 1h\ntraffic: { rate: 30000 }\nmodel: { latency: { 1: 5ms, 4096: 1s } }\nfleet: { replicas: 10, instances: 64, batching: { maxBatch: 4096 }, queue: { maxDepth: 1000000 } }\n').fleet.instances).toBe(64);
+  });
+
+  it('but not all together: replicas × instances × maxBatch, replicas × queue depth are one memory estimate (#14)', () => {
+    const over = (fleet: string, extra = ''): ScenarioIssue[] =>
+      issuesOf(`name: l\nduration: 365d\ntraffic: { rate: 30000 }\nmodel: { latency: { 1: 5ms, 4096: 1s } }\nreport: { interval: 40s }\nfleet: ${fleet}\n${extra}`);
+    const memory = /^the run could hold about [\d.]+ GB in memory at once \(.*requests held × 64 B.*\); at most 4.00 GB can be simulated/;
+    expect(over('{ replicas: 10000, instances: 64, batching: { maxBatch: 4096 } }')[0]!.message).toMatch(memory);
+    expect(over('{ replicas: 200, queue: { maxDepth: 1000000 } }')[0]!.message).toMatch(memory);
+    // the autoscaler's maximum and the warm pool count, not the initial replicas
+    expect(over('{ replicas: 1, warmPool: 200, queue: { maxDepth: 1000000 } }')[0]!.message).toMatch(memory);
+    expect(over('{ replicas: 1, queue: { maxDepth: 1000000 } }', 'autoscaler: { kind: kpa, target: 10, maxReplicas: 200 }\n')[0]!.message).toMatch(memory);
+    // the same fleet on a short run cannot hold more requests than arrive: fine
+    expect(() => load('name: l\nduration: 10s\ntraffic: { rate: 1000 }\nmodel: { latency: { 1: 5ms } }\nfleet: { replicas: 200, queue: { maxDepth: 1000000 } }\n')).not.toThrow();
+    // shards: warm pools count toward the replica total, and the timeline rows are for the whole run
+    expect(issuesOf('name: l\nduration: 60s\ntraffic: { rate: 10 }\nmodel: { latency: { 1: 5ms } }\nfleet: { replicas: 1, warmPool: 3000 }\nshards: { count: 4 }\n')[0]!.path).toBe('shards.count');
+    expect(issuesOf('name: l\nduration: 10d\ntraffic: { rate: 10 }\nmodel: { latency: { 1: 5ms } }\nreport: { interval: 1s }\nshards: { count: 2 }\n')[0]!.message).toMatch(/the timelines would have 2.59e\+6 rows .* at most 1000000 in all/);
   });
 });
 

@@ -44,7 +44,7 @@ model:
 const BAD: Record<string, [path: string, message: string][]> = {
   'wrong-types.yaml': [
     ['name', 'must be a non-empty string (got 42)'],
-    ['seed', 'must be an integer ≥ 0 (got 1.5)'],
+    ['seed', 'must be an integer between 0 and 9007199254740991 (got 1.5)'],
     ['fleet.replicas', 'must be an integer ≥ 0 (got "three")'],
     ['fleet.overlap', 'must be a number between 0 and 1 (got "0.5")'],
   ],
