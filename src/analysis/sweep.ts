@@ -314,7 +314,7 @@ export function formatSweepTable(doc: SweepDocument, style: TerminalStyle = PLAI
   const head = wrapText(lines.splice(0, lines.length).join('\n'), style.width);
   lines.push('');
   const best = doc.shard ? undefined : doc.points.find((p) => p.index === doc.cheapest);
-  const meeting = doc.points.filter((p) => p.sloMet);
+  const meeting = doc.points.filter((p) => meetsRequirement(p, doc.points, doc.requirement));
   if (best) {
     const where = best.sets.length > 0 ? best.sets.join(' ') : '(the file as it is)';
     const free = doc.points.every((p) => p.monthlyUsd === 0);

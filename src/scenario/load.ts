@@ -769,11 +769,15 @@ function gb(bytes: number): string {
   return `${(bytes / 1e9).toPrecision(3)} GB`;
 }
 
+/** The highest arrival rate the run can see (req/s): the rate shape's peak, times an MMPP's high factor. */
+function peakRequestRate(sc: Scenario): number {
+  const t = sc.traffic;
+  return (peakArrivalRate(sc) ?? 0) * (t.burst.kind === 'mmpp' ? Math.max(1, t.burst.highFactor) : 1);
+}
+
 /** Requests the run would simulate at most (peak rate × duration), as checked against LIMITS.expectedRequests. */
 function peakRequests(sc: Scenario): number {
-  const t = sc.traffic;
-  const peak = (peakArrivalRate(sc) ?? 0) * (t.burst.kind === 'mmpp' ? Math.max(1, t.burst.highFactor) : 1);
-  return peak * sc.durationS;
+  return peakRequestRate(sc) * sc.durationS;
 }
 
 /**
@@ -818,9 +822,9 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
   // peakArrivalRate needs a diurnal period that the run's times can resolve (checked below)
   const fewPeaks = sc.durationS <= LIMITS.durationS && (t.diurnal === null || t.diurnal.periodS >= LIMITS.minDiurnalPeriodS);
   if (t.trace === null && fewPeaks) {
-    const requests = peakRequests(sc);
+    const peak = peakRequestRate(sc);
+    const requests = peak * sc.durationS;
     if (!(requests <= LIMITS.expectedRequests)) {
-      const peak = requests / sc.durationS;
       out.push({
         path: 'traffic.rate',
         message: `the run would simulate about ${requests.toPrecision(3)} requests (peak ${peak.toPrecision(3)} req/s for ${M.formatSeconds(sc.durationS)}); at most ${LIMITS.expectedRequests} can be simulated`,

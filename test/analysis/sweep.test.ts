@@ -199,7 +199,7 @@ describe('the sweep document, CSV and table', () => {
     // a faster point that misses the SLO is never chosen, nor does it set the cheapest cost
     expect(cheapestPoint([point(0, 5, 990, false), point(1, 40, 1000), point(2, 12, 1009)])).toBe(2);
     const d = sweepDocument({ scenario: 's', stem: 'w', axes: [parseVary('fleet.replicas=1,2')], sets: [], seeds: 1, shard: null, partial: false, points: [point(0, 69.5, 1000), point(1, 12, 1000.01)] });
-    const text = formatSweepTable(d);
+    const text = formatSweepTable(d, { width: Infinity, color: false });
     expect(text).toContain(`★ lowest p99 among the points meeting the SLO within 1 % of the cheapest's ${usd(1000)}/month: fleet.replicas=2 — p99 12 ms, ${usd(1000.01)}/month`);
     expect(text).toContain('rule: among the points meeting the SLO at every seed, monthly costs within 1 % of the cheapest count as tied; the lowest p99 among them wins');
   });

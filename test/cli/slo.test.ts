@@ -29,7 +29,7 @@ function setup(): { dir: string; file: string } {
 describe('failed requests are SLO misses on the command line', () => {
   it('run: SLO MISSED (errors), --assert-slo exits 3, summary.json says why', () => {
     const { dir, file } = setup();
-    const r = cli(['run', file, '--assert-slo', '--no-report', '--out', join(dir, 'out')]);
+    const r = cli(['run', file, '--assert-slo', '--no-report', '--wide', '--out', join(dir, 'out')]);
     expect(r.status).toBe(3);
     expect(r.stdout).toMatch(/\nSLO MISSED \(errors\): p99 beyond target \(5\d\.\d{3} % failed, more than the 1\.0 % a p99 allows; completions alone 19\.\d+ ms\) vs ≤ 50 ms; attainment 4\d\.\d\d %\n/);
     const s = JSON.parse(readFileSync(join(dir, 'out', 'summary.json'), 'utf8'));
