@@ -157,7 +157,10 @@ export function formatSummary(s: Summary, sc: Scenario, style: TerminalStyle = P
   lines.push(
     alignTable([
       ['latency', 'mean', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max'],
-      ['ms', fmt(l.mean, 3), fmt(l.p50, 3), fmt(l.p90, 3), fmt(l.p95, 3), fmt(l.p99, 3), fmt(l.p999, 3), fmt(l.max, 3)],
+      // nothing completed: no latency to show (summary.json keeps 0s, its fields are numbers), not "0 ms"
+      q.completed === 0
+        ? ['ms', '—', '—', '—', '—', '—', '—', '—  (no request completed)']
+        : ['ms', fmt(l.mean, 3), fmt(l.p50, 3), fmt(l.p90, 3), fmt(l.p95, 3), fmt(l.p99, 3), fmt(l.p999, 3), fmt(l.max, 3)],
     ], '  '),
   );
   lines.push('');

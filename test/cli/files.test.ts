@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Ajv } from 'ajv';
-import { cli, ROOT } from '../helpers/cli.js';
+import { BIN, cli, ROOT } from '../helpers/cli.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'infersim-files-'));
 const SMALL = `name: small
@@ -19,7 +19,7 @@ variants:
 `;
 
 function withStdin(args: string[], input: string, cwd: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'infersim.js'), ...args], { cwd, input, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, input, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, ROOT, W1_YAML } from '../helpers/cli.js';
+import { BIN, cli, W1_YAML } from '../helpers/cli.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'infersim-sweep-'));
 /** W1 (10 000 rps, 20 replicas, dynamic batching) cut to `duration`. */
@@ -144,7 +144,7 @@ describe('infersim sweep', () => {
     // points long enough (≈ 0.3 s each, 80 of them) that the sweep cannot finish before Ctrl-C
     const f = w1(dir, '20s');
     const out = join(dir, 'out');
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'infersim.js'), 'sweep', f, '--vary', 'fleet.replicas=10..89', '--workers', '2', '--out', out], { stdio: 'pipe' });
+    const child = spawn(process.execPath, [BIN, 'sweep', f, '--vary', 'fleet.replicas=10..89', '--workers', '2', '--out', out], { stdio: 'pipe' });
     const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

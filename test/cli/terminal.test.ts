@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { colorWanted, fitTable, wrapLine } from '../../src/report/table.js';
 import { spawnSync } from 'node:child_process';
-import { ROOT } from '../helpers/cli.js';
+import { BIN, ROOT } from '../helpers/cli.js';
 
 /** `infersim args…` with stdout piped and the colour variables only as given. */
 function cli(args: string[], cwd = ROOT, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
   const base: Record<string, string | undefined> = { ...process.env, INFERSIM_DEBUG: '' };
   delete base.FORCE_COLOR;
   delete base.NO_COLOR;
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'infersim.js'), ...args], { cwd, encoding: 'utf8', env: { ...base, ...env } });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...base, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -75,5 +75,20 @@ describe('terminal width', () => {
     expect(colorWanted({ FORCE_COLOR: '1', NO_COLOR: '1' }, false)).toBe(true);
     expect(colorWanted({ FORCE_COLOR: '0' }, true)).toBe(false);
     expect(colorWanted({ TERM: 'dumb' }, true)).toBe(false);
+  });
+});
+
+describe('nothing completed', () => {
+  it('the latency row says so instead of printing 0 ms (#14)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infersim-none-'));
+    writeFileSync(
+      join(dir, 'none.yaml'),
+      'name: nothing completes\nduration: 10s\ntraffic: { rate: 100 }\nmodel: { latency: { 1: 20s } }\n' +
+        'fleet: { replicas: 1, batching: { maxBatch: 1 }, queue: { maxDepth: 5, timeout: 1s } }\nslo: { p99: 100ms }\n',
+    );
+    const r = cli(['run', 'none.yaml', '--no-report', '--out', 'o'], dir);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\n {2}ms +— +— +— +— +— +— +— {2}\(no request completed\)\n/);
+    expect(r.stdout).not.toMatch(/\n {2}ms +0 +0 /);
   });
 });

@@ -16,7 +16,7 @@ import { loadScenario, loadScenarioVariants, ScenarioError } from '../../src/sce
 import { GridError, parseVary } from '../../src/analysis/grid.js';
 import { partProblem } from '../../src/cli/merge.js';
 import type { SweepDocument } from '../../src/analysis/sweep.js';
-import { ROOT } from '../helpers/cli.js';
+import { BIN } from '../helpers/cli.js';
 import { numberArgArb, setArgArb, varyArgArb, variantNameArb } from './arbitraries.js';
 
 const FUZZ_SEED = 20_261_204;
@@ -92,7 +92,7 @@ describe('in process: --set, --vary, variant names and merge parts are accepted 
   it('merge parts mutated at random paths: refused with a problem or still consistent, never a throw', () => {
     const dir = mkdtempSync(join(tmpdir(), 'infersim-mergefuzz-'));
     writeFileSync(join(dir, 's.yaml'), BASE);
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'infersim.js'), 'sweep', 's.yaml', '--vary', 'fleet.replicas=1,2', '--workers', '1', '-q', '--out', 'o', '--no-report'], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, 'sweep', 's.yaml', '--vary', 'fleet.replicas=1,2', '--workers', '1', '-q', '--out', 'o', '--no-report'], { cwd: dir, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     const good = JSON.parse(readFileSync(join(dir, 'o', 'sweep.json'), 'utf8')) as SweepDocument;
     expect(partProblem(good)).toBeNull();
@@ -191,7 +191,7 @@ describe('through the CLI: generated argument vectors never exit 1 and write not
       }
       const full = [...args, ...(out === null ? [] : ['--out', out]), ...(['run', 'compare', 'sweep'].includes(args[0]!) ? ['--no-report', '-q'] : [])];
       const before = snapshot(root);
-      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'infersim.js'), ...full], { cwd: work, encoding: 'utf8', timeout: 60_000, env: { ...process.env, INFERSIM_DEBUG: '' } });
+      const r = spawnSync(process.execPath, [BIN, ...full], { cwd: work, encoding: 'utf8', timeout: 60_000, env: { ...process.env, INFERSIM_DEBUG: '' } });
       const label = JSON.stringify(full);
       expect(r.signal, label).toBeNull();
       expect([0, 2, 3], `${label}\n${r.stderr}`).toContain(r.status);

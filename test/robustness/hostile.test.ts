@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario, loadScenarioVariants, ScenarioError, type ScenarioIssue } from '../../src/scenario/load.js';
 import { parseHpaManifest, isHpaParseError } from '../../src/scenario/kubernetes.js';
-import { cli, ROOT } from '../helpers/cli.js';
+import { BIN, cli } from '../helpers/cli.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'infersim-hostile-'));
 const BASE = 'name: s\nduration: 20s\ntraffic: { rate: 20 }\nmodel: { latency: { 1: 4ms, 32: 12ms } }\nfleet: { replicas: 2 }\nslo: { p99: 100ms }\n';
@@ -161,7 +161,7 @@ describe('the CLI on hostile files, paths and output folders (exit 2, nothing wr
     writeFileSync(join(dir, 'a.yaml'), BASE);
     writeFileSync(join(dir, 'b.yaml'), BASE.replace('name: s', 'name: b'));
     for (const cmd of [['run', 'a.yaml', 'b.yaml', '--out', 'o'], ['compare', 'a.yaml', 'b.yaml', '--out', 'c']]) {
-      const child = spawn(process.execPath, [join(ROOT, 'bin', 'infersim.js'), ...cmd, '--no-report'], { cwd: dir, env: { ...process.env, INFERSIM_DEBUG: '' } });
+      const child = spawn(process.execPath, [BIN, ...cmd, '--no-report'], { cwd: dir, env: { ...process.env, INFERSIM_DEBUG: '' } });
       child.stdout.destroy(); // the reader went away before the first line
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

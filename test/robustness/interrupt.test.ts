@@ -80,7 +80,7 @@ describe('Ctrl-C during a run', () => {
 
 /** Starts `infersim args…` in `cwd`, waits until it has used 1.5 s of CPU (so its handlers are in place and it is busy), sends `signal`. */
 async function interruptAfterStart(args: string[], cwd: string, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; afterSignalMs: number }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'infersim.js'), ...args], { cwd, env: { ...process.env, INFERSIM_DEBUG: '' } });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, INFERSIM_DEBUG: '' } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
