@@ -14,6 +14,7 @@ import { readScenarioFiles } from './scenario-files.js';
 import { registerMerge } from './merge.js';
 import { registerPlan } from './plan.js';
 import { registerSweep } from './sweep.js';
+import { registerCalibrate } from './calibrate.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -93,6 +94,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   registerSweep(program, setExit);
   registerPlan(program, setExit);
   registerMerge(program, setExit);
+  registerCalibrate(program, setExit);
   return program;
 }
 
