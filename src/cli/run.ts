@@ -10,9 +10,10 @@ import { fileLineSource } from './line-source.js';
 import { outputDir, writeResult } from './output.js';
 import { createProgress } from './progress.js';
 import { readScenarioFiles, type LoadedScenario } from './scenario-files.js';
-import { EXIT } from './errors.js';
+import { EXIT, UserError } from './errors.js';
 import { ReportRenderer } from './report-worker.js';
 import { commandLine } from '../report/command-line.js';
+import { isLlmScenarioFile, runLlmCommand } from './llm-run.js';
 
 export interface RunCommandOptions {
   seed?: number;
@@ -77,6 +78,12 @@ export async function withInterrupt<T>(fn: () => Promise<T>): Promise<T> {
 
 /** The run command; returns the exit code. */
 export async function runCommand(files: string[], opts: RunCommandOptions): Promise<number> {
+  // LLM scenarios (a top-level `llm:` block) take their own run path (src/llm, cli/llm-run.ts)
+  const llm = files.filter(isLlmScenarioFile);
+  if (llm.length > 0) {
+    if (llm.length !== files.length) throw new UserError(['error: LLM scenarios (with an llm: block) and request-level scenarios cannot be run in one command']);
+    return runLlmCommand(files, opts);
+  }
   const sets = opts.seed !== undefined ? [...opts.set, `seed=${opts.seed}`] : opts.set;
   const loaded: LoadedScenario[] = readScenarioFiles(files, sets);
   const several = loaded.length > 1;

@@ -175,6 +175,8 @@ export class LlmReplica {
 
   // statistics
   steps = 0;
+  /** Σ sequences per step (mean batch = seqStepSum / steps). */
+  seqStepSum = 0;
   busyS = 0;
   preemptionCount = 0;
   prefixQueryTokens = 0;
@@ -435,6 +437,7 @@ export class LlmReplica {
     const dt = this.model.stepTime(shape);
     this.busy = true;
     this.steps++;
+    this.seqStepSum += this.schedCount;
     this.busyS += dt;
     this.sim.at(this.sim.now + dt, this.handler, this.index);
   }
