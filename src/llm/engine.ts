@@ -35,11 +35,6 @@ export interface EngineConfig {
   reserveFullSequence: boolean;
 }
 
-/** Block index bits in a hash key (2^20 blocks per sequence). */
-const J_SCALE = 1048576;
-/** Own-content keys start here, above every shared-group key. */
-const OWN_BASE = 2147483648;
-
 /** Per-request state for every request of a run (grown by doubling). */
 export class LlmRequests {
   count = 0;
@@ -60,6 +55,8 @@ export class LlmRequests {
   /** -1 waiting for a replica/queued, 1 running, 2 done, 3 rejected. */
   state = new Int8Array(1024);
   blocks: number[][] = [];
+  /** A preempted request's former blocks (its own cached content may still be there when it resumes). */
+  prevBlocks: number[][] = [];
   /** Client (closed loop) or -1. */
   client = new Int32Array(1024);
 
@@ -269,27 +266,45 @@ export class LlmReplica {
     this.sim.at(this.sim.now, this.kickHandler, this.index);
   }
 
-  private keyOf(id: number, j: number): number {
+  /** First half of block j's hash key: the shared group for a block inside the shared prefix, else the request's own content. */
+  private keyA(id: number, j: number): number {
     const r = this.reqs;
     const k = r.cacheKey[id]!;
-    if (k >= 0 && (j + 1) * this.cfg.blockSize <= r.shared[id]!) return k * J_SCALE + j;
-    return (OWN_BASE + id) * J_SCALE + j;
+    if (k >= 0 && (j + 1) * this.cfg.blockSize <= r.shared[id]!) return k;
+    return -1 - id;
   }
 
   private cacheFull(id: number, upto: number): void {
     const r = this.reqs;
     const full = Math.floor(upto / this.cfg.blockSize);
     const blocks = r.blocks[id]!;
-    for (let j = r.cachedBlocks[id]!; j < full; j++) this.pool.cache(blocks[j]!, this.keyOf(id, j));
+    for (let j = r.cachedBlocks[id]!; j < full; j++) this.pool.cache(blocks[j]!, this.keyA(id, j), j);
     if (full > r.cachedBlocks[id]!) r.cachedBlocks[id] = full;
   }
 
-  private freeBlocks(id: number): void {
-    const blocks = this.reqs.blocks[id];
+  private freeBlocks(id: number, keep: boolean): void {
+    const r = this.reqs;
+    const blocks = r.blocks[id];
     if (!blocks) return;
     for (let j = blocks.length - 1; j >= 0; j--) this.pool.release(blocks[j]!);
-    blocks.length = 0;
-    this.reqs.cachedBlocks[id] = 0;
+    if (keep && this.cfg.enablePrefixCaching) {
+      const spare = r.prevBlocks[id];
+      r.prevBlocks[id] = blocks;
+      r.blocks[id] = spare ?? [];
+      r.blocks[id]!.length = 0;
+    } else blocks.length = 0;
+    r.cachedBlocks[id] = 0;
+  }
+
+  /** The cached block holding block j of request `id`, or -1. */
+  private findCached(id: number, j: number): number {
+    const a = this.keyA(id, j);
+    if (a >= 0) return this.pool.lookup(a, j);
+    const prev = this.reqs.prevBlocks[id];
+    if (prev === undefined || j >= prev.length) return -1;
+    const b = prev[j]!;
+    const p = this.pool;
+    return p.hasHash[b] === 1 && p.hashA[b] === a && p.hashB[b] === j ? b : -1;
   }
 
   private preemptTail(): number {
@@ -307,7 +322,7 @@ export class LlmReplica {
         }
       }
     }
-    this.freeBlocks(v);
+    this.freeBlocks(v, true);
     r.computed[v] = 0;
     r.preemptions[v]!++;
     r.state[v] = 0;
@@ -365,7 +380,7 @@ export class LlmReplica {
       if (self) break;
       this.pushSched(id, n);
       budget -= n;
-      if (this.cfg.enablePrefixCaching) this.cacheFull(id, Math.min(r.computed[id]! + n, numTokens));
+      if (this.cfg.enablePrefixCaching && r.computed[id]! + n >= (r.cachedBlocks[id]! + 1) * bs) this.cacheFull(id, Math.min(r.computed[id]! + n, numTokens));
       i++;
     }
 
@@ -380,7 +395,7 @@ export class LlmReplica {
         if (this.cfg.enablePrefixCaching && r.computed[id] === 0) {
           const maxHit = Math.floor((numTokens - 1) / bs);
           for (let j = 0; j < maxHit; j++) {
-            const b = pool.lookup(this.keyOf(id, j));
+            const b = this.findCached(id, j);
             if (b < 0) break;
             hits.push(b);
             if (pool.refCnt[b] === 0) evictable++;
@@ -415,7 +430,7 @@ export class LlmReplica {
         this.running[this.runCount++] = id;
         this.pushSched(id, n);
         budget -= n;
-        if (this.cfg.enablePrefixCaching) this.cacheFull(id, Math.min(hitTokens + n, numTokens));
+        if (this.cfg.enablePrefixCaching && hitTokens + n >= (hits.length + 1) * bs) this.cacheFull(id, Math.min(hitTokens + n, numTokens));
       }
     }
 
@@ -476,7 +491,9 @@ export class LlmReplica {
       for (let k = 0; k < this.runCount; k++) {
         const id = this.running[k]!;
         if (r.state[id] === 2) {
-          this.freeBlocks(id);
+          this.freeBlocks(id, false);
+          const prev = r.prevBlocks[id];
+          if (prev !== undefined) prev.length = 0;
           this.finished++;
           this.outstanding--;
           this.outstandingTokens -= r.prompt[id]! + r.output[id]!;

@@ -13,20 +13,28 @@
  *    token ids: two requests share block j exactly when they share the key and the block lies in
  *    their shared prefix (see engine.ts for how requests get their keys).
  *
- * Typed arrays only; the hash index is one Map<number, number> (key → block id).
+ * Typed arrays only; the hash index is an open-addressing table (linear probing, backward-shift
+ * deletion) on the key pair (a, b), sized to twice the block count (a block holds at most one
+ * hash), so lookups and evictions never allocate.
  */
 export class BlockPool {
   readonly numBlocks: number;
   readonly refCnt: Int32Array;
-  /** Hash key of a block, or -1 when it has none. */
-  readonly hash: Float64Array;
+  /** Hash key (a, b) of a block; hasHash marks the blocks that have one. a ≥ 0: a shared-prefix group, indexed; a < 0: −1 − the request whose own content it holds, not indexed. */
+  readonly hashA: Int32Array;
+  readonly hashB: Int32Array;
+  readonly hasHash: Uint8Array;
   private readonly prev: Int32Array;
   private readonly next: Int32Array;
   private head = -1;
   private tail = -1;
   /** Blocks in the free queue (cached or not). */
   freeCount = 0;
-  private readonly index = new Map<number, number>();
+  private readonly tA: Int32Array;
+  private readonly tB: Int32Array;
+  /** Block id + 1 in each slot; 0 = empty. */
+  private readonly tV: Int32Array;
+  private readonly mask: number;
   /** Cached blocks evicted (their hash dropped) by allocation. */
   evictions = 0;
 
@@ -34,7 +42,15 @@ export class BlockPool {
     if (!(Number.isInteger(numGpuBlocks) && numGpuBlocks >= 2)) throw new RangeError(`numGpuBlocks must be an integer ≥ 2 (got ${numGpuBlocks})`);
     this.numBlocks = numGpuBlocks;
     this.refCnt = new Int32Array(numGpuBlocks);
-    this.hash = new Float64Array(numGpuBlocks).fill(-1);
+    this.hashA = new Int32Array(numGpuBlocks);
+    this.hashB = new Int32Array(numGpuBlocks);
+    this.hasHash = new Uint8Array(numGpuBlocks);
+    let cap = 16;
+    while (cap < 2 * numGpuBlocks) cap *= 2;
+    this.tA = new Int32Array(cap);
+    this.tB = new Int32Array(cap);
+    this.tV = new Int32Array(cap);
+    this.mask = cap - 1;
     this.prev = new Int32Array(numGpuBlocks).fill(-1);
     this.next = new Int32Array(numGpuBlocks).fill(-1);
     // block 0 is the null block: referenced forever, never free
@@ -73,10 +89,46 @@ export class BlockPool {
     this.freeCount--;
   }
 
-  /** The cached block with hash `key`, or -1. */
-  lookup(key: number): number {
-    const b = this.index.get(key);
-    return b === undefined ? -1 : b;
+  private slot(a: number, b: number): number {
+    return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) & this.mask;
+  }
+
+  /** The cached block with shared hash (a ≥ 0, b), or -1. */
+  lookup(a: number, b: number): number {
+    let i = this.slot(a, b);
+    for (;;) {
+      const v = this.tV[i]!;
+      if (v === 0) return -1;
+      if (this.tA[i] === a && this.tB[i] === b) return v - 1;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  private remove(a: number, b: number): void {
+    const m = this.mask;
+    let i = this.slot(a, b);
+    for (;;) {
+      if (this.tV[i] === 0) return;
+      if (this.tA[i] === a && this.tB[i] === b) break;
+      i = (i + 1) & m;
+    }
+    // backward-shift deletion keeps every probe chain unbroken
+    let j = i;
+    for (;;) {
+      this.tV[i] = 0;
+      for (;;) {
+        j = (j + 1) & m;
+        if (this.tV[j] === 0) return;
+        const k = this.slot(this.tA[j]!, this.tB[j]!);
+        // move j into the hole at i unless its home k lies cyclically in (i, j]
+        if (i <= j ? i < k && k <= j : i < k || k <= j) continue;
+        break;
+      }
+      this.tA[i] = this.tA[j]!;
+      this.tB[i] = this.tB[j]!;
+      this.tV[i] = this.tV[j]!;
+      i = j;
+    }
   }
 
   /** Takes one reference on a cached block found by lookup (out of the free queue if it was free). */
@@ -90,22 +142,39 @@ export class BlockPool {
     const b = this.head;
     if (b < 0) throw new RangeError('KV cache: allocate() with no free block');
     this.unlink(b);
-    const h = this.hash[b]!;
-    if (h >= 0) {
-      this.index.delete(h);
-      this.hash[b] = -1;
+    if (this.hasHash[b] === 1) {
+      if (this.hashA[b]! >= 0) this.remove(this.hashA[b]!, this.hashB[b]!);
+      this.hasHash[b] = 0;
       this.evictions++;
     }
     this.refCnt[b] = 1;
     return b;
   }
 
-  /** Gives a full block its hash, unless another block already holds that hash (vLLM keeps the first). */
-  cache(b: number, key: number): void {
-    if (this.hash[b]! >= 0) return;
-    if (this.index.has(key)) return;
-    this.hash[b] = key;
-    this.index.set(key, b);
+  /** Gives a full block its hash (a, b), unless another block already holds that hash (vLLM keeps the first). */
+  cache(blk: number, a: number, b: number): void {
+    if (this.hasHash[blk] === 1) return;
+    if (a < 0) {
+      // a request's own content: only that request can hit it again (after a preemption), by
+      // checking its former blocks' tags, so it needs no index entry
+      this.hashA[blk] = a;
+      this.hashB[blk] = b;
+      this.hasHash[blk] = 1;
+      return;
+    }
+    let i = this.slot(a, b);
+    for (;;) {
+      const v = this.tV[i]!;
+      if (v === 0) break;
+      if (this.tA[i] === a && this.tB[i] === b) return;
+      i = (i + 1) & this.mask;
+    }
+    this.tA[i] = a;
+    this.tB[i] = b;
+    this.tV[i] = blk + 1;
+    this.hashA[blk] = a;
+    this.hashB[blk] = b;
+    this.hasHash[blk] = 1;
   }
 
   /** Drops one reference; a block that reaches zero goes to the tail of the free queue. */

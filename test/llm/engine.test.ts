@@ -66,19 +66,48 @@ describe('block pool', () => {
     const p = new BlockPool(4); // 3 usable
     const a = p.allocate();
     const b = p.allocate();
-    p.cache(a, 100);
-    p.cache(b, 200);
+    p.cache(a, 100, 0);
+    p.cache(b, 200, 1);
     p.release(b);
     p.release(a); // free queue: [3, b, a]
     expect(p.freeCount).toBe(3);
-    expect(p.lookup(200)).toBe(b);
+    expect(p.lookup(200, 1)).toBe(b);
     p.touch(a); // hit on a: out of the free queue
     expect(p.freeCount).toBe(2);
     p.allocate(); // block 3 (never cached)
     expect(p.allocate()).toBe(b); // then b, whose hash is evicted
-    expect(p.lookup(200)).toBe(-1);
-    expect(p.lookup(100)).toBe(a);
+    expect(p.lookup(200, 1)).toBe(-1);
+    expect(p.lookup(100, 0)).toBe(a);
     expect(p.evictions).toBe(1);
+  });
+});
+
+describe('block pool hash index', () => {
+  it('agrees with a Map through random allocations, caches and evictions', () => {
+    const rng = new RandomStream(5, 'pool');
+    const p = new BlockPool(64);
+    const ref = new Map<string, number>();
+    const held: number[] = [];
+    for (let step = 0; step < 20000; step++) {
+      const u = rng.uniform();
+      if (u < 0.5 && p.freeCount > 0) {
+        const b = p.allocate();
+        for (const [k, v] of ref) if (v === b) ref.delete(k);
+        held.push(b);
+        const a = rng.int(5);
+        const j = rng.int(40);
+        if (!ref.has(`${a},${j}`)) ref.set(`${a},${j}`, b);
+        p.cache(b, a, j);
+      } else if (held.length > 0) {
+        const i = rng.int(held.length);
+        p.release(held[i]!);
+        held.splice(i, 1);
+      }
+      const a = rng.int(5);
+      const j = rng.int(40);
+      expect(p.lookup(a, j)).toBe(ref.get(`${a},${j}`) ?? -1);
+    }
+    expect(p.freeCount + held.length).toBe(p.usable);
   });
 });
 
