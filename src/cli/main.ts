@@ -15,6 +15,7 @@ import { registerMerge } from './merge.js';
 import { registerPlan } from './plan.js';
 import { registerSweep } from './sweep.js';
 import { registerCalibrate } from './calibrate.js';
+import { isLlmScenarioFile, readLlmScenario } from './llm-run.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -61,6 +62,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('<file...>', 'scenario files')
     .option('--set <path=value>', 'override a field before validating (repeatable)', collect, [])
     .action((files: string[], o: { set: string[] }) => {
+      // LLM scenarios (an llm: block) are validated by their own loader
+      for (const f of files.filter(isLlmScenarioFile)) {
+        const sc = readLlmScenario(f, o.set);
+        process.stdout.write(`${f}: ok (${sc.name})\n`);
+        for (const w of sc.warnings) process.stdout.write(`  warning: ${w}\n`);
+      }
+      files = files.filter((f) => !isLlmScenarioFile(f));
       const loaded = readScenarioFiles(files, o.set);
       for (const l of loaded) {
         process.stdout.write(`${l.file}: ok (${l.scenario.name})\n`);
