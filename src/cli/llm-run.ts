@@ -59,14 +59,14 @@ export function llmSummary(sc: LlmScenario, r: LlmResults, wallSeconds: number):
       target: Object.fromEntries(r.slo.targets.map((t) => [`${t.metric}.${t.percentile}`, t.targetMs])),
     },
     gpu: { utilization: r.busyShare, meanBatchSize: r.meanBatchSequences, effectiveUtilization: r.busyShare },
-    replicas: { min: r.replicas, mean: r.replicas, max: r.replicas, coldStarts: spec.coldStartS > 0 ? r.replicas : 0 },
+    replicas: r.replicasStats,
     cache: null,
     cost: {
       totalUsd: r.costUsd,
       gpuUsd: r.costUsd,
       cacheUsd: 0,
       egressUsd: 0,
-      perMillionRequestsUsd: requestsMillion > 0 ? ((r.gpus * spec.pricePerGpuHour * windowS) / 3600) / requestsMillion : 0,
+      perMillionRequestsUsd: requestsMillion > 0 ? (r.costUsd * (windowS / spec.durationS)) / requestsMillion : 0,
       monthlyUsd: r.monthlyUsd,
       idleGpuUsd: r.costUsd * (1 - r.busyShare),
     },
@@ -95,7 +95,7 @@ export function llmSummary(sc: LlmScenario, r: LlmResults, wallSeconds: number):
 export function llmTimelineCsv(rows: LlmTimelineRow[]): string {
   const cols = 'timeS,arrivals,completed,rejected,timedOut,p50Ms,p99Ms,replicasReady,replicasStarting,replicasDesired,queueDepth,gpuUtilization,cacheHitRate,costUsd,ttftP99Ms,tpotP99Ms,running,waiting,kvUtilization,preemptions,outputTokensPerS';
   const lines = rows.map((r) =>
-    [r.t, r.arrivals, r.completed, r.rejected, 0, r.p50Ms, r.p99Ms, r.replicasReady, r.replicas - r.replicasReady, r.replicas, r.waiting, r.gpuUtilization, r.prefixHitRate, r.costUsd, r.ttftP99Ms, r.tpotP99Ms, r.running, r.waiting, r.kvUtilization, r.preemptions, r.outputTokensPerS].join(','),
+    [r.t, r.arrivals, r.completed, r.rejected, 0, r.p50Ms, r.p99Ms, r.replicasReady, r.replicas - r.replicasReady, r.replicasDesired, r.waiting, r.gpuUtilization, r.prefixHitRate, r.costUsd, r.ttftP99Ms, r.tpotP99Ms, r.running, r.waiting, r.kvUtilization, r.preemptions, r.outputTokensPerS].join(','),
   );
   return `${cols}\n${lines.join('\n')}\n`;
 }
@@ -115,6 +115,7 @@ export function formatLlmTable(sc: LlmScenario, r: LlmResults): string {
     ...r.slo.targets.map((t) => `  SLO ${t.metric} ${t.percentile} ≤ ${fmt(t.targetMs)}: ${fmt(t.actualMs)} ${t.met ? 'met' : 'MISSED'}`),
     `  goodput ${r.goodputRps.toFixed(2)} req/s of ${r.throughputRps.toFixed(2)}   tokens/s in ${r.inputTokensPerS.toFixed(0)} out ${r.outputTokensPerS.toFixed(0)}`,
     `  KV cache ${r.numGpuBlocks} blocks: mean ${(r.kvUtilization.mean * 100).toFixed(1)} %, peak ${(r.kvUtilization.peak * 100).toFixed(1)} %   preemptions ${r.preemptions}   prefix hit rate ${(r.prefixHitRate * 100).toFixed(1)} %`,
+    `  replicas min ${r.replicasStats.min} mean ${r.replicasStats.mean.toFixed(2)} max ${r.replicasStats.max}, cold starts ${r.replicasStats.coldStarts}`,
     `  busy ${(r.busyShare * 100).toFixed(1)} %, mean batch ${r.meanBatchSequences.toFixed(1)} sequences   cost $${r.costUsd.toFixed(2)} ($${r.monthlyUsd.toFixed(0)}/month, $${r.costPerMillionTokens.toFixed(3)} per million tokens)`,
   ];
   return lines.join('\n');

@@ -10,6 +10,16 @@ import type { RandomStream } from '../engine/rng.js';
 import { Histogram } from '../metrics/histogram.js';
 import { LlmReplica, LlmRequests, type EngineConfig } from './engine.js';
 import type { StepTimeModel } from './step-time.js';
+import { HpaController, type HpaPod } from '../scaling/hpa.js';
+import type { HpaSpec } from '../scenario/kubernetes.js';
+
+/** vLLM's Prometheus gauges an HPA can target (per pod, AverageValue). */
+export type LlmScalingMetric = 'vllm:num_requests_waiting' | 'vllm:num_requests_running' | 'vllm:kv_cache_usage_perc';
+
+export interface LlmAutoscaler {
+  hpa: HpaSpec;
+  syncPeriodS: number;
+}
 
 export type LlmRouting = 'least-requests' | 'least-tokens' | 'kv-utilization' | 'round-robin';
 
@@ -20,7 +30,7 @@ export type TokenDist =
 
 export type LlmArrivals =
   | { kind: 'trace'; timesS: Float64Array; prompt: Int32Array; output: Int32Array; loop: boolean }
-  | { kind: 'poisson'; rps: number; prompt: TokenDist; output: TokenDist }
+  | { kind: 'poisson'; schedule: Array<{ atS: number; rps: number }>; prompt: TokenDist; output: TokenDist }
   | { kind: 'closed'; users: number; thinkS: number; prompt: TokenDist; output: TokenDist };
 
 export type LlmMetric = 'ttft' | 'tpot' | 'itl' | 'e2e';
@@ -49,6 +59,8 @@ export interface LlmFleetSpec {
   reportIntervalS: number;
   /** Cold start before a replica serves (s): weights / load bandwidth; 0 = ready at t = 0. */
   coldStartS: number;
+  /** An HPA on vLLM's gauges; `replicas` is then the starting count. */
+  autoscaler: LlmAutoscaler | null;
 }
 
 
@@ -81,6 +93,7 @@ export interface LlmResults {
   meanBatchSequences: number;
   busyShare: number;
   replicas: number;
+  replicasStats: { min: number; mean: number; max: number; coldStarts: number };
   gpus: number;
   costUsd: number;
   monthlyUsd: number;
@@ -100,6 +113,7 @@ export interface LlmTimelineRow {
   p99Ms: number;
   replicasReady: number;
   replicas: number;
+  replicasDesired: number;
   gpuUtilization: number;
   prefixHitRate: number;
   costUsd: number;
@@ -208,36 +222,94 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
     iv.tokens++;
     if (!first && reqs.arrival[id]! >= warm) h.itl.record(gap);
   };
+  // Every replica the run may use exists from the start; `active` ones are billed and routable
+  // (a starting one queues what it gets until its cold start ends), a drained one is removed
+  // when its last request finishes.
+  const maxReps = spec.autoscaler ? Math.max(spec.replicas, spec.autoscaler.hpa.maxReplicas) : spec.replicas;
   const reps: LlmReplica[] = [];
-  for (let i = 0; i < spec.replicas; i++) reps.push(new LlmReplica(sim, spec.engine, spec.model, reqs, { onFinish, onToken }, i));
-  if (spec.coldStartS > 0) {
-    for (const r of reps) r.ready = false;
-    const readyH = sim.register((i) => reps[i]!.setReady());
-    for (let i = 0; i < reps.length; i++) sim.at(spec.coldStartS, readyH, i);
-  }
+  for (let i = 0; i < maxReps; i++) reps.push(new LlmReplica(sim, spec.engine, spec.model, reqs, { onFinish, onToken }, i));
+  const active = new Uint8Array(maxReps);
+  const startedAt = new Float64Array(maxReps);
+  const readyAt = new Float64Array(maxReps).fill(NaN);
+  let activeCount = 0;
+  let coldStarts = 0;
+  let replicaSeconds = 0;
+  let lastAcc = 0;
+  let minActive = Infinity;
+  let maxActive = 0;
+  const accrue = (): void => {
+    replicaSeconds += activeCount * (sim.now - lastAcc);
+    lastAcc = sim.now;
+  };
+  const readyH = sim.register((i) => {
+    if (!active[i]) return;
+    readyAt[i] = sim.now;
+    reps[i]!.setReady();
+  });
+  const start = (i: number, cold: boolean): void => {
+    accrue();
+    active[i] = 1;
+    activeCount++;
+    startedAt[i] = sim.now;
+    if (activeCount > maxActive) maxActive = activeCount;
+    if (cold && spec.coldStartS > 0) {
+      coldStarts++;
+      reps[i]!.ready = false;
+      readyAt[i] = NaN;
+      sim.at(sim.now + spec.coldStartS, readyH, i);
+    } else {
+      readyAt[i] = sim.now;
+      reps[i]!.ready = true;
+    }
+  };
+  const stop = (i: number): void => {
+    accrue();
+    active[i] = 0;
+    activeCount--;
+    if (activeCount < minActive) minActive = activeCount;
+  };
+  for (let i = 0; i < maxReps; i++) reps[i]!.ready = false;
+  for (let i = 0; i < spec.replicas; i++) start(i, spec.coldStartS > 0);
+  minActive = activeCount;
+  if (spec.coldStartS > 0) coldStarts = 0; // the initial fleet's load is not a scale-up cold start
 
   let rr = 0;
-  const route = (): LlmReplica => {
-    let best = reps[0]!;
+  const better = (r: LlmReplica, best: LlmReplica): boolean => {
     switch (spec.routing) {
-      case 'round-robin':
-        best = reps[rr]!;
-        rr = (rr + 1) % reps.length;
-        return best;
       case 'least-requests':
-        for (const r of reps) if (r.outstanding < best.outstanding) best = r;
-        return best;
+      case 'round-robin':
+        return r.outstanding < best.outstanding;
       case 'least-tokens':
-        for (const r of reps) if (r.outstandingTokens < best.outstandingTokens) best = r;
-        return best;
-      case 'kv-utilization':
-        for (const r of reps) {
-          const a = r.kvUtilization;
-          const b = best.kvUtilization;
-          if (a < b || (a === b && r.outstanding < best.outstanding)) best = r;
-        }
-        return best;
+        return r.outstandingTokens < best.outstandingTokens;
+      case 'kv-utilization': {
+        const a = r.kvUtilization;
+        const b = best.kvUtilization;
+        return a < b || (a === b && r.outstanding < best.outstanding);
+      }
     }
+  };
+  const route = (): LlmReplica => {
+    if (spec.routing === 'round-robin') {
+      for (let k = 0; k < maxReps; k++) {
+        const i = (rr + k) % maxReps;
+        if (active[i] && reps[i]!.ready) {
+          rr = (i + 1) % maxReps;
+          return reps[i]!;
+        }
+      }
+    }
+    // ready active replicas first; only when none is ready, the starting ones
+    let best: LlmReplica | null = null;
+    for (let i = 0; i < maxReps; i++) {
+      const r = reps[i]!;
+      if (active[i] && r.ready && (best === null || better(r, best))) best = r;
+    }
+    if (best !== null) return best;
+    for (let i = 0; i < maxReps; i++) {
+      const r = reps[i]!;
+      if (active[i] && (best === null || better(r, best))) best = r;
+    }
+    return best ?? reps[0]!;
   };
 
   const sys = spec.systemPromptTokens;
@@ -275,11 +347,30 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
     const rng = sim.rng.stream('llm-arrivals');
     const pr = tokenSampler(a.prompt, sim.rng.stream('llm-prompt'));
     const ou = tokenSampler(a.output, sim.rng.stream('llm-output'));
+    // piecewise-constant rate: a draw that crosses the next change is redrawn from there (memoryless)
+    const sched = a.schedule;
+    let seg = 0;
+    let pending = false;
+    const next = (from: number): void => {
+      for (;;) {
+        while (seg + 1 < sched.length && sched[seg + 1]!.atS <= from) seg++;
+        const rps = sched[seg]!.rps;
+        const t = rps > 0 ? from - Math.log(1 - rng.uniform()) / rps : Infinity;
+        const change = seg + 1 < sched.length ? sched[seg + 1]!.atS : Infinity;
+        if (t < change) {
+          pending = true;
+          if (t <= spec.durationS) sim.atSource(t, src);
+          return;
+        }
+        if (change > spec.durationS) return;
+        from = change;
+      }
+    };
     const src = sim.register(() => {
-      submit(sim.now, pr(), ou(), -1);
-      sim.atSource(sim.now - Math.log(1 - rng.uniform()) / a.rps, src);
+      if (pending) submit(sim.now, pr(), ou(), -1);
+      next(sim.now);
     });
-    sim.atSource(-Math.log(1 - rng.uniform()) / a.rps, src);
+    next(0);
   } else if (closed) {
     const think = sim.rng.stream('llm-think');
     const pr = tokenSampler(closed.prompt, sim.rng.stream('llm-prompt'));
@@ -290,17 +381,70 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
     for (let u = 0; u < closed.users; u++) sim.at(think.uniform() * closed.thinkS, sendH, u);
   }
 
+  // autoscaler: the HPA's own decision logic (src/scaling/hpa.ts) on vLLM's per-pod gauges
+  let desired = spec.replicas;
+  void desired;
+  const draining = new Uint8Array(maxReps);
+  if (spec.autoscaler) {
+    const hpa = new HpaController(spec.autoscaler.hpa);
+    const metricName = spec.autoscaler.hpa.metrics[0]!.name;
+    const gauge = (r: LlmReplica): number => (metricName === 'vllm:num_requests_waiting' ? r.waitingCount : metricName === 'vllm:num_requests_running' ? r.runCount : r.kvUtilization);
+    const period = spec.autoscaler.syncPeriodS;
+    const syncH = sim.register(() => {
+      const pods: HpaPod[] = [];
+      for (let i = 0; i < maxReps; i++) {
+        if (!active[i] || draining[i]) continue;
+        const r = reps[i]!;
+        const ready = r.ready;
+        pods.push({ ready, startedAtS: startedAt[i]!, readySinceS: ready ? readyAt[i]! : null, metric: () => gauge(r), sampleTakenAtS: sim.now, cpuRequestCores: 1 });
+      }
+      const d = hpa.sync({ nowS: sim.now, specReplicas: pods.length, pods, objectMetric: () => undefined }).desired;
+      desired = d;
+      let cur = pods.length;
+      // scale up: undrain first, then start idle replicas; scale down: drain the newest
+      for (let i = 0; i < maxReps && cur < d; i++) if (active[i] && draining[i]) (draining[i] = 0), reps[i]!.ready = !Number.isNaN(readyAt[i]!) || reps[i]!.ready, cur++;
+      for (let i = 0; i < maxReps && cur < d; i++) if (!active[i]) start(i, true), cur++;
+      for (let i = maxReps - 1; i >= 0 && cur > d; i--) {
+        if (!active[i] || draining[i]) continue;
+        draining[i] = 1;
+        cur--;
+        reps[i]!.ready = reps[i]!.ready && reps[i]!.outstanding > 0;
+        if (reps[i]!.outstanding === 0) {
+          draining[i] = 0;
+          reps[i]!.ready = false;
+          stop(i);
+        }
+      }
+      if (sim.now + period <= spec.durationS) sim.at(sim.now + period, syncH, 0);
+    });
+    sim.at(period, syncH, 0);
+  }
+  // a draining replica leaves once its last request finishes (checked at each report and sync)
+  const reapDrained = (): void => {
+    for (let i = 0; i < maxReps; i++) {
+      if (active[i] && draining[i] && reps[i]!.outstanding === 0) {
+        draining[i] = 0;
+        reps[i]!.ready = false;
+        stop(i);
+      }
+    }
+  };
+
   // timeline
   const timeline: LlmTimelineRow[] = [];
   let lastPre = 0;
   let lastBusy = 0;
   let lastQ = 0;
   let lastHit = 0;
-  let lastT = 0;
   let kvSum = 0;
   let kvSamples = 0;
   let kvPeak = 0;
+  let rsAtWarm = 0;
+  let lastRs = 0;
+  if (warm > 0) sim.at(warm, sim.register(() => (accrue(), (rsAtWarm = replicaSeconds))), 0);
   const sample = (t: number): void => {
+    reapDrained();
+    accrue();
     let running = 0;
     let waiting = 0;
     let kv = 0;
@@ -309,25 +453,27 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
     let ready = 0;
     let qNow = 0;
     let hitNow = 0;
-    for (const r of reps) {
+    for (let i = 0; i < maxReps; i++) {
+      const r = reps[i]!;
       busyNow += r.busyS;
       qNow += r.prefixQueryTokens;
       hitNow += r.prefixHitTokens;
+      pre += r.preemptionCount;
+      if (!active[i]) continue;
       if (r.ready) ready++;
       running += r.runCount;
       waiting += r.waitingCount;
       kv += r.kvUtilization;
-      pre += r.preemptionCount;
     }
-    kv /= reps.length;
+    kv /= Math.max(1, activeCount);
     if (t > warm) {
       kvSum += kv;
       kvSamples++;
       if (kv > kvPeak) kvPeak = kv;
     }
     const q = (x: Histogram): number => (x.count > 0 ? Number((x.quantile(0.99) * 1e3).toPrecision(9)) : 0);
-    const span = t - lastT;
-    const gpus = spec.replicas * spec.tensorParallel;
+    const rsSpan = replicaSeconds - lastRs;
+    lastRs = replicaSeconds;
     timeline.push({
       t: Number(t.toPrecision(12)),
       arrivals: iv.arrivals,
@@ -336,10 +482,11 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
       p50Ms: iv.e2e.count > 0 ? Number((iv.e2e.quantile(0.5) * 1e3).toPrecision(9)) : 0,
       p99Ms: q(iv.e2e),
       replicasReady: ready,
-      replicas: spec.replicas,
-      gpuUtilization: span > 0 ? Number(Math.min(1, (busyNow - lastBusy) / (span * spec.replicas)).toPrecision(6)) : 0,
+      replicas: activeCount,
+      replicasDesired: desired,
+      gpuUtilization: rsSpan > 0 ? Number(Math.min(1, (busyNow - lastBusy) / rsSpan).toPrecision(6)) : 0,
       prefixHitRate: qNow > lastQ ? Number(((hitNow - lastHit) / (qNow - lastQ)).toPrecision(6)) : 0,
-      costUsd: Number(((gpus * spec.pricePerGpuHour * span) / 3600).toPrecision(9)),
+      costUsd: Number(((spec.tensorParallel * spec.pricePerGpuHour * rsSpan) / 3600).toPrecision(9)),
       ttftP99Ms: q(iv.ttft),
       tpotP99Ms: q(iv.tpot),
       running,
@@ -352,7 +499,6 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
     lastBusy = busyNow;
     lastQ = qNow;
     lastHit = hitNow;
-    lastT = t;
     iv.arrivals = iv.completed = iv.tokens = iv.rejected = 0;
     iv.e2e.reset();
     iv.ttft.reset();
@@ -392,9 +538,12 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
     const targetMs = Number((s.targetS * 1e3).toPrecision(12));
     return { metric: s.metric, percentile: s.percentile, targetMs, actualMs, met: actualMs <= targetMs && (completed > 0 || arrived === 0) };
   });
+  accrue();
   const gpus = spec.replicas * spec.tensorParallel;
-  const costUsd = (gpus * spec.pricePerGpuHour * spec.durationS) / 3600;
-  const costWindow = (gpus * spec.pricePerGpuHour * windowS) / 3600;
+  const gpuHourUsd = spec.tensorParallel * spec.pricePerGpuHour;
+  const costUsd = (gpuHourUsd * replicaSeconds) / 3600;
+  const costWindow = (gpuHourUsd * (replicaSeconds - rsAtWarm)) / 3600;
+  const meanReplicas = replicaSeconds / spec.durationS;
   const tokens = inTok + outTok;
   let totalSeqSteps = 0;
   for (const r of reps) totalSeqSteps += r.seqStepSum;
@@ -414,11 +563,12 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
       preemptions: pre,
       prefixHitRate: q > 0 ? hit / q : 0,
       meanBatchSequences: steps2 > 0 ? totalSeqSteps / steps2 : 0,
-      busyShare: busy / (spec.replicas * spec.durationS),
+      busyShare: replicaSeconds > 0 ? Math.min(1, busy / replicaSeconds) : 0,
       replicas: spec.replicas,
+      replicasStats: { min: Number.isFinite(minActive) ? minActive : 0, mean: meanReplicas, max: maxActive, coldStarts },
       gpus,
       costUsd,
-      monthlyUsd: gpus * spec.pricePerGpuHour * 730,
+      monthlyUsd: meanReplicas * gpuHourUsd * 730,
       costPerMillionTokens: tokens > 0 ? (costWindow / tokens) * 1e6 : 0,
       stepModel: spec.model.label,
       numGpuBlocks: spec.engine.numGpuBlocks,

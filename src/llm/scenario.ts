@@ -21,7 +21,7 @@ import { parseDocument } from 'yaml';
 import { findGpu } from '../catalog/index.js';
 import { parseDurationS, parseSizeBytes } from '../scenario/units.js';
 import { applySets } from '../scenario/load.js';
-import type { LlmArrivals, LlmFleetSpec, LlmMetric, LlmRouting, LlmSlo, TokenDist } from './fleet.js';
+import type { LlmArrivals, LlmAutoscaler, LlmFleetSpec, LlmMetric, LlmRouting, LlmScalingMetric, LlmSlo, TokenDist } from './fleet.js';
 import { GPU_DATASHEETS, kvBlocksFromMemory, MODELS, rooflineCoefficients, weightBytes } from './models.js';
 import { LinearStepModel, ProfileStepModel, type StepTimeModel } from './step-time.js';
 
@@ -176,7 +176,7 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
 
   // llm
   const l = obj(doc.llm, 'llm');
-  known(l, 'llm', ['model', 'gpu', 'tensorParallel', 'replicas', 'routing', 'price', 'engine', 'stepTime', 'coldStart']);
+  known(l, 'llm', ['model', 'gpu', 'tensorParallel', 'replicas', 'routing', 'price', 'engine', 'stepTime', 'coldStart', 'autoscaler']);
   const modelId = typeof l.model === 'string' ? l.model.toLowerCase() : '';
   const shape = MODELS[modelId];
   if (!shape) err('llm.model', `unknown model ${JSON.stringify(l.model)} (built in: ${Object.keys(MODELS).join(', ')})`);
@@ -267,6 +267,30 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     }
   }
 
+  // autoscaler: an HPA (Kubernetes' decision logic, src/scaling/hpa.ts) on one of vLLM's gauges
+  let autoscaler: LlmAutoscaler | null = null;
+  if (l.autoscaler !== undefined) {
+    const a = obj(l.autoscaler, 'llm.autoscaler');
+    known(a, 'llm.autoscaler', ['metric', 'target', 'minReplicas', 'maxReplicas', 'syncPeriod']);
+    const metrics: Record<string, LlmScalingMetric> = {
+      'vllm:num_requests_waiting': 'vllm:num_requests_waiting',
+      'vllm:num_requests_running': 'vllm:num_requests_running',
+      'vllm:kv_cache_usage_perc': 'vllm:kv_cache_usage_perc',
+    };
+    const metric = typeof a.metric === 'string' ? metrics[a.metric] : undefined;
+    if (!metric) err('llm.autoscaler.metric', `expected one of ${Object.keys(metrics).join(', ')}, got ${JSON.stringify(a.metric)}`);
+    const target = numIn(a.target, 'llm.autoscaler.target', 1, 1e-6, 1e9);
+    if (a.target === undefined) err('llm.autoscaler.target', 'required: the per-replica average to hold');
+    const minReplicas = int(a.minReplicas, 'llm.autoscaler.minReplicas', 1);
+    const maxReplicas = int(a.maxReplicas, 'llm.autoscaler.maxReplicas', Math.max(minReplicas, replicas));
+    if (maxReplicas < minReplicas) err('llm.autoscaler.maxReplicas', `must be ≥ minReplicas (${minReplicas})`);
+    if (maxReplicas > 10000) err('llm.autoscaler.maxReplicas', 'at most 10 000');
+    autoscaler = {
+      hpa: { name: 'llm', minReplicas, maxReplicas, metrics: [{ type: 'Pods', name: metric ?? 'vllm:num_requests_waiting', target: { type: 'AverageValue', averageValue: target } }], behavior: null },
+      syncPeriodS: dur(a.syncPeriod, 'llm.autoscaler.syncPeriod', 15),
+    };
+  }
+
   // traffic
   const tr = obj(doc.traffic, 'traffic');
   known(tr, 'traffic', ['trace', 'rate', 'users', 'thinkTime', 'tokens', 'systemPrompt']);
@@ -295,7 +319,7 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     return { kind: 'fixed', value: 1 };
   };
   const tokens = obj(tr.tokens, 'traffic.tokens');
-  let arrivals: LlmArrivals = { kind: 'poisson', rps: 1, prompt: { kind: 'fixed', value: 1 }, output: { kind: 'fixed', value: 1 } };
+  let arrivals: LlmArrivals = { kind: 'poisson', schedule: [{ atS: 0, rps: 1 }], prompt: { kind: 'fixed', value: 1 }, output: { kind: 'fixed', value: 1 } };
   const modes = ['trace', 'rate', 'users'].filter((k) => tr[k] !== undefined);
   if (modes.length !== 1) err('traffic', `give exactly one of trace, rate (open loop) or users (closed loop); got ${modes.length === 0 ? 'none' : modes.join(', ')}`);
   else if (tr.trace !== undefined) {
@@ -326,7 +350,18 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     if (tr.tokens === undefined) err('traffic.tokens', 'required with rate or users: { prompt: …, output: … }');
     const prompt = dist(tokens.prompt, 'traffic.tokens.prompt');
     const output = dist(tokens.output, 'traffic.tokens.output');
-    if (tr.rate !== undefined) arrivals = { kind: 'poisson', rps: numIn(tr.rate, 'traffic.rate', 1, 1e-9, 1e7), prompt, output };
+    if (tr.rate !== undefined) {
+      let schedule: Array<{ atS: number; rps: number }> = [];
+      if (Array.isArray(tr.rate)) {
+        (tr.rate as unknown[]).forEach((st, k) => {
+          const o = obj(st, `traffic.rate[${k}]`);
+          schedule.push({ atS: dur(o.at, `traffic.rate[${k}].at`, 0), rps: numIn(o.rate, `traffic.rate[${k}].rate`, 0, 0, 1e7) });
+        });
+        if (schedule.length === 0 || schedule[0]!.atS !== 0) err('traffic.rate', 'a schedule is a list of { at, rate } starting at 0s');
+        for (let k = 1; k < schedule.length; k++) if (!(schedule[k]!.atS > schedule[k - 1]!.atS)) err(`traffic.rate[${k}].at`, 'times must increase');
+      } else schedule = [{ atS: 0, rps: numIn(tr.rate, 'traffic.rate', 1, 1e-9, 1e7) }];
+      arrivals = { kind: 'poisson', schedule, prompt, output };
+    }
     else arrivals = { kind: 'closed', users: int(tr.users, 'traffic.users', 1), thinkS: dur(tr.thinkTime, 'traffic.thinkTime', 0), prompt, output };
   }
   const systemPromptTokens = tr.systemPrompt === undefined ? 0 : int(tr.systemPrompt, 'traffic.systemPrompt', 0, 0);
@@ -337,6 +372,6 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     name,
     notes,
     warnings,
-    spec: { seed, durationS, warmupS, replicas, tensorParallel: tp, engine, model, routing, arrivals, systemPromptTokens, slos, pricePerGpuHour: price, reportIntervalS, coldStartS },
+    spec: { seed, durationS, warmupS, replicas, tensorParallel: tp, engine, model, routing, arrivals, systemPromptTokens, slos, pricePerGpuHour: price, reportIntervalS, coldStartS, autoscaler },
   };
 }

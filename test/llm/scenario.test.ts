@@ -70,6 +70,23 @@ describe('LLM scenarios', () => {
     expect(a.stepModel).toMatch(/roofline estimate/);
   });
 
+  it('an HPA on vllm:num_requests_waiting adds replicas when the traffic steps up, and the books still balance', () => {
+    const text = base.replace('duration: 10m', 'duration: 20m').replace('replicas: 2', 'replicas: 1\n  coldStart: { loadBandwidth: 2GB }\n  autoscaler: { metric: "vllm:num_requests_waiting", target: 2, minReplicas: 1, maxReplicas: 8, syncPeriod: 15s }') +
+      'traffic:\n  rate: [{ at: 0s, rate: 2 }, { at: 8m, rate: 12 }]\n  tokens: { prompt: { lognormal: { mean: 1000, cv: 1 } }, output: { lognormal: { mean: 250, cv: 1 } } }\n';
+    const { results: r, timeline } = runLlmFleet(load(text).spec);
+    expect(r.requests.arrived).toBe(r.requests.completed + r.requests.rejected + r.requests.inFlightAtEnd);
+    const before = timeline.filter((row) => row.t > 120 && row.t <= 480).map((row) => row.replicas);
+    const after = timeline.filter((row) => row.t > 900).map((row) => row.replicas);
+    expect(Math.max(...before)).toBeLessThanOrEqual(2);
+    expect(Math.min(...after)).toBeGreaterThan(Math.max(...before));
+    expect(r.replicasStats.max).toBeGreaterThan(1);
+    expect(r.replicasStats.coldStarts).toBeGreaterThan(0);
+    // billed replica time: the mean lies between the extremes
+    expect(r.replicasStats.mean).toBeGreaterThan(r.replicasStats.min);
+    expect(r.replicasStats.mean).toBeLessThan(r.replicasStats.max);
+    for (const row of timeline) expect(row.replicasReady).toBeLessThanOrEqual(row.replicas);
+  });
+
   it('names the field and what was expected', () => {
     expect(errors(base.replace('llama-3.1-8b', 'gpt-9'))).toContainEqual(expect.stringMatching(/^error: s\.yaml: llm\.model: unknown model "gpt-9"/));
     expect(errors(`${base}traffic: { rate: 1 }\n`.replace('replicas: 2', 'replicas: 2\n  tensorParallel: 3'))).toContainEqual('error: s.yaml: llm.tensorParallel: expected 1, 2, 4 or 8 GPUs of a node, got 3');
