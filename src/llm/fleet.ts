@@ -229,6 +229,8 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
   const reps: LlmReplica[] = [];
   for (let i = 0; i < maxReps; i++) reps.push(new LlmReplica(sim, spec.engine, spec.model, reqs, { onFinish, onToken }, i));
   const active = new Uint8Array(maxReps);
+  /** Active replicas the autoscaler is removing: no new requests, stopped when empty. */
+  const draining = new Uint8Array(maxReps);
   const startedAt = new Float64Array(maxReps);
   const readyAt = new Float64Array(maxReps).fill(NaN);
   let activeCount = 0;
@@ -292,7 +294,7 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
     if (spec.routing === 'round-robin') {
       for (let k = 0; k < maxReps; k++) {
         const i = (rr + k) % maxReps;
-        if (active[i] && reps[i]!.ready) {
+        if (active[i] && !draining[i] && reps[i]!.ready) {
           rr = (i + 1) % maxReps;
           return reps[i]!;
         }
@@ -302,12 +304,12 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
     let best: LlmReplica | null = null;
     for (let i = 0; i < maxReps; i++) {
       const r = reps[i]!;
-      if (active[i] && r.ready && (best === null || better(r, best))) best = r;
+      if (active[i] && !draining[i] && r.ready && (best === null || better(r, best))) best = r;
     }
     if (best !== null) return best;
     for (let i = 0; i < maxReps; i++) {
       const r = reps[i]!;
-      if (active[i] && (best === null || better(r, best))) best = r;
+      if (active[i] && !draining[i] && (best === null || better(r, best))) best = r;
     }
     return best ?? reps[0]!;
   };
@@ -384,7 +386,6 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
   // autoscaler: the HPA's own decision logic (src/scaling/hpa.ts) on vLLM's per-pod gauges
   let desired = spec.replicas;
   void desired;
-  const draining = new Uint8Array(maxReps);
   if (spec.autoscaler) {
     const hpa = new HpaController(spec.autoscaler.hpa);
     const metricName = spec.autoscaler.hpa.metrics[0]!.name;
@@ -402,13 +403,12 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
       desired = d;
       let cur = pods.length;
       // scale up: undrain first, then start idle replicas; scale down: drain the newest
-      for (let i = 0; i < maxReps && cur < d; i++) if (active[i] && draining[i]) (draining[i] = 0), reps[i]!.ready = !Number.isNaN(readyAt[i]!) || reps[i]!.ready, cur++;
+      for (let i = 0; i < maxReps && cur < d; i++) if (active[i] && draining[i]) (draining[i] = 0), cur++;
       for (let i = 0; i < maxReps && cur < d; i++) if (!active[i]) start(i, true), cur++;
       for (let i = maxReps - 1; i >= 0 && cur > d; i--) {
         if (!active[i] || draining[i]) continue;
         draining[i] = 1;
         cur--;
-        reps[i]!.ready = reps[i]!.ready && reps[i]!.outstanding > 0;
         if (reps[i]!.outstanding === 0) {
           draining[i] = 0;
           reps[i]!.ready = false;
