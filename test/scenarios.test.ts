@@ -7,7 +7,8 @@ import { loadScenarioVariants } from '../src/scenario/load.js';
 import { ROOT } from './helpers/cli.js';
 
 const dir = join(ROOT, 'scenarios');
-const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+// llm-*.yaml are LLM scenarios (an llm: block, src/llm): test/llm/scenario.test.ts runs them
+const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && !f.startsWith('llm-'));
 const load = (f: string) =>
   loadScenarioVariants(readFileSync(join(dir, f), 'utf8'), { file: f, baseDir: dir, readFile: (p) => readFileSync(p, 'utf8') });
 

@@ -18,6 +18,8 @@ import { registerCapacity } from './capacity.js';
 import { registerSweep } from './sweep.js';
 import { registerCompletion, registerExplain, registerInit, registerSchema } from './files-commands.js';
 import { catalogJson } from '../catalog/json.js';
+import { registerCalibrate } from './calibrate.js';
+import { isLlmScenarioFile, readLlmScenario } from './llm-run.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -68,13 +70,19 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--variant <name>', "validate one of the file's variants")
     .addOption(new Option('--format <format>', 'output on stdout').choices(['text', 'json']).default('text'))
     .action((files: string[], o: { set: string[]; variant?: string; format: 'text' | 'json' }) => {
-      const loaded = readScenarioFiles(files, o.set, o.variant);
+      // LLM scenarios (an llm: block) are validated by their own loader
+      const llm = files.filter(isLlmScenarioFile).map((f) => ({ file: f, scenario: readLlmScenario(f, o.set) }));
+      const loaded = readScenarioFiles(files.filter((f) => !isLlmScenarioFile(f)), o.set, o.variant);
       if (o.format === 'json') {
         // one document: every file with its scenario name and warnings (problems exit 2 before this, on stderr)
-        const out = loaded.map((l) => ({ file: l.file, ok: true, name: l.scenario.name, warnings: l.scenario.warnings }));
+        const out = [...llm, ...loaded].map((l) => ({ file: l.file, ok: true, name: l.scenario.name, warnings: l.scenario.warnings }));
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
         setExit(EXIT.ok);
         return;
+      }
+      for (const l of llm) {
+        process.stdout.write(`${l.file}: ok (${l.scenario.name})\n`);
+        for (const w of l.scenario.warnings) process.stdout.write(`  warning: ${w}\n`);
       }
       for (const l of loaded) {
         process.stdout.write(`${l.file}: ok (${l.scenario.name})\n`);
@@ -116,6 +124,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   registerInit(program, setExit);
   registerCompletion(program, setExit);
   registerCapacity(program, setExit);
+  registerCalibrate(program, setExit);
   return program;
 }
 

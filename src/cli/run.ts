@@ -16,6 +16,7 @@ import { readScenarioFiles, type LoadedScenario } from './scenario-files.js';
 import { EXIT, UserError } from './errors.js';
 import { ReportRenderer } from './report-worker.js';
 import { commandLine } from '../report/command-line.js';
+import { isLlmScenarioFile, runLlmCommand } from './llm-run.js';
 
 export interface RunCommandOptions {
   seed?: number;
@@ -116,6 +117,12 @@ export function checkSiteFiles(file: string, sc: Scenario): void {
 
 /** The run command; returns the exit code. */
 export async function runCommand(files: string[], opts: RunCommandOptions): Promise<number> {
+  // LLM scenarios (a top-level `llm:` block) take their own run path (src/llm, cli/llm-run.ts)
+  const llm = files.filter(isLlmScenarioFile);
+  if (llm.length > 0) {
+    if (llm.length !== files.length) throw new UserError(['error: LLM scenarios (with an llm: block) and request-level scenarios cannot be run in one command']);
+    return runLlmCommand(files, opts);
+  }
   const sets = opts.seed !== undefined ? [...opts.set, `seed=${opts.seed}`] : opts.set;
   const loaded: LoadedScenario[] = readScenarioFiles(files, sets, opts.variant);
   const several = loaded.length > 1;

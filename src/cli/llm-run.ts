@@ -1,0 +1,154 @@
+/**
+ * `infersim run` on LLM scenarios (a top-level `llm:` block): reads the file and the files it
+ * names, runs the LLM fleet, writes summary.json (the contract's fields, with E2E as the
+ * request latency, plus an `llm` block) and timeline.csv, and prints a table.
+ */
+import { readFileSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { runLlmFleet, type LlmResults, type LlmTimelineRow } from '../llm/fleet.js';
+import { isLlmDocument, loadLlmScenario, LlmScenarioError, type LlmScenario } from '../llm/scenario.js';
+import { ScenarioError } from '../scenario/load.js';
+import { EXIT, UserError } from './errors.js';
+import { outputDir, writeResult } from './output.js';
+
+/** True when `file` reads as an LLM scenario (unreadable files are left to the usual path's errors). */
+export function isLlmScenarioFile(file: string): boolean {
+  try {
+    return isLlmDocument(readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+export function readLlmScenario(file: string, sets: string[]): LlmScenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError([`error: ${file}: cannot read the scenario file (${code === 'ENOENT' ? 'no such file' : (code ?? String(err))})`]);
+  }
+  try {
+    return loadLlmScenario(text, { file, baseDir: dirname(resolve(file)), sets, readFile: (p) => readFileSync(p, 'utf8') });
+  } catch (err) {
+    if (err instanceof LlmScenarioError) throw new UserError(err.lines);
+    if (err instanceof ScenarioError) throw new UserError(err.message.split('\n'));
+    throw err;
+  }
+}
+
+/** The summary.json of an LLM run: the contract's request-level fields and the `llm` block. */
+export function llmSummary(sc: LlmScenario, r: LlmResults, wallSeconds: number): Record<string, unknown> {
+  const spec = sc.spec;
+  const windowS = spec.durationS - spec.warmupS;
+  const requestsMillion = r.requests.completed / 1e6;
+  return {
+    scenario: sc.name,
+    variant: null,
+    seed: spec.seed,
+    simulatedSeconds: spec.durationS,
+    partial: false,
+    requests: { arrived: r.requests.arrived, completed: r.requests.completed, cacheHits: 0, rejected: r.requests.rejected, timedOut: 0, inFlightAtEnd: r.requests.inFlightAtEnd },
+    throughputRps: r.throughputRps,
+    latencyMs: r.e2eMs,
+    slo: {
+      met: r.slo.met,
+      attainment: r.throughputRps > 0 ? r.goodputRps / r.throughputRps : 0,
+      errorRate: r.requests.completed + r.requests.rejected > 0 ? r.requests.rejected / (r.requests.completed + r.requests.rejected) : 0,
+      target: Object.fromEntries(r.slo.targets.map((t) => [`${t.metric}.${t.percentile}`, t.targetMs])),
+    },
+    gpu: { utilization: r.busyShare, meanBatchSize: r.meanBatchSequences, effectiveUtilization: r.busyShare },
+    replicas: r.replicasStats,
+    cache: null,
+    cost: {
+      totalUsd: r.costUsd,
+      gpuUsd: r.costUsd,
+      cacheUsd: 0,
+      egressUsd: 0,
+      perMillionRequestsUsd: requestsMillion > 0 ? (r.costUsd * (windowS / spec.durationS)) / requestsMillion : 0,
+      monthlyUsd: r.monthlyUsd,
+      idleGpuUsd: r.costUsd * (1 - r.busyShare),
+    },
+    llm: {
+      ttftMs: r.ttftMs,
+      tpotMs: r.tpotMs,
+      itlMs: r.itlMs,
+      e2eMs: r.e2eMs,
+      slo: r.slo.targets,
+      goodputRps: r.goodputRps,
+      inputTokensPerS: r.inputTokensPerS,
+      outputTokensPerS: r.outputTokensPerS,
+      kvUtilization: r.kvUtilization,
+      preemptions: r.preemptions,
+      prefixHitRate: r.prefixHitRate,
+      costPerMillionTokens: r.costPerMillionTokens,
+      gpusPerReplica: spec.tensorParallel,
+      numGpuBlocks: r.numGpuBlocks,
+      stepModel: r.stepModel,
+    },
+    engine: { events: r.events, wallSeconds },
+    warnings: sc.warnings,
+  };
+}
+
+export function llmTimelineCsv(rows: LlmTimelineRow[]): string {
+  const cols = 'timeS,arrivals,completed,rejected,timedOut,p50Ms,p99Ms,replicasReady,replicasStarting,replicasDesired,queueDepth,gpuUtilization,cacheHitRate,costUsd,ttftP99Ms,tpotP99Ms,running,waiting,kvUtilization,preemptions,outputTokensPerS';
+  const lines = rows.map((r) =>
+    [r.t, r.arrivals, r.completed, r.rejected, 0, r.p50Ms, r.p99Ms, r.replicasReady, r.replicas - r.replicasReady, r.replicasDesired, r.waiting, r.gpuUtilization, r.prefixHitRate, r.costUsd, r.ttftP99Ms, r.tpotP99Ms, r.running, r.waiting, r.kvUtilization, r.preemptions, r.outputTokensPerS].join(','),
+  );
+  return `${cols}\n${lines.join('\n')}\n`;
+}
+
+function fmt(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
+}
+
+export function formatLlmTable(sc: LlmScenario, r: LlmResults): string {
+  const s = sc.spec;
+  const lines = [
+    `${sc.name}: ${s.replicas} replica(s) × ${s.tensorParallel} GPU, ${s.durationS} s simulated (${s.warmupS} s warmup)`,
+    ...sc.notes.map((n) => `  ${n}`),
+    `  requests   arrived ${r.requests.arrived}  completed ${r.requests.completed}  rejected ${r.requests.rejected}  in flight at end ${r.requests.inFlightAtEnd}`,
+    '  metric      mean       p50        p90        p99        p999',
+    ...(['ttftMs', 'tpotMs', 'itlMs', 'e2eMs'] as const).map((k) => `  ${k.replace('Ms', '').toUpperCase().padEnd(6)} ${[r[k].mean, r[k].p50, r[k].p90, r[k].p99, r[k].p999].map((v) => fmt(v).padStart(10)).join(' ')}`),
+    ...r.slo.targets.map((t) => `  SLO ${t.metric} ${t.percentile} ≤ ${fmt(t.targetMs)}: ${fmt(t.actualMs)} ${t.met ? 'met' : 'MISSED'}`),
+    `  goodput ${r.goodputRps.toFixed(2)} req/s of ${r.throughputRps.toFixed(2)}   tokens/s in ${r.inputTokensPerS.toFixed(0)} out ${r.outputTokensPerS.toFixed(0)}`,
+    `  KV cache ${r.numGpuBlocks} blocks: mean ${(r.kvUtilization.mean * 100).toFixed(1)} %, peak ${(r.kvUtilization.peak * 100).toFixed(1)} %   preemptions ${r.preemptions}   prefix hit rate ${(r.prefixHitRate * 100).toFixed(1)} %`,
+    `  replicas min ${r.replicasStats.min} mean ${r.replicasStats.mean.toFixed(2)} max ${r.replicasStats.max}, cold starts ${r.replicasStats.coldStarts}`,
+    `  busy ${(r.busyShare * 100).toFixed(1)} %, mean batch ${r.meanBatchSequences.toFixed(1)} sequences   cost $${r.costUsd.toFixed(2)} ($${r.monthlyUsd.toFixed(0)}/month, $${r.costPerMillionTokens.toFixed(3)} per million tokens)`,
+  ];
+  return lines.join('\n');
+}
+
+export interface LlmRunOptions {
+  set: string[];
+  seed?: number;
+  out?: string;
+  format: 'table' | 'json';
+  assertSlo: boolean;
+  quiet: boolean;
+}
+
+export function runLlmCommand(files: string[], opts: LlmRunOptions): number {
+  const sets = opts.seed !== undefined ? [...opts.set, `seed=${opts.seed}`] : opts.set;
+  const loaded = files.map((f) => ({ file: f, stem: basename(f, extname(f)), sc: readLlmScenario(f, sets) }));
+  const several = loaded.length > 1;
+  const summaries: unknown[] = [];
+  let missed = false;
+  for (const l of loaded) {
+    const t0 = performance.now();
+    const out = runLlmFleet(l.sc.spec);
+    const wall = (performance.now() - t0) / 1000;
+    const summary = llmSummary(l.sc, out.results, wall);
+    const dir = outputDir(l.stem, opts.out, several);
+    writeResult(dir, 'summary.json', `${JSON.stringify(summary, null, 2)}\n`);
+    writeResult(dir, 'timeline.csv', llmTimelineCsv(out.timeline));
+    summaries.push(summary);
+    if (!out.results.slo.met) missed = true;
+    if (opts.format === 'table') process.stdout.write(`${formatLlmTable(l.sc, out.results)}\nresults: ${dir}\n\n`);
+    else if (!opts.quiet) process.stderr.write(`${l.stem}: results in ${dir}\n`);
+  }
+  if (opts.format === 'json') process.stdout.write(`${JSON.stringify(several ? summaries : summaries[0], null, 2)}\n`);
+  return opts.assertSlo && missed ? EXIT.sloMissed : EXIT.ok;
+}

@@ -1,0 +1,579 @@
+/**
+ * A fleet of LLM replicas on one simulation clock: open-loop arrivals (a trace's token counts
+ * and times, or Poisson at a rate) or closed-loop users, a router (least outstanding requests,
+ * least outstanding tokens, lowest KV utilization, round robin), and the results: TTFT, TPOT,
+ * ITL and E2E percentiles, SLOs on them, goodput, token throughput, KV utilization,
+ * preemptions, prefix-cache hit rate, cost per million tokens; and a per-interval timeline.
+ */
+import { Simulation } from '../engine/simulation.js';
+import type { RandomStream } from '../engine/rng.js';
+import { Histogram } from '../metrics/histogram.js';
+import { LlmReplica, LlmRequests, type EngineConfig } from './engine.js';
+import type { StepTimeModel } from './step-time.js';
+import { HpaController, type HpaPod } from '../scaling/hpa.js';
+import type { HpaSpec } from '../scenario/kubernetes.js';
+
+/** vLLM's Prometheus gauges an HPA can target (per pod, AverageValue). */
+export type LlmScalingMetric = 'vllm:num_requests_waiting' | 'vllm:num_requests_running' | 'vllm:kv_cache_usage_perc';
+
+export interface LlmAutoscaler {
+  hpa: HpaSpec;
+  syncPeriodS: number;
+}
+
+export type LlmRouting = 'least-requests' | 'least-tokens' | 'kv-utilization' | 'round-robin';
+
+export type TokenDist =
+  | { kind: 'fixed'; value: number }
+  | { kind: 'lognormal'; mean: number; cv: number; min: number; max: number }
+  | { kind: 'empirical'; values: number[]; weights: number[] };
+
+export type LlmArrivals =
+  | { kind: 'trace'; timesS: Float64Array; prompt: Int32Array; output: Int32Array; loop: boolean }
+  | { kind: 'poisson'; schedule: Array<{ atS: number; rps: number }>; prompt: TokenDist; output: TokenDist }
+  | { kind: 'closed'; users: number; thinkS: number; prompt: TokenDist; output: TokenDist };
+
+export type LlmMetric = 'ttft' | 'tpot' | 'itl' | 'e2e';
+
+export interface LlmSlo {
+  metric: LlmMetric;
+  percentile: 'p50' | 'p90' | 'p95' | 'p99' | 'p999';
+  targetS: number;
+}
+
+export interface LlmFleetSpec {
+  seed: number;
+  durationS: number;
+  warmupS: number;
+  replicas: number;
+  tensorParallel: number;
+  engine: EngineConfig;
+  model: StepTimeModel;
+  routing: LlmRouting;
+  arrivals: LlmArrivals;
+  /** Leading prompt tokens every request shares (a system prompt); 0 for none. */
+  systemPromptTokens: number;
+  slos: LlmSlo[];
+  /** USD per GPU-hour. */
+  pricePerGpuHour: number;
+  reportIntervalS: number;
+  /** Cold start before a replica serves (s): weights / load bandwidth; 0 = ready at t = 0. */
+  coldStartS: number;
+  /** An HPA on vLLM's gauges; `replicas` is then the starting count. */
+  autoscaler: LlmAutoscaler | null;
+}
+
+
+export interface LatencyStats {
+  mean: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface LlmResults {
+  requests: { arrived: number; completed: number; rejected: number; inFlightAtEnd: number };
+  ttftMs: LatencyStats;
+  tpotMs: LatencyStats;
+  itlMs: LatencyStats;
+  e2eMs: LatencyStats;
+  slo: { met: boolean; targets: Array<{ metric: LlmMetric; percentile: string; targetMs: number; actualMs: number; met: boolean }> };
+  /** Completed requests (arrived after warmup) meeting every SLO, per second of the measured window. */
+  goodputRps: number;
+  throughputRps: number;
+  inputTokensPerS: number;
+  outputTokensPerS: number;
+  kvUtilization: { mean: number; peak: number };
+  preemptions: number;
+  prefixHitRate: number;
+  /** Mean sequences per step and share of replica time stepping. */
+  meanBatchSequences: number;
+  busyShare: number;
+  replicas: number;
+  replicasStats: { min: number; mean: number; max: number; coldStarts: number };
+  gpus: number;
+  costUsd: number;
+  monthlyUsd: number;
+  costPerMillionTokens: number;
+  stepModel: string;
+  numGpuBlocks: number;
+  events: number;
+}
+
+export interface LlmTimelineRow {
+  t: number;
+  arrivals: number;
+  completed: number;
+  rejected: number;
+  /** E2E latency of the interval's completions. */
+  p50Ms: number;
+  p99Ms: number;
+  replicasReady: number;
+  replicas: number;
+  replicasDesired: number;
+  gpuUtilization: number;
+  prefixHitRate: number;
+  costUsd: number;
+  ttftP99Ms: number;
+  tpotP99Ms: number;
+  running: number;
+  waiting: number;
+  kvUtilization: number;
+  preemptions: number;
+  outputTokensPerS: number;
+}
+
+export interface LlmRunOutput {
+  results: LlmResults;
+  timeline: LlmTimelineRow[];
+}
+
+function lognormalSampler(rng: RandomStream, mean: number, cv: number): () => number {
+  const s2 = Math.log(1 + cv * cv);
+  const mu = Math.log(mean) - s2 / 2;
+  const s = Math.sqrt(s2);
+  return () => Math.exp(mu + s * rng.normal());
+}
+
+/** A sampler of integer token counts ≥ 1. */
+export function tokenSampler(d: TokenDist, rng: RandomStream): () => number {
+  switch (d.kind) {
+    case 'fixed':
+      return () => d.value;
+    case 'lognormal': {
+      const f = lognormalSampler(rng, d.mean, d.cv);
+      return () => Math.min(d.max, Math.max(d.min, Math.round(f())));
+    }
+    case 'empirical': {
+      const total = d.weights.reduce((a, b) => a + b, 0);
+      const cum = Float64Array.from(d.weights.map(((acc) => (w: number) => (acc += w / total))(0)));
+      return () => {
+        const u = rng.uniform();
+        let i = 0;
+        while (i < cum.length - 1 && cum[i]! <= u) i++;
+        return d.values[i]!;
+      };
+    }
+  }
+}
+
+function latencyStats(h: Histogram): LatencyStats {
+  const ms = (v: number): number => (Number.isFinite(v) ? Number((v * 1e3).toPrecision(12)) : 0);
+  return {
+    mean: ms(h.mean()),
+    p50: ms(h.quantile(0.5)),
+    p90: ms(h.quantile(0.9)),
+    p95: ms(h.quantile(0.95)),
+    p99: ms(h.quantile(0.99)),
+    p999: ms(h.quantile(0.999)),
+    max: ms(h.count > 0 ? h.max : NaN),
+  };
+}
+
+/** Runs the fleet for the spec's duration; `onProgress` sees the share done. */
+export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void): LlmRunOutput {
+  const sim = new Simulation(spec.seed);
+  const reqs = new LlmRequests();
+  const warm = spec.warmupS;
+  const h = { ttft: new Histogram(), tpot: new Histogram(), itl: new Histogram(), e2e: new Histogram() };
+  const iv = { ttft: new Histogram(), tpot: new Histogram(), e2e: new Histogram(), arrivals: 0, completed: 0, rejected: 0, tokens: 0 };
+  let arrived = 0;
+  let completed = 0;
+  let rejected = 0;
+  let good = 0;
+  let inTok = 0;
+  let outTok = 0;
+  const sloChecks = spec.slos;
+  // per-request SLO check needs the request's own TPOT/TTFT/E2E; ITL SLOs are judged on the distribution only
+  const closed = spec.arrivals.kind === 'closed' ? spec.arrivals : null;
+  let sendNext: ((user: number) => void) | null = null;
+
+  const onFinish = (id: number, t: number): void => {
+    const counted = reqs.arrival[id]! >= warm;
+    const out = reqs.output[id]!;
+    const ttft = reqs.firstT[id]! - reqs.arrival[id]!;
+    const e2e = t - reqs.arrival[id]!;
+    const tpot = out > 1 ? (t - reqs.firstT[id]!) / (out - 1) : NaN;
+    iv.completed++;
+    iv.e2e.record(e2e);
+    if (Number.isFinite(tpot)) iv.tpot.record(tpot);
+    iv.ttft.record(ttft);
+    if (counted) {
+      completed++;
+      inTok += reqs.prompt[id]!;
+      outTok += out;
+      h.ttft.record(ttft);
+      h.e2e.record(e2e);
+      if (Number.isFinite(tpot)) h.tpot.record(tpot);
+      let ok = true;
+      for (const s of sloChecks) {
+        const v = s.metric === 'ttft' ? ttft : s.metric === 'e2e' ? e2e : s.metric === 'tpot' ? tpot : NaN;
+        if (Number.isFinite(v) && v > s.targetS) ok = false;
+      }
+      if (ok) good++;
+    }
+    const c = reqs.client[id]!;
+    if (c >= 0 && sendNext) sendNext(c);
+  };
+  const onToken = (id: number, _t: number, first: boolean, gap: number): void => {
+    iv.tokens++;
+    if (!first && reqs.arrival[id]! >= warm) h.itl.record(gap);
+  };
+  // Every replica the run may use exists from the start; `active` ones are billed and routable
+  // (a starting one queues what it gets until its cold start ends), a drained one is removed
+  // when its last request finishes.
+  const maxReps = spec.autoscaler ? Math.max(spec.replicas, spec.autoscaler.hpa.maxReplicas) : spec.replicas;
+  const reps: LlmReplica[] = [];
+  for (let i = 0; i < maxReps; i++) reps.push(new LlmReplica(sim, spec.engine, spec.model, reqs, { onFinish, onToken }, i));
+  const active = new Uint8Array(maxReps);
+  /** Active replicas the autoscaler is removing: no new requests, stopped when empty. */
+  const draining = new Uint8Array(maxReps);
+  const startedAt = new Float64Array(maxReps);
+  const readyAt = new Float64Array(maxReps).fill(NaN);
+  let activeCount = 0;
+  let coldStarts = 0;
+  let replicaSeconds = 0;
+  let lastAcc = 0;
+  let minActive = Infinity;
+  let maxActive = 0;
+  const accrue = (): void => {
+    replicaSeconds += activeCount * (sim.now - lastAcc);
+    lastAcc = sim.now;
+  };
+  const readyH = sim.register((i) => {
+    if (!active[i]) return;
+    readyAt[i] = sim.now;
+    reps[i]!.setReady();
+  });
+  const start = (i: number, cold: boolean): void => {
+    accrue();
+    active[i] = 1;
+    activeCount++;
+    startedAt[i] = sim.now;
+    if (activeCount > maxActive) maxActive = activeCount;
+    if (cold && spec.coldStartS > 0) {
+      coldStarts++;
+      reps[i]!.ready = false;
+      readyAt[i] = NaN;
+      sim.at(sim.now + spec.coldStartS, readyH, i);
+    } else {
+      readyAt[i] = sim.now;
+      reps[i]!.ready = true;
+    }
+  };
+  const stop = (i: number): void => {
+    accrue();
+    active[i] = 0;
+    activeCount--;
+    if (activeCount < minActive) minActive = activeCount;
+  };
+  for (let i = 0; i < maxReps; i++) reps[i]!.ready = false;
+  for (let i = 0; i < spec.replicas; i++) start(i, spec.coldStartS > 0);
+  minActive = activeCount;
+  if (spec.coldStartS > 0) coldStarts = 0; // the initial fleet's load is not a scale-up cold start
+
+  let rr = 0;
+  const better = (r: LlmReplica, best: LlmReplica): boolean => {
+    switch (spec.routing) {
+      case 'least-requests':
+      case 'round-robin':
+        return r.outstanding < best.outstanding;
+      case 'least-tokens':
+        return r.outstandingTokens < best.outstandingTokens;
+      case 'kv-utilization': {
+        const a = r.kvUtilization;
+        const b = best.kvUtilization;
+        return a < b || (a === b && r.outstanding < best.outstanding);
+      }
+    }
+  };
+  const route = (): LlmReplica => {
+    if (spec.routing === 'round-robin') {
+      for (let k = 0; k < maxReps; k++) {
+        const i = (rr + k) % maxReps;
+        if (active[i] && !draining[i] && reps[i]!.ready) {
+          rr = (i + 1) % maxReps;
+          return reps[i]!;
+        }
+      }
+    }
+    // ready active replicas first; only when none is ready, the starting ones
+    let best: LlmReplica | null = null;
+    for (let i = 0; i < maxReps; i++) {
+      const r = reps[i]!;
+      if (active[i] && !draining[i] && r.ready && (best === null || better(r, best))) best = r;
+    }
+    if (best !== null) return best;
+    for (let i = 0; i < maxReps; i++) {
+      const r = reps[i]!;
+      if (active[i] && !draining[i] && (best === null || better(r, best))) best = r;
+    }
+    return best ?? reps[0]!;
+  };
+
+  const sys = spec.systemPromptTokens;
+  const submit = (t: number, prompt: number, output: number, client: number): void => {
+    const shared = sys > 0 ? Math.min(sys, prompt) : 0;
+    const id = reqs.add(t, prompt, output, sys > 0 ? 0 : -1, shared, client);
+    iv.arrivals++;
+    if (t >= warm) arrived++;
+    const rep = route();
+    if (!rep.enqueue(id)) {
+      iv.rejected++;
+      if (t >= warm) rejected++;
+      if (client >= 0 && sendNext) sendNext(client);
+    }
+  };
+
+  const a = spec.arrivals;
+  if (a.kind === 'trace') {
+    let k = 0;
+    let offset = 0;
+    const n = a.timesS.length;
+    // a looped trace starts again one mean gap after its last request
+    const period = n > 1 ? a.timesS[n - 1]! + a.timesS[n - 1]! / (n - 1) : 1;
+    const src = sim.register(() => {
+      submit(sim.now, a.prompt[k]!, a.output[k]!, -1);
+      k++;
+      if (k === n && a.loop) {
+        k = 0;
+        offset += period;
+      }
+      if (k < n && offset + a.timesS[k]! <= spec.durationS) sim.atSource(offset + a.timesS[k]!, src);
+    });
+    if (n > 0 && a.timesS[0]! <= spec.durationS) sim.atSource(a.timesS[0]!, src);
+  } else if (a.kind === 'poisson') {
+    const rng = sim.rng.stream('llm-arrivals');
+    const pr = tokenSampler(a.prompt, sim.rng.stream('llm-prompt'));
+    const ou = tokenSampler(a.output, sim.rng.stream('llm-output'));
+    // piecewise-constant rate: a draw that crosses the next change is redrawn from there (memoryless)
+    const sched = a.schedule;
+    let seg = 0;
+    let pending = false;
+    const next = (from: number): void => {
+      for (;;) {
+        while (seg + 1 < sched.length && sched[seg + 1]!.atS <= from) seg++;
+        const rps = sched[seg]!.rps;
+        const t = rps > 0 ? from - Math.log(1 - rng.uniform()) / rps : Infinity;
+        const change = seg + 1 < sched.length ? sched[seg + 1]!.atS : Infinity;
+        if (t < change) {
+          pending = true;
+          if (t <= spec.durationS) sim.atSource(t, src);
+          return;
+        }
+        if (change > spec.durationS) return;
+        from = change;
+      }
+    };
+    const src = sim.register(() => {
+      if (pending) submit(sim.now, pr(), ou(), -1);
+      next(sim.now);
+    });
+    next(0);
+  } else if (closed) {
+    const think = sim.rng.stream('llm-think');
+    const pr = tokenSampler(closed.prompt, sim.rng.stream('llm-prompt'));
+    const ou = tokenSampler(closed.output, sim.rng.stream('llm-output'));
+    const sendH = sim.register((u) => submit(sim.now, pr(), ou(), u));
+    const thinkS = (): number => (closed.thinkS > 0 ? -Math.log(1 - think.uniform()) * closed.thinkS : 0);
+    sendNext = (u: number): void => sim.at(sim.now + thinkS(), sendH, u);
+    for (let u = 0; u < closed.users; u++) sim.at(think.uniform() * closed.thinkS, sendH, u);
+  }
+
+  // autoscaler: the HPA's own decision logic (src/scaling/hpa.ts) on vLLM's per-pod gauges
+  let desired = spec.replicas;
+  void desired;
+  if (spec.autoscaler) {
+    const hpa = new HpaController(spec.autoscaler.hpa);
+    const metricName = spec.autoscaler.hpa.metrics[0]!.name;
+    const gauge = (r: LlmReplica): number => (metricName === 'vllm:num_requests_waiting' ? r.waitingCount : metricName === 'vllm:num_requests_running' ? r.runCount : r.kvUtilization);
+    const period = spec.autoscaler.syncPeriodS;
+    const syncH = sim.register(() => {
+      const pods: HpaPod[] = [];
+      for (let i = 0; i < maxReps; i++) {
+        if (!active[i] || draining[i]) continue;
+        const r = reps[i]!;
+        const ready = r.ready;
+        pods.push({ ready, startedAtS: startedAt[i]!, readySinceS: ready ? readyAt[i]! : null, metric: () => gauge(r), sampleTakenAtS: sim.now, cpuRequestCores: 1 });
+      }
+      const d = hpa.sync({ nowS: sim.now, specReplicas: pods.length, pods, objectMetric: () => undefined }).desired;
+      desired = d;
+      let cur = pods.length;
+      // scale up: undrain first, then start idle replicas; scale down: drain the newest
+      for (let i = 0; i < maxReps && cur < d; i++) if (active[i] && draining[i]) (draining[i] = 0), cur++;
+      for (let i = 0; i < maxReps && cur < d; i++) if (!active[i]) start(i, true), cur++;
+      for (let i = maxReps - 1; i >= 0 && cur > d; i--) {
+        if (!active[i] || draining[i]) continue;
+        draining[i] = 1;
+        cur--;
+        if (reps[i]!.outstanding === 0) {
+          draining[i] = 0;
+          reps[i]!.ready = false;
+          stop(i);
+        }
+      }
+      if (sim.now + period <= spec.durationS) sim.at(sim.now + period, syncH, 0);
+    });
+    sim.at(period, syncH, 0);
+  }
+  // a draining replica leaves once its last request finishes (checked at each report and sync)
+  const reapDrained = (): void => {
+    for (let i = 0; i < maxReps; i++) {
+      if (active[i] && draining[i] && reps[i]!.outstanding === 0) {
+        draining[i] = 0;
+        reps[i]!.ready = false;
+        stop(i);
+      }
+    }
+  };
+
+  // timeline
+  const timeline: LlmTimelineRow[] = [];
+  let lastPre = 0;
+  let lastBusy = 0;
+  let lastQ = 0;
+  let lastHit = 0;
+  let kvSum = 0;
+  let kvSamples = 0;
+  let kvPeak = 0;
+  let rsAtWarm = 0;
+  let lastRs = 0;
+  if (warm > 0) sim.at(warm, sim.register(() => (accrue(), (rsAtWarm = replicaSeconds))), 0);
+  const sample = (t: number): void => {
+    reapDrained();
+    accrue();
+    let running = 0;
+    let waiting = 0;
+    let kv = 0;
+    let pre = 0;
+    let busyNow = 0;
+    let ready = 0;
+    let qNow = 0;
+    let hitNow = 0;
+    for (let i = 0; i < maxReps; i++) {
+      const r = reps[i]!;
+      busyNow += r.busyS;
+      qNow += r.prefixQueryTokens;
+      hitNow += r.prefixHitTokens;
+      pre += r.preemptionCount;
+      if (!active[i]) continue;
+      if (r.ready) ready++;
+      running += r.runCount;
+      waiting += r.waitingCount;
+      kv += r.kvUtilization;
+    }
+    kv /= Math.max(1, activeCount);
+    if (t > warm) {
+      kvSum += kv;
+      kvSamples++;
+      if (kv > kvPeak) kvPeak = kv;
+    }
+    const q = (x: Histogram): number => (x.count > 0 ? Number((x.quantile(0.99) * 1e3).toPrecision(9)) : 0);
+    const rsSpan = replicaSeconds - lastRs;
+    lastRs = replicaSeconds;
+    timeline.push({
+      t: Number(t.toPrecision(12)),
+      arrivals: iv.arrivals,
+      completed: iv.completed,
+      rejected: iv.rejected,
+      p50Ms: iv.e2e.count > 0 ? Number((iv.e2e.quantile(0.5) * 1e3).toPrecision(9)) : 0,
+      p99Ms: q(iv.e2e),
+      replicasReady: ready,
+      replicas: activeCount,
+      replicasDesired: desired,
+      gpuUtilization: rsSpan > 0 ? Number(Math.min(1, (busyNow - lastBusy) / rsSpan).toPrecision(6)) : 0,
+      prefixHitRate: qNow > lastQ ? Number(((hitNow - lastHit) / (qNow - lastQ)).toPrecision(6)) : 0,
+      costUsd: Number(((spec.tensorParallel * spec.pricePerGpuHour * rsSpan) / 3600).toPrecision(9)),
+      ttftP99Ms: q(iv.ttft),
+      tpotP99Ms: q(iv.tpot),
+      running,
+      waiting,
+      kvUtilization: Number(kv.toPrecision(6)),
+      preemptions: pre - lastPre,
+      outputTokensPerS: Number((iv.tokens / spec.reportIntervalS).toPrecision(9)),
+    });
+    lastPre = pre;
+    lastBusy = busyNow;
+    lastQ = qNow;
+    lastHit = hitNow;
+    iv.arrivals = iv.completed = iv.tokens = iv.rejected = 0;
+    iv.e2e.reset();
+    iv.ttft.reset();
+    iv.tpot.reset();
+  };
+  const steps = Math.ceil(spec.durationS / spec.reportIntervalS);
+  for (let k = 1; k <= steps; k++) {
+    const t = Math.min(spec.durationS, k * spec.reportIntervalS);
+    sim.run(t);
+    sample(t);
+    onProgress?.(t / spec.durationS);
+  }
+  for (const r of reps) r.flush();
+
+  // results
+  const windowS = Math.max(1e-9, spec.durationS - warm);
+  let steps2 = 0;
+  let seqs = 0;
+  let busy = 0;
+  let pre = 0;
+  let q = 0;
+  let hit = 0;
+  for (const r of reps) {
+    steps2 += r.steps;
+    busy += Math.min(r.busyS, spec.durationS);
+    pre += r.preemptionCount;
+    q += r.prefixQueryTokens;
+    hit += r.prefixHitTokens;
+    seqs += r.runCount;
+  }
+  void seqs;
+  let inFlight = 0;
+  for (let id = 0; id < reqs.count; id++) if (reqs.arrival[id]! >= warm && (reqs.state[id] === 0 || reqs.state[id] === 1 || reqs.state[id] === -1)) inFlight++;
+  const stats = { ttft: latencyStats(h.ttft), tpot: latencyStats(h.tpot), itl: latencyStats(h.itl), e2e: latencyStats(h.e2e) };
+  const targets = spec.slos.map((s) => {
+    const actualMs = stats[s.metric][s.percentile];
+    const targetMs = Number((s.targetS * 1e3).toPrecision(12));
+    return { metric: s.metric, percentile: s.percentile, targetMs, actualMs, met: actualMs <= targetMs && (completed > 0 || arrived === 0) };
+  });
+  accrue();
+  const gpus = spec.replicas * spec.tensorParallel;
+  const gpuHourUsd = spec.tensorParallel * spec.pricePerGpuHour;
+  const costUsd = (gpuHourUsd * replicaSeconds) / 3600;
+  const costWindow = (gpuHourUsd * (replicaSeconds - rsAtWarm)) / 3600;
+  const meanReplicas = replicaSeconds / spec.durationS;
+  const tokens = inTok + outTok;
+  let totalSeqSteps = 0;
+  for (const r of reps) totalSeqSteps += r.seqStepSum;
+  return {
+    results: {
+      requests: { arrived, completed, rejected, inFlightAtEnd: inFlight },
+      ttftMs: stats.ttft,
+      tpotMs: stats.tpot,
+      itlMs: stats.itl,
+      e2eMs: stats.e2e,
+      slo: { met: targets.every((t) => t.met), targets },
+      goodputRps: good / windowS,
+      throughputRps: completed / windowS,
+      inputTokensPerS: inTok / windowS,
+      outputTokensPerS: outTok / windowS,
+      kvUtilization: { mean: kvSamples > 0 ? kvSum / kvSamples : 0, peak: kvPeak },
+      preemptions: pre,
+      prefixHitRate: q > 0 ? hit / q : 0,
+      meanBatchSequences: steps2 > 0 ? totalSeqSteps / steps2 : 0,
+      busyShare: replicaSeconds > 0 ? Math.min(1, busy / replicaSeconds) : 0,
+      replicas: spec.replicas,
+      replicasStats: { min: Number.isFinite(minActive) ? minActive : 0, mean: meanReplicas, max: maxActive, coldStarts },
+      gpus,
+      costUsd,
+      monthlyUsd: meanReplicas * gpuHourUsd * 730,
+      costPerMillionTokens: tokens > 0 ? (costWindow / tokens) * 1e6 : 0,
+      stepModel: spec.model.label,
+      numGpuBlocks: spec.engine.numGpuBlocks,
+      events: sim.events,
+    },
+    timeline,
+  };
+}

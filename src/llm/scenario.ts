@@ -1,0 +1,377 @@
+/**
+ * LLM scenarios: a scenario file with a top-level `llm:` block runs a fleet of LLM replicas
+ * (fleet.ts) instead of the request-level fleet. This module validates such a document and
+ * resolves it into an LlmFleetSpec; it never touches the file system (files named by the
+ * scenario, a trace or a profile bundle, are read through `readFile`).
+ *
+ *   name, seed, duration, warmup, report.interval        as in every scenario
+ *   slo:     { ttft: { p99: 2s }, tpot: { p99: 50ms }, e2e: …, itl: … }
+ *   traffic: trace: { file, timeColumn, promptColumn, outputColumn, speedup, loop }
+ *          | rate: 5            (Poisson)           + tokens: { prompt: D, output: D }
+ *          | users: 64, thinkTime: 5s (closed loop) + tokens
+ *            systemPrompt: 300  (leading prompt tokens every request shares)
+ *            D = 512 | { lognormal: { mean, cv, min?, max? } } | { empirical: { values, weights } }
+ *   llm:     model, gpu, tensorParallel, replicas, routing, price?,
+ *            engine: { maxNumSeqs, maxNumBatchedTokens, blockSize, gpuMemoryUtilization, numGpuBlocks?, prefixCaching },
+ *            stepTime: roofline | { beta0, beta1, beta2, beta3, beta4? (seconds per unit) } | { profile: DIR },
+ *            coldStart: { loadBandwidth: 2GB } (weights / bandwidth before the replica serves)
+ */
+import { isAbsolute, join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { findGpu } from '../catalog/index.js';
+import { parseDurationS, parseSizeBytes } from '../scenario/units.js';
+import { applySets } from '../scenario/load.js';
+import type { LlmArrivals, LlmAutoscaler, LlmFleetSpec, LlmMetric, LlmRouting, LlmScalingMetric, LlmSlo, TokenDist } from './fleet.js';
+import { GPU_DATASHEETS, kvBlocksFromMemory, MODELS, rooflineCoefficients, weightBytes } from './models.js';
+import { LinearStepModel, ProfileStepModel, type StepTimeModel } from './step-time.js';
+
+export class LlmScenarioError extends Error {
+  constructor(readonly lines: string[]) {
+    super(lines.join('\n'));
+  }
+}
+
+export interface LlmScenario {
+  name: string;
+  spec: LlmFleetSpec;
+  /** Where the step times come from, and the KV capacity (for the table). */
+  notes: string[];
+  warnings: string[];
+}
+
+type Obj = Record<string, unknown>;
+
+/** True when a parsed scenario document is an LLM scenario (has a top-level `llm` block). */
+export function isLlmDocument(text: string): boolean {
+  try {
+    const doc = parseDocument(text).toJS() as unknown;
+    return typeof doc === 'object' && doc !== null && 'llm' in doc;
+  } catch {
+    return false;
+  }
+}
+
+export interface LlmLoadOptions {
+  file: string;
+  baseDir: string;
+  sets?: string[];
+  readFile: (absolutePath: string) => string;
+}
+
+/** Parses a trace CSV's time and token columns; times relative to the first row, divided by speedup. */
+export function parseTokenTrace(text: string, timeColumn: string, promptColumn: string, outputColumn: string, speedup: number, what: string): { timesS: Float64Array; prompt: Int32Array; output: Int32Array } {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines.length < 2) throw new Error(`${what}: expected a header and at least one row`);
+  const header = lines[0]!.split(',').map((s) => s.trim());
+  const ci = (c: string): number => {
+    const i = header.indexOf(c);
+    if (i < 0) throw new Error(`${what}: no column "${c}" (columns: ${header.join(', ')})`);
+    return i;
+  };
+  const [ti, pi, oi] = [ci(timeColumn), ci(promptColumn), ci(outputColumn)];
+  const n = lines.length - 1;
+  const timesS = new Float64Array(n);
+  const prompt = new Int32Array(n);
+  const output = new Int32Array(n);
+  let t0 = NaN;
+  let prev = -Infinity;
+  for (let k = 0; k < n; k++) {
+    const cells = lines[k + 1]!.split(',');
+    const raw = cells[ti]?.trim() ?? '';
+    let t: number;
+    if (/^\d+(\.\d+)?$/.test(raw)) t = Number(raw);
+    else {
+      // ISO date-time, fractional seconds of any length (Date.parse keeps milliseconds only)
+      const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d+)?Z?$/.exec(raw);
+      if (!m) throw new Error(`${what}: line ${k + 2}: ${timeColumn}: not a time: "${raw.slice(0, 60)}"`);
+      t = Date.parse(`${m[1]}T${m[2]}Z`) / 1000 + (m[3] ? Number(m[3]) : 0);
+    }
+    if (Number.isNaN(t0)) t0 = t;
+    const rel = (t - t0) / speedup;
+    if (rel < prev) throw new Error(`${what}: line ${k + 2}: times must not decrease`);
+    prev = rel;
+    timesS[k] = rel;
+    const p = Number(cells[pi]);
+    const o = Number(cells[oi]);
+    if (!(Number.isInteger(p) && p >= 1)) throw new Error(`${what}: line ${k + 2}: ${promptColumn}: expected a positive integer, got "${cells[pi]}"`);
+    if (!(Number.isInteger(o) && o >= 0)) throw new Error(`${what}: line ${k + 2}: ${outputColumn}: expected a non-negative integer, got "${cells[oi]}"`);
+    prompt[k] = p;
+    output[k] = Math.max(1, o);
+  }
+  return { timesS, prompt, output };
+}
+
+/** Loads and validates an LLM scenario; throws LlmScenarioError listing the problems (file: path: message). */
+export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario {
+  const f = opts.file;
+  const errs: string[] = [];
+  const err = (path: string, msg: string): void => void errs.push(`error: ${f}: ${path}: ${msg}`);
+  let raw = parseDocument(text).toJS() as unknown;
+  if (opts.sets && opts.sets.length > 0) raw = applySets(raw, opts.sets, f);
+  const doc = raw as Obj;
+  const obj = (v: unknown, path: string): Obj => {
+    if (v === undefined || v === null) return {};
+    if (typeof v !== 'object' || Array.isArray(v)) {
+      err(path, 'expected a mapping');
+      return {};
+    }
+    return v as Obj;
+  };
+  const dur = (v: unknown, path: string, dflt: number): number => {
+    if (v === undefined) return dflt;
+    try {
+      return parseDurationS(v);
+    } catch (e) {
+      err(path, (e as Error).message);
+      return dflt;
+    }
+  };
+  const int = (v: unknown, path: string, dflt: number, min = 1): number => {
+    if (v === undefined) return dflt;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+      err(path, `expected an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+      return dflt;
+    }
+    return v;
+  };
+  const numIn = (v: unknown, path: string, dflt: number, lo: number, hi: number): number => {
+    if (v === undefined) return dflt;
+    if (typeof v !== 'number' || !(v >= lo && v <= hi)) {
+      err(path, `expected a number in [${lo}, ${hi}], got ${JSON.stringify(v)}`);
+      return dflt;
+    }
+    return v;
+  };
+  const known = (o: Obj, path: string, keys: string[]): void => {
+    for (const k of Object.keys(o)) if (!keys.includes(k)) err(path ? `${path}.${k}` : k, `unknown field (expected one of: ${keys.join(', ')})`);
+  };
+
+  known(doc, '', ['name', 'description', 'seed', 'duration', 'warmup', 'slo', 'traffic', 'llm', 'report']);
+  const name = typeof doc.name === 'string' ? doc.name : (err('name', 'expected a string'), 'llm');
+  const seed = int(doc.seed, 'seed', 1, 0);
+  const durationS = dur(doc.duration, 'duration', 600);
+  const warmupS = dur(doc.warmup, 'warmup', 0);
+  if (durationS <= 0) err('duration', 'must be positive');
+  if (warmupS >= durationS) err('warmup', `must be shorter than duration (${durationS} s)`);
+  const report = obj(doc.report, 'report');
+  const reportIntervalS = dur(report.interval, 'report.interval', 10);
+  if (!(reportIntervalS > 0)) err('report.interval', 'must be positive');
+
+  // slo
+  const slos: LlmSlo[] = [];
+  const slo = obj(doc.slo, 'slo');
+  for (const [metric, v] of Object.entries(slo)) {
+    if (!['ttft', 'tpot', 'itl', 'e2e'].includes(metric)) {
+      err(`slo.${metric}`, 'unknown metric (expected ttft, tpot, itl or e2e)');
+      continue;
+    }
+    for (const [p, t] of Object.entries(obj(v, `slo.${metric}`))) {
+      if (!['p50', 'p90', 'p95', 'p99', 'p999'].includes(p)) {
+        err(`slo.${metric}.${p}`, 'unknown percentile (expected p50, p90, p95, p99 or p999)');
+        continue;
+      }
+      slos.push({ metric: metric as LlmMetric, percentile: p as LlmSlo['percentile'], targetS: dur(t, `slo.${metric}.${p}`, 1) });
+    }
+  }
+
+  // llm
+  const l = obj(doc.llm, 'llm');
+  known(l, 'llm', ['model', 'gpu', 'tensorParallel', 'replicas', 'routing', 'price', 'engine', 'stepTime', 'coldStart', 'autoscaler']);
+  const modelId = typeof l.model === 'string' ? l.model.toLowerCase() : '';
+  const shape = MODELS[modelId];
+  if (!shape) err('llm.model', `unknown model ${JSON.stringify(l.model)} (built in: ${Object.keys(MODELS).join(', ')})`);
+  const gpu = typeof l.gpu === 'string' ? findGpu(l.gpu) : undefined;
+  if (!gpu) err('llm.gpu', `unknown GPU ${JSON.stringify(l.gpu)} (see infersim catalog)`);
+  const tp = int(l.tensorParallel, 'llm.tensorParallel', 1);
+  if (![1, 2, 4, 8].includes(tp)) err('llm.tensorParallel', `expected 1, 2, 4 or 8 GPUs of a node, got ${tp}`);
+  const replicas = int(l.replicas, 'llm.replicas', 1);
+  if (replicas > 10000) err('llm.replicas', 'at most 10 000');
+  const routing = (l.routing ?? 'least-requests') as LlmRouting;
+  if (!['least-requests', 'least-tokens', 'kv-utilization', 'round-robin'].includes(routing)) err('llm.routing', `expected least-requests, least-tokens, kv-utilization or round-robin, got ${JSON.stringify(l.routing)}`);
+  const price = l.price === undefined ? (gpu?.price.value ?? 0) : numIn(l.price, 'llm.price', 0, 0, 1e6);
+  const e = obj(l.engine, 'llm.engine');
+  known(e, 'llm.engine', ['maxNumSeqs', 'maxNumBatchedTokens', 'blockSize', 'gpuMemoryUtilization', 'numGpuBlocks', 'prefixCaching', 'reserveFullSequence']);
+  const blockSize = int(e.blockSize, 'llm.engine.blockSize', 16);
+  const util = numIn(e.gpuMemoryUtilization, 'llm.engine.gpuMemoryUtilization', 0.9, 0.05, 1);
+  const notes: string[] = [];
+  const warnings: string[] = [];
+  let numGpuBlocks = 0;
+  if (e.numGpuBlocks !== undefined) {
+    numGpuBlocks = int(e.numGpuBlocks, 'llm.engine.numGpuBlocks', 2, 2);
+    notes.push(`KV cache: ${numGpuBlocks} blocks of ${blockSize} tokens (given)`);
+  } else if (shape && gpu) {
+    numGpuBlocks = kvBlocksFromMemory(shape, gpu.memoryGb, util, blockSize, tp);
+    if (numGpuBlocks < 2) err('llm.engine', `${shape.name} does not fit ${tp}× ${gpu.id} at gpuMemoryUtilization ${util}: no memory left for the KV cache (use more GPUs: tensorParallel)`);
+    else notes.push(`KV cache: ${numGpuBlocks} blocks of ${blockSize} tokens (estimated from ${tp}× ${gpu.memoryGb} GB × ${util} − weights; a logged num_gpu_blocks is better)`);
+  }
+  const engine = {
+    maxNumSeqs: int(e.maxNumSeqs, 'llm.engine.maxNumSeqs', 256),
+    maxNumBatchedTokens: int(e.maxNumBatchedTokens, 'llm.engine.maxNumBatchedTokens', 8192),
+    blockSize,
+    numGpuBlocks: Math.max(2, numGpuBlocks),
+    enablePrefixCaching: e.prefixCaching === undefined ? true : e.prefixCaching === true,
+    reserveFullSequence: e.reserveFullSequence === undefined ? true : e.reserveFullSequence === true,
+  };
+  if (e.prefixCaching !== undefined && typeof e.prefixCaching !== 'boolean') err('llm.engine.prefixCaching', 'expected true or false');
+
+  // step time
+  let model: StepTimeModel | null = null;
+  const st = l.stepTime ?? 'roofline';
+  if (st === 'roofline') {
+    const sheet = gpu ? GPU_DATASHEETS[gpu.id] : undefined;
+    if (gpu && !sheet) err('llm.stepTime', `no datasheet for ${gpu.id} to estimate a roofline; give coefficients or a profile`);
+    if (shape && sheet) {
+      model = new LinearStepModel(rooflineCoefficients(shape, sheet, tp), `roofline estimate (${shape.name} on ${tp}× ${sheet.id}, ${sheet.source}; not measured)`);
+      notes.push(`step time: ${model.label}`);
+    }
+  } else if (typeof st === 'object' && st !== null && 'profile' in st) {
+    const dir = String((st as Obj).profile);
+    const abs = isAbsolute(dir) ? dir : join(opts.baseDir, dir);
+    try {
+      const read = (n: string): string => opts.readFile(join(abs, n));
+      model = new ProfileStepModel({ dense: read('dense.csv'), attention: read('attention.csv'), perSequence: read('per_sequence.csv') }, { layers: shape?.layers ?? 32, label: `operator profile ${dir}` });
+      notes.push(`step time: ${model.label}`);
+    } catch (x) {
+      err('llm.stepTime.profile', (x as Error).message);
+    }
+  } else if (typeof st === 'object' && st !== null) {
+    const c = st as Obj;
+    known(c, 'llm.stepTime', ['beta0', 'beta1', 'beta2', 'beta3', 'beta4', 'source']);
+    const b = (k: string, req: boolean): number => {
+      const v = c[k];
+      if (v === undefined) {
+        if (req) err(`llm.stepTime.${k}`, 'required (seconds per unit)');
+        return 0;
+      }
+      if (typeof v === 'string') return dur(v, `llm.stepTime.${k}`, 0);
+      if (typeof v !== 'number' || !(v >= 0)) {
+        err(`llm.stepTime.${k}`, `expected a non-negative number of seconds, got ${JSON.stringify(v)}`);
+        return 0;
+      }
+      return v;
+    };
+    model = new LinearStepModel({ beta0: b('beta0', true), beta1: b('beta1', true), beta2: b('beta2', true), beta3: b('beta3', true), beta4: b('beta4', false) }, typeof c.source === 'string' ? c.source : 'coefficients given in the scenario');
+    notes.push(`step time: ${model.label}`);
+  } else err('llm.stepTime', 'expected roofline, { beta0 … beta3 } or { profile: DIR }');
+
+  const cs = obj(l.coldStart, 'llm.coldStart');
+  let coldStartS = 0;
+  if (cs.loadBandwidth !== undefined && shape) {
+    try {
+      const bw = parseSizeBytes(cs.loadBandwidth);
+      if (!(bw > 0)) throw new Error('must be positive');
+      coldStartS = weightBytes(shape) / tp / bw + dur(cs.startup, 'llm.coldStart.startup', 0);
+      notes.push(`cold start: ${coldStartS.toFixed(1)} s (weights ${(weightBytes(shape) / 1e9).toFixed(1)} GB / ${tp} GPUs at ${(bw / 1e9).toFixed(2)} GB/s)`);
+    } catch (x) {
+      err('llm.coldStart.loadBandwidth', (x as Error).message);
+    }
+  }
+
+  // autoscaler: an HPA (Kubernetes' decision logic, src/scaling/hpa.ts) on one of vLLM's gauges
+  let autoscaler: LlmAutoscaler | null = null;
+  if (l.autoscaler !== undefined) {
+    const a = obj(l.autoscaler, 'llm.autoscaler');
+    known(a, 'llm.autoscaler', ['metric', 'target', 'minReplicas', 'maxReplicas', 'syncPeriod']);
+    const metrics: Record<string, LlmScalingMetric> = {
+      'vllm:num_requests_waiting': 'vllm:num_requests_waiting',
+      'vllm:num_requests_running': 'vllm:num_requests_running',
+      'vllm:kv_cache_usage_perc': 'vllm:kv_cache_usage_perc',
+    };
+    const metric = typeof a.metric === 'string' ? metrics[a.metric] : undefined;
+    if (!metric) err('llm.autoscaler.metric', `expected one of ${Object.keys(metrics).join(', ')}, got ${JSON.stringify(a.metric)}`);
+    const target = numIn(a.target, 'llm.autoscaler.target', 1, 1e-6, 1e9);
+    if (a.target === undefined) err('llm.autoscaler.target', 'required: the per-replica average to hold');
+    const minReplicas = int(a.minReplicas, 'llm.autoscaler.minReplicas', 1);
+    const maxReplicas = int(a.maxReplicas, 'llm.autoscaler.maxReplicas', Math.max(minReplicas, replicas));
+    if (maxReplicas < minReplicas) err('llm.autoscaler.maxReplicas', `must be ≥ minReplicas (${minReplicas})`);
+    if (maxReplicas > 10000) err('llm.autoscaler.maxReplicas', 'at most 10 000');
+    autoscaler = {
+      hpa: { name: 'llm', minReplicas, maxReplicas, metrics: [{ type: 'Pods', name: metric ?? 'vllm:num_requests_waiting', target: { type: 'AverageValue', averageValue: target } }], behavior: null },
+      syncPeriodS: dur(a.syncPeriod, 'llm.autoscaler.syncPeriod', 15),
+    };
+  }
+
+  // traffic
+  const tr = obj(doc.traffic, 'traffic');
+  known(tr, 'traffic', ['trace', 'rate', 'users', 'thinkTime', 'tokens', 'systemPrompt']);
+  const dist = (v: unknown, path: string): TokenDist => {
+    if (typeof v === 'number') {
+      if (!(Number.isInteger(v) && v >= 1)) err(path, `expected a positive integer, got ${v}`);
+      return { kind: 'fixed', value: v };
+    }
+    const o = obj(v, path);
+    if (o.lognormal !== undefined) {
+      const ln = obj(o.lognormal, `${path}.lognormal`);
+      const mean = numIn(ln.mean, `${path}.lognormal.mean`, 100, 1, 1e7);
+      return { kind: 'lognormal', mean, cv: numIn(ln.cv, `${path}.lognormal.cv`, 1, 0, 100), min: int(ln.min, `${path}.lognormal.min`, 1), max: int(ln.max, `${path}.lognormal.max`, 131072) };
+    }
+    if (o.empirical !== undefined) {
+      const em = obj(o.empirical, `${path}.empirical`);
+      const values = Array.isArray(em.values) ? (em.values as unknown[]) : [];
+      const weights = Array.isArray(em.weights) ? (em.weights as unknown[]) : [];
+      if (values.length === 0 || values.length !== weights.length || !values.every((x) => Number.isInteger(x) && (x as number) >= 1) || !weights.every((x) => typeof x === 'number' && x >= 0)) {
+        err(`${path}.empirical`, 'expected values (positive integers) and weights (non-negative numbers) of the same non-zero length');
+        return { kind: 'fixed', value: 1 };
+      }
+      return { kind: 'empirical', values: values as number[], weights: weights as number[] };
+    }
+    err(path, 'expected a token count, { lognormal: { mean, cv } } or { empirical: { values, weights } }');
+    return { kind: 'fixed', value: 1 };
+  };
+  const tokens = obj(tr.tokens, 'traffic.tokens');
+  let arrivals: LlmArrivals = { kind: 'poisson', schedule: [{ atS: 0, rps: 1 }], prompt: { kind: 'fixed', value: 1 }, output: { kind: 'fixed', value: 1 } };
+  const modes = ['trace', 'rate', 'users'].filter((k) => tr[k] !== undefined);
+  if (modes.length !== 1) err('traffic', `give exactly one of trace, rate (open loop) or users (closed loop); got ${modes.length === 0 ? 'none' : modes.join(', ')}`);
+  else if (tr.trace !== undefined) {
+    const t = obj(tr.trace, 'traffic.trace');
+    known(t, 'traffic.trace', ['file', 'timeColumn', 'promptColumn', 'outputColumn', 'speedup', 'loop']);
+    if (t.loop !== undefined && typeof t.loop !== 'boolean') err('traffic.trace.loop', 'expected true or false');
+    const file = typeof t.file === 'string' ? t.file : (err('traffic.trace.file', 'expected a path'), '');
+    const speedup = numIn(t.speedup, 'traffic.trace.speedup', 1, 1e-6, 1e6);
+    if (file) {
+      const abs = isAbsolute(file) ? file : join(opts.baseDir, file);
+      let text2 = '';
+      try {
+        text2 = opts.readFile(abs);
+      } catch (x) {
+        const code = (x as { code?: string }).code;
+        err('traffic.trace.file', `cannot read ${file} (${code === 'ENOENT' ? 'no such file' : (code ?? (x as Error).message)})`);
+      }
+      if (text2) {
+        try {
+          const parsed = parseTokenTrace(text2, String(t.timeColumn ?? 'TIMESTAMP'), String(t.promptColumn ?? 'ContextTokens'), String(t.outputColumn ?? 'GeneratedTokens'), speedup, file);
+          arrivals = { kind: 'trace', ...parsed, loop: t.loop === true };
+        } catch (x) {
+          err('traffic.trace.file', (x as Error).message);
+        }
+      }
+    }
+  } else {
+    if (tr.tokens === undefined) err('traffic.tokens', 'required with rate or users: { prompt: …, output: … }');
+    const prompt = dist(tokens.prompt, 'traffic.tokens.prompt');
+    const output = dist(tokens.output, 'traffic.tokens.output');
+    if (tr.rate !== undefined) {
+      let schedule: Array<{ atS: number; rps: number }> = [];
+      if (Array.isArray(tr.rate)) {
+        (tr.rate as unknown[]).forEach((st, k) => {
+          const o = obj(st, `traffic.rate[${k}]`);
+          schedule.push({ atS: dur(o.at, `traffic.rate[${k}].at`, 0), rps: numIn(o.rate, `traffic.rate[${k}].rate`, 0, 0, 1e7) });
+        });
+        if (schedule.length === 0 || schedule[0]!.atS !== 0) err('traffic.rate', 'a schedule is a list of { at, rate } starting at 0s');
+        for (let k = 1; k < schedule.length; k++) if (!(schedule[k]!.atS > schedule[k - 1]!.atS)) err(`traffic.rate[${k}].at`, 'times must increase');
+      } else schedule = [{ atS: 0, rps: numIn(tr.rate, 'traffic.rate', 1, 1e-9, 1e7) }];
+      arrivals = { kind: 'poisson', schedule, prompt, output };
+    }
+    else arrivals = { kind: 'closed', users: int(tr.users, 'traffic.users', 1), thinkS: dur(tr.thinkTime, 'traffic.thinkTime', 0), prompt, output };
+  }
+  const systemPromptTokens = tr.systemPrompt === undefined ? 0 : int(tr.systemPrompt, 'traffic.systemPrompt', 0, 0);
+  if (systemPromptTokens > 0 && !engine.enablePrefixCaching) warnings.push('traffic.systemPrompt is shared only with llm.engine.prefixCaching on');
+
+  if (errs.length > 0 || model === null) throw new LlmScenarioError(errs.length > 0 ? errs : [`error: ${f}: llm.stepTime: no step-time model`]);
+  return {
+    name,
+    notes,
+    warnings,
+    spec: { seed, durationS, warmupS, replicas, tensorParallel: tp, engine, model, routing, arrivals, systemPromptTokens, slos, pricePerGpuHour: price, reportIntervalS, coldStartS, autoscaler },
+  };
+}

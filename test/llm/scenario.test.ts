@@ -1,0 +1,120 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadLlmScenario, LlmScenarioError } from '../../src/llm/scenario.js';
+import { runLlmFleet } from '../../src/llm/fleet.js';
+import { cli, ROOT } from '../helpers/cli.js';
+
+const base = `
+name: t
+seed: 3
+duration: 10m
+warmup: 1m
+slo: { ttft: { p99: 2s }, tpot: { p99: 50ms } }
+llm:
+  model: llama-3.1-8b
+  gpu: h100-80gb
+  replicas: 2
+  routing: least-tokens
+  engine: { maxNumSeqs: 64, maxNumBatchedTokens: 2048, numGpuBlocks: 4000 }
+  stepTime: { beta0: 8ms, beta1: 0.00005, beta2: 0.0001, beta3: 0.0000001 }
+`;
+const load = (text: string) => loadLlmScenario(text, { file: 's.yaml', baseDir: ROOT, readFile: (p) => readFileSync(p, 'utf8') });
+const errors = (text: string): string[] => {
+  try {
+    load(text);
+  } catch (e) {
+    if (e instanceof LlmScenarioError) return e.lines;
+    throw e;
+  }
+  return [];
+};
+
+describe('LLM scenarios', () => {
+  it('open loop: the books balance and SLO verdicts follow the percentiles', () => {
+    const sc = load(`${base}traffic:\n  rate: 6\n  tokens: { prompt: { lognormal: { mean: 800, cv: 1 } }, output: { lognormal: { mean: 200, cv: 1 } } }\n`);
+    const { results: r, timeline } = runLlmFleet(sc.spec);
+    expect(r.requests.arrived).toBe(r.requests.completed + r.requests.rejected + r.requests.inFlightAtEnd);
+    expect(r.requests.arrived).toBeGreaterThan(2500);
+    for (const t of r.slo.targets) expect(t.met).toBe(t.actualMs <= t.targetMs);
+    expect(r.goodputRps).toBeLessThanOrEqual(r.throughputRps);
+    expect(timeline.length).toBe(60);
+    expect(timeline.reduce((a, row) => a + row.arrivals, 0)).toBeGreaterThanOrEqual(r.requests.arrived);
+  });
+
+  it("closed loop: N users with think time Z obey the response-time law X = N / (R + Z)", () => {
+    const sc = load(`${base}traffic:\n  users: 40\n  thinkTime: 5s\n  tokens: { prompt: 500, output: 100 }\n`);
+    const { results: r } = runLlmFleet(sc.spec);
+    const R = r.e2eMs.mean / 1000;
+    expect(r.throughputRps).toBeGreaterThan(0);
+    expect(r.throughputRps).toBeCloseTo(40 / (R + 5), 0);
+    expect(Math.abs(r.throughputRps / (40 / (R + 5)) - 1)).toBeLessThan(0.03);
+  });
+
+  it('a shared system prompt is served from the prefix cache', () => {
+    const sc = load(`${base}traffic:\n  rate: 3\n  systemPrompt: 512\n  tokens: { prompt: 600, output: 50 }\n`);
+    const { results: r } = runLlmFleet(sc.spec);
+    // 512 of each 600-token prompt hit after the first request on each replica
+    expect(r.prefixHitRate).toBeGreaterThan(0.8);
+    expect(r.prefixHitRate).toBeLessThan(512 / 600 + 1e-9);
+  });
+
+  it('replays the vendored Azure trace, the same seed giving the same result', () => {
+    const text = readFileSync(join(ROOT, 'scenarios', 'llm-chat-azure.yaml'), 'utf8').replace('duration: 30m', 'duration: 3m').replace('warmup: 1m', 'warmup: 10s');
+    const loadHere = (t: string) => loadLlmScenario(t, { file: 'llm-chat-azure.yaml', baseDir: join(ROOT, 'scenarios'), readFile: (p) => readFileSync(p, 'utf8') });
+    const a = runLlmFleet(loadHere(text).spec).results;
+    const b = runLlmFleet(loadHere(text).spec).results;
+    expect(a).toEqual(b);
+    expect(a.requests.arrived).toBeGreaterThan(3000);
+    expect(a.stepModel).toMatch(/roofline estimate/);
+  });
+
+  it('an HPA on vllm:num_requests_waiting adds replicas when the traffic steps up, and the books still balance', () => {
+    const text = base.replace('duration: 10m', 'duration: 20m').replace('replicas: 2', 'replicas: 1\n  coldStart: { loadBandwidth: 2GB }\n  autoscaler: { metric: "vllm:num_requests_waiting", target: 2, minReplicas: 1, maxReplicas: 8, syncPeriod: 15s }') +
+      'traffic:\n  rate: [{ at: 0s, rate: 2 }, { at: 8m, rate: 12 }]\n  tokens: { prompt: { lognormal: { mean: 1000, cv: 1 } }, output: { lognormal: { mean: 250, cv: 1 } } }\n';
+    const { results: r, timeline } = runLlmFleet(load(text).spec);
+    expect(r.requests.arrived).toBe(r.requests.completed + r.requests.rejected + r.requests.inFlightAtEnd);
+    const before = timeline.filter((row) => row.t > 120 && row.t <= 480).map((row) => row.replicas);
+    const after = timeline.filter((row) => row.t > 900).map((row) => row.replicas);
+    expect(Math.max(...before)).toBeLessThanOrEqual(2);
+    expect(Math.min(...after)).toBeGreaterThan(Math.max(...before));
+    expect(r.replicasStats.max).toBeGreaterThan(1);
+    expect(r.replicasStats.coldStarts).toBeGreaterThan(0);
+    // billed replica time: the mean lies between the extremes
+    expect(r.replicasStats.mean).toBeGreaterThan(r.replicasStats.min);
+    expect(r.replicasStats.mean).toBeLessThan(r.replicasStats.max);
+    for (const row of timeline) expect(row.replicasReady).toBeLessThanOrEqual(row.replicas);
+  });
+
+  it('names the field and what was expected', () => {
+    expect(errors(base.replace('llama-3.1-8b', 'gpt-9'))).toContainEqual(expect.stringMatching(/^error: s\.yaml: llm\.model: unknown model "gpt-9"/));
+    expect(errors(`${base}traffic: { rate: 1 }\n`.replace('replicas: 2', 'replicas: 2\n  tensorParallel: 3'))).toContainEqual('error: s.yaml: llm.tensorParallel: expected 1, 2, 4 or 8 GPUs of a node, got 3');
+    expect(errors(`${base}traffic: { rate: 1 }\n`)).toContainEqual(expect.stringMatching(/traffic\.tokens: required/));
+    expect(errors(`${base}traffic: { rate: 1, users: 3 }\n`)).toContainEqual(expect.stringMatching(/traffic: give exactly one of trace, rate/));
+    expect(errors(base.replace('numGpuBlocks: 4000', 'numGpuBlocks: 4000, maxNumSeq: 3') + 'traffic: { users: 1, tokens: { prompt: 1, output: 1 } }\n')).toContainEqual(expect.stringMatching(/llm\.engine\.maxNumSeq: unknown field/));
+    // a 70B model does not fit one L4
+    expect(errors(base.replace('llama-3.1-8b', 'llama-3.1-70b').replace('gpu: h100-80gb', 'gpu: l4').replace(', numGpuBlocks: 4000', '') + 'traffic: { users: 1, tokens: { prompt: 1, output: 1 } }\n')).toContainEqual(expect.stringMatching(/does not fit 1× l4/));
+  });
+
+  it('the CLI runs it: contract fields, the llm block, exit 2 on a bad file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llm-'));
+    const text = readFileSync(join(ROOT, 'scenarios', 'llm-chat-azure.yaml'), 'utf8').replace('duration: 30m', 'duration: 2m').replace('warmup: 1m', 'warmup: 10s').replace('file: traces/', `file: ${join(ROOT, 'scenarios', 'traces')}/`);
+    writeFileSync(join(dir, 's.yaml'), text);
+    const r = cli(['run', join(dir, 's.yaml'), '--format', 'json', '-q', '--out', join(dir, 'out')]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const s = JSON.parse(r.stdout) as { requests: Record<string, number>; llm: Record<string, unknown>; cache: unknown };
+    expect(s.requests.arrived).toBe(s.requests.completed + s.requests.rejected + s.requests.timedOut + s.requests.inFlightAtEnd);
+    expect(s.cache).toBeNull();
+    for (const k of ['ttftMs', 'tpotMs', 'itlMs', 'e2eMs', 'goodputRps', 'kvUtilization', 'preemptions', 'prefixHitRate', 'costPerMillionTokens']) expect(s.llm).toHaveProperty(k);
+    const head = readFileSync(join(dir, 'out', 'timeline.csv'), 'utf8').split('\n')[0]!;
+    expect(head).toMatch(/^timeS,arrivals,completed,rejected,timedOut,p50Ms,p99Ms,replicasReady/);
+    writeFileSync(join(dir, 'bad.yaml'), text.replace('tensorParallel: 1', 'tensorParallel: 5'));
+    const b = cli(['run', join(dir, 'bad.yaml')]);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/llm\.tensorParallel: expected 1, 2, 4 or 8/);
+    const v = cli(['validate', join(dir, 's.yaml')]);
+    expect(v.status).toBe(0);
+  });
+});
