@@ -21,8 +21,8 @@ export const BIN = join(TEST_BUILD, 'bin', 'infersim.js');
 /** Reference model W1 (bench/w1): the scenario and the hand-written C model. */
 export const W1_YAML = join(ROOT, 'bench', 'w1', 'w1.yaml');
 export const W1_C = join(ROOT, 'bench', 'w1', 'w1.c');
-/** The vendored Azure LLM inference traces (data/traces, CC BY 4.0). */
-export const TRACES = join(ROOT, 'data', 'traces');
+/** The vendored Azure LLM inference traces (scenarios/traces, CC BY 4.0). */
+export const TRACES = join(ROOT, 'scenarios', 'traces');
 
 export interface CliResult {
   status: number | null;

@@ -14,8 +14,8 @@ import {
   type LineSource,
 } from '../../src/workload/trace.js';
 
-/** The vendored Azure traces (data/traces, CC BY 4.0). */
-const TRACES = resolve(dirname(fileURLToPath(import.meta.url)), '../../data/traces');
+/** The vendored Azure traces (scenarios/traces, CC BY 4.0). */
+const TRACES = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios/traces');
 const CODE = join(TRACES, 'azure-llm-code-2023-11-16.csv');
 const CONV = join(TRACES, 'azure-llm-conv-2023-11-16.csv');
 
