@@ -15,7 +15,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const committed = JSON.parse(readFileSync(join(root, 'schema', 'scenario.schema.json'), 'utf8')) as Record<string, unknown>;
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validate = ajv.compile(committed);
-const scenarios = readdirSync(join(root, 'scenarios')).filter((f) => f.endsWith('.yaml'));
+// LLM scenarios (an llm: block) have their own loader (src/llm/scenario.ts), outside the zod schema the
+// JSON Schema is generated from: they join it when the LLM block moves into that schema (#17, left open)
+const scenarios = readdirSync(join(root, 'scenarios')).filter((f) => f.endsWith('.yaml') && !f.startsWith('llm-'));
 const badDir = join(root, 'test', 'fixtures', 'bad');
 
 describe('scenario JSON Schema', () => {
