@@ -3,11 +3,11 @@
  * per-request log by replaying it through the engine with the run's engine settings, and prints
  * the fit's error per metric (mean, p50, p90, p99 of TTFT, TPOT, E2E). Exit 2 on bad input.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { calibrate, parseRequestLog } from '../llm/calibrate.js';
 import type { EngineConfig } from '../llm/engine.js';
 import { EXIT, UserError } from './errors.js';
+import { readSmallFile } from './scenario-files.js';
 
 export interface CalibrateOptions {
   maxNumSeqs: string;
@@ -28,10 +28,10 @@ function positiveInt(name: string, v: string): number {
 export function calibrateCommand(file: string, o: CalibrateOptions): number {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readSmallFile(file, 256 * 1024 * 1024); // a regular file (a FIFO would block), read whole
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError([`error: ${file}: cannot read the request log (${code === 'ENOENT' ? 'no such file' : (code ?? String(err))})`]);
+    const e = err as NodeJS.ErrnoException;
+    throw new UserError([`error: ${file}: cannot read the request log (${e.code === 'ENOENT' ? 'no such file' : e.code === 'ENOTREG' || e.code === 'ETOOBIG' ? e.message : (e.code ?? String(err))})`]);
   }
   const cfg: EngineConfig = {
     maxNumSeqs: positiveInt('--max-num-seqs', o.maxNumSeqs),

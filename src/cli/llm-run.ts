@@ -3,7 +3,6 @@
  * names, runs the LLM fleet, writes summary.json (the contract's fields, with E2E as the
  * request latency, plus an `llm` block) and timeline.csv, and prints a table.
  */
-import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runLlmFleet, type LlmResults, type LlmTimelineRow } from '../llm/fleet.js';
@@ -11,11 +10,15 @@ import { isLlmDocument, loadLlmScenario, LlmScenarioError, type LlmScenario } fr
 import { ScenarioError } from '../scenario/load.js';
 import { EXIT, UserError } from './errors.js';
 import { outputDir, writeResult } from './output.js';
+import { readSmallFile } from './scenario-files.js';
+
+/** The largest trace an LLM scenario reads whole (token counts per request): a regular file, like every input. */
+const MAX_LLM_INPUT_BYTES = 256 * 1024 * 1024;
 
 /** True when `file` reads as an LLM scenario (unreadable files are left to the usual path's errors). */
 export function isLlmScenarioFile(file: string): boolean {
   try {
-    return isLlmDocument(readFileSync(file, 'utf8'));
+    return isLlmDocument(readSmallFile(file)); // a FIFO or device is refused, not read (the main loader says why)
   } catch {
     return false;
   }
@@ -24,13 +27,13 @@ export function isLlmScenarioFile(file: string): boolean {
 export function readLlmScenario(file: string, sets: string[]): LlmScenario {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readSmallFile(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError([`error: ${file}: cannot read the scenario file (${code === 'ENOENT' ? 'no such file' : (code ?? String(err))})`]);
+    const e = err as NodeJS.ErrnoException;
+    throw new UserError([`error: ${file}: cannot read the scenario file (${e.code === 'ENOENT' ? 'no such file' : e.code === 'ENOTREG' || e.code === 'ETOOBIG' ? e.message : (e.code ?? String(err))})`]);
   }
   try {
-    return loadLlmScenario(text, { file, baseDir: dirname(resolve(file)), sets, readFile: (p) => readFileSync(p, 'utf8') });
+    return loadLlmScenario(text, { file, baseDir: dirname(resolve(file)), sets, readFile: (p) => readSmallFile(p, MAX_LLM_INPUT_BYTES) });
   } catch (err) {
     if (err instanceof LlmScenarioError) throw new UserError(err.lines);
     if (err instanceof ScenarioError) throw new UserError(err.message.split('\n'));

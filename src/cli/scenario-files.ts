@@ -27,14 +27,14 @@ export const MAX_SCENARIO_BYTES = 1024 * 1024;
  * block or never end) of at most MAX_SCENARIO_BYTES. Throws an Error with a `code` like readFileSync,
  * or a RangeError whose message says what is wrong.
  */
-export function readSmallFile(path: string): string {
+export function readSmallFile(path: string, maxBytes = MAX_SCENARIO_BYTES): string {
   const st = statSync(path);
   if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
   if (!st.isFile()) throw Object.assign(new Error('not a regular file (a pipe, device or socket)'), { code: 'ENOTREG' });
-  if (st.size > MAX_SCENARIO_BYTES) throw Object.assign(new Error(`${st.size} bytes, more than the ${MAX_SCENARIO_BYTES} a scenario may have`), { code: 'ETOOBIG' });
+  if (st.size > maxBytes) throw Object.assign(new Error(`${st.size} bytes, more than the ${maxBytes} it may have`), { code: 'ETOOBIG' });
   const text = readFileSync(path, 'utf8');
   // it may have grown since stat
-  if (text.length > MAX_SCENARIO_BYTES) throw Object.assign(new Error(`more than the ${MAX_SCENARIO_BYTES} bytes a scenario may have`), { code: 'ETOOBIG' });
+  if (text.length > maxBytes) throw Object.assign(new Error(`more than the ${maxBytes} bytes it may have`), { code: 'ETOOBIG' });
   return text;
 }
 
