@@ -17,7 +17,8 @@
  *            coldStart: { loadBandwidth: 2GB } (weights / bandwidth before the replica serves)
  */
 import { isAbsolute, join } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isMap, parseDocument } from 'yaml';
+import { YAML_OPTIONS } from '../scenario/plain.js';
 import { findGpu } from '../catalog/index.js';
 import { parseDurationS, parseSizeBytes } from '../scenario/units.js';
 import { applySets } from '../scenario/load.js';
@@ -43,12 +44,32 @@ type Obj = Record<string, unknown>;
 
 /** True when a parsed scenario document is an LLM scenario (has a top-level `llm` block). */
 export function isLlmDocument(text: string): boolean {
+  // Parsed only when an llm key can be there and the flow nesting is shallow: a document nested
+  // thousands deep overflows the parser's stack, and is the main loader's to refuse (parsing it
+  // twice in one process made V8 abort instead of reporting it)
+  if (!/(^|[\s{,])["']?llm["']?\s*:/m.test(text) || flowDepth(text) > MAX_FLOW_DEPTH) return false;
   try {
-    const doc = parseDocument(text).toJS() as unknown;
-    return typeof doc === 'object' && doc !== null && 'llm' in doc;
+    // the top-level keys only: no toJS (an alias-heavy document is also the main loader's to refuse)
+    const contents = parseDocument(text, YAML_OPTIONS).contents;
+    return isMap(contents) && contents.has('llm');
   } catch {
     return false;
   }
+}
+
+/** Deeper flow collections than any scenario needs: left to the main loader. */
+const MAX_FLOW_DEPTH = 200;
+
+/** The deepest nesting of [ and { in `text` (quotes ignored: an upper bound is all that is needed). */
+function flowDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if ((c === 0x5d || c === 0x7d) && depth > 0) depth--;
+  }
+  return max;
 }
 
 export interface LlmLoadOptions {

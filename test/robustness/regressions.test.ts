@@ -475,3 +475,14 @@ describe('a Zipf key space that fits in a cache without TTL broke the analytic c
     assertRunInvariants(r);
   });
 });
+
+describe('the LLM scenario check never parses what the main loader must refuse', () => {
+  it('a flow list 10 000 deep is not an LLM document (it is not parsed: a second parse of it made V8 abort)', async () => {
+    const { isLlmDocument } = await import('../../src/llm/scenario.js');
+    expect(isLlmDocument(`{"name": ${'['.repeat(10_000)}1${']'.repeat(10_000)}}`)).toBe(false);
+    expect(isLlmDocument(`{"llm": ${'['.repeat(10_000)}1${']'.repeat(10_000)}}`)).toBe(false);
+    expect(isLlmDocument('name: x\nllm: { model: llama-3.1-8b }\n')).toBe(true);
+    expect(isLlmDocument('{"name": "x", "llm": {}}')).toBe(true);
+    expect(isLlmDocument('name: x\nfleet: { replicas: 2 }\n')).toBe(false);
+  });
+});
