@@ -14,10 +14,11 @@ import type { Summary } from '../metrics/summary.js';
 import { alignTable, fmt, pct, usd } from '../report/table.js';
 import type { Scenario } from '../scenario/types.js';
 import { EXIT, UserError } from './errors.js';
-import { outputDir, writeResult } from './output.js';
+import { claimOutputDirs, outputDir, writeResult } from './output.js';
+import { interruptExitCode } from './signals.js';
 import { defaultWorkers, RunPool, runProgress, withSigint } from './pool.js';
 import { readScenarioFile } from './scenario-files.js';
-import { collectOption, positiveInteger, utilizationOption } from './sweep.js';
+import { checkSeeds, collectOption, MAX_SEEDS, MAX_WORKERS, positiveInteger, utilizationOption } from './sweep.js';
 import type { RunJob } from './worker.js';
 
 export interface CapacityCommandOptions {
@@ -80,6 +81,18 @@ function marginOption(v: string): number {
 export async function capacityCommand(file: string, o: CapacityCommandOptions): Promise<number> {
   const first = readScenarioFile(file, o.set).scenario;
   if (!hasSlo(first)) throw new UserError([`error: ${file}: slo: capacity needs an SLO to hold (e.g. slo: { p99: 100ms }, or --set slo.p99=100ms)`]);
+  checkSeeds(file, [first], o.seeds);
+  // the output folder is checked and held before anything runs, as run, sweep and plan do
+  const dir = outputDir(basename(file, extname(file)), o.out, false);
+  const release = claimOutputDirs([dir], [file, ...(first.traffic.trace ? [first.traffic.trace.file] : [])]);
+  try {
+    return await capacityInto(dir, file, first, o);
+  } finally {
+    release();
+  }
+}
+
+async function capacityInto(dir: string, file: string, first: Scenario, o: CapacityCommandOptions): Promise<number> {
   const baseScale = first.traffic.scale ?? 1;
   const seeds = Array.from({ length: o.seeds }, (_, k) => first.seed + k);
   const searches = seeds.map(() => new ScaleSearch({ tolerance: o.tolerance }));
@@ -165,14 +178,13 @@ export async function capacityCommand(file: string, o: CapacityCommandOptions): 
     runs,
   };
   if (!complete) doc.partial = true;
-  const dir = outputDir(basename(file, extname(file)), o.out, false);
   writeResult(dir, 'capacity.json', `${JSON.stringify(doc, null, 2)}\n`);
   if (o.format === 'json') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   else {
     process.stdout.write(`${formatCapacity(first, doc, o)}\n`);
     process.stdout.write(`results: ${dir}\n`);
   }
-  return complete ? EXIT.ok : EXIT.interrupted;
+  return complete ? EXIT.ok : interruptExitCode();
 }
 
 function sloText(sc: Scenario, margin: number): string {
@@ -215,11 +227,11 @@ export function registerCapacity(program: Command, setExit: (code: number) => vo
     .command('capacity')
     .description('the most traffic the fleet carries within the SLO: the largest traffic.scale on the file\'s traffic shape, per seed')
     .argument('<file>', 'scenario file (YAML or JSON)')
-    .option('--seeds <n>', 'seeds: the scenario seed, +1, … (one search each; mean and 95% interval over them)', positiveInteger('--seeds'), 3)
+    .option('--seeds <n>', `seeds: the scenario seed, +1, … (one search each; mean and 95% interval over them; at most ${MAX_SEEDS})`, positiveInteger('--seeds', MAX_SEEDS), 3)
     .option('--tolerance <share>', 'stop when the bracket is this narrow, relative', toleranceOption, 0.01)
     .option('--margin <share>', 'every latency percentile must be ≤ target·(1 − margin)', marginOption, 0)
     .option('--max-utilization <share>', 'also require GPU utilization ≤ share, e.g. 0.8', utilizationOption)
-    .option('--workers <n>', 'worker threads (default: one per CPU; at most --seeds are used)', positiveInteger('--workers'))
+    .option('--workers <n>', `worker threads (default: one per CPU; at most --seeds are used; at most ${MAX_WORKERS})`, positiveInteger('--workers', MAX_WORKERS))
     .option('--set <path=value>', 'override a field, value parsed as YAML (repeatable)', collectOption, [])
     .option('--out <dir>', 'output folder for capacity.json (default results/<scenario file name>)')
     .addOption(new Option('--format <format>', 'output on stdout').choices(['table', 'json']).default('table'))

@@ -71,3 +71,24 @@ describe('infersim capacity', () => {
     expect(r.stderr).toBe(`error: ${file}: slo: capacity needs an SLO to hold (e.g. slo: { p99: 100ms }, or --set slo.p99=100ms)\n`);
   });
 });
+
+describe('infersim capacity on hostile arguments (as run, sweep and plan)', () => {
+  it('caps --seeds and --workers, refuses seeds past 2^53 − 1 and an --out that is a file, before running anything', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infersim-capacity-bad-'));
+    const file = join(dir, 'cap.yaml');
+    writeFileSync(file, SCENARIO);
+    writeFileSync(join(dir, 'taken'), 'a file');
+    const cases: [string[], RegExp][] = [
+      [['--seeds', '1e9'], /--seeds/],
+      [['--workers', '100000'], /--workers/],
+      [['--set', `seed=${Number.MAX_SAFE_INTEGER - 1}`, '--seeds', '3'], /2\^53 − 1|9007199254740991/],
+      [['--out', join(dir, 'taken')], /exists and is not a folder/],
+    ];
+    for (const [args, message] of cases) {
+      const r = cli(['capacity', file, '-q', ...args]);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
+    }
+  });
+});
