@@ -18,7 +18,7 @@ import { claimOutputDirs, outputDir, writeResult } from './output.js';
 import { interruptExitCode } from './signals.js';
 import { defaultWorkers, RunPool, runProgress, withSigint } from './pool.js';
 import { readScenarioFile } from './scenario-files.js';
-import { checkSeeds, collectOption, MAX_SEEDS, MAX_WORKERS, positiveInteger, utilizationOption } from './sweep.js';
+import { checkSeeds, collectOption, marginOption, MAX_SEEDS, MAX_WORKERS, positiveInteger, utilizationOption } from './sweep.js';
 import type { RunJob } from './worker.js';
 
 export interface CapacityCommandOptions {
@@ -68,12 +68,6 @@ export interface CapacityDocument {
 function toleranceOption(v: string): number {
   const n = Number(v);
   if (v.trim() === '' || !(n > 0 && n < 1)) throw new InvalidArgumentError(`--tolerance must be a number in (0, 1), e.g. 0.01 for 1 % (got ${v})`);
-  return n;
-}
-
-function marginOption(v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !(n >= 0 && n < 1)) throw new InvalidArgumentError(`--margin must be a number in [0, 1), e.g. 0.1 for 10 % headroom (got ${v})`);
   return n;
 }
 

@@ -25,7 +25,7 @@ import { claimOutputDirs, outputDir, writeResult } from './output.js';
 import { interruptExitCode } from './signals.js';
 import { defaultWorkers, RunPool, runProgress, withSigint } from './pool.js';
 import { readScenarioFile, type LoadedScenario } from './scenario-files.js';
-import { checkSeeds, collectOption, gridErrors, MAX_SEEDS, MAX_WORKERS, positiveInteger } from './sweep.js';
+import { checkSeeds, collectOption, gridErrors, marginOption, MAX_SEEDS, MAX_WORKERS, positiveInteger, utilizationOption } from './sweep.js';
 import type { RunJob } from './worker.js';
 
 export interface PlanCommandOptions {
@@ -63,20 +63,6 @@ class Interrupted extends Error {}
 function headroomOption(v: string): number {
   const n = Number(v);
   if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--headroom must be an integer ≥ 0, the replicas the fleet must be able to lose (got ${v})`);
-  return n;
-}
-
-/** Commander parser for --max-utilization: a share in (0, 1]. */
-export function utilizationOption(v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !(n > 0 && n <= 1)) throw new InvalidArgumentError(`--max-utilization must be a number in (0, 1], e.g. 0.8 for GPUs at most 80 % busy (got ${v})`);
-  return n;
-}
-
-/** Commander parser for --margin: a share in [0, 1). */
-function marginOption(v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !(n >= 0 && n < 1)) throw new InvalidArgumentError(`--margin must be a number in [0, 1), e.g. 0.1 for 10 % headroom (got ${v})`);
   return n;
 }
 

@@ -59,10 +59,17 @@ export function nonNegativeInteger(name: string) {
   };
 }
 
-/** Commander parser for a utilization bound in (0, 1]. */
+/** Commander parser for --max-utilization (sweep, plan, capacity): a share in (0, 1]. */
 export function utilizationOption(v: string): number {
   const n = Number(v);
   if (v.trim() === '' || !(n > 0 && n <= 1)) throw new InvalidArgumentError(`--max-utilization must be a number in (0, 1], e.g. 0.8 for GPUs at most 80 % busy (got ${v})`);
+  return n;
+}
+
+/** Commander parser for --margin (plan, capacity): a share in [0, 1). */
+export function marginOption(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !(n >= 0 && n < 1)) throw new InvalidArgumentError(`--margin must be a number in [0, 1), e.g. 0.1 for 10 % headroom (got ${v})`);
   return n;
 }
 
