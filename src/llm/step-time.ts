@@ -116,6 +116,21 @@ export interface ProfileBundleText {
   perSequence: string;
 }
 
+/** The segment [xs[i], xs[i+1]] that holds x (sorted xs, n ≥ 2): clamped to the first and last, bisected between. */
+function segment(xs: Float64Array, x: number): number {
+  const n = xs.length;
+  if (x <= xs[0]!) return 0;
+  if (x >= xs[n - 1]!) return n - 2;
+  let lo = 0;
+  let hi = n - 1;
+  while (hi - lo > 1) {
+    const m = (lo + hi) >> 1;
+    if (xs[m]! <= x) lo = m;
+    else hi = m;
+  }
+  return lo;
+}
+
 /** 1D table, linear interpolation, linear extrapolation from the two end samples. */
 class Curve {
   constructor(readonly xs: Float64Array, readonly ys: Float64Array) {}
@@ -125,19 +140,7 @@ class Curve {
     const ys = this.ys;
     const n = xs.length;
     if (n === 1) return ys[0]!;
-    let i: number;
-    if (x <= xs[0]!) i = 0;
-    else if (x >= xs[n - 1]!) i = n - 2;
-    else {
-      let lo = 0;
-      let hi = n - 1;
-      while (hi - lo > 1) {
-        const m = (lo + hi) >> 1;
-        if (xs[m]! <= x) lo = m;
-        else hi = m;
-      }
-      i = lo;
-    }
+    const i = segment(xs, x);
     const x0 = xs[i]!;
     const x1 = xs[i + 1]!;
     const y0 = ys[i]!;
@@ -159,19 +162,8 @@ class Surface {
     const xs = this.xs;
     const n = xs.length;
     if (n === 1) return this.rows[0]!.at(y);
-    let i: number;
     if (x <= xs[0]!) return this.rows[0]!.at(y);
-    if (x >= xs[n - 1]!) i = n - 2;
-    else {
-      let lo = 0;
-      let hi = n - 1;
-      while (hi - lo > 1) {
-        const m = (lo + hi) >> 1;
-        if (xs[m]! <= x) lo = m;
-        else hi = m;
-      }
-      i = lo;
-    }
+    const i = segment(xs, x);
     const x0 = xs[i]!;
     const x1 = xs[i + 1]!;
     const v0 = this.rows[i]!.at(y);
