@@ -22,7 +22,7 @@ import { costBreakdown, egressUsd, HOURS_PER_MONTH, type CostBreakdown } from '.
 import { PERCENTILES, tidy, type Summary } from './metrics/summary.js';
 import { attainmentTargetS, judgeSlo } from './metrics/slo.js';
 import { companions, type Companions } from './analysis/companions.js';
-import type { Scenario } from './scenario/types.js';
+import type { Scenario } from './config/scenario.js';
 import type { FleetObserver } from './serving/fleet.js';
 import { RequestPool } from './serving/requests.js';
 import { createArrivals } from './workload/arrivals.js';

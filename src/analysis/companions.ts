@@ -4,7 +4,7 @@
  * and Erlang C (M/M/c) for the same load. Where they disagree with the simulation is part
  * of the answer: the rule ignores queueing variance, batching delay and cold starts.
  */
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../config/scenario.js';
 import { interpolateLatencyS } from '../serving/latency.js';
 import { peakArrivalRate } from '../workload/rate-shape.js';
 import { cheZipfHitRatio, maxThroughputPerReplica, mmc, saturationBatch, textbookReplicas } from './capacity.js';

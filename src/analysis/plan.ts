@@ -11,7 +11,7 @@
  * Candidates are indices 0..count−1 into an ordered list (an integer range or `--values`).
  */
 import type { Summary } from '../metrics/summary.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../config/scenario.js';
 import { interpolateLatencyS } from '../serving/latency.js';
 import { peakArrivalRate } from '../workload/rate-shape.js';
 import { erlangCReplicas, maxThroughputPerReplica, saturationBatch, textbookReplicas } from './capacity.js';

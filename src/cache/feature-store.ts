@@ -13,7 +13,7 @@ import type { Simulation } from '../engine/simulation.js';
 import type { RandomStream } from '../engine/rng.js';
 import { Histogram } from '../metrics/histogram.js';
 import { LevelIntegral } from '../metrics/recorder.js';
-import type { FeatureStoreSpec } from './types.js';
+import type { FeatureStoreSpec } from '../config/cache.js';
 
 const DISTS = ['deterministic', 'exponential', 'lognormal', 'gamma'] as const;
 

@@ -20,7 +20,7 @@ import type { Outcomes } from '../serving/fleet.js';
 import type { RequestPool } from '../serving/requests.js';
 import type { FeatureStore } from './feature-store.js';
 import { ResultCache } from './result-cache.js';
-import type { CacheConfig } from './types.js';
+import type { CacheConfig } from '../config/cache.js';
 
 /** Lookup outcomes and the GPU work they caused or saved. */
 export class CacheCounters {

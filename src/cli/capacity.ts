@@ -12,7 +12,7 @@ import { hasSlo, planAccepts } from '../analysis/plan.js';
 import { peakArrivalRate } from '../workload/rate-shape.js';
 import type { Summary } from '../metrics/summary.js';
 import { alignTable, fmt, pct, usd } from '../report/table.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../config/scenario.js';
 import { EXIT, UserError } from './errors.js';
 import { claimOutputDirs, outputDir, writeResult } from './output.js';
 import { interruptExitCode } from './signals.js';

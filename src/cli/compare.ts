@@ -11,7 +11,7 @@ import { recordsCsv, timelineCsv } from '../report/csv.js';
 import { colorCells, fitTable, fmt, pct, PLAIN, usd, wrapText, type TerminalStyle } from '../report/table.js';
 import { terminalStyle } from './output.js';
 import { loadScenarioVariants, ScenarioError } from '../scenario/load.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../config/scenario.js';
 import type { Summary } from '../metrics/summary.js';
 import type { RunResult } from '../run.js';
 import { EXIT, UserError } from './errors.js';

@@ -19,7 +19,7 @@ import {
 } from '../analysis/plan.js';
 import type { Summary } from '../metrics/summary.js';
 import { alignTable, fmt, pct, usd } from '../report/table.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../config/scenario.js';
 import { EXIT, UserError } from './errors.js';
 import { claimOutputDirs, outputDir, writeResult } from './output.js';
 import { interruptExitCode } from './signals.js';

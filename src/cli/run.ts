@@ -6,7 +6,7 @@ import { formatSummary, wrapText } from '../report/table.js';
 import { terminalStyle } from './output.js';
 import { formatTopology, siteTimelineFile } from '../topology/report.js';
 import { createRequire } from 'node:module';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../config/scenario.js';
 import { fileLineSources } from './line-source.js';
 import { claimOutputDirs, outputDir, writeResult } from './output.js';
 import { interruptExitCode, signalName, wasInterrupted, withInterruptHandlers } from './signals.js';

@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { loadScenario, loadScenarioVariants, ScenarioError } from '../scenario/load.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../config/scenario.js';
 import { scanTrace, TraceError, type LineSource } from '../workload/trace.js';
 import { fileLineSource } from './line-source.js';
 import { replayProblem, traceShortWarning } from '../workload/trace-replay.js';

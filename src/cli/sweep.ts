@@ -10,7 +10,7 @@ import { buildGrid, GridError, inShard, parseShard, parseVary, type Axis, type G
 import { aggregatePoint, formatSweepTable, runSets, sweepCsv, sweepDocument, type PointResult, type SweepDocument, type SweepRequirement } from '../analysis/sweep.js';
 import type { Summary } from '../metrics/summary.js';
 import { formatIssue, loadScenario, ScenarioError, type ScenarioIssue } from '../scenario/load.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../config/scenario.js';
 import { EXIT, UserError } from './errors.js';
 import { claimOutputDirs, outputDir, terminalStyle, WriteError, writeResult } from './output.js';
 import { interruptExitCode } from './signals.js';

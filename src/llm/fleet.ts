@@ -11,7 +11,7 @@ import { Histogram } from '../metrics/histogram.js';
 import { LlmReplica, LlmRequests, type EngineConfig } from './engine.js';
 import type { StepTimeModel } from './step-time.js';
 import { HpaController, type HpaPod } from '../scaling/hpa.js';
-import type { HpaSpec } from '../scenario/kubernetes.js';
+import type { HpaSpec } from '../config/hpa.js';
 
 /** vLLM's Prometheus gauges an HPA can target (per pod, AverageValue). */
 export type LlmScalingMetric = 'vllm:num_requests_waiting' | 'vllm:num_requests_running' | 'vllm:kv_cache_usage_perc';

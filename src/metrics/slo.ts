@@ -25,7 +25,7 @@
  *   both:    both of those, or neither alone but the two together (the failures push a percentile
  *            onto completions slower than its target).
  */
-import type { Slo } from '../scenario/types.js';
+import type { Slo } from '../config/scenario.js';
 import type { Histogram } from './histogram.js';
 import { PERCENTILES, tidy } from './summary.js';
 

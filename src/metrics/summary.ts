@@ -2,7 +2,7 @@
  * The run summary (contract: summary.json and `run --format json`). Every field is
  * defined here, with its formula, in one place.
  */
-import type { SloPercentile } from '../scenario/types.js';
+import type { SloPercentile } from '../config/scenario.js';
 import type { CostBreakdown } from './cost.js';
 import type { Companions } from '../analysis/companions.js';
 import type { SloFailedBy } from './slo.js';

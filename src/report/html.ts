@@ -6,7 +6,7 @@
  */
 import type { Summary } from '../metrics/summary.js';
 import type { RunResult } from '../run.js';
-import type { Scenario } from '../scenario/types.js';
+import type { Scenario } from '../config/scenario.js';
 import { latencyDistributionChart, siteChartRuns, sweepCharts, timeCharts, type RenderedChart, type SweepPoint } from './charts.js';
 import { fmt, pct, runTitle } from './table.js';
 import { verdictWord } from '../metrics/slo.js';

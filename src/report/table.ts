@@ -1,7 +1,7 @@
 /** Plain-text tables for the terminal: aligned columns, units in the labels, a verdict line. */
 import { PERCENTILES, type Summary } from '../metrics/summary.js';
 import { failedByText } from '../metrics/slo.js';
-import type { Scenario, SloPercentile } from '../scenario/types.js';
+import type { Scenario, SloPercentile } from '../config/scenario.js';
 
 /** Aligns rows of cells into columns; numeric-looking cells are right-aligned. */
 export function alignTable(rows: string[][], indent = ''): string {

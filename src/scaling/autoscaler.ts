@@ -9,7 +9,7 @@
  * feeds them what they would read in a cluster and applies what they decide.
  */
 import type { Simulation } from '../engine/simulation.js';
-import type { Autoscaler, Scenario } from '../scenario/types.js';
+import type { Scenario } from '../config/scenario.js';
 import type { ServingFleet } from '../serving/fleet.js';
 import type { Lifecycle } from '../serving/lifecycle.js';
 import { HpaController, type HpaPod } from './hpa.js';
@@ -31,21 +31,6 @@ export function initialReplicas(sc: Scenario): number {
     }
     case 'none':
       return sc.fleet.replicas;
-  }
-}
-
-/** The bounds every replica count must stay within (for invariants and reports). */
-export function replicaBounds(a: Autoscaler, fixed: number): { min: number; max: number } {
-  switch (a.kind) {
-    case 'hpa':
-      return { min: a.spec.minReplicas, max: a.spec.maxReplicas };
-    case 'kpa':
-      return { min: a.config.minReplicas, max: a.config.maxReplicas > 0 ? a.config.maxReplicas : Infinity };
-    case 'schedule':
-      // until a first step at t > 0 the fleet runs the scenario's own count, below or above every step
-      return { min: Math.min(fixed, ...a.steps.map((s) => s.replicas)), max: Math.max(fixed, ...a.steps.map((s) => s.replicas)) };
-    case 'none':
-      return { min: fixed, max: fixed };
   }
 }
 

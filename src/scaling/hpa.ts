@@ -8,7 +8,7 @@
  * values are carried in milli-units (see toMilli), CPU utilization is an integer
  * percentage, and time windows use the same strict/non-strict comparisons as the Go code.
  */
-import type { HpaMetric, HpaRules, HpaSpec } from '../scenario/kubernetes.js';
+import type { HpaMetric, HpaRules, HpaSpec } from '../config/hpa.js';
 
 export interface HpaPod {
   ready: boolean;

@@ -23,7 +23,7 @@
  */
 import type { Simulation } from '../engine/simulation.js';
 import { Histogram } from '../metrics/histogram.js';
-import type { CpuModel, MetricsPipelineSpec, MetricsPreset, Signal } from '../scenario/types.js';
+import type { CpuModel, MetricsPipelineSpec, Signal } from '../config/scenario.js';
 import type { ServingFleet } from '../serving/fleet.js';
 
 export const SIGNALS: readonly Signal[] = ['rps', 'concurrency', 'queueDepth', 'gpuUtilization', 'cpu', 'latencyP99Ms'];
@@ -31,37 +31,6 @@ const GAUGES = 3; // concurrency, queueDepth, gpuUtilization: sampled each secon
 const RPS = 0;
 const CPU = 4;
 const P99 = 5;
-
-/** What each preset stands for, with the upstream default it takes each value from. */
-export const METRICS_PRESETS: Record<MetricsPreset, { spec: Omit<MetricsPipelineSpec, 'preset'>; source: string }> = {
-  default: {
-    spec: { scrapeIntervalS: 15, windowS: 30, gaugeWindowS: 30, delayS: 0, rate: 'prometheus' },
-    source: 'a fast best case: Prometheus scraping every 15 s, rules rate(x[30s]) and avg_over_time(x[30s]), read as soon as a scrape lands',
-  },
-  'metrics-server': {
-    spec: { scrapeIntervalS: 15, windowS: 15, gaugeWindowS: 1, delayS: 0, rate: 'two-point' },
-    source:
-      'metrics-server as its manifests deploy it (--metric-resolution=15s; the binary defaults to 60s): CPU usage between the last two kubelet scrapes, a fresh container (10 s ≤ age < resolution) from its start',
-  },
-  'prometheus-adapter': {
-    spec: { scrapeIntervalS: 30, windowS: 300, gaugeWindowS: 1, delayS: 0, rate: 'prometheus' },
-    source:
-      "prometheus-adapter's default rules (config-gen --rate-interval=5m): sum(rate(x_total[5m])) for counters, the latest value for other series; Prometheus scraping every 30 s (prometheus-operator's default scrapeInterval)",
-  },
-};
-
-/** The spec a preset stands for, with any field the scenario sets instead. */
-export function resolveMetricsPipeline(preset: MetricsPreset, over: Partial<Omit<MetricsPipelineSpec, 'preset'>>): MetricsPipelineSpec {
-  const base = METRICS_PRESETS[preset].spec;
-  return {
-    preset,
-    scrapeIntervalS: over.scrapeIntervalS ?? base.scrapeIntervalS,
-    windowS: over.windowS ?? base.windowS,
-    gaugeWindowS: over.gaugeWindowS ?? base.gaugeWindowS,
-    delayS: over.delayS ?? base.delayS,
-    rate: over.rate ?? base.rate,
-  };
-}
 
 /**
  * Prometheus' rate() of a counter over the range (rangeStartS, rangeEndS] (left-open), from

@@ -5,7 +5,7 @@
  */
 import { DURATION_PATTERN } from './field-meta.js';
 import { scenarioJsonSchema } from './json-schema.js';
-import { LIMITS } from './load.js';
+import { LIMITS } from '../config/limits.js';
 
 type Json = Record<string, unknown>;
 

@@ -4,9 +4,9 @@
  * target on a 0–1 signal), an AverageValue target on a fleet mean, a target below
  * Kubernetes' milli-unit resolution, and fields that need an alpha/beta feature gate.
  */
-import type { HpaMetric } from './kubernetes.js';
+import type { HpaMetric } from '../config/hpa.js';
 import * as M from './messages.js';
-import type { Autoscaler, Fleet, SignalMapping } from './types.js';
+import type { Autoscaler, Fleet, SignalMapping } from '../config/scenario.js';
 
 /** The most a pod's value of a signal can be (in the signal's own unit), or Infinity. */
 function podMaximum(signal: SignalMapping['signal'], fleet: Fleet): { max: number; why: string } {

@@ -4,7 +4,7 @@
  *   text ──YAML (also JSON)──► raw ──--set overrides──► raw′ ──drop nulls──► zod schema (schema.ts)
  *        ──issues? → ScenarioError (every problem, each with its field path)
  *        ──► build: catalog latency / MIG share / price, defaults that depend on other fields,
- *            paths resolved against baseDir, warnings ──► Scenario (types.ts)
+ *            paths resolved against baseDir, warnings ──► Scenario (config/scenario.ts)
  */
 import { isAbsolute, join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
@@ -40,12 +40,12 @@ import type {
   SignalMapping,
   Slo,
   SloPercentile,
-} from './types.js';
+} from '../config/scenario.js';
 import { isHpaParseError, parseHpaManifest, parseHpaSpec, type HpaParseResult } from './kubernetes.js';
-import { kpaDefaults, validateKpaConfig, type KpaConfig } from '../scaling/kpa.js';
+import { kpaDefaults, validateKpaConfig, type KpaConfig } from '../config/kpa.js';
 import { peakArrivalRate } from '../workload/rate-shape.js';
-import { replicaBounds } from '../scaling/autoscaler.js';
-import { resolveMetricsPipeline } from '../scaling/metrics-pipeline.js';
+import { replicaBounds, resolveMetricsPipeline } from '../config/autoscaling.js';
+import { BASE_BYTES, CACHE_ENTRY_BYTES, LIMITS, REQUEST_BYTES, TIMELINE_ROW_BYTES } from '../config/limits.js';
 import { hpaWarnings } from './hpa-warnings.js';
 import { expandImports } from './imports.js';
 
@@ -720,50 +720,7 @@ function buildCache(c: RawScenario['cache'], warnings: string[], keys: string): 
   };
 }
 
-// ---------------------------------------------------------------- limits
-
-/**
- * Magnitudes beyond which a run cannot finish in reasonable time and memory (1e308 req/s,
- * a 2^53-replica fleet, a 1e-300 s report interval …): such a scenario is an input error,
- * not a hang, an out-of-memory crash or an Infinity in the summary.
- */
-export const LIMITS = {
-  durationS: 365 * 86_400,
-  batchLatencyS: 3600,
-  minBatchLatencyS: 1e-6,
-  expectedRequests: 1e12,
-  timelineRows: 1_000_000,
-  replicas: 10_000,
-  instances: 64,
-  maxBatch: 4096,
-  queueDepth: 1_000_000,
-  cv: 100,
-  responseBytes: 1e12,
-  hourlyUsd: 1e6,
-  /** Shortest period of a repeating event (autoscaler sync, metric scrape, KPA tick): time must still advance. */
-  minPeriodS: 1e-3,
-  minDiurnalPeriodS: 60,
-  maxMetricsWindowS: 3600,
-  /** Key ids are 32-bit: Zipf key spaces and tenant counts. */
-  keyCount: 2 ** 31 - 1,
-  /** Keyed cache entries over all sites (each region or shard keeps its own cache): ~60 bytes each. */
-  cacheEntries: 50_000_000,
-  /** Relative routing weights (topology.weights): their sum must stay finite. */
-  routingWeight: 1e6,
-  /** traffic.trace.rateMultiplier: each copy of the trace holds the file open (a descriptor and a 64 KiB buffer). */
-  traceCopies: 100,
-  /** What a run may hold in memory at once, by memoryEstimate (measured peak below it: README, limits). */
-  memoryBytes: 4e9,
-} as const;
-
-/** Bytes per request the run may hold at once (its record, queue slot and events; measured ~40, pools grow by doubling). */
-export const REQUEST_BYTES = 64;
-/** Bytes per keyed cache entry. */
-export const CACHE_ENTRY_BYTES = 60;
-/** Bytes per timeline row kept in memory and written as CSV. */
-export const TIMELINE_ROW_BYTES = 400;
-/** What a run holds whatever its size (Node, the code, the scenario). */
-export const BASE_BYTES = 100e6;
+// ---------------------------------------------------------------- limits (config/limits.ts)
 
 function gb(bytes: number): string {
   return `${(bytes / 1e9).toPrecision(3)} GB`;

@@ -24,7 +24,7 @@
  */
 import type { Simulation } from '../engine/simulation.js';
 import type { RandomStream } from '../engine/rng.js';
-import type { Fleet as FleetSpec } from '../scenario/types.js';
+import type { Fleet as FleetSpec } from '../config/scenario.js';
 import type { LevelIntegral, Recorder } from '../metrics/recorder.js';
 import type { LatencyModel } from './latency.js';
 import { RequestPool, RingQueue } from './requests.js';

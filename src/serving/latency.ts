@@ -4,7 +4,7 @@
  * mean 1 drawn per batch from the "service" stream.
  */
 import type { RandomStream } from '../engine/rng.js';
-import type { LatencyTable, Variability } from '../scenario/types.js';
+import type { LatencyTable, Variability } from '../config/scenario.js';
 
 /** Mean batch latency in seconds for a batch of `n` by linear interpolation of `table`. */
 export function interpolateLatencyS(table: LatencyTable, n: number): number {

@@ -14,7 +14,7 @@
 import type { RandomStream } from '../engine/rng.js';
 import type { Simulation } from '../engine/simulation.js';
 import type { LevelIntegral } from '../metrics/recorder.js';
-import type { DurationDist, Fleet as FleetSpec } from '../scenario/types.js';
+import type { DurationDist, Fleet as FleetSpec } from '../config/scenario.js';
 import { ReplicaState, type ServingFleet } from './fleet.js';
 
 /** Phases of a pod's start, then its life. */

@@ -3,7 +3,7 @@
  * autoscaler and prices; a shard, and a single fleet, run the scenario's own. Used by the run
  * (topology/site.ts) and by the reports (a site's charts draw that site's own capacity).
  */
-import type { Scenario, SitePlan } from '../scenario/types.js';
+import type { Scenario, SitePlan } from '../config/scenario.js';
 
 /** The plan of site `index` (regions, in the scenario's order), or null when the site runs the scenario's own fleet. */
 export function sitePlanAt(sc: Scenario, index: number): SitePlan | null {

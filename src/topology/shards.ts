@@ -9,7 +9,7 @@
  */
 import type { KeySampler } from '../workload/keys.js';
 import type { RequestPool } from '../serving/requests.js';
-import type { ShardsTopology } from '../scenario/types.js';
+import type { ShardsTopology } from '../config/scenario.js';
 import type { Site } from './site.js';
 
 /**

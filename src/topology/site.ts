@@ -18,7 +18,7 @@ import { Recorder, LevelIntegral } from '../metrics/recorder.js';
 import { Timeline, type TimelineColumn } from '../metrics/timeline.js';
 import { tidy, type SiteSummary } from '../metrics/summary.js';
 import { siteScenario } from './plans.js';
-import type { Scenario, SitePlan } from '../scenario/types.js';
+import type { Scenario, SitePlan } from '../config/scenario.js';
 import { LatencyModel } from '../serving/latency.js';
 import { ServingFleet, type Outcomes } from '../serving/fleet.js';
 import { Lifecycle } from '../serving/lifecycle.js';

@@ -4,7 +4,7 @@
  * operational time (see rate-shape.ts) from the "arrivals" random stream.
  */
 import type { RandomStream } from '../engine/rng.js';
-import type { Traffic } from '../scenario/types.js';
+import type { Traffic } from '../config/scenario.js';
 import { OperationalClock, rateAt } from './rate-shape.js';
 /** A trace's arrivals: a TraceReader (as recorded) or a TraceReplay (multiplied, looped). */
 export interface TraceSource {

@@ -9,7 +9,7 @@
  * on a grid of period/2880 (relative error of λ below 1e-6 · amplitude), so the
  * expected count in any window is right and no gap is ever truncated.
  */
-import type { Traffic } from '../scenario/types.js';
+import type { Traffic } from '../config/scenario.js';
 
 /** Rate in requests/s at time t; `left` asks for the limit from the left at a step. */
 export function rateAt(traffic: Traffic, t: number, left = false): number {

@@ -18,7 +18,7 @@
  *   repetition m of an arrival is at tᵢ + m·P (+ its copy's shift), keys repeating.
  * - Neither (k = 1, no loop): the trace as recorded, arrivals from 0 to S, then none.
  */
-import type { TraceSpec } from '../scenario/types.js';
+import type { TraceSpec } from '../config/scenario.js';
 import type { RandomStream } from '../engine/rng.js';
 import { TraceReader, type LineSource } from './trace.js';
 

@@ -7,7 +7,7 @@
  * first arrival's parts are subtracted before anything becomes a float. A float of epoch
  * seconds (~1.7e9) only resolves ~2.4e-7 s, which would blur the Azure traces' 100 ns digits.
  */
-import type { TraceSpec } from '../scenario/types.js';
+import type { TraceSpec } from '../config/scenario.js';
 
 /** A pull-based source of text lines (without line terminators); null at end. Provided by the CLI layer. */
 export interface LineSource {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { companions } from '../../src/analysis/companions.js';
 import { peakArrivalRate as peakRate } from '../../src/workload/rate-shape.js';
 import { simulate } from '../../src/run.js';
-import type { Scenario } from '../../src/scenario/types.js';
+import type { Scenario } from '../../src/config/scenario.js';
 import { makeScenario } from '../helpers/scenario.js';
 
 // W1's model: 4 ms + 0.25 ms per request, maxBatch 32, maxQueueDelay 2 ms, random routing

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { md1, mmc } from '../../src/analysis/capacity.js';
 import { Simulation } from '../../src/engine/simulation.js';
 import { FeatureStore } from '../../src/cache/feature-store.js';
-import type { FeatureStoreSpec } from '../../src/cache/types.js';
+import type { FeatureStoreSpec } from '../../src/config/cache.js';
 import { Harness } from './harness.js';
 
 /** Poisson arrivals at `rps` into a fresh station until `endS`; returns the station after the run. */

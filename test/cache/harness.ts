@@ -10,7 +10,7 @@ import { RequestPool } from '../../src/serving/requests.js';
 import type { Outcomes } from '../../src/serving/fleet.js';
 import { CacheLayer } from '../../src/cache/layer.js';
 import { FeatureStore } from '../../src/cache/feature-store.js';
-import type { CacheConfig, FeatureStoreSpec } from '../../src/cache/types.js';
+import type { CacheConfig, FeatureStoreSpec } from '../../src/config/cache.js';
 
 export interface HarnessOptions {
   seed?: number;

@@ -14,7 +14,7 @@ import {
   zipfPopularities,
 } from '../../src/analysis/capacity.js';
 import { RandomStream } from '../../src/engine/rng.js';
-import type { CacheConfig, KeyedCacheConfig } from '../../src/cache/types.js';
+import type { CacheConfig, KeyedCacheConfig } from '../../src/config/cache.js';
 import { createKeySampler } from '../../src/workload/keys.js';
 import { Harness } from './harness.js';
 

@@ -1,5 +1,5 @@
 /** Builds resolved Scenarios in code for unit and theory tests (the loader has its own tests). */
-import type { Scenario } from '../../src/scenario/types.js';
+import type { Scenario } from '../../src/config/scenario.js';
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends (infer U)[] ? U[] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
 

@@ -5,7 +5,7 @@ import { judgeSlo, quantileWithFailures, type SloCounts } from '../../src/metric
 import { verdictLine } from '../../src/report/table.js';
 import { simulate } from '../../src/run.js';
 import { stringLineSource } from '../../src/cli/line-source.js';
-import type { Scenario, Slo } from '../../src/scenario/types.js';
+import type { Scenario, Slo } from '../../src/config/scenario.js';
 import { makeScenario } from '../helpers/scenario.js';
 import { meetsWithMargin, planSearch } from '../../src/analysis/plan.js';
 import { aggregatePoint, cheapestPoint, sweepDocument } from '../../src/analysis/sweep.js';

@@ -4,7 +4,7 @@ import { Timeline } from '../../src/metrics/timeline.js';
 import { commandLine, escapeHtml, renderCompareReport, renderRunReport, renderSweepReport, type SweepPoint } from '../../src/report/html.js';
 import { capacityByRow, downsampleTimeline, fleetCapacityRps, replicaCapacityRps, siteChartRuns, sweepLayout } from '../../src/report/charts.js';
 import { loadScenario } from '../../src/scenario/load.js';
-import type { RegionsTopology } from '../../src/scenario/types.js';
+import type { RegionsTopology } from '../../src/config/scenario.js';
 import { interpolateLatencyS } from '../../src/serving/latency.js';
 import { fmt, pct } from '../../src/report/table.js';
 import { makeScenario } from '../helpers/scenario.js';

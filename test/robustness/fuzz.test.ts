@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/scenario/load.js';
 import { simulate, startRun, type RunResult } from '../../src/run.js';
-import type { Scenario } from '../../src/scenario/types.js';
+import type { Scenario } from '../../src/config/scenario.js';
 import { scenarioText } from './arbitraries.js';
 import { assertRunInvariants, withoutEngine } from './invariants.js';
 

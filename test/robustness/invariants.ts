@@ -22,8 +22,8 @@
 import type { RunResult } from '../../src/run.js';
 import type { Summary } from '../../src/metrics/summary.js';
 import type { Timeline, TimelineColumn } from '../../src/metrics/timeline.js';
-import type { Autoscaler, Cost, Fleet, Model, Scenario } from '../../src/scenario/types.js';
-import { replicaBounds } from '../../src/scaling/autoscaler.js';
+import type { Autoscaler, Cost, Fleet, Model, Scenario } from '../../src/config/scenario.js';
+import { replicaBounds } from '../../src/config/autoscaling.js';
 import { PERCENTILES, tidy } from '../../src/metrics/summary.js';
 
 /**

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario, ScenarioError, type ScenarioIssue } from '../../src/scenario/load.js';
 import { simulate, startRun } from '../../src/run.js';
-import { replicaBounds } from '../../src/scaling/autoscaler.js';
+import { replicaBounds } from '../../src/config/autoscaling.js';
 import { interpolateLatencyS, LatencyModel } from '../../src/serving/latency.js';
 import { createArrivals } from '../../src/workload/arrivals.js';
 import { RandomStreams } from '../../src/engine/rng.js';

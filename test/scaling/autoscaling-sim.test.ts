@@ -5,10 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { simulate, type RunResult } from '../../src/run.js';
-import { parseHpaSpec, isHpaParseError, type HpaSpec } from '../../src/scenario/kubernetes.js';
-import { kpaDefaults } from '../../src/scaling/kpa.js';
-import { resolveMetricsPipeline } from '../../src/scaling/metrics-pipeline.js';
-import type { Scenario } from '../../src/scenario/types.js';
+import { parseHpaSpec, isHpaParseError } from '../../src/scenario/kubernetes.js';
+import { type HpaSpec } from '../../src/config/hpa.js';
+import { kpaDefaults } from '../../src/config/kpa.js';
+import { resolveMetricsPipeline } from '../../src/config/autoscaling.js';
+import type { Scenario } from '../../src/config/scenario.js';
 import { makeScenario } from '../helpers/scenario.js';
 
 const PIPELINE = resolveMetricsPipeline('default', {});

@@ -1,13 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { HpaController, type HpaDecision, type HpaInputs, type HpaPod } from '../../src/scaling/hpa.js';
-import {
-  defaultScaleDownRules,
-  defaultScaleUpRules,
-  type HpaMetric,
-  type HpaPolicy,
-  type HpaRules,
-  type HpaSpec,
-} from '../../src/scenario/kubernetes.js';
+import { defaultScaleDownRules, defaultScaleUpRules, type HpaMetric, type HpaPolicy, type HpaRules, type HpaSpec } from '../../src/config/hpa.js';
 
 interface PodOpts {
   metrics?: Record<string, number>;

@@ -1,12 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import {
-  KPA_DEFAULTS,
-  KpaController,
-  kpaDefaults,
-  validateKpaConfig,
-  type KpaConfig,
-  type KpaDecision,
-} from '../../src/scaling/kpa.js';
+import { KpaController, type KpaDecision } from '../../src/scaling/kpa.js';
+import { KPA_DEFAULTS, kpaDefaults, validateKpaConfig, type KpaConfig } from '../../src/config/kpa.js';
 
 /**
  * Drives a controller like the engine does: at every whole second s in [fromS, toS]

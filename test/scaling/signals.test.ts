@@ -7,10 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/run.js';
 import { HpaController } from '../../src/scaling/hpa.js';
 import { Simulation } from '../../src/engine/simulation.js';
-import { METRICS_PRESETS, MetricsPipeline, prometheusRate, resolveMetricsPipeline } from '../../src/scaling/metrics-pipeline.js';
+import { MetricsPipeline, prometheusRate } from '../../src/scaling/metrics-pipeline.js';
+import { METRICS_PRESETS, resolveMetricsPipeline } from '../../src/config/autoscaling.js';
 import type { ServingFleet } from '../../src/serving/fleet.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
-import type { Scenario } from '../../src/scenario/types.js';
+import type { Scenario } from '../../src/config/scenario.js';
 
 function load(text: string): Scenario {
   return loadScenario(text, { file: 's.yaml', baseDir: '/scenarios' });

@@ -1,15 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import {
-  defaultScaleDownRules,
-  defaultScaleUpRules,
-  isHpaParseError,
-  parseHpaManifest,
-  parseHpaSpec,
-  parseQuantity,
-  type HpaParseError,
-  type HpaParseResult,
-  type HpaSpec,
-} from '../../src/scenario/kubernetes.js';
+import { isHpaParseError, parseHpaManifest, parseHpaSpec, parseQuantity, type HpaParseError, type HpaParseResult } from '../../src/scenario/kubernetes.js';
+import { defaultScaleDownRules, defaultScaleUpRules, type HpaSpec } from '../../src/config/hpa.js';
 
 const TEXTBOOK = `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler

@@ -11,7 +11,7 @@ import {
   ScenarioError,
   type ScenarioIssue,
 } from '../../src/scenario/load.js';
-import type { Scenario } from '../../src/scenario/types.js';
+import type { Scenario } from '../../src/config/scenario.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const badDir = join(here, '..', 'fixtures', 'bad');

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/run.js';
 import { stringLineSource } from '../../src/cli/line-source.js';
-import type { Scenario } from '../../src/scenario/types.js';
+import type { Scenario } from '../../src/config/scenario.js';
 import { makeScenario } from '../helpers/scenario.js';
 import { companions } from '../../src/analysis/companions.js';
 import { preferredAtMost } from '../../src/serving/fleet.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { simulate, type RunResult } from '../../src/run.js';
 import { loadScenario } from '../../src/scenario/load.js';
-import type { Scenario } from '../../src/scenario/types.js';
+import type { Scenario } from '../../src/config/scenario.js';
 import type { Summary } from '../../src/metrics/summary.js';
 import { NULLABLE_SUMMARY_PATHS, walkNumbers } from '../robustness/invariants.js';
 

@@ -1,7 +1,7 @@
 /** The regions, topology, failover and shards sections: defaults, and every problem named with its path and message. */
 import { describe, expect, it } from 'vitest';
 import { loadScenario, ScenarioError, type ScenarioIssue } from '../../src/scenario/load.js';
-import type { RegionsTopology, Scenario } from '../../src/scenario/types.js';
+import type { RegionsTopology, Scenario } from '../../src/config/scenario.js';
 
 const BASE = `
 name: t

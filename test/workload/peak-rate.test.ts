@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { companions } from '../../src/analysis/companions.js';
 import { analyticReplicas } from '../../src/analysis/plan.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
-import type { Traffic } from '../../src/scenario/types.js';
+import type { Traffic } from '../../src/config/scenario.js';
 import { peakArrivalRate, peakRate, rateAt } from '../../src/workload/rate-shape.js';
 
 /**

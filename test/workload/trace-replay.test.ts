@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { fileLineSource, stringLineSource } from '../../src/cli/line-source.js';
 import { RandomStream } from '../../src/engine/rng.js';
 import { simulate } from '../../src/run.js';
-import type { Scenario, TraceSpec } from '../../src/scenario/types.js';
+import type { Scenario, TraceSpec } from '../../src/config/scenario.js';
 import { replayPlan, replayProblem, TraceReplay, traceShortWarning } from '../../src/workload/trace-replay.js';
 import { scanTrace } from '../../src/workload/trace.js';
 import { TRACES } from '../helpers/cli.js';

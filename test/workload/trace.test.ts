@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fileLineSource, stringLineSource } from '../../src/cli/line-source.js';
-import type { TraceSpec } from '../../src/scenario/types.js';
+import type { TraceSpec } from '../../src/config/scenario.js';
 import {
   TraceError,
   TraceReader,

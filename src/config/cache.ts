@@ -2,7 +2,7 @@
  * Configuration of the result cache and the feature store (MODELS.md §6), in the units
  * the simulator uses (seconds, entries). The scenario loader resolves YAML into these.
  */
-import type { VariabilityDist } from '../scenario/types.js';
+import type { VariabilityDist } from './variability.js';
 
 /** What happens when many requests miss the same key at once. */
 export type StampedePolicy = 'none' | 'coalesce' | 'stale-while-revalidate' | 'xfetch';

@@ -3,6 +3,7 @@
  * every default filled in. scenario/load.ts produces it from YAML/JSON; the engine
  * consumes it and never sees strings like "250ms".
  */
+import type { Variability } from './variability.js';
 
 /** One step of a piecewise rate schedule: from `atS` the rate is `rps`; with `rampS` > 0 it moves linearly from the previous level to `rps` over `rampS`. */
 export interface RateStep {
@@ -66,13 +67,7 @@ export interface Traffic {
   scale?: number;
 }
 
-export type VariabilityDist = 'deterministic' | 'exponential' | 'lognormal' | 'gamma';
-
-export interface Variability {
-  dist: VariabilityDist;
-  /** Coefficient of variation (lognormal, gamma); exponential is cv 1, deterministic 0. */
-  cv: number;
-}
+export type { Variability, VariabilityDist } from './variability.js';
 
 export interface LatencyTable {
   /** Batch sizes, strictly increasing, ≥ 1. */
@@ -193,7 +188,7 @@ export type Autoscaler =
   | {
       kind: 'hpa';
       /** The HorizontalPodAutoscaler spec, from a manifest file or inline. */
-      spec: import('./kubernetes.js').HpaSpec;
+      spec: import('./hpa.js').HpaSpec;
       /** Metric name → simulated signal and scale (cpu is implied for Resource cpu). */
       signals: Record<string, SignalMapping>;
       syncPeriodS: number;
@@ -203,7 +198,7 @@ export type Autoscaler =
       /** The pipeline for Resource/ContainerResource cpu (metrics-server in a cluster); the same as `metrics` unless set. */
       resourceMetrics: MetricsPipelineSpec;
     }
-  | { kind: 'kpa'; config: import('../scaling/kpa.js').KpaConfig }
+  | { kind: 'kpa'; config: import('./kpa.js').KpaConfig }
   | { kind: 'schedule'; steps: { atS: number; replicas: number }[] };
 
 export type ScenarioEvent =
@@ -228,9 +223,9 @@ export interface Cost {
   egressPerGbUsd: number | null;
 }
 
-/** The result cache (cache/types.ts holds the engine-side shape; this is the same data). */
-export type CacheSpec = import('../cache/types.js').CacheConfig;
-export type FeatureStoreSpec = import('../cache/types.js').FeatureStoreSpec;
+/** The result cache and the feature store (config/cache.ts). */
+export type CacheSpec = import('./cache.js').CacheConfig;
+export type FeatureStoreSpec = import('./cache.js').FeatureStoreSpec;
 
 export interface Scenario {
   name: string;
