@@ -14,5 +14,5 @@ export type { Scenario } from './config/scenario.js';
 export type { Summary } from './metrics/summary.js';
 export { Timeline, TIMELINE_COLUMNS } from './metrics/timeline.js';
 export { TraceReader, type LineSource } from './workload/trace.js';
-export * as capacity from './analysis/capacity.js';
+export * as capacity from './theory/capacity.js';
 export * as catalog from './catalog/index.js';

@@ -21,7 +21,7 @@ import { cdfPoints, type LatencyCdf } from './metrics/histogram.js';
 import { costBreakdown, egressUsd, HOURS_PER_MONTH, type CostBreakdown } from './metrics/cost.js';
 import { PERCENTILES, tidy, type Summary } from './metrics/summary.js';
 import { attainmentTargetS, judgeSlo } from './metrics/slo.js';
-import { companions, type Companions } from './analysis/companions.js';
+import { companions, type Companions } from './theory/companions.js';
 import type { Scenario } from './config/scenario.js';
 import type { FleetObserver } from './serving/fleet.js';
 import { RequestPool } from './serving/requests.js';

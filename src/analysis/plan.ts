@@ -14,8 +14,8 @@ import type { Summary } from '../metrics/summary.js';
 import type { Scenario } from '../config/scenario.js';
 import { interpolateLatencyS } from '../serving/latency.js';
 import { peakArrivalRate } from '../workload/rate-shape.js';
-import { erlangCReplicas, maxThroughputPerReplica, saturationBatch, textbookReplicas } from './capacity.js';
-import { companions } from './companions.js';
+import { erlangCReplicas, maxThroughputPerReplica, saturationBatch, textbookReplicas } from '../theory/capacity.js';
+import { companions } from '../theory/companions.js';
 
 /** Target busy share of the analytic estimate. */
 export const PLAN_TARGET_UTILIZATION = 0.7;
@@ -183,7 +183,7 @@ export interface AnalyticEstimate {
   replicas: number;
   /** M/M/c (Erlang C) replicas for the p99 target, when there is no batching (saturation batch 1, one instance) and a p99 target; else null. */
   erlangCReplicas: number | null;
-  /** The cache's hit rate estimated from the scenario (analysis/companions.ts); null without a cache or an estimate. */
+  /** The cache's hit rate estimated from the scenario (theory/companions.ts); null without a cache or an estimate. */
   cacheHitRate: number | null;
   /** The textbook rule on peakRps·(1 − cacheHitRate), the traffic the cache leaves to the GPUs; the search starts here when set. */
   replicasBehindCache: number | null;

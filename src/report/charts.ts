@@ -24,7 +24,7 @@ interface ScaleDef {
 import type { RunResult } from '../run.js';
 import type { Timeline, TimelineColumn } from '../metrics/timeline.js';
 import type { Scenario } from '../config/scenario.js';
-import { saturationBatch } from '../analysis/capacity.js';
+import { saturationBatch } from '../theory/capacity.js';
 import { interpolateLatencyS } from '../serving/latency.js';
 import { sitePlanAt, siteScenario } from '../topology/plans.js';
 

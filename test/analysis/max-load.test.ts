@@ -3,7 +3,7 @@
  * search's bracketing on a known threshold, and the generic rate multiplier on every shape.
  */
 import { describe, expect, it } from 'vitest';
-import { mmc } from '../../src/analysis/capacity.js';
+import { mmc } from '../../src/theory/capacity.js';
 import { capacityEstimate, ScaleSearch, searchScale } from '../../src/analysis/max-load.js';
 import { stringLineSource } from '../../src/cli/line-source.js';
 import { simulate } from '../../src/run.js';

@@ -91,9 +91,9 @@ const cacheHead = ['keys', 'hit rate', 'W1 s', 'hit-rate cache s', 'keyed s', 'k
 const cw = cacheHead.map((h, i) => Math.max(h.length, ...cacheRows.map((r) => r[i].length)));
 for (const r of [cacheHead, ...cacheRows]) console.log(r.map((c, i) => (i ? c.padStart(cw[i]) : c.padEnd(cw[i]))).join('  '));
 
-// the Che approximation over 10^6 Zipf keys (analysis/capacity.ts): its speed, which `npm test` does not assert
+// the Che approximation over 10^6 Zipf keys (theory/capacity.ts): its speed, which `npm test` does not assert
 {
-  const { zipfPopularities, cheLruHitRatio } = await import(pathToFileURL(join(root, 'dist', 'analysis', 'capacity.js')).href);
+  const { zipfPopularities, cheLruHitRatio } = await import(pathToFileURL(join(root, 'dist', 'theory', 'capacity.js')).href);
   const p = zipfPopularities(1_000_000, 1);
   let best = Infinity;
   for (let rep = 0; rep < 3; rep++) {

@@ -5,7 +5,7 @@
  * through the cache layer (the "DB bottleneck": latency from the store, not the GPUs).
  */
 import { describe, expect, it } from 'vitest';
-import { md1, mmc } from '../../src/analysis/capacity.js';
+import { md1, mmc } from '../../src/theory/capacity.js';
 import { Simulation } from '../../src/engine/simulation.js';
 import { FeatureStore } from '../../src/cache/feature-store.js';
 import type { FeatureStoreSpec } from '../../src/config/cache.js';

@@ -12,7 +12,7 @@ import {
   singleKeyTtlHitRatio,
   xfetchExpectedRecomputes,
   zipfPopularities,
-} from '../../src/analysis/capacity.js';
+} from '../../src/theory/capacity.js';
 import { RandomStream } from '../../src/engine/rng.js';
 import type { CacheConfig, KeyedCacheConfig } from '../../src/config/cache.js';
 import { createKeySampler } from '../../src/workload/keys.js';

@@ -4,7 +4,7 @@ import { simulate } from '../../src/run.js';
 import { stringLineSource } from '../../src/cli/line-source.js';
 import type { Scenario } from '../../src/config/scenario.js';
 import { makeScenario } from '../helpers/scenario.js';
-import { companions } from '../../src/analysis/companions.js';
+import { companions } from '../../src/theory/companions.js';
 import { preferredAtMost } from '../../src/serving/fleet.js';
 
 interface Trace {

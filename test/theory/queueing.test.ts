@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/run.js';
-import { md1, md1SojournQuantileS, mm1, mmc } from '../../src/analysis/capacity.js';
+import { md1, md1SojournQuantileS, mm1, mmc } from '../../src/theory/capacity.js';
 import { makeScenario } from '../helpers/scenario.js';
 
 const within = (actual: number, expected: number, rel: number): void => {

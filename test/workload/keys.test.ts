@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RandomStream } from '../../src/engine/rng.js';
-import { zipfPopularities } from '../../src/analysis/capacity.js';
+import { zipfPopularities } from '../../src/theory/capacity.js';
 import { createKeySampler, withLookahead, type KeySampler } from '../../src/workload/keys.js';
 
 /** Chi-square critical value for `df` degrees of freedom at upper tail 10⁻⁴ (Wilson–Hilferty). */

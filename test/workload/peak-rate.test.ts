@@ -3,7 +3,7 @@
  * (workload/rate-shape.ts peakRate), used by `run`'s companions, `plan` and the load-time limits.
  */
 import { describe, expect, it } from 'vitest';
-import { companions } from '../../src/analysis/companions.js';
+import { companions } from '../../src/theory/companions.js';
 import { analyticReplicas } from '../../src/analysis/plan.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
 import type { Traffic } from '../../src/config/scenario.js';

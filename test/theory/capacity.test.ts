@@ -16,7 +16,7 @@ import {
   maxThroughputPerReplica,
   saturationBatch,
   erlangCReplicas,
-} from '../../src/analysis/capacity.js';
+} from '../../src/theory/capacity.js';
 
 function factorial(n: number): number {
   let f = 1;

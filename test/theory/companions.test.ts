@@ -1,6 +1,6 @@
 /** The analytic companions beside the simulation, and a case where the textbook rule is wrong. */
 import { describe, expect, it } from 'vitest';
-import { companions } from '../../src/analysis/companions.js';
+import { companions } from '../../src/theory/companions.js';
 import { peakArrivalRate as peakRate } from '../../src/workload/rate-shape.js';
 import { simulate } from '../../src/run.js';
 import type { Scenario } from '../../src/config/scenario.js';
