@@ -16,3 +16,5 @@ export { Timeline, TIMELINE_COLUMNS } from './metrics/timeline.js';
 export { TraceReader, type LineSource } from './workload/trace.js';
 export * as capacity from './theory/capacity.js';
 export * as catalog from './catalog/index.js';
+/** The catalog as the `infersim catalog` text (formatting lives in report/, so it is no longer catalog.formatCatalog). */
+export { formatCatalog } from './report/catalog.js';

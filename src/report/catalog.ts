@@ -2,9 +2,9 @@
  * Plain-text rendering of the built-in catalog for `infersim catalog`: GPUs with prices
  * and their sources, MIG geometry, and every profile's batch → latency table.
  */
-import { allGpus, MIG_COMPUTE_SLICES, MIG_MEMORY_SLOTS } from './gpus.js';
-import { allProfiles, MIG_BATCH1_EXPONENT } from './profiles.js';
-import { wrapLine } from '../report/table.js';
+import { allGpus, MIG_COMPUTE_SLICES, MIG_MEMORY_SLOTS } from '../catalog/gpus.js';
+import { allProfiles, MIG_BATCH1_EXPONENT } from '../catalog/profiles.js';
+import { wrapLine } from './table.js';
 
 type Align = 'left' | 'right';
 
