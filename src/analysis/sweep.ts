@@ -10,7 +10,8 @@
 import { mean, sampleStandardDeviation } from 'simple-statistics';
 import type { Summary } from '../metrics/summary.js';
 import { tidy } from '../metrics/summary.js';
-import { failedByText, verdictWord, type SloFailedBy } from '../metrics/slo.js';
+import { failedByText, verdictWord } from '../metrics/slo.js';
+import type { SloFailedBy } from '../metrics/summary.js';
 import { recordsCsv } from '../report/csv.js';
 import { alignTable, colorCells, fitTable, fmt, pct, PLAIN, usd, wrapText, type TerminalStyle } from '../report/table.js';
 import { gridPoint, gridSize, type Axis, type GridPoint, type Shard } from './grid.js';

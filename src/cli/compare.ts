@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { COMPARE_COLUMNS, compareRows } from '../analysis/compare.js';
-import { failedByText, type SloFailedBy } from '../metrics/slo.js';
+import { failedByText } from '../metrics/slo.js';
+import type { SloFailedBy } from '../metrics/summary.js';
 import { recordsCsv, timelineCsv } from '../report/csv.js';
 import { colorCells, fitTable, fmt, pct, PLAIN, usd, wrapText, type TerminalStyle } from '../report/table.js';
 import { terminalStyle } from './output.js';

@@ -27,9 +27,7 @@
  */
 import type { Slo } from '../config/scenario.js';
 import type { Histogram } from './histogram.js';
-import { PERCENTILES, tidy } from './summary.js';
-
-export type SloFailedBy = 'latency' | 'errors' | 'both';
+import { PERCENTILES, tidy, type SloFailedBy } from './summary.js';
 
 export interface SloVerdict {
   met: boolean;

@@ -4,7 +4,9 @@
  */
 import type { SloPercentile } from '../config/scenario.js';
 import type { CostBreakdown } from './cost.js';
-import type { SloFailedBy } from './slo.js';
+
+/** Why an SLO was missed (metrics/slo.ts judges it). */
+export type SloFailedBy = 'latency' | 'errors' | 'both';
 
 /**
  * The analytic companions of a run (MODELS.md §8), a field of the summary: computed from the
