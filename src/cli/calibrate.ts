@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { calibrate, parseRequestLog } from '../llm/calibrate.js';
-import type { EngineConfig } from '../llm/engine.js';
+import type { EngineConfig } from '../config/llm.js';
 import { EXIT, UserError } from './errors.js';
 import { readSmallFile } from './scenario-files.js';
 

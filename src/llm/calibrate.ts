@@ -7,7 +7,7 @@
  * queued_ts (arrival at the engine), first_token_ts, last_token_ts (all seconds, one clock);
  * arrival_time, scheduled_ts and request_id are read if present and otherwise ignored.
  */
-import type { EngineConfig } from './engine.js';
+import type { EngineConfig } from '../config/llm.js';
 import { replay, stats, type ReplayRequest } from './replay.js';
 import { LinearStepModel, type LinearCoefficients } from './step-time.js';
 

@@ -23,17 +23,7 @@
 import type { Simulation } from '../engine/simulation.js';
 import { BlockPool } from './kv-cache.js';
 import { BatchShape, type StepTimeModel } from './step-time.js';
-
-export interface EngineConfig {
-  maxNumSeqs: number;
-  maxNumBatchedTokens: number;
-  blockSize: number;
-  /** KV blocks as vLLM logs them ("# GPU blocks"), the null block included. */
-  numGpuBlocks: number;
-  enablePrefixCaching: boolean;
-  /** vLLM's scheduler_reserve_full_isl (default true). */
-  reserveFullSequence: boolean;
-}
+import type { EngineConfig } from '../config/llm.js';
 
 /** Per-request state for every request of a run (grown by doubling). */
 export class LlmRequests {

@@ -8,38 +8,10 @@
 import { Simulation } from '../engine/simulation.js';
 import type { RandomStream } from '../engine/rng.js';
 import { Histogram } from '../metrics/histogram.js';
-import { LlmReplica, LlmRequests, type EngineConfig } from './engine.js';
+import { LlmReplica, LlmRequests } from './engine.js';
 import type { StepTimeModel } from './step-time.js';
 import { HpaController, type HpaPod } from '../scaling/hpa.js';
-import type { HpaSpec } from '../config/hpa.js';
-
-/** vLLM's Prometheus gauges an HPA can target (per pod, AverageValue). */
-export type LlmScalingMetric = 'vllm:num_requests_waiting' | 'vllm:num_requests_running' | 'vllm:kv_cache_usage_perc';
-
-export interface LlmAutoscaler {
-  hpa: HpaSpec;
-  syncPeriodS: number;
-}
-
-export type LlmRouting = 'least-requests' | 'least-tokens' | 'kv-utilization' | 'round-robin';
-
-export type TokenDist =
-  | { kind: 'fixed'; value: number }
-  | { kind: 'lognormal'; mean: number; cv: number; min: number; max: number }
-  | { kind: 'empirical'; values: number[]; weights: number[] };
-
-export type LlmArrivals =
-  | { kind: 'trace'; timesS: Float64Array; prompt: Int32Array; output: Int32Array; loop: boolean }
-  | { kind: 'poisson'; schedule: Array<{ atS: number; rps: number }>; prompt: TokenDist; output: TokenDist }
-  | { kind: 'closed'; users: number; thinkS: number; prompt: TokenDist; output: TokenDist };
-
-export type LlmMetric = 'ttft' | 'tpot' | 'itl' | 'e2e';
-
-export interface LlmSlo {
-  metric: LlmMetric;
-  percentile: 'p50' | 'p90' | 'p95' | 'p99' | 'p999';
-  targetS: number;
-}
+import type { EngineConfig, LlmArrivals, LlmAutoscaler, LlmMetric, LlmRouting, LlmSlo, TokenDist } from '../config/llm.js';
 
 export interface LlmFleetSpec {
   seed: number;

@@ -4,7 +4,8 @@
  * defines them (TPOT = (last − first token) / (output − 1)).
  */
 import { Simulation } from '../engine/simulation.js';
-import { LlmReplica, LlmRequests, type EngineConfig } from './engine.js';
+import { LlmReplica, LlmRequests } from './engine.js';
+import type { EngineConfig } from '../config/llm.js';
 import type { StepTimeModel } from './step-time.js';
 
 export interface ReplayRequest {

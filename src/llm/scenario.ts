@@ -22,7 +22,8 @@ import { YAML_OPTIONS } from '../scenario/plain.js';
 import { findGpu } from '../catalog/index.js';
 import { parseDurationS, parseSizeBytes } from '../scenario/units.js';
 import { applySets } from '../scenario/load.js';
-import type { LlmArrivals, LlmAutoscaler, LlmFleetSpec, LlmMetric, LlmRouting, LlmScalingMetric, LlmSlo, TokenDist } from './fleet.js';
+import type { LlmFleetSpec } from './fleet.js';
+import type { LlmArrivals, LlmAutoscaler, LlmMetric, LlmRouting, LlmScalingMetric, LlmSlo, TokenDist } from '../config/llm.js';
 import { GPU_DATASHEETS, kvBlocksFromMemory, MODELS, rooflineCoefficients, weightBytes } from './models.js';
 import { LinearStepModel, ProfileStepModel, type StepTimeModel } from './step-time.js';
 

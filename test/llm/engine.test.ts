@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../src/engine/simulation.js';
-import { LlmReplica, LlmRequests, type EngineConfig } from '../../src/llm/engine.js';
+import { LlmReplica, LlmRequests } from '../../src/llm/engine.js';
+import type { EngineConfig } from '../../src/config/llm.js';
 import { BlockPool } from '../../src/llm/kv-cache.js';
 import { replay, type ReplayRequest } from '../../src/llm/replay.js';
 import { LinearStepModel } from '../../src/llm/step-time.js';

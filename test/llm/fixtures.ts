@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRequestLog, type MeasuredRequest } from '../../src/llm/calibrate.js';
 import { ProfileStepModel } from '../../src/llm/step-time.js';
-import type { EngineConfig } from '../../src/llm/engine.js';
+import type { EngineConfig } from '../../src/config/llm.js';
 import { kvBlocksFromMemory, MODELS } from '../../src/llm/models.js';
 
 const dir = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'fixtures', 'llm');
