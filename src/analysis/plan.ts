@@ -12,13 +12,9 @@
  */
 import type { Summary } from '../metrics/summary.js';
 import type { Scenario } from '../config/scenario.js';
-import { interpolateLatencyS } from '../serving/latency.js';
 import { peakArrivalRate } from '../workload/rate-shape.js';
-import { erlangCReplicas, maxThroughputPerReplica, saturationBatch, textbookReplicas } from '../theory/capacity.js';
+import { erlangCReplicas, replicaPeak, TEXTBOOK_TARGET_UTILIZATION, textbookFleetReplicas } from '../theory/capacity.js';
 import { companions } from '../theory/companions.js';
-
-/** Target busy share of the analytic estimate. */
-export const PLAN_TARGET_UTILIZATION = 0.7;
 
 /** One candidate evaluated: its index and whether it met the SLO at every seed. */
 export interface Probe {
@@ -159,6 +155,11 @@ export function meetsWithMargin(s: Summary, margin: number): boolean {
  */
 export function planAccepts(s: Summary, margin: number, maxUtilization: number | null): boolean {
   if (!meetsWithMargin(s, margin)) return false;
+  return withinUtilization(s, maxUtilization);
+}
+
+/** The utilization bound of plan, capacity and sweep (--max-utilization): GPU utilization (busy share) at most `maxUtilization`; null sets no bound. */
+export function withinUtilization(s: Pick<Summary, 'gpu'>, maxUtilization: number | null): boolean {
   return maxUtilization === null || s.gpu.utilization <= maxUtilization;
 }
 
@@ -190,15 +191,13 @@ export interface AnalyticEstimate {
 }
 
 /** The textbook replica estimate for `sc` (null for trace replay or a zero peak rate). */
-export function analyticReplicas(sc: Scenario, targetUtilization = PLAN_TARGET_UTILIZATION): AnalyticEstimate | null {
+export function analyticReplicas(sc: Scenario, targetUtilization = TEXTBOOK_TARGET_UTILIZATION): AnalyticEstimate | null {
   const peakRps = peakArrivalRate(sc);
   if (peakRps === null || !(peakRps > 0)) return null;
   const f = sc.fleet;
-  const batch = saturationBatch(f.batching);
-  const latencyS = interpolateLatencyS(sc.model.latency, batch);
-  const sigma = 1 + f.overlap * (f.instances - 1);
-  const perReplicaRps = maxThroughputPerReplica(batch, latencyS, sigma);
-  const replicas = textbookReplicas({ peakRps, latencyS, targetUtilization, batch: batch * sigma });
+  const replica = replicaPeak(f, sc.model.latency);
+  const { batch, latencyS } = replica;
+  const replicas = textbookFleetReplicas(peakRps, replica, targetUtilization);
   const c = companions(sc);
   let erlang: number | null = null;
   const p99 = sc.slo.latencyS.p99;
@@ -214,12 +213,12 @@ export function analyticReplicas(sc: Scenario, targetUtilization = PLAN_TARGET_U
     peakRps,
     batch,
     batchLatencyMs: latencyS * 1e3,
-    perReplicaRps,
+    perReplicaRps: replica.rps,
     targetUtilization,
     replicas,
     erlangCReplicas: erlang,
     cacheHitRate: c.cacheHitRate,
-    replicasBehindCache: c.cacheHitRate === null ? null : textbookReplicas({ peakRps: Math.max(0, peakRps * (1 - c.cacheHitRate)), latencyS, targetUtilization, batch: batch * sigma }),
+    replicasBehindCache: c.cacheHitRate === null ? null : textbookFleetReplicas(Math.max(0, peakRps * (1 - c.cacheHitRate)), replica, targetUtilization),
   };
 }
 

@@ -15,6 +15,7 @@ import type { SloFailedBy } from '../metrics/summary.js';
 import { recordsCsv } from '../report/csv.js';
 import { alignTable, colorCells, fitTable, fmt, pct, PLAIN, usd, wrapText, type TerminalStyle } from '../report/table.js';
 import { gridPoint, gridSize, type Axis, type GridPoint, type Shard } from './grid.js';
+import { withinUtilization } from './plan.js';
 
 /** Figures aggregated over seeds, in sweep.csv column order (each followed by its Lo/Hi interval columns). */
 export const SWEEP_METRICS = ['p99Ms', 'attainment', 'utilization', 'costUsd', 'monthlyUsd'] as const;
@@ -205,7 +206,7 @@ export interface SweepRequirement {
 export function meetsRequirement(p: PointResult, points: PointResult[], req: SweepRequirement | undefined): boolean {
   if (!p.sloMet) return false;
   if (req === undefined) return true;
-  if (req.maxUtilization !== null && !p.runs.every((r) => r.gpu.utilization <= req.maxUtilization!)) return false;
+  if (!p.runs.every((r) => withinUtilization(r, req.maxUtilization))) return false;
   if (req.headroom > 0) {
     const n = p.values['fleet.replicas'];
     if (typeof n !== 'number') return false;

@@ -13,9 +13,8 @@ import type { Simulation } from '../engine/simulation.js';
 import type { RandomStream } from '../engine/rng.js';
 import { Histogram } from '../metrics/histogram.js';
 import { LevelIntegral } from '../metrics/recorder.js';
+import { MeanOneNoise } from '../serving/latency.js';
 import type { FeatureStoreSpec } from '../config/cache.js';
-
-const DISTS = ['deterministic', 'exponential', 'lognormal', 'gamma'] as const;
 
 /** A FCFS c-server station with a bounded queue; ids leave through onDone. */
 export class FeatureStore {
@@ -41,10 +40,7 @@ export class FeatureStore {
   iRejected = 0;
 
   private readonly meanS: number;
-  private readonly sigma: number;
-  private readonly logMu: number;
-  private readonly shape: number;
-  private readonly dist: number;
+  private readonly noise: MeanOneNoise;
   private readonly maxQueue: number;
   private ids: Int32Array;
   private queuedAtS: Float64Array;
@@ -67,20 +63,14 @@ export class FeatureStore {
     if (!(spec.maxQueue >= 0)) throw new RangeError(`maxQueue must be >= 0, got ${spec.maxQueue}`);
     const st = spec.serviceTime;
     if (!(st.meanS >= 0 && st.meanS < Infinity)) throw new RangeError(`serviceTime.meanS must be finite and >= 0, got ${st.meanS}`);
-    const dist = DISTS.indexOf(st.dist);
-    if (dist < 0) throw new RangeError(`unknown service-time distribution ${String(st.dist)}`);
-    if ((dist === 2 || dist === 3) && !(st.cv >= 0)) {
+    if ((st.dist === 'lognormal' || st.dist === 'gamma') && !(st.cv >= 0)) {
       throw new RangeError(`serviceTime.cv must be >= 0 for ${st.dist}, got ${st.cv}`);
     }
-    // lognormal or gamma with cv 0 (or so small that 1/cv² overflows) is deterministic, as the model's
-    // latency is: the scenario allows cv 0, and a gamma of infinite shape draws NaN
-    this.dist = (dist === 2 || dist === 3) && !(1 / (st.cv * st.cv) < Infinity) ? 0 : dist;
+    // the model's latency variability: a lognormal or gamma with cv 0 is deterministic, as the scenario allows
+    this.noise = new MeanOneNoise(st);
     this.servers = spec.servers * (1 + spec.readReplicas);
     this.maxQueue = spec.maxQueue;
     this.meanS = st.meanS;
-    this.sigma = Math.sqrt(Math.log(1 + st.cv * st.cv));
-    this.logMu = -0.5 * this.sigma * this.sigma;
-    this.shape = st.cv > 0 ? 1 / (st.cv * st.cv) : 0;
     this.busyServers = new LevelIntegral(warmupS);
     this.queueLength = new LevelIntegral(warmupS);
     this.ids = new Int32Array(64);
@@ -142,17 +132,7 @@ export class FeatureStore {
 
   /** One service time. */
   serviceTimeS(): number {
-    const mean = this.meanS;
-    switch (this.dist) {
-      case 0:
-        return mean;
-      case 1:
-        return mean * this.rng.exp1();
-      case 2:
-        return mean * Math.exp(this.logMu + this.sigma * this.rng.normal());
-      default:
-        return (mean * this.rng.gamma(this.shape)) / this.shape;
-    }
+    return this.noise.scale(this.meanS, this.rng);
   }
 
   private serviceDone(id: number): void {

@@ -8,6 +8,7 @@
 import { Simulation } from '../engine/simulation.js';
 import type { RandomStream } from '../engine/rng.js';
 import { Histogram } from '../metrics/histogram.js';
+import { HOURS_PER_MONTH } from '../metrics/cost.js';
 import { LlmReplica, LlmRequests } from './engine.js';
 import type { StepTimeModel } from './step-time.js';
 import { HpaController, type HpaPod } from '../scaling/hpa.js';
@@ -540,7 +541,7 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
       replicasStats: { min: Number.isFinite(minActive) ? minActive : 0, mean: meanReplicas, max: maxActive, coldStarts },
       gpus,
       costUsd,
-      monthlyUsd: meanReplicas * gpuHourUsd * 730,
+      monthlyUsd: meanReplicas * gpuHourUsd * HOURS_PER_MONTH,
       costPerMillionTokens: tokens > 0 ? (costWindow / tokens) * 1e6 : 0,
       stepModel: spec.model.label,
       numGpuBlocks: spec.engine.numGpuBlocks,

@@ -16,12 +16,12 @@ export interface Companions {
   /** Highest arrival rate of the rate shape (req/s); null for trace replay. */
   peakRps: number | null;
   /**
-   * Requests/s one replica serves flat out: σ(instances) · b / latency(b), b the batch the
-   * dynamic batcher runs when saturated (theory/capacity.ts saturationBatch: maxBatch, or the
-   * largest preferred size when maxQueueDelay is 0).
+   * Requests/s one replica serves flat out (theory/capacity.ts replicaPeak): σ(instances) · b / latency(b),
+   * b the batch the dynamic batcher runs when saturated (theory/capacity.ts saturationBatch: maxBatch, or
+   * the largest preferred size when maxQueueDelay is 0).
    */
   maxRpsPerReplica: number;
-  /** The textbook rule at 70 % target utilization with saturated batches (b as above): ceil(peak · latency(b) / 0.7 / b). */
+  /** The textbook rule (theory/capacity.ts textbookFleetReplicas) at 70 % target utilization with saturated batches: ceil(peak · (latency(b)/σ) / 0.7 / b). */
   textbookReplicas: number | null;
   targetUtilization: number;
   /**

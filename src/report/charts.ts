@@ -24,26 +24,21 @@ interface ScaleDef {
 import type { RunResult } from '../run.js';
 import type { Timeline, TimelineColumn } from '../metrics/timeline.js';
 import type { Scenario } from '../config/scenario.js';
-import { saturationBatch } from '../theory/capacity.js';
-import { interpolateLatencyS } from '../serving/latency.js';
+import { replicaPeak } from '../theory/capacity.js';
 import { sitePlanAt, siteScenario } from '../topology/plans.js';
 
 /** Default cap on points per series in one chart: keeps a 24 h report well under 2 MB. */
 export const MAX_CHART_POINTS = 1000;
 
 /**
- * Peak service rate of one ready replica (requests/s): the batches a saturated replica runs,
- * back to back, b / meanLatency(b) with b = saturationBatch (maxBatch, or the largest
- * preferred size when maxQueueDelay is 0: Triton's batcher then never sends more), times
- * σ(m) = 1 + overlap·(m − 1) for m model instances sharing the GPU (the fleet's own
- * sharing rule). Latency variability is ignored (its mean is 1); arrivals above this rate
- * make the queues grow.
+ * Peak service rate of one ready replica (requests/s), theory/capacity.ts replicaPeak: the batches
+ * a saturated replica runs, back to back, σ(m)·b / meanLatency(b) with b = saturationBatch (maxBatch,
+ * or the largest preferred size when maxQueueDelay is 0: Triton's batcher then never sends more) and
+ * σ(m) = 1 + overlap·(m − 1) for m model instances sharing the GPU (the fleet's own sharing rule).
+ * Latency variability is ignored (its mean is 1); arrivals above this rate make the queues grow.
  */
 export function replicaCapacityRps(sc: Scenario): number {
-  const batch = saturationBatch(sc.fleet.batching);
-  const batchLatencyS = interpolateLatencyS(sc.model.latency, batch);
-  const sharing = 1 + sc.fleet.overlap * (sc.fleet.instances - 1);
-  return (batch / batchLatencyS) * sharing;
+  return replicaPeak(sc.fleet, sc.model.latency).rps;
 }
 
 /** Fleet capacity (requests/s) with `replicasReady` ready replicas: replicasReady × replicaCapacityRps(sc). */

@@ -10,7 +10,7 @@ import { isAbsolute, join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { duplicateKeys, FORBIDDEN_KEYS, YAML_OPTIONS, yamlToPlain } from './plain.js';
 import type { ZodIssue } from 'zod';
-import { findGpu, findMigProfile, findProfile } from '../catalog/index.js';
+import { findGpu, findMigProfile, findProfile, migComputeShare } from '../catalog/index.js';
 import * as M from './messages.js';
 import {
   expectationAt,
@@ -514,7 +514,7 @@ function build(v: RawScenario, opts: LoadOptions): Scenario {
     fleet: {
       gpu: gpu?.id ?? null,
       mig: mig?.id ?? null,
-      gpuShare: mig === undefined ? 1 : mig.computeSlices / 7,
+      gpuShare: mig === undefined ? 1 : migComputeShare(mig),
       replicas: v.fleet.replicas,
       instances: v.fleet.instances,
       overlap: v.fleet.overlap,

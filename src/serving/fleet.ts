@@ -15,7 +15,7 @@
  *
  * A queue belongs to one replica, or (routing shared-queue) to all of them: every
  * model instance ("slot") of a ready replica pulls from it. Instances on one GPU
- * share it: with m batches running each advances at σ(m)/m, σ(m) = 1 + overlap·(m−1).
+ * share it: with m batches running each advances at σ(m)/m, σ(m) = 1 + overlap·(m−1) (latency.ts sharingSpeedup).
  *
  * Replicas come and go (lifecycle.ts decides when): addReplica() reserves one that is
  * not yet routed, setReady() routes to it, drain() stops routing and lets it finish
@@ -26,7 +26,7 @@ import type { Simulation } from '../engine/simulation.js';
 import type { RandomStream } from '../engine/rng.js';
 import type { Fleet as FleetSpec } from '../config/scenario.js';
 import type { LevelIntegral, Recorder } from '../metrics/recorder.js';
-import type { LatencyModel } from './latency.js';
+import { sharingSpeedup, type LatencyModel } from './latency.js';
 import { RequestPool, RingQueue } from './requests.js';
 
 /**
@@ -497,9 +497,9 @@ export class ServingFleet {
     }
   }
 
-  /** Speed of each of m batches sharing one GPU. */
+  /** Speed of each of m batches sharing one GPU: σ(m)/m. */
   private speed(m: number): number {
-    return m <= 1 ? 1 : (1 + this.overlap * (m - 1)) / m;
+    return m <= 1 ? 1 : sharingSpeedup(this.overlap, m) / m;
   }
 
   /** Re-times the running batches of replica r after the count went from `before` to `after`. */

@@ -16,6 +16,7 @@ import type { Simulation } from '../engine/simulation.js';
 import type { LevelIntegral } from '../metrics/recorder.js';
 import type { DurationDist, Fleet as FleetSpec } from '../config/scenario.js';
 import { ReplicaState, type ServingFleet } from './fleet.js';
+import { lognormalDraw, lognormalSigma } from './latency.js';
 
 /** Phases of a pod's start, then its life. */
 export const enum Phase {
@@ -58,8 +59,7 @@ export function drawDuration(d: DurationDist, rng: RandomStream): number {
       return d.minS + (d.maxS - d.minS) * rng.uniform();
     case 'lognormal': {
       if (d.cv === 0) return d.meanS;
-      const sigma = Math.sqrt(Math.log(1 + d.cv * d.cv));
-      return d.meanS * Math.exp(-0.5 * sigma * sigma + sigma * rng.normal());
+      return lognormalDraw(d.meanS, lognormalSigma(d.cv), rng);
     }
   }
 }

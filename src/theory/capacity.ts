@@ -8,6 +8,7 @@
  * NaN "answer" next to a simulated one would be worse than no answer.
  */
 
+import { interpolateLatencyS, sharingSpeedup } from '../serving/latency.js';
 import { zipfHIntegral } from '../workload/keys.js';
 
 // ---------------------------------------------------------------------------
@@ -609,6 +610,45 @@ export function maxThroughputPerReplica(
   requirePositive('latencyAtBatchS', latencyAtBatchS);
   requirePositive('instances', instances);
   return (instances * batch) / latencyAtBatchS;
+}
+
+/** What one replica of a fleet serves flat out, from its configuration alone (replicaPeak). */
+export interface ReplicaPeak {
+  /** The batch it runs back to back when saturated (saturationBatch). */
+  batch: number;
+  /** Mean latency of that batch from the latency table, seconds. */
+  latencyS: number;
+  /** σ(instances) = 1 + overlap·(instances − 1): its instances together, in units of one (serving/latency.ts sharingSpeedup). */
+  sigma: number;
+  /** Requests/s: σ · batch / latencyS (maxThroughputPerReplica). */
+  rps: number;
+}
+
+/**
+ * The peak throughput of one replica: its saturated batches back to back, σ(instances)·b / latency(b),
+ * b = saturationBatch(fleet.batching). The table already describes the replica (a MIG slice has its
+ * own); latency variability is ignored (its mean is 1); arrivals above this rate make its queue grow.
+ */
+export function replicaPeak(
+  fleet: { batching: { maxBatch: number; maxQueueDelayS: number; preferred: readonly number[] }; instances: number; overlap: number },
+  table: Parameters<typeof interpolateLatencyS>[0],
+): ReplicaPeak {
+  const batch = saturationBatch(fleet.batching);
+  const latencyS = interpolateLatencyS(table, batch);
+  const sigma = sharingSpeedup(fleet.overlap, fleet.instances);
+  return { batch, latencyS, sigma, rps: maxThroughputPerReplica(batch, latencyS, sigma) };
+}
+
+/** The target utilization of the textbook rule unless told otherwise: replicas 70 % busy at the peak. */
+export const TEXTBOOK_TARGET_UTILIZATION = 0.7;
+
+/**
+ * The textbook rule for a fleet of `replica`s at `peakRps` (targetUtilization: the busy share wanted at
+ * the peak): ceil(peakRps · (latencyS/σ) / targetUtilization / batch), that is
+ * ceil(peakRps / (targetUtilization · replica.rps)) but for rounding.
+ */
+export function textbookFleetReplicas(peakRps: number, replica: ReplicaPeak, targetUtilization = TEXTBOOK_TARGET_UTILIZATION): number {
+  return textbookReplicas({ peakRps, latencyS: replica.latencyS / replica.sigma, targetUtilization, batch: replica.batch });
 }
 
 /** Inputs of the Erlang C sizing search. */

@@ -7,24 +7,21 @@
 import type { Scenario } from '../config/scenario.js';
 import { interpolateLatencyS } from '../serving/latency.js';
 import { peakArrivalRate } from '../workload/rate-shape.js';
-import { cheZipfHitRatio, maxThroughputPerReplica, mmc, saturationBatch, textbookReplicas } from './capacity.js';
+import { cheZipfHitRatio, mmc, replicaPeak, TEXTBOOK_TARGET_UTILIZATION, textbookFleetReplicas } from './capacity.js';
 import type { Companions } from '../metrics/summary.js';
 
 export type { Companions };
 
 /** The companions of a scenario (computed from the scenario alone). */
-export function companions(sc: Scenario, targetUtilization = 0.7): Companions {
+export function companions(sc: Scenario, targetUtilization = TEXTBOOK_TARGET_UTILIZATION): Companions {
   const f = sc.fleet;
   const table = sc.model.latency;
-  const batch = saturationBatch(f.batching);
-  const latencyBatch = interpolateLatencyS(table, batch);
-  const sigma = 1 + f.overlap * (f.instances - 1);
-  const maxRps = maxThroughputPerReplica(batch, latencyBatch, sigma); // the table already describes the replica (a MIG slice has its own)
+  const replica = replicaPeak(f, table);
   const peak = peakArrivalRate(sc);
   let textbook: number | null = null;
   let erlang: Companions['erlangC'] = null;
   if (peak !== null && peak > 0) {
-    textbook = textbookReplicas({ peakRps: peak, latencyS: latencyBatch / sigma, targetUtilization, batch });
+    textbook = textbookFleetReplicas(peak, replica, targetUtilization);
     const c = Math.max(1, f.replicas);
     const mu = 1 / interpolateLatencyS(table, 1);
     if (peak < c * mu) {
@@ -35,9 +32,9 @@ export function companions(sc: Scenario, targetUtilization = 0.7): Companions {
   const hit = cacheHitEstimate(sc, peak);
   let behind: number | null = null;
   if (hit !== null && peak !== null && peak > 0) {
-    behind = textbookReplicas({ peakRps: Math.max(0, peak * (1 - hit)), latencyS: latencyBatch / sigma, targetUtilization, batch });
+    behind = textbookFleetReplicas(Math.max(0, peak * (1 - hit)), replica, targetUtilization);
   }
-  return { peakRps: peak, maxRpsPerReplica: maxRps, textbookReplicas: textbook, targetUtilization, cacheHitRate: hit, textbookReplicasBehindCache: behind, erlangC: erlang };
+  return { peakRps: peak, maxRpsPerReplica: replica.rps, textbookReplicas: textbook, targetUtilization, cacheHitRate: hit, textbookReplicasBehindCache: behind, erlangC: erlang };
 }
 
 /** The cache's hit rate as far as the scenario tells it (see Companions.cacheHitRate). */

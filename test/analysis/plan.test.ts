@@ -7,6 +7,7 @@ import {
   monotonicityViolations,
   planSearch,
   startIndexFor,
+  withinUtilization,
 } from '../../src/analysis/plan.js';
 import type { Summary } from '../../src/metrics/summary.js';
 import { simulate } from '../../src/run.js';
@@ -131,6 +132,17 @@ describe('SLO with a margin', () => {
     const s = summaryWith(90, true, { p99Ms: 100 }, 95);
     expect(meetsWithMargin(s, 0.05)).toBe(true);
     expect(meetsWithMargin(s, 0.06)).toBe(false);
+  });
+});
+
+describe('the utilization bound (plan, capacity and sweep --max-utilization)', () => {
+  const busy = summaryWith(90, true, { p99Ms: 100 });
+  it.each([
+    { utilization: 0.8, max: 0.8, within: true }, // at the bound is within it
+    { utilization: 0.8, max: 0.79, within: false },
+    { utilization: 0.95, max: null, within: true }, // no bound
+  ])('utilization $utilization, bound $max: $within', ({ utilization, max, within }) => {
+    expect(withinUtilization({ gpu: { ...busy.gpu, utilization } }, max)).toBe(within);
   });
 });
 

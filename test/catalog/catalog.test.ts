@@ -94,6 +94,15 @@ describe('MIG profiles', () => {
     expect(migComputeShare(findMigProfile(a80, '3g.40gb')!)).toBeCloseTo(3 / 7, 12);
   });
 
+  it.each([
+    { gpuId: 'a100-80gb', profile: '1g.10gb', share: 1 / 7 },
+    { gpuId: 'a100-80gb', profile: '2g.20gb', share: 2 / 7 },
+    { gpuId: 'a100-80gb', profile: '4g.40gb', share: 4 / 7 },
+    { gpuId: 'a100-80gb', profile: '7g.80gb', share: 1 },
+  ])('migComputeShare: a $profile slice gets $share of the GPU (k of its 7 compute slices)', ({ gpuId, profile, share }) => {
+    expect(migComputeShare(findMigProfile(gpu(gpuId), profile)!)).toBe(share);
+  });
+
   it('fits exactly maxInstances of every profile on every MIG GPU, and not one more', () => {
     for (const g of allGpus()) {
       for (const p of g.migProfiles) {

@@ -16,6 +16,9 @@ import {
   maxThroughputPerReplica,
   saturationBatch,
   erlangCReplicas,
+  replicaPeak,
+  textbookFleetReplicas,
+  TEXTBOOK_TARGET_UTILIZATION,
 } from '../../src/theory/capacity.js';
 
 function factorial(n: number): number {
@@ -448,6 +451,43 @@ describe('sizing rules', () => {
     expect(maxThroughputPerReplica(32, 0.012)).toBeCloseTo(32 / 0.012, 9);
     expect(maxThroughputPerReplica(32, 0.012, 2)).toBeCloseTo(64 / 0.012, 9);
     expect(() => maxThroughputPerReplica(32, 0)).toThrow('latencyAtBatchS must be a finite number > 0, got 0');
+  });
+
+  // batch latency 10 ms + 2 ms per extra request
+  const table = { batch: [1, 8], latencyS: [0.01, 0.024], source: 'test' };
+  const fleet = (instances: number, overlap: number, maxQueueDelayS: number, preferred: number[]) => ({
+    batching: { maxBatch: 8, maxQueueDelayS, preferred },
+    instances,
+    overlap,
+  });
+  it.each([
+    { name: 'one instance, a delay: maxBatch', f: fleet(1, 0.5, 0.002, []), batch: 8, latencyS: 0.024, sigma: 1, rps: 8 / 0.024 },
+    { name: 'two instances at overlap 0.5: σ = 1.5', f: fleet(2, 0.5, 0.002, []), batch: 8, latencyS: 0.024, sigma: 1.5, rps: 500 },
+    { name: 'four instances at overlap 0.25: σ = 1.75', f: fleet(4, 0.25, 0.002, []), batch: 8, latencyS: 0.024, sigma: 1.75, rps: 14 / 0.024 },
+    { name: 'no delay, preferred [4]: batch 4 at 16 ms', f: fleet(1, 0.5, 0, [4]), batch: 4, latencyS: 0.016, sigma: 1, rps: 250 },
+  ])('replicaPeak, $name', ({ f, batch, latencyS, sigma, rps }) => {
+    const r = replicaPeak(f, table);
+    expect(r.batch).toBe(batch);
+    expect(r.latencyS).toBeCloseTo(latencyS, 15);
+    expect(r.sigma).toBe(sigma);
+    expect(r.rps).toBeCloseTo(rps, 9);
+    expect(r.rps).toBe(maxThroughputPerReplica(r.batch, r.latencyS, r.sigma));
+  });
+
+  it.each([
+    // ceil(peak · (latency/σ) / u / batch) = ceil(peak / (u · rps))
+    { peak: 1000, instances: 2, u: 0.7, replicas: 3 }, // 1000 / 350 = 2.86
+    { peak: 1000, instances: 2, u: 0.5, replicas: 4 }, // 1000 / 250 = 4 exactly (16 / 0.5 / 8 in floating point)
+    { peak: 1000, instances: 1, u: 0.7, replicas: 5 }, // 1000 / 233.3 = 4.29
+    { peak: 0, instances: 1, u: 0.7, replicas: 0 },
+  ])('textbookFleetReplicas: peak $peak req/s, $instances instance(s), target utilization $u: $replicas', ({ peak, instances, u, replicas }) => {
+    expect(textbookFleetReplicas(peak, replicaPeak(fleet(instances, 0.5, 0.002, []), table), u)).toBe(replicas);
+  });
+
+  it('textbookFleetReplicas aims at 70 % busy unless told otherwise', () => {
+    expect(TEXTBOOK_TARGET_UTILIZATION).toBe(0.7);
+    const r = replicaPeak(fleet(2, 0.5, 0.002, []), table);
+    expect(textbookFleetReplicas(1000, r)).toBe(textbookFleetReplicas(1000, r, 0.7));
   });
 
   it('saturationBatch: maxBatch with a delay or no preferred sizes; the largest preferred size with no delay', () => {
