@@ -27,4 +27,3 @@ export {
   profileIds,
   profileLatency,
 } from './profiles.js';
-export { formatCatalog } from './format.js';

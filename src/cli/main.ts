@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { createRequire } from 'node:module';
-import { formatCatalog } from '../catalog/format.js';
+import { formatCatalog } from '../report/catalog.js';
 import { DEFAULT_WIDTH } from '../report/table.js';
 import { EXIT, UserError } from './errors.js';
 import { runCommand } from './run.js';

@@ -2,9 +2,10 @@
 import { performance } from 'node:perf_hooks';
 import { startRun, type RunResult } from '../run.js';
 import { timelineCsv } from '../report/csv.js';
-import { formatSummary, wrapText } from '../report/table.js';
+import { formatSummary } from '../report/summary.js';
+import { wrapText } from '../report/table.js';
 import { terminalStyle } from './output.js';
-import { formatTopology, siteTimelineFile } from '../topology/report.js';
+import { formatTopology, siteTimelineFile } from '../report/topology.js';
 import { createRequire } from 'node:module';
 import type { Scenario } from '../scenario/types.js';
 import { fileLineSources } from './line-source.js';

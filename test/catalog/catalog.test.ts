@@ -6,7 +6,6 @@ import {
   checkMigLayout,
   findGpu,
   findMigProfile,
-  formatCatalog,
   gpuIds,
   h100Speedup,
   migComputeShare,
@@ -16,6 +15,7 @@ import {
   type GpuSpec,
   type ProfileLatency,
 } from '../../src/catalog/index.js';
+import { formatCatalog } from '../../src/report/catalog.js';
 
 function gpu(id: string): GpuSpec {
   const g = findGpu(id);
