@@ -16,8 +16,9 @@ import { fmt, pct } from '../report/format.js';
 import type { Scenario } from '../scenario/types.js';
 import { EXIT, UserError } from './errors.js';
 import { claimOutputDirs, outputDir, writeResult } from './output.js';
-import { interruptExitCode } from './signals.js';
-import { defaultWorkers, RunPool, runProgress, withSigint } from './pool.js';
+import { interruptExitCode, withInterrupt } from './signals.js';
+import { defaultWorkers, RunPool } from './pool.js';
+import { runProgress } from './progress.js';
 import { readScenarioFile } from './scenario-files.js';
 import { checkSeeds, collectOption, marginOption, MAX_SEEDS, MAX_WORKERS, positiveInteger, utilizationOption } from './sweep.js';
 import type { RunJob } from './worker.js';
@@ -67,7 +68,7 @@ async function capacityInto(dir: string, file: string, first: Scenario, o: Capac
   let runs = 0;
   let complete = true;
   try {
-    complete = await withSigint(
+    complete = await withInterrupt(
       () => {
         process.stderr.write('\ninterrupted: stopping the search (Ctrl-C again to abort)\n');
         pool.stop();

@@ -16,8 +16,8 @@ import type { Summary } from '../metrics/summary.js';
 import type { RunResult } from '../run.js';
 import { EXIT, UserError } from './errors.js';
 import { claimOutputDirs, writeResult } from './output.js';
-import { interruptExitCode, wasInterrupted } from './signals.js';
-import { checkSiteFiles, runScenario, withInterrupt } from './run.js';
+import { interruptExitCode, wasInterrupted, withInterrupt } from './signals.js';
+import { checkSiteFiles, finishingRunNotice, runScenario } from './run.js';
 import { siteTimelineFile, topologyCompareLines } from '../report/topology.js';
 import { readInputFile, readScenarioFiles, readSmallFile } from './scenario-files.js';
 
@@ -87,7 +87,7 @@ export async function compareCommand(files: string[], opts: CompareOptions): Pro
 async function compareInto(dir: string, entries: Entry[], stem: string, opts: CompareOptions): Promise<number> {
   const results: RunResult[] = [];
   let partial = false;
-  await withInterrupt(async () => {
+  await withInterrupt(finishingRunNotice, async () => {
     for (const e of entries) {
       if (wasInterrupted()) break;
       const r = await runScenario(e.scenario, `${stem}:${e.label}`, opts.quiet, e.label);

@@ -23,8 +23,9 @@ import { formatPlan } from '../report/plan.js';
 import type { Scenario } from '../scenario/types.js';
 import { EXIT, UserError } from './errors.js';
 import { claimOutputDirs, outputDir, writeResult } from './output.js';
-import { interruptExitCode } from './signals.js';
-import { defaultWorkers, RunPool, runProgress, withSigint } from './pool.js';
+import { interruptExitCode, withInterrupt } from './signals.js';
+import { defaultWorkers, RunPool } from './pool.js';
+import { runProgress } from './progress.js';
 import { readScenarioFile, type LoadedScenario } from './scenario-files.js';
 import { checkSeeds, collectOption, gridErrors, marginOption, MAX_SEEDS, MAX_WORKERS, positiveInteger, utilizationOption } from './sweep.js';
 import type { RunJob } from './worker.js';
@@ -166,7 +167,7 @@ async function planInto(
   let interrupted = false;
   let found: { index: number | null; probes: Probe[] } | null;
   try {
-    found = await withSigint(
+    found = await withInterrupt(
       () => {
         interrupted = true;
         process.stderr.write('\ninterrupted: stopping the search (again to abort)\n');

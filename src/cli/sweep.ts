@@ -14,8 +14,9 @@ import { formatIssue, loadScenario, ScenarioError, type ScenarioIssue } from '..
 import type { Scenario } from '../scenario/types.js';
 import { EXIT, UserError } from './errors.js';
 import { claimOutputDirs, outputDir, terminalStyle, WriteError, writeResult } from './output.js';
-import { interruptExitCode } from './signals.js';
-import { defaultWorkers, RunPool, runProgress, withSigint } from './pool.js';
+import { interruptExitCode, withInterrupt } from './signals.js';
+import { defaultWorkers, RunPool } from './pool.js';
+import { runProgress } from './progress.js';
 import { readScenarioFile, readSmallFile } from './scenario-files.js';
 import type { RunJob } from './worker.js';
 
@@ -223,7 +224,7 @@ async function sweepInto(
   const progress = runProgress(`sweep ${stem}`, jobs.length, o.quiet);
   let complete: boolean;
   try {
-    complete = await withSigint(
+    complete = await withInterrupt(
       () => {
         progress.stop();
         process.stderr.write('\ninterrupted: keeping the finished points and writing a partial sweep (again to abort)\n');
