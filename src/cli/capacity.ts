@@ -11,8 +11,8 @@ import { capacityEstimate, ScaleSearch, type CapacityDocument, type CapacityEsti
 import { hasSlo, planAccepts } from '../analysis/plan.js';
 import { peakArrivalRate } from '../workload/rate-shape.js';
 import type { Summary } from '../metrics/summary.js';
-import { formatCapacity } from '../report/capacity.js';
-import { fmt, pct } from '../report/format.js';
+import { capacityProbeLine, formatCapacity } from '../report/capacity.js';
+import { fmt } from '../report/format.js';
 import type { Scenario } from '../scenario/types.js';
 import { EXIT, UserError } from './errors.js';
 import { claimOutputDirs, outputDir, writeResult } from './output.js';
@@ -103,7 +103,7 @@ async function capacityInto(dir: string, file: string, first: Scenario, o: Capac
             at.set(`${x.k}/${x.scale}`, s);
             probes.push({ seed: seeds[x.k]!, scale: x.scale * baseScale, met, p99Ms: s.latencyMs.p99, utilization: s.gpu.utilization });
             if (!o.quiet) {
-              process.stderr.write(`capacity: seed ${seeds[x.k]}: ×${fmt(x.scale * baseScale, 4)} ${met ? 'meets' : 'misses'} (p99 ${fmt(s.latencyMs.p99, 2)} ms, GPUs ${pct(s.gpu.utilization)} busy)\n`);
+              process.stderr.write(`${capacityProbeLine(seeds[x.k]!, x.scale * baseScale, met, s)}\n`);
             }
           });
         }

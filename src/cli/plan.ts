@@ -18,8 +18,7 @@ import {
   type Probe,
 } from '../analysis/plan.js';
 import type { Summary } from '../metrics/summary.js';
-import { fmt, pct } from '../report/format.js';
-import { formatPlan } from '../report/plan.js';
+import { formatPlan, planProbeLine } from '../report/plan.js';
 import type { Scenario } from '../scenario/types.js';
 import { EXIT, UserError } from './errors.js';
 import { claimOutputDirs, outputDir, writeResult } from './output.js';
@@ -158,9 +157,7 @@ async function planInto(
     runs += jobs.length;
     const met = summaries.every(accept);
     evaluations.set(i, { summaries, met });
-    const busiest = Math.max(...summaries.map((s) => s.gpu.utilization));
-    const utilNote = o.maxUtilization !== undefined ? `, GPUs ${pct(busiest)} busy at most (max ${pct(o.maxUtilization)})` : '';
-    if (!o.quiet) process.stderr.write(`plan: ${find}=${cands.text(i)} ${met ? 'meets' : 'misses'} the ${o.maxUtilization !== undefined ? 'requirement' : 'SLO'} (p99 ${fmt(Math.max(...summaries.map((s) => s.latencyMs.p99)), 2)} ms at worst over ${o.seeds} seed(s)${utilNote})\n`);
+    if (!o.quiet) process.stderr.write(`${planProbeLine(`${find}=${cands.text(i)}`, met, summaries, o.maxUtilization)}\n`);
     return met;
   };
 

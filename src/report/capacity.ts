@@ -1,5 +1,6 @@
 /** The terminal answer of `infersim capacity`. */
 import type { CapacityDocument } from '../analysis/max-load.js';
+import type { Summary } from '../metrics/summary.js';
 import type { Scenario } from '../scenario/types.js';
 import { fmt, pct, usd } from './format.js';
 import { alignTable } from './table.js';
@@ -37,4 +38,9 @@ export function formatCapacity(sc: Scenario, doc: CapacityDocument): string {
   rows.push(['runs', `${doc.runs} simulation(s)`]);
   lines.push(alignTable(rows, '  '));
   return lines.join('\n');
+}
+
+/** The log line of one probe of the search: the seed, the multiplier, whether it met, and the figures that decided. */
+export function capacityProbeLine(seed: number, scale: number, met: boolean, s: Summary): string {
+  return `capacity: seed ${seed}: ×${fmt(scale, 4)} ${met ? 'meets' : 'misses'} (p99 ${fmt(s.latencyMs.p99, 2)} ms, GPUs ${pct(s.gpu.utilization)} busy)`;
 }

@@ -86,3 +86,10 @@ export function formatPlan(
   lines.push(alignTable(rows, '  '));
   return lines.join('\n');
 }
+
+/** The log line of one candidate (`candidate` as path=value) over its seeds: met or missed, the worst p99 and, with a bound, the busiest GPUs. */
+export function planProbeLine(candidate: string, met: boolean, summaries: readonly Summary[], maxUtilization: number | undefined): string {
+  const busiest = Math.max(...summaries.map((s) => s.gpu.utilization));
+  const utilNote = maxUtilization !== undefined ? `, GPUs ${pct(busiest)} busy at most (max ${pct(maxUtilization)})` : '';
+  return `plan: ${candidate} ${met ? 'meets' : 'misses'} the ${maxUtilization !== undefined ? 'requirement' : 'SLO'} (p99 ${fmt(Math.max(...summaries.map((s) => s.latencyMs.p99)), 2)} ms at worst over ${summaries.length} seed(s)${utilNote})`;
+}
