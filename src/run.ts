@@ -35,6 +35,7 @@ import type { TraceSource } from './workload/arrivals.js';
 import { Site } from './topology/site.js';
 import { failoverReport, RegionRouter, type IntervalHealth } from './topology/regions.js';
 import { ShardRouter } from './topology/shards.js';
+import { runInSlices } from './run-slices.js';
 
 export interface SimulateOptions {
   /** Lines of the trace file (the CLI opens it): traffic.trace as recorded needs this or openTrace. */
@@ -489,11 +490,9 @@ function recoveryTarget(sc: Scenario): { q: number; targetS: number } | null {
 /** Runs one scenario to its duration and returns its summary and timeline. */
 export function simulate(sc: Scenario, opts: SimulateOptions = {}): RunResult {
   const run = startRun(sc, opts);
-  const slices = 100;
-  for (let k = 1; k <= slices; k++) {
-    run.runTo((run.endS * k) / slices);
-    opts.onProgress?.(k / slices);
-    if (k < slices && opts.shouldStop?.()) return run.finish(true);
+  for (const step of runInSlices(run, 100)) {
+    opts.onProgress?.(step.done);
+    if (step.done < 1 && opts.shouldStop?.()) return run.finish(true);
   }
   return run.finish(false);
 }

@@ -10,6 +10,7 @@
  * One search per seed (each seed's capacity is a sample), so the answer comes with its spread:
  * the per-seed capacities, their mean and 95 % interval, and the lowest (holds at every seed).
  */
+import type { Summary } from '../metrics/summary.js';
 import { seedStats, type SeedStats } from './sweep.js';
 
 /** One multiplier tried and whether the SLO held at it. */
@@ -121,4 +122,36 @@ export function capacityEstimate(results: ScaleSearchResult[]): CapacityEstimate
     everySeed: all && perSeed.length > 0 ? Math.min(...(perSeed as number[])) : null,
     atLeast: results.some((r) => r.missed === null && r.met !== null),
   };
+}
+
+/** capacity.json (and `capacity --format json`). */
+export interface CapacityDocument {
+  kind: 'infersim-capacity';
+  scenario: string;
+  path: 'traffic.scale';
+  seeds: number[];
+  tolerance: number;
+  margin: number;
+  maxUtilization: number | null;
+  /** The largest multiplier meeting the requirement at each seed (null: none down to 1/1024). */
+  perSeed: (number | null)[];
+  /** Mean of perSeed with its 95 % interval (lo/hi null with one seed); null when a seed met nothing. */
+  mean: number | null;
+  lo: number | null;
+  hi: number | null;
+  /** The multiplier that held at every seed (the lowest per-seed capacity). */
+  scale: number | null;
+  /** True when a seed never missed up to ×1024: the capacity is at least that. */
+  atLeast: boolean;
+  /** The file's peak arrival rate (requests/s) and × scale; null for a trace. */
+  peakRps: number | null;
+  capacityPeakRps: number | null;
+  /** Mean arrival rate measured after warmup at `scale` (first seed), requests/s. */
+  capacityMeanRps: number | null;
+  /** The summary at `scale`, first seed. */
+  summary: Summary | null;
+  /** Each seed's probes, in the order made. */
+  probes: { seed: number; scale: number; met: boolean; p99Ms: number; utilization: number }[];
+  runs: number;
+  partial?: true;
 }

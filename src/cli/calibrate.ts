@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { calibrate, parseRequestLog } from '../llm/calibrate.js';
 import type { EngineConfig } from '../config/llm.js';
+import { formatCalibration } from '../report/calibrate.js';
 import { EXIT, UserError } from './errors.js';
 import { readSmallFile } from './scenario-files.js';
 
@@ -53,21 +54,7 @@ export function calibrateCommand(file: string, o: CalibrateOptions): number {
     process.stdout.write(`${JSON.stringify({ file, requests: measured.length, engine: cfg, coefficients: fit.coefficients, loss: fit.loss, evaluations: fit.evaluations, errors: fit.errors }, null, 2)}\n`);
     return EXIT.ok;
   }
-  const c = fit.coefficients;
-  const lines = [
-    `${file}: ${measured.length} requests, fitted by replay (${fit.evaluations} replays, mean squared log error ${fit.loss.toFixed(4)})`,
-    `  beta0 ${(c.beta0 * 1e3).toFixed(3)} ms/step   beta1 ${(c.beta1 * 1e6).toFixed(3)} µs/prefill token   beta2 ${(c.beta2 * 1e6).toFixed(3)} µs/decode token`,
-    `  beta3 ${(c.beta3 * 1e9).toFixed(3)} ns/KV token read   beta4 ${((c.beta4 ?? 0) * 1e12).toFixed(3)} ps/prefill attention pair`,
-    '',
-    'metric  stat   measured    simulated   error',
-  ];
-  const names = ['mean', 'p50', 'p90', 'p99'];
-  for (const e of fit.errors) {
-    e.measured.forEach((m, i) => {
-      lines.push(`${e.metric.padEnd(6)}  ${names[i]!.padEnd(5)}  ${(m * 1e3).toFixed(1).padStart(9)} ms ${(e.simulated[i]! * 1e3).toFixed(1).padStart(9)} ms ${(e.relError[i]! * 100).toFixed(1).padStart(6)} %`);
-    });
-  }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  process.stdout.write(`${formatCalibration(file, measured.length, fit)}\n`);
   return EXIT.ok;
 }
 

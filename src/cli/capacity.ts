@@ -7,16 +7,18 @@
  */
 import { basename, extname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { capacityEstimate, ScaleSearch, type CapacityEstimate, type ScaleSearchResult } from '../analysis/max-load.js';
+import { capacityEstimate, ScaleSearch, type CapacityDocument, type CapacityEstimate, type ScaleSearchResult } from '../analysis/max-load.js';
 import { hasSlo, planAccepts } from '../analysis/plan.js';
 import { peakArrivalRate } from '../workload/rate-shape.js';
 import type { Summary } from '../metrics/summary.js';
-import { alignTable, fmt, pct, usd } from '../report/table.js';
+import { capacityProbeLine, formatCapacity } from '../report/capacity.js';
+import { fmt } from '../report/format.js';
 import type { Scenario } from '../config/scenario.js';
 import { EXIT, UserError } from './errors.js';
 import { claimOutputDirs, outputDir, writeResult } from './output.js';
-import { interruptExitCode } from './signals.js';
-import { defaultWorkers, RunPool, runProgress, withSigint } from './pool.js';
+import { interruptExitCode, withInterrupt } from './signals.js';
+import { defaultWorkers, RunPool } from './pool.js';
+import { runProgress } from './progress.js';
 import { readScenarioFile } from './scenario-files.js';
 import { checkSeeds, collectOption, marginOption, MAX_SEEDS, MAX_WORKERS, positiveInteger, utilizationOption } from './sweep.js';
 import type { RunJob } from './worker.js';
@@ -31,38 +33,6 @@ export interface CapacityCommandOptions {
   out?: string;
   format: 'table' | 'json';
   quiet: boolean;
-}
-
-/** capacity.json (and `capacity --format json`). */
-export interface CapacityDocument {
-  kind: 'infersim-capacity';
-  scenario: string;
-  path: 'traffic.scale';
-  seeds: number[];
-  tolerance: number;
-  margin: number;
-  maxUtilization: number | null;
-  /** The largest multiplier meeting the requirement at each seed (null: none down to 1/1024). */
-  perSeed: (number | null)[];
-  /** Mean of perSeed with its 95 % interval (lo/hi null with one seed); null when a seed met nothing. */
-  mean: number | null;
-  lo: number | null;
-  hi: number | null;
-  /** The multiplier that held at every seed (the lowest per-seed capacity). */
-  scale: number | null;
-  /** True when a seed never missed up to ×1024: the capacity is at least that. */
-  atLeast: boolean;
-  /** The file's peak arrival rate (requests/s) and × scale; null for a trace. */
-  peakRps: number | null;
-  capacityPeakRps: number | null;
-  /** Mean arrival rate measured after warmup at `scale` (first seed), requests/s. */
-  capacityMeanRps: number | null;
-  /** The summary at `scale`, first seed. */
-  summary: Summary | null;
-  /** Each seed's probes, in the order made. */
-  probes: { seed: number; scale: number; met: boolean; p99Ms: number; utilization: number }[];
-  runs: number;
-  partial?: true;
 }
 
 function toleranceOption(v: string): number {
@@ -98,7 +68,7 @@ async function capacityInto(dir: string, file: string, first: Scenario, o: Capac
   let runs = 0;
   let complete = true;
   try {
-    complete = await withSigint(
+    complete = await withInterrupt(
       () => {
         process.stderr.write('\ninterrupted: stopping the search (Ctrl-C again to abort)\n');
         pool.stop();
@@ -133,7 +103,7 @@ async function capacityInto(dir: string, file: string, first: Scenario, o: Capac
             at.set(`${x.k}/${x.scale}`, s);
             probes.push({ seed: seeds[x.k]!, scale: x.scale * baseScale, met, p99Ms: s.latencyMs.p99, utilization: s.gpu.utilization });
             if (!o.quiet) {
-              process.stderr.write(`capacity: seed ${seeds[x.k]}: ×${fmt(x.scale * baseScale, 4)} ${met ? 'meets' : 'misses'} (p99 ${fmt(s.latencyMs.p99, 2)} ms, GPUs ${pct(s.gpu.utilization)} busy)\n`);
+              process.stderr.write(`${capacityProbeLine(seeds[x.k]!, x.scale * baseScale, met, s)}\n`);
             }
           });
         }
@@ -175,44 +145,10 @@ async function capacityInto(dir: string, file: string, first: Scenario, o: Capac
   writeResult(dir, 'capacity.json', `${JSON.stringify(doc, null, 2)}\n`);
   if (o.format === 'json') process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   else {
-    process.stdout.write(`${formatCapacity(first, doc, o)}\n`);
+    process.stdout.write(`${formatCapacity(first, doc)}\n`);
     process.stdout.write(`results: ${dir}\n`);
   }
   return complete ? EXIT.ok : interruptExitCode();
-}
-
-function sloText(sc: Scenario, margin: number): string {
-  const parts: string[] = [];
-  for (const [p, s] of Object.entries(sc.slo.latencyS)) parts.push(`${p} ≤ ${fmt(s * 1e3 * (1 - margin), 2)} ms${margin > 0 ? ` (target less ${pct(margin, 0)})` : ''}`);
-  if (sc.slo.maxErrorRate !== null) parts.push(`error rate ≤ ${pct(sc.slo.maxErrorRate, 3)}`);
-  return parts.join(', ');
-}
-
-function formatCapacity(sc: Scenario, doc: CapacityDocument, o: CapacityCommandOptions): string {
-  const lines: string[] = [];
-  lines.push(`capacity: ${sc.name} — the most traffic this fleet carries within the SLO, as traffic.scale × the file's traffic${doc.partial ? ' (INTERRUPTED)' : ''}`);
-  lines.push(`  SLO: ${sloText(sc, o.margin)}${o.maxUtilization !== undefined ? `, GPU utilization ≤ ${pct(o.maxUtilization)}` : ''}`);
-  lines.push('');
-  const x = (v: number | null): string => (v === null ? '—' : `×${fmt(v, 3)}`);
-  const rows: string[][] = [];
-  if (doc.scale === null) {
-    rows.push(['capacity', 'none: the SLO is missed even at ×1/1024 of the traffic at some seed']);
-  } else {
-    rows.push(['capacity', `${x(doc.scale)}${doc.atLeast ? ' or more (never missed up to ×1024)' : ''} holds at every one of ${doc.seeds.length} seed(s)`]);
-    if (doc.seeds.length > 1 && doc.mean !== null) {
-      rows.push(['', `per seed ${doc.perSeed.map(x).join(', ')}; mean ${x(doc.mean)}, 95 % CI ${doc.lo === null ? '—' : `${x(doc.lo)}–${x(doc.hi)}`}`]);
-    }
-    if (doc.capacityPeakRps !== null && doc.peakRps !== null) rows.push(['peak rate', `${fmt(doc.capacityPeakRps, 1)} req/s (the file's peak ${fmt(doc.peakRps, 1)} req/s × ${fmt(doc.scale, 3)})`]);
-    if (doc.capacityMeanRps !== null) rows.push(['mean rate', `${fmt(doc.capacityMeanRps, 1)} req/s arrived after warmup (seed ${doc.summary!.seed})`]);
-    const s = doc.summary;
-    if (s !== null) {
-      rows.push(['at it', `p99 ${fmt(s.latencyMs.p99, 2)} ms, attainment ${pct(s.slo.attainment, 2)}, GPUs ${pct(s.gpu.utilization)} busy, ${usd(s.cost.monthlyUsd)}/month`]);
-    }
-  }
-  rows.push(['precision', `bisection to ${pct(o.tolerance, 1)} between the largest multiplier met and the smallest missed, per seed`]);
-  rows.push(['runs', `${doc.runs} simulation(s)`]);
-  lines.push(alignTable(rows, '  '));
-  return lines.join('\n');
 }
 
 /** Adds `capacity` to the program; `setExit` receives the exit code. */

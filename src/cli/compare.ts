@@ -5,11 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { COMPARE_COLUMNS, compareRows } from '../analysis/compare.js';
-import { failedByText } from '../metrics/slo.js';
-import type { SloFailedBy } from '../metrics/summary.js';
-import { recordsCsv, timelineCsv } from '../report/csv.js';
-import { colorCells, fitTable, fmt, pct, PLAIN, usd, wrapText, type TerminalStyle } from '../report/table.js';
+import { compareRows } from '../analysis/compare.js';
+import { timelineCsv } from '../report/csv.js';
+import { compareCsv, formatCompare, interruptedCompareLine } from '../report/compare.js';
+import { wrapText } from '../report/table.js';
 import { terminalStyle } from './output.js';
 import { loadScenarioVariants, ScenarioError } from '../scenario/load.js';
 import type { Scenario } from '../config/scenario.js';
@@ -17,9 +16,9 @@ import type { Summary } from '../metrics/summary.js';
 import type { RunResult } from '../run.js';
 import { EXIT, UserError } from './errors.js';
 import { claimOutputDirs, writeResult } from './output.js';
-import { interruptExitCode, wasInterrupted } from './signals.js';
-import { checkSiteFiles, runScenario, withInterrupt } from './run.js';
-import { siteTimelineFile, topologyCompareLines } from '../topology/report.js';
+import { interruptExitCode, wasInterrupted, withInterrupt } from './signals.js';
+import { checkSiteFiles, finishingRunNotice, runScenario } from './run.js';
+import { siteTimelineFile, topologyCompareLines } from '../report/topology.js';
 import { readInputFile, readScenarioFiles, readSmallFile } from './scenario-files.js';
 
 export interface CompareOptions {
@@ -88,7 +87,7 @@ export async function compareCommand(files: string[], opts: CompareOptions): Pro
 async function compareInto(dir: string, entries: Entry[], stem: string, opts: CompareOptions): Promise<number> {
   const results: RunResult[] = [];
   let partial = false;
-  await withInterrupt(async () => {
+  await withInterrupt(finishingRunNotice, async () => {
     for (const e of entries) {
       if (wasInterrupted()) break;
       const r = await runScenario(e.scenario, `${stem}:${e.label}`, opts.quiet, e.label);
@@ -105,21 +104,15 @@ async function compareInto(dir: string, entries: Entry[], stem: string, opts: Co
   // interrupted between two runs: the ones not started are missing, so the comparison is partial too
   if (results.length < entries.length) partial = true;
   if (partial && !opts.quiet) {
-    const missing = entries.slice(results.length).map((e) => e.label);
-    process.stderr.write(`compare: interrupted${results.some((r) => r.partial) ? `; ${entries[results.length - 1]!.label} is partial (stopped at ${fmt(results[results.length - 1]!.summary.simulatedSeconds, 1)} s)` : ''}${missing.length > 0 ? `; not run: ${missing.join(', ')}` : ''}\n`);
+    const last = results[results.length - 1];
+    const stopped = last?.partial === true ? { label: entries[results.length - 1]!.label, atS: last.summary.simulatedSeconds } : null;
+    process.stderr.write(`${interruptedCompareLine(stopped, entries.slice(results.length).map((e) => e.label))}\n`);
   }
   const summaries: Summary[] = results.map((r) => r.summary);
   // a run stopped before its end is marked in every table and file, never shown as complete
   const labels = entries.slice(0, results.length).map((e, i) => (results[i]!.partial ? `${e.label} (partial)` : e.label));
   const { rows } = compareRows(labels, summaries);
-  writeResult(
-    dir,
-    'compare.csv',
-    recordsCsv(
-      ['variant', 'scenario', 'seed', ...COMPARE_COLUMNS.map((c) => c.key)],
-      rows.map((r, i) => ({ variant: r.variant, scenario: summaries[i]!.scenario, seed: summaries[i]!.seed, ...r.values })),
-    ),
-  );
+  writeResult(dir, 'compare.csv', compareCsv(rows, summaries));
   if (opts.report) {
     const { renderCompareReport } = await import('../report/html.js');
     const html = await renderCompareReport({ results, labels, version: packageVersion(), command: `infersim compare ${process.argv.slice(3).join(' ')}` });
@@ -141,29 +134,4 @@ function packageVersion(): string {
   } catch {
     return 'unknown';
   }
-}
-
-/** The compare table: one row per run, the best value per column marked with *. */
-export function formatCompare(labels: string[], summaries: Summary[], style: TerminalStyle = PLAIN): string {
-  const { rows, best } = compareRows(labels, summaries);
-  const shown = COMPARE_COLUMNS.filter(
-    (c) => (c.key !== 'cacheHitRate' || summaries.some((s) => s.cache !== null)) && (c.key !== 'recoveryS' || summaries.some((s) => (s.failover?.outages.length ?? 0) > 0)) &&
-      (c.key !== 'sloFailedBy' || summaries.some((s) => !s.slo.met)),
-  );
-  const cell = (key: string, v: number | boolean | string | null): string => {
-    if (v === null) return '–';
-    if (typeof v === 'string') return key === 'sloFailedBy' ? failedByText(v as SloFailedBy) : v;
-    if (key === 'recoveryS') return v === Infinity ? 'never' : fmt(v as number, 0);
-    if (typeof v === 'boolean') return v ? 'met' : 'MISSED';
-    if (key === 'attainment' || key === 'utilization' || key === 'cacheHitRate' || key === 'errorRate') return pct(v, key === 'errorRate' ? 2 : 1);
-    if (key === 'costUsd' || key === 'monthlyUsd') return usd(v);
-    if (key === 'coldStarts' || key === 'replicasMax') return fmt(v, 0);
-    return fmt(v, 2);
-  };
-  const table: string[][] = [['variant', ...shown.map((c) => c.label)]];
-  rows.forEach((r, i) => {
-    table.push([r.variant, ...shown.map((c) => cell(c.key, r.values[c.key]!) + (best[c.key] === i ? ' *' : '  '))]);
-  });
-  const title = `compare: ${summaries[0]?.scenario ?? ''} (seed ${summaries[0]?.seed ?? ''}, same arrivals for every run); * marks the best per column`;
-  return `${wrapText(title, style.width)}\n\n${colorCells(fitTable(table, style.width, '  ', 1), style.color)}`;
 }

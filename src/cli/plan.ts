@@ -18,12 +18,13 @@ import {
   type Probe,
 } from '../analysis/plan.js';
 import type { Summary } from '../metrics/summary.js';
-import { alignTable, fmt, pct, usd } from '../report/table.js';
+import { formatPlan, planProbeLine } from '../report/plan.js';
 import type { Scenario } from '../config/scenario.js';
 import { EXIT, UserError } from './errors.js';
 import { claimOutputDirs, outputDir, writeResult } from './output.js';
-import { interruptExitCode } from './signals.js';
-import { defaultWorkers, RunPool, runProgress, withSigint } from './pool.js';
+import { interruptExitCode, withInterrupt } from './signals.js';
+import { defaultWorkers, RunPool } from './pool.js';
+import { runProgress } from './progress.js';
 import { readScenarioFile, type LoadedScenario } from './scenario-files.js';
 import { checkSeeds, collectOption, gridErrors, marginOption, MAX_SEEDS, MAX_WORKERS, positiveInteger, utilizationOption } from './sweep.js';
 import type { RunJob } from './worker.js';
@@ -156,16 +157,14 @@ async function planInto(
     runs += jobs.length;
     const met = summaries.every(accept);
     evaluations.set(i, { summaries, met });
-    const busiest = Math.max(...summaries.map((s) => s.gpu.utilization));
-    const utilNote = o.maxUtilization !== undefined ? `, GPUs ${pct(busiest)} busy at most (max ${pct(o.maxUtilization)})` : '';
-    if (!o.quiet) process.stderr.write(`plan: ${find}=${cands.text(i)} ${met ? 'meets' : 'misses'} the ${o.maxUtilization !== undefined ? 'requirement' : 'SLO'} (p99 ${fmt(Math.max(...summaries.map((s) => s.latencyMs.p99)), 2)} ms at worst over ${o.seeds} seed(s)${utilNote})\n`);
+    if (!o.quiet) process.stderr.write(`${planProbeLine(`${find}=${cands.text(i)}`, met, summaries, o.maxUtilization)}\n`);
     return met;
   };
 
   let interrupted = false;
   let found: { index: number | null; probes: Probe[] } | null;
   try {
-    found = await withSigint(
+    found = await withInterrupt(
       () => {
         interrupted = true;
         process.stderr.write('\ninterrupted: stopping the search (again to abort)\n');
@@ -255,72 +254,6 @@ async function planInto(
     process.stdout.write(`results: ${dir}\n`);
   }
   return found === null || interrupted ? interruptExitCode() : EXIT.ok;
-}
-
-function targetText(sc: Scenario, margin: number): string {
-  const parts: string[] = [];
-  for (const [p, s] of Object.entries(sc.slo.latencyS)) {
-    const ms = s * 1e3;
-    parts.push(`${p} ≤ ${fmt(ms, 2)} ms${margin > 0 ? ` (${fmt(ms * (1 - margin), 2)} ms with the margin)` : ''}`);
-  }
-  if (sc.slo.maxErrorRate !== null) parts.push(`error rate ≤ ${pct(sc.slo.maxErrorRate, 3)}`);
-  return parts.join(', ');
-}
-
-function formatPlan(
-  sc: Scenario,
-  find: string,
-  cands: Candidates,
-  o: PlanCommandOptions,
-  doc: PlanDocument & { partial?: true },
-  probes: Probe[],
-  evaluations: Map<number, Evaluation>,
-): string {
-  const lines: string[] = [];
-  lines.push(`plan: ${sc.name} — smallest ${find} in ${cands.describe} meeting the SLO at every one of ${o.seeds} seed(s)${doc.partial ? ' (INTERRUPTED)' : ''}`);
-  lines.push(`  SLO: ${targetText(sc, o.margin)}`);
-  if (o.maxUtilization !== undefined) lines.push(`  and GPU utilization ≤ ${pct(o.maxUtilization)} at every seed`);
-  if ((o.headroom ?? 0) > 0) lines.push(`  with ${o.headroom} replica(s) lost (N+${o.headroom})`);
-  lines.push('');
-  const rows: string[][] = [];
-  if (doc.summary !== null) {
-    const s = doc.summary;
-    rows.push(['answer', `${find} = ${String(doc.value)}`]);
-    if (doc.headroom !== undefined) {
-      rows.push(['', `${String(doc.headroom.minimumMeeting)} meet(s) it; + ${doc.headroom.replicasLost} to lose = ${String(doc.value)}; figures below are for ${String(doc.value)}`]);
-    }
-    rows.push(['', `p99 ${fmt(s.latencyMs.p99, 2)} ms, attainment ${pct(s.slo.attainment, 2)}, gpu util ${pct(s.gpu.utilization)} (seed ${s.seed})`]);
-    rows.push([
-      'cost',
-      sc.cost.gpuHourlyUsd === null && s.cost.monthlyUsd === 0
-        ? 'n/a (no GPU price: set fleet.gpu from the catalog or cost.gpuHourly)'
-        : `${usd(s.cost.monthlyUsd)}/month (${usd(s.cost.totalUsd)} for the ${fmt(s.simulatedSeconds, 0)} s simulated)`,
-    ]);
-  } else {
-    const sorted = [...probes].sort((a, b) => a.index - b.index);
-    const largest = sorted[sorted.length - 1];
-    const worst = largest === undefined ? '' : ` — even ${find} = ${cands.text(largest.index)} gives p99 ${fmt(evaluations.get(largest.index)!.summaries[0]!.latencyMs.p99, 2)} ms`;
-    rows.push(['answer', `none${doc.partial ? ' found before the interruption' : ` in ${cands.describe}`}${worst}`]);
-  }
-  const a = doc.analytic;
-  if (a !== null) {
-    rows.push([
-      'analytic',
-      `${a.replicas} replica(s): textbook rule, peak ${fmt(a.peakRps, 1)} rps / (${pct(a.targetUtilization, 0)} × ${fmt(a.perReplicaRps, 1)} rps per replica at batch ${a.batch} in ${fmt(a.batchLatencyMs, 3)} ms)` +
-        (a.erlangCReplicas !== null ? `; Erlang C (M/M/c, p99): ${a.erlangCReplicas}` : '') +
-        (a.replicasBehindCache !== null && a.cacheHitRate !== null ? `; behind the cache (hit rate ${pct(a.cacheHitRate)} estimated by Che's approximation): ${a.replicasBehindCache}` : ''),
-    ]);
-  } else if (find === 'fleet.replicas') {
-    rows.push(['analytic', 'n/a (trace replay or no traffic)']);
-  }
-  const tried = [...probes]
-    .sort((x, y) => x.index - y.index)
-    .map((p) => `${cands.text(p.index)} ${p.met ? '✓' : '✗'}`)
-    .join(', ');
-  rows.push(['tried', tried === '' ? '(nothing)' : tried]);
-  rows.push(['runs', `${doc.runs} simulation(s) (${probes.length} value(s) × ${o.seeds} seed(s)); the full grid would take ${cands.count * o.seeds}`]);
-  lines.push(alignTable(rows, '  '));
-  return lines.join('\n');
 }
 
 /** Adds `plan` to the program; `setExit` receives the exit code. */

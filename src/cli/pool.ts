@@ -6,10 +6,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import cliProgress from 'cli-progress';
 import type { Summary } from '../metrics/summary.js';
 import type { RunJob, WorkerReply } from './worker.js';
-import { withInterruptHandlers } from './signals.js';
 import { UserError } from './errors.js';
 
 /** The default worker count: one per available CPU. */
@@ -127,23 +125,4 @@ export class RunPool {
     // dist/cli/pool.js and dist/cli/worker.js sit side by side in the build
     return new Worker(new URL('./worker.js', import.meta.url));
   }
-}
-
-/** A progress bar on stderr counting finished runs with an ETA; only on a terminal and unless quiet. */
-export function runProgress(label: string, total: number, quiet: boolean): { increment(): void; stop(): void } {
-  if (quiet || process.stderr.isTTY !== true || total <= 1) return { increment() {}, stop() {} };
-  const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {value}/{total} runs | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 20 },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0);
-  return {
-    increment: () => bar.increment(),
-    stop: () => bar.stop(),
-  };
-}
-
-/** Installs SIGINT and SIGTERM handlers for the duration of `fn`: the first signal calls `onInterrupt` (stop and keep what finished), a second exits (130, or 143 after SIGTERM). */
-export async function withSigint<T>(onInterrupt: () => void, fn: () => Promise<T>): Promise<T> {
-  return withInterruptHandlers(() => onInterrupt(), fn);
 }

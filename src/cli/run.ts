@@ -2,16 +2,17 @@
 import { performance } from 'node:perf_hooks';
 import { startRun, type RunResult } from '../run.js';
 import { timelineCsv } from '../report/csv.js';
-import { formatSummary, wrapText } from '../report/table.js';
+import { formatSummary } from '../report/summary.js';
+import { wrapText } from '../report/table.js';
 import { terminalStyle } from './output.js';
-import { formatTopology, siteTimelineFile } from '../topology/report.js';
+import { formatTopology, siteTimelineFile } from '../report/topology.js';
 import { createRequire } from 'node:module';
 import type { Scenario } from '../config/scenario.js';
 import { fileLineSources } from './line-source.js';
 import { claimOutputDirs, outputDir, writeResult } from './output.js';
-import { interruptExitCode, signalName, wasInterrupted, withInterruptHandlers } from './signals.js';
+import { interruptExitCode, signalName, wasInterrupted, withInterrupt, type Handled } from './signals.js';
 import { TraceError } from '../workload/trace.js';
-import { createProgress } from './progress.js';
+import { advanceRun } from './progress.js';
 import { readScenarioFiles, type LoadedScenario } from './scenario-files.js';
 import { EXIT, UserError } from './errors.js';
 import { ReportRenderer } from './report-worker.js';
@@ -35,17 +36,7 @@ export interface RunCommandOptions {
 
 const infersimVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
-/** Events simulated between two looks at the clock: small enough that a look comes every few ms. */
-const EVENT_BUDGET = 20_000;
-/** Longest stretch of simulation without yielding to the event loop (where signals are seen), in ms. */
-const YIELD_MS = 100;
-
-/**
- * Runs one loaded scenario with progress and interruption. The run advances in 200 slices of
- * simulated time (as the worker threads do) and, inside a slice, in budgets of events, yielding to
- * the event loop at least every 100 ms of wall time so that Ctrl-C or SIGTERM is seen at once
- * however dense the scenario (the budgets do not change the result).
- */
+/** Runs one loaded scenario with progress and interruption (advanceRun: Ctrl-C or SIGTERM is seen at once, the run finishes partial). */
 export async function runScenario(sc: Scenario, label: string, quiet: boolean, variant: string | null = null): Promise<RunResult> {
   const trace = sc.traffic.trace;
   const files = trace ? fileLineSources(trace.file) : undefined;
@@ -56,33 +47,7 @@ export async function runScenario(sc: Scenario, label: string, quiet: boolean, v
       variant,
       wallClockS: () => performance.now() / 1000,
     });
-    const progress = createProgress(label, quiet);
-    const slices = 200;
-    let stopped = false;
-    let lastYield = performance.now();
-    const maybeYield = async (): Promise<void> => {
-      if (performance.now() - lastYield < YIELD_MS) return;
-      await new Promise<void>((r) => setImmediate(r));
-      lastYield = performance.now();
-    };
-    outer: for (let k = 1; k <= slices; k++) {
-      const to = (run.endS * k) / slices;
-      while (!run.runTo(to, EVENT_BUDGET)) {
-        await maybeYield();
-        if (wasInterrupted()) {
-          stopped = true;
-          break outer;
-        }
-      }
-      progress.update(k / slices);
-      await maybeYield();
-      if (wasInterrupted() && k < slices) {
-        stopped = true;
-        break;
-      }
-    }
-    progress.stop();
-    return run.finish(stopped);
+    return run.finish(await advanceRun(run, label, quiet));
   } catch (err) {
     // the trace was checked whole before the run: a bad line now means it changed on disk meanwhile
     if (err instanceof TraceError && trace) {
@@ -94,11 +59,9 @@ export async function runScenario(sc: Scenario, label: string, quiet: boolean, v
   }
 }
 
-/** Installs SIGINT/SIGTERM handlers for the duration of `fn`: the first stops gracefully (partial results), the second exits. */
-export async function withInterrupt<T>(fn: () => Promise<T>): Promise<T> {
-  return withInterruptHandlers((sig) => {
-    process.stderr.write(`\ninterrupted (${signalName(sig)}): finishing the current run and writing a partial summary (again to abort)\n`);
-  }, fn);
+/** What run and compare say at the first SIGINT/SIGTERM (withInterrupt): the current run stops and its partial summary is written. */
+export function finishingRunNotice(sig: Handled): void {
+  process.stderr.write(`\ninterrupted (${signalName(sig)}): finishing the current run and writing a partial summary (again to abort)\n`);
 }
 
 /** Refuses (exit 2) two sites of one scenario whose timeline files would have the same name (`us/east` and `us_east`). */
@@ -150,7 +113,7 @@ export async function runCommand(files: string[], opts: RunCommandOptions): Prom
   // started before the first simulation, so the chart renderer loads on another core meanwhile
   const reports = opts.report !== false ? new ReportRenderer() : null;
   try {
-    await withInterrupt(async () => {
+    await withInterrupt(finishingRunNotice, async () => {
       for (const [i, l] of loaded.entries()) {
         if (wasInterrupted()) {
           // stopped between two files: the ones not started are not run (and the exit code says so)

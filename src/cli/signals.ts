@@ -7,7 +7,7 @@
 import { EXIT } from './errors.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-type Handled = (typeof SIGNALS)[number];
+export type Handled = (typeof SIGNALS)[number];
 
 let received: Handled | null = null;
 
@@ -23,9 +23,10 @@ export function interruptExitCode(): number {
 
 /**
  * Installs handlers for SIGINT and SIGTERM for the duration of `fn`: the first signal calls
- * `onFirst(signal)`, a second one (either) exits at once with the first one's code.
+ * `onFirst(signal)` (say what stops, stop it: the work checks wasInterrupted() or is stopped there),
+ * a second one (either) exits at once with the first one's code. Every command's Ctrl-C goes through here.
  */
-export async function withInterruptHandlers<T>(onFirst: (signal: Handled) => void, fn: () => Promise<T>): Promise<T> {
+export async function withInterrupt<T>(onFirst: (signal: Handled) => void, fn: () => Promise<T>): Promise<T> {
   const handlers = SIGNALS.map((sig) => {
     const h = (): void => {
       if (received !== null) process.exit(interruptExitCode());

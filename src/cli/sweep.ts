@@ -7,14 +7,16 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { buildGrid, GridError, inShard, parseShard, parseVary, type Axis, type GridPoint } from '../analysis/grid.js';
-import { aggregatePoint, formatSweepTable, runSets, sweepCsv, sweepDocument, type PointResult, type SweepDocument, type SweepRequirement } from '../analysis/sweep.js';
+import { aggregatePoint, runSets, sweepDocument, type PointResult, type SweepDocument, type SweepRequirement } from '../analysis/sweep.js';
+import { formatSweepTable, sweepCsv } from '../report/sweep.js';
 import type { Summary } from '../metrics/summary.js';
 import { formatIssue, loadScenario, ScenarioError, type ScenarioIssue } from '../scenario/load.js';
 import type { Scenario } from '../config/scenario.js';
 import { EXIT, UserError } from './errors.js';
 import { claimOutputDirs, outputDir, terminalStyle, WriteError, writeResult } from './output.js';
-import { interruptExitCode } from './signals.js';
-import { defaultWorkers, RunPool, runProgress, withSigint } from './pool.js';
+import { interruptExitCode, withInterrupt } from './signals.js';
+import { defaultWorkers, RunPool } from './pool.js';
+import { runProgress } from './progress.js';
 import { readScenarioFile, readSmallFile } from './scenario-files.js';
 import type { RunJob } from './worker.js';
 
@@ -222,7 +224,7 @@ async function sweepInto(
   const progress = runProgress(`sweep ${stem}`, jobs.length, o.quiet);
   let complete: boolean;
   try {
-    complete = await withSigint(
+    complete = await withInterrupt(
       () => {
         progress.stop();
         process.stderr.write('\ninterrupted: keeping the finished points and writing a partial sweep (again to abort)\n');

@@ -10,9 +10,11 @@ import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import type { Summary } from '../metrics/summary.js';
 import { startRun } from '../run.js';
+import { runInSlices } from '../run-slices.js';
 import { loadScenario, ScenarioError } from '../scenario/load.js';
 import { TraceError } from '../workload/trace.js';
 import { fileLineSources } from './line-source.js';
+import { RUN_SLICES } from './progress.js';
 
 /** One simulation: the scenario file (as given on the command line) and the overrides, seed included. */
 export interface RunJob {
@@ -29,8 +31,6 @@ export interface WorkerRequest {
 /** Worker → main thread: the summary, or the error that stopped the run. */
 export type WorkerReply = { id: number; summary: Summary } | { id: number; error: string; stack: string; input?: boolean };
 
-// the same slicing as `infersim run` (cli/run.ts runScenario), so results match it bit for bit
-const SLICES = 200;
 
 const texts = new Map<string, string>();
 
@@ -46,7 +46,9 @@ export function runJob(job: RunJob): Summary {
   const files = trace ? fileLineSources(trace.file) : undefined;
   try {
     const run = startRun(sc, { openTrace: files?.open, traceLabel: trace?.file, wallClockS: () => performance.now() / 1000 });
-    for (let k = 1; k <= SLICES; k++) run.runTo((run.endS * k) / SLICES);
+    // the same slices as `infersim run` (cli/progress.ts advanceRun), so results match it bit for bit
+    const steps = runInSlices(run, RUN_SLICES);
+    while (steps.next().done !== true);
     return run.finish(false).summary;
   } finally {
     files?.closeAll();

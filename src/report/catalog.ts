@@ -4,31 +4,19 @@
  */
 import { allGpus, MIG_COMPUTE_SLICES, MIG_MEMORY_SLOTS } from '../catalog/gpus.js';
 import { allProfiles, MIG_BATCH1_EXPONENT } from '../catalog/profiles.js';
-import { wrapLine } from './table.js';
-
-type Align = 'left' | 'right';
+import { alignTable, wrapLine, type Align } from './table.js';
 
 /**
- * Pads columns to a common width; the last column is never padded so long sources don't push
- * trailing spaces. Rows wider than `width` wrap their last (text) column under itself.
+ * The header and rows aligned as `align` says (alignTable), as lines; a line wider than `width`
+ * wraps its last (text) column under itself.
  */
-function alignTable(header: string[], rows: string[][], align: Align[], width = Infinity): string[] {
+function catalogTable(header: string[], rows: string[][], align: Align[], width = Infinity): string[] {
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
   const lastStart = widths.slice(0, -1).reduce((a, w) => a + w + 2, 0);
-  return all.flatMap((r) =>
-    wrapLine(
-      r
-        .map((cell, c) => {
-          if (c === r.length - 1 && align[c] !== 'right') return cell;
-          return align[c] === 'right' ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!);
-        })
-        .join('  ')
-        .trimEnd(),
-      width,
-      lastStart < width - 20 ? lastStart : 4,
-    ),
-  );
+  return alignTable(all, '', align)
+    .split('\n')
+    .flatMap((line) => wrapLine(line, width, lastStart < width - 20 ? lastStart : 4));
 }
 
 /** Free text wrapped to `width`, continuation lines indented 4 past the line's own indent. */
@@ -46,7 +34,7 @@ function gpuSection(width: number): string[] {
   const gpus = allGpus();
   if (width !== Infinity) {
     // narrow: the figures in a table, each GPU's sources below it
-    const table = alignTable(
+    const table = catalogTable(
       ['id', 'name', 'memory GB', '$/GPU-h', 'price date'],
       gpus.map((g) => [g.id, g.name, String(g.memoryGb), `${g.price.value.toFixed(3)}${g.price.derived ? '*' : ' '}`, g.price.date]),
       ['left', 'left', 'right', 'right', 'left'],
@@ -70,7 +58,7 @@ function gpuSection(width: number): string[] {
   ]);
   return [
     'GPUs (on-demand USD per GPU-hour; * = derived estimate, not a list price)',
-    ...alignTable(
+    ...catalogTable(
       ['id', 'name', 'memory GB', 'spec source', '$/GPU-h', 'price date', 'price source'],
       rows,
       ['left', 'left', 'right', 'left', 'right', 'left', 'left'],
@@ -98,7 +86,7 @@ function migSection(width: number): string[] {
   const without = gpus.filter((g) => g.migProfiles.length === 0).map((g) => g.id);
   return [
     `MIG profiles (${MIG_COMPUTE_SLICES} compute slices and ${MIG_MEMORY_SLOTS} memory slots per GPU; a slice is billed at k/${MIG_COMPUTE_SLICES} of its GPU)`,
-    ...alignTable(
+    ...catalogTable(
       ['gpu', 'profile', 'compute', 'memory slots', 'max instances', 'placements (first slot)'],
       rows,
       ['left', 'left', 'right', 'right', 'right', 'left'],
@@ -119,7 +107,7 @@ function profileSection(width: number): string[] {
     ]);
     lines.push(
       ...wrapped([`Profile ${profile.id}: ${profile.description}`, 'batch latency in ms on a full GPU, by batch size (* = derived, not measured)'], width),
-      ...alignTable(
+      ...catalogTable(
         ['gpu', ...batches.map(String), 'source (date)'],
         rows,
         ['left', ...batches.map((): Align => 'right'), 'left'],

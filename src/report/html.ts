@@ -8,7 +8,8 @@ import type { Summary } from '../metrics/summary.js';
 import type { RunResult } from '../run.js';
 import type { Scenario } from '../config/scenario.js';
 import { latencyDistributionChart, siteChartRuns, sweepCharts, timeCharts, type RenderedChart, type SweepPoint } from './charts.js';
-import { fmt, pct, runTitle } from './table.js';
+import { fmt, ms, pct, usd } from './format.js';
+import { runTitle } from './summary.js';
 import { verdictWord } from '../metrics/slo.js';
 import { COST_TIE_TOLERANCE } from '../analysis/sweep.js';
 
@@ -102,18 +103,6 @@ const METRICS: Metric[] = [
   },
   { id: 'timed-out', label: 'timed out', value: (s) => s.requests.timedOut, format: count, better: 'lower' },
 ];
-
-/** Money as on a bill: cents always shown ($1.60), four decimals below a dollar ($0.0123). */
-export function usd(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (v > 0 && v < 1) return `$${v.toFixed(4)}`;
-  return `$${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-}
-
-/** Milliseconds with at most two decimals and thousands separators ("1,014.65 ms"). */
-export function ms(v: number): string {
-  return `${fmt(v, 2)} ms`;
-}
 
 function count(v: number): string {
   return fmt(v, 0);

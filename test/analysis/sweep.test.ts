@@ -13,18 +13,17 @@ import {
 import {
   aggregatePoint,
   cheapestPoint,
-  formatSweepTable,
   mergeSweeps,
   runSets,
   seedStats,
-  sweepCsv,
   sweepDocument,
   SweepMergeError,
   tQuantile975,
   type PointResult,
 } from '../../src/analysis/sweep.js';
 import type { Summary } from '../../src/metrics/summary.js';
-import { usd } from '../../src/report/table.js';
+import { usd } from '../../src/report/format.js';
+import { formatSweepTable, sweepCsv } from '../../src/report/sweep.js';
 import { simulate } from '../../src/run.js';
 import { makeScenario } from '../helpers/scenario.js';
 

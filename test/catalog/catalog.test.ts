@@ -1,5 +1,20 @@
 import { describe, it, expect } from 'vitest';
-import { allGpus, allProfiles, checkMigFit, checkMigLayout, findGpu, findMigProfile, gpuIds, h100Speedup, migComputeShare, migLatencyExponent, profileIds, profileLatency, type GpuSpec, type ProfileLatency } from '../../src/catalog/index.js';
+import {
+  allGpus,
+  allProfiles,
+  checkMigFit,
+  checkMigLayout,
+  findGpu,
+  findMigProfile,
+  gpuIds,
+  h100Speedup,
+  migComputeShare,
+  migLatencyExponent,
+  profileIds,
+  profileLatency,
+  type GpuSpec,
+  type ProfileLatency,
+} from '../../src/catalog/index.js';
 import { formatCatalog } from '../../src/report/catalog.js';
 
 function gpu(id: string): GpuSpec {

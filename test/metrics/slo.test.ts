@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Histogram } from '../../src/metrics/histogram.js';
 import { judgeSlo, quantileWithFailures, type SloCounts } from '../../src/metrics/slo.js';
-import { verdictLine } from '../../src/report/table.js';
+import { verdictLine } from '../../src/report/summary.js';
 import { simulate } from '../../src/run.js';
 import { stringLineSource } from '../../src/cli/line-source.js';
 import type { Scenario, Slo } from '../../src/config/scenario.js';

@@ -6,7 +6,7 @@ import { capacityByRow, downsampleTimeline, fleetCapacityRps, replicaCapacityRps
 import { loadScenario } from '../../src/scenario/load.js';
 import type { RegionsTopology } from '../../src/config/scenario.js';
 import { interpolateLatencyS } from '../../src/serving/latency.js';
-import { fmt, pct } from '../../src/report/table.js';
+import { fmt, pct } from '../../src/report/format.js';
 import { makeScenario } from '../helpers/scenario.js';
 
 const VERSION = '9.9.9-test';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
-import { siteTimelineFile } from '../../src/topology/report.js';
+import { siteTimelineFile } from '../../src/report/topology.js';
 
 const SCENARIO = `
 name: two regions

@@ -1,6 +1,7 @@
 /** Terminal lines and file names for the sites of a run with regions or shards. */
 import type { SiteSummary, Summary } from '../metrics/summary.js';
-import { alignTable, fmt, pct, usd } from '../report/table.js';
+import { fmt, pct, usd } from './format.js';
+import { alignTable } from './table.js';
 import { failedByText } from '../metrics/slo.js';
 
 /** The table of regions or shards and the failover report, for the terminal; '' for a single fleet. */

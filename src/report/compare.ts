@@ -1,0 +1,45 @@
+/** A comparison laid out: compare.csv and the terminal table (the best value per column marked with *). */
+import { COMPARE_COLUMNS, compareRows, type CompareRow } from '../analysis/compare.js';
+import { failedByText } from '../metrics/slo.js';
+import type { SloFailedBy, Summary } from '../metrics/summary.js';
+import { recordsCsv } from './csv.js';
+import { fmt, pct, usd } from './format.js';
+import { colorCells, fitTable, PLAIN, wrapText, type TerminalStyle } from './table.js';
+
+/** compare.csv: one row per run (its label, scenario and seed, then every compare column). */
+export function compareCsv(rows: readonly CompareRow[], summaries: readonly Summary[]): string {
+  return recordsCsv(
+    ['variant', 'scenario', 'seed', ...COMPARE_COLUMNS.map((c) => c.key)],
+    rows.map((r, i) => ({ variant: r.variant, scenario: summaries[i]!.scenario, seed: summaries[i]!.seed, ...r.values })),
+  );
+}
+
+/** The line an interrupted compare prints: which run stopped where (null: none was cut short) and which were not run. */
+export function interruptedCompareLine(stopped: { label: string; atS: number } | null, notRun: readonly string[]): string {
+  return `compare: interrupted${stopped !== null ? `; ${stopped.label} is partial (stopped at ${fmt(stopped.atS, 1)} s)` : ''}${notRun.length > 0 ? `; not run: ${notRun.join(', ')}` : ''}`;
+}
+
+/** The compare table: one row per run, the best value per column marked with *. */
+export function formatCompare(labels: string[], summaries: Summary[], style: TerminalStyle = PLAIN): string {
+  const { rows, best } = compareRows(labels, summaries);
+  const shown = COMPARE_COLUMNS.filter(
+    (c) => (c.key !== 'cacheHitRate' || summaries.some((s) => s.cache !== null)) && (c.key !== 'recoveryS' || summaries.some((s) => (s.failover?.outages.length ?? 0) > 0)) &&
+      (c.key !== 'sloFailedBy' || summaries.some((s) => !s.slo.met)),
+  );
+  const cell = (key: string, v: number | boolean | string | null): string => {
+    if (v === null) return '–';
+    if (typeof v === 'string') return key === 'sloFailedBy' ? failedByText(v as SloFailedBy) : v;
+    if (key === 'recoveryS') return v === Infinity ? 'never' : fmt(v as number, 0);
+    if (typeof v === 'boolean') return v ? 'met' : 'MISSED';
+    if (key === 'attainment' || key === 'utilization' || key === 'cacheHitRate' || key === 'errorRate') return pct(v, key === 'errorRate' ? 2 : 1);
+    if (key === 'costUsd' || key === 'monthlyUsd') return usd(v);
+    if (key === 'coldStarts' || key === 'replicasMax') return fmt(v, 0);
+    return fmt(v, 2);
+  };
+  const table: string[][] = [['variant', ...shown.map((c) => c.label)]];
+  rows.forEach((r, i) => {
+    table.push([r.variant, ...shown.map((c) => cell(c.key, r.values[c.key]!) + (best[c.key] === i ? ' *' : '  '))]);
+  });
+  const title = `compare: ${summaries[0]?.scenario ?? ''} (seed ${summaries[0]?.seed ?? ''}, same arrivals for every run); * marks the best per column`;
+  return `${wrapText(title, style.width)}\n\n${colorCells(fitTable(table, style.width, '  ', 1), style.color)}`;
+}

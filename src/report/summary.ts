@@ -1,0 +1,133 @@
+/** The terminal summary of one run: its tables (units in the labels), the closed-form companions and the SLO verdict line. */
+import { PERCENTILES, type Summary } from '../metrics/summary.js';
+import { failedByText } from '../metrics/slo.js';
+import type { Scenario, SloPercentile } from '../config/scenario.js';
+import { fmt, pct, usd } from './format.js';
+import { alignTable, paint, PLAIN, wrapText, type TerminalStyle } from './table.js';
+
+/** The terminal summary of one run. */
+export function formatSummary(s: Summary, sc: Scenario, style: TerminalStyle = PLAIN, overrides: readonly string[] = []): string {
+  const lines: string[] = [];
+  const title = runTitle(s, overrides);
+  const where = sc.fleet.gpu ? `${sc.fleet.gpu}${sc.fleet.mig ? ` (MIG ${sc.fleet.mig})` : ''}` : 'custom latency table';
+  lines.push(`${title}`);
+  lines.push(
+    `  ${fmt(s.simulatedSeconds, 1)} s simulated (warmup ${fmt(sc.warmupS, 1)} s), seed ${s.seed}, ` +
+      `${sc.fleet.replicas} replica(s) on ${where}, routing ${sc.fleet.routing}, maxBatch ${sc.fleet.batching.maxBatch}`,
+  );
+  const q = s.requests;
+  lines.push('');
+  lines.push(
+    alignTable([
+      ['requests', 'arrived', 'completed', 'rejected', 'timed out', 'in flight', 'throughput'],
+      ['', fmt(q.arrived, 0), fmt(q.completed, 0), fmt(q.rejected, 0), fmt(q.timedOut, 0), fmt(q.inFlightAtEnd, 0), `${fmt(s.throughputRps, 1)} /s`],
+    ], '  '),
+  );
+  lines.push('');
+  const l = s.latencyMs;
+  lines.push(
+    alignTable([
+      ['latency', 'mean', 'p50', 'p90', 'p95', 'p99', 'p99.9', 'max'],
+      // nothing completed: no latency to show (summary.json keeps 0s, its fields are numbers), not "0 ms"
+      q.completed === 0
+        ? ['ms', '—', '—', '—', '—', '—', '—', '—  (no request completed)']
+        : ['ms', fmt(l.mean, 3), fmt(l.p50, 3), fmt(l.p90, 3), fmt(l.p95, 3), fmt(l.p99, 3), fmt(l.p999, 3), fmt(l.max, 3)],
+    ], '  '),
+  );
+  lines.push('');
+  lines.push(
+    alignTable([
+      ['gpu', 'utilization', 'effective', 'mean batch', 'replicas (mean)'],
+      ['', pct(s.gpu.utilization), pct(s.gpu.effectiveUtilization), fmt(s.gpu.meanBatchSize, 2), fmt(s.replicas.mean, 2)],
+    ], '  '),
+  );
+  const ch = s.cache;
+  if (ch !== null) {
+    const windowS = Math.max(1e-9, s.simulatedSeconds - sc.warmupS);
+    lines.push('');
+    lines.push(
+      alignTable([
+        ['cache', 'hit rate', 'stale hits', 'delayed hits', 'misses/s', 'peak misses/s', 'GPU req. saved'],
+        ['', pct(ch.hitRate), fmt(ch.staleHits, 0), fmt(ch.delayedHits, 0), fmt(ch.misses / windowS, 1), fmt(ch.peakMissRatePerS, 1), fmt(ch.gpuRequestsSaved, 0)],
+      ], '  '),
+    );
+  }
+  lines.push('');
+  const c = s.cost;
+  lines.push(
+    alignTable([
+      ['cost', 'total', 'gpu', 'idle gpu', 'cache', 'egress', 'per 1M req', 'monthly'],
+      ['USD', usd(c.totalUsd), usd(c.gpuUsd), usd(c.idleGpuUsd), usd(c.cacheUsd), usd(c.egressUsd), usd(c.perMillionRequestsUsd), usd(c.monthlyUsd)],
+    ], '  '),
+  );
+  if (sc.cost.gpuHourlyUsd === null) lines.push('  (no GPU price: set fleet.gpu from the catalog or cost.gpuHourly)');
+  lines.push('');
+  lines.push(...analyticLines(s));
+  lines.push('');
+  lines.push(colorVerdict(verdictLine(s), s, style.color));
+  for (const w of s.warnings) lines.push(`warning: ${w}`);
+  return wrapText(lines.join('\n'), style.width);
+}
+
+/** A run's name as tables and reports show it: scenario [variant] (the --set overrides), so two runs of one file differ. */
+export function runTitle(s: Summary, overrides: readonly string[] = []): string {
+  const name = s.variant ? `${s.scenario} [${s.variant}]` : s.scenario;
+  const shown = overrides.filter((o) => !o.startsWith('seed='));
+  return shown.length > 0 ? `${name} (${shown.join(', ')})` : name;
+}
+
+/** The verdict line with MET in green and MISSED in red. */
+export function colorVerdict(line: string, s: Summary, on: boolean): string {
+  if (!on || Object.keys(s.slo.target).length === 0) return line;
+  return line.replace(/^SLO (MET|MISSED)/, (_m, v: string) => `SLO ${paint(v, v === 'MET' ? 'green' : 'red', true)}`);
+}
+
+/** One line: the SLO verdict, which part failed (latency, errors or both), and the numbers that decide it. */
+export function verdictLine(s: Summary): string {
+  const t = s.slo.target;
+  const failed = s.requests.rejected + s.requests.timedOut;
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(t)) {
+    if (k === 'maxErrorRate') parts.push(`error rate ${pct(s.slo.errorRate, 3)} vs ≤ ${pct(v, 3)}`);
+    else {
+      const name = k.replace(/Ms$/, '') as SloPercentile;
+      const completions = s.latencyMs[name];
+      const withFailures = s.slo.withFailuresMs[name];
+      if (withFailures === null && failed > 0) {
+        const allowed = 1 - (PERCENTILES.find(([n]) => n === name)?.[1] ?? 1);
+        parts.push(`${name} beyond target (${pct(s.slo.errorRate, 3)} failed, more than the ${pct(allowed, 1)} a ${name} allows; completions alone ${fmt(completions, 2)} ms) vs ≤ ${fmt(v, 2)} ms`);
+      } else if (withFailures === null) parts.push(`${name}: nothing finished vs ≤ ${fmt(v, 2)} ms`);
+      else if (failed > 0 && withFailures !== completions) {
+        parts.push(`${name} ${fmt(withFailures, 2)} ms counting the ${pct(s.slo.errorRate, 3)} failed (completions alone ${fmt(completions, 2)} ms) vs ≤ ${fmt(v, 2)} ms`);
+      } else parts.push(`${name} ${fmt(withFailures, 2)} ms vs ≤ ${fmt(v, 2)} ms`);
+    }
+  }
+  if (parts.length === 0) return `SLO: none set (attainment ${pct(s.slo.attainment, 2)} of requests completed)`;
+  const head = s.slo.met ? 'MET' : s.slo.failedBy === null ? 'MISSED' : `MISSED (${failedByText(s.slo.failedBy)})`;
+  return `SLO ${head}: ${parts.join(', ')}; attainment ${pct(s.slo.attainment, 2)}`;
+}
+
+/** The closed-form companions beside the simulated answer, and where they disagree. */
+export function analyticLines(s: Summary): string[] {
+  const a = s.analytic;
+  const out: string[] = [];
+  const peak = a.peakRps === null ? 'trace replay' : `peak ${fmt(a.peakRps, 0)} req/s`;
+  out.push(`  analytic (${peak}): one replica serves at most ${fmt(a.maxRpsPerReplica, 0)} req/s at full batches`);
+  if (a.textbookReplicas !== null) {
+    out.push(
+      `    textbook rule ceil(peak × latency / ${a.targetUtilization} / batch) = ${a.textbookReplicas} replica(s); simulated fleet: ${fmt(s.replicas.mean, 1)} on average, ${s.replicas.max} at most`,
+    );
+  }
+  if (a.textbookReplicasBehindCache !== null && a.cacheHitRate !== null) {
+    const simulated = s.cache ? `; simulated ${pct(s.cache.hitRate)}` : '';
+    out.push(`    behind the cache (estimated hit rate ${pct(a.cacheHitRate)}${simulated}): the rule gives ${a.textbookReplicasBehindCache} replica(s)`);
+  }
+  if (a.erlangC) {
+    out.push(
+      `    Erlang C without batching (M/M/${a.erlangC.replicas}): utilization ${pct(a.erlangC.utilization)}, P(wait) ${pct(a.erlangC.probWait)}, p99 ${fmt(a.erlangC.p99Ms, 2)} ms (simulated ${fmt(s.latencyMs.p99, 2)} ms)`,
+    );
+  } else if (a.peakRps !== null && a.peakRps > 0) {
+    out.push('    Erlang C without batching: unstable at the peak with these replicas (batching is what makes it work)');
+  }
+  return out;
+}
