@@ -1,12 +1,17 @@
 /**
  * report.html rendered in the worker thread (as `run` does) is the same text as rendered
  * in this thread; a renderer whose worker cannot start still renders (in this thread).
- * Uses the build (dist/): the worker thread runs compiled JavaScript.
+ * The run and the reference rendering use src/; only ReportRenderer comes from the test build
+ * (test/helpers/global-setup.ts), because its worker thread loads the compiled report-worker.js
+ * next to it: a worker cannot start from the TypeScript source.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { renderRunReport } from '../../src/report/html.js';
+import { simulate } from '../../src/run.js';
+import { loadScenario } from '../../src/scenario/load.js';
 import { DIST, ROOT } from '../helpers/cli.js';
 
 const dist = (p: string): string => pathToFileURL(join(DIST, p)).href;
@@ -17,9 +22,6 @@ interface RendererModule {
 
 describe('ReportRenderer', () => {
   it('renders in its worker exactly what renderRunReport renders here', async () => {
-    const { loadScenario } = (await import(dist('scenario/load.js'))) as typeof import('../../src/scenario/load.js');
-    const { simulate } = (await import(dist('run.js'))) as typeof import('../../src/run.js');
-    const { renderRunReport } = (await import(dist('report/html.js'))) as typeof import('../../src/report/html.js');
     const { ReportRenderer } = (await import(dist('cli/report-worker.js'))) as RendererModule;
     const file = join(ROOT, 'scenarios', 'quickstart.yaml');
     const sc = loadScenario(readFileSync(file, 'utf8'), { file, baseDir: join(ROOT, 'scenarios'), sets: ['duration=120s'] });
@@ -40,8 +42,6 @@ describe('ReportRenderer', () => {
   }, 60_000);
 
   it('falls back to rendering in this thread when its worker is gone', async () => {
-    const { loadScenario } = (await import(dist('scenario/load.js'))) as typeof import('../../src/scenario/load.js');
-    const { simulate } = (await import(dist('run.js'))) as typeof import('../../src/run.js');
     const { ReportRenderer } = (await import(dist('cli/report-worker.js'))) as RendererModule;
     const file = join(ROOT, 'scenarios', 'quickstart.yaml');
     const sc = loadScenario(readFileSync(file, 'utf8'), { file, baseDir: join(ROOT, 'scenarios'), sets: ['duration=60s'] });

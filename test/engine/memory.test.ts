@@ -1,20 +1,21 @@
 /** Memory does not grow with the number of simulated requests: 10× the duration, the same peak RSS. */
-import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DIST } from '../helpers/cli.js';
+import { cliPeakRss } from '../helpers/cli.js';
 
-function runInChild(yaml: string): { rssMb: number; completed: number; rejected: number; arrived: number } {
-  const code = `
-    import { simulate } from ${JSON.stringify(join(DIST, 'run.js'))};
-    import { loadScenario } from ${JSON.stringify(join(DIST, 'scenario', 'load.js'))};
-    const sc = loadScenario(${JSON.stringify(yaml)}, { file: 'm.yaml', baseDir: '.' });
-    const q = simulate(sc).summary.requests;
-    console.log(JSON.stringify({ rssMb: process.resourceUsage().maxRSS / 1024, completed: q.completed, rejected: q.rejected, arrived: q.arrived }));
-  `;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as { rssMb: number; completed: number; rejected: number; arrived: number };
+/** Runs the built CLI on `yaml` (no report); its peak RSS and completed requests. */
+function runInChild(yaml: string): { rssMb: number; completed: number } {
+  const out = mkdtempSync(join(tmpdir(), 'infersim-memory-'));
+  try {
+    const r = cliPeakRss(['run', '-', '--format', 'json', '--no-report', '-q', '--out', out], yaml, 300_000);
+    if (r.status !== 0) throw new Error(r.stderr);
+    const s = JSON.parse(r.stdout) as { requests: { completed: number } };
+    return { rssMb: r.rssMb, completed: s.requests.completed };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 }
 
 const peakRssMb = (seconds: number): { rssMb: number; completed: number } =>
@@ -29,5 +30,4 @@ describe('memory', () => {
     expect(long.completed).toBeGreaterThan(9 * short.completed);
     expect(long.rssMb).toBeLessThan(short.rssMb * 1.25 + 5);
   });
-
 });

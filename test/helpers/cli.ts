@@ -35,3 +35,39 @@ export function cli(args: string[], cwd = ROOT): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, INFERSIM_DEBUG: '' } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** What `cliPeakRss` returns: the run, how it ended, and the child's peak resident set. */
+export interface PeakRssResult extends CliResult {
+  signal: NodeJS.Signals | null;
+  /** Peak RSS of the CLI process in MB (it reports it itself as it exits); NaN when it did not. */
+  rssMb: number;
+}
+
+// Runs the launcher as `node bin/infersim.js args…` would, and writes the process's peak RSS to stderr as it exits.
+const RSS_PROBE = `
+  import { pathToFileURL } from 'node:url';
+  const [bin, ...args] = process.argv.slice(1);
+  process.argv = [process.argv[0], bin, ...args];
+  process.on('exit', () => process.stderr.write('\\n@maxRSS ' + process.resourceUsage().maxRSS + '\\n'));
+  await import(pathToFileURL(bin).href);
+`;
+
+/** `infersim args…` with `input` on stdin, measuring the CLI process's peak RSS (for memory tests). */
+export function cliPeakRss(args: string[], input: string, timeoutMs: number, cwd = ROOT): PeakRssResult {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', RSS_PROBE, BIN, ...args], {
+    cwd,
+    input,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    maxBuffer: 1 << 28,
+    env: { ...process.env, INFERSIM_DEBUG: '' },
+  });
+  const m = /\n@maxRSS (\d+)\n$/.exec(r.stderr ?? '');
+  return {
+    status: r.status,
+    signal: r.signal,
+    stdout: r.stdout,
+    stderr: m ? r.stderr.slice(0, m.index) : r.stderr,
+    rssMb: m ? Number(m[1]) / 1024 : NaN,
+  };
+}

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/run.js';
 import { loadScenario } from '../../src/scenario/load.js';
-import { egressUsd, tieredMonthlyEgressUsd } from '../../src/metrics/cost.js';
+import { costBreakdown, egressUsd, tieredMonthlyEgressUsd } from '../../src/metrics/cost.js';
 
 const run = (yaml: string): ReturnType<typeof simulate>['summary'] =>
   simulate(loadScenario(yaml, { file: 'cost.yaml', baseDir: '.' })).summary;
@@ -81,4 +81,53 @@ cost: { gpuHourly: 0, egressPerGB: 0.09 }
     expect(s.cost.egressUsd).toBeCloseTo((s.requests.completed * 1e6 * 0.09) / 1e9, 9);
     expect(s.cost.gpuUsd).toBe(0);
   });
+});
+
+describe('cost formulas on their own (hand-computed)', () => {
+  const tiers: { name: string; gb: number; expected: number }[] = [
+    { name: 'within the free 100 GB', gb: 50, expected: 0 },
+    { name: 'exactly the free tier', gb: 100, expected: 0 },
+    { name: '1 000 GB past the free tier at 0.09', gb: 1100, expected: 90 },
+    // 10 140 GB at 0.09 (912.6) + 10 240 GB at 0.085 (870.4)
+    { name: 'across the 10 TB boundary', gb: 20_480, expected: 1783 },
+  ];
+  for (const c of tiers) {
+    it(`tieredMonthlyEgressUsd: ${c.name}`, () => {
+      expect(tieredMonthlyEgressUsd(c.gb)).toBeCloseTo(c.expected, 9);
+    });
+  }
+
+  const egress: { name: string; bytes: number; hours: number; perGbUsd: number | null; expected: number }[] = [
+    { name: 'flat: 2 GB at $0.12', bytes: 2e9, hours: 1, perGbUsd: 0.12, expected: 0.24 },
+    { name: 'tiered: 1 100 GB over a month is the month’s price', bytes: 1.1e12, hours: 730, perGbUsd: null, expected: 90 },
+    // 1 GB in an hour is 730 GB a month: (730 − 100) · 0.09 = 56.7 a month, 1/730 of it for the hour
+    { name: 'tiered: the monthly rate’s price, prorated to the run', bytes: 1e9, hours: 1, perGbUsd: null, expected: 56.7 / 730 },
+    { name: 'tiered: a run of no time costs nothing', bytes: 1e9, hours: 0, perGbUsd: null, expected: 0 },
+  ];
+  for (const c of egress) {
+    it(`egressUsd: ${c.name}`, () => {
+      expect(egressUsd(c.bytes, c.hours, c.perGbUsd)).toBeCloseTo(c.expected, 12);
+    });
+  }
+
+  const breakdowns: { name: string; input: Parameters<typeof costBreakdown>[0]; expected: ReturnType<typeof costBreakdown> }[] = [
+    {
+      // 2 GPU-hours at $2.50 = 5; cache 0.5 for the hour; 1e6 responses of 1 kB = 1 GB at $0.10; idle 75 % of 5
+      name: 'an hour of 2 GPUs, a cache, flat egress, 25 % utilization',
+      input: { billedGpuSeconds: 7200, gpuHourlyUsd: 2.5, cacheHourlyUsd: 0.5, egressPerGbUsd: 0.1, responseBytes: 1000, completed: 1e6, windowS: 3600, utilization: 0.25 },
+      expected: { totalUsd: 5.6, gpuUsd: 5, cacheUsd: 0.5, egressUsd: 0.1, perMillionRequestsUsd: 5.6, monthlyUsd: 5.6 * 730, idleGpuUsd: 3.75 },
+    },
+    {
+      name: 'no price, nothing completed, no time: every figure 0',
+      input: { billedGpuSeconds: 100, gpuHourlyUsd: null, cacheHourlyUsd: 1, egressPerGbUsd: null, responseBytes: 1000, completed: 0, windowS: 0, utilization: 0 },
+      expected: { totalUsd: 0, gpuUsd: 0, cacheUsd: 0, egressUsd: 0, perMillionRequestsUsd: 0, monthlyUsd: 0, idleGpuUsd: 0 },
+    },
+  ];
+  for (const c of breakdowns) {
+    it(`costBreakdown: ${c.name}`, () => {
+      const got = costBreakdown(c.input);
+      for (const k of Object.keys(c.expected) as (keyof typeof c.expected)[]) expect(got[k], k).toBeCloseTo(c.expected[k], 9);
+      expect(Object.keys(got).sort()).toEqual(Object.keys(c.expected).sort());
+    });
+  }
 });

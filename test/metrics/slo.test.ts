@@ -1,7 +1,8 @@
 /** The SLO verdict (metrics/slo.ts): failed requests are misses in attainment and in the percentile the SLO names. */
 import { describe, expect, it } from 'vitest';
 import { Histogram } from '../../src/metrics/histogram.js';
-import { judgeSlo, quantileWithFailures, type SloCounts } from '../../src/metrics/slo.js';
+import { attainmentTargetS, judgeSlo, quantileWithFailures, verdictWord, type SloCounts } from '../../src/metrics/slo.js';
+import type { SloFailedBy } from '../../src/metrics/summary.js';
 import { verdictLine } from '../../src/report/summary.js';
 import { simulate } from '../../src/run.js';
 import { stringLineSource } from '../../src/cli/line-source.js';
@@ -196,4 +197,31 @@ describe('plan and the sweep no longer choose a fleet that meets the latency by 
     const doc = sweepDocument({ scenario: 's', stem: 's', axes: [axis], sets: [], seeds: 1, shard: null, partial: false, points });
     expect(doc.points.map((p) => p.sloFailedBy)).toEqual(['errors', 'errors', 'errors', null, null, null]);
   });
+});
+
+describe('attainmentTargetS and the verdict’s words', () => {
+  const targets: { name: string; latencyS: Slo['latencyS']; expected: number }[] = [
+    { name: 'p99 when given', latencyS: { p50: 0.01, p99: 0.1, p999: 0.5 }, expected: 0.1 },
+    { name: 'else p999', latencyS: { p50: 0.01, p999: 0.5 }, expected: 0.5 },
+    { name: 'else p95', latencyS: { p50: 0.01, p90: 0.02, p95: 0.03 }, expected: 0.03 },
+    { name: 'else p50 alone', latencyS: { p50: 0.01 }, expected: 0.01 },
+    { name: 'none: Infinity', latencyS: {}, expected: Infinity },
+  ];
+  for (const c of targets) {
+    it(`attainmentTargetS: ${c.name}`, () => {
+      expect(attainmentTargetS({ latencyS: c.latencyS, maxErrorRate: null })).toBe(c.expected);
+    });
+  }
+  const words: { v: { met: boolean; failedBy: SloFailedBy | null }; expected: string }[] = [
+    { v: { met: true, failedBy: null }, expected: 'met' },
+    { v: { met: false, failedBy: 'latency' }, expected: 'missed (latency)' },
+    { v: { met: false, failedBy: 'errors' }, expected: 'missed (errors)' },
+    { v: { met: false, failedBy: 'both' }, expected: 'missed (latency + errors)' },
+    { v: { met: false, failedBy: null }, expected: 'missed' },
+  ];
+  for (const c of words) {
+    it(`verdictWord: ${c.expected}`, () => {
+      expect(verdictWord(c.v)).toBe(c.expected);
+    });
+  }
 });

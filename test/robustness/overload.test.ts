@@ -1,13 +1,14 @@
 /**
- * Overload does not eat memory: a simulated hour at 10× capacity, in a child process
- * (so its peak RSS is its own), keeps every queue at its bound (the default 10 000 per
+ * Overload does not eat memory: a simulated hour at 10× capacity, run by the built CLI in a
+ * child process per scenario (so its peak RSS is its own), keeps every queue at its bound (the default 10 000 per
  * replica queue, shared queue or gateway queue, README), counts the excess as
  * rejections, and peaks below 300 MB.
  */
-import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DIST } from '../helpers/cli.js';
+import { cliPeakRss } from '../helpers/cli.js';
 
 // Two replicas of 100 req/s each (10 ms per request, no batching) against 2000 req/s: 10× capacity.
 const BASE = 'duration: 1h\ntraffic: { rate: 2000 }\nmodel: { latency: { 1: 10ms } }\nreport: { interval: 10s }\n';
@@ -23,24 +24,26 @@ interface Outcome {
   maxQueueDepth: number;
 }
 
-const CODE = `
-      import { simulate } from ${JSON.stringify(join(DIST, 'run.js'))};
-      import { loadScenario } from ${JSON.stringify(join(DIST, 'scenario', 'load.js'))};
-      const scenarios = JSON.parse(process.argv[1]);
-      const out = {};
-      for (const [name, text] of Object.entries(scenarios)) {
-        const r = simulate(loadScenario(text, { file: name, baseDir: '.' }));
-        out[name] = { requests: r.summary.requests, maxQueueDepth: Math.max(...r.timeline.column('queueDepth')) };
-      }
-      console.log(JSON.stringify({ out, rssMb: process.resourceUsage().maxRSS / 1024 }));
-    `;
-
-/** Runs the scenarios in one child process; their outcomes and the child's peak RSS. */
+/** Runs each scenario through the built CLI, one child each; their outcomes and the highest peak RSS of the children. */
 function runChild(scenarios: Record<string, string>): { out: Record<string, Outcome>; rssMb: number } {
-  const p = spawnSync(process.execPath, ['--input-type=module', '-e', CODE, JSON.stringify(scenarios)], { encoding: 'utf8', timeout: 60_000 });
-  expect(p.signal, p.stderr).toBeNull();
-  expect(p.status, p.stderr).toBe(0);
-  return JSON.parse(p.stdout) as { out: Record<string, Outcome>; rssMb: number };
+  const out: Record<string, Outcome> = {};
+  let rssMb = 0;
+  for (const [name, text] of Object.entries(scenarios)) {
+    const dir = mkdtempSync(join(tmpdir(), 'infersim-overload-'));
+    try {
+      const r = cliPeakRss(['run', '-', '--format', 'json', '--no-report', '-q', '--out', dir], text, 120_000);
+      expect(r.signal, r.stderr).toBeNull();
+      expect(r.status, r.stderr).toBe(0);
+      const summary = JSON.parse(r.stdout) as { requests: Outcome['requests'] };
+      const [head, ...rows] = readFileSync(join(dir, 'timeline.csv'), 'utf8').trim().split('\n');
+      const col = head!.split(',').indexOf('queueDepth');
+      out[name] = { requests: summary.requests, maxQueueDepth: Math.max(...rows.map((row) => Number(row.split(',')[col]))) };
+      rssMb = Math.max(rssMb, r.rssMb);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return { out, rssMb };
 }
 
 describe('a simulated hour at 10× capacity', () => {
