@@ -50,6 +50,22 @@ export function pathText(path: readonly (string | number)[]): string {
   return path.join('.');
 }
 
+/** A path written as text, dots between names and `[i]` for list indices (kubectl's `spec.metrics[0].type`), as segments: ['spec', 'metrics', 0, 'type']. */
+export function pathSegments(text: string): IssuePath {
+  const out: IssuePath = [];
+  if (text === '') return out;
+  for (const part of text.split('.')) {
+    const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+    if (m === null) {
+      out.push(part);
+      continue;
+    }
+    if (m[1] !== '') out.push(m[1]!);
+    for (const index of m[2]!.matchAll(/\[(\d+)\]/g)) out.push(Number(index[1]));
+  }
+  return out;
+}
+
 /** The CLI's line for one issue: `error: <file>: <path>: <message>` (no path segment for the document). */
 export function formatIssue(file: string, issue: ScenarioIssue): string {
   return issue.path.length === 0 ? `error: ${file}: ${issue.message}` : `error: ${file}: ${pathText(issue.path)}: ${issue.message}`;

@@ -49,7 +49,7 @@ import { replicaBounds } from '../scaling/autoscaler.js';
 import { resolveMetricsPipeline } from '../scaling/metrics-pipeline.js';
 import { hpaWarnings } from './hpa-warnings.js';
 import { expandImports } from './imports.js';
-import { isIssueCode, pathText, ScenarioError, under, type IssueCode, type IssuePath, type ScenarioIssue } from './issues.js';
+import { isIssueCode, pathSegments, pathText, ScenarioError, under, type IssueCode, type IssuePath, type ScenarioIssue } from './issues.js';
 
 export { formatIssue, ISSUE_CODES, pathText, ScenarioError, type IssueCode, type ScenarioIssue } from './issues.js';
 
@@ -650,7 +650,7 @@ function buildAutoscaler(v: RawScenario, opts: LoadOptions, warnings: string[]):
     throw new ScenarioError(
       opts.file,
       parsed.errors.map((e) =>
-        fromManifest ? { code: e.code, path: ['autoscaler', 'manifest'], message: `${e.path}: ${e.message}` } : { code: e.code, path: kubectlSegments(e.path), message: e.message },
+        fromManifest ? { code: e.code, path: ['autoscaler', 'manifest'], message: `${e.path}: ${e.message}` } : { code: e.code, path: pathSegments(e.path), message: e.message },
       ),
     );
   }
@@ -677,21 +677,6 @@ function buildAutoscaler(v: RawScenario, opts: LoadOptions, warnings: string[]):
     metrics,
     resourceMetrics: a.resourceMetrics === undefined ? metrics : pipelineSpec(a.resourceMetrics),
   };
-}
-
-/** kubectl's `spec.metrics[0].type` as path segments: ['spec', 'metrics', 0, 'type']. */
-function kubectlSegments(path: string): IssuePath {
-  const out: IssuePath = [];
-  for (const part of path.split('.')) {
-    const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
-    if (m === null) {
-      out.push(part);
-      continue;
-    }
-    if (m[1] !== '') out.push(m[1]!);
-    for (const index of m[2]!.matchAll(/\[(\d+)\]/g)) out.push(Number(index[1]));
-  }
-  return out;
 }
 
 /** A pipeline from its preset, with the fields the scenario sets instead. */
