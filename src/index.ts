@@ -10,6 +10,7 @@
  */
 export { simulate, startRun, type RunResult, type RunHandle, type SimulateOptions } from './run.js';
 export { loadScenario, loadScenarioVariants, resolveScenario, applySets, ScenarioError, type ScenarioIssue, type LoadOptions } from './scenario/load.js';
+export { ISSUE_CODES, type IssueCode } from './scenario/issues.js';
 export type { Scenario } from './config/scenario.js';
 export type { Summary } from './metrics/summary.js';
 export { Timeline, TIMELINE_COLUMNS } from './metrics/timeline.js';

@@ -78,7 +78,7 @@ export function parseValues(text: string, fail: (why: string) => never): { value
       if (doc.errors.length > 0) fail(`"${item}" is not a valid YAML value (${doc.errors[0]!.message.split('\n')[0]})`);
       // aliases (a cycle, an unresolved one) and __proto__ are refused here as in --set
       const plain = yamlToPlain(doc);
-      if (!('value' in plain)) fail(`"${item}": ${plain.path === '' ? '' : `${plain.path}: `}${plain.message}`);
+      if (!('value' in plain)) fail(`"${item}": ${plain.path.length === 0 ? '' : `${plain.path.join('.')}: `}${plain.message}`);
       else values.push(plain.value);
       texts.push(item);
     }

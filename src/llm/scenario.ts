@@ -20,16 +20,24 @@ import { isAbsolute, join } from 'node:path';
 import { isMap, parseDocument } from 'yaml';
 import { YAML_OPTIONS } from '../scenario/plain.js';
 import { findGpu } from '../catalog/index.js';
-import { parseDurationS, parseSizeBytes } from '../scenario/units.js';
+import { parseDurationS, parseSizeBytes, UnitError } from '../scenario/units.js';
 import { applySets } from '../scenario/load.js';
 import type { LlmFleetSpec } from './fleet.js';
 import type { LlmArrivals, LlmAutoscaler, LlmMetric, LlmRouting, LlmScalingMetric, LlmSlo, TokenDist } from '../config/llm.js';
+import { formatIssue, pathSegments, type IssueCode, type ScenarioIssue } from '../scenario/issues.js';
 import { GPU_DATASHEETS, kvBlocksFromMemory, MODELS, rooflineCoefficients, weightBytes } from './models.js';
 import { LinearStepModel, ProfileStepModel, type StepTimeModel } from './step-time.js';
 
+/** An invalid LLM scenario: its issues (as every scenario's: code, path, message) and one `error: <file>: <path>: <message>` line each. */
 export class LlmScenarioError extends Error {
-  constructor(readonly lines: string[]) {
+  readonly lines: string[];
+  constructor(
+    readonly file: string,
+    readonly issues: ScenarioIssue[],
+  ) {
+    const lines = issues.map((i) => formatIssue(file, i));
     super(lines.join('\n'));
+    this.lines = lines;
   }
 }
 
@@ -126,15 +134,16 @@ export function parseTokenTrace(text: string, timeColumn: string, promptColumn: 
 /** Loads and validates an LLM scenario; throws LlmScenarioError listing the problems (file: path: message). */
 export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario {
   const f = opts.file;
-  const errs: string[] = [];
-  const err = (path: string, msg: string): void => void errs.push(`error: ${f}: ${path}: ${msg}`);
+  const errs: ScenarioIssue[] = [];
+  /** One problem at `path` (dotted, `[i]` for list indices). */
+  const err = (code: IssueCode, path: string, msg: string): void => void errs.push({ code, path: pathSegments(path), message: msg });
   let raw = parseDocument(text).toJS() as unknown;
   if (opts.sets && opts.sets.length > 0) raw = applySets(raw, opts.sets, f);
   const doc = raw as Obj;
   const obj = (v: unknown, path: string): Obj => {
     if (v === undefined || v === null) return {};
     if (typeof v !== 'object' || Array.isArray(v)) {
-      err(path, 'expected a mapping');
+      err('invalid_type', path, 'expected a mapping');
       return {};
     }
     return v as Obj;
@@ -144,14 +153,14 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     try {
       return parseDurationS(v);
     } catch (e) {
-      err(path, (e as Error).message);
+      err(e instanceof UnitError ? e.code : 'invalid_format', path, (e as Error).message);
       return dflt;
     }
   };
   const int = (v: unknown, path: string, dflt: number, min = 1): number => {
     if (v === undefined) return dflt;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-      err(path, `expected an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+      err(typeof v === 'number' && Number.isInteger(v) ? 'too_small' : 'invalid_type', path, `expected an integer ≥ ${min}, got ${JSON.stringify(v)}`);
       return dflt;
     }
     return v;
@@ -159,37 +168,37 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
   const numIn = (v: unknown, path: string, dflt: number, lo: number, hi: number): number => {
     if (v === undefined) return dflt;
     if (typeof v !== 'number' || !(v >= lo && v <= hi)) {
-      err(path, `expected a number in [${lo}, ${hi}], got ${JSON.stringify(v)}`);
+      err(typeof v !== 'number' || Number.isNaN(v) ? 'invalid_type' : v < lo ? 'too_small' : 'too_big', path, `expected a number in [${lo}, ${hi}], got ${JSON.stringify(v)}`);
       return dflt;
     }
     return v;
   };
   const known = (o: Obj, path: string, keys: string[]): void => {
-    for (const k of Object.keys(o)) if (!keys.includes(k)) err(path ? `${path}.${k}` : k, `unknown field (expected one of: ${keys.join(', ')})`);
+    for (const k of Object.keys(o)) if (!keys.includes(k)) err('unknown_key', path ? `${path}.${k}` : k, `unknown field (expected one of: ${keys.join(', ')})`);
   };
 
   known(doc, '', ['name', 'description', 'seed', 'duration', 'warmup', 'slo', 'traffic', 'llm', 'report']);
-  const name = typeof doc.name === 'string' ? doc.name : (err('name', 'expected a string'), 'llm');
+  const name = typeof doc.name === 'string' ? doc.name : (err(doc.name === undefined ? 'required' : 'invalid_type', 'name', 'expected a string'), 'llm');
   const seed = int(doc.seed, 'seed', 1, 0);
   const durationS = dur(doc.duration, 'duration', 600);
   const warmupS = dur(doc.warmup, 'warmup', 0);
-  if (durationS <= 0) err('duration', 'must be positive');
-  if (warmupS >= durationS) err('warmup', `must be shorter than duration (${durationS} s)`);
+  if (durationS <= 0) err('too_small', 'duration', 'must be positive');
+  if (warmupS >= durationS) err('cross_field', 'warmup', `must be shorter than duration (${durationS} s)`);
   const report = obj(doc.report, 'report');
   const reportIntervalS = dur(report.interval, 'report.interval', 10);
-  if (!(reportIntervalS > 0)) err('report.interval', 'must be positive');
+  if (!(reportIntervalS > 0)) err('too_small', 'report.interval', 'must be positive');
 
   // slo
   const slos: LlmSlo[] = [];
   const slo = obj(doc.slo, 'slo');
   for (const [metric, v] of Object.entries(slo)) {
     if (!['ttft', 'tpot', 'itl', 'e2e'].includes(metric)) {
-      err(`slo.${metric}`, 'unknown metric (expected ttft, tpot, itl or e2e)');
+      err('unknown_key', `slo.${metric}`, 'unknown metric (expected ttft, tpot, itl or e2e)');
       continue;
     }
     for (const [p, t] of Object.entries(obj(v, `slo.${metric}`))) {
       if (!['p50', 'p90', 'p95', 'p99', 'p999'].includes(p)) {
-        err(`slo.${metric}.${p}`, 'unknown percentile (expected p50, p90, p95, p99 or p999)');
+        err('unknown_key', `slo.${metric}.${p}`, 'unknown percentile (expected p50, p90, p95, p99 or p999)');
         continue;
       }
       slos.push({ metric: metric as LlmMetric, percentile: p as LlmSlo['percentile'], targetS: dur(t, `slo.${metric}.${p}`, 1) });
@@ -201,15 +210,15 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
   known(l, 'llm', ['model', 'gpu', 'tensorParallel', 'replicas', 'routing', 'price', 'engine', 'stepTime', 'coldStart', 'autoscaler']);
   const modelId = typeof l.model === 'string' ? l.model.toLowerCase() : '';
   const shape = MODELS[modelId];
-  if (!shape) err('llm.model', `unknown model ${JSON.stringify(l.model)} (built in: ${Object.keys(MODELS).join(', ')})`);
+  if (!shape) err(l.model === undefined ? 'required' : 'unknown_reference', 'llm.model', `unknown model ${JSON.stringify(l.model)} (built in: ${Object.keys(MODELS).join(', ')})`);
   const gpu = typeof l.gpu === 'string' ? findGpu(l.gpu) : undefined;
-  if (!gpu) err('llm.gpu', `unknown GPU ${JSON.stringify(l.gpu)} (see infersim catalog)`);
+  if (!gpu) err(l.gpu === undefined ? 'required' : 'unknown_reference', 'llm.gpu', `unknown GPU ${JSON.stringify(l.gpu)} (see infersim catalog)`);
   const tp = int(l.tensorParallel, 'llm.tensorParallel', 1);
-  if (![1, 2, 4, 8].includes(tp)) err('llm.tensorParallel', `expected 1, 2, 4 or 8 GPUs of a node, got ${tp}`);
+  if (![1, 2, 4, 8].includes(tp)) err('invalid_enum_value', 'llm.tensorParallel', `expected 1, 2, 4 or 8 GPUs of a node, got ${tp}`);
   const replicas = int(l.replicas, 'llm.replicas', 1);
-  if (replicas > 10000) err('llm.replicas', 'at most 10 000');
+  if (replicas > 10000) err('limit_exceeded', 'llm.replicas', 'at most 10 000');
   const routing = (l.routing ?? 'least-requests') as LlmRouting;
-  if (!['least-requests', 'least-tokens', 'kv-utilization', 'round-robin'].includes(routing)) err('llm.routing', `expected least-requests, least-tokens, kv-utilization or round-robin, got ${JSON.stringify(l.routing)}`);
+  if (!['least-requests', 'least-tokens', 'kv-utilization', 'round-robin'].includes(routing)) err('invalid_enum_value', 'llm.routing', `expected least-requests, least-tokens, kv-utilization or round-robin, got ${JSON.stringify(l.routing)}`);
   const price = l.price === undefined ? (gpu?.price.value ?? 0) : numIn(l.price, 'llm.price', 0, 0, 1e6);
   const e = obj(l.engine, 'llm.engine');
   known(e, 'llm.engine', ['maxNumSeqs', 'maxNumBatchedTokens', 'blockSize', 'gpuMemoryUtilization', 'numGpuBlocks', 'prefixCaching', 'reserveFullSequence']);
@@ -223,7 +232,7 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     notes.push(`KV cache: ${numGpuBlocks} blocks of ${blockSize} tokens (given)`);
   } else if (shape && gpu) {
     numGpuBlocks = kvBlocksFromMemory(shape, gpu.memoryGb, util, blockSize, tp);
-    if (numGpuBlocks < 2) err('llm.engine', `${shape.name} does not fit ${tp}× ${gpu.id} at gpuMemoryUtilization ${util}: no memory left for the KV cache (use more GPUs: tensorParallel)`);
+    if (numGpuBlocks < 2) err('cross_field', 'llm.engine', `${shape.name} does not fit ${tp}× ${gpu.id} at gpuMemoryUtilization ${util}: no memory left for the KV cache (use more GPUs: tensorParallel)`);
     else notes.push(`KV cache: ${numGpuBlocks} blocks of ${blockSize} tokens (estimated from ${tp}× ${gpu.memoryGb} GB × ${util} − weights; a logged num_gpu_blocks is better)`);
   }
   const engine = {
@@ -234,14 +243,14 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     enablePrefixCaching: e.prefixCaching === undefined ? true : e.prefixCaching === true,
     reserveFullSequence: e.reserveFullSequence === undefined ? true : e.reserveFullSequence === true,
   };
-  if (e.prefixCaching !== undefined && typeof e.prefixCaching !== 'boolean') err('llm.engine.prefixCaching', 'expected true or false');
+  if (e.prefixCaching !== undefined && typeof e.prefixCaching !== 'boolean') err('invalid_type', 'llm.engine.prefixCaching', 'expected true or false');
 
   // step time
   let model: StepTimeModel | null = null;
   const st = l.stepTime ?? 'roofline';
   if (st === 'roofline') {
     const sheet = gpu ? GPU_DATASHEETS[gpu.id] : undefined;
-    if (gpu && !sheet) err('llm.stepTime', `no datasheet for ${gpu.id} to estimate a roofline; give coefficients or a profile`);
+    if (gpu && !sheet) err('unsupported', 'llm.stepTime', `no datasheet for ${gpu.id} to estimate a roofline; give coefficients or a profile`);
     if (shape && sheet) {
       model = new LinearStepModel(rooflineCoefficients(shape, sheet, tp), `roofline estimate (${shape.name} on ${tp}× ${sheet.id}, ${sheet.source}; not measured)`);
       notes.push(`step time: ${model.label}`);
@@ -254,7 +263,7 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
       model = new ProfileStepModel({ dense: read('dense.csv'), attention: read('attention.csv'), perSequence: read('per_sequence.csv') }, { layers: shape?.layers ?? 32, label: `operator profile ${dir}` });
       notes.push(`step time: ${model.label}`);
     } catch (x) {
-      err('llm.stepTime.profile', (x as Error).message);
+      err((x as { code?: unknown }).code !== undefined ? 'file_unreadable' : 'invalid_file', 'llm.stepTime.profile', (x as Error).message);
     }
   } else if (typeof st === 'object' && st !== null) {
     const c = st as Obj;
@@ -262,30 +271,30 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     const b = (k: string, req: boolean): number => {
       const v = c[k];
       if (v === undefined) {
-        if (req) err(`llm.stepTime.${k}`, 'required (seconds per unit)');
+        if (req) err('required', `llm.stepTime.${k}`, 'required (seconds per unit)');
         return 0;
       }
       if (typeof v === 'string') return dur(v, `llm.stepTime.${k}`, 0);
       if (typeof v !== 'number' || !(v >= 0)) {
-        err(`llm.stepTime.${k}`, `expected a non-negative number of seconds, got ${JSON.stringify(v)}`);
+        err(typeof v === 'number' && v < 0 ? 'too_small' : 'invalid_type', `llm.stepTime.${k}`, `expected a non-negative number of seconds, got ${JSON.stringify(v)}`);
         return 0;
       }
       return v;
     };
     model = new LinearStepModel({ beta0: b('beta0', true), beta1: b('beta1', true), beta2: b('beta2', true), beta3: b('beta3', true), beta4: b('beta4', false) }, typeof c.source === 'string' ? c.source : 'coefficients given in the scenario');
     notes.push(`step time: ${model.label}`);
-  } else err('llm.stepTime', 'expected roofline, { beta0 … beta3 } or { profile: DIR }');
+  } else err('invalid_type', 'llm.stepTime', 'expected roofline, { beta0 … beta3 } or { profile: DIR }');
 
   const cs = obj(l.coldStart, 'llm.coldStart');
   let coldStartS = 0;
   if (cs.loadBandwidth !== undefined && shape) {
     try {
       const bw = parseSizeBytes(cs.loadBandwidth);
-      if (!(bw > 0)) throw new Error('must be positive');
+      if (!(bw > 0)) throw new UnitError('must be positive', 'too_small');
       coldStartS = weightBytes(shape) / tp / bw + dur(cs.startup, 'llm.coldStart.startup', 0);
       notes.push(`cold start: ${coldStartS.toFixed(1)} s (weights ${(weightBytes(shape) / 1e9).toFixed(1)} GB / ${tp} GPUs at ${(bw / 1e9).toFixed(2)} GB/s)`);
     } catch (x) {
-      err('llm.coldStart.loadBandwidth', (x as Error).message);
+      err(x instanceof UnitError ? x.code : 'invalid_format', 'llm.coldStart.loadBandwidth', (x as Error).message);
     }
   }
 
@@ -300,13 +309,13 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
       'vllm:kv_cache_usage_perc': 'vllm:kv_cache_usage_perc',
     };
     const metric = typeof a.metric === 'string' ? metrics[a.metric] : undefined;
-    if (!metric) err('llm.autoscaler.metric', `expected one of ${Object.keys(metrics).join(', ')}, got ${JSON.stringify(a.metric)}`);
+    if (!metric) err(a.metric === undefined ? 'required' : 'invalid_enum_value', 'llm.autoscaler.metric', `expected one of ${Object.keys(metrics).join(', ')}, got ${JSON.stringify(a.metric)}`);
     const target = numIn(a.target, 'llm.autoscaler.target', 1, 1e-6, 1e9);
-    if (a.target === undefined) err('llm.autoscaler.target', 'required: the per-replica average to hold');
+    if (a.target === undefined) err('required', 'llm.autoscaler.target', 'required: the per-replica average to hold');
     const minReplicas = int(a.minReplicas, 'llm.autoscaler.minReplicas', 1);
     const maxReplicas = int(a.maxReplicas, 'llm.autoscaler.maxReplicas', Math.max(minReplicas, replicas));
-    if (maxReplicas < minReplicas) err('llm.autoscaler.maxReplicas', `must be ≥ minReplicas (${minReplicas})`);
-    if (maxReplicas > 10000) err('llm.autoscaler.maxReplicas', 'at most 10 000');
+    if (maxReplicas < minReplicas) err('cross_field', 'llm.autoscaler.maxReplicas', `must be ≥ minReplicas (${minReplicas})`);
+    if (maxReplicas > 10000) err('limit_exceeded', 'llm.autoscaler.maxReplicas', 'at most 10 000');
     autoscaler = {
       hpa: { name: 'llm', minReplicas, maxReplicas, metrics: [{ type: 'Pods', name: metric ?? 'vllm:num_requests_waiting', target: { type: 'AverageValue', averageValue: target } }], behavior: null },
       syncPeriodS: dur(a.syncPeriod, 'llm.autoscaler.syncPeriod', 15),
@@ -318,7 +327,7 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
   known(tr, 'traffic', ['trace', 'rate', 'users', 'thinkTime', 'tokens', 'systemPrompt']);
   const dist = (v: unknown, path: string): TokenDist => {
     if (typeof v === 'number') {
-      if (!(Number.isInteger(v) && v >= 1)) err(path, `expected a positive integer, got ${v}`);
+      if (!(Number.isInteger(v) && v >= 1)) err(Number.isInteger(v) ? 'too_small' : 'invalid_type', path, `expected a positive integer, got ${v}`);
       return { kind: 'fixed', value: v };
     }
     const o = obj(v, path);
@@ -332,23 +341,23 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
       const values = Array.isArray(em.values) ? (em.values as unknown[]) : [];
       const weights = Array.isArray(em.weights) ? (em.weights as unknown[]) : [];
       if (values.length === 0 || values.length !== weights.length || !values.every((x) => Number.isInteger(x) && (x as number) >= 1) || !weights.every((x) => typeof x === 'number' && x >= 0)) {
-        err(`${path}.empirical`, 'expected values (positive integers) and weights (non-negative numbers) of the same non-zero length');
+        err('invalid_type', `${path}.empirical`, 'expected values (positive integers) and weights (non-negative numbers) of the same non-zero length');
         return { kind: 'fixed', value: 1 };
       }
       return { kind: 'empirical', values: values as number[], weights: weights as number[] };
     }
-    err(path, 'expected a token count, { lognormal: { mean, cv } } or { empirical: { values, weights } }');
+    err('invalid_type', path, 'expected a token count, { lognormal: { mean, cv } } or { empirical: { values, weights } }');
     return { kind: 'fixed', value: 1 };
   };
   const tokens = obj(tr.tokens, 'traffic.tokens');
   let arrivals: LlmArrivals = { kind: 'poisson', schedule: [{ atS: 0, rps: 1 }], prompt: { kind: 'fixed', value: 1 }, output: { kind: 'fixed', value: 1 } };
   const modes = ['trace', 'rate', 'users'].filter((k) => tr[k] !== undefined);
-  if (modes.length !== 1) err('traffic', `give exactly one of trace, rate (open loop) or users (closed loop); got ${modes.length === 0 ? 'none' : modes.join(', ')}`);
+  if (modes.length !== 1) err(modes.length === 0 ? 'required' : 'cross_field', 'traffic', `give exactly one of trace, rate (open loop) or users (closed loop); got ${modes.length === 0 ? 'none' : modes.join(', ')}`);
   else if (tr.trace !== undefined) {
     const t = obj(tr.trace, 'traffic.trace');
     known(t, 'traffic.trace', ['file', 'timeColumn', 'promptColumn', 'outputColumn', 'speedup', 'loop']);
-    if (t.loop !== undefined && typeof t.loop !== 'boolean') err('traffic.trace.loop', 'expected true or false');
-    const file = typeof t.file === 'string' ? t.file : (err('traffic.trace.file', 'expected a path'), '');
+    if (t.loop !== undefined && typeof t.loop !== 'boolean') err('invalid_type', 'traffic.trace.loop', 'expected true or false');
+    const file = typeof t.file === 'string' ? t.file : (err(t.file === undefined ? 'required' : 'invalid_type', 'traffic.trace.file', 'expected a path'), '');
     const speedup = numIn(t.speedup, 'traffic.trace.speedup', 1, 1e-6, 1e6);
     if (file) {
       const abs = isAbsolute(file) ? file : join(opts.baseDir, file);
@@ -357,19 +366,19 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
         text2 = opts.readFile(abs);
       } catch (x) {
         const code = (x as { code?: string }).code;
-        err('traffic.trace.file', `cannot read ${file} (${code === 'ENOENT' ? 'no such file' : (code ?? (x as Error).message)})`);
+        err('file_unreadable', 'traffic.trace.file', `cannot read ${file} (${code === 'ENOENT' ? 'no such file' : (code ?? (x as Error).message)})`);
       }
       if (text2) {
         try {
           const parsed = parseTokenTrace(text2, String(t.timeColumn ?? 'TIMESTAMP'), String(t.promptColumn ?? 'ContextTokens'), String(t.outputColumn ?? 'GeneratedTokens'), speedup, file);
           arrivals = { kind: 'trace', ...parsed, loop: t.loop === true };
         } catch (x) {
-          err('traffic.trace.file', (x as Error).message);
+          err('invalid_file', 'traffic.trace.file', (x as Error).message);
         }
       }
     }
   } else {
-    if (tr.tokens === undefined) err('traffic.tokens', 'required with rate or users: { prompt: …, output: … }');
+    if (tr.tokens === undefined) err('required', 'traffic.tokens', 'required with rate or users: { prompt: …, output: … }');
     const prompt = dist(tokens.prompt, 'traffic.tokens.prompt');
     const output = dist(tokens.output, 'traffic.tokens.output');
     if (tr.rate !== undefined) {
@@ -379,8 +388,8 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
           const o = obj(st, `traffic.rate[${k}]`);
           schedule.push({ atS: dur(o.at, `traffic.rate[${k}].at`, 0), rps: numIn(o.rate, `traffic.rate[${k}].rate`, 0, 0, 1e7) });
         });
-        if (schedule.length === 0 || schedule[0]!.atS !== 0) err('traffic.rate', 'a schedule is a list of { at, rate } starting at 0s');
-        for (let k = 1; k < schedule.length; k++) if (!(schedule[k]!.atS > schedule[k - 1]!.atS)) err(`traffic.rate[${k}].at`, 'times must increase');
+        if (schedule.length === 0 || schedule[0]!.atS !== 0) err('cross_field', 'traffic.rate', 'a schedule is a list of { at, rate } starting at 0s');
+        for (let k = 1; k < schedule.length; k++) if (!(schedule[k]!.atS > schedule[k - 1]!.atS)) err('cross_field', `traffic.rate[${k}].at`, 'times must increase');
       } else schedule = [{ atS: 0, rps: numIn(tr.rate, 'traffic.rate', 1, 1e-9, 1e7) }];
       arrivals = { kind: 'poisson', schedule, prompt, output };
     }
@@ -389,7 +398,7 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
   const systemPromptTokens = tr.systemPrompt === undefined ? 0 : int(tr.systemPrompt, 'traffic.systemPrompt', 0, 0);
   if (systemPromptTokens > 0 && !engine.enablePrefixCaching) warnings.push('traffic.systemPrompt is shared only with llm.engine.prefixCaching on');
 
-  if (errs.length > 0 || model === null) throw new LlmScenarioError(errs.length > 0 ? errs : [`error: ${f}: llm.stepTime: no step-time model`]);
+  if (errs.length > 0 || model === null) throw new LlmScenarioError(f, errs.length > 0 ? errs : [{ code: 'required', path: ['llm', 'stepTime'], message: 'no step-time model' }]);
   return {
     name,
     notes,

@@ -7,7 +7,7 @@
  * count, and a scale-to-zero grace period on top of a traffic-free stable window.
  */
 
-import { validateKpaConfig, type KpaConfig } from '../config/kpa.js';
+import type { KpaConfig } from '../config/kpa.js';
 
 export interface KpaDecision {
   desired: number;
@@ -119,9 +119,8 @@ export class KpaController {
   private zeroSinceS: number | null = null;
   private lastDesired: number | null = null;
 
-  /** Validates `config` (throws on invalid values) and starts with empty windows. */
+  /** Starts with empty windows; `config` was checked where it was written (scenario/kpa-check.ts and the schema). */
   constructor(config: KpaConfig) {
-    validateKpaConfig(config);
     this.config = { ...config };
     this.targetPerPod = config.target * config.targetUtilization;
     this.panicThreshold = config.panicThresholdPercentage / 100;

@@ -15,11 +15,10 @@ import * as M from './messages.js';
 import { importPerfAnalyzer, type PerfInput } from './perf-analyzer.js';
 import { importPrometheusRange } from './prometheus.js';
 import { importTritonConfig } from './triton-config.js';
+import type { ScenarioIssue } from './issues.js';
 
-export interface ImportIssue {
-  path: string;
-  message: string;
-}
+/** A problem with a file reference or the file it names: a scenario issue at the referencing field. */
+export type ImportIssue = ScenarioIssue;
 
 export interface ImportContext {
   baseDir: string;
@@ -48,9 +47,9 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>): Re
 }
 
 /** Reads a referenced file; the problem is pushed at `path` and null returned when it cannot be read. */
-function read(ctx: ImportContext, file: string, path: string, issues: ImportIssue[]): string | null {
+function read(ctx: ImportContext, file: string, path: (string | number)[], issues: ImportIssue[]): string | null {
   if (ctx.readFile === undefined) {
-    issues.push({ path, message: M.cannotReadFile(file, 'no file access here') });
+    issues.push({ code: 'file_unreadable', path, message: M.cannotReadFile(file, 'no file access here') });
     return null;
   }
   try {
@@ -58,7 +57,7 @@ function read(ctx: ImportContext, file: string, path: string, issues: ImportIssu
   } catch (e) {
     const code = (e as { code?: string }).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String((e as Error).message);
-    issues.push({ path, message: M.cannotReadFile(file, why) });
+    issues.push({ code: 'file_unreadable', path, message: M.cannotReadFile(file, why) });
     return null;
   }
 }
@@ -72,10 +71,10 @@ export function expandImports(doc: Record<string, unknown>, ctx: ImportContext):
   const fleet = doc.fleet;
   if (isMapping(fleet) && typeof fleet.tritonConfig === 'string' && fleet.tritonConfig.trim() !== '') {
     const file = fleet.tritonConfig;
-    const text = read(ctx, file, 'fleet.tritonConfig', issues);
+    const text = read(ctx, file, ['fleet', 'tritonConfig'], issues);
     if (text !== null) {
       const r = importTritonConfig(text, ctx.limits);
-      if (!r.ok) for (const e of r.errors) issues.push({ path: 'fleet.tritonConfig', message: `${file}: ${e}` });
+      if (!r.ok) for (const e of r.errors) issues.push({ code: 'invalid_file', path: ['fleet', 'tritonConfig'], message: `${file}: ${e}` });
       else {
         const filled: Record<string, unknown> = { batching: { ...r.fleet.batching }, queue: { ...r.fleet.queue }, instances: r.fleet.instances };
         out = { ...out, fleet: merge(filled, fleet) };
@@ -89,29 +88,29 @@ export function expandImports(doc: Record<string, unknown>, ctx: ImportContext):
     const pa = model.perfAnalyzer;
     const inputs: PerfInput[] = [];
     const shapeOk = (typeof pa === 'string' && pa.trim() !== '') || (isMapping(pa) && Object.keys(pa).length > 0);
-    if (!shapeOk) issues.push({ path: 'model.perfAnalyzer', message: M.mustBe('a CSV file (Model Analyzer table) or a mapping batch size → perf_analyzer CSV, e.g. { 1: b1.csv, 8: b8.csv }', pa) });
-    else if (model.latency !== undefined) issues.push({ path: 'model.perfAnalyzer', message: 'give either model.latency or model.perfAnalyzer, not both' });
+    if (!shapeOk) issues.push({ code: 'invalid_type', path: ['model', 'perfAnalyzer'], message: M.mustBe('a CSV file (Model Analyzer table) or a mapping batch size → perf_analyzer CSV, e.g. { 1: b1.csv, 8: b8.csv }', pa) });
+    else if (model.latency !== undefined) issues.push({ code: 'cross_field', path: ['model', 'perfAnalyzer'], message: 'give either model.latency or model.perfAnalyzer, not both' });
     else if (typeof pa === 'string') {
-      const text = read(ctx, pa, 'model.perfAnalyzer', issues);
+      const text = read(ctx, pa, ['model', 'perfAnalyzer'], issues);
       if (text !== null) inputs.push({ label: pa, text, batch: null });
     } else if (isMapping(pa)) {
       for (const [key, file] of Object.entries(pa)) {
         const batch = /^\d+$/.test(key.trim()) ? Number(key) : NaN;
         if (!Number.isSafeInteger(batch) || batch < 1) {
-          issues.push({ path: `model.perfAnalyzer.${key}`, message: M.batchKey(key) });
+          issues.push({ code: Number.isSafeInteger(batch) ? 'too_small' : 'invalid_type', path: ['model', 'perfAnalyzer', key], message: M.batchKey(key) });
           continue;
         }
         if (typeof file !== 'string' || file.trim() === '') {
-          issues.push({ path: `model.perfAnalyzer.${key}`, message: M.mustBe('the path of perf_analyzer\'s CSV for this batch size', file) });
+          issues.push({ code: 'invalid_type', path: ['model', 'perfAnalyzer', key], message: M.mustBe('the path of perf_analyzer\'s CSV for this batch size', file) });
           continue;
         }
-        const text = read(ctx, file, `model.perfAnalyzer.${key}`, issues);
+        const text = read(ctx, file, ['model', 'perfAnalyzer', key], issues);
         if (text !== null) inputs.push({ label: file, text, batch });
       }
     }
-    if (inputs.length > 0 && issues.every((i) => !i.path.startsWith('model.perfAnalyzer'))) {
+    if (inputs.length > 0 && issues.every((i) => !(i.path[0] === 'model' && i.path[1] === 'perfAnalyzer'))) {
       const r = importPerfAnalyzer(inputs);
-      if (!r.ok) for (const e of r.errors) issues.push({ path: 'model.perfAnalyzer', message: e });
+      if (!r.ok) for (const e of r.errors) issues.push({ code: 'invalid_file', path: ['model', 'perfAnalyzer'], message: e });
       else {
         const latency: Record<string, number> = {};
         r.latency.batch.forEach((b, i) => (latency[String(b)] = r.latency.latencyS[i]!));
@@ -123,14 +122,14 @@ export function expandImports(doc: Record<string, unknown>, ctx: ImportContext):
   const traffic = doc.traffic;
   if (isMapping(traffic) && traffic.prometheus !== undefined) {
     const file = traffic.prometheus;
-    if (typeof file !== 'string' || file.trim() === '') issues.push({ path: 'traffic.prometheus', message: M.mustBe('the path of a Prometheus query_range JSON file', file) });
+    if (typeof file !== 'string' || file.trim() === '') issues.push({ code: 'invalid_type', path: ['traffic', 'prometheus'], message: M.mustBe('the path of a Prometheus query_range JSON file', file) });
     else if (traffic.rate !== undefined || traffic.trace !== undefined) {
-      issues.push({ path: 'traffic.prometheus', message: `give one of traffic.rate, traffic.trace or traffic.prometheus (also has ${traffic.rate !== undefined ? 'rate' : 'trace'})` });
+      issues.push({ code: 'cross_field', path: ['traffic', 'prometheus'], message: `give one of traffic.rate, traffic.trace or traffic.prometheus (also has ${traffic.rate !== undefined ? 'rate' : 'trace'})` });
     } else {
-      const text = read(ctx, file, 'traffic.prometheus', issues);
+      const text = read(ctx, file, ['traffic', 'prometheus'], issues);
       if (text !== null) {
         const r = importPrometheusRange(text);
-        if (!r.ok) for (const e of r.errors) issues.push({ path: 'traffic.prometheus', message: `${file}: ${e}` });
+        if (!r.ok) for (const e of r.errors) issues.push({ code: 'invalid_file', path: ['traffic', 'prometheus'], message: `${file}: ${e}` });
         else {
           out = { ...out, traffic: { ...traffic, rate: r.steps } };
           if (out.duration === undefined) out.duration = r.spanS;

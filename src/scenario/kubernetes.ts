@@ -7,10 +7,13 @@
  */
 import { parseAllDocuments } from 'yaml';
 import { duplicateKeys, YAML_OPTIONS, yamlToPlain } from './plain.js';
+import { pathText, type IssueCode } from './issues.js';
 import { quote } from './messages.js';
 import { DEFAULT_CPU_UTILIZATION_PERCENT, defaultScaleDownRules, defaultScaleUpRules, type HpaMetric, type HpaPolicy, type HpaRules, type HpaSpec, type HpaTarget } from '../config/hpa.js';
 
+/** A problem in an HPA: its code (issues.ts), where it is in kubectl's notation (`FILE:spec.metrics[0].type`, or under the inline spec's prefix), what is wrong. */
 export interface HpaParseError {
+  code: IssueCode;
   path: string;
   message: string;
 }
@@ -81,15 +84,19 @@ function describe(value: unknown): string {
 
 class Issues {
   readonly list: HpaParseError[] = [];
-  add(path: string, message: string): void {
-    this.list.push({ path, message });
+  add(code: IssueCode, path: string, message: string): void {
+    this.list.push({ code, path, message });
+  }
+  /** A value that is missing (required) or present but not a mapping (invalid_type). */
+  notMapping(path: string, raw: unknown, missing = 'required'): void {
+    this.add(raw === undefined ? 'required' : 'invalid_type', path, raw === undefined ? missing : `must be a mapping (got ${describe(raw)})`);
   }
 }
 
 /** Mirrors kubectl's strict field validation, which rejects keys the API does not know (typos). */
 function checkFields(obj: Obj, allowed: readonly string[], path: string, issues: Issues): void {
   for (const key of Object.keys(obj)) {
-    if (!allowed.includes(key)) issues.add(join(path, key), `unknown field (expected one of: ${allowed.join(', ')})`);
+    if (!allowed.includes(key)) issues.add('unknown_key', join(path, key), `unknown field (expected one of: ${allowed.join(', ')})`);
   }
 }
 
@@ -104,12 +111,12 @@ function readInt(
   if (raw === undefined || raw === null) return undefined;
   const p = join(path, key);
   if (typeof raw !== 'number' || !Number.isInteger(raw)) {
-    issues.add(p, `must be an integer (got ${describe(raw)})`);
+    issues.add('invalid_type', p, `must be an integer (got ${describe(raw)})`);
     return undefined;
   }
   if (raw < bounds.min || (bounds.max !== undefined && raw > bounds.max)) {
     const range = bounds.max === undefined ? `≥ ${bounds.min}` : `between ${bounds.min} and ${bounds.max}`;
-    issues.add(p, `must be ${range} (got ${raw})`);
+    issues.add(raw < bounds.min ? 'too_small' : 'too_big', p, `must be ${range} (got ${raw})`);
     return undefined;
   }
   return raw;
@@ -118,7 +125,7 @@ function readInt(
 function readName(obj: Obj, key: string, path: string, issues: Issues): string | undefined {
   const raw = obj[key];
   if (typeof raw === 'string' && raw.trim() !== '') return raw;
-  issues.add(join(path, key), raw === undefined ? 'required' : `must be a non-empty string (got ${describe(raw)})`);
+  issues.add(raw === undefined ? 'required' : 'invalid_type', join(path, key), raw === undefined ? 'required' : `must be a non-empty string (got ${describe(raw)})`);
   return undefined;
 }
 
@@ -126,16 +133,16 @@ function readPositiveQuantity(obj: Obj, key: string, path: string, issues: Issue
   const raw = obj[key];
   const p = join(path, key);
   if (raw === undefined || raw === null) {
-    issues.add(p, 'required');
+    issues.add('required', p, 'required');
     return undefined;
   }
   const q = parseQuantity(raw);
   if (q === null) {
-    issues.add(p, `must be a quantity such as 100, "500m", "1k" or "2Gi" (got ${describe(raw)})`);
+    issues.add('invalid_format', p, `must be a quantity such as 100, "500m", "1k" or "2Gi" (got ${describe(raw)})`);
     return undefined;
   }
   if (q <= 0) {
-    issues.add(p, `must be positive (got ${describe(raw)})`);
+    issues.add('too_small', p, `must be positive (got ${describe(raw)})`);
     return undefined;
   }
   return q;
@@ -150,25 +157,25 @@ const TARGET_FIELD: Record<TargetType, 'averageUtilization' | 'averageValue' | '
 
 function parseTarget(raw: unknown, path: string, allowed: readonly TargetType[], issues: Issues): HpaTarget | undefined {
   if (!isObj(raw)) {
-    issues.add(path, raw === undefined ? 'required' : `must be a mapping (got ${describe(raw)})`);
+    issues.notMapping(path, raw);
     return undefined;
   }
   checkFields(raw, ['type', 'value', 'averageValue', 'averageUtilization'], path, issues);
   const type = raw.type;
   if (typeof type !== 'string' || !(allowed as readonly string[]).includes(type)) {
-    issues.add(join(path, 'type'), `must be ${allowed.join(' or ')} for this metric (got ${describe(type)})`);
+    issues.add('invalid_enum_value', join(path, 'type'), `must be ${allowed.join(' or ')} for this metric (got ${describe(type)})`);
     return undefined;
   }
   const targetType = type as TargetType;
   const field = TARGET_FIELD[targetType];
   for (const other of Object.values(TARGET_FIELD)) {
     if (other !== field && raw[other] !== undefined && raw[other] !== null) {
-      issues.add(join(path, other), `must not be set when type is ${targetType} (set ${field})`);
+      issues.add('cross_field', join(path, other), `must not be set when type is ${targetType} (set ${field})`);
     }
   }
   if (targetType === 'Utilization') {
     if (raw.averageUtilization === undefined || raw.averageUtilization === null) {
-      issues.add(join(path, 'averageUtilization'), 'required');
+      issues.add('required', join(path, 'averageUtilization'), 'required');
       return undefined;
     }
     const pct = readInt(raw, 'averageUtilization', path, issues, { min: 1 });
@@ -182,7 +189,7 @@ function parseTarget(raw: unknown, path: string, allowed: readonly TargetType[],
 /** metric: { name, selector } — the selector only narrows series in a real metrics adapter, so it is accepted and unused. */
 function parseMetricIdentifier(raw: unknown, path: string, issues: Issues): string | undefined {
   if (!isObj(raw)) {
-    issues.add(path, raw === undefined ? 'required' : `must be a mapping (got ${describe(raw)})`);
+    issues.notMapping(path, raw);
     return undefined;
   }
   checkFields(raw, ['name', 'selector'], path, issues);
@@ -200,26 +207,26 @@ type MetricType = keyof typeof SOURCE_KEY;
 
 function parseMetric(raw: unknown, path: string, issues: Issues): HpaMetric | undefined {
   if (!isObj(raw)) {
-    issues.add(path, `must be a mapping (got ${describe(raw)})`);
+    issues.add('invalid_type', path, `must be a mapping (got ${describe(raw)})`);
     return undefined;
   }
   checkFields(raw, ['type', ...Object.values(SOURCE_KEY)], path, issues);
   const type = raw.type;
   if (typeof type !== 'string' || !(type in SOURCE_KEY)) {
-    issues.add(join(path, 'type'), `must be one of ${Object.keys(SOURCE_KEY).join(', ')} (got ${describe(type)})`);
+    issues.add('invalid_enum_value', join(path, 'type'), `must be one of ${Object.keys(SOURCE_KEY).join(', ')} (got ${describe(type)})`);
     return undefined;
   }
   const metricType = type as MetricType;
   const key = SOURCE_KEY[metricType];
   for (const other of Object.values(SOURCE_KEY)) {
     if (other !== key && raw[other] !== undefined && raw[other] !== null) {
-      issues.add(join(path, other), `must not be set when type is ${metricType} (only ${key})`);
+      issues.add('cross_field', join(path, other), `must not be set when type is ${metricType} (only ${key})`);
     }
   }
   const src = raw[key];
   const srcPath = join(path, key);
   if (!isObj(src)) {
-    issues.add(srcPath, src === undefined ? `required when type is ${metricType}` : `must be a mapping (got ${describe(src)})`);
+    issues.notMapping(srcPath, src, `required when type is ${metricType}`);
     return undefined;
   }
   const targetPath = join(srcPath, 'target');
@@ -262,14 +269,14 @@ function parseMetric(raw: unknown, path: string, issues: Issues): HpaMetric | un
 
 function parsePolicy(raw: unknown, path: string, issues: Issues): HpaPolicy | undefined {
   if (!isObj(raw)) {
-    issues.add(path, `must be a mapping (got ${describe(raw)})`);
+    issues.add('invalid_type', path, `must be a mapping (got ${describe(raw)})`);
     return undefined;
   }
   checkFields(raw, ['type', 'value', 'periodSeconds'], path, issues);
   const type = raw.type;
-  if (type !== 'Pods' && type !== 'Percent') issues.add(join(path, 'type'), `must be Pods or Percent (got ${describe(type)})`);
-  if (raw.value === undefined || raw.value === null) issues.add(join(path, 'value'), 'required');
-  if (raw.periodSeconds === undefined || raw.periodSeconds === null) issues.add(join(path, 'periodSeconds'), 'required');
+  if (type !== 'Pods' && type !== 'Percent') issues.add('invalid_enum_value', join(path, 'type'), `must be Pods or Percent (got ${describe(type)})`);
+  if (raw.value === undefined || raw.value === null) issues.add('required', join(path, 'value'), 'required');
+  if (raw.periodSeconds === undefined || raw.periodSeconds === null) issues.add('required', join(path, 'periodSeconds'), 'required');
   const value = readInt(raw, 'value', path, issues, { min: 1 });
   const periodSeconds = readInt(raw, 'periodSeconds', path, issues, { min: 1, max: 1800 });
   if ((type !== 'Pods' && type !== 'Percent') || value === undefined || periodSeconds === undefined) return undefined;
@@ -280,7 +287,7 @@ function parsePolicy(raw: unknown, path: string, issues: Issues): HpaPolicy | un
 function parseRules(raw: unknown, path: string, defaults: HpaRules, issues: Issues): HpaRules {
   if (raw === undefined || raw === null) return defaults;
   if (!isObj(raw)) {
-    issues.add(path, `must be a mapping (got ${describe(raw)})`);
+    issues.add('invalid_type', path, `must be a mapping (got ${describe(raw)})`);
     return defaults;
   }
   checkFields(raw, ['stabilizationWindowSeconds', 'selectPolicy', 'policies', 'tolerance'], path, issues);
@@ -290,13 +297,13 @@ function parseRules(raw: unknown, path: string, defaults: HpaRules, issues: Issu
   const select = raw.selectPolicy;
   if (select !== undefined && select !== null) {
     if (select === 'Max' || select === 'Min' || select === 'Disabled') rules.selectPolicy = select;
-    else issues.add(join(path, 'selectPolicy'), `must be Max, Min or Disabled (got ${describe(select)})`);
+    else issues.add('invalid_enum_value', join(path, 'selectPolicy'), `must be Max, Min or Disabled (got ${describe(select)})`);
   }
   const policies = raw.policies;
   if (policies !== undefined && policies !== null) {
     const pPath = join(path, 'policies');
-    if (!Array.isArray(policies)) issues.add(pPath, `must be a list (got ${describe(policies)})`);
-    else if (policies.length === 0) issues.add(pPath, 'must specify at least one policy');
+    if (!Array.isArray(policies)) issues.add('invalid_type', pPath, `must be a list (got ${describe(policies)})`);
+    else if (policies.length === 0) issues.add('too_small', pPath, 'must specify at least one policy');
     else {
       const parsed = policies.map((p, i) => parsePolicy(p, `${pPath}[${i}]`, issues));
       if (parsed.every((p): p is HpaPolicy => p !== undefined)) rules.policies = parsed;
@@ -305,7 +312,7 @@ function parseRules(raw: unknown, path: string, defaults: HpaRules, issues: Issu
   const tol = raw.tolerance;
   if (tol !== undefined && tol !== null) {
     const q = parseQuantity(tol);
-    if (q === null || q < 0) issues.add(join(path, 'tolerance'), `must be a non-negative quantity such as "0.05" or "50m" (got ${describe(tol)})`);
+    if (q === null || q < 0) issues.add(q === null ? 'invalid_format' : 'too_small', join(path, 'tolerance'), `must be a non-negative quantity such as "0.05" or "50m" (got ${describe(tol)})`);
     else rules.tolerance = q;
   }
   return rules;
@@ -314,7 +321,7 @@ function parseRules(raw: unknown, path: string, defaults: HpaRules, issues: Issu
 function parseBehavior(raw: unknown, path: string, issues: Issues): HpaSpec['behavior'] {
   if (raw === undefined || raw === null) return null;
   if (!isObj(raw)) {
-    issues.add(path, `must be a mapping (got ${describe(raw)})`);
+    issues.add('invalid_type', path, `must be a mapping (got ${describe(raw)})`);
     return null;
   }
   checkFields(raw, ['scaleUp', 'scaleDown'], path, issues);
@@ -332,7 +339,7 @@ type ApiVersion = 'v2' | 'v1';
 
 function parseSpecInto(raw: unknown, path: string, name: string, version: ApiVersion, issues: Issues): HpaSpec | undefined {
   if (!isObj(raw)) {
-    issues.add(path, raw === undefined ? 'required' : `must be a mapping (got ${describe(raw)})`);
+    issues.notMapping(path, raw);
     return undefined;
   }
   let metrics: HpaMetric[] = [];
@@ -346,7 +353,7 @@ function parseSpecInto(raw: unknown, path: string, name: string, version: ApiVer
     const list = raw.metrics;
     const mPath = join(path, 'metrics');
     if (list === undefined || list === null || (Array.isArray(list) && list.length === 0)) metrics = defaultMetrics();
-    else if (!Array.isArray(list)) issues.add(mPath, `must be a list (got ${describe(list)})`);
+    else if (!Array.isArray(list)) issues.add('invalid_type', mPath, `must be a list (got ${describe(list)})`);
     else {
       list.forEach((m, i) => {
         const metric = parseMetric(m, `${mPath}[${i}]`, issues);
@@ -359,10 +366,10 @@ function parseSpecInto(raw: unknown, path: string, name: string, version: ApiVer
   // minReplicas 0 is only valid with an Object or External metric (HPAScaleToZero): nothing else can wake the target.
   const canScaleToZero = metrics.some((m) => m.type === 'Object' || m.type === 'External');
   const minReplicas = readInt(raw, 'minReplicas', path, issues, { min: canScaleToZero ? 0 : 1 }) ?? 1;
-  if (raw.maxReplicas === undefined || raw.maxReplicas === null) issues.add(join(path, 'maxReplicas'), 'required');
+  if (raw.maxReplicas === undefined || raw.maxReplicas === null) issues.add('required', join(path, 'maxReplicas'), 'required');
   const maxReplicas = readInt(raw, 'maxReplicas', path, issues, { min: 1 });
   if (maxReplicas !== undefined && maxReplicas < minReplicas) {
-    issues.add(join(path, 'maxReplicas'), `must be ≥ minReplicas (${minReplicas}); got ${maxReplicas}`);
+    issues.add('cross_field', join(path, 'maxReplicas'), `must be ≥ minReplicas (${minReplicas}); got ${maxReplicas}`);
   }
   if (issues.list.length > 0 || maxReplicas === undefined) return undefined;
   return { name, minReplicas, maxReplicas, metrics, behavior };
@@ -394,26 +401,26 @@ export function parseHpaManifest(text: string, opts: { file: string; name?: stri
   const file = opts.file;
   const errors: HpaParseError[] = [];
   const docs = parseAllDocuments(text, YAML_OPTIONS);
-  if (!Array.isArray(docs)) return { errors: [{ path: file, message: 'empty file: no HorizontalPodAutoscaler' }] };
+  if (!Array.isArray(docs)) return { errors: [{ code: 'invalid_file', path: file, message: 'empty file: no HorizontalPodAutoscaler' }] };
 
   const candidates: Candidate[] = [];
   const kinds: string[] = [];
   docs.forEach((doc, d) => {
     if (doc.errors.length > 0 || duplicateKeys(doc).length > 0) {
-      for (const e of doc.errors) errors.push({ path: file, message: `YAML: ${e.message}` });
-      for (const _k of duplicateKeys(doc)) errors.push({ path: file, message: 'YAML: Map keys must be unique' });
+      for (const e of doc.errors) errors.push({ code: 'invalid_syntax', path: file, message: `YAML: ${e.message}` });
+      for (const _k of duplicateKeys(doc)) errors.push({ code: 'invalid_syntax', path: file, message: 'YAML: Map keys must be unique' });
       return;
     }
     const plain = yamlToPlain(doc); // alias bombs, unresolved or self-referencing aliases
     if (!('value' in plain)) {
-      errors.push({ path: plain.path === '' ? file : `${file}:${plain.path}`, message: plain.message });
+      errors.push({ code: plain.code, path: plain.path.length === 0 ? file : `${file}:${pathText(plain.path)}`, message: plain.message });
       return;
     }
     const value: unknown = plain.value;
     if (value === null || value === undefined) return;
     const docPath = docs.length > 1 ? `${file}[document ${d + 1}]` : file;
     if (!isObj(value)) {
-      errors.push({ path: docPath, message: `must be a Kubernetes object (got ${describe(value)})` });
+      errors.push({ code: 'invalid_file', path: docPath, message: `must be a Kubernetes object (got ${describe(value)})` });
       return;
     }
     // `kubectl get -o yaml` of several objects gives a List; look inside it.
@@ -434,33 +441,33 @@ export function parseHpaManifest(text: string, opts: { file: string; name?: stri
     chosen = candidates.filter((c) => c.name === opts.name);
     if (chosen.length === 0) {
       const found = candidates.length === 0 ? 'it holds none' : `found: ${names.join(', ')}`;
-      return { errors: [{ path: file, message: `no HorizontalPodAutoscaler named "${opts.name}" (${found})` }] };
+      return { errors: [{ code: 'invalid_file', path: file, message: `no HorizontalPodAutoscaler named "${opts.name}" (${found})` }] };
     }
     if (chosen.length > 1) {
-      return { errors: [{ path: file, message: `${chosen.length} HorizontalPodAutoscalers are named "${opts.name}"` }] };
+      return { errors: [{ code: 'invalid_file', path: file, message: `${chosen.length} HorizontalPodAutoscalers are named "${opts.name}"` }] };
     }
   } else if (candidates.length === 0) {
     const found = kinds.length === 0 ? 'the file holds no objects' : `kinds found: ${[...new Set(kinds)].join(', ')}`;
-    return { errors: [{ path: file, message: `no HorizontalPodAutoscaler (${found})` }] };
+    return { errors: [{ code: 'invalid_file', path: file, message: `no HorizontalPodAutoscaler (${found})` }] };
   } else if (candidates.length > 1) {
     return {
-      errors: [{ path: file, message: `${candidates.length} HorizontalPodAutoscalers (${names.join(', ')}): choose one by name` }],
+      errors: [{ code: 'invalid_file', path: file, message: `${candidates.length} HorizontalPodAutoscalers (${names.join(', ')}): choose one by name` }],
     };
   }
 
   const [hpa] = chosen;
-  if (hpa === undefined) return { errors: [{ path: file, message: 'no HorizontalPodAutoscaler' }] };
+  if (hpa === undefined) return { errors: [{ code: 'invalid_file', path: file, message: 'no HorizontalPodAutoscaler' }] };
   const apiVersion = hpa.doc.apiVersion;
   let version: ApiVersion;
   if (apiVersion === 'autoscaling/v2' || apiVersion === 'autoscaling/v2beta2') version = 'v2';
   else if (apiVersion === 'autoscaling/v1') version = 'v1';
   else if (apiVersion === 'autoscaling/v2beta1') {
     return {
-      errors: [{ path: `${hpa.path}:apiVersion`, message: 'autoscaling/v2beta1 uses the old metric format; write it as autoscaling/v2' }],
+      errors: [{ code: 'unsupported', path: `${hpa.path}:apiVersion`, message: 'autoscaling/v2beta1 uses the old metric format; write it as autoscaling/v2' }],
     };
   } else {
     return {
-      errors: [{ path: `${hpa.path}:apiVersion`, message: `must be autoscaling/v2, autoscaling/v2beta2 or autoscaling/v1 (got ${describe(apiVersion)})` }],
+      errors: [{ code: 'invalid_enum_value', path: `${hpa.path}:apiVersion`, message: `must be autoscaling/v2, autoscaling/v2beta2 or autoscaling/v1 (got ${describe(apiVersion)})` }],
     };
   }
   const issues = new Issues();

@@ -42,34 +42,16 @@ import type {
   SloPercentile,
 } from '../config/scenario.js';
 import { isHpaParseError, parseHpaManifest, parseHpaSpec, type HpaParseResult } from './kubernetes.js';
-import { kpaDefaults, validateKpaConfig, type KpaConfig } from '../config/kpa.js';
+import { kpaDefaults, type KpaConfig } from '../config/kpa.js';
+import { kpaConfigIssues } from './kpa-check.js';
 import { peakArrivalRate } from '../workload/rate-shape.js';
 import { replicaBounds, resolveMetricsPipeline } from '../config/autoscaling.js';
 import { BASE_BYTES, CACHE_ENTRY_BYTES, LIMITS, REQUEST_BYTES, TIMELINE_ROW_BYTES } from '../config/limits.js';
 import { hpaWarnings } from './hpa-warnings.js';
 import { expandImports } from './imports.js';
+import { isIssueCode, pathSegments, pathText, ScenarioError, under, type IssueCode, type IssuePath, type ScenarioIssue } from './issues.js';
 
-/** One problem in a scenario: dotted field path ("" for the document itself) and what is wrong. */
-export interface ScenarioIssue {
-  path: string;
-  message: string;
-}
-
-/** An invalid scenario; `message` holds one `error: <file>: <path>: <message>` line per issue. */
-export class ScenarioError extends Error {
-  constructor(
-    readonly file: string,
-    readonly issues: ScenarioIssue[],
-  ) {
-    super(issues.map((i) => formatIssue(file, i)).join('\n'));
-    this.name = 'ScenarioError';
-  }
-}
-
-/** The CLI's line for one issue: `error: <file>: <path>: <message>` (no path segment when path is ""). */
-export function formatIssue(file: string, issue: ScenarioIssue): string {
-  return issue.path === '' ? `error: ${file}: ${issue.message}` : `error: ${file}: ${issue.path}: ${issue.message}`;
-}
+export { formatIssue, ISSUE_CODES, pathText, ScenarioError, type IssueCode, type ScenarioIssue } from './issues.js';
 
 /** Parses YAML or JSON text, applies `--set` overrides, validates and resolves to a Scenario; throws ScenarioError listing every problem found. */
 /** How the loader reads files a scenario points at (an HPA manifest): injected, so the library does no I/O itself. Throws with a `code` like ENOENT. */
@@ -105,18 +87,18 @@ export function loadScenarioVariants(text: string, opts: LoadOptions): { base: S
       const badName = variantNameProblem(name) ?? (folded.has(name.toLowerCase()) ? `two variants named ${JSON.stringify(folded.get(name.toLowerCase()))} and ${JSON.stringify(name)} would share one results folder on a case-insensitive file system` : null);
       folded.set(name.toLowerCase(), name);
       if (badName !== null) {
-        issues.push({ path: `variants.${JSON.stringify(name).slice(1, -1)}`, message: badName });
+        issues.push({ code: 'invalid_format', path: ['variants', JSON.stringify(name).slice(1, -1)], message: badName });
         continue;
       }
       if (!isMapping(over)) {
-        issues.push({ path: `variants.${name}`, message: M.notAMapping(over) });
+        issues.push({ code: 'invalid_type', path: ['variants', name], message: M.notAMapping(over) });
         continue;
       }
       try {
         variants.push({ name, scenario: resolveScenario(apply(deepMerge(baseRaw, over)), opts) });
       } catch (e) {
         if (!(e instanceof ScenarioError)) throw e;
-        for (const i of e.issues) issues.push({ path: `variants.${name}${i.path === '' ? '' : `.${i.path}`}`, message: i.message });
+        for (const i of e.issues) issues.push(under(['variants', name], i));
       }
     }
     if (issues.length > 0) throw new ScenarioError(opts.file, issues);
@@ -154,7 +136,7 @@ function parseText(text: string, file: string): Record<string, unknown> {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, ...YAML_OPTIONS });
   for (const d of duplicateKeys(doc)) {
     const { line, col } = lineCounter.linePos(d.offset);
-    throw new ScenarioError(file, [{ path: '', message: M.yamlSyntax(line, col, 'Map keys must be unique') }]);
+    throw new ScenarioError(file, [{ code: 'invalid_syntax', path: [], message: M.yamlSyntax(line, col, 'Map keys must be unique') }]);
   }
   if (doc.errors.length > 0) {
     throw new ScenarioError(
@@ -162,19 +144,19 @@ function parseText(text: string, file: string): Record<string, unknown> {
       doc.errors.map((e) => {
         const { line, col } = lineCounter.linePos(e.pos[0]);
         const reason = e.code === 'MULTIPLE_DOCS' ? M.YAML_MULTIPLE_DOCS : e.message;
-        return { path: '', message: M.yamlSyntax(line, col, reason) };
+        return { code: 'invalid_syntax', path: [], message: M.yamlSyntax(line, col, reason) };
       }),
     );
   }
   // alias bombs, unresolved or self-referencing aliases, __proto__ keys: still the file's fault, not ours
   const plain = yamlToPlain(doc);
-  if (!('value' in plain)) throw new ScenarioError(file, [{ path: plain.path, message: plain.message }]);
+  if (!('value' in plain)) throw new ScenarioError(file, [plain]);
   return checkDocument(plain.value, file);
 }
 
 function checkDocument(raw: unknown, file: string): Record<string, unknown> {
-  if (raw === null || raw === undefined) throw new ScenarioError(file, [{ path: '', message: M.EMPTY_FILE }]);
-  if (!isMapping(raw)) throw new ScenarioError(file, [{ path: '', message: M.notAMapping(raw) }]);
+  if (raw === null || raw === undefined) throw new ScenarioError(file, [{ code: 'required', path: [], message: M.EMPTY_FILE }]);
+  if (!isMapping(raw)) throw new ScenarioError(file, [{ code: 'invalid_type', path: [], message: M.notAMapping(raw) }]);
   return raw;
 }
 
@@ -184,7 +166,7 @@ export function applySets(raw: unknown, sets: string[], file: string): unknown {
   const issues: ScenarioIssue[] = [];
   for (const arg of sets) {
     const problem = applyOne(doc, arg);
-    if (problem !== null) issues.push({ path: '', message: problem });
+    if (problem !== null) issues.push({ code: 'invalid_override', path: [], message: problem });
   }
   if (issues.length > 0) throw new ScenarioError(file, issues);
   return doc;
@@ -194,16 +176,16 @@ export function applySets(raw: unknown, sets: string[], file: string): unknown {
 function applyOne(doc: Record<string, unknown>, arg: string): string | null {
   const eq = arg.indexOf('=');
   if (eq < 0) return M.setWithoutEquals(arg);
-  const pathText = arg.slice(0, eq).trim();
-  const segments = pathText.split('.');
-  if (pathText === '' || segments.some((s) => s.trim() === '')) return M.setBadPath(arg);
+  const target = arg.slice(0, eq).trim();
+  const segments = target.split('.');
+  if (target === '' || segments.some((s) => s.trim() === '')) return M.setBadPath(arg);
   const forbidden = segments.find((s) => FORBIDDEN_KEYS.has(s));
   if (forbidden !== undefined) return M.setBadValue(arg, `${forbidden}: unknown field (${forbidden} is never a field name)`);
 
   const parsed = parseDocument(arg.slice(eq + 1), { prettyErrors: false, ...YAML_OPTIONS });
   if (parsed.errors.length > 0) return M.setBadYaml(arg, parsed.errors[0]?.message ?? '');
   const plain = yamlToPlain(parsed);
-  if (!('value' in plain)) return M.setBadValue(arg, plain.path === '' ? plain.message : `${plain.path}: ${plain.message}`);
+  if (!('value' in plain)) return M.setBadValue(arg, plain.path.length === 0 ? plain.message : `${pathText(plain.path)}: ${plain.message}`);
   const value: unknown = plain.value;
 
   let node: Record<string, unknown> | unknown[] = doc;
@@ -309,8 +291,8 @@ function buildRegions(doc: Record<string, unknown>, v: RawScenario, sc: Scenario
     } catch (e) {
       if (!(e instanceof ScenarioError)) throw e;
       for (const x of e.issues) {
-        const inside = x.path === 'fleet' || x.path.startsWith('fleet.') || x.path === 'autoscaler' || x.path.startsWith('autoscaler.');
-        issues.push(inside ? { path: `regions.${i}.${x.path}`, message: x.message } : { path: `regions.${i}`, message: M.inRegion(x.path, x.message) });
+        const inside = x.path[0] === 'fleet' || x.path[0] === 'autoscaler';
+        issues.push(inside ? under(['regions', i], x) : { code: x.code, path: ['regions', i], message: M.inRegion(pathText(x.path), x.message) });
       }
       return;
     }
@@ -366,7 +348,7 @@ function friendlyIssues(issues: readonly ZodIssue[], doc: unknown): ScenarioIssu
   for (const i of issues) mapIssue(i, doc, out);
   const seen = new Set<string>();
   return out.filter((i) => {
-    const key = `${i.path}\u0000${i.message}`;
+    const key = `${pathText(i.path)}\u0000${i.message}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -375,13 +357,16 @@ function friendlyIssues(issues: readonly ZodIssue[], doc: unknown): ScenarioIssu
 
 function mapIssue(i: ZodIssue, doc: unknown, out: ScenarioIssue[]): void {
   const path = i.path;
-  const push = (p: readonly (string | number)[], message: string): void => {
-    out.push({ path: p.join('.'), message });
+  const push = (code: IssueCode, p: readonly (string | number)[], message: string): void => {
+    out.push({ code, path: [...p], message });
   };
   switch (i.code) {
-    case 'custom':
-      push(path, i.message);
+    case 'custom': {
+      // every custom issue of schema.ts carries its code (leaf, issue, fail); cross_field stands in should one not
+      const code: unknown = i.params?.code;
+      push(isIssueCode(code) ? code : 'cross_field', path, i.message);
       return;
+    }
     case 'unrecognized_keys': {
       const known = expectationAt(path)?.keys ?? [];
       const prefix = path.length === 0 ? '' : `${path.join('.')}.`;
@@ -389,10 +374,8 @@ function mapIssue(i: ZodIssue, doc: unknown, out: ScenarioIssue[]): void {
         .filter((u) => u.startsWith(prefix) && !u.slice(prefix.length).includes('.'))
         .map((u) => u.slice(prefix.length));
       for (const key of i.keys) {
-        const message = UNSUPPORTED_PATHS.has(prefix + key)
-          ? M.NOT_SUPPORTED
-          : M.unknownField(key, known, unsupportedHere);
-        push([...path, key], message);
+        if (UNSUPPORTED_PATHS.has(prefix + key)) push('unsupported', [...path, key], M.NOT_SUPPORTED);
+        else push('unknown_key', [...path, key], M.unknownField(key, known, unsupportedHere));
       }
       return;
     }
@@ -405,17 +388,18 @@ function mapIssue(i: ZodIssue, doc: unknown, out: ScenarioIssue[]): void {
         for (const x of meant.issues) mapIssue(x, doc, out);
         return;
       }
-      push(path, M.mustBe(expectationAt(path)?.description ?? M.typePhrase('unknown'), valueAt(doc, path)));
+      push('invalid_type', path, M.mustBe(expectationAt(path)?.description ?? M.typePhrase('unknown'), valueAt(doc, path)));
       return;
     }
     case 'invalid_type': {
       const expected = expectationAt(path)?.description ?? M.typePhrase(i.expected);
       const value = valueAt(doc, path);
-      push(path, value === undefined ? M.required(expected) : M.mustBe(expected, value));
+      if (value === undefined) push('required', path, M.required(expected));
+      else push('invalid_type', path, M.mustBe(expected, value));
       return;
     }
     default:
-      push(path, M.invalidValue(valueAt(doc, path)));
+      push('invalid_type', path, M.invalidValue(valueAt(doc, path)));
   }
 }
 
@@ -439,9 +423,7 @@ function build(v: RawScenario, opts: LoadOptions): Scenario {
   const found = latencySource(v);
   // The schema's cross-check has already rejected every case without a table.
   if ('error' in found) {
-    throw new ScenarioError(opts.file, [
-      { path: found.error?.path.join('.') ?? 'model.latency', message: found.error?.message ?? M.required(M.LATENCY_REQUIRED) },
-    ]);
+    throw new ScenarioError(opts.file, [found.error ?? { code: 'required', path: ['model', 'latency'], message: M.required(M.LATENCY_REQUIRED) }]);
   }
   const table = found.table;
   if (table.derived && typeof v.model.profile === 'string' && typeof v.fleet.gpu === 'string') {
@@ -641,45 +623,45 @@ function buildAutoscaler(v: RawScenario, opts: LoadOptions, warnings: string[]):
       scaleToZeroGracePeriodS: a.scaleToZeroGracePeriod ?? d.scaleToZeroGracePeriodS,
       tickS: a.tick ?? d.tickS,
     };
-    try {
-      validateKpaConfig(config);
-    } catch (e) {
-      throw new ScenarioError(opts.file, [{ path: 'autoscaler', message: e instanceof Error ? e.message.replace(/^kpa: /, '') : String(e) }]);
-    }
+    const problems = kpaConfigIssues(a, config);
+    if (problems.length > 0) throw new ScenarioError(opts.file, problems);
     return { kind: 'kpa', config };
   }
   // hpa: from the user's own manifest file, or inline
   let parsed: HpaParseResult;
   if (a.manifest !== undefined) {
     const path = isAbsolute(a.manifest) ? a.manifest : join(opts.baseDir, a.manifest);
-    if (opts.readFile === undefined) throw new ScenarioError(opts.file, [{ path: 'autoscaler.manifest', message: M.cannotReadFile(a.manifest, 'no file access here') }]);
+    if (opts.readFile === undefined) throw new ScenarioError(opts.file, [{ code: 'file_unreadable', path: ['autoscaler', 'manifest'], message: M.cannotReadFile(a.manifest, 'no file access here') }]);
     let text: string;
     try {
       text = opts.readFile(path);
     } catch (e) {
       const code = (e as { code?: string }).code;
       const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String((e as Error).message);
-      throw new ScenarioError(opts.file, [{ path: 'autoscaler.manifest', message: M.cannotReadFile(a.manifest, why) }]);
+      throw new ScenarioError(opts.file, [{ code: 'file_unreadable', path: ['autoscaler', 'manifest'], message: M.cannotReadFile(a.manifest, why) }]);
     }
     parsed = parseHpaManifest(text, a.name === undefined ? { file: a.manifest } : { file: a.manifest, name: a.name });
   } else {
     parsed = parseHpaSpec(a.spec, 'autoscaler.spec', a.name ?? 'hpa');
   }
   if (isHpaParseError(parsed)) {
-    const at = a.manifest !== undefined ? 'autoscaler.manifest' : 'autoscaler.spec';
+    // a manifest's problems stand at autoscaler.manifest, each naming its place in the file; an inline spec's at their field
+    const fromManifest = a.manifest !== undefined;
     throw new ScenarioError(
       opts.file,
-      parsed.errors.map((e) => ({ path: a.manifest !== undefined ? at : e.path, message: a.manifest !== undefined ? `${e.path}: ${e.message}` : e.message })),
+      parsed.errors.map((e) =>
+        fromManifest ? { code: e.code, path: ['autoscaler', 'manifest'], message: `${e.path}: ${e.message}` } : { code: e.code, path: pathSegments(e.path), message: e.message },
+      ),
     );
   }
   const signals: Record<string, SignalMapping> = { ...a.signals };
   const issues: ScenarioIssue[] = [];
   parsed.metrics.forEach((m) => {
     if (m.type === 'Resource' || m.type === 'ContainerResource') {
-      if (m.name !== 'cpu') issues.push({ path: 'autoscaler', message: M.hpaUnsupportedResource(m.name) });
+      if (m.name !== 'cpu') issues.push({ code: 'unsupported', path: ['autoscaler'], message: M.hpaUnsupportedResource(m.name) });
       return;
     }
-    if (signals[m.name] === undefined) issues.push({ path: 'autoscaler.signals', message: M.hpaUnmappedMetric(m.name) });
+    if (signals[m.name] === undefined) issues.push({ code: 'required', path: ['autoscaler', 'signals'], message: M.hpaUnmappedMetric(m.name) });
   });
   if (issues.length > 0) throw new ScenarioError(opts.file, issues);
   const metrics = pipelineSpec(a.metrics);
@@ -762,18 +744,19 @@ export function memoryEstimate(
 /** The problems of a resolved scenario that exceeds LIMITS, each at the field to change. */
 function limitIssues(sc: Scenario): ScenarioIssue[] {
   const out: ScenarioIssue[] = [];
-  const atMost = (path: string, value: number, max: number, phrase = String(max)): void => {
-    if (value > max) out.push({ path, message: M.mustBe(`at most ${phrase}`, value) });
+  // a value past what can be simulated is limit_exceeded; one below what time can resolve (a period under 1 ms) is too_small
+  const atMost = (path: IssuePath, value: number, max: number, phrase = String(max)): void => {
+    if (value > max) out.push({ code: 'limit_exceeded', path, message: M.mustBe(`at most ${phrase}`, value) });
   };
-  const atLeast = (path: string, value: number, min: number, phrase: string): void => {
-    if (value < min) out.push({ path, message: M.mustBe(`at least ${phrase}`, value) });
+  const atLeast = (path: IssuePath, value: number, min: number, phrase: string): void => {
+    if (value < min) out.push({ code: 'too_small', path, message: M.mustBe(`at least ${phrase}`, value) });
   };
-  atMost('duration', sc.durationS, LIMITS.durationS, '365d (one year, in seconds 31536000)');
-  for (const [p, target] of Object.entries(sc.slo.latencyS)) atMost(`slo.${p}`, target, LIMITS.durationS, '365d (one year, in seconds 31536000)');
+  atMost(['duration'], sc.durationS, LIMITS.durationS, '365d (one year, in seconds 31536000)');
+  for (const [p, target] of Object.entries(sc.slo.latencyS)) atMost(['slo', p], target, LIMITS.durationS, '365d (one year, in seconds 31536000)');
   sc.model.latency.batch.forEach((b, i) => {
     // below 1 µs a batch completes within the clock's rounding (latency 0) and per-replica throughput overflows
-    atLeast(`model.latency.${b}`, sc.model.latency.latencyS[i]!, LIMITS.minBatchLatencyS, '1us');
-    atMost(`model.latency.${b}`, sc.model.latency.latencyS[i]!, LIMITS.batchLatencyS, '1h (3600 s)');
+    atLeast(['model', 'latency', String(b)], sc.model.latency.latencyS[i]!, LIMITS.minBatchLatencyS, '1us');
+    atMost(['model', 'latency', String(b)], sc.model.latency.latencyS[i]!, LIMITS.batchLatencyS, '1h (3600 s)');
   });
   const t = sc.traffic;
   // peakArrivalRate needs a diurnal period that the run's times can resolve (checked below)
@@ -783,77 +766,79 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
     const requests = peak * sc.durationS;
     if (!(requests <= LIMITS.expectedRequests)) {
       out.push({
-        path: 'traffic.rate',
+        code: 'limit_exceeded',
+        path: ['traffic', 'rate'],
         message: `the run would simulate about ${requests.toPrecision(3)} requests (peak ${peak.toPrecision(3)} req/s for ${M.formatSeconds(sc.durationS)}); at most ${LIMITS.expectedRequests} can be simulated`,
       });
     }
   }
-  if (t.trace !== null) atMost('traffic.trace.rateMultiplier', t.trace.rateMultiplier, LIMITS.traceCopies);
-  if (t.diurnal) atLeast('traffic.diurnal.period', t.diurnal.periodS, LIMITS.minDiurnalPeriodS, '1m');
-  if (t.burst.kind === 'gamma') atMost('traffic.burst.cv', t.burst.cv, LIMITS.cv);
-  atMost('model.variability.cv', sc.model.variability.cv, LIMITS.cv);
-  atMost('model.responseBytes', sc.model.responseBytes, LIMITS.responseBytes, '1TB');
+  if (t.trace !== null) atMost(['traffic', 'trace', 'rateMultiplier'], t.trace.rateMultiplier, LIMITS.traceCopies);
+  if (t.diurnal) atLeast(['traffic', 'diurnal', 'period'], t.diurnal.periodS, LIMITS.minDiurnalPeriodS, '1m');
+  if (t.burst.kind === 'gamma') atMost(['traffic', 'burst', 'cv'], t.burst.cv, LIMITS.cv);
+  atMost(['model', 'variability', 'cv'], sc.model.variability.cv, LIMITS.cv);
+  atMost(['model', 'responseBytes'], sc.model.responseBytes, LIMITS.responseBytes, '1TB');
   const f = sc.fleet;
-  atMost('fleet.replicas', f.replicas, LIMITS.replicas);
-  atMost('fleet.warmPool', f.warmPool, LIMITS.replicas);
-  atMost('fleet.instances', f.instances, LIMITS.instances);
-  atMost('fleet.batching.maxBatch', f.batching.maxBatch, LIMITS.maxBatch);
-  atMost('fleet.queue.maxDepth', f.queue.maxDepth, LIMITS.queueDepth);
-  for (const [phase, d] of Object.entries(f.coldStart)) if (d.kind === 'lognormal') atMost(`fleet.coldStart.${phase}.cv`, d.cv, LIMITS.cv);
-  atMost('cost.gpuHourly', sc.cost.gpuHourlyUsd ?? 0, LIMITS.hourlyUsd);
-  atMost('cost.cacheHourly', sc.cost.cacheHourlyUsd, LIMITS.hourlyUsd);
-  atMost('cost.egressPerGB', sc.cost.egressPerGbUsd ?? 0, LIMITS.hourlyUsd);
+  atMost(['fleet', 'replicas'], f.replicas, LIMITS.replicas);
+  atMost(['fleet', 'warmPool'], f.warmPool, LIMITS.replicas);
+  atMost(['fleet', 'instances'], f.instances, LIMITS.instances);
+  atMost(['fleet', 'batching', 'maxBatch'], f.batching.maxBatch, LIMITS.maxBatch);
+  atMost(['fleet', 'queue', 'maxDepth'], f.queue.maxDepth, LIMITS.queueDepth);
+  for (const [phase, d] of Object.entries(f.coldStart)) if (d.kind === 'lognormal') atMost(['fleet', 'coldStart', phase, 'cv'], d.cv, LIMITS.cv);
+  atMost(['cost', 'gpuHourly'], sc.cost.gpuHourlyUsd ?? 0, LIMITS.hourlyUsd);
+  atMost(['cost', 'cacheHourly'], sc.cost.cacheHourlyUsd, LIMITS.hourlyUsd);
+  atMost(['cost', 'egressPerGB'], sc.cost.egressPerGbUsd ?? 0, LIMITS.hourlyUsd);
   const a = sc.autoscaler;
   const bounds = replicaBounds(a, f.replicas);
   const highest = Math.max(bounds.min, bounds.max === Infinity ? 0 : bounds.max);
-  if (a.kind !== 'none') atMost('autoscaler', highest, LIMITS.replicas, `${LIMITS.replicas} replicas`);
+  if (a.kind !== 'none') atMost(['autoscaler'], highest, LIMITS.replicas, `${LIMITS.replicas} replicas`);
   if (a.kind === 'hpa') {
-    atLeast('autoscaler.syncPeriod', a.syncPeriodS, LIMITS.minPeriodS, '1ms');
+    atLeast(['autoscaler', 'syncPeriod'], a.syncPeriodS, LIMITS.minPeriodS, '1ms');
     for (const key of ['metrics', 'resourceMetrics'] as const) {
       const m = a[key];
-      atLeast(`autoscaler.${key}.scrapeInterval`, m.scrapeIntervalS, LIMITS.minPeriodS, '1ms');
-      atMost(`autoscaler.${key}.window`, m.windowS, LIMITS.maxMetricsWindowS, '1h');
-      atMost(`autoscaler.${key}.gaugeWindow`, m.gaugeWindowS, LIMITS.maxMetricsWindowS, '1h');
-      atMost(`autoscaler.${key}.delay`, m.delayS, LIMITS.maxMetricsWindowS, '1h');
+      atLeast(['autoscaler', key, 'scrapeInterval'], m.scrapeIntervalS, LIMITS.minPeriodS, '1ms');
+      atMost(['autoscaler', key, 'window'], m.windowS, LIMITS.maxMetricsWindowS, '1h');
+      atMost(['autoscaler', key, 'gaugeWindow'], m.gaugeWindowS, LIMITS.maxMetricsWindowS, '1h');
+      atMost(['autoscaler', key, 'delay'], m.delayS, LIMITS.maxMetricsWindowS, '1h');
     }
   }
-  if (a.kind === 'kpa') atLeast('autoscaler.tick', a.config.tickS, LIMITS.minPeriodS, '1ms');
-  if (t.keys.kind === 'zipf') atMost('traffic.keys.count', t.keys.count, LIMITS.keyCount, '2147483647 (2^31 − 1)');
+  if (a.kind === 'kpa') atLeast(['autoscaler', 'tick'], a.config.tickS, LIMITS.minPeriodS, '1ms');
+  if (t.keys.kind === 'zipf') atMost(['traffic', 'keys', 'count'], t.keys.count, LIMITS.keyCount, '2147483647 (2^31 − 1)');
   const topo = sc.topology;
   const sites = topo == null ? 1 : topo.kind === 'regions' ? topo.regions.length : topo.count;
-  if (topo?.kind === 'shards' && topo.tenants !== null) atMost('shards.tenants.count', topo.tenants.count, LIMITS.keyCount, '2147483647 (2^31 − 1)');
+  if (topo?.kind === 'shards' && topo.tenants !== null) atMost(['shards', 'tenants', 'count'], topo.tenants.count, LIMITS.keyCount, '2147483647 (2^31 − 1)');
   if (sc.cache?.mode === 'keyed' && sc.cache.capacity * sites > LIMITS.cacheEntries) {
     const each = sites > 1 ? ` over all ${sites} ${topo?.kind === 'regions' ? 'regions' : 'shards'}, which keep a cache each,` : '';
     out.push({
-      path: 'cache.capacity',
+      code: 'limit_exceeded',
+      path: ['cache', 'capacity'],
       message: `at most ${LIMITS.cacheEntries} entries${each} can be simulated (about 3 GB of memory), got ${sc.cache.capacity}${sites > 1 ? ` × ${sites}` : ''}`,
     });
   }
   if (topo?.kind === 'regions') {
     topo.regions.forEach((r, i) => {
       if (r.fleet !== sc.fleet) {
-        atMost(`regions.${i}.fleet.replicas`, r.fleet.replicas, LIMITS.replicas);
-        atMost(`regions.${i}.fleet.warmPool`, r.fleet.warmPool, LIMITS.replicas);
-        atMost(`regions.${i}.fleet.batching.maxBatch`, r.fleet.batching.maxBatch, LIMITS.maxBatch);
-        atMost(`regions.${i}.fleet.queue.maxDepth`, r.fleet.queue.maxDepth, LIMITS.queueDepth);
+        atMost(['regions', i, 'fleet', 'replicas'], r.fleet.replicas, LIMITS.replicas);
+        atMost(['regions', i, 'fleet', 'warmPool'], r.fleet.warmPool, LIMITS.replicas);
+        atMost(['regions', i, 'fleet', 'batching', 'maxBatch'], r.fleet.batching.maxBatch, LIMITS.maxBatch);
+        atMost(['regions', i, 'fleet', 'queue', 'maxDepth'], r.fleet.queue.maxDepth, LIMITS.queueDepth);
       }
       // the round trip is added to every latency the users see: a huge one made them Infinity ms
-      r.rttS.forEach((rtt, j) => atMost(`regions.${i}.rtt.${topo.regions[j]!.name}`, rtt, LIMITS.durationS, '365d (one year, in seconds 31536000)'));
+      r.rttS.forEach((rtt, j) => atMost(['regions', i, 'rtt', topo.regions[j]!.name], rtt, LIMITS.durationS, '365d (one year, in seconds 31536000)'));
     });
-    atLeast('failover.healthCheckInterval', topo.failover.healthCheckIntervalS, LIMITS.minPeriodS, '1ms');
-    atMost('cost.interRegionPerGB', topo.interRegionPerGbUsd, LIMITS.hourlyUsd);
+    atLeast(['failover', 'healthCheckInterval'], topo.failover.healthCheckIntervalS, LIMITS.minPeriodS, '1ms');
+    atMost(['cost', 'interRegionPerGB'], topo.interRegionPerGbUsd, LIMITS.hourlyUsd);
     // weights are normalized by their sum, which must not overflow (every request then went to the first region)
-    topo.weights?.forEach((w, j) => atMost(`topology.weights.${topo.regions[j]!.name}`, w, LIMITS.routingWeight));
+    topo.weights?.forEach((w, j) => atMost(['topology', 'weights', topo.regions[j]!.name], w, LIMITS.routingWeight));
   }
   const fs = sc.featureStore;
   if (fs !== null) {
-    atMost('featureStore.servers', fs.servers, LIMITS.replicas);
-    atMost('featureStore.readReplicas', fs.readReplicas, LIMITS.replicas);
+    atMost(['featureStore', 'servers'], fs.servers, LIMITS.replicas);
+    atMost(['featureStore', 'readReplicas'], fs.readReplicas, LIMITS.replicas);
     // as for the model's variability: beyond it a lognormal's σ overflows and service times are NaN
-    if (fs.serviceTime.dist === 'lognormal' || fs.serviceTime.dist === 'gamma') atMost('featureStore.serviceTime.cv', fs.serviceTime.cv, LIMITS.cv);
+    if (fs.serviceTime.dist === 'lognormal' || fs.serviceTime.dist === 'gamma') atMost(['featureStore', 'serviceTime', 'cv'], fs.serviceTime.cv, LIMITS.cv);
   }
   // a finite TTL beyond a year made the analytic hit-rate estimate NaN (and the run throw at its summary)
-  if (sc.cache?.mode === 'keyed' && sc.cache.ttlS < Infinity) atMost('cache.ttl', sc.cache.ttlS, LIMITS.durationS, '365d (one year, in seconds 31536000)');
+  if (sc.cache?.mode === 'keyed' && sc.cache.ttlS < Infinity) atMost(['cache', 'ttl'], sc.cache.ttlS, LIMITS.durationS, '365d (one year, in seconds 31536000)');
   // what each site may hold at once: its largest replica count (autoscaler bounds) plus its warm pool
   const siteFleets: { fleet: typeof f; autoscaler: typeof a }[] =
     topo?.kind === 'regions' ? topo.regions.map((r) => ({ fleet: r.fleet, autoscaler: r.autoscaler })) : Array.from({ length: sites }, () => ({ fleet: f, autoscaler: a }));
@@ -867,7 +852,8 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
     const total = siteReplicas.reduce((x, y) => x + y, 0);
     if (total > LIMITS.replicas) {
       out.push({
-        path: topo?.kind === 'regions' ? 'regions' : 'shards.count',
+        code: 'limit_exceeded',
+        path: topo?.kind === 'regions' ? ['regions'] : ['shards', 'count'],
         message: `at most ${LIMITS.replicas} replicas over all sites can be simulated (each site's largest count, autoscaler bounds and warm pool included), got ${total}`,
       });
     }
@@ -877,12 +863,14 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
   const allRows = rows * (sites > 1 ? sites + 1 : 1);
   if (!(rows <= LIMITS.timelineRows)) {
     out.push({
-      path: 'report.interval',
+      code: 'limit_exceeded',
+      path: ['report', 'interval'],
       message: `the timeline would have ${rows.toPrecision(3)} rows (duration / interval); at most ${LIMITS.timelineRows}: use a longer interval`,
     });
   } else if (!(allRows <= LIMITS.timelineRows)) {
     out.push({
-      path: 'report.interval',
+      code: 'limit_exceeded',
+      path: ['report', 'interval'],
       message: `the timelines would have ${allRows.toPrecision(3)} rows (${rows.toPrecision(3)} for the run and for each of ${sites} sites); at most ${LIMITS.timelineRows} in all: use a longer interval`,
     });
   }
@@ -892,7 +880,8 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
     const est = memoryEstimate(sc, siteFleets.map((x, i) => ({ replicas: siteReplicas[i]!, fleet: x.fleet })), allRows, sites, t.trace === null && fewPeaks ? peakRequests(sc) : Infinity);
     if (est.bytes > LIMITS.memoryBytes) {
       out.push({
-        path: '',
+        code: 'limit_exceeded',
+        path: [],
         message:
           `the run could hold about ${gb(est.bytes)} in memory at once (${est.parts.join(', ')}); at most ${gb(LIMITS.memoryBytes)} can be simulated: ` +
           'lower the replicas (or the autoscaler maximum), fleet.queue.maxDepth, cache.capacity or the number of sites',

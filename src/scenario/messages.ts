@@ -432,3 +432,11 @@ export function inRegion(where: string, message: string): string {
 export function regionWarning(name: string, warning: string): string {
   return `region ${name}: ${warning}`;
 }
+
+// KPA (kpa-check.ts)
+export function kpaTargetTooSmall(target: number, utilization: number, min: number): string {
+  return `target × targetUtilization must be at least ${min}, Knative's smallest per-pod target (got ${roundForText(target)} × ${roundForText(utilization)} = ${roundForText(target * utilization)})`;
+}
+export function stableWindowRange(minS: number, maxS: number): string {
+  return `a whole number of seconds from ${formatSeconds(minS)} to ${formatSeconds(maxS)} (Knative's stable window)`;
+}

@@ -5,6 +5,7 @@
  * data is copied key by key). Every problem is the input's, so each comes back as a message.
  */
 import { isMap, isScalar, visit, type Document } from 'yaml';
+import type { ScenarioIssue } from './issues.js';
 
 /** Deepest nesting of mappings and lists a scenario or manifest may have (real ones use under 10). */
 export const MAX_DEPTH = 64;
@@ -19,25 +20,25 @@ export const MAX_NODES = 1_000_000;
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** The problem with `value` as plain data (cycle, depth, forbidden key) with the path to it, or null. */
-export function plainDataProblem(value: unknown): { path: string; message: string } | null {
+export function plainDataProblem(value: unknown): ScenarioIssue | null {
   const ancestors = new Set<object>();
   let nodes = 0;
-  const walk = (v: unknown, path: string, depth: number): { path: string; message: string } | null => {
-    if (++nodes > MAX_NODES) return { path, message: `more than ${MAX_NODES} values (after expanding aliases): too large for a scenario` };
+  const walk = (v: unknown, path: (string | number)[], depth: number): ScenarioIssue | null => {
+    if (++nodes > MAX_NODES) return { code: 'limit_exceeded', path, message: `more than ${MAX_NODES} values (after expanding aliases): too large for a scenario` };
     if (typeof v !== 'object' || v === null) return null;
-    if (ancestors.has(v)) return { path, message: 'a YAML alias refers to a node that contains it (a cycle): an alias must point outside its own anchor' };
-    if (depth > MAX_DEPTH) return { path, message: `nested deeper than ${MAX_DEPTH} levels` };
+    if (ancestors.has(v)) return { code: 'invalid_syntax', path, message: 'a YAML alias refers to a node that contains it (a cycle): an alias must point outside its own anchor' };
+    if (depth > MAX_DEPTH) return { code: 'limit_exceeded', path, message: `nested deeper than ${MAX_DEPTH} levels` };
     ancestors.add(v);
     try {
       if (Array.isArray(v)) {
         for (let i = 0; i < v.length; i++) {
-          const p = walk(v[i], path === '' ? String(i) : `${path}.${i}`, depth + 1);
+          const p = walk(v[i], [...path, i], depth + 1);
           if (p !== null) return p;
         }
       } else {
         for (const k of Object.keys(v)) {
-          const here = path === '' ? k : `${path}.${k}`;
-          if (FORBIDDEN_KEYS.has(k)) return { path: here, message: `unknown field (${k} is never a field name)` };
+          const here = [...path, k];
+          if (FORBIDDEN_KEYS.has(k)) return { code: 'unknown_key', path: here, message: `unknown field (${k} is never a field name)` };
           const p = walk((v as Record<string, unknown>)[k], here, depth + 1);
           if (p !== null) return p;
         }
@@ -47,17 +48,17 @@ export function plainDataProblem(value: unknown): { path: string; message: strin
     }
     return null;
   };
-  return walk(value, '', 0);
+  return walk(value, [], 0);
 }
 
 /** A parsed YAML document as plain data, or the message saying why it cannot be (alias bomb, unresolved alias, cycle, `__proto__`). */
-export function yamlToPlain(doc: Document): { value: unknown } | { path: string; message: string } {
+export function yamlToPlain(doc: Document): { value: unknown } | ScenarioIssue {
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
     // yaml throws for alias bombs ("Excessive alias count") and aliases without an anchor
-    return { path: '', message: `YAML: ${e instanceof Error ? e.message : String(e)}` };
+    return { code: 'invalid_syntax', path: [], message: `YAML: ${e instanceof Error ? e.message : String(e)}` };
   }
   const problem = plainDataProblem(value);
   return problem ?? { value };

@@ -13,6 +13,8 @@ import { findGpu, findMigProfile, gpuIds, profileLatency } from '../catalog/inde
 import * as M from './messages.js';
 import { parseDurationS, parseSizeBytes, UnitError } from './units.js';
 import { durationJson, parseMeta, tagParse, tagSchema, type FieldMeta } from './field-meta.js';
+import type { IssueCode, ScenarioIssue } from './issues.js';
+import { KNATIVE } from '../config/kpa.js';
 
 type Parse<T> = (v: unknown) => T;
 type Leaf<T> = z.ZodEffects<z.ZodUnknown, T, unknown>;
@@ -24,7 +26,7 @@ function leaf<T>(parse: Parse<T>): Leaf<T> {
       return parse(v);
     } catch (e) {
       if (!(e instanceof UnitError)) throw e;
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: e.message });
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: e.message, params: { code: e.code } });
       return z.NEVER;
     }
   });
@@ -41,7 +43,7 @@ function wrapMeta<F extends Parse<unknown>>(fn: F, inner: Parse<unknown>, extra:
 
 function req<T>(expected: string, parse: Parse<T>): Parse<T> {
   return wrapMeta((v) => {
-    if (v === undefined) throw new UnitError(M.required(expected));
+    if (v === undefined) throw new UnitError(M.required(expected), 'required');
     return parse(v);
   }, parse, { required: true });
 }
@@ -65,16 +67,19 @@ interface Range {
 function num(range: Range): Parse<number> {
   const phrase = M.rangePhrase(range);
   return tagParse((v: unknown): number => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new UnitError(M.mustBe(M.numberPhrase(phrase), v));
-    const inRange =
-      (range.int !== true || Number.isInteger(v)) &&
-      (range.min === undefined || v >= range.min) &&
-      (range.gt === undefined || v > range.gt) &&
-      (range.max === undefined || v <= range.max) &&
-      (range.lt === undefined || v < range.lt);
-    if (!inRange) throw new UnitError(M.mustBe(phrase, v));
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new UnitError(M.mustBe(M.numberPhrase(phrase), v), 'invalid_type');
+    const code = rangeProblem(range, v);
+    if (code !== null) throw new UnitError(M.mustBe(phrase, v), code);
     return v;
   }, { kind: range.int === true ? 'integer' : 'number', ...range });
+}
+
+/** Which bound of `range` the finite number `v` breaks (a fraction for an integer is a type problem, as in zod), or null. */
+export function rangeProblem(range: Range, v: number): 'invalid_type' | 'too_small' | 'too_big' | null {
+  if (range.int === true && !Number.isInteger(v)) return 'invalid_type';
+  if ((range.min !== undefined && v < range.min) || (range.gt !== undefined && v <= range.gt)) return 'too_small';
+  if ((range.max !== undefined && v > range.max) || (range.lt !== undefined && v >= range.lt)) return 'too_big';
+  return null;
 }
 
 const POSITIVE_INT: Range = { int: true, min: 1 };
@@ -86,32 +91,45 @@ function dur(positive: boolean): Parse<number> {
     try {
       seconds = parseDurationS(v);
     } catch (e) {
-      if (positive && e instanceof UnitError && e.negative) throw new UnitError(M.mustBe(M.EXPECT.positive, v));
+      if (positive && e instanceof UnitError && e.negative) throw new UnitError(M.mustBe(M.EXPECT.positive, v), 'too_small');
       throw e;
     }
-    if (positive && seconds === 0) throw new UnitError(M.mustBe(M.EXPECT.positive, v));
+    if (positive && seconds === 0) throw new UnitError(M.mustBe(M.EXPECT.positive, v), 'too_small');
     return seconds;
   }, { kind: 'duration', positive });
+}
+
+/** Seconds, a whole number of them in [range.min, range.max] (Knative's stable window). */
+function wholeSecondsIn(range: { min: number; max: number }): Parse<number> {
+  const phrase = M.stableWindowRange(range.min, range.max);
+  const positive = dur(true);
+  return tagParse((v: unknown): number => {
+    const s = positive(v);
+    if (!Number.isInteger(s)) throw new UnitError(M.mustBe(phrase, v), 'invalid_type');
+    if (s < range.min) throw new UnitError(M.mustBe(phrase, v), 'too_small');
+    if (s > range.max) throw new UnitError(M.mustBe(phrase, v), 'too_big');
+    return s;
+  }, { kind: 'duration', positive: true, min: range.min, max: range.max });
 }
 
 const size: Parse<number> = tagParse((v: unknown) => parseSizeBytes(v), { kind: 'size' });
 
 const bool: Parse<boolean> = tagParse((v: unknown): boolean => {
-  if (typeof v !== 'boolean') throw new UnitError(M.mustBe('true or false', v));
+  if (typeof v !== 'boolean') throw new UnitError(M.mustBe('true or false', v), 'invalid_type');
   return v;
 }, { kind: 'boolean' });
 
 const text: Parse<string> = tagParse((v: unknown): string => {
-  if (typeof v !== 'string' || v.trim() === '') throw new UnitError(M.mustBe(M.EXPECT.nonEmptyString, v));
+  if (typeof v !== 'string' || v.trim() === '') throw new UnitError(M.mustBe(M.EXPECT.nonEmptyString, v), 'invalid_type');
   // names reach terminals, file names and reports: an escape sequence would be sent to the terminal raw
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(v)) throw new UnitError(M.mustBe(`${M.EXPECT.nonEmptyString} without control characters (escape codes, newlines, tabs)`, v));
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(v)) throw new UnitError(M.mustBe(`${M.EXPECT.nonEmptyString} without control characters (escape codes, newlines, tabs)`, v), 'invalid_format');
   return v;
 }, { kind: 'string' });
 
 function choice<T extends string>(options: readonly T[]): Parse<T> {
   return tagParse((v: unknown): T => {
     if (typeof v === 'string' && (options as readonly string[]).includes(v)) return v as T;
-    throw new UnitError(M.oneOf(options, v));
+    throw new UnitError(M.oneOf(options, v), 'invalid_enum_value');
   }, { kind: 'enum', options });
 }
 
@@ -120,8 +138,9 @@ function obj<S extends z.ZodRawShape>(shape: S): z.ZodObject<S, 'strict'> {
   return z.object(shape).strict();
 }
 
-function issue(ctx: z.RefinementCtx, path: (string | number)[], message: string): void {
-  ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+/** A problem found by a rule over several fields (or a leaf's sibling): `code` defaults to cross_field. */
+function issue(ctx: z.RefinementCtx, path: (string | number)[], message: string, code: IssueCode = 'cross_field'): void {
+  ctx.addIssue({ code: z.ZodIssueCode.custom, path, message, params: { code } });
 }
 
 /** A number that a leaf produced (a failed leaf yields z.NEVER, which is not one). */
@@ -139,7 +158,7 @@ const stepSchema = obj({
 
 const scheduleSchema = z.array(stepSchema).superRefine((steps, ctx) => {
   if (steps.length === 0) {
-    issue(ctx, [], M.SCHEDULE_EMPTY);
+    issue(ctx, [], M.SCHEDULE_EMPTY, 'too_small');
     return;
   }
   const first = steps[0];
@@ -157,7 +176,7 @@ const scheduleSchema = z.array(stepSchema).superRefine((steps, ctx) => {
 });
 
 const constantRate = z.number().superRefine((rps, ctx) => {
-  if (!(rps > 0) || !Number.isFinite(rps)) issue(ctx, [], M.mustBe(M.EXPECT.positive, rps));
+  if (!(rps > 0) || !Number.isFinite(rps)) issue(ctx, [], M.mustBe(M.EXPECT.positive, rps), 'too_small');
 });
 
 const BURST_KINDS = ['poisson', 'gamma', 'mmpp'] as const;
@@ -173,7 +192,7 @@ const burstSchema = obj({
   meanLow: leaf(opt(dur(true))),
 }).superRefine((b, ctx) => {
   if (typeof b.kind !== 'string') return;
-  if (b.kind === 'gamma' && b.cv === undefined) issue(ctx, ['cv'], M.requiredForKind('gamma', M.EXPECT.gammaCv));
+  if (b.kind === 'gamma' && b.cv === undefined) issue(ctx, ['cv'], M.requiredForKind('gamma', M.EXPECT.gammaCv), 'required');
   if (b.kind !== 'gamma' && b.cv !== undefined) issue(ctx, ['cv'], M.onlyForKind('cv', 'gamma', b.kind));
   if (b.kind !== 'mmpp') {
     for (const f of ['highFactor', 'lowFactor', 'meanHigh', 'meanLow'] as const) {
@@ -200,7 +219,7 @@ const keysSchema = obj({
 }).superRefine((k, ctx) => {
   if (typeof k.kind !== 'string') return;
   if (k.kind === 'zipf' && k.count === undefined) {
-    issue(ctx, ['count'], M.requiredForKind('zipf', M.EXPECT.zipfCount));
+    issue(ctx, ['count'], M.requiredForKind('zipf', M.EXPECT.zipfCount), 'required');
   }
   if (k.kind !== 'zipf') {
     for (const f of ['count', 'exponent'] as const) {
@@ -257,7 +276,7 @@ interface RawLatencyTable {
 const latencyTableSchema = z.unknown().transform((v, ctx): RawLatencyTable | undefined => {
   if (v === undefined) return undefined;
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    issue(ctx, [], M.mustBe(M.LATENCY_TABLE_SHAPE, v));
+    issue(ctx, [], M.mustBe(M.LATENCY_TABLE_SHAPE, v), 'invalid_type');
     return z.NEVER;
   }
   const points: { key: string; batch: number; latencyS: number }[] = [];
@@ -265,7 +284,7 @@ const latencyTableSchema = z.unknown().transform((v, ctx): RawLatencyTable | und
   for (const [key, value] of Object.entries(v)) {
     const batch = /^\d+$/.test(key.trim()) ? Number(key) : NaN;
     if (!Number.isSafeInteger(batch) || batch < 1) {
-      issue(ctx, [key], M.batchKey(key));
+      issue(ctx, [key], M.batchKey(key), Number.isSafeInteger(batch) ? 'too_small' : 'invalid_type');
       valid = false;
       continue;
     }
@@ -273,12 +292,12 @@ const latencyTableSchema = z.unknown().transform((v, ctx): RawLatencyTable | und
       points.push({ key, batch, latencyS: dur(true)(value) });
     } catch (e) {
       if (!(e instanceof UnitError)) throw e;
-      issue(ctx, [key], e.message);
+      issue(ctx, [key], e.message, e.code);
       valid = false;
     }
   }
   if (Object.keys(v).length === 0) {
-    issue(ctx, [], M.LATENCY_TABLE_EMPTY);
+    issue(ctx, [], M.LATENCY_TABLE_EMPTY, 'too_small');
     return z.NEVER;
   }
   points.sort((a, b) => a.batch - b.batch);
@@ -287,7 +306,7 @@ const latencyTableSchema = z.unknown().transform((v, ctx): RawLatencyTable | und
     const cur = points[i];
     if (prev === undefined || cur === undefined) continue;
     if (cur.batch === prev.batch) {
-      issue(ctx, [cur.key], M.batchKey(cur.key));
+      issue(ctx, [cur.key], M.batchKey(cur.key), 'invalid_type');
       valid = false;
     } else if (cur.latencyS < prev.latencyS) {
       issue(ctx, [cur.key], M.latencyDecreasing(cur.batch, cur.latencyS, prev.batch, prev.latencyS));
@@ -339,15 +358,15 @@ const batchingSchema = obj({
 /** A phase duration: a plain duration (fixed), { mean, cv } (lognormal) or { min, max } (uniform). */
 const durationDistSchema = z.unknown().transform((v, ctx): RawDurationDist | undefined => {
   if (v === undefined) return undefined;
-  const fail = (path: (string | number)[], message: string): typeof z.NEVER => {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+  const fail = (path: (string | number)[], message: string, code: IssueCode): typeof z.NEVER => {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path, message, params: { code } });
     return z.NEVER;
   };
   const durationOf = (x: unknown, path: (string | number)[]): number | undefined => {
     try {
       return parseDurationS(x);
     } catch (e) {
-      if (e instanceof UnitError) fail(path, e.message);
+      if (e instanceof UnitError) fail(path, e.message, e.code);
       else throw e;
       return undefined;
     }
@@ -362,18 +381,18 @@ const durationDistSchema = z.unknown().transform((v, ctx): RawDurationDist | und
     if (keys === 'cv,mean') {
       const mean = durationOf(o.mean, ['mean']);
       const cv = o.cv;
-      if (typeof cv !== 'number' || !(cv >= 0)) return fail(['cv'], M.mustBe('a number ≥ 0', cv));
+      if (typeof cv !== 'number' || !(cv >= 0)) return fail(['cv'], M.mustBe('a number ≥ 0', cv), typeof cv === 'number' && cv < 0 ? 'too_small' : 'invalid_type');
       return mean === undefined ? z.NEVER : { kind: 'lognormal', meanS: mean, cv };
     }
     if (keys === 'max,min') {
       const min = durationOf(o.min, ['min']);
       const max = durationOf(o.max, ['max']);
       if (min === undefined || max === undefined) return z.NEVER;
-      if (max < min) return fail(['max'], M.mustBe(`≥ min (${o.min})`, o.max));
+      if (max < min) return fail(['max'], M.mustBe(`≥ min (${o.min})`, o.max), 'cross_field');
       return { kind: 'uniform', minS: min, maxS: max };
     }
   }
-  return fail([], M.mustBe(M.EXPECT.durationDist, v));
+  return fail([], M.mustBe(M.EXPECT.durationDist, v), 'invalid_type');
 });
 export type RawDurationDist = { kind: 'fixed'; s: number } | { kind: 'lognormal'; meanS: number; cv: number } | { kind: 'uniform'; minS: number; maxS: number };
 
@@ -422,23 +441,23 @@ const MAPPING_KEYS = ['signal', 'scale', 'unit'] as const;
 /** A metric name's signal: `rps`, or `{ signal, scale }` / `{ signal, unit }` when the metric reports it in other units. */
 const signalMapping: Parse<{ signal: (typeof SIGNALS)[number]; scale: number }> = (v) => {
   if (typeof v === 'string') return { signal: choice(SIGNALS)(v), scale: 1 };
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UnitError(M.mustBe(M.EXPECT.signalMapping, v));
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UnitError(M.mustBe(M.EXPECT.signalMapping, v), 'invalid_type');
   const o = v as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!(MAPPING_KEYS as readonly string[]).includes(k)) throw new UnitError(`${k}: ${M.unknownField(k, MAPPING_KEYS)}`);
-  if (o.signal === undefined) throw new UnitError(`signal: ${M.required(M.EXPECT.signal)}`);
+  for (const k of Object.keys(o)) if (!(MAPPING_KEYS as readonly string[]).includes(k)) throw new UnitError(`${k}: ${M.unknownField(k, MAPPING_KEYS)}`, 'unknown_key');
+  if (o.signal === undefined) throw new UnitError(`signal: ${M.required(M.EXPECT.signal)}`, 'required');
   const signal = choice(SIGNALS)(o.signal);
-  if (o.scale !== undefined && o.unit !== undefined) throw new UnitError(M.SIGNAL_SCALE_AND_UNIT);
+  if (o.scale !== undefined && o.unit !== undefined) throw new UnitError(M.SIGNAL_SCALE_AND_UNIT, 'cross_field');
   if (o.unit !== undefined) {
     const units = M.SIGNAL_UNITS[signal];
     const unit = o.unit;
-    if (typeof unit !== 'string' || !Object.hasOwn(units, unit)) throw new UnitError(`unit: ${M.signalUnitChoice(signal, unit)}`);
+    if (typeof unit !== 'string' || !Object.hasOwn(units, unit)) throw new UnitError(`unit: ${M.signalUnitChoice(signal, unit)}`, 'invalid_enum_value');
     return { signal, scale: units[unit]! };
   }
   if (o.scale === undefined) return { signal, scale: 1 };
   try {
     return { signal, scale: num({ gt: 0 })(o.scale) };
   } catch (e) {
-    throw e instanceof UnitError ? new UnitError(`scale: ${e.message}`) : e;
+    throw e instanceof UnitError ? new UnitError(`scale: ${e.message}`, e.code) : e;
   }
 };
 
@@ -468,12 +487,12 @@ const autoscalerSchema = obj({
   targetUtilization: leaf(opt(num({ gt: 0, max: 1 }))),
   minReplicas: leaf(opt(num({ int: true, min: 0 }))),
   maxReplicas: leaf(opt(num({ int: true, min: 0 }))),
-  stableWindow: leaf(opt(dur(true))),
-  panicWindowPercentage: leaf(opt(num({ gt: 0, max: 100 }))),
-  panicThreshold: leaf(opt(num({ gt: 100 }))),
+  stableWindow: leaf(opt(wholeSecondsIn(KNATIVE.stableWindowS))),
+  panicWindowPercentage: leaf(opt(num(KNATIVE.panicWindowPercentage))),
+  panicThreshold: leaf(opt(num(KNATIVE.panicThreshold))),
   maxScaleUpRate: leaf(opt(num({ gt: 1 }))),
   maxScaleDownRate: leaf(opt(num({ gt: 1 }))),
-  scaleToZeroGracePeriod: leaf(opt(dur(false))),
+  scaleToZeroGracePeriod: leaf(opt(dur(true))),
   tick: leaf(opt(dur(true))),
   // schedule
   schedule: z
@@ -500,27 +519,27 @@ const cacheSchema = obj({
 
 const serviceTimeSchema = z.unknown().transform((v, ctx): { meanS: number; cv: number; dist: (typeof DISTS)[number] } | undefined => {
   if (v === undefined) return undefined;
-  const fail = (path: (string | number)[], message: string): typeof z.NEVER => {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+  const fail = (path: (string | number)[], message: string, code: IssueCode): typeof z.NEVER => {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path, message, params: { code } });
     return z.NEVER;
   };
   try {
     if (typeof v === 'number' || typeof v === 'string') return { meanS: parseDurationS(v), cv: 0, dist: 'deterministic' };
     if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
       const o = v as Record<string, unknown>;
-      for (const k of Object.keys(o)) if (!['mean', 'cv', 'dist'].includes(k)) return fail([k], M.unknownField(k, ['mean', 'cv', 'dist'], []));
+      for (const k of Object.keys(o)) if (!['mean', 'cv', 'dist'].includes(k)) return fail([k], M.unknownField(k, ['mean', 'cv', 'dist'], []), 'unknown_key');
       const meanS = parseDurationS(o.mean);
       const dist = o.dist === undefined ? (o.cv === undefined ? 'exponential' : 'lognormal') : o.dist;
-      if (typeof dist !== 'string' || !(DISTS as readonly string[]).includes(dist)) return fail(['dist'], M.oneOf(DISTS, dist));
+      if (typeof dist !== 'string' || !(DISTS as readonly string[]).includes(dist)) return fail(['dist'], M.oneOf(DISTS, dist), 'invalid_enum_value');
       const cv = dist === 'exponential' ? 1 : dist === 'deterministic' ? 0 : o.cv === undefined ? 0.5 : o.cv;
-      if (typeof cv !== 'number' || !(cv >= 0)) return fail(['cv'], M.mustBe('a number ≥ 0', cv));
+      if (typeof cv !== 'number' || !(cv >= 0)) return fail(['cv'], M.mustBe('a number ≥ 0', cv), typeof cv === 'number' && cv < 0 ? 'too_small' : 'invalid_type');
       return { meanS, cv, dist: dist as (typeof DISTS)[number] };
     }
   } catch (e) {
-    if (e instanceof UnitError) return fail([], e.message);
+    if (e instanceof UnitError) return fail([], e.message, e.code);
     throw e;
   }
-  return fail([], M.mustBe(M.EXPECT.serviceTime, v));
+  return fail([], M.mustBe(M.EXPECT.serviceTime, v), 'invalid_type');
 });
 
 const featureStoreSchema = obj({
@@ -639,11 +658,11 @@ export type RawScenario = z.output<typeof rootObject>;
 /** The latency table the scenario implies: its own, else the catalog profile for its GPU; null when neither applies or a lookup fails (the reason is in `error`). */
 export function latencySource(
   s: Pick<RawScenario, 'model' | 'fleet'>,
-): { table: RawLatencyTable & { source: string; derived: boolean; notes: string[] } } | { error: { path: string[]; message: string } | null } {
+): { table: RawLatencyTable & { source: string; derived: boolean; notes: string[] } } | { error: ScenarioIssue | null } {
   const { model, fleet } = s;
   if (model.latency !== undefined) return { table: { ...model.latency, source: 'scenario', derived: false, notes: [] } };
   if (typeof model.profile !== 'string' || typeof fleet.gpu !== 'string') {
-    return { error: { path: ['model', 'latency'], message: M.required(M.LATENCY_REQUIRED) } };
+    return { error: { code: 'required', path: ['model', 'latency'], message: M.required(M.LATENCY_REQUIRED) } };
   }
   const gpu = findGpu(fleet.gpu);
   // An unknown GPU or MIG profile is reported where it stands; a second error here would only repeat it.
@@ -651,7 +670,7 @@ export function latencySource(
   const mig = typeof fleet.mig === 'string' ? findMigProfile(gpu, fleet.mig) : null;
   if (mig === undefined) return { error: null };
   const found = profileLatency(model.profile, gpu.id, mig === null ? null : mig.id);
-  if (typeof found === 'string') return { error: { path: ['model', 'profile'], message: found } };
+  if (typeof found === 'string') return { error: { code: 'unknown_reference', path: ['model', 'profile'], message: found } };
   return { table: found };
 }
 
@@ -663,7 +682,7 @@ function crossCheck(v: RawScenario, ctx: z.RefinementCtx): void {
 
   const t = v.traffic;
   if (t.rate !== undefined && t.trace !== undefined) issue(ctx, ['traffic', 'trace'], M.RATE_AND_TRACE);
-  if (t.rate === undefined && t.trace === undefined) issue(ctx, ['traffic', 'rate'], M.required(M.RATE_OR_TRACE));
+  if (t.rate === undefined && t.trace === undefined) issue(ctx, ['traffic', 'rate'], M.required(M.RATE_OR_TRACE), 'required');
   if (t.keys.kind === 'trace') {
     if (t.trace === undefined) issue(ctx, ['traffic', 'keys', 'kind'], M.KEYS_TRACE_NEEDS_TRACE);
     else if (t.trace.keyColumn === undefined) issue(ctx, ['traffic', 'keys', 'kind'], M.KEYS_TRACE_NEEDS_COLUMN);
@@ -671,13 +690,13 @@ function crossCheck(v: RawScenario, ctx: z.RefinementCtx): void {
 
   const f = v.fleet;
   if (typeof f.gpu === 'string' && findGpu(f.gpu) === undefined) {
-    issue(ctx, ['fleet', 'gpu'], M.unknownGpu(f.gpu, gpuIds()));
+    issue(ctx, ['fleet', 'gpu'], M.unknownGpu(f.gpu, gpuIds()), 'unknown_reference');
   }
   if (typeof f.mig === 'string') {
     const gpu = typeof f.gpu === 'string' ? findGpu(f.gpu) : undefined;
     if (f.gpu === undefined) issue(ctx, ['fleet', 'mig'], M.MIG_NEEDS_GPU);
     else if (gpu !== undefined && findMigProfile(gpu, f.mig) === undefined) {
-      issue(ctx, ['fleet', 'mig'], M.unknownMig(f.mig, gpu.id, gpu.migProfiles.map((p) => p.id)));
+      issue(ctx, ['fleet', 'mig'], M.unknownMig(f.mig, gpu.id, gpu.migProfiles.map((p) => p.id)), 'unknown_reference');
     }
   }
 
@@ -690,11 +709,11 @@ function crossCheck(v: RawScenario, ctx: z.RefinementCtx): void {
     if (a.kind !== 'hpa') for (const k of hpaKeys) if (present(k)) issue(ctx, ['autoscaler', k], M.onlyForKind(k, 'hpa', a.kind));
     if (a.kind !== 'schedule' && present('schedule')) issue(ctx, ['autoscaler', 'schedule'], M.onlyForKind('schedule', 'schedule', a.kind));
     if (a.kind === 'hpa') {
-      if (a.manifest === undefined && a.spec === undefined) issue(ctx, ['autoscaler', 'manifest'], M.required(M.HPA_SOURCE));
+      if (a.manifest === undefined && a.spec === undefined) issue(ctx, ['autoscaler', 'manifest'], M.required(M.HPA_SOURCE), 'required');
       if (a.manifest !== undefined && a.spec !== undefined) issue(ctx, ['autoscaler', 'spec'], M.HPA_BOTH);
     }
     if (a.kind === 'schedule' && (a.schedule === undefined || a.schedule.length === 0)) {
-      issue(ctx, ['autoscaler', 'schedule'], M.required(M.EXPECT.scheduleSteps));
+      issue(ctx, ['autoscaler', 'schedule'], M.required(M.EXPECT.scheduleSteps), 'required');
     }
     if (a.kind === 'schedule' && a.schedule !== undefined) {
       a.schedule.forEach((st, i) => {
@@ -723,7 +742,7 @@ function crossCheck(v: RawScenario, ctx: z.RefinementCtx): void {
   const c = v.cache;
   if (c !== undefined) {
     if (c.hitRate !== undefined && c.capacity !== undefined) issue(ctx, ['cache', 'hitRate'], M.CACHE_BOTH_MODES);
-    if (c.hitRate === undefined && c.capacity === undefined) issue(ctx, ['cache', 'capacity'], M.required(M.EXPECT.cacheMode));
+    if (c.hitRate === undefined && c.capacity === undefined) issue(ctx, ['cache', 'capacity'], M.required(M.EXPECT.cacheMode), 'required');
     if (c.hitRate !== undefined) {
       for (const k of ['ttl', 'prewarmed'] as const) {
         if (v.cache !== undefined && (c as Record<string, unknown>)[k] !== undefined && !(k === 'prewarmed' && c.prewarmed === false)) {
@@ -735,7 +754,7 @@ function crossCheck(v: RawScenario, ctx: z.RefinementCtx): void {
     if (c.capacity !== undefined && t.trace !== undefined && t.keys.kind !== 'trace') issue(ctx, ['traffic', 'keys', 'kind'], M.CACHE_TRACE_KEYS);
   }
   if (v.featureStore !== undefined && v.featureStore.serviceTime === undefined) {
-    issue(ctx, ['featureStore', 'serviceTime'], M.required(M.EXPECT.serviceTime));
+    issue(ctx, ['featureStore', 'serviceTime'], M.required(M.EXPECT.serviceTime), 'required');
   }
   checkTopology(v, ctx);
 
@@ -745,7 +764,7 @@ function crossCheck(v: RawScenario, ctx: z.RefinementCtx): void {
   if (typeof f.gpu !== 'string' && f.gpu !== undefined) return;
   const found = latencySource(v);
   if ('error' in found) {
-    if (found.error !== null) issue(ctx, found.error.path, found.error.message);
+    if (found.error !== null) issue(ctx, found.error.path, found.error.message, found.error.code);
     return;
   }
   const { batch } = found.table;
@@ -763,8 +782,8 @@ function checkTopology(v: RawScenario, ctx: z.RefinementCtx): void {
       if (e.kind === 'region-outage') issue(ctx, ['events', i, 'kind'], M.REGION_OUTAGE_NEEDS_REGIONS);
     });
   } else {
-    if (regions.length === 0) issue(ctx, ['regions'], M.REGIONS_EMPTY);
-    if (regions.length > MAX_SITES) issue(ctx, ['regions'], M.tooManyRegions(regions.length, MAX_SITES));
+    if (regions.length === 0) issue(ctx, ['regions'], M.REGIONS_EMPTY, 'too_small');
+    if (regions.length > MAX_SITES) issue(ctx, ['regions'], M.tooManyRegions(regions.length, MAX_SITES), 'too_big');
     const names = regions.map((r) => (typeof r.name === 'string' ? r.name : null));
     const known = [...new Set(names.filter((n): n is string => n !== null))];
     // with a name missing, "unknown region" would only echo that problem
@@ -778,40 +797,40 @@ function checkTopology(v: RawScenario, ctx: z.RefinementCtx): void {
     }
     regions.forEach((r, i) => {
       if (!named) return;
-      for (const to of Object.keys(r.rtt)) if (!known.includes(to)) issue(ctx, ['regions', i, 'rtt', to], M.unknownRegion(to, known));
+      for (const to of Object.keys(r.rtt)) if (!known.includes(to)) issue(ctx, ['regions', i, 'rtt', to], M.unknownRegion(to, known), 'unknown_reference');
       const missing = known.filter((to) => to !== r.name && r.rtt[to] === undefined);
       if (missing.length > 0) issue(ctx, ['regions', i, 'rtt'], M.rttMissing(missing));
     });
     const t = v.topology;
     if (t !== undefined && typeof t.kind === 'string' && typeof t.routing === 'string') {
-      if (t.routing === 'weighted' && t.weights === undefined) issue(ctx, ['topology', 'weights'], M.WEIGHTS_REQUIRED);
+      if (t.routing === 'weighted' && t.weights === undefined) issue(ctx, ['topology', 'weights'], M.WEIGHTS_REQUIRED, 'required');
       if (t.routing !== 'weighted' && t.weights !== undefined) issue(ctx, ['topology', 'weights'], M.weightsOnlyWeighted(t.routing));
       if (t.weights !== undefined) {
-        for (const to of Object.keys(t.weights)) if (named && !known.includes(to)) issue(ctx, ['topology', 'weights', to], M.unknownRegion(to, known));
+        for (const to of Object.keys(t.weights)) if (named && !known.includes(to)) issue(ctx, ['topology', 'weights', to], M.unknownRegion(to, known), 'unknown_reference');
         const w = Object.values(t.weights);
         if (w.every(ok) && !w.some((x) => x > 0)) issue(ctx, ['topology', 'weights'], M.WEIGHTS_ALL_ZERO);
       }
       if (t.kind === 'active-passive') {
-        if (t.primary === undefined) issue(ctx, ['topology', 'primary'], M.PRIMARY_REQUIRED);
-        else if (named && typeof t.primary === 'string' && !known.includes(t.primary)) issue(ctx, ['topology', 'primary'], M.unknownRegion(t.primary, known));
+        if (t.primary === undefined) issue(ctx, ['topology', 'primary'], M.PRIMARY_REQUIRED, 'required');
+        else if (named && typeof t.primary === 'string' && !known.includes(t.primary)) issue(ctx, ['topology', 'primary'], M.unknownRegion(t.primary, known), 'unknown_reference');
       } else {
         for (const k of ['primary', 'standby'] as const) if (typeof t[k] === 'string') issue(ctx, ['topology', k], M.onlyForKind(k, 'active-passive', t.kind));
       }
     }
     v.events.forEach((e, i) => {
       if (e.kind !== 'region-outage') return;
-      if (e.region === undefined) issue(ctx, ['events', i, 'region'], M.requiredForKind('region-outage', M.EXPECT.outageRegion));
-      else if (named && typeof e.region === 'string' && !known.includes(e.region)) issue(ctx, ['events', i, 'region'], M.unknownRegion(e.region, known));
+      if (e.region === undefined) issue(ctx, ['events', i, 'region'], M.requiredForKind('region-outage', M.EXPECT.outageRegion), 'required');
+      else if (named && typeof e.region === 'string' && !known.includes(e.region)) issue(ctx, ['events', i, 'region'], M.unknownRegion(e.region, known), 'unknown_reference');
     });
-    if (v.shards !== undefined) issue(ctx, ['shards'], M.REGIONS_AND_SHARDS);
+    if (v.shards !== undefined) issue(ctx, ['shards'], M.REGIONS_AND_SHARDS, 'unsupported');
   }
   const sh = v.shards;
   if (sh !== undefined && typeof sh.by === 'string') {
-    if (sh.by === 'tenant' && sh.tenants === undefined) issue(ctx, ['shards', 'tenants'], M.TENANTS_REQUIRED);
+    if (sh.by === 'tenant' && sh.tenants === undefined) issue(ctx, ['shards', 'tenants'], M.TENANTS_REQUIRED, 'required');
     if (sh.by !== 'tenant' && sh.tenants !== undefined) issue(ctx, ['shards', 'tenants'], M.tenantsOnlyTenant(sh.by));
     if (sh.by === 'key-hash' && v.traffic.trace !== undefined && v.traffic.keys.kind !== 'trace') issue(ctx, ['shards', 'by'], M.SHARD_KEYS_ON_TRACE);
   }
-  if (v.featureStore !== undefined && (regions !== undefined || sh !== undefined)) issue(ctx, ['featureStore'], M.FEATURE_STORE_MULTI_SITE);
+  if (v.featureStore !== undefined && (regions !== undefined || sh !== undefined)) issue(ctx, ['featureStore'], M.FEATURE_STORE_MULTI_SITE, 'unsupported');
 }
 
 function isTable(x: unknown): x is RawLatencyTable {

@@ -3,12 +3,14 @@
  * A bare number is seconds (durations) or bytes (sizes), as in SCENARIO.md.
  */
 import * as M from './messages.js';
+import type { IssueCode } from './issues.js';
 
-/** A value that is not a valid duration or size; `message` is ready for the user (no field path). */
+/** A value that is not a valid duration or size; `message` is ready for the user (no field path), `code` its issue code. */
 export class UnitError extends Error {
   /** `negative` marks a well-formed but negative value, so callers with a stricter bound can reword it. */
   constructor(
     message: string,
+    readonly code: IssueCode,
     readonly negative = false,
   ) {
     super(message);
@@ -59,7 +61,7 @@ const SIZE = new RegExp(`^(${NUMBER})\\s*([A-Za-z]+)?$`);
 /** Seconds ≥ 0 from a number of seconds or a string with a unit (us, ms, s, m, h, d); throws UnitError otherwise. */
 export function parseDurationS(v: unknown): number {
   if (typeof v === 'number') return checkNumber(v);
-  if (typeof v !== 'string') throw new UnitError(M.durationType(v));
+  if (typeof v !== 'string') throw new UnitError(M.durationType(v), 'invalid_type');
   const text = v.trim();
   const negative = text.startsWith('-');
   const body = negative ? text.slice(1).trim() : text;
@@ -67,14 +69,14 @@ export function parseDurationS(v: unknown): number {
   if (PLAIN_NUMBER.test(body)) {
     seconds = Number(body);
     // "0" needs no unit; any other bare string is ambiguous (seconds? ms?), so say so.
-    if (seconds !== 0) throw new UnitError(M.durationWithoutUnit(text));
+    if (seconds !== 0) throw new UnitError(M.durationWithoutUnit(text), 'invalid_format');
   } else {
     const parsed = parseDurationParts(body);
-    if (parsed === null) throw new UnitError(M.notADuration(v));
+    if (parsed === null) throw new UnitError(M.notADuration(v), 'invalid_format');
     seconds = parsed;
   }
-  if (negative && seconds !== 0) throw new UnitError(M.notNegative(v), true);
-  if (!Number.isFinite(seconds)) throw new UnitError(M.notFinite(v));
+  if (negative && seconds !== 0) throw new UnitError(M.notNegative(v), 'too_small', true);
+  if (!Number.isFinite(seconds)) throw new UnitError(M.notFinite(v), 'invalid_type');
   return seconds;
 }
 
@@ -97,23 +99,23 @@ function parseDurationParts(body: string): number | null {
 /** Bytes ≥ 0 from a number of bytes or a string with a unit (B, KB=1000, KiB=1024, MB, MiB, GB, GiB, …); throws UnitError otherwise. */
 export function parseSizeBytes(v: unknown): number {
   if (typeof v === 'number') return checkNumber(v);
-  if (typeof v !== 'string') throw new UnitError(M.sizeType(v));
+  if (typeof v !== 'string') throw new UnitError(M.sizeType(v), 'invalid_type');
   const text = v.trim();
   const negative = text.startsWith('-');
   const m = SIZE.exec(negative ? text.slice(1).trim() : text);
-  if (m === null) throw new UnitError(M.notASize(v));
+  if (m === null) throw new UnitError(M.notASize(v), 'invalid_format');
   const unit = m[2] ?? 'B';
   const factor = SIZE_UNIT_BYTES[unit];
-  if (factor === undefined) throw new UnitError(M.notASize(v));
+  if (factor === undefined) throw new UnitError(M.notASize(v), 'invalid_format');
   const bytes = Number(m[1]) * factor;
-  if (negative && bytes !== 0) throw new UnitError(M.notNegative(v), true);
-  if (!Number.isFinite(bytes)) throw new UnitError(M.notFinite(v));
+  if (negative && bytes !== 0) throw new UnitError(M.notNegative(v), 'too_small', true);
+  if (!Number.isFinite(bytes)) throw new UnitError(M.notFinite(v), 'invalid_type');
   return bytes;
 }
 
 function checkNumber(v: number): number {
-  if (!Number.isFinite(v)) throw new UnitError(M.notFinite(v));
-  if (v < 0) throw new UnitError(M.notNegative(v), true);
+  if (!Number.isFinite(v)) throw new UnitError(M.notFinite(v), 'invalid_type');
+  if (v < 0) throw new UnitError(M.notNegative(v), 'too_small', true);
   // Normalises -0, which would otherwise print as "0" but compare oddly in Object.is.
   return v === 0 ? 0 : v;
 }

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadScenario, ScenarioError, type ScenarioIssue } from '../../src/scenario/load.js';
+import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
+import { pathText, type IssueCode } from '../../src/scenario/issues.js';
 import { parsePbtxt, PbtxtError } from '../../src/scenario/pbtxt.js';
 import { importTritonConfig } from '../../src/scenario/triton-config.js';
 import { importPerfAnalyzer, parseCsv } from '../../src/scenario/perf-analyzer.js';
@@ -24,11 +25,12 @@ function load(text: string, sets?: string[]) {
   return loadScenario(text, { file: 's.yaml', baseDir: dir, readFile, ...(sets === undefined ? {} : { sets }) });
 }
 
-function issuesOf(f: () => unknown): ScenarioIssue[] {
+/** What `f` throws, each issue as the cases write it: its code, its path as the CLI prints it, its message. */
+function issuesOf(f: () => unknown): { code: IssueCode; path: string; message: string }[] {
   try {
     f();
   } catch (e) {
-    if (e instanceof ScenarioError) return e.issues;
+    if (e instanceof ScenarioError) return e.issues.map((i) => ({ code: i.code, path: pathText(i.path), message: i.message }));
     throw e;
   }
   throw new Error('expected a ScenarioError');
@@ -157,8 +159,10 @@ slo: { p99: 50ms }
     const s = load(`${base}fleet: { tritonConfig: bert/config.pbtxt, batching: { maxQueueDelay: 5ms } }\n`, ['fleet.instances=1']);
     expect(s.fleet.batching).toEqual({ maxBatch: 32, maxQueueDelayS: 0.005, preferred: [16, 32] });
     expect(s.fleet.instances).toBe(1);
-    expect(issuesOf(() => load(`${base}fleet: { tritonConfig: nope.pbtxt }\n`))).toEqual([{ path: 'fleet.tritonConfig', message: 'cannot read nope.pbtxt (no such file)' }]);
-    expect(issuesOf(() => load(`${base}fleet: { tritonConfig: pa-b1.csv }\n`))[0]!.message).toBe('pa-b1.csv: line 1, column 23: unexpected character "/"');
+    expect(issuesOf(() => load(`${base}fleet: { tritonConfig: nope.pbtxt }\n`))).toEqual([{ code: 'file_unreadable', path: 'fleet.tritonConfig', message: 'cannot read nope.pbtxt (no such file)' }]);
+    expect(issuesOf(() => load(`${base}fleet: { tritonConfig: pa-b1.csv }\n`))).toEqual([
+      { code: 'invalid_file', path: 'fleet.tritonConfig', message: 'pa-b1.csv: line 1, column 23: unexpected character "/"' },
+    ]);
   });
 });
 
@@ -207,13 +211,13 @@ fleet: { batching: { maxBatch: 16 } }
 
   it('reports unreadable and inconsistent files', () => {
     expect(issuesOf(() => load('name: x\nduration: 10\ntraffic: { rate: 1 }\nmodel: { perfAnalyzer: pa-b1.csv }\n'))).toEqual([
-      { path: 'model.perfAnalyzer', message: 'pa-b1.csv: no Batch column, so the batch size is unknown: name it in the scenario, e.g. perfAnalyzer: { 8: pa-b1.csv } for a run with -b 8' },
+      { code: 'invalid_file', path: 'model.perfAnalyzer', message: 'pa-b1.csv: no Batch column, so the batch size is unknown: name it in the scenario, e.g. perfAnalyzer: { 8: pa-b1.csv } for a run with -b 8' },
     ]);
     expect(issuesOf(() => load('name: x\nduration: 10\ntraffic: { rate: 1 }\nmodel: { perfAnalyzer: { 1: pa-b8.csv, 8: pa-b1.csv } }\n'))).toEqual([
-      { path: 'model.perfAnalyzer', message: 'batch 8 computes faster (3.476 ms, pa-b1.csv row 3) than batch 1 (5.190 ms): remeasure, a larger batch cannot take less time' },
+      { code: 'invalid_file', path: 'model.perfAnalyzer', message: 'batch 8 computes faster (3.476 ms, pa-b1.csv row 3) than batch 1 (5.190 ms): remeasure, a larger batch cannot take less time' },
     ]);
     expect(issuesOf(() => load('name: x\nduration: 10\ntraffic: { rate: 1 }\nmodel: { latency: { 1: 1ms }, perfAnalyzer: { 1: pa-b1.csv } }\n'))).toEqual([
-      { path: 'model.perfAnalyzer', message: 'give either model.latency or model.perfAnalyzer, not both' },
+      { code: 'cross_field', path: 'model.perfAnalyzer', message: 'give either model.latency or model.perfAnalyzer, not both' },
     ]);
     const bad = importPerfAnalyzer([{ label: 'x.csv', text: 'Concurrency,Server Compute Infer\n1,abc\n', batch: 1 }]);
     expect(bad).toEqual({ ok: false, errors: ['x.csv: row 2, server compute infer: expected a number ≥ 0, got "abc"'] });
@@ -271,7 +275,7 @@ describe('Prometheus query_range JSON → the rate schedule', () => {
       stepS: 60,
     });
     expect(issuesOf(() => load('name: x\nduration: 10\ntraffic: { rate: 5, prometheus: rate.json }\nmodel: { latency: { 1: 1ms } }\n'))).toEqual([
-      { path: 'traffic.prometheus', message: 'give one of traffic.rate, traffic.trace or traffic.prometheus (also has rate)' },
+      { code: 'cross_field', path: 'traffic.prometheus', message: 'give one of traffic.rate, traffic.trace or traffic.prometheus (also has rate)' },
     ]);
   });
 });

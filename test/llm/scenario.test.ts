@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadLlmScenario, LlmScenarioError } from '../../src/llm/scenario.js';
+import type { IssueCode, ScenarioIssue } from '../../src/scenario/issues.js';
 import { runLlmFleet } from '../../src/llm/fleet.js';
 import { cli, ROOT } from '../helpers/cli.js';
 
@@ -21,6 +22,15 @@ llm:
   stepTime: { beta0: 8ms, beta1: 0.00005, beta2: 0.0001, beta3: 0.0000001 }
 `;
 const load = (text: string) => loadLlmScenario(text, { file: 's.yaml', baseDir: ROOT, readFile: (p) => readFileSync(p, 'utf8') });
+const issuesOf = (text: string): ScenarioIssue[] => {
+  try {
+    load(text);
+  } catch (e) {
+    if (e instanceof LlmScenarioError) return e.issues;
+    throw e;
+  }
+  return [];
+};
 const errors = (text: string): string[] => {
   try {
     load(text);
@@ -95,6 +105,18 @@ describe('LLM scenarios', () => {
     expect(errors(base.replace('numGpuBlocks: 4000', 'numGpuBlocks: 4000, maxNumSeq: 3') + 'traffic: { users: 1, tokens: { prompt: 1, output: 1 } }\n')).toContainEqual(expect.stringMatching(/llm\.engine\.maxNumSeq: unknown field/));
     // a 70B model does not fit one L4
     expect(errors(base.replace('llama-3.1-8b', 'llama-3.1-70b').replace('gpu: h100-80gb', 'gpu: l4').replace(', numGpuBlocks: 4000', '') + 'traffic: { users: 1, tokens: { prompt: 1, output: 1 } }\n')).toContainEqual(expect.stringMatching(/does not fit 1× l4/));
+  });
+
+  it.each([
+    ['an unknown model', base.replace('llama-3.1-8b', 'gpt-9'), 'unknown_reference', ['llm', 'model']],
+    ['three GPUs of a node', `${base}traffic: { rate: 1 }\n`.replace('replicas: 2', 'replicas: 2\n  tensorParallel: 3'), 'invalid_enum_value', ['llm', 'tensorParallel']],
+    ['a rate without tokens', `${base}traffic: { rate: 1 }\n`, 'required', ['traffic', 'tokens']],
+    ['two traffic modes', `${base}traffic: { rate: 1, users: 3 }\n`, 'cross_field', ['traffic']],
+    ['an unknown engine field', base.replace('numGpuBlocks: 4000', 'numGpuBlocks: 4000, maxNumSeq: 3') + 'traffic: { users: 1, tokens: { prompt: 1, output: 1 } }\n', 'unknown_key', ['llm', 'engine', 'maxNumSeq']],
+    ['a schedule out of order', `${base}traffic: { rate: [ { at: 0, rate: 1 }, { at: 0, rate: 2 } ], tokens: { prompt: 1, output: 1 } }\n`, 'cross_field', ['traffic', 'rate', 1, 'at']],
+    ['a negative duration', `${base}traffic: { users: 1, tokens: { prompt: 1, output: 1 } }\n`.replace(/^duration: .*$/m, 'duration: -5s'), 'too_small', ['duration']],
+  ] as [string, string, IssueCode, (string | number)[]][])('%s: its code at its path', (_what, text, code, path) => {
+    expect(issuesOf(text)).toContainEqual(expect.objectContaining({ code, path }));
   });
 
   it('the CLI runs it: contract fields, the llm block, exit 2 on a bad file', () => {

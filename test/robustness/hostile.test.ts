@@ -8,18 +8,22 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadScenario, loadScenarioVariants, ScenarioError, type ScenarioIssue } from '../../src/scenario/load.js';
+import { loadScenario, loadScenarioVariants, ScenarioError } from '../../src/scenario/load.js';
+import { pathText, type IssueCode } from '../../src/scenario/issues.js';
+
+type Issue = { code: IssueCode; path: string; message: string };
 import { parseHpaManifest, isHpaParseError } from '../../src/scenario/kubernetes.js';
 import { BIN, cli } from '../helpers/cli.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'infersim-hostile-'));
 const BASE = 'name: s\nduration: 20s\ntraffic: { rate: 20 }\nmodel: { latency: { 1: 4ms, 32: 12ms } }\nfleet: { replicas: 2 }\nslo: { p99: 100ms }\n';
 
-function issuesOf(fn: () => unknown): ScenarioIssue[] {
+/** What `fn` throws, each issue as the cases write it: its code, its path as the CLI prints it, its message. */
+function issuesOf(fn: () => unknown): Issue[] {
   try {
     fn();
   } catch (e) {
-    if (e instanceof ScenarioError) return e.issues;
+    if (e instanceof ScenarioError) return e.issues.map((i) => ({ code: i.code, path: pathText(i.path), message: i.message }));
     throw e;
   }
   throw new Error('expected a ScenarioError');
@@ -61,8 +65,9 @@ describe('YAML aliases, __proto__ and merge keys are input errors or data, never
     expect(issuesOf(() => load(BASE, ['__proto__.polluted=1']))[0]!.message).toMatch(/__proto__: unknown field/);
     expect(issuesOf(() => load(BASE, ['fleet.__proto__.polluted=1']))[0]!.message).toMatch(/unknown field/);
     expect(issuesOf(() => load(BASE, ['fleet={ __proto__: { polluted: 1 } }']))[0]!.message).toMatch(/__proto__: unknown field/);
-    expect(issuesOf(() => load(`${BASE}__proto__: { polluted: 1 }\n`))).toEqual([{ path: '__proto__', message: 'unknown field (__proto__ is never a field name)' }]);
-    expect(issuesOf(() => load(BASE.replace('replicas: 2', 'replicas: 2, __proto__: { x: 1 }')))[0]!.path).toBe('fleet.__proto__');
+    expect(issuesOf(() => load(`${BASE}__proto__: { polluted: 1 }\n`))).toEqual([{ code: 'unknown_key', path: '__proto__', message: 'unknown field (__proto__ is never a field name)' }]);
+    expect(issuesOf(() => load(BASE.replace('replicas: 2', 'replicas: 2, __proto__: { x: 1 }')))[0]).toMatchObject({ code: 'unknown_key', path: 'fleet.__proto__' });
+    expect(issuesOf(() => load(BASE, ['__proto__.polluted=1']))[0]).toMatchObject({ code: 'invalid_override', path: '' });
     expect(Object.keys(Object.prototype)).toEqual(before);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     // a later load is not affected
@@ -76,22 +81,23 @@ describe('YAML aliases, __proto__ and merge keys are input errors or data, never
   });
 
   it('duplicate keys are still refused, in linear time (20 000 keys: yaml compared each with every earlier one)', () => {
-    expect(issuesOf(() => load(`${BASE}name: t\n`))).toEqual([{ path: '', message: 'line 7, column 1: Map keys must be unique' }]);
+    expect(issuesOf(() => load(`${BASE}name: t\n`))).toEqual([{ code: 'invalid_syntax', path: '', message: 'line 7, column 1: Map keys must be unique' }]);
     const many = `${BASE}x:\n${Array.from({ length: 20_000 }, (_, i) => `  k${i}: 1`).join('\n')}\n`;
     expect(issuesOf(() => load(many))[0]!.path).toBe('x');
   });
 
   it('names with control characters (terminal escapes) are refused; variant names must be one safe path segment', () => {
     expect(issuesOf(() => load(BASE.replace('name: s', 'name: "\\e[2Jx"')))[0]!.message).toMatch(/without control characters/);
-    const variants = (names: string[]): ScenarioIssue[] =>
+    const variants = (names: string[]): Issue[] =>
       issuesOf(() => loadScenarioVariants(`${BASE}variants:\n${names.map((n) => `  ${JSON.stringify(n)}: {}`).join('\n')}\n`, { file: 's.yaml', baseDir: '/' }));
     const bad = ['../../x', '/abs', 'a/b', 'base', 'BASE', 'compare.csv', 'report.html', 'a\u0000b', '.hidden', '..', 'x'.repeat(65), 'é'];
     expect(variants(bad).map((i) => i.path)).toHaveLength(bad.length);
+    expect(new Set(variants(bad).map((i) => i.code))).toEqual(new Set(['invalid_format']));
     expect(variants(['Fast', 'fast'])[0]!.message).toMatch(/case-insensitive/);
   });
 
   it('seeds past 2^53 − 1 are refused (neighbouring seeds there are the same double)', () => {
-    expect(issuesOf(() => load(`${BASE}seed: 9007199254740993\n`))[0]!.path).toBe('seed');
+    expect(issuesOf(() => load(`${BASE}seed: 9007199254740993\n`))[0]).toMatchObject({ code: 'too_big', path: 'seed' });
   });
 });
 

@@ -16,6 +16,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
+import { isIssueCode } from '../../src/scenario/issues.js';
 import type { Scenario } from '../../src/config/scenario.js';
 import type { Summary } from '../../src/metrics/summary.js';
 import { Timeline } from '../../src/metrics/timeline.js';
@@ -36,7 +37,8 @@ function loadOrIssues(text: string): { sc: Scenario } | { issues: ScenarioError[
     if (!(e instanceof ScenarioError)) throw new Error(`loader threw ${(e as Error)?.constructor?.name}: ${(e as Error)?.message}\n--- input ---\n${text.slice(0, 2000)}`);
     expect(e.issues.length).toBeGreaterThan(0);
     for (const i of e.issues) {
-      expect(typeof i.path).toBe('string');
+      expect(isIssueCode(i.code), i.code).toBe(true);
+      expect(Array.isArray(i.path) && i.path.every((x) => typeof x === 'string' || (Number.isInteger(x) && x >= 0)), JSON.stringify(i.path)).toBe(true);
       expect(i.message.trim()).not.toBe('');
       expect(i.message).not.toContain('[object Object]');
     }

@@ -7,7 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadScenario, ScenarioError, type ScenarioIssue } from '../../src/scenario/load.js';
+import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
+import { pathText, type IssueCode } from '../../src/scenario/issues.js';
+
+type Issue = { code: IssueCode; path: string; message: string };
 import { simulate, startRun } from '../../src/run.js';
 import { replicaBounds } from '../../src/config/autoscaling.js';
 import { interpolateLatencyS, LatencyModel } from '../../src/serving/latency.js';
@@ -22,11 +25,12 @@ import { assertRunInvariants } from './invariants.js';
 
 const load = (text: string): ReturnType<typeof loadScenario> => loadScenario(text, { file: 's.yaml', baseDir: '/' });
 
-function issuesOf(text: string): ScenarioIssue[] {
+/** What loading `text` throws, each issue as the cases write it: its code, its path as the CLI prints it, its message. */
+function issuesOf(text: string): Issue[] {
   try {
     load(text);
   } catch (e) {
-    if (e instanceof ScenarioError) return e.issues;
+    if (e instanceof ScenarioError) return e.issues.map((i) => ({ code: i.code, path: pathText(i.path), message: i.message }));
     throw e;
   }
   throw new Error('expected a ScenarioError');
@@ -314,49 +318,53 @@ describe('an event whose kind is invalid is reported once, not judged by it ("ki
     const issues = issuesOf('name: e\nduration: 60s\ntraffic: { rate: 10 }\nmodel: { latency: { 1: 5ms } }\nevents: [ { at: 10s, kind: 1e308, count: 1 } ]\n');
     expect(issues).toHaveLength(1);
     expect(issues[0]!.path).toBe('events.0.kind');
+    expect(issues[0]!.code).toBe('invalid_enum_value');
     expect(issues[0]!.message).toMatch(/^must be one of replica-crash, .* \(got 1e\+308\)$/);
   });
 });
 
 describe('magnitudes no run can finish are input errors (they hung, crashed or gave Infinity)', () => {
   const base = (extra: string): string => `name: l\nduration: 60s\ntraffic: { rate: 100 }\nmodel: { latency: { 1: 5ms } }\n${extra}\n`;
-  const cases: [string, string, string][] = [
-    ['duration: 1e308', 'duration', 'must be at most 365d (one year, in seconds 31536000) (got 1e+308)'],
+  const cases: [IssueCode, string, string, string][] = [
+    ['limit_exceeded', 'duration: 1e308', 'duration', 'must be at most 365d (one year, in seconds 31536000) (got 1e+308)'],
     [
+      'limit_exceeded',
       'traffic: { rate: 1e308 }',
       'traffic.rate',
       'the run would simulate about Infinity requests (peak 1.00e+308 req/s for 60s); at most 1000000000000 can be simulated',
     ],
-    ['traffic: { rate: 100, spikes: [ { at: 1s, factor: 1e12, for: 1s } ] }', 'traffic.rate', ''],
-    ['traffic: { rate: 100, burst: { kind: mmpp, highFactor: 2e308 } }', 'traffic.burst.highFactor', ''],
-    ['traffic: { rate: 100, diurnal: { amplitude: 0.5, period: 1e-300 } }', 'traffic.diurnal.period', 'must be at least 1m (got 1e-300)'],
-    ['report: { interval: 1e-300 }', 'report.interval', 'the timeline would have 6.00e+301 rows (duration / interval); at most 1000000: use a longer interval'],
-    ['fleet: { replicas: 9007199254740992 }', 'fleet.replicas', 'must be at most 10000 (got 9007199254740992)'],
-    ['fleet: { instances: 1e308 }', 'fleet.instances', 'must be at most 64 (got 1e+308)'],
-    ['model: { latency: { 1: 5ms, 8: 10ms } }\nfleet: { batching: { maxBatch: 9007199254740992 } }', 'fleet.batching.maxBatch', 'must be at most 4096 (got 9007199254740992)'],
-    ['fleet: { warmPool: 1e308 }', 'fleet.warmPool', 'must be at most 10000 (got 1e+308)'],
-    ['fleet: { coldStart: { modelLoad: { mean: 10s, cv: 1e308 } } }', 'fleet.coldStart.modelLoad.cv', 'must be at most 100 (got 1e+308)'],
-    ['model: { latency: { 1: 5ms }, variability: { dist: lognormal, cv: 1e308 } }', 'model.variability.cv', 'must be at most 100 (got 1e+308)'],
-    ['model: { latency: { 1: 5ms }, responseBytes: 1e308 }', 'model.responseBytes', 'must be at most 1TB (got 1e+308)'],
-    ['cost: { gpuHourly: 1e308 }', 'cost.gpuHourly', 'must be at most 1000000 (got 1e+308)'],
-    ['model: { latency: { 1: 1e308 } }', 'model.latency.1', 'must be at most 1h (3600 s) (got 1e+308)'],
-    ['model: { latency: { 1: 1e-320 } }', 'model.latency.1', 'must be at least 1us (got 1e-320)'],
-    ['slo: { p99: 1e308 }', 'slo.p99', 'must be at most 365d (one year, in seconds 31536000) (got 1e+308)'],
-    ['autoscaler: { kind: kpa, minReplicas: 9007199254740992 }', 'autoscaler', 'must be at most 10000 replicas (got 9007199254740992)'],
-    ['autoscaler: { kind: hpa, spec: { maxReplicas: 3 }, syncPeriod: 1e-300 }', 'autoscaler.syncPeriod', 'must be at least 1ms (got 1e-300)'],
-    ['autoscaler: { kind: hpa, spec: { maxReplicas: 3 }, metrics: { window: 1e308 } }', 'autoscaler.metrics.window', 'must be at most 1h (got 1e+308)'],
-    ['autoscaler: { kind: kpa, tick: 1e-300 }', 'autoscaler.tick', 'must be at least 1ms (got 1e-300)'],
+    ['limit_exceeded', 'traffic: { rate: 100, spikes: [ { at: 1s, factor: 1e12, for: 1s } ] }', 'traffic.rate', ''],
+    ['invalid_type', 'traffic: { rate: 100, burst: { kind: mmpp, highFactor: 2e308 } }', 'traffic.burst.highFactor', ''],
+    ['too_small', 'traffic: { rate: 100, diurnal: { amplitude: 0.5, period: 1e-300 } }', 'traffic.diurnal.period', 'must be at least 1m (got 1e-300)'],
+    ['limit_exceeded', 'report: { interval: 1e-300 }', 'report.interval', 'the timeline would have 6.00e+301 rows (duration / interval); at most 1000000: use a longer interval'],
+    ['limit_exceeded', 'fleet: { replicas: 9007199254740992 }', 'fleet.replicas', 'must be at most 10000 (got 9007199254740992)'],
+    ['limit_exceeded', 'fleet: { instances: 1e308 }', 'fleet.instances', 'must be at most 64 (got 1e+308)'],
+    ['limit_exceeded', 'model: { latency: { 1: 5ms, 8: 10ms } }\nfleet: { batching: { maxBatch: 9007199254740992 } }', 'fleet.batching.maxBatch', 'must be at most 4096 (got 9007199254740992)'],
+    ['limit_exceeded', 'fleet: { warmPool: 1e308 }', 'fleet.warmPool', 'must be at most 10000 (got 1e+308)'],
+    ['limit_exceeded', 'fleet: { coldStart: { modelLoad: { mean: 10s, cv: 1e308 } } }', 'fleet.coldStart.modelLoad.cv', 'must be at most 100 (got 1e+308)'],
+    ['limit_exceeded', 'model: { latency: { 1: 5ms }, variability: { dist: lognormal, cv: 1e308 } }', 'model.variability.cv', 'must be at most 100 (got 1e+308)'],
+    ['limit_exceeded', 'model: { latency: { 1: 5ms }, responseBytes: 1e308 }', 'model.responseBytes', 'must be at most 1TB (got 1e+308)'],
+    ['limit_exceeded', 'cost: { gpuHourly: 1e308 }', 'cost.gpuHourly', 'must be at most 1000000 (got 1e+308)'],
+    ['limit_exceeded', 'model: { latency: { 1: 1e308 } }', 'model.latency.1', 'must be at most 1h (3600 s) (got 1e+308)'],
+    ['too_small', 'model: { latency: { 1: 1e-320 } }', 'model.latency.1', 'must be at least 1us (got 1e-320)'],
+    ['limit_exceeded', 'slo: { p99: 1e308 }', 'slo.p99', 'must be at most 365d (one year, in seconds 31536000) (got 1e+308)'],
+    ['limit_exceeded', 'autoscaler: { kind: kpa, minReplicas: 9007199254740992 }', 'autoscaler', 'must be at most 10000 replicas (got 9007199254740992)'],
+    ['too_small', 'autoscaler: { kind: hpa, spec: { maxReplicas: 3 }, syncPeriod: 1e-300 }', 'autoscaler.syncPeriod', 'must be at least 1ms (got 1e-300)'],
+    ['limit_exceeded', 'autoscaler: { kind: hpa, spec: { maxReplicas: 3 }, metrics: { window: 1e308 } }', 'autoscaler.metrics.window', 'must be at most 1h (got 1e+308)'],
+    ['too_small', 'autoscaler: { kind: kpa, tick: 1e-300 }', 'autoscaler.tick', 'must be at least 1ms (got 1e-300)'],
     // these validated and then crashed the run ("Array buffer allocation failed", a RangeError from the key sampler)
-    ['traffic: { rate: 100, keys: { kind: zipf, count: 3000000000 } }\ncache: { capacity: 1000 }', 'traffic.keys.count', 'must be at most 2147483647 (2^31 − 1) (got 3000000000)'],
-    ['traffic: { rate: 100, keys: { kind: zipf, count: 1000 } }\ncache: { capacity: 1000000000 }', 'cache.capacity', 'at most 50000000 entries can be simulated (about 3 GB of memory), got 1000000000'],
+    ['limit_exceeded', 'traffic: { rate: 100, keys: { kind: zipf, count: 3000000000 } }\ncache: { capacity: 1000 }', 'traffic.keys.count', 'must be at most 2147483647 (2^31 − 1) (got 3000000000)'],
+    ['limit_exceeded', 'traffic: { rate: 100, keys: { kind: zipf, count: 1000 } }\ncache: { capacity: 1000000000 }', 'cache.capacity', 'at most 50000000 entries can be simulated (about 3 GB of memory), got 1000000000'],
     [
+      'limit_exceeded',
       'traffic: { rate: 100, keys: { kind: zipf, count: 1000 } }\ncache: { capacity: 20000000 }\nshards: { count: 4, by: key-hash }',
       'cache.capacity',
       'at most 50000000 entries over all 4 shards, which keep a cache each, can be simulated (about 3 GB of memory), got 20000000 × 4',
     ],
-    ['fleet: { replicas: 5000 }\nshards: { count: 4, by: tenant, tenants: { count: 3000000000 } }', 'shards.tenants.count', 'must be at most 2147483647 (2^31 − 1) (got 3000000000)'],
-    ['fleet: { replicas: 5000 }\nshards: { count: 4, by: tenant, tenants: { count: 10 } }', 'shards.count', 'at most 10000 replicas over all sites can be simulated (each site\'s largest count, autoscaler bounds and warm pool included), got 20000'],
+    ['limit_exceeded', 'fleet: { replicas: 5000 }\nshards: { count: 4, by: tenant, tenants: { count: 3000000000 } }', 'shards.tenants.count', 'must be at most 2147483647 (2^31 − 1) (got 3000000000)'],
+    ['limit_exceeded', 'fleet: { replicas: 5000 }\nshards: { count: 4, by: tenant, tenants: { count: 10 } }', 'shards.count', 'at most 10000 replicas over all sites can be simulated (each site\'s largest count, autoscaler bounds and warm pool included), got 20000'],
     [
+      'too_small',
       'regions:\n  - { name: a, share: 0.5, rtt: { a: 1ms, b: 2ms } }\n  - { name: b, share: 0.5, rtt: { a: 2ms, b: 1ms } }\ntopology: { kind: active-active, routing: nearest }\nfailover: { healthCheckInterval: 1e-300 }',
       'failover.healthCheckInterval',
       'must be at least 1ms (got 1e-300)',
@@ -364,29 +372,32 @@ describe('magnitudes no run can finish are input errors (they hung, crashed or g
     // these validated and then threw "event scheduled at NaN s" (a lognormal or gamma service time), or put
     // Infinity in the summary (featureStore.servers, latencies, costs), or threw at the summary (the analytic
     // hit rate of a 1e308 s TTL is NaN), or sent every request to the first region (weights summing to Infinity)
-    ['featureStore: { serviceTime: { mean: 1ms, cv: 1e308 } }', 'featureStore.serviceTime.cv', 'must be at most 100 (got 1e+308)'],
-    ['featureStore: { serviceTime: { mean: 1ms, dist: gamma, cv: 1e308 } }', 'featureStore.serviceTime.cv', 'must be at most 100 (got 1e+308)'],
-    ['featureStore: { serviceTime: 1ms, readReplicas: 1e308 }', 'featureStore.readReplicas', 'must be at most 10000 (got 1e+308)'],
-    ['traffic: { rate: 100, keys: { kind: zipf, count: 100 } }\ncache: { capacity: 10, ttl: 1e308 }', 'cache.ttl', 'must be at most 365d (one year, in seconds 31536000) (got 1e+308)'],
+    ['limit_exceeded', 'featureStore: { serviceTime: { mean: 1ms, cv: 1e308 } }', 'featureStore.serviceTime.cv', 'must be at most 100 (got 1e+308)'],
+    ['limit_exceeded', 'featureStore: { serviceTime: { mean: 1ms, dist: gamma, cv: 1e308 } }', 'featureStore.serviceTime.cv', 'must be at most 100 (got 1e+308)'],
+    ['limit_exceeded', 'featureStore: { serviceTime: 1ms, readReplicas: 1e308 }', 'featureStore.readReplicas', 'must be at most 10000 (got 1e+308)'],
+    ['limit_exceeded', 'traffic: { rate: 100, keys: { kind: zipf, count: 100 } }\ncache: { capacity: 10, ttl: 1e308 }', 'cache.ttl', 'must be at most 365d (one year, in seconds 31536000) (got 1e+308)'],
     [
+      'limit_exceeded',
       'regions:\n  - { name: a, share: 0.5, rtt: { b: 1e308 } }\n  - { name: b, share: 0.5, rtt: { a: 2ms } }',
       'regions.0.rtt.b',
       'must be at most 365d (one year, in seconds 31536000) (got 1e+308)',
     ],
-    ['cost: { interRegionPerGB: 1e308 }\nregions: [ { name: a, share: 1 } ]', 'cost.interRegionPerGB', 'must be at most 1000000 (got 1e+308)'],
+    ['limit_exceeded', 'cost: { interRegionPerGB: 1e308 }\nregions: [ { name: a, share: 1 } ]', 'cost.interRegionPerGB', 'must be at most 1000000 (got 1e+308)'],
     [
+      'limit_exceeded',
       'regions:\n  - { name: a, share: 0.5, rtt: { b: 1ms } }\n  - { name: b, share: 0.5, rtt: { a: 1ms } }\ntopology: { routing: weighted, weights: { a: 1e308, b: 1e308 } }',
       'topology.weights.b',
       'must be at most 1000000 (got 1e+308)',
     ],
   ];
-  for (const [extra, path, message] of cases) {
-    it(`${path}: ${extra}`, () => {
+  for (const [code, extra, path, message] of cases) {
+    it(`${path} (${code}): ${extra}`, () => {
       // a later key replaces the base's (YAML would reject a duplicate): merge by writing the override last
       const text = base('').replace(new RegExp(`^${extra.split(':')[0]}:.*$`, 'm'), '') + extra + '\n';
       const issues = issuesOf(text);
       const hit = issues.find((i) => i.path === path);
       expect(hit, JSON.stringify(issues)).toBeDefined();
+      expect(hit!.code).toBe(code);
       if (message !== '') expect(hit!.message).toBe(message);
     });
   }
@@ -398,9 +409,10 @@ describe('magnitudes no run can finish are input errors (they hung, crashed or g
   });
 
   it('but not all together: replicas × instances × maxBatch, replicas × queue depth are one memory estimate (#14)', () => {
-    const over = (fleet: string, extra = ''): ScenarioIssue[] =>
+    const over = (fleet: string, extra = ''): Issue[] =>
       issuesOf(`name: l\nduration: 365d\ntraffic: { rate: 30000 }\nmodel: { latency: { 1: 5ms, 4096: 1s } }\nreport: { interval: 40s }\nfleet: ${fleet}\n${extra}`);
     const memory = /^the run could hold about [\d.]+ GB in memory at once \(.*requests held × 64 B.*\); at most 4.00 GB can be simulated/;
+    expect(over('{ replicas: 10000, instances: 64, batching: { maxBatch: 4096 } }')[0]).toMatchObject({ code: 'limit_exceeded', path: '' });
     expect(over('{ replicas: 10000, instances: 64, batching: { maxBatch: 4096 } }')[0]!.message).toMatch(memory);
     expect(over('{ replicas: 200, queue: { maxDepth: 1000000 } }')[0]!.message).toMatch(memory);
     // the autoscaler's maximum and the warm pool count, not the initial replicas

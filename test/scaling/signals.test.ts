@@ -11,17 +11,19 @@ import { MetricsPipeline, prometheusRate } from '../../src/scaling/metrics-pipel
 import { METRICS_PRESETS, resolveMetricsPipeline } from '../../src/config/autoscaling.js';
 import type { ServingFleet } from '../../src/serving/fleet.js';
 import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
+import { pathText } from '../../src/scenario/issues.js';
 import type { Scenario } from '../../src/config/scenario.js';
 
 function load(text: string): Scenario {
   return loadScenario(text, { file: 's.yaml', baseDir: '/scenarios' });
 }
 
+/** What loading `text` throws, one `[code] path: message` line per issue. */
 function issues(text: string): string[] {
   try {
     load(text);
   } catch (e) {
-    if (e instanceof ScenarioError) return e.issues.map((i) => `${i.path}: ${i.message}`);
+    if (e instanceof ScenarioError) return e.issues.map((i) => `[${i.code}] ${pathText(i.path)}: ${i.message}`);
     throw e;
   }
   throw new Error('expected a ScenarioError');
@@ -139,7 +141,7 @@ describe('metrics pipeline presets', () => {
 
   it('rejects an unknown preset and warns when the window cannot hold two scrapes', () => {
     expect(issues(hpaYaml(DCGM_70, '  signals: { DCGM_FI_DEV_GPU_UTIL: gpuUtilization }\n  metrics: { preset: prometheus }\n'))).toEqual([
-      'autoscaler.metrics.preset: must be one of default, metrics-server, prometheus-adapter (got "prometheus")',
+      '[invalid_enum_value] autoscaler.metrics.preset: must be one of default, metrics-server, prometheus-adapter (got "prometheus")',
     ]);
     const qps = `{ minReplicas: 1, maxReplicas: 10, metrics: [ { type: Pods, pods: { metric: { name: qps }, target: { type: AverageValue, averageValue: "50" } } } ] }`;
     const s = load(hpaYaml(qps, '  signals: { qps: rps }\n  metrics: { scrapeInterval: 30s, window: 45s }\n'));
@@ -165,16 +167,16 @@ describe('signal mappings and units', () => {
 
   it('names the field and the expected value when a mapping is wrong', () => {
     expect(issues(hpaYaml(DCGM_70, '  signals: { DCGM_FI_DEV_GPU_UTIL: { signal: gpuUtilization, unit: pct } }\n'))).toEqual([
-      'autoscaler.signals.DCGM_FI_DEV_GPU_UTIL: unit: must be a unit of gpuUtilization: fraction, percent (got "pct")',
+      '[invalid_enum_value] autoscaler.signals.DCGM_FI_DEV_GPU_UTIL: unit: must be a unit of gpuUtilization: fraction, percent (got "pct")',
     ]);
     expect(issues(hpaYaml(DCGM_70, '  signals: { DCGM_FI_DEV_GPU_UTIL: { signal: gpuUtilization, unit: percent, scale: 100 } }\n'))).toEqual([
-      'autoscaler.signals.DCGM_FI_DEV_GPU_UTIL: give scale or unit, not both (unit percent is scale 100)',
+      '[cross_field] autoscaler.signals.DCGM_FI_DEV_GPU_UTIL: give scale or unit, not both (unit percent is scale 100)',
     ]);
     expect(issues(hpaYaml(DCGM_70, '  signals: { DCGM_FI_DEV_GPU_UTIL: { signal: gpuUtilization, scale: 0 } }\n'))).toEqual([
-      'autoscaler.signals.DCGM_FI_DEV_GPU_UTIL: scale: must be > 0 (got 0)',
+      '[too_small] autoscaler.signals.DCGM_FI_DEV_GPU_UTIL: scale: must be > 0 (got 0)',
     ]);
     expect(issues(hpaYaml(DCGM_70, '  signals: { DCGM_FI_DEV_GPU_UTIL: { scale: 100 } }\n'))).toEqual([
-      'autoscaler.signals.DCGM_FI_DEV_GPU_UTIL: signal: required: a signal: rps, concurrency, queueDepth, gpuUtilization, cpu or latencyP99Ms',
+      '[required] autoscaler.signals.DCGM_FI_DEV_GPU_UTIL: signal: required: a signal: rps, concurrency, queueDepth, gpuUtilization, cpu or latencyP99Ms',
     ]);
   });
 });

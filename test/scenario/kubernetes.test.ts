@@ -156,17 +156,18 @@ items:
     const [e, ...rest] = errs(parseHpaManifest(text, { file: 'two.yaml' }));
     expect(rest).toEqual([]);
     expect(e?.path).toBe('two.yaml');
+    expect(e?.code).toBe('invalid_file');
     expect(e?.message).toContain('2 HorizontalPodAutoscalers (a, b)');
   });
 
   it('errors when the named HPA is absent, listing those present', () => {
     const e = errs(parseHpaManifest(`${hpa('a')}---\n${hpa('b')}`, { file: 'two.yaml', name: 'c' }));
-    expect(e).toEqual([{ path: 'two.yaml', message: 'no HorizontalPodAutoscaler named "c" (found: a, b)' }]);
+    expect(e).toEqual([{ code: 'invalid_file', path: 'two.yaml', message: 'no HorizontalPodAutoscaler named "c" (found: a, b)' }]);
   });
 
   it('errors when the file holds no HPA', () => {
     const e = errs(parseHpaManifest(DEPLOYMENT, { file: 'dep.yaml' }));
-    expect(e).toEqual([{ path: 'dep.yaml', message: 'no HorizontalPodAutoscaler (kinds found: Deployment)' }]);
+    expect(e).toEqual([{ code: 'invalid_file', path: 'dep.yaml', message: 'no HorizontalPodAutoscaler (kinds found: Deployment)' }]);
     expect(errs(parseHpaManifest('', { file: 'empty.yaml' }))[0]?.path).toBe('empty.yaml');
   });
 
@@ -174,15 +175,18 @@ items:
     const e = errs(parseHpaManifest('spec: [unclosed\n', { file: 'bad.yaml' }));
     expect(e.length).toBeGreaterThan(0);
     expect(e[0]?.path).toBe('bad.yaml');
+    expect(e[0]?.code).toBe('invalid_syntax');
     expect(e[0]?.message).toMatch(/^YAML: /);
   });
 
   it('rejects other API versions, pointing at v2 for v2beta1', () => {
     const v2beta1 = errs(parseHpaManifest(hpa('x').replace('autoscaling/v2', 'autoscaling/v2beta1'), { file: 'h.yaml' }));
     expect(v2beta1[0]?.path).toBe('h.yaml:apiVersion');
+    expect(v2beta1[0]?.code).toBe('unsupported');
     expect(v2beta1[0]?.message).toContain('write it as autoscaling/v2');
     const other = errs(parseHpaManifest(hpa('x').replace('autoscaling/v2', 'apps/v1'), { file: 'h.yaml' }));
     expect(other[0]?.message).toContain('got "apps/v1"');
+    expect(other[0]?.code).toBe('invalid_enum_value');
   });
 
   it('reports every spec error with a path into the file', () => {
@@ -312,19 +316,19 @@ describe('parseHpaSpec', () => {
       ),
     );
     expect(e).toEqual([
-      { path: 'autoscaler.spec.metrics[0].pods.target.averageValue', message: 'must be positive (got 0)' },
-      { path: 'autoscaler.spec.metrics[1].resource.target.averageValue', message: 'must not be set when type is Utilization (set averageUtilization)' },
-      { path: 'autoscaler.spec.metrics[2].resource', message: 'must not be set when type is Pods (only pods)' },
-      { path: 'autoscaler.spec.metrics[2].pods', message: 'required when type is Pods' },
-      { path: 'autoscaler.spec.metrics[3].type', message: 'must be one of Resource, ContainerResource, Pods, Object, External (got "Custom")' },
-      { path: 'autoscaler.spec.behavior.scaleUp.selectPolicy', message: 'must be Max, Min or Disabled (got "Fastest")' },
-      { path: 'autoscaler.spec.behavior.scaleUp.policies', message: 'must specify at least one policy' },
-      { path: 'autoscaler.spec.behavior.scaleDown.stabilizationWindowSeconds', message: 'must be between 0 and 3600 (got 4000)' },
-      { path: 'autoscaler.spec.behavior.scaleDown.policies[0].periodSeconds', message: 'must be between 1 and 1800 (got 3600)' },
-      { path: 'autoscaler.spec.minReplicas', message: 'must be ≥ 1 (got 0)' },
-      { path: 'autoscaler.spec.maxReplicas', message: 'must be an integer (got 3.5)' },
+      { code: 'too_small', path: 'autoscaler.spec.metrics[0].pods.target.averageValue', message: 'must be positive (got 0)' },
+      { code: 'cross_field', path: 'autoscaler.spec.metrics[1].resource.target.averageValue', message: 'must not be set when type is Utilization (set averageUtilization)' },
+      { code: 'cross_field', path: 'autoscaler.spec.metrics[2].resource', message: 'must not be set when type is Pods (only pods)' },
+      { code: 'required', path: 'autoscaler.spec.metrics[2].pods', message: 'required when type is Pods' },
+      { code: 'invalid_enum_value', path: 'autoscaler.spec.metrics[3].type', message: 'must be one of Resource, ContainerResource, Pods, Object, External (got "Custom")' },
+      { code: 'invalid_enum_value', path: 'autoscaler.spec.behavior.scaleUp.selectPolicy', message: 'must be Max, Min or Disabled (got "Fastest")' },
+      { code: 'too_small', path: 'autoscaler.spec.behavior.scaleUp.policies', message: 'must specify at least one policy' },
+      { code: 'too_big', path: 'autoscaler.spec.behavior.scaleDown.stabilizationWindowSeconds', message: 'must be between 0 and 3600 (got 4000)' },
+      { code: 'too_big', path: 'autoscaler.spec.behavior.scaleDown.policies[0].periodSeconds', message: 'must be between 1 and 1800 (got 3600)' },
+      { code: 'too_small', path: 'autoscaler.spec.minReplicas', message: 'must be ≥ 1 (got 0)' },
+      { code: 'invalid_type', path: 'autoscaler.spec.maxReplicas', message: 'must be an integer (got 3.5)' },
     ]);
-    expect(errs(parseHpaSpec({ minReplicas: 2 }, 's'))).toEqual([{ path: 's.maxReplicas', message: 'required' }]);
-    expect(errs(parseHpaSpec('spec', 's'))).toEqual([{ path: 's', message: 'must be a mapping (got "spec")' }]);
+    expect(errs(parseHpaSpec({ minReplicas: 2 }, 's'))).toEqual([{ code: 'required', path: 's.maxReplicas', message: 'required' }]);
+    expect(errs(parseHpaSpec('spec', 's'))).toEqual([{ code: 'invalid_type', path: 's', message: 'must be a mapping (got "spec")' }]);
   });
 });

@@ -9,19 +9,20 @@ import {
   loadScenario,
   resolveScenario,
   ScenarioError,
-  type ScenarioIssue,
 } from '../../src/scenario/load.js';
+import { pathText, type IssueCode } from '../../src/scenario/issues.js';
 import type { Scenario } from '../../src/config/scenario.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const badDir = join(here, '..', 'fixtures', 'bad');
 const w1Path = join(here, '..', '..', 'bench', 'w1', 'w1.yaml');
 
-function issuesOf(f: () => unknown): ScenarioIssue[] {
+/** What `f` throws, each issue as the cases write it: its code, its path as the CLI prints it, its message. */
+function issuesOf(f: () => unknown): { code: IssueCode; path: string; message: string }[] {
   try {
     f();
   } catch (e) {
-    if (e instanceof ScenarioError) return e.issues;
+    if (e instanceof ScenarioError) return e.issues.map((i) => ({ code: i.code, path: pathText(i.path), message: i.message }));
     throw e;
   }
   throw new Error('expected a ScenarioError');
@@ -40,101 +41,101 @@ model:
   latency: { 1: 4ms, 32: 12ms }
 `;
 
-// Every file in test/fixtures/bad/ with the exact issues it must produce, in order.
-const BAD: Record<string, [path: string, message: string][]> = {
+// Every file in test/fixtures/bad/ with the exact issues it must produce, in order: code, path (as printed), message.
+const BAD: Record<string, [code: IssueCode, path: string, message: string][]> = {
   'wrong-types.yaml': [
-    ['name', 'must be a non-empty string (got 42)'],
-    ['seed', 'must be an integer between 0 and 9007199254740991 (got 1.5)'],
-    ['fleet.replicas', 'must be an integer ≥ 0 (got "three")'],
-    ['fleet.overlap', 'must be a number between 0 and 1 (got "0.5")'],
+    ['invalid_type', 'name', 'must be a non-empty string (got 42)'],
+    ['invalid_type', 'seed', 'must be an integer between 0 and 9007199254740991 (got 1.5)'],
+    ['invalid_type', 'fleet.replicas', 'must be an integer ≥ 0 (got "three")'],
+    ['invalid_type', 'fleet.overlap', 'must be a number between 0 and 1 (got "0.5")'],
   ],
-  'zero-rate.yaml': [['traffic.rate', 'must be > 0 (got 0)']],
-  'negative-rate.yaml': [['traffic.rate', 'must be > 0 (got -5)']],
-  'max-batch-zero.yaml': [['fleet.batching.maxBatch', 'must be a positive integer (got 0)']],
-  'max-batch-negative.yaml': [['fleet.batching.maxBatch', 'must be a positive integer (got -4)']],
+  'zero-rate.yaml': [['too_small', 'traffic.rate', 'must be > 0 (got 0)']],
+  'negative-rate.yaml': [['too_small', 'traffic.rate', 'must be > 0 (got -5)']],
+  'max-batch-zero.yaml': [['too_small', 'fleet.batching.maxBatch', 'must be a positive integer (got 0)']],
+  'max-batch-negative.yaml': [['too_small', 'fleet.batching.maxBatch', 'must be a positive integer (got -4)']],
   'missing-latency.yaml': [
-    ['model.latency', 'required: a batch-size → latency table, or model.profile with fleet.gpu'],
+    ['required', 'model.latency', 'required: a batch-size → latency table, or model.profile with fleet.gpu'],
   ],
   'missing-required.yaml': [
-    ['name', 'required: a name for the scenario (a string)'],
-    ['duration', 'required: the simulated time, e.g. 1h or 3600 (seconds)'],
-    ['traffic.rate', 'required: a rate (requests/s, or a list of { at, rps, ramp } steps) or a trace to replay'],
+    ['required', 'name', 'required: a name for the scenario (a string)'],
+    ['required', 'duration', 'required: the simulated time, e.g. 1h or 3600 (seconds)'],
+    ['required', 'traffic.rate', 'required: a rate (requests/s, or a list of { at, rps, ramp } steps) or a trace to replay'],
   ],
   'unknown-field.yaml': [
-    ['fleet.batching.max_batch', 'unknown field; did you mean "maxBatch"?'],
-    ['fleet.replica', 'unknown field; did you mean "replicas"?'],
+    ['unknown_key', 'fleet.batching.max_batch', 'unknown field; did you mean "maxBatch"?'],
+    ['unknown_key', 'fleet.replica', 'unknown field; did you mean "replicas"?'],
     [
-      'colour',
+      'unknown_key', 'colour',
       'unknown field (known fields here: name, seed, duration, warmup, slo, traffic, model, fleet, cost, report, autoscaler, cache, featureStore, events, regions, topology, failover, shards, variants)',
     ],
   ],
   'bad-unit.yaml': [
-    ['duration', '"5 parsecs" is not a duration (use e.g. 250ms, 1.5s, 15m, 2h)'],
-    ['model.responseBytes', '"2 furlongs" is not a size (use e.g. 512B, 2KiB, 1MB)'],
+    ['invalid_format', 'duration', '"5 parsecs" is not a duration (use e.g. 250ms, 1.5s, 15m, 2h)'],
+    ['invalid_format', 'model.responseBytes', '"2 furlongs" is not a size (use e.g. 512B, 2KiB, 1MB)'],
   ],
-  'warmup-too-long.yaml': [['warmup', 'must be less than duration 600s (got 600s)']],
+  'warmup-too-long.yaml': [['cross_field', 'warmup', 'must be less than duration 600s (got 600s)']],
   'decreasing-latency.yaml': [
-    ['model.latency.8', 'latency must not decrease as the batch grows (got 3ms at batch 8, below 4ms at batch 1)'],
+    ['cross_field', 'model.latency.8', 'latency must not decrease as the batch grows (got 3ms at batch 8, below 4ms at batch 1)'],
   ],
-  'unsorted-schedule.yaml': [['traffic.rate.2.at', 'steps must be in ascending order of at (got 600s after 1200s)']],
+  'unsorted-schedule.yaml': [['cross_field', 'traffic.rate.2.at', 'steps must be in ascending order of at (got 600s after 1200s)']],
   'schedule-late-start.yaml': [
-    ['traffic.rate.0.at', 'the first step must be at 0 (got 300s)'],
-    ['traffic.rate.1.ramp', 'the ramp must end by the next step (it ends at 1200s, the next step is at 900s)'],
-    ['traffic.rate', 'at least one step must have rps > 0'],
+    ['cross_field', 'traffic.rate.0.at', 'the first step must be at 0 (got 300s)'],
+    ['cross_field', 'traffic.rate.1.ramp', 'the ramp must end by the next step (it ends at 1200s, the next step is at 900s)'],
+    ['cross_field', 'traffic.rate', 'at least one step must have rps > 0'],
   ],
   'bad-schedule-step.yaml': [
-    ['traffic.rate.0', 'must be a step { at, rps, ramp } (got 100)'],
-    ['traffic.rate.1.rps', 'required: a rate ≥ 0 in requests/s'],
-    ['traffic.rate.1.rpss', 'unknown field; did you mean "rps"?'],
+    ['invalid_type', 'traffic.rate.0', 'must be a step { at, rps, ramp } (got 100)'],
+    ['required', 'traffic.rate.1.rps', 'required: a rate ≥ 0 in requests/s'],
+    ['unknown_key', 'traffic.rate.1.rpss', 'unknown field; did you mean "rps"?'],
   ],
-  'rate-and-trace.yaml': [['traffic.trace', 'give either traffic.rate or traffic.trace, not both']],
+  'rate-and-trace.yaml': [['cross_field', 'traffic.trace', 'give either traffic.rate or traffic.trace, not both']],
   'bad-routing.yaml': [
     [
-      'fleet.routing',
+      'invalid_enum_value', 'fleet.routing',
       'must be one of random, round-robin, least-outstanding, power-of-two, shared-queue (got "round_robin"); did you mean "round-robin"?',
     ],
   ],
   'unsupported-section.yaml': [
-    ['regions.0.share', 'required: the share of the users in this region, a number between 0 and 1'],
-    ['shards', 'regions and shards together are not supported yet: shard within one fleet (shards) or spread over regions (regions), not both'],
+    ['required', 'regions.0.share', 'required: the share of the users in this region, a number between 0 and 1'],
+    ['unsupported', 'shards', 'regions and shards together are not supported yet: shard within one fleet (shards) or spread over regions (regions), not both'],
   ],
   'yaml-syntax.yaml': [
-    ['', 'line 5, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    ['invalid_syntax', '', 'line 5, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]'],
   ],
-  'empty.yaml': [['', 'the file holds no scenario: expected a mapping with at least name, duration, traffic and model']],
+  'empty.yaml': [['required', '', 'the file holds no scenario: expected a mapping with at least name, duration, traffic and model']],
   'top-level-list.yaml': [
-    ['', 'expected a scenario, a mapping of fields such as name, duration, traffic (got a list)'],
+    ['invalid_type', '', 'expected a scenario, a mapping of fields such as name, duration, traffic (got a list)'],
   ],
-  'section-not-mapping.yaml': [['fleet', 'must be a mapping (got 8)']],
-  'preferred-above-max.yaml': [['fleet.batching.preferred.1', 'must be ≤ maxBatch 8 (got 16)']],
+  'section-not-mapping.yaml': [['invalid_type', 'fleet', 'must be a mapping (got 8)']],
+  'preferred-above-max.yaml': [['cross_field', 'fleet.batching.preferred.1', 'must be ≤ maxBatch 8 (got 16)']],
   'kind-options.yaml': [
-    ['traffic.burst.cv', 'required for kind gamma: a cv > 0'],
-    ['traffic.keys.count', 'count applies only to kind zipf (kind is trace)'],
-    ['model.variability.cv', 'exponential has a fixed cv of 1; use lognormal or gamma for another cv'],
-    ['traffic.keys.kind', 'kind trace needs traffic.trace with a keyColumn'],
+    ['required', 'traffic.burst.cv', 'required for kind gamma: a cv > 0'],
+    ['cross_field', 'traffic.keys.count', 'count applies only to kind zipf (kind is trace)'],
+    ['cross_field', 'model.variability.cv', 'exponential has a fixed cv of 1; use lognormal or gamma for another cv'],
+    ['cross_field', 'traffic.keys.kind', 'kind trace needs traffic.trace with a keyColumn'],
   ],
   'unknown-gpu.yaml': [
     [
-      'fleet.gpu',
+      'unknown_reference', 'fleet.gpu',
       'unknown GPU "l5" (known: t4, a10g, l4, l40s, a100-40gb, a100-80gb, h100-80gb, h200); did you mean "l4"?',
     ],
   ],
-  'mig-without-gpu.yaml': [['fleet.mig', 'needs fleet.gpu (a MIG profile is a slice of a GPU)']],
+  'mig-without-gpu.yaml': [['cross_field', 'fleet.mig', 'needs fleet.gpu (a MIG profile is a slice of a GPU)']],
   'many-errors.yaml': [
-    ['duration', 'must be > 0 (got 0)'],
-    ['warmup', 'must be ≥ 0 (got "-1s")'],
-    ['slo.p99', '"fast" is not a duration (use e.g. 250ms, 1.5s, 15m, 2h)'],
-    ['slo.maxErrorRate', 'must be between 0 and 1 (got 2)'],
-    ['traffic.diurnal.amplitude', 'must be in [0, 1) (got 1)'],
-    ['traffic.spikes.0.factor', 'must be > 0 (got 0)'],
-    ['traffic.spikes.0.for', 'must be > 0 (got "0s")'],
-    ['model.latency.0', 'batch size must be a positive integer (got "0")'],
-    ['model.latency.2', '"banana" is not a duration (use e.g. 250ms, 1.5s, 15m, 2h)'],
-    ['fleet.queue.maxDepth', 'must be a positive integer (got 1.5)'],
-    ['fleet.queue.timeout', 'must be > 0 (got 0)'],
-    ['cost.gpuHourly', 'must be ≥ 0 (got -1)'],
-    ['report.interval', 'must be > 0 (got "0s")'],
-    ['fleet.replicas', 'must be ≥ 1 without an autoscaler (got 0): a fixed fleet of no replicas serves nothing'],
+    ['too_small', 'duration', 'must be > 0 (got 0)'],
+    ['too_small', 'warmup', 'must be ≥ 0 (got "-1s")'],
+    ['invalid_format', 'slo.p99', '"fast" is not a duration (use e.g. 250ms, 1.5s, 15m, 2h)'],
+    ['too_big', 'slo.maxErrorRate', 'must be between 0 and 1 (got 2)'],
+    ['too_big', 'traffic.diurnal.amplitude', 'must be in [0, 1) (got 1)'],
+    ['too_small', 'traffic.spikes.0.factor', 'must be > 0 (got 0)'],
+    ['too_small', 'traffic.spikes.0.for', 'must be > 0 (got "0s")'],
+    ['too_small', 'model.latency.0', 'batch size must be a positive integer (got "0")'],
+    ['invalid_format', 'model.latency.2', '"banana" is not a duration (use e.g. 250ms, 1.5s, 15m, 2h)'],
+    ['invalid_type', 'fleet.queue.maxDepth', 'must be a positive integer (got 1.5)'],
+    ['too_small', 'fleet.queue.timeout', 'must be > 0 (got 0)'],
+    ['too_small', 'cost.gpuHourly', 'must be ≥ 0 (got -1)'],
+    ['too_small', 'report.interval', 'must be > 0 (got "0s")'],
+    ['cross_field', 'fleet.replicas', 'must be ≥ 1 without an autoscaler (got 0): a fixed fleet of no replicas serves nothing'],
   ],
 };
 
@@ -149,7 +150,7 @@ describe('malformed scenarios (test/fixtures/bad)', () => {
   it.each(files)('%s reports exactly its problems', (file) => {
     const text = readFileSync(join(badDir, file), 'utf8');
     const issues = issuesOf(() => loadScenario(text, { file, baseDir: badDir }));
-    expect(issues.map((i) => [i.path, i.message])).toEqual(BAD[file]);
+    expect(issues.map((i) => [i.code, i.path, i.message])).toEqual(BAD[file]);
   });
 
   it('formats one `error: <file>: <path>: <message>` line per problem, without a path segment for the document', () => {
@@ -186,56 +187,58 @@ describe('malformed scenarios (test/fixtures/bad)', () => {
 
 describe('more problems, each at its path', () => {
   it.each([
-    ['durration: 10m', 'durration', 'unknown field; did you mean "duration"?'],
-    ['cahce: { capacity: 5 }', 'cahce', 'unknown field; did you mean "cache"?'],
-    ['fleet: { warmPool: -2 }', 'fleet.warmPool', 'must be an integer ≥ 0 (got -2)'],
-    ['events: [ { at: 1m, kind: explode } ]', 'events.0.kind', 'must be one of replica-crash, cache-flush, region-outage (got "explode")'],
-    ['autoscaler: { kind: hpa }', 'autoscaler.manifest', 'required: the HorizontalPodAutoscaler: manifest (a file path) or spec (inline)'],
-    ['autoscaler: { kind: kpa, manifest: x.yaml }', 'autoscaler.manifest', 'manifest applies only to kind hpa (kind is kpa)'],
-    ['fleet: { coldStart: { modelLoad: { mean: 30s } } }', 'fleet.coldStart.modelLoad', 'must be a duration (e.g. 30s), { mean, cv } (lognormal) or { min, max } (uniform) (got a mapping)'],
-    ['fleet: { gpu: l4, mig: 1g.10gb }', 'fleet.mig', 'l4 does not support MIG (got "1g.10gb")'],
+    ['unknown_key', 'durration: 10m', 'durration', 'unknown field; did you mean "duration"?'],
+    ['unknown_key', 'cahce: { capacity: 5 }', 'cahce', 'unknown field; did you mean "cache"?'],
+    ['too_small', 'fleet: { warmPool: -2 }', 'fleet.warmPool', 'must be an integer ≥ 0 (got -2)'],
+    ['invalid_enum_value', 'events: [ { at: 1m, kind: explode } ]', 'events.0.kind', 'must be one of replica-crash, cache-flush, region-outage (got "explode")'],
+    ['required', 'autoscaler: { kind: hpa }', 'autoscaler.manifest', 'required: the HorizontalPodAutoscaler: manifest (a file path) or spec (inline)'],
+    ['cross_field', 'autoscaler: { kind: kpa, manifest: x.yaml }', 'autoscaler.manifest', 'manifest applies only to kind hpa (kind is kpa)'],
+    ['invalid_type', 'fleet: { coldStart: { modelLoad: { mean: 30s } } }', 'fleet.coldStart.modelLoad', 'must be a duration (e.g. 30s), { mean, cv } (lognormal) or { min, max } (uniform) (got a mapping)'],
+    ['unknown_reference', 'fleet: { gpu: l4, mig: 1g.10gb }', 'fleet.mig', 'l4 does not support MIG (got "1g.10gb")'],
     [
+      'unknown_reference',
       'fleet: { gpu: a100-80gb, mig: 1g.5gb }',
       'fleet.mig',
       '"1g.5gb" is not a MIG profile of a100-80gb (known: 1g.10gb, 1g.20gb, 2g.20gb, 3g.40gb, 4g.40gb, 7g.80gb); did you mean "1g.10gb"?',
     ],
-    ['traffic: { spikes: 5 }', 'traffic.spikes', 'must be a list of { at, factor, for } spikes (got 5)'],
-    ['traffic: { keys: { kind: zipf } }', 'traffic.keys.count', 'required for kind zipf: the number of distinct keys, a positive integer'],
-    ['traffic: { burst: { kind: poisson, cv: 2 } }', 'traffic.burst.cv', 'cv applies only to kind gamma (kind is poisson)'],
-    ['traffic: { burst: { kind: mmpp, lowFactor: 4 } }', 'traffic.burst.lowFactor', 'must be < highFactor 3 (got 4)'],
-    ['traffic: { burst: { kind: mmpp, highFactor: 0.2 } }', 'traffic.burst.highFactor', 'must be > lowFactor 0.5 (got 0.2)'],
-    ['traffic: { burst: { kind: bursty } }', 'traffic.burst.kind', 'must be one of poisson, gamma, mmpp (got "bursty")'],
-    ['traffic: { rate: ~, trace: { file: a.csv }, keys: { kind: trace } }', 'traffic.keys.kind', 'kind trace needs traffic.trace.keyColumn (the trace column holding request keys)'],
-    ['traffic: { rate: ~, trace: { file: a.csv, timeFormat: unix } }', 'traffic.trace.timeFormat', 'must be one of auto, iso, epoch-s, epoch-ms (got "unix")'],
-    ['model: { variability: { dist: deterministic, cv: 0.2 } }', 'model.variability.cv', 'deterministic has a fixed cv of 0; use lognormal or gamma for another cv'],
-    ['model: { latency: [4ms, 12ms] }', 'model.latency', 'must be a mapping of batch size → batch latency, e.g. { 1: 4.25ms, 32: 12ms } (got a list)'],
-    ['model: { latency: { 1: 0ms } }', 'model.latency.1', 'must be > 0 (got "0ms")'],
-    ['traffic: { rate: [] }', 'traffic.rate', 'must list at least one { at, rps } step'],
-    ['fleet: { batching: { preferred: 8 } }', 'fleet.batching.preferred', 'must be a list of batch sizes (got 8)'],
-    ['fleet: { batching: { preferred: [0] } }', 'fleet.batching.preferred.0', 'must be a positive integer (got 0)'],
-    ['slo: 100ms', 'slo', 'must be a mapping (got "100ms")'],
-    ['model: { profile: bert-base-seq128, latency: ~ }', 'model.latency', 'required: a batch-size → latency table, or model.profile with fleet.gpu'],
-  ])('%s', (extra, path, message) => {
-    expect(issuesOf(() => load(mergeYaml(BASE, extra)))).toEqual([{ path, message }]);
+    ['invalid_type', 'traffic: { spikes: 5 }', 'traffic.spikes', 'must be a list of { at, factor, for } spikes (got 5)'],
+    ['required', 'traffic: { keys: { kind: zipf } }', 'traffic.keys.count', 'required for kind zipf: the number of distinct keys, a positive integer'],
+    ['cross_field', 'traffic: { burst: { kind: poisson, cv: 2 } }', 'traffic.burst.cv', 'cv applies only to kind gamma (kind is poisson)'],
+    ['cross_field', 'traffic: { burst: { kind: mmpp, lowFactor: 4 } }', 'traffic.burst.lowFactor', 'must be < highFactor 3 (got 4)'],
+    ['cross_field', 'traffic: { burst: { kind: mmpp, highFactor: 0.2 } }', 'traffic.burst.highFactor', 'must be > lowFactor 0.5 (got 0.2)'],
+    ['invalid_enum_value', 'traffic: { burst: { kind: bursty } }', 'traffic.burst.kind', 'must be one of poisson, gamma, mmpp (got "bursty")'],
+    ['cross_field', 'traffic: { rate: ~, trace: { file: a.csv }, keys: { kind: trace } }', 'traffic.keys.kind', 'kind trace needs traffic.trace.keyColumn (the trace column holding request keys)'],
+    ['invalid_enum_value', 'traffic: { rate: ~, trace: { file: a.csv, timeFormat: unix } }', 'traffic.trace.timeFormat', 'must be one of auto, iso, epoch-s, epoch-ms (got "unix")'],
+    ['cross_field', 'model: { variability: { dist: deterministic, cv: 0.2 } }', 'model.variability.cv', 'deterministic has a fixed cv of 0; use lognormal or gamma for another cv'],
+    ['invalid_type', 'model: { latency: [4ms, 12ms] }', 'model.latency', 'must be a mapping of batch size → batch latency, e.g. { 1: 4.25ms, 32: 12ms } (got a list)'],
+    ['too_small', 'model: { latency: { 1: 0ms } }', 'model.latency.1', 'must be > 0 (got "0ms")'],
+    ['too_small', 'traffic: { rate: [] }', 'traffic.rate', 'must list at least one { at, rps } step'],
+    ['invalid_type', 'fleet: { batching: { preferred: 8 } }', 'fleet.batching.preferred', 'must be a list of batch sizes (got 8)'],
+    ['too_small', 'fleet: { batching: { preferred: [0] } }', 'fleet.batching.preferred.0', 'must be a positive integer (got 0)'],
+    ['invalid_type', 'slo: 100ms', 'slo', 'must be a mapping (got "100ms")'],
+    ['required', 'model: { profile: bert-base-seq128, latency: ~ }', 'model.latency', 'required: a batch-size → latency table, or model.profile with fleet.gpu'],
+  ] as [IssueCode, string, string, string][])('%s %s', (code, extra, path, message) => {
+    expect(issuesOf(() => load(mergeYaml(BASE, extra)))).toEqual([{ code, path, message }]);
   });
 
   it('passes on the catalog\'s reason for an unknown profile', () => {
     const issues = issuesOf(() => load(mergeYaml(BASE, 'model: { profile: gpt-17, latency: ~ }\nfleet: { gpu: l4 }')));
     expect(issues).toHaveLength(1);
     expect(issues[0]?.path).toBe('model.profile');
+    expect(issues[0]?.code).toBe('unknown_reference');
     expect(issues[0]?.message).toMatch(/^unknown profile "gpt-17" \(known: .*bert-base-seq128/);
   });
 
   it('rejects an empty latency table', () => {
     expect(issuesOf(() => load(BASE.replace('{ 1: 4ms, 32: 12ms }', '{}')))).toEqual([
-      { path: 'model.latency', message: 'must list at least one batch size, e.g. { 1: 4.25ms, 32: 12ms }' },
+      { code: 'too_small', path: 'model.latency', message: 'must list at least one batch size, e.g. { 1: 4.25ms, 32: 12ms }' },
     ]);
   });
 
   it('words a rate of the wrong shape by what a rate may be', () => {
     const issues = issuesOf(() => load(BASE.replace('rate: [ { at: 0, rps: 100 }, { at: 5m, rps: 200 } ]', 'rate: "2000"')));
     expect(issues).toEqual([
-      { path: 'traffic.rate', message: 'must be a rate in requests/s (> 0) or a list of { at, rps, ramp } steps (got "2000")' },
+      { code: 'invalid_type', path: 'traffic.rate', message: 'must be a rate in requests/s (> 0) or a list of { at, rps, ramp } steps (got "2000")' },
     ]);
   });
 
@@ -243,6 +246,7 @@ describe('more problems, each at its path', () => {
     const text = BASE.replace('{ 1: 4ms, 32: 12ms }', '{ 1: 4ms }') + 'fleet: { batching: { maxBatch: 8 } }\n';
     expect(issuesOf(() => load(text))).toEqual([
       {
+        code: 'cross_field',
         path: 'model.latency',
         message:
           'a table with only batch 1 cannot be extrapolated to fleet.batching.maxBatch 8; add a point at a larger batch',
@@ -252,10 +256,10 @@ describe('more problems, each at its path', () => {
 
   it('reports duplicate keys and a second document as YAML errors with their position', () => {
     expect(issuesOf(() => load('name: a\nname: b\n'))).toEqual([
-      { path: '', message: 'line 2, column 1: Map keys must be unique' },
+      { code: 'invalid_syntax', path: '', message: 'line 2, column 1: Map keys must be unique' },
     ]);
     expect(issuesOf(() => load(`${BASE}---\nname: again\n`))).toEqual([
-      { path: '', message: 'line 8, column 1: a scenario file holds one YAML document, but this one has another after "---"' },
+      { code: 'invalid_syntax', path: '', message: 'line 8, column 1: a scenario file holds one YAML document, but this one has another after "---"' },
     ]);
   });
 
@@ -494,7 +498,7 @@ model: { latency: { 1: 4ms } }
     expect(s.durationS).toBe(60);
     expect(s.model.latency.latencyS).toEqual([0.002]);
     expect(issuesOf(() => resolveScenario(7, { file: 'r.json', baseDir: '/' }))).toEqual([
-      { path: '', message: 'expected a scenario, a mapping of fields such as name, duration, traffic (got 7)' },
+      { code: 'invalid_type', path: '', message: 'expected a scenario, a mapping of fields such as name, duration, traffic (got 7)' },
     ]);
   });
 });
@@ -582,8 +586,8 @@ describe('--set overrides', () => {
 
   it('validates the result like the file itself', () => {
     expect(issuesOf(() => load(BASE, ['fleet.batching.maxBatch=-4', 'fleet.replcias=2']))).toEqual([
-      { path: 'fleet.batching.maxBatch', message: 'must be a positive integer (got -4)' },
-      { path: 'fleet.replcias', message: 'unknown field; did you mean "replicas"?' },
+      { code: 'too_small', path: 'fleet.batching.maxBatch', message: 'must be a positive integer (got -4)' },
+      { code: 'unknown_key', path: 'fleet.replcias', message: 'unknown field; did you mean "replicas"?' },
     ]);
   });
 
@@ -600,13 +604,13 @@ describe('--set overrides', () => {
       ]),
     );
     expect(issues).toEqual([
-      { path: '', message: '--set "foo": expected path=value, e.g. --set fleet.replicas=12' },
-      { path: '', message: '--set "=5": the path needs dot-separated names, e.g. fleet.batching.maxBatch' },
-      { path: '', message: '--set "fleet..replicas=2": the path needs dot-separated names, e.g. fleet.batching.maxBatch' },
-      { path: '', message: expect.stringMatching(/^--set "fleet\.replicas=\[1,": the value is not valid YAML: .+/) as string },
-      { path: '', message: '--set "name.first=x": name is "base", not a mapping or list' },
-      { path: '', message: '--set "traffic.rate.5.rps=1": traffic.rate is a list of 2; "5" is not an index from 0 to 2' },
-      { path: '', message: '--set "traffic.rate.x=1": traffic.rate is a list of 2; "x" is not an index from 0 to 2' },
+      { code: 'invalid_override', path: '', message: '--set "foo": expected path=value, e.g. --set fleet.replicas=12' },
+      { code: 'invalid_override', path: '', message: '--set "=5": the path needs dot-separated names, e.g. fleet.batching.maxBatch' },
+      { code: 'invalid_override', path: '', message: '--set "fleet..replicas=2": the path needs dot-separated names, e.g. fleet.batching.maxBatch' },
+      { code: 'invalid_override', path: '', message: expect.stringMatching(/^--set "fleet\.replicas=\[1,": the value is not valid YAML: .+/) as string },
+      { code: 'invalid_override', path: '', message: '--set "name.first=x": name is "base", not a mapping or list' },
+      { code: 'invalid_override', path: '', message: '--set "traffic.rate.5.rps=1": traffic.rate is a list of 2; "5" is not an index from 0 to 2' },
+      { code: 'invalid_override', path: '', message: '--set "traffic.rate.x=1": traffic.rate is a list of 2; "x" is not an index from 0 to 2' },
     ]);
     expect(() => load(BASE, ['foo'])).toThrow('error: s.yaml: --set "foo": expected path=value, e.g. --set fleet.replicas=12');
   });

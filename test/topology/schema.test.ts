@@ -1,6 +1,7 @@
 /** The regions, topology, failover and shards sections: defaults, and every problem named with its path and message. */
 import { describe, expect, it } from 'vitest';
-import { loadScenario, ScenarioError, type ScenarioIssue } from '../../src/scenario/load.js';
+import { loadScenario, ScenarioError } from '../../src/scenario/load.js';
+import { pathText, type IssueCode } from '../../src/scenario/issues.js';
 import type { RegionsTopology, Scenario } from '../../src/config/scenario.js';
 
 const BASE = `
@@ -25,11 +26,12 @@ function load(text: string, sets?: string[]): Scenario {
   return loadScenario(BASE + text, { file: 's.yaml', baseDir: '.', ...(sets ? { sets } : {}) });
 }
 
-function issues(text: string): [string, string][] {
+/** What loading `text` throws, each issue as the cases write it: code, path as the CLI prints it, message. */
+function issues(text: string): [IssueCode, string, string][] {
   try {
     load(text);
   } catch (e) {
-    if (e instanceof ScenarioError) return e.issues.map((i: ScenarioIssue) => [i.path, i.message]);
+    if (e instanceof ScenarioError) return e.issues.map((i) => [i.code, pathText(i.path), i.message]);
     throw e;
   }
   throw new Error('expected a ScenarioError');
@@ -88,8 +90,8 @@ events: [ { at: 1m, kind: region-outage, region: b } ]
 });
 
 describe('problems, each with its path', () => {
-  const cases: [string, string, [string, string][]][] = [
-    ['an empty list', 'regions: []', [['regions', 'must list at least one region']]],
+  const cases: [string, string, [IssueCode, string, string][]][] = [
+    ['an empty list', 'regions: []', [['too_small', 'regions', 'must list at least one region']]],
     [
       'duplicate names, shares that do not add up, a round trip to nowhere, a missing one',
       `
@@ -99,47 +101,47 @@ regions:
   - { name: b, share: 0.1, rtt: { a: 10ms } }
 `,
       [
-        ['regions.1.name', 'duplicate region name "a": every region needs its own name'],
-        ['regions', "the regions' shares must sum to 1 (got 0.9)"],
-        ['regions.0.rtt.c', 'unknown region "c" (regions: a, b); did you mean "a"?'],
-        ['regions.1.rtt', 'missing the round trip to b (rtt needs every other region; its own defaults to 0)'],
+        ['cross_field', 'regions.1.name', 'duplicate region name "a": every region needs its own name'],
+        ['cross_field', 'regions', "the regions' shares must sum to 1 (got 0.9)"],
+        ['unknown_reference', 'regions.0.rtt.c', 'unknown region "c" (regions: a, b); did you mean "a"?'],
+        ['cross_field', 'regions.1.rtt', 'missing the round trip to b (rtt needs every other region; its own defaults to 0)'],
       ],
     ],
     [
       'missing fields and bad values in a region',
       'regions: [ { share: 1.5, rtt: { x: fast } } ]',
       [
-        ['regions.0.name', 'required: a region name (a string)'],
-        ['regions.0.share', 'must be between 0 and 1 (got 1.5)'],
-        ['regions.0.rtt.x', '"fast" is not a duration (use e.g. 250ms, 1.5s, 15m, 2h)'],
+        ['required', 'regions.0.name', 'required: a region name (a string)'],
+        ['too_big', 'regions.0.share', 'must be between 0 and 1 (got 1.5)'],
+        ['invalid_format', 'regions.0.rtt.x', '"fast" is not a duration (use e.g. 250ms, 1.5s, 15m, 2h)'],
       ],
     ],
     [
       'weighted routing without weights; active-passive without a primary',
       `${TWO}topology: { kind: active-passive, routing: weighted }`,
       [
-        ['topology.weights', 'required for routing weighted: a weight per region, e.g. { us-east: 0.5, eu-west: 0.5 }'],
-        ['topology.primary', 'required for kind active-passive: the primary region (a name from regions)'],
+        ['required', 'topology.weights', 'required for routing weighted: a weight per region, e.g. { us-east: 0.5, eu-west: 0.5 }'],
+        ['required', 'topology.primary', 'required for kind active-passive: the primary region (a name from regions)'],
       ],
     ],
     [
       'weights for another routing, unknown names in weights and primary',
       `${TWO}topology: { kind: active-passive, weights: { us-west: 1 }, primary: us-wets }`,
       [
-        ['topology.weights', 'weights apply only to routing weighted (routing is nearest)'],
-        ['topology.weights.us-west', 'unknown region "us-west" (regions: us-east, eu-west); did you mean "us-east"?'],
-        ['topology.primary', 'unknown region "us-wets" (regions: us-east, eu-west)'],
+        ['cross_field', 'topology.weights', 'weights apply only to routing weighted (routing is nearest)'],
+        ['unknown_reference', 'topology.weights.us-west', 'unknown region "us-west" (regions: us-east, eu-west); did you mean "us-east"?'],
+        ['unknown_reference', 'topology.primary', 'unknown region "us-wets" (regions: us-east, eu-west)'],
       ],
     ],
     [
       'all-zero weights; primary and standby under active-active; a bad failover',
       `${TWO}topology: { routing: weighted, weights: { us-east: 0 }, primary: us-east, standby: hot }\nfailover: { failureThreshold: 0, dnsTtl: -1s }`,
       [
-        ['topology.standby', 'must be one of warm, cold (got "hot")'],
-        ['failover.failureThreshold', 'must be a positive integer (got 0)'],
-        ['failover.dnsTtl', 'must be ≥ 0 (got "-1s")'],
-        ['topology.weights', 'at least one region needs a weight > 0'],
-        ['topology.primary', 'primary applies only to kind active-passive (kind is active-active)'],
+        ['invalid_enum_value', 'topology.standby', 'must be one of warm, cold (got "hot")'],
+        ['too_small', 'failover.failureThreshold', 'must be a positive integer (got 0)'],
+        ['too_small', 'failover.dnsTtl', 'must be ≥ 0 (got "-1s")'],
+        ['cross_field', 'topology.weights', 'at least one region needs a weight > 0'],
+        ['cross_field', 'topology.primary', 'primary applies only to kind active-passive (kind is active-active)'],
       ],
     ],
     [
@@ -149,45 +151,45 @@ regions:
   - { at: 2m, kind: region-outage, count: 2 }
   - { at: 3m, kind: replica-crash, region: us-east }`,
       [
-        ['events.0.for', 'must be > 0 (got "0s")'],
-        ['events.1.count', 'count applies only to kind replica-crash (kind is region-outage)'],
-        ['events.2.region', 'region applies only to kind region-outage (kind is replica-crash)'],
-        ['events.0.region', 'unknown region "us-eats" (regions: us-east, eu-west); did you mean "us-east"?'],
-        ['events.1.region', 'required for kind region-outage: the region that fails (a name from regions)'],
+        ['too_small', 'events.0.for', 'must be > 0 (got "0s")'],
+        ['cross_field', 'events.1.count', 'count applies only to kind replica-crash (kind is region-outage)'],
+        ['cross_field', 'events.2.region', 'region applies only to kind region-outage (kind is replica-crash)'],
+        ['unknown_reference', 'events.0.region', 'unknown region "us-eats" (regions: us-east, eu-west); did you mean "us-east"?'],
+        ['required', 'events.1.region', 'required for kind region-outage: the region that fails (a name from regions)'],
       ],
     ],
     [
       'topology, failover and a region outage without regions',
       'topology: { kind: active-active }\nfailover: {}\nevents: [ { at: 1m, kind: region-outage, region: x } ]',
       [
-        ['topology', 'topology applies only with a regions section'],
-        ['failover', 'failover applies only with a regions section'],
-        ['events.0.kind', 'a region-outage event needs a regions section'],
+        ['cross_field', 'topology', 'topology applies only with a regions section'],
+        ['cross_field', 'failover', 'failover applies only with a regions section'],
+        ['cross_field', 'events.0.kind', 'a region-outage event needs a regions section'],
       ],
     ],
     [
       'regions with shards, and a feature store with either',
       `${TWO}shards: { count: 2 }\nfeatureStore: { serviceTime: 1ms }`,
       [
-        ['shards', 'regions and shards together are not supported yet: shard within one fleet (shards) or spread over regions (regions), not both'],
-        ['featureStore', 'a feature store is not supported with regions or shards yet'],
+        ['unsupported', 'shards', 'regions and shards together are not supported yet: shard within one fleet (shards) or spread over regions (regions), not both'],
+        ['unsupported', 'featureStore', 'a feature store is not supported with regions or shards yet'],
       ],
     ],
     [
       'shards by tenant without tenants',
       'shards: { count: 0, by: tenant }',
       [
-        ['shards.count', 'must be an integer between 1 and 1000 (got 0)'],
-        ['shards.tenants', 'required for by tenant: tenants: { count, exponent }'],
+        ['too_small', 'shards.count', 'must be an integer between 1 and 1000 (got 0)'],
+        ['required', 'shards.tenants', 'required for by tenant: tenants: { count, exponent }'],
       ],
     ],
     [
       'tenants under key-hash, an unknown way to shard',
       'shards: { count: 2, by: key-hash, tenants: { count: 10 } }',
-      [['shards.tenants', 'tenants applies only to by tenant (by is key-hash)']],
+      [['cross_field', 'shards.tenants', 'tenants applies only to by tenant (by is key-hash)']],
     ],
-    ['an unknown way to shard', 'shards: { count: 2, by: random }', [['shards.by', 'must be one of key-hash, tenant (got "random")']]],
-    ['more shards than fleets a run can hold', 'shards: { count: 5000 }', [['shards.count', 'must be an integer between 1 and 1000 (got 5000)']]],
+    ['an unknown way to shard', 'shards: { count: 2, by: random }', [['invalid_enum_value', 'shards.by', 'must be one of key-hash, tenant (got "random")']]],
+    ['more shards than fleets a run can hold', 'shards: { count: 5000 }', [['too_big', 'shards.count', 'must be an integer between 1 and 1000 (got 5000)']]],
   ];
   for (const [what, text, expected] of cases) {
     it(what, () => {
@@ -203,8 +205,8 @@ regions:
   - { name: b, share: 0.5, rtt: { a: 1ms }, autoscaler: { kind: kpa, target: 0 } }
 `),
     ).toEqual([
-      ['regions.0.fleet.routing', 'must be one of random, round-robin, least-outstanding, power-of-two, shared-queue (got "round_robin"); did you mean "round-robin"?'],
-      ['regions.1.autoscaler.target', 'must be > 0 (got 0)'],
+      ['invalid_enum_value', 'regions.0.fleet.routing', 'must be one of random, round-robin, least-outstanding, power-of-two, shared-queue (got "round_robin"); did you mean "round-robin"?'],
+      ['too_small', 'regions.1.autoscaler.target', 'must be > 0 (got 0)'],
     ]);
     // the catalog and the cross-field rules judge the merged fleet: reported under the region, for each region
     expect(
@@ -214,13 +216,13 @@ regions:
   - { name: b, share: 0.5, rtt: { a: 1ms }, autoscaler: { kind: kpa, target: 4, tick: 2s, minReplicas: 3, maxReplicas: 2 } }
 `),
     ).toEqual([
-      ['regions.0.fleet.gpu', 'unknown GPU "l5" (known: t4, a10g, l4, l40s, a100-40gb, a100-80gb, h100-80gb, h200); did you mean "l4"?'],
-      ['regions.1.autoscaler.maxReplicas', 'must be ≥ minReplicas (3) or 0 for unbounded (got 2)'],
+      ['unknown_reference', 'regions.0.fleet.gpu', 'unknown GPU "l5" (known: t4, a10g, l4, l40s, a100-40gb, a100-80gb, h100-80gb, h200); did you mean "l4"?'],
+      ['cross_field', 'regions.1.autoscaler.maxReplicas', 'must be ≥ minReplicas (3) or 0 for unbounded (got 2)'],
     ]);
     // valid on its own, wrong once merged: a fixed fleet of 0 replicas
     expect(issues(`
 regions:
   - { name: a, share: 1, fleet: { replicas: 0 } }
-`)).toEqual([['regions.0.fleet.replicas', 'must be ≥ 1 without an autoscaler (got 0): a fixed fleet of no replicas serves nothing']]);
+`)).toEqual([['cross_field', 'regions.0.fleet.replicas', 'must be ≥ 1 without an autoscaler (got 0): a fixed fleet of no replicas serves nothing']]);
   });
 });
