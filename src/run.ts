@@ -32,7 +32,7 @@ import type { FeatureStore } from './cache/feature-store.js';
 import { scanTrace, TraceReader, type LineSource } from './workload/trace.js';
 import { TraceReplay, traceShortWarning } from './workload/trace-replay.js';
 import type { TraceSource } from './workload/arrivals.js';
-import { Site } from './topology/site.js';
+import { Site } from './site/site.js';
 import { failoverReport, RegionRouter, type IntervalHealth } from './topology/regions.js';
 import { ShardRouter } from './topology/shards.js';
 

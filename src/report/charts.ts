@@ -26,7 +26,7 @@ import type { Timeline, TimelineColumn } from '../metrics/timeline.js';
 import type { Scenario } from '../scenario/types.js';
 import { saturationBatch } from '../analysis/capacity.js';
 import { interpolateLatencyS } from '../serving/latency.js';
-import { sitePlanAt, siteScenario } from '../topology/plans.js';
+import { sitePlanAt, siteScenario } from '../site/plans.js';
 
 /** Default cap on points per series in one chart: keeps a 24 h report well under 2 MB. */
 export const MAX_CHART_POINTS = 1000;

@@ -1,7 +1,7 @@
 /**
  * Which fleet each site of a run has: a region brings its own model (latency table), fleet,
  * autoscaler and prices; a shard, and a single fleet, run the scenario's own. Used by the run
- * (topology/site.ts) and by the reports (a site's charts draw that site's own capacity).
+ * (site/site.ts) and by the reports (a site's charts draw that site's own capacity).
  */
 import type { Scenario, SitePlan } from '../scenario/types.js';
 
