@@ -5,34 +5,12 @@
  * of the answer: the rule ignores queueing variance, batching delay and cold starts.
  */
 import type { Scenario } from '../scenario/types.js';
+import type { Companions } from '../metrics/summary.js';
 import { interpolateLatencyS } from '../serving/latency.js';
 import { peakArrivalRate } from '../workload/rate-shape.js';
 import { cheZipfHitRatio, maxThroughputPerReplica, mmc, saturationBatch, textbookReplicas } from './capacity.js';
 
-export interface Companions {
-  /** Highest arrival rate of the rate shape (req/s); null for trace replay. */
-  peakRps: number | null;
-  /**
-   * Requests/s one replica serves flat out: σ(instances) · b / latency(b), b the batch the
-   * dynamic batcher runs when saturated (capacity.ts saturationBatch: maxBatch, or the
-   * largest preferred size when maxQueueDelay is 0).
-   */
-  maxRpsPerReplica: number;
-  /** The textbook rule at 70 % target utilization with saturated batches (b as above): ceil(peak · latency(b) / 0.7 / b). */
-  textbookReplicas: number | null;
-  targetUtilization: number;
-  /**
-   * The share of requests the cache answers, estimated from the scenario alone: the set
-   * hit rate, or for a keyed LRU under Zipf keys Che's approximation (TTL as a per-key
-   * bound at the peak rate; stampede policies ignored); 0 for unique keys; null without a
-   * cache or when it cannot be estimated (trace keys).
-   */
-  cacheHitRate: number | null;
-  /** The textbook rule on the traffic the cache leaves to the GPUs, peak·(1 − cacheHitRate); null without an estimate. */
-  textbookReplicasBehindCache: number | null;
-  /** M/M/c without batching (service = latency(1), exponential) at the peak with the scenario's replicas: probability of waiting and p99 in ms; null when unstable or not applicable. */
-  erlangC: { replicas: number; utilization: number; probWait: number; p99Ms: number } | null;
-}
+export type { Companions } from '../metrics/summary.js';
 
 /** The companions of a scenario (computed from the scenario alone). */
 export function companions(sc: Scenario, targetUtilization = 0.7): Companions {
