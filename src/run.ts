@@ -23,7 +23,7 @@ import type { Scenario, ShardsTopology, SitePlan } from './scenario/types.js';
 import type { FleetObserver } from './serving/fleet.js';
 import { RequestPool } from './serving/requests.js';
 import { createArrivals } from './workload/arrivals.js';
-import { createKeySampler, withLookahead } from './workload/keys.js';
+import { createKeySampler, withLookahead, type KeySampler } from './workload/keys.js';
 import { scanTrace, TraceReader, type LineSource } from './workload/trace.js';
 import { TraceReplay, traceShortWarning } from './workload/trace-replay.js';
 import type { TraceSource } from './workload/arrivals.js';
@@ -93,118 +93,33 @@ export interface RunHandle {
   finish(partial: boolean): RunResult;
 }
 
-/** Builds the model of `sc` at time 0, ready to run. */
+/** Builds the model of `sc` at time 0, ready to run (the order of the steps is the order events were always scheduled in). */
 export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
   const wall = opts.wallClockS ?? ((): number => 0);
   const wallStart = wall();
   const sim = new Simulation(sc.seed);
-  const warmupS = sc.warmupS;
   const endS = sc.durationS;
-  const sloTargetS = attainmentTargetS(sc.slo);
   const pool = new RequestPool(4096);
-  const topo = sc.topology ?? null;
-
-  // the sites: the scenario's one fleet, or one per region or shard (each recording into its own recorder)
-  const readySum = new LevelIntegral(warmupS);
+  const readySum = new LevelIntegral(sc.warmupS);
+  const sites: Site[] = [];
   /** The run's counted rejected + timed-out requests so far: the sum over the sites' recorders. */
   const errorsSoFar = (): number => sites.reduce((a, s) => a + s.rec.rejected + s.rec.timedOut, 0);
-  const regions =
-    topo?.kind === 'regions'
-      ? new RegionRouter(
-          sim,
-          topo,
-          pool,
-          sim.rng.stream('population'),
-          sim.rng.stream('region-routing'),
-          sc.traffic.keys.kind === 'zipf' ? sc.traffic.keys.count : 0,
-          errorsSoFar,
-        )
-      : null;
-  const site = (name: string, plan: SitePlan | null, held: boolean, network: Network | null): Site =>
-    // a plain run's streams keep their plain names ("service" …); a topology's sites suffix theirs
-    new Site(sim, { sc, name, plan, pool, streamSuffix: topo === null ? '' : `:${name}`, readySum, sloTargetS, held, network });
-  const sites: Site[] = [];
-  if (topo === null) sites.push(site(sc.name, null, false, null));
-  else if (topo.kind === 'regions') {
-    topo.regions.forEach((r, i) => {
-      const held = topo.mode === 'active-passive' && topo.standby === 'cold' && i !== topo.primary;
-      sites.push(site(r.name, r, held, regions!.networkFor(i)));
-    });
-  } else for (let i = 0; i < topo.count; i++) sites.push(site(`shard-${i}`, null, false, null));
+  const regions = regionRouter(sc, sim, pool, errorsSoFar);
+  sites.push(...buildSites(sc, sim, pool, readySum, regions));
   if (opts.observer) for (const s of sites) s.observe(opts.observer);
-  const keyed = sc.cache !== null && sc.cache.mode === 'keyed';
-  const shardByKey = topo?.kind === 'shards' && topo.by === 'key-hash';
-  let keys = (keyed || shardByKey) && sc.traffic.keys.kind !== 'trace' ? createKeySampler(sc.traffic.keys, sim.rng.stream('keys')) : null;
-  const onlySite = topo === null ? sites[0]! : null;
-  if (keys !== null && onlySite !== null && onlySite.keyedCache) {
-    // perf: the next 16 keys' index cells and entries are read together (a 10^6-entry cache
-    // lookup otherwise waits on two memory reads, one after the other)
-    // (the sum is kept in a live variable only so that the reads cannot be dropped)
-    let sink = 0;
-    keys = withLookahead(keys, 16, (block, from, to) => {
-      sink += onlySite.prefetch(block, from, to);
-    });
-  }
-
-  const regionIndex = (name: string): number => (topo?.kind === 'regions' ? topo.regions.findIndex((r) => r.name === name) : -1);
-  const onEvent = sim.register((i) => {
-    const e = sc.events[i]!;
-    if (e.kind === 'replica-crash') for (const s of sites) s.crash(e.count);
-    else if (e.kind === 'cache-flush') for (const s of sites) s.flushCache(sim.now);
-    else regions?.outage(regionIndex(e.region), e.forS);
-  });
-  sc.events.forEach((e, i) => sim.at(e.atS, onEvent, i));
+  const onlySite = sc.topology === undefined || sc.topology === null ? sites[0]! : null;
+  const keys = keySampler(sc, sim, onlySite);
+  scheduleEvents(sc, sim, sites, regions);
   regions?.start(sites);
-
-  let reader: TraceSource | null = null;
-  /** The warning for a trace that ends before the run (traceShortWarning), once it is known. */
-  let traceWarning = (): string | null => null;
-  const spec = sc.traffic.trace;
-  if (spec) {
-    const label = opts.traceLabel ?? spec.file;
-    if (spec.rateMultiplier === 1 && !spec.loop) {
-      const lines = opts.traceLines ?? opts.openTrace?.();
-      if (!lines) throw new Error('simulate: traffic.trace needs opts.traceLines or opts.openTrace');
-      const r = new TraceReader(lines, spec, label);
-      let lastS = 0;
-      let ended = false;
-      reader = {
-        nextTimeS(): number {
-          const t = r.nextTimeS();
-          if (t === t) lastS = t;
-          else ended = true;
-          return t;
-        },
-        lastKey: (): number => r.lastKey(),
-      };
-      traceWarning = () => (ended ? traceShortWarning(spec, { count: r.arrivals, spanS: lastS }, sc.durationS) : null);
-    } else {
-      if (!opts.openTrace) throw new Error('simulate: traffic.trace with a rateMultiplier or loop needs opts.openTrace (each copy and repetition reads the file anew)');
-      const scan = scanTrace(opts.openTrace(), spec, label);
-      reader = new TraceReplay(opts.openTrace, spec, label, scan, spec.rateMultiplier % 1 !== 0 ? sim.rng.stream('trace-thinning') : null);
-      const w = traceShortWarning(spec, scan, sc.durationS);
-      traceWarning = () => w;
-    }
-  }
-  const arrivals = createArrivals(sc.traffic, sim.rng.stream('arrivals'), sim.rng.stream('arrival-states'), reader, endS);
-
-
-  // where an arrival goes: the plain run's site, or the region / shard router
-  let dispatch: (id: number) => void;
-  if (onlySite !== null) dispatch = (id): void => onlySite.arrive(id);
-  else if (regions !== null) dispatch = (id): void => regions.dispatch(id);
-  else {
-    const t = topo as ShardsTopology;
-    const tenants = t.tenants !== null ? createKeySampler({ kind: 'zipf', ...t.tenants }, sim.rng.stream('tenants')) : null;
-    const router = new ShardRouter(t, sites, pool, tenants);
-    dispatch = (id): void => router.dispatch(id);
-  }
+  const trace = traceSource(sc, sim, opts);
+  const arrivals = createArrivals(sc.traffic, sim.rng.stream('arrivals'), sim.rng.stream('arrival-states'), trace.reader, endS);
+  const dispatch = dispatcher(sc, sim, pool, sites, onlySite, regions);
   const onArrival = sim.register(() => {
     const now = sim.now;
     const id = pool.alloc();
     pool.arrivedAtS[id] = now;
     pool.key[id] = keys !== null ? keys.next() : arrivals.lastKey();
-    pool.counted[id] = now >= warmupS ? 1 : 0;
+    pool.counted[id] = now >= sc.warmupS ? 1 : 0;
     dispatch(id);
     const next = arrivals.nextTimeS();
     if (next < endS) sim.atSource(next, onArrival);
@@ -212,28 +127,13 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
   const first = arrivals.nextTimeS();
   if (first < endS) sim.atSource(first, onArrival);
 
-  // timeline: one row per report interval, the last one possibly shorter; the run's row is its sites' parts summed
-  const timeline = new Timeline();
-  const parts = emptyParts();
-  const recovery = recoveryTarget(sc);
-  const intervals: IntervalHealth[] = [];
+  // one row per report interval, the last one possibly shorter
+  const intervals = new RunIntervals(sc, sites, regions !== null, errorsSoFar);
   let lastIntervalS = 0;
-  let peakMissRate = 0;
   const closeInterval = (): void => {
     const now = sim.now;
-    const dt = now - lastIntervalS;
+    intervals.close(now, now - lastIntervalS);
     lastIntervalS = now;
-    resetParts(parts, now, dt);
-    for (const s of sites) addParts(parts, s.closeInterval(now, dt));
-    timeline.addParts(parts);
-    if (parts.cacheSites > 0 && now > warmupS && dt > 0 && parts.cacheMisses / dt > peakMissRate) peakMissRate = parts.cacheMisses / dt;
-    if (regions !== null) {
-      const errors = parts.rejected + parts.timedOut;
-      const h = parts.latency;
-      const fast = h.count > 0 ? recovery === null || h.quantile(recovery.q) <= recovery.targetS : parts.arrivals === 0;
-      intervals.push({ endS: now, ok: errors === 0 && fast, errorsSoFar: errorsSoFar() });
-    }
-    for (const s of sites) s.resetInterval();
     // a step that lands within rounding error of the end is the end: no sliver row after it
     const step = now + sc.report.intervalS;
     const next = endS - step < 1e-9 * sc.report.intervalS ? endS : step;
@@ -243,44 +143,10 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
   sim.at(Math.min(sc.report.intervalS, endS), onInterval, 0);
 
   const finish = (partial: boolean): RunResult => {
-    const stopS = sim.now;
     // stopped between report intervals: close the last, shorter one, so the timeline covers what the summary counts
-    if (partial && stopS > (timeline.rows[timeline.rows.length - 1]?.[0] ?? 0)) closeInterval();
-    const totals = sites.map((s) => s.end(stopS));
-    readySum.advance(stopS);
-    const { summary, rec, bill } = summarize({
-      sc,
-      variant: opts.variant ?? null,
-      partial,
-      stopS,
-      windowS: Math.max(0, stopS - warmupS),
-      sites: totals,
-      replicas: { level: readySum.level, min: readySum.min, max: readySum.max },
-      peakMissRatePerS: peakMissRate,
-      siteBlocks: topo?.kind ?? null,
-      failover: regions !== null ? { outages: failoverReport(regions.outages, sites.map((s) => s.name), intervals, errorsSoFar()) } : null,
-      analytic: companions(sc),
-      events: sim.events,
-      wallSeconds: wall() - wallStart,
-    });
-    finaliseCost(
-      timeline,
-      sites.map((s, i) => ({ timeline: s.timeline, soFar: s.costSoFar, prices: totals[i]!.prices })),
-      bill.egressPerResponseUsd,
-      bill.interRegionPerResponseUsd,
-    );
-    const w = traceWarning();
-    if (w !== null && !summary.warnings.includes(w)) summary.warnings.push(w);
-    const siteResults = sites.map((s) => ({ name: s.name, plan: s.plan, timeline: onlySite !== null ? timeline : s.timeline }));
-    return {
-      summary,
-      timeline,
-      sites: siteResults,
-      siteTimelines: onlySite !== null ? [] : siteResults.map(({ name, timeline }) => ({ name, timeline })),
-      scenario: sc,
-      partial,
-      latencyCdf: cdfPoints(rec.latency),
-    };
+    if (partial && sim.now > (intervals.timeline.rows[intervals.timeline.rows.length - 1]?.[0] ?? 0)) closeInterval();
+    const w = trace.warning();
+    return finishRun({ sc, opts, sites, onlySite, regions, intervals, readySum, errorsSoFar, stopS: sim.now, partial, events: sim.events, wallSeconds: wall() - wallStart, traceWarning: w });
   };
   return {
     endS,
@@ -293,6 +159,193 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
     },
     finish,
   };
+}
+
+/** Closes the books at `stopS`: each site's totals, the summary over them, the cost column of every timeline. */
+function finishRun(r: {
+  sc: Scenario;
+  opts: SimulateOptions;
+  sites: Site[];
+  onlySite: Site | null;
+  regions: RegionRouter | null;
+  intervals: RunIntervals;
+  readySum: LevelIntegral;
+  errorsSoFar: () => number;
+  stopS: number;
+  partial: boolean;
+  events: number;
+  wallSeconds: number;
+  traceWarning: string | null;
+}): RunResult {
+  const { sc, sites, regions, stopS, readySum } = r;
+  const totals = sites.map((s) => s.end(stopS));
+  readySum.advance(stopS);
+  const { summary, rec, bill } = summarize({
+    sc,
+    variant: r.opts.variant ?? null,
+    partial: r.partial,
+    stopS,
+    windowS: Math.max(0, stopS - sc.warmupS),
+    sites: totals,
+    replicas: { level: readySum.level, min: readySum.min, max: readySum.max },
+    peakMissRatePerS: r.intervals.peakMissRate,
+    siteBlocks: sc.topology?.kind ?? null,
+    failover: regions !== null ? { outages: failoverReport(regions.outages, sites.map((s) => s.name), r.intervals.health, r.errorsSoFar()) } : null,
+    analytic: companions(sc),
+    events: r.events,
+    wallSeconds: r.wallSeconds,
+  });
+  const timeline = r.intervals.timeline;
+  finaliseCost(
+    timeline,
+    sites.map((s, i) => ({ timeline: s.timeline, soFar: s.costSoFar, prices: totals[i]!.prices })),
+    bill.egressPerResponseUsd,
+    bill.interRegionPerResponseUsd,
+  );
+  if (r.traceWarning !== null && !summary.warnings.includes(r.traceWarning)) summary.warnings.push(r.traceWarning);
+  const plain = r.onlySite !== null;
+  const siteResults = sites.map((s) => ({ name: s.name, plan: s.plan, timeline: plain ? timeline : s.timeline }));
+  return {
+    summary,
+    timeline,
+    sites: siteResults,
+    siteTimelines: plain ? [] : siteResults.map(({ name, timeline }) => ({ name, timeline })),
+    scenario: sc,
+    partial: r.partial,
+    latencyCdf: cdfPoints(rec.latency),
+  };
+}
+
+/** The region router of a regions topology (population, DNS view, health checks, outages), else null. */
+function regionRouter(sc: Scenario, sim: Simulation, pool: RequestPool, errorsSoFar: () => number): RegionRouter | null {
+  const topo = sc.topology;
+  if (topo?.kind !== 'regions') return null;
+  const keySpace = sc.traffic.keys.kind === 'zipf' ? sc.traffic.keys.count : 0;
+  return new RegionRouter(sim, topo, pool, sim.rng.stream('population'), sim.rng.stream('region-routing'), keySpace, errorsSoFar);
+}
+
+/** The sites: the scenario's one fleet, or one per region or shard, each recording into its own recorder. */
+function buildSites(sc: Scenario, sim: Simulation, pool: RequestPool, readySum: LevelIntegral, regions: RegionRouter | null): Site[] {
+  const topo = sc.topology ?? null;
+  const sloTargetS = attainmentTargetS(sc.slo);
+  const site = (name: string, plan: SitePlan | null, held: boolean, network: Network | null): Site =>
+    // a plain run's streams keep their plain names ("service" …); a topology's sites suffix theirs
+    new Site(sim, { sc, name, plan, pool, streamSuffix: topo === null ? '' : `:${name}`, readySum, sloTargetS, held, network });
+  if (topo === null) return [site(sc.name, null, false, null)];
+  if (topo.kind === 'regions') {
+    return topo.regions.map((r, i) => {
+      const held = topo.mode === 'active-passive' && topo.standby === 'cold' && i !== topo.primary;
+      return site(r.name, r, held, regions!.networkFor(i));
+    });
+  }
+  return Array.from({ length: topo.count }, (_, i) => site(`shard-${i}`, null, false, null));
+}
+
+/** The request keys (a keyed cache, or shards by key hash), or null when the arrivals carry them (trace) or none are needed. */
+function keySampler(sc: Scenario, sim: Simulation, onlySite: Site | null): KeySampler | null {
+  const keyed = sc.cache !== null && sc.cache.mode === 'keyed';
+  const shardByKey = sc.topology?.kind === 'shards' && sc.topology.by === 'key-hash';
+  if (!(keyed || shardByKey) || sc.traffic.keys.kind === 'trace') return null;
+  const keys = createKeySampler(sc.traffic.keys, sim.rng.stream('keys'));
+  if (onlySite === null || !onlySite.keyedCache) return keys;
+  // perf: the next 16 keys' index cells and entries are read together (a 10^6-entry cache
+  // lookup otherwise waits on two memory reads, one after the other)
+  // (the sum is kept in a live variable only so that the reads cannot be dropped)
+  let sink = 0;
+  return withLookahead(keys, 16, (block, from, to) => {
+    sink += onlySite.prefetch(block, from, to);
+  });
+}
+
+/** Schedules the scenario's events: replica crashes and cache flushes hit every site, a region outage its region. */
+function scheduleEvents(sc: Scenario, sim: Simulation, sites: Site[], regions: RegionRouter | null): void {
+  const topo = sc.topology;
+  const regionIndex = (name: string): number => (topo?.kind === 'regions' ? topo.regions.findIndex((r) => r.name === name) : -1);
+  const onEvent = sim.register((i) => {
+    const e = sc.events[i]!;
+    if (e.kind === 'replica-crash') for (const s of sites) s.crash(e.count);
+    else if (e.kind === 'cache-flush') for (const s of sites) s.flushCache(sim.now);
+    else regions?.outage(regionIndex(e.region), e.forS);
+  });
+  sc.events.forEach((e, i) => sim.at(e.atS, onEvent, i));
+}
+
+/** The trace the arrivals replay (null without one), and the warning for a trace that ends before the run, once known. */
+function traceSource(sc: Scenario, sim: Simulation, opts: SimulateOptions): { reader: TraceSource | null; warning: () => string | null } {
+  const spec = sc.traffic.trace;
+  if (!spec) return { reader: null, warning: () => null };
+  const label = opts.traceLabel ?? spec.file;
+  if (spec.rateMultiplier === 1 && !spec.loop) {
+    const lines = opts.traceLines ?? opts.openTrace?.();
+    if (!lines) throw new Error('simulate: traffic.trace needs opts.traceLines or opts.openTrace');
+    const r = new TraceReader(lines, spec, label);
+    let lastS = 0;
+    let ended = false;
+    const reader = {
+      nextTimeS(): number {
+        const t = r.nextTimeS();
+        if (t === t) lastS = t;
+        else ended = true;
+        return t;
+      },
+      lastKey: (): number => r.lastKey(),
+    };
+    return { reader, warning: () => (ended ? traceShortWarning(spec, { count: r.arrivals, spanS: lastS }, sc.durationS) : null) };
+  }
+  if (!opts.openTrace) throw new Error('simulate: traffic.trace with a rateMultiplier or loop needs opts.openTrace (each copy and repetition reads the file anew)');
+  const scan = scanTrace(opts.openTrace(), spec, label);
+  const reader = new TraceReplay(opts.openTrace, spec, label, scan, spec.rateMultiplier % 1 !== 0 ? sim.rng.stream('trace-thinning') : null);
+  const w = traceShortWarning(spec, scan, sc.durationS);
+  return { reader, warning: () => w };
+}
+
+/** Where an arrival goes: the plain run's site, or the region / shard router. */
+function dispatcher(sc: Scenario, sim: Simulation, pool: RequestPool, sites: Site[], onlySite: Site | null, regions: RegionRouter | null): (id: number) => void {
+  if (onlySite !== null) return (id): void => onlySite.arrive(id);
+  if (regions !== null) return (id): void => regions.dispatch(id);
+  const topo = sc.topology as ShardsTopology;
+  const tenants = topo.tenants !== null ? createKeySampler({ kind: 'zipf', ...topo.tenants }, sim.rng.stream('tenants')) : null;
+  const router = new ShardRouter(topo, sites, pool, tenants);
+  return (id): void => router.dispatch(id);
+}
+
+/**
+ * The report intervals of a run: at each close, every site's parts (its own row), their sum (the
+ * run's row), the run's peak cache miss rate and, with regions, each interval's health (failover).
+ */
+class RunIntervals {
+  readonly timeline = new Timeline();
+  readonly health: IntervalHealth[] = [];
+  peakMissRate = 0;
+  private readonly parts = emptyParts();
+  private readonly recovery: { q: number; targetS: number } | null;
+
+  constructor(
+    private readonly sc: Scenario,
+    private readonly sites: readonly Site[],
+    private readonly trackHealth: boolean,
+    private readonly errorsSoFar: () => number,
+  ) {
+    this.recovery = recoveryTarget(sc);
+  }
+
+  /** Closes the interval ending at `nowS`, `dtS` long. */
+  close(nowS: number, dtS: number): void {
+    const parts = this.parts;
+    resetParts(parts, nowS, dtS);
+    for (const s of this.sites) addParts(parts, s.closeInterval(nowS, dtS));
+    this.timeline.addParts(parts);
+    const missRate = parts.cacheMisses / dtS;
+    if (parts.cacheSites > 0 && nowS > this.sc.warmupS && dtS > 0 && missRate > this.peakMissRate) this.peakMissRate = missRate;
+    if (this.trackHealth) {
+      const errors = parts.rejected + parts.timedOut;
+      const h = parts.latency;
+      const recovery = this.recovery;
+      const fast = h.count > 0 ? recovery === null || h.quantile(recovery.q) <= recovery.targetS : parts.arrivals === 0;
+      this.health.push({ endS: nowS, ok: errors === 0 && fast, errorsSoFar: this.errorsSoFar() });
+    }
+    for (const s of this.sites) s.resetInterval();
+  }
 }
 
 /** The percentile and target a report interval must meet to count as recovered: p99, else the highest percentile the SLO gives; null without latency targets. */

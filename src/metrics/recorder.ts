@@ -114,19 +114,6 @@ export class Recorder {
     }
   }
 
-  /** This report interval's request counts and latency quantiles, as timeline columns (NaN: nothing completed). */
-  intervalRow(): { arrivals: number; completed: number; rejected: number; timedOut: number; p50Ms: number; p99Ms: number } {
-    const l = this.iLatency;
-    return {
-      arrivals: this.iArrivals,
-      completed: this.iCompleted,
-      rejected: this.iRejected,
-      timedOut: this.iTimedOut,
-      p50Ms: l.count > 0 ? l.quantile(0.5) * 1e3 : NaN,
-      p99Ms: l.count > 0 ? l.quantile(0.99) * 1e3 : NaN,
-    };
-  }
-
   /** Clears the per-interval counters (flushing latencies into the summary). */
   resetInterval(): void {
     this.flush();

@@ -277,36 +277,11 @@ export function summarize(x: RunTotals): { summary: Summary; rec: Recorder; bill
   }
   checkBooks(rec, inFlightAtEnd, 'the run');
   const utilization = utilizationOf(busyS, readyS);
-  const bill = runCost(
-    sites.map((s) => ({
-      billedGpuSeconds: s.billedGpuS,
-      gpuHourlyUsd: s.prices.gpuHourlyUsd,
-      cacheHourlyUsd: s.prices.cacheHourlyUsd,
-      utilization: utilizationOf(s.busyS, s.readyS),
-      completed: s.rec.completed,
-      foreignCompleted: s.foreignCompleted,
-    })),
-    {
-      completed: rec.completed,
-      windowS,
-      responseBytes: sc.model.responseBytes,
-      egressPerGbUsd: sc.cost.egressPerGbUsd,
-      interRegionPerGbUsd: sc.topology?.kind === 'regions' ? sc.topology.interRegionPerGbUsd : 0,
-    },
-  );
+  const bill = runBill(sc, sites, rec.completed, windowS);
   const blocks = x.siteBlocks !== null ? sites.map((s, i) => siteBlock(s, windowS, rec.arrived, bill.siteUsd[i]!)) : null;
-  let shardImbalance: number | null = null;
-  if (x.siteBlocks === 'shards') {
-    const arrived = sites.map((s) => s.rec.arrived);
-    const mean = arrived.reduce((a, b) => a + b, 0) / arrived.length;
-    shardImbalance = mean > 0 ? tidy(Math.max(...arrived) / mean) : 0;
-  }
   const caches = sites.map((s) => s.cache).filter((c): c is CacheTotals => c !== null);
   const cache = caches.length > 0 ? cacheBlock(caches, x.peakMissRatePerS) : null;
   const fs = sites.length === 1 ? sites[0]!.featureStore : null;
-  const h = rec.latency;
-  const ms = (p: number): number => (h.count > 0 ? tidy(h.quantile(p) * 1e3) : 0);
-  const cost = bill.cost;
   const summary: Summary = {
     scenario: sc.name,
     variant: x.variant,
@@ -322,15 +297,7 @@ export function summarize(x: RunTotals): { summary: Summary; rec: Recorder; bill
       inFlightAtEnd,
     },
     throughputRps: windowS > 0 ? tidy(rec.completed / windowS) : 0,
-    latencyMs: {
-      mean: h.count > 0 ? tidy(h.mean() * 1e3) : 0,
-      p50: ms(0.5),
-      p90: ms(0.9),
-      p95: ms(0.95),
-      p99: ms(0.99),
-      p999: ms(0.999),
-      max: h.count > 0 ? tidy(h.max * 1e3) : 0,
-    },
+    latencyMs: latencyBlock(rec.latency),
     slo: judgeSlo(sc.slo, rec),
     gpu: {
       utilization: tidy(utilization),
@@ -349,23 +316,69 @@ export function summarize(x: RunTotals): { summary: Summary; rec: Recorder; bill
     regions: x.siteBlocks === 'regions' ? blocks : null,
     failover: x.failover,
     shards: x.siteBlocks === 'shards' ? blocks : null,
-    shardImbalance,
-    cost: {
-      totalUsd: tidy(cost.totalUsd),
-      gpuUsd: tidy(cost.gpuUsd),
-      cacheUsd: tidy(cost.cacheUsd),
-      egressUsd: tidy(cost.egressUsd),
-      perMillionRequestsUsd: tidy(cost.perMillionRequestsUsd),
-      monthlyUsd: tidy(cost.monthlyUsd),
-      idleGpuUsd: tidy(cost.idleGpuUsd),
-      // inter-region transfer is a regions figure: a plain run or shards have none
-      ...(x.siteBlocks === 'regions' ? { interRegionUsd: tidy(cost.interRegionUsd) } : {}),
-    },
+    shardImbalance: x.siteBlocks === 'shards' ? imbalance(sites.map((s) => s.rec.arrived)) : null,
+    // inter-region transfer is a regions figure: a plain run or shards have none
+    cost: costBlock(bill.cost, x.siteBlocks === 'regions'),
     analytic: tidyCompanions(x.analytic),
     engine: { events: x.events, wallSeconds: x.wallSeconds },
     warnings: [...sc.warnings],
   };
   return { summary, rec, bill };
+}
+
+/** The run's bill (metrics/cost.ts runCost) from its sites' GPU time, prices and completions. */
+function runBill(sc: Scenario, sites: readonly SiteTotals[], completed: number, windowS: number): RunBill {
+  return runCost(
+    sites.map((s) => ({
+      billedGpuSeconds: s.billedGpuS,
+      gpuHourlyUsd: s.prices.gpuHourlyUsd,
+      cacheHourlyUsd: s.prices.cacheHourlyUsd,
+      utilization: utilizationOf(s.busyS, s.readyS),
+      completed: s.rec.completed,
+      foreignCompleted: s.foreignCompleted,
+    })),
+    {
+      completed,
+      windowS,
+      responseBytes: sc.model.responseBytes,
+      egressPerGbUsd: sc.cost.egressPerGbUsd,
+      interRegionPerGbUsd: sc.topology?.kind === 'regions' ? sc.topology.interRegionPerGbUsd : 0,
+    },
+  );
+}
+
+/** Latency in ms of the counted completions: mean, nearest-rank percentiles and max (0 when none completed). */
+function latencyBlock(h: Histogram): Summary['latencyMs'] {
+  const ms = (p: number): number => (h.count > 0 ? tidy(h.quantile(p) * 1e3) : 0);
+  return {
+    mean: h.count > 0 ? tidy(h.mean() * 1e3) : 0,
+    p50: ms(0.5),
+    p90: ms(0.9),
+    p95: ms(0.95),
+    p99: ms(0.99),
+    p999: ms(0.999),
+    max: h.count > 0 ? tidy(h.max * 1e3) : 0,
+  };
+}
+
+/** The cost block, tidied; interRegionUsd only when `interRegion` (regions). */
+function costBlock(cost: RunBill['cost'], interRegion: boolean): Summary['cost'] {
+  return {
+    totalUsd: tidy(cost.totalUsd),
+    gpuUsd: tidy(cost.gpuUsd),
+    cacheUsd: tidy(cost.cacheUsd),
+    egressUsd: tidy(cost.egressUsd),
+    perMillionRequestsUsd: tidy(cost.perMillionRequestsUsd),
+    monthlyUsd: tidy(cost.monthlyUsd),
+    idleGpuUsd: tidy(cost.idleGpuUsd),
+    ...(interRegion ? { interRegionUsd: tidy(cost.interRegionUsd) } : {}),
+  };
+}
+
+/** The busiest site's arrivals / the mean site's arrivals (shardImbalance; 0 when nothing arrived). */
+function imbalance(arrived: number[]): number {
+  const mean = arrived.reduce((a, b) => a + b, 0) / arrived.length;
+  return mean > 0 ? tidy(Math.max(...arrived) / mean) : 0;
 }
 
 /** A site's block: its own books, latency, SLO verdict, replicas and bill; arrivedShare of the run's `totalArrived`. */

@@ -101,6 +101,8 @@ export class Site {
   private foreignCounted = 0;
   private foreignAll = 0;
   private completedAll = 0;
+  /** Sees each completion's server time (an autoscaler that scales on latency). */
+  private latencyTap: ((serverS: number) => void) | null = null;
   /** The interval snapshot, reused (its latency is the recorder's interval histogram). */
   private readonly parts: IntervalParts;
   private readonly pool: RequestPool;
@@ -126,38 +128,7 @@ export class Site {
     this.billedGpus = new LevelIntegral(warmupS);
 
     // the books: every request ends here exactly once
-    let latencyTap: ((latencyS: number) => void) | null = null;
-    // client and network time outside the server (model.overhead, e.g. from perf_analyzer), added to what users see
-    const overheadS = sc.model.overheadS ?? 0;
-    const net = o.network;
-    const site = this;
-    this.books = {
-      completed(id, nowS) {
-        const serverS = nowS - pool.arrivedAtS[id]!;
-        const counted = pool.counted[id] === 1;
-        let latencyS = serverS + overheadS;
-        if (net !== null) {
-          const p = net.pop[id]!;
-          // the users see the server's time plus the network round trip to this region
-          latencyS += net.rttByPopS[p]!;
-          if (p !== net.home) {
-            site.foreignAll++;
-            if (counted) site.foreignCounted++;
-          }
-        }
-        rec.complete(latencyS, counted);
-        if (latencyTap !== null) latencyTap(serverS);
-        pool.free(id);
-      },
-      rejected(id) {
-        rec.reject(pool.counted[id] === 1);
-        pool.free(id);
-      },
-      timedOut(id) {
-        rec.timeout(pool.counted[id] === 1);
-        pool.free(id);
-      },
-    };
+    this.books = this.openBooks(sc, o.network);
 
     // a cache (and/or feature store) sits between the arrivals and the fleet; it hands misses on
     let forwardTo: ServingFleet | null = null;
@@ -204,8 +175,47 @@ export class Site {
     const scaling = startAutoscaler(sim, sc, fleet, this.lifecycle, () => this.reachedFleet);
     if (scaling.wantsLatency && scaling.pipeline) {
       const pipeline = scaling.pipeline;
-      latencyTap = (l) => pipeline.recordLatency(l);
+      this.latencyTap = (l) => pipeline.recordLatency(l);
     }
+  }
+
+  /**
+   * The books, where every request ends exactly once, into this site's recorder. Users see the
+   * server's time plus the client overhead (model.overhead) and, in a region, the round trip from
+   * their population; a completion away from the users' home counts as foreign (inter-region cost).
+   */
+  private openBooks(sc: Scenario, net: Network | null): Outcomes {
+    const pool = this.pool;
+    const rec = this.rec;
+    const overheadS = sc.model.overheadS ?? 0;
+    const site = this;
+    return {
+      completed(id, nowS) {
+        const serverS = nowS - pool.arrivedAtS[id]!;
+        const counted = pool.counted[id] === 1;
+        let latencyS = serverS + overheadS;
+        if (net !== null) {
+          const p = net.pop[id]!;
+          latencyS += net.rttByPopS[p]!;
+          if (p !== net.home) {
+            site.foreignAll++;
+            if (counted) site.foreignCounted++;
+          }
+        }
+        rec.complete(latencyS, counted);
+        const tap = site.latencyTap;
+        if (tap !== null) tap(serverS);
+        pool.free(id);
+      },
+      rejected(id) {
+        rec.reject(pool.counted[id] === 1);
+        pool.free(id);
+      },
+      timedOut(id) {
+        rec.timeout(pool.counted[id] === 1);
+        pool.free(id);
+      },
+    };
   }
 
   /** Takes a request: counted in the site's recorder, rejected at once while the site is down. */

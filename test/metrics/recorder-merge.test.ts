@@ -9,11 +9,11 @@ type Event = ['arrive' | 'complete' | 'reject' | 'timeout', number, boolean] | [
 /** Plays `events` ([kind, latency or size, counted / time]) into `rec`. */
 function play(rec: Recorder, events: Event[]): void {
   for (const e of events) {
-    if (e[0] === 'arrive') rec.arrival(e[2]);
+    if (e[0] === 'batch') rec.batch(e[1], e[2], 0.001 * e[1]);
+    else if (e[0] === 'arrive') rec.arrival(e[2]);
     else if (e[0] === 'complete') rec.complete(e[1], e[2]);
     else if (e[0] === 'reject') rec.reject(e[2]);
-    else if (e[0] === 'timeout') rec.timeout(e[2]);
-    else rec.batch(e[1], e[2], 0.001 * e[1]);
+    else rec.timeout(e[2]);
   }
 }
 
