@@ -88,7 +88,7 @@ export class Site {
   down = false;
   downSinceS = NaN;
   /** Forwards a request to the fleet (the cache's miss path ends here too). */
-  readonly forward: (id: number) => void;
+  private readonly forward: (id: number) => void;
   private readonly books: Outcomes;
   private readonly busyReplicas: LevelIntegral;
   private readonly readyReplicas: LevelIntegral;
