@@ -10,8 +10,8 @@
  */
 import { mean, sampleStandardDeviation } from 'simple-statistics';
 import type { Summary } from '../metrics/summary.js';
-import { tidy } from '../metrics/summary.js';
-import type { SloFailedBy } from '../metrics/summary.js';
+import { tidy } from '../metrics/round.js';
+import type { SloFailedBy } from '../metrics/slo.js';
 import { gridPoint, gridSize, type Axis, type GridPoint, type Shard } from './grid.js';
 import { withinUtilization } from './plan.js';
 

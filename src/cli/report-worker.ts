@@ -23,6 +23,7 @@ type RenderReply = { id: number; html: string } | { id: number; error: string };
 function revive(result: RunResult): RunResult {
   Object.setPrototypeOf(result.timeline, Timeline.prototype);
   for (const st of result.siteTimelines) Object.setPrototypeOf(st.timeline, Timeline.prototype);
+  for (const site of result.sites) Object.setPrototypeOf(site.timeline, Timeline.prototype);
   return result;
 }
 

@@ -51,29 +51,62 @@ export interface CostBreakdown {
   idleGpuUsd: number;
 }
 
-/** The cost block of a summary from billed GPU-seconds and the run's totals. */
-export function costBreakdown(a: {
+/** What one site of a run is billed on (after warmup). */
+export interface SiteBill {
   billedGpuSeconds: number;
   gpuHourlyUsd: number | null;
   cacheHourlyUsd: number;
-  egressPerGbUsd: number | null;
-  responseBytes: number;
-  completed: number;
-  windowS: number;
+  /** The site's GPU utilization (its idle GPU dollars are billed × (1 − utilization)). */
   utilization: number;
-}): CostBreakdown {
+  /** Counted completions, and those served outside their users' region. */
+  completed: number;
+  foreignCompleted: number;
+}
+
+/** The bill of a run of N ≥ 1 sites: the cost block, each site's share, and the prices the timeline's cost column uses. */
+export interface RunBill {
+  cost: CostBreakdown & { interRegionUsd: number };
+  /** Each site's GPU and cache bill, its share of egress (by completions) and the inter-region transfer it sent. */
+  siteUsd: number[];
+  /** Egress per completed response at the run's average price (the timeline's cost column). */
+  egressPerResponseUsd: number;
+  /** Inter-region transfer per response served outside its users' region. */
+  interRegionPerResponseUsd: number;
+}
+
+/**
+ * The cost of a run of N ≥ 1 sites (a plain run is one): each site's GPU-seconds and cache
+ * hours at its own prices; egress on every completed response, at the tiered price of the
+ * run's total; inter-region transfer (regions) on the responses served away from their users.
+ */
+export function runCost(
+  sites: readonly SiteBill[],
+  a: { completed: number; windowS: number; responseBytes: number; egressPerGbUsd: number | null; interRegionPerGbUsd: number },
+): RunBill {
   const hours = a.windowS / 3600;
-  const gpuUsd = ((a.gpuHourlyUsd ?? 0) * a.billedGpuSeconds) / 3600;
-  const cacheUsd = a.cacheHourlyUsd * hours;
-  const egress = egressUsd(a.responseBytes * a.completed, hours, a.egressPerGbUsd);
-  const totalUsd = gpuUsd + cacheUsd + egress;
+  const bytes = a.responseBytes;
+  const egressAll = egressUsd(bytes * a.completed, hours, a.egressPerGbUsd);
+  const siteGpu = sites.map((s) => ((s.gpuHourlyUsd ?? 0) * s.billedGpuSeconds) / 3600);
+  const siteCache = sites.map((s) => s.cacheHourlyUsd * hours);
+  const siteInter = sites.map((s) => (s.foreignCompleted * bytes * a.interRegionPerGbUsd) / 1e9);
+  const sum = (xs: number[]): number => xs.reduce((x, y) => x + y, 0);
+  const gpuUsd = sum(siteGpu);
+  const cacheUsd = sum(siteCache);
+  const interRegionUsd = sum(siteInter);
+  const totalUsd = gpuUsd + cacheUsd + egressAll + interRegionUsd;
   return {
-    totalUsd,
-    gpuUsd,
-    cacheUsd,
-    egressUsd: egress,
-    perMillionRequestsUsd: a.completed > 0 ? (totalUsd / a.completed) * 1e6 : 0,
-    monthlyUsd: hours > 0 ? (totalUsd / hours) * HOURS_PER_MONTH : 0,
-    idleGpuUsd: gpuUsd * (1 - a.utilization),
+    cost: {
+      totalUsd,
+      gpuUsd,
+      cacheUsd,
+      egressUsd: egressAll + interRegionUsd,
+      perMillionRequestsUsd: a.completed > 0 ? (totalUsd / a.completed) * 1e6 : 0,
+      monthlyUsd: hours > 0 ? (totalUsd / hours) * HOURS_PER_MONTH : 0,
+      idleGpuUsd: sum(sites.map((s, i) => siteGpu[i]! * (1 - s.utilization))),
+      interRegionUsd,
+    },
+    siteUsd: sites.map((s, i) => siteGpu[i]! + siteCache[i]! + (a.completed > 0 ? (egressAll * s.completed) / a.completed : 0) + siteInter[i]!),
+    egressPerResponseUsd: a.completed > 0 ? egressAll / a.completed : 0,
+    interRegionPerResponseUsd: (bytes * a.interRegionPerGbUsd) / 1e9,
   };
 }

@@ -82,6 +82,26 @@ export class Recorder {
     this.iLatency.reset();
   }
 
+  /**
+   * Adds `o`'s after-warmup totals (counts, SLO tally, batches, work, latency histogram) to this
+   * recorder's: the run's figures are its sites' recorders absorbed, in site order, into an empty
+   * one (call after each site's flush). The per-interval counters are not touched.
+   */
+  absorbTotals(o: Recorder): void {
+    this.arrived += o.arrived;
+    this.completed += o.completed;
+    this.rejected += o.rejected;
+    this.timedOut += o.timedOut;
+    this.cacheHits += o.cacheHits;
+    this.withinSlo += o.withinSlo;
+    this.batches += o.batches;
+    this.batchedRequests += o.batchedRequests;
+    this.effectiveWorkS += o.effectiveWorkS;
+    this.latency.absorb(o.latency, 1);
+    if (o.countedMinS < this.countedMinS) this.countedMinS = o.countedMinS;
+    if (o.countedMaxS > this.countedMaxS) this.countedMaxS = o.countedMaxS;
+  }
+
   /** A batch of n dispatched at `timeS`, worth `peakWorkS` seconds of the GPU at peak throughput. */
   batch(n: number, timeS: number, peakWorkS: number): void {
     this.iBatches++;
@@ -92,19 +112,6 @@ export class Recorder {
       this.batchedRequests += n;
       this.effectiveWorkS += peakWorkS;
     }
-  }
-
-  /** This report interval's request counts and latency quantiles, as timeline columns (NaN: nothing completed). */
-  intervalRow(): { arrivals: number; completed: number; rejected: number; timedOut: number; p50Ms: number; p99Ms: number } {
-    const l = this.iLatency;
-    return {
-      arrivals: this.iArrivals,
-      completed: this.iCompleted,
-      rejected: this.iRejected,
-      timedOut: this.iTimedOut,
-      p50Ms: l.count > 0 ? l.quantile(0.5) * 1e3 : NaN,
-      p99Ms: l.count > 0 ? l.quantile(0.99) * 1e3 : NaN,
-    };
   }
 
   /** Clears the per-interval counters (flushing latencies into the summary). */

@@ -27,7 +27,10 @@
  */
 import type { Slo } from '../config/scenario.js';
 import type { Histogram } from './histogram.js';
-import { PERCENTILES, tidy, type SloFailedBy } from './summary.js';
+import { PERCENTILES, tidy } from './round.js';
+
+/** Why an SLO was missed. */
+export type SloFailedBy = 'latency' | 'errors' | 'both';
 
 export interface SloVerdict {
   met: boolean;

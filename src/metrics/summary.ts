@@ -1,16 +1,12 @@
 /**
  * The run summary (contract: summary.json and `run --format json`). Every field is
- * defined here, with its formula, in one place.
+ * defined here, and computed here (summarize) from plain counters: each site's totals
+ * (SiteTotals, from site/site.ts end()), the run's few figures of its own, and the analytic
+ * companions as data. Cost formulas: metrics/cost.ts runCost; SLO rule: metrics/slo.ts.
  */
-import type { SloPercentile } from '../config/scenario.js';
-import type { CostBreakdown } from './cost.js';
-
-/** Why an SLO was missed (metrics/slo.ts judges it). */
-export type SloFailedBy = 'latency' | 'errors' | 'both';
-
 /**
  * The analytic companions of a run (MODELS.md §8), a field of the summary: computed from the
- * scenario alone by theory/companions.ts.
+ * scenario alone by theory/companions.ts; the run passes them in as data.
  */
 export interface Companions {
   /** Highest arrival rate of the rate shape (req/s); null for trace replay. */
@@ -36,6 +32,12 @@ export interface Companions {
   /** M/M/c without batching (service = latency(1), exponential) at the peak with the scenario's replicas: probability of waiting and p99 in ms; null when unstable or not applicable. */
   erlangC: { replicas: number; utilization: number; probWait: number; p99Ms: number } | null;
 }
+import type { Scenario, Slo } from '../config/scenario.js';
+import { runCost, type CostBreakdown, type RunBill } from './cost.js';
+import { judgeSlo, type SloFailedBy, type SloVerdict } from './slo.js';
+import { tidy } from './round.js';
+import { Recorder } from './recorder.js';
+import type { Histogram } from './histogram.js';
 
 export interface Summary {
   scenario: string;
@@ -158,15 +160,296 @@ export interface OutageReport {
   failedRequests: number;
 }
 
-export const PERCENTILES: readonly [SloPercentile, number][] = [
-  ['p50', 0.5],
-  ['p90', 0.9],
-  ['p95', 0.95],
-  ['p99', 0.99],
-  ['p999', 0.999],
-];
+/** A site's cache counters after warmup (CacheCounters' fields), and its flushes. */
+export interface CacheTotals {
+  lookups: number;
+  hits: number;
+  staleHits: number;
+  delayedHits: number;
+  misses: number;
+  backgroundRefreshes: number;
+  flushes: number;
+}
 
-/** Rounds to 12 significant digits so summaries print cleanly and compare stably. */
-export function tidy(v: number): number {
-  return Number.isFinite(v) ? Number(v.toPrecision(12)) : v;
+/** A site's feature store at the end: busy share and mean queue length over the window, waits of counted requests. */
+export interface FeatureStoreTotals {
+  servers: number;
+  utilization: number;
+  meanQueueLength: number;
+  waits: Histogram;
+  rejected: number;
+}
+
+/** One site at the end of a run: plain counters (site/site.ts end()). */
+export interface SiteTotals {
+  name: string;
+  /** The site's recorder, flushed: its counted requests' outcomes and latencies. */
+  rec: Recorder;
+  /** Counted requests still queued, running or held by the cache. */
+  inFlightAtEnd: number;
+  /** Ready and busy replica-seconds after warmup; the ready level now and its lowest and highest after warmup. */
+  readyS: number;
+  busyS: number;
+  readyLevel: number;
+  readyMin: number;
+  readyMax: number;
+  /** Billed GPU-seconds after warmup. */
+  billedGpuS: number;
+  coldStarts: number;
+  /** Counted completions served outside their users' region (regions). */
+  foreignCompleted: number;
+  prices: { gpuHourlyUsd: number | null; cacheHourlyUsd: number };
+  slo: Slo;
+  /** null without a cache. */
+  cache: CacheTotals | null;
+  /** null without a feature store. */
+  featureStore: FeatureStoreTotals | null;
+}
+
+/** A run at its end: its sites' totals and the few figures that belong to the run as a whole. */
+export interface RunTotals {
+  sc: Scenario;
+  variant: string | null;
+  partial: boolean;
+  /** Simulated time at the stop, and the measured window (stop − warmup, ≥ 0). */
+  stopS: number;
+  windowS: number;
+  sites: SiteTotals[];
+  /** The sum of the sites' ready replicas: its level now, lowest and highest after warmup. */
+  replicas: { level: number; min: number; max: number };
+  /** The highest per-interval cache miss rate of the run (after warmup). */
+  peakMissRatePerS: number;
+  /** Which per-site blocks the summary carries (null: a plain run, no per-site block). */
+  siteBlocks: 'regions' | 'shards' | null;
+  failover: Summary['failover'];
+  analytic: Companions;
+  events: number;
+  wallSeconds: number;
+}
+
+/** Every counted request is completed, rejected, timed out or still in flight: anything else is a bug. */
+export function checkBooks(rec: Recorder, inFlightAtEnd: number, who: string): void {
+  const books = rec.completed + rec.rejected + rec.timedOut + inFlightAtEnd;
+  if (books !== rec.arrived) throw new Error(`internal: books do not balance for ${who}: arrived ${rec.arrived} ≠ accounted ${books}`);
+}
+
+/** The run's recorder: its sites' totals merged, in site order (after each site's flush). */
+export function mergeRecorders(recs: readonly Recorder[], warmupS: number, sloTargetS: number): Recorder {
+  const rec = new Recorder(warmupS, sloTargetS);
+  for (const r of recs) rec.absorbTotals(r);
+  return rec;
+}
+
+/** Share of ready replica time the GPUs were executing; 0 with no ready time (busy ≤ ready, but rounding can put the ratio an ulp above 1). */
+function utilizationOf(busyS: number, readyS: number): number {
+  return readyS > 0 ? Math.min(1, busyS / readyS) : 0;
+}
+
+/**
+ * The summary of a run of N ≥ 1 sites, with the merged recorder (for the latency chart) and the
+ * bill (for the timeline's cost column). Checks that every site's books and the run's balance.
+ */
+export function summarize(x: RunTotals): { summary: Summary; rec: Recorder; bill: RunBill } {
+  const { sc, sites, windowS } = x;
+  const rec = mergeRecorders(
+    sites.map((s) => s.rec),
+    sc.warmupS,
+    sites[0]!.rec.sloTargetS,
+  );
+  let inFlightAtEnd = 0;
+  let readyS = 0;
+  let busyS = 0;
+  for (const s of sites) {
+    checkBooks(s.rec, s.inFlightAtEnd, s.name);
+    inFlightAtEnd += s.inFlightAtEnd;
+    readyS += s.readyS;
+    busyS += s.busyS;
+  }
+  checkBooks(rec, inFlightAtEnd, 'the run');
+  const utilization = utilizationOf(busyS, readyS);
+  const bill = runBill(sc, sites, rec.completed, windowS);
+  const blocks = x.siteBlocks !== null ? sites.map((s, i) => siteBlock(s, windowS, rec.arrived, bill.siteUsd[i]!)) : null;
+  const caches = sites.map((s) => s.cache).filter((c): c is CacheTotals => c !== null);
+  const cache = caches.length > 0 ? cacheBlock(caches, x.peakMissRatePerS) : null;
+  const fs = sites.length === 1 ? sites[0]!.featureStore : null;
+  const summary: Summary = {
+    scenario: sc.name,
+    variant: x.variant,
+    seed: sc.seed,
+    simulatedSeconds: tidy(x.stopS),
+    partial: x.partial,
+    requests: {
+      arrived: rec.arrived,
+      completed: rec.completed,
+      cacheHits: cache ? cache.hits + cache.staleHits : 0,
+      rejected: rec.rejected,
+      timedOut: rec.timedOut,
+      inFlightAtEnd,
+    },
+    throughputRps: windowS > 0 ? tidy(rec.completed / windowS) : 0,
+    latencyMs: latencyBlock(rec.latency),
+    slo: judgeSlo(sc.slo, rec),
+    gpu: {
+      utilization: tidy(utilization),
+      meanBatchSize: rec.batches > 0 ? tidy(rec.batchedRequests / rec.batches) : 0,
+      // work is booked when a batch starts: batches still running at the stop would count work not yet done
+      effectiveUtilization: tidy(readyS > 0 ? Math.min(utilization, rec.effectiveWorkS / readyS) : 0),
+    },
+    replicas: {
+      min: x.replicas.min,
+      mean: tidy(windowS > 0 ? readyS / windowS : x.replicas.level),
+      max: x.replicas.max,
+      coldStarts: sites.reduce((a, s) => a + s.coldStarts, 0),
+    },
+    cache,
+    featureStore: fs !== null ? featureStoreBlock(fs) : null,
+    regions: x.siteBlocks === 'regions' ? blocks : null,
+    failover: x.failover,
+    shards: x.siteBlocks === 'shards' ? blocks : null,
+    shardImbalance: x.siteBlocks === 'shards' ? imbalance(sites.map((s) => s.rec.arrived)) : null,
+    // inter-region transfer is a regions figure: a plain run or shards have none
+    cost: costBlock(bill.cost, x.siteBlocks === 'regions'),
+    analytic: tidyCompanions(x.analytic),
+    engine: { events: x.events, wallSeconds: x.wallSeconds },
+    warnings: [...sc.warnings],
+  };
+  return { summary, rec, bill };
+}
+
+/** The run's bill (metrics/cost.ts runCost) from its sites' GPU time, prices and completions. */
+function runBill(sc: Scenario, sites: readonly SiteTotals[], completed: number, windowS: number): RunBill {
+  return runCost(
+    sites.map((s) => ({
+      billedGpuSeconds: s.billedGpuS,
+      gpuHourlyUsd: s.prices.gpuHourlyUsd,
+      cacheHourlyUsd: s.prices.cacheHourlyUsd,
+      utilization: utilizationOf(s.busyS, s.readyS),
+      completed: s.rec.completed,
+      foreignCompleted: s.foreignCompleted,
+    })),
+    {
+      completed,
+      windowS,
+      responseBytes: sc.model.responseBytes,
+      egressPerGbUsd: sc.cost.egressPerGbUsd,
+      interRegionPerGbUsd: sc.topology?.kind === 'regions' ? sc.topology.interRegionPerGbUsd : 0,
+    },
+  );
+}
+
+/** Latency in ms of the counted completions: mean, nearest-rank percentiles and max (0 when none completed). */
+function latencyBlock(h: Histogram): Summary['latencyMs'] {
+  const ms = (p: number): number => (h.count > 0 ? tidy(h.quantile(p) * 1e3) : 0);
+  return {
+    mean: h.count > 0 ? tidy(h.mean() * 1e3) : 0,
+    p50: ms(0.5),
+    p90: ms(0.9),
+    p95: ms(0.95),
+    p99: ms(0.99),
+    p999: ms(0.999),
+    max: h.count > 0 ? tidy(h.max * 1e3) : 0,
+  };
+}
+
+/** The cost block, tidied; interRegionUsd only when `interRegion` (regions). */
+function costBlock(cost: RunBill['cost'], interRegion: boolean): Summary['cost'] {
+  return {
+    totalUsd: tidy(cost.totalUsd),
+    gpuUsd: tidy(cost.gpuUsd),
+    cacheUsd: tidy(cost.cacheUsd),
+    egressUsd: tidy(cost.egressUsd),
+    perMillionRequestsUsd: tidy(cost.perMillionRequestsUsd),
+    monthlyUsd: tidy(cost.monthlyUsd),
+    idleGpuUsd: tidy(cost.idleGpuUsd),
+    ...(interRegion ? { interRegionUsd: tidy(cost.interRegionUsd) } : {}),
+  };
+}
+
+/** The busiest site's arrivals / the mean site's arrivals (shardImbalance; 0 when nothing arrived). */
+function imbalance(arrived: number[]): number {
+  const mean = arrived.reduce((a, b) => a + b, 0) / arrived.length;
+  return mean > 0 ? tidy(Math.max(...arrived) / mean) : 0;
+}
+
+/** A site's block: its own books, latency, SLO verdict, replicas and bill; arrivedShare of the run's `totalArrived`. */
+function siteBlock(s: SiteTotals, windowS: number, totalArrived: number, costUsd: number): SiteSummary {
+  const rec = s.rec;
+  const h = rec.latency;
+  const ms = (p: number): number => (h.count > 0 ? tidy(h.quantile(p) * 1e3) : 0);
+  const st = s.cache;
+  return {
+    name: s.name,
+    arrivedShare: totalArrived > 0 ? tidy(rec.arrived / totalArrived) : 0,
+    requests: {
+      arrived: rec.arrived,
+      completed: rec.completed,
+      cacheHits: st !== null ? st.hits + st.staleHits : 0,
+      rejected: rec.rejected,
+      timedOut: rec.timedOut,
+      inFlightAtEnd: s.inFlightAtEnd,
+    },
+    latencyMs: { p50: ms(0.5), p99: ms(0.99) },
+    slo: siteSlo(judgeSlo(s.slo, rec)),
+    gpu: { utilization: tidy(utilizationOf(s.busyS, s.readyS)) },
+    replicas: {
+      min: s.readyMin,
+      mean: tidy(windowS > 0 ? s.readyS / windowS : s.readyLevel),
+      max: s.readyMax,
+      coldStarts: s.coldStarts,
+    },
+    cacheHitRate: st !== null ? (st.lookups > 0 ? tidy((st.hits + st.staleHits) / st.lookups) : 0) : null,
+    costUsd: tidy(costUsd),
+  };
+}
+
+/** A site's SLO block: the run's verdict rule on the site's own requests. */
+function siteSlo(v: SloVerdict): SiteSummary['slo'] {
+  return { met: v.met, failedBy: v.failedBy, attainment: v.attainment, errorRate: v.errorRate };
+}
+
+/** The cache block over the sites' caches: counters summed, flushes counted per cache. */
+function cacheBlock(caches: readonly CacheTotals[], peakMissRate: number): NonNullable<Summary['cache']> {
+  const st = { lookups: 0, hits: 0, staleHits: 0, delayedHits: 0, misses: 0, backgroundRefreshes: 0, flushes: 0 };
+  for (const c of caches) {
+    st.lookups += c.lookups;
+    st.hits += c.hits;
+    st.staleHits += c.staleHits;
+    st.delayedHits += c.delayedHits;
+    st.misses += c.misses;
+    st.backgroundRefreshes += c.backgroundRefreshes;
+    st.flushes += c.flushes;
+  }
+  return {
+    hitRate: st.lookups > 0 ? tidy((st.hits + st.staleHits) / st.lookups) : 0,
+    lookups: st.lookups,
+    hits: st.hits,
+    staleHits: st.staleHits,
+    delayedHits: st.delayedHits,
+    misses: st.misses,
+    backgroundRefreshes: st.backgroundRefreshes,
+    gpuRequestsSaved: st.lookups - st.misses - st.backgroundRefreshes,
+    peakMissRatePerS: tidy(peakMissRate),
+    flushes: st.flushes,
+  };
+}
+
+function featureStoreBlock(fs: FeatureStoreTotals): NonNullable<Summary['featureStore']> {
+  return {
+    servers: fs.servers,
+    utilization: tidy(Math.min(1, fs.utilization)),
+    meanQueueLength: tidy(fs.meanQueueLength),
+    meanWaitMs: fs.waits.count > 0 ? tidy(fs.waits.mean() * 1e3) : 0,
+    p99WaitMs: fs.waits.count > 0 ? tidy(fs.waits.quantile(0.99) * 1e3) : 0,
+    rejected: fs.rejected,
+  };
+}
+
+function tidyCompanions(c: Companions): Companions {
+  return {
+    ...c,
+    peakRps: c.peakRps === null ? null : tidy(c.peakRps),
+    cacheHitRate: c.cacheHitRate === null ? null : tidy(c.cacheHitRate),
+    maxRpsPerReplica: tidy(c.maxRpsPerReplica),
+    erlangC: c.erlangC && { replicas: c.erlangC.replicas, utilization: tidy(c.erlangC.utilization), probWait: tidy(c.erlangC.probWait), p99Ms: tidy(c.erlangC.p99Ms) },
+  };
 }

@@ -22,10 +22,10 @@ interface ScaleDef {
   domain?: number[] | string[];
 }
 import type { RunResult } from '../run.js';
-import type { Timeline, TimelineColumn } from '../metrics/timeline.js';
+import { COLUMN_RULES, type Downsample, type Timeline, type TimelineColumn } from '../metrics/timeline.js';
 import type { Scenario } from '../config/scenario.js';
 import { replicaPeak } from '../theory/capacity.js';
-import { sitePlanAt, siteScenario } from '../topology/plans.js';
+import { siteScenario } from '../site/plans.js';
 
 /** Default cap on points per series in one chart: keeps a 24 h report well under 2 MB. */
 export const MAX_CHART_POINTS = 1000;
@@ -56,7 +56,7 @@ export function capacityByRow(result: RunResult): Float64Array | null {
   if (result.siteTimelines.length === 0) return null;
   const out = new Float64Array(result.timeline.rows.length);
   result.siteTimelines.forEach((st, i) => {
-    const perReplica = replicaCapacityRps(siteScenario(result.scenario, sitePlanAt(result.scenario, i)));
+    const perReplica = replicaCapacityRps(siteScenario(result.scenario, result.sites[i]?.plan ?? null));
     const ready = st.timeline.columns.indexOf('replicasReady');
     for (let r = 0; r < out.length; r++) out[r]! += (st.timeline.rows[r]?.[ready] ?? NaN) * perReplica;
   });
@@ -101,89 +101,113 @@ export interface Downsampled {
 }
 
 /**
- * Summarises `timeline` into at most `maxPoints` points (see the module comment for the rule per column).
+ * Summarises `timeline` into at most `maxPoints` points, each column by its declared rule
+ * (metrics/timeline.ts COLUMN_RULES: rate, time-weighted mean, max, max and min, cumulative …).
  * Capacity is replicasReady × replicaCapacityRps(sc), or `rowCapacityRps` (one value per row, capacityByRow) when given.
  */
 export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints = MAX_CHART_POINTS, rowCapacityRps: ArrayLike<number> | null = null): Downsampled {
   const n = timeline.rows.length;
   const k = Math.max(1, Math.ceil(n / Math.max(1, maxPoints)));
-  const col = (name: TimelineColumn): number => timeline.columns.indexOf(name);
-  const c = {
-    t: col('timeS'),
-    arrivals: col('arrivals'),
-    p50: col('p50Ms'),
-    p99: col('p99Ms'),
-    ready: col('replicasReady'),
-    starting: col('replicasStarting'),
-    desired: col('replicasDesired'),
-    queue: col('queueDepth'),
-    gpu: col('gpuUtilization'),
-    cache: col('cacheHitRate'),
-    misses: col('cacheMissRate'),
-    cost: col('costUsd'),
-    rejected: col('rejected'),
-    timedOut: col('timedOut'),
-  };
+  const tCol = timeline.columns.indexOf('timeS');
+  const readyCol = timeline.columns.indexOf('replicasReady');
   const perReplicaRps = replicaCapacityRps(sc);
-  const costBase = costAt(timeline, c.t, c.cost, sc.warmupS);
+  const costBase = costAt(timeline, tCol, timeline.columns.indexOf('costUsd'), sc.warmupS);
   const points: TimePoint[] = [];
+  const spanS = new Float64Array(k);
   for (let start = 0; start < n; start += k) {
     const end = Math.min(n, start + k);
+    // each row's length, and the span's
     let durS = 0;
-    let arrivals = 0;
-    let rejected = 0;
-    let timedOut = 0;
-    const mean = { capacity: new Mean(), ready: new Mean(), starting: new Mean(), desired: new Mean(), gpu: new Mean(), cache: new Mean(), p50: new Mean() };
-    let p99Max = NaN;
-    let p99Min = NaN;
-    let queueMax = NaN;
-    let missMax = NaN;
-    let cost = NaN;
-    let prevT = start > 0 ? timeline.rows[start - 1]![c.t]! : 0;
+    let prevT = start > 0 ? timeline.rows[start - 1]![tCol]! : 0;
     for (let i = start; i < end; i++) {
-      const r = timeline.rows[i]!;
-      const t = r[c.t]!;
+      const t = timeline.rows[i]![tCol]!;
       const d = Math.max(0, t - prevT);
       prevT = t;
+      spanS[i - start] = d;
       durS += d;
-      if (r[c.arrivals] === r[c.arrivals]) arrivals += r[c.arrivals]!;
-      if (c.rejected >= 0 && r[c.rejected] === r[c.rejected]) rejected += r[c.rejected]!;
-      if (c.timedOut >= 0 && r[c.timedOut] === r[c.timedOut]) timedOut += r[c.timedOut]!;
-      mean.ready.add(r[c.ready]!, d);
-      mean.capacity.add(rowCapacityRps !== null ? rowCapacityRps[i]! : r[c.ready]! * perReplicaRps, d);
-      mean.starting.add(r[c.starting]!, d);
-      mean.desired.add(r[c.desired]!, d);
-      mean.gpu.add(r[c.gpu]!, d);
-      mean.cache.add(r[c.cache]!, d);
-      mean.p50.add(r[c.p50]!, 1);
-      p99Max = nanMax(p99Max, r[c.p99]!);
-      p99Min = nanMin(p99Min, r[c.p99]!);
-      queueMax = nanMax(queueMax, r[c.queue]!);
-      missMax = nanMax(missMax, r[c.misses]!);
-      if (r[c.cost] === r[c.cost]) cost = r[c.cost]!;
     }
-    const ready = mean.ready.value();
+    const span: Span = { rows: timeline.rows, start, end, spanS, durS, lastS: timeline.rows[end - 1]![tCol]!, warmupS: sc.warmupS, base: costBase };
+    const col = (name: TimelineColumn): Reduced => reduceColumn(COLUMN_RULES[name].downsample, timeline.columns.indexOf(name), span);
+    const capacity = new Mean();
+    for (let i = start; i < end; i++) capacity.add(rowCapacityRps !== null ? rowCapacityRps[i]! : timeline.rows[i]![readyCol]! * perReplicaRps, spanS[i - start]!);
+    const p99 = col('p99Ms');
     points.push({
-      tS: timeline.rows[end - 1]![c.t]!,
-      arrivalRps: durS > 0 ? arrivals / durS : NaN,
-      capacityRps: mean.capacity.value(),
-      p50Ms: mean.p50.value(),
-      p99Ms: p99Max,
-      p99MinMs: p99Min,
-      replicasReady: ready,
-      replicasStarting: mean.starting.value(),
-      replicasDesired: mean.desired.value(),
-      queueDepth: queueMax,
-      gpuUtilization: mean.gpu.value(),
-      cacheHitRate: mean.cache.value(),
-      cacheMissRate: missMax,
+      tS: col('timeS').value,
+      arrivalRps: col('arrivals').value,
+      capacityRps: capacity.value(),
+      p50Ms: col('p50Ms').value,
+      p99Ms: p99.value,
+      p99MinMs: p99.low,
+      replicasReady: col('replicasReady').value,
+      replicasStarting: col('replicasStarting').value,
+      replicasDesired: col('replicasDesired').value,
+      queueDepth: col('queueDepth').value,
+      gpuUtilization: col('gpuUtilization').value,
+      cacheHitRate: col('cacheHitRate').value,
+      cacheMissRate: col('cacheMissRate').value,
       // counted from the end of the warmup, as the summary's cost (the cost card) counts
-      costUsd: timeline.rows[end - 1]![c.t]! >= sc.warmupS ? cost - costBase : NaN,
-      rejectedRps: durS > 0 ? rejected / durS : NaN,
-      timedOutRps: durS > 0 ? timedOut / durS : NaN,
+      costUsd: col('costUsd').value,
+      rejectedRps: col('rejected').value,
+      timedOutRps: col('timedOut').value,
     });
   }
   return { points, intervalsPerPoint: k };
+}
+
+/** k consecutive rows [start, end) summarised into one point. */
+interface Span {
+  rows: readonly Float64Array[];
+  start: number;
+  end: number;
+  /** Each row's length (index i − start) and their sum. */
+  spanS: Float64Array;
+  durS: number;
+  /** The last row's time. */
+  lastS: number;
+  warmupS: number;
+  /** A cumulative column's value at the end of the warmup. */
+  base: number;
+}
+
+/** A column over a span: its value, and (for 'max and min') its lowest row. */
+interface Reduced {
+  value: number;
+  low: number;
+}
+
+/** One column over a span, by its declared down-sampling rule; NaN cells are skipped. */
+function reduceColumn(how: Downsample, c: number, s: Span): Reduced {
+  const { rows, start, end } = s;
+  switch (how) {
+    case 'last':
+      return { value: rows[end - 1]![c]!, low: NaN };
+    case 'rate': {
+      let sum = 0;
+      for (let i = start; i < end; i++) if (rows[i]![c] === rows[i]![c]) sum += rows[i]![c]!;
+      return { value: s.durS > 0 ? sum / s.durS : NaN, low: NaN };
+    }
+    case 'time-weighted mean':
+    case 'mean': {
+      const m = new Mean();
+      for (let i = start; i < end; i++) m.add(rows[i]![c]!, how === 'mean' ? 1 : s.spanS[i - start]!);
+      return { value: m.value(), low: NaN };
+    }
+    case 'max':
+    case 'max and min': {
+      let hi = NaN;
+      let lo = NaN;
+      for (let i = start; i < end; i++) {
+        hi = nanMax(hi, rows[i]![c]!);
+        lo = nanMin(lo, rows[i]![c]!);
+      }
+      return { value: hi, low: lo };
+    }
+    case 'cumulative since warmup': {
+      let last = NaN;
+      for (let i = start; i < end; i++) if (rows[i]![c] === rows[i]![c]) last = rows[i]![c]!;
+      return { value: s.lastS >= s.warmupS ? last - s.base : NaN, low: NaN };
+    }
+  }
 }
 
 /** The cumulative cost column at time `tS`, linear between rows (0 at t = 0). */
@@ -263,7 +287,7 @@ export interface ChartRun {
 export function siteChartRuns(result: RunResult): ChartRun[] {
   return result.siteTimelines.map((st, i) => ({
     label: st.name,
-    result: { ...result, timeline: st.timeline, scenario: siteScenario(result.scenario, sitePlanAt(result.scenario, i)), siteTimelines: [] },
+    result: { ...result, timeline: st.timeline, scenario: siteScenario(result.scenario, result.sites[i]?.plan ?? null), sites: result.sites.slice(i, i + 1), siteTimelines: [] },
   }));
 }
 

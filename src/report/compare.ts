@@ -1,7 +1,7 @@
 /** A comparison laid out: compare.csv and the terminal table (the best value per column marked with *). */
 import { COMPARE_COLUMNS, compareRows, type CompareRow } from '../analysis/compare.js';
-import { failedByText } from '../metrics/slo.js';
-import type { SloFailedBy, Summary } from '../metrics/summary.js';
+import { failedByText, type SloFailedBy } from '../metrics/slo.js';
+import type { Summary } from '../metrics/summary.js';
 import { recordsCsv } from './csv.js';
 import { fmt, pct, usd } from './format.js';
 import { colorCells, fitTable, PLAIN, wrapText, type TerminalStyle } from './table.js';

@@ -1,5 +1,6 @@
 /** The terminal summary of one run: its tables (units in the labels), the closed-form companions and the SLO verdict line. */
-import { PERCENTILES, type Summary } from '../metrics/summary.js';
+import type { Summary } from '../metrics/summary.js';
+import { PERCENTILES } from '../metrics/round.js';
 import { failedByText } from '../metrics/slo.js';
 import type { Scenario, SloPercentile } from '../config/scenario.js';
 import { fmt, pct, usd } from './format.js';

@@ -23,7 +23,7 @@ import type { RandomStream } from '../engine/rng.js';
 import type { OutageReport } from '../metrics/summary.js';
 import type { RequestPool } from '../serving/requests.js';
 import type { RegionsTopology } from '../config/scenario.js';
-import type { Network, Site } from './site.js';
+import type { Network, Site } from '../site/site.js';
 
 /** What the run knows of an outage while it runs; the report is completed from the timeline at the end. */
 export interface OutageRecord {

@@ -10,7 +10,7 @@
 import type { KeySampler } from '../workload/keys.js';
 import type { RequestPool } from '../serving/requests.js';
 import type { ShardsTopology } from '../config/scenario.js';
-import type { Site } from './site.js';
+import type { Site } from '../site/site.js';
 
 /**
  * A 32-bit integer hash with full avalanche (Chris Wellons' "lowbias32": xor-shift,

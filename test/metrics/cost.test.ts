@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../../src/run.js';
 import { loadScenario } from '../../src/scenario/load.js';
-import { costBreakdown, egressUsd, tieredMonthlyEgressUsd } from '../../src/metrics/cost.js';
+import { egressUsd, runCost, tieredMonthlyEgressUsd, type RunBill } from '../../src/metrics/cost.js';
 
 const run = (yaml: string): ReturnType<typeof simulate>['summary'] =>
   simulate(loadScenario(yaml, { file: 'cost.yaml', baseDir: '.' })).summary;
@@ -110,24 +110,60 @@ describe('cost formulas on their own (hand-computed)', () => {
     });
   }
 
-  const breakdowns: { name: string; input: Parameters<typeof costBreakdown>[0]; expected: ReturnType<typeof costBreakdown> }[] = [
+  type RunCostCase = { name: string; sites: Parameters<typeof runCost>[0]; run: Parameters<typeof runCost>[1]; expected: RunBill };
+  const bills: RunCostCase[] = [
     {
       // 2 GPU-hours at $2.50 = 5; cache 0.5 for the hour; 1e6 responses of 1 kB = 1 GB at $0.10; idle 75 % of 5
-      name: 'an hour of 2 GPUs, a cache, flat egress, 25 % utilization',
-      input: { billedGpuSeconds: 7200, gpuHourlyUsd: 2.5, cacheHourlyUsd: 0.5, egressPerGbUsd: 0.1, responseBytes: 1000, completed: 1e6, windowS: 3600, utilization: 0.25 },
-      expected: { totalUsd: 5.6, gpuUsd: 5, cacheUsd: 0.5, egressUsd: 0.1, perMillionRequestsUsd: 5.6, monthlyUsd: 5.6 * 730, idleGpuUsd: 3.75 },
+      name: 'one site: an hour of 2 GPUs, a cache, flat egress, 25 % utilization',
+      sites: [{ billedGpuSeconds: 7200, gpuHourlyUsd: 2.5, cacheHourlyUsd: 0.5, utilization: 0.25, completed: 1e6, foreignCompleted: 0 }],
+      run: { completed: 1e6, windowS: 3600, responseBytes: 1000, egressPerGbUsd: 0.1, interRegionPerGbUsd: 0 },
+      expected: {
+        cost: { totalUsd: 5.6, gpuUsd: 5, cacheUsd: 0.5, egressUsd: 0.1, perMillionRequestsUsd: 5.6, monthlyUsd: 5.6 * 730, idleGpuUsd: 3.75, interRegionUsd: 0 },
+        siteUsd: [5.6],
+        egressPerResponseUsd: 1e-7,
+        interRegionPerResponseUsd: 0,
+      },
     },
     {
-      name: 'no price, nothing completed, no time: every figure 0',
-      input: { billedGpuSeconds: 100, gpuHourlyUsd: null, cacheHourlyUsd: 1, egressPerGbUsd: null, responseBytes: 1000, completed: 0, windowS: 0, utilization: 0 },
-      expected: { totalUsd: 0, gpuUsd: 0, cacheUsd: 0, egressUsd: 0, perMillionRequestsUsd: 0, monthlyUsd: 0, idleGpuUsd: 0 },
+      name: 'one site: no price, nothing completed, no time: every figure 0',
+      sites: [{ billedGpuSeconds: 100, gpuHourlyUsd: null, cacheHourlyUsd: 1, utilization: 0, completed: 0, foreignCompleted: 0 }],
+      run: { completed: 0, windowS: 0, responseBytes: 1000, egressPerGbUsd: null, interRegionPerGbUsd: 0 },
+      expected: {
+        cost: { totalUsd: 0, gpuUsd: 0, cacheUsd: 0, egressUsd: 0, perMillionRequestsUsd: 0, monthlyUsd: 0, idleGpuUsd: 0, interRegionUsd: 0 },
+        siteUsd: [0],
+        egressPerResponseUsd: 0,
+        interRegionPerResponseUsd: 0,
+      },
+    },
+    {
+      // two regions over half an hour, 1 MB responses, egress $0.10/GB, inter-region $0.02/GB:
+      //   A: 3600 GPU-s at $4 = 4, cache 1/h · 0.5 h = 0.5, 600 000 responses, 100 000 of them foreign
+      //   B: 1800 GPU-s at $2 = 1, no cache, 400 000 responses
+      //   egress: 1e6 · 1 MB = 1000 GB · 0.10 = 100, split 60/40 by completions; inter-region 100 000 MB = 100 GB · 0.02 = 2 (A)
+      //   idle: 4 · 0.5 + 1 · 0.2 = 2.2; total 4 + 0.5 + 100 + 2 + 1 = 107.5 over 0.5 h → ×2×730 a month
+      name: 'two regions: own prices, egress split by completions, inter-region transfer on foreign responses',
+      sites: [
+        { billedGpuSeconds: 3600, gpuHourlyUsd: 4, cacheHourlyUsd: 1, utilization: 0.5, completed: 600_000, foreignCompleted: 100_000 },
+        { billedGpuSeconds: 1800, gpuHourlyUsd: 2, cacheHourlyUsd: 0, utilization: 0.8, completed: 400_000, foreignCompleted: 0 },
+      ],
+      run: { completed: 1e6, windowS: 1800, responseBytes: 1e6, egressPerGbUsd: 0.1, interRegionPerGbUsd: 0.02 },
+      expected: {
+        cost: { totalUsd: 107.5, gpuUsd: 5, cacheUsd: 0.5, egressUsd: 102, perMillionRequestsUsd: 107.5, monthlyUsd: 107.5 * 2 * 730, idleGpuUsd: 2.2, interRegionUsd: 2 },
+        siteUsd: [4 + 0.5 + 60 + 2, 1 + 40],
+        egressPerResponseUsd: 1e-4,
+        interRegionPerResponseUsd: 2e-5,
+      },
     },
   ];
-  for (const c of breakdowns) {
-    it(`costBreakdown: ${c.name}`, () => {
-      const got = costBreakdown(c.input);
-      for (const k of Object.keys(c.expected) as (keyof typeof c.expected)[]) expect(got[k], k).toBeCloseTo(c.expected[k], 9);
-      expect(Object.keys(got).sort()).toEqual(Object.keys(c.expected).sort());
+  for (const c of bills) {
+    it(`runCost: ${c.name}`, () => {
+      const got = runCost(c.sites, c.run);
+      for (const k of Object.keys(c.expected.cost) as (keyof RunBill['cost'])[]) expect(got.cost[k], String(k)).toBeCloseTo(c.expected.cost[k], 9);
+      expect(Object.keys(got.cost).sort()).toEqual(Object.keys(c.expected.cost).sort());
+      expect(got.siteUsd.length).toBe(c.expected.siteUsd.length);
+      got.siteUsd.forEach((v, i) => expect(v).toBeCloseTo(c.expected.siteUsd[i]!, 9));
+      expect(got.egressPerResponseUsd).toBeCloseTo(c.expected.egressPerResponseUsd, 15);
+      expect(got.interRegionPerResponseUsd).toBeCloseTo(c.expected.interRegionPerResponseUsd, 15);
     });
   }
 });

@@ -71,7 +71,8 @@ function play(rec: Recorder, calls: Call[]): void {
 }
 
 function books(rec: Recorder): Books {
-  const row = rec.intervalRow();
+  const l = rec.iLatency;
+  const row = { p50Ms: l.count > 0 ? l.quantile(0.5) * 1e3 : NaN, p99Ms: l.count > 0 ? l.quantile(0.99) * 1e3 : NaN };
   const r = (x: number): number => Math.round(x * 1e12) / 1e12;
   return {
     arrived: rec.arrived,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Histogram } from '../../src/metrics/histogram.js';
 import { attainmentTargetS, judgeSlo, quantileWithFailures, verdictWord, type SloCounts } from '../../src/metrics/slo.js';
-import type { SloFailedBy } from '../../src/metrics/summary.js';
+import type { SloFailedBy } from '../../src/metrics/slo.js';
 import { verdictLine } from '../../src/report/summary.js';
 import { simulate } from '../../src/run.js';
 import { stringLineSource } from '../../src/cli/line-source.js';

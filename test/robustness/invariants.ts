@@ -24,7 +24,7 @@ import type { Summary } from '../../src/metrics/summary.js';
 import type { Timeline, TimelineColumn } from '../../src/metrics/timeline.js';
 import type { Autoscaler, Cost, Fleet, Model, Scenario } from '../../src/config/scenario.js';
 import { replicaBounds } from '../../src/config/autoscaling.js';
-import { PERCENTILES, tidy } from '../../src/metrics/summary.js';
+import { PERCENTILES, tidy } from '../../src/metrics/round.js';
 
 /**
  * Summary paths (dotted; `*` matches one segment) whose value may be null. Optional
