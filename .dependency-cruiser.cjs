@@ -18,7 +18,7 @@ const LEVELS = [
   ['scenario'], //    8  loading + validation: text → config
   ['site', 'llm'], // 9  one fleet
   ['topology'], //   10  routers across sites
-  ['run.ts'], //     11  the one run path
+  ['run.ts', 'run-slices.ts'], // 11  the one run path (and advancing it in slices)
   ['analysis'], //   12  sweep, plan, compare, capacity searches
   ['report'], //     13  all formatting
   ['index.ts', 'cli'], // 14 the library's API and the CLI (the only I/O)
@@ -63,6 +63,20 @@ const layerRules = LEVELS.slice(0, -1).flatMap((names, i) => {
 module.exports = {
   forbidden: [
     ...layerRules,
+    {
+      name: 'every-module-on-a-level',
+      comment: 'a module of src/ outside LEVELS would escape the layer rules: place it on a level first',
+      severity: 'error',
+      from: { path: '^src/', pathNot: pathOf(LEVELS.flat()) },
+      to: {},
+    },
+    {
+      name: 'no-import-of-an-unplaced-module',
+      comment: 'a module of src/ outside LEVELS would escape the layer rules: place it on a level first',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^src/', pathNot: pathOf(LEVELS.flat()) },
+    },
     {
       name: 'config-imports-only-catalog',
       comment: 'config/ is plain data: it imports only itself and catalog/, nothing else of ours',
