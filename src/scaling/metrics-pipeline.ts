@@ -244,6 +244,7 @@ export class MetricsPipeline {
     const p99 = this.latency.count > 0 ? this.latency.quantile(0.99) * 1e3 : NaN;
     this.latency.reset();
     let cpuSum = 0;
+    let cpuPods = 0;
     for (const { r, s } of this.readySeries()) {
       s.pushCounter(now, this.fleet.arrivalsCum[r]!, this.keepCounters);
       if (s.count === 0) continue;
@@ -255,14 +256,18 @@ export class MetricsPipeline {
       v[P99] = p99;
       values.set(r, v);
       windowStartS.set(r, rate.fromS === rate.fromS ? rate.fromS : now);
-      if (v[CPU] === v[CPU]) cpuSum += v[CPU];
+      if (v[CPU] === v[CPU]) {
+        cpuSum += v[CPU];
+        cpuPods++;
+      }
     }
     const f = this.fleetSeries;
     f.pushCounter(now, this.fleetArrivals(), this.keepCounters);
     const fleetValues = new Float64Array(SIGNALS.length);
     fleetValues[RPS] = f.rate(spec, now).value;
     for (let j = 0; j < GAUGES; j++) fleetValues[1 + j] = f.gaugeMean(this.ringLen, j);
-    fleetValues[CPU] = values.size > 0 ? cpuSum : NaN;
+    // no pod with a CPU figure yet (no rate over two samples): the fleet's CPU is unavailable, not 0
+    fleetValues[CPU] = cpuPods > 0 ? cpuSum : NaN;
     fleetValues[P99] = p99;
     this.scrapes.push({ takenAtS: now, values, windowStartS, fleet: fleetValues });
     // keep what the delay can still reach, and the latest visible one

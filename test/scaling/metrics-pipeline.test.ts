@@ -170,7 +170,7 @@ describe('MetricsPipeline: scrapes, rates, gauge windows and the delay', () => {
         {
           atS: 20,
           pod: { rps: undefined, cpu: undefined, concurrency: 13, queueDepth: 1, gpuUtilization: 0.5, latencyP99Ms: 20 },
-          fleet: { rps: 5, concurrency: 13, queueDepth: 1, gpuUtilization: 0.5, latencyP99Ms: 20 },
+          fleet: { rps: 5, cpu: undefined, concurrency: 13, queueDepth: 1, gpuUtilization: 0.5, latencyP99Ms: 20 },
           windowStartS: -15,
         },
         { atS: 34.5, pod: { rps: undefined, concurrency: 13 }, fleet: { rps: 5 }, windowStartS: -15 },
