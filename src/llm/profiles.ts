@@ -48,7 +48,7 @@ export interface BuiltinProfile {
 }
 
 const REPO = 'github.com/inference-sim/inference-sim';
-const PATH = 'defaults.yaml (models: …, blackbox alpha_coeffs / beta_coeffs)';
+const PATH = 'defaults.yaml';
 const COMMIT = '938f8d88392eec60977153d06e963e80458850f6';
 const DATE = '2026-04-22';
 const V084 = 'vllm/vllm-openai:v0.8.4';
@@ -97,7 +97,7 @@ export function findProfile(model: string, gpu: string, tp: number): BuiltinProf
 /** One line for the run's notes: what the numbers are and where they come from. */
 export function profileLabel(p: BuiltinProfile): string {
   const s = p.source;
-  return `built-in profile ${profileKey(p.model, p.gpu, p.tp)}: inference-sim blackbox β (${s.entry}, ${s.vllm}; ${s.repo} ${s.path} @ ${s.commit.slice(0, 8)}, ${s.date})${p.note ? `, ${p.note}` : ''}; their α overheads not applied`;
+  return `built-in profile ${profileKey(p.model, p.gpu, p.tp)}: inference-sim's fitted blackbox β's (${s.entry}, ${s.vllm}; ${s.repo} ${s.path} @ ${s.commit.slice(0, 8)}, ${s.date})${p.note ? `, ${p.note}` : ''}; their α overheads not applied`;
 }
 
 /**
