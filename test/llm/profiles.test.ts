@@ -5,6 +5,8 @@ import { BUILTIN_PROFILES, findProfile, profileWarning } from '../../src/llm/pro
 import { GPU_DATASHEETS, MODELS, rooflineCoefficients } from '../../src/llm/models.js';
 import { BatchShape, LinearStepModel } from '../../src/llm/step-time.js';
 import { replay } from '../../src/llm/replay.js';
+import { formatLlmTable } from '../../src/report/llm.js';
+import { runLlmFleet } from '../../src/llm/fleet.js';
 import { ROOT } from '../helpers/cli.js';
 
 const scenario = (model: string, gpu: string, tp: number, stepTime = 'builtin'): string => `
@@ -75,6 +77,14 @@ describe('built-in step-time profiles', () => {
     expect(sc.spec.model.label).toContain(p.source.commit.slice(0, 8));
     expect(sc.notes).toContainEqual(expect.stringContaining(`step time: built-in profile ${p.model} on ${p.tp}× ${p.gpu}: inference-sim`));
     expect(sc.warnings.some((w) => w.startsWith('stepTime builtin'))).toBe(profileWarning(p) !== null);
+  });
+
+  it('the run table names the source and shows the warning where the fit moved per-token latency into α2', () => {
+    const sc = load(scenario('llama-3.1-8b', 'h100-80gb', 4).replace('duration: 10m', 'duration: 20s'));
+    const table = formatLlmTable(sc, runLlmFleet(sc.spec).results);
+    expect(table).toContain('step time: built-in profile llama-3.1-8b on 4× h100-80gb');
+    expect(table).toContain('938f8d88');
+    expect(table).toMatch(/warning: stepTime builtin \(llama-3\.1-8b on 4× h100-80gb\): the published fit puts 6\.00 ms per output token in α2/);
   });
 
   it('an unknown model × GPU × TP is rejected at llm.stepTime, naming the pair and listing the built-in ones', () => {
