@@ -13,7 +13,8 @@
  *            D = 512 | { lognormal: { mean, cv, min?, max? } } | { empirical: { values, weights } }
  *   llm:     model, gpu, tensorParallel, replicas, routing, price?,
  *            engine: { maxNumSeqs, maxNumBatchedTokens, blockSize, gpuMemoryUtilization, numGpuBlocks?, prefixCaching },
- *            stepTime: roofline | { beta0, beta1, beta2, beta3, beta4? (seconds per unit) } | { profile: DIR },
+ *            stepTime: roofline | builtin (published coefficients for model × gpu × tensorParallel, profiles.ts)
+ *                    | { beta0, beta1, beta2, beta3, beta4? (seconds per unit) } | { profile: DIR },
  *            coldStart: { loadBandwidth: 2GB } (weights / bandwidth before the replica serves)
  */
 import { isAbsolute, join } from 'node:path';
@@ -26,6 +27,7 @@ import type { LlmFleetSpec } from './fleet.js';
 import type { LlmArrivals, LlmAutoscaler, LlmMetric, LlmRouting, LlmScalingMetric, LlmSlo, TokenDist } from '../config/llm.js';
 import { formatIssue, pathSegments, type IssueCode, type ScenarioIssue } from '../scenario/issues.js';
 import { GPU_DATASHEETS, kvBlocksFromMemory, MODELS, rooflineCoefficients, weightBytes } from './models.js';
+import { BUILTIN_PROFILES, findProfile, profileLabel, profileWarning } from './profiles.js';
 import { LinearStepModel, ProfileStepModel, type StepTimeModel } from './step-time.js';
 
 /** An invalid LLM scenario: its issues (as every scenario's: code, path, message) and one `error: <file>: <path>: <message>` line each. */
@@ -255,6 +257,17 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
       model = new LinearStepModel(rooflineCoefficients(shape, sheet, tp), `roofline estimate (${shape.name} on ${tp}× ${sheet.id}, ${sheet.source}; not measured)`);
       notes.push(`step time: ${model.label}`);
     }
+  } else if (st === 'builtin') {
+    if (shape && gpu) {
+      const p = findProfile(shape.id, gpu.id, tp);
+      if (!p) err('unknown_reference', 'llm.stepTime', `no built-in profile for ${shape.id} on ${tp}× ${gpu.id} (llm.model × llm.gpu × llm.tensorParallel; built in: ${[...BUILTIN_PROFILES.keys()].join(', ')}); use roofline, coefficients or a profile`);
+      else {
+        model = new LinearStepModel(p.coefficients, profileLabel(p));
+        notes.push(`step time: ${model.label}`);
+        const w = profileWarning(p);
+        if (w) warnings.push(w);
+      }
+    }
   } else if (typeof st === 'object' && st !== null && 'profile' in st) {
     const dir = String((st as Obj).profile);
     const abs = isAbsolute(dir) ? dir : join(opts.baseDir, dir);
@@ -283,7 +296,7 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     };
     model = new LinearStepModel({ beta0: b('beta0', true), beta1: b('beta1', true), beta2: b('beta2', true), beta3: b('beta3', true), beta4: b('beta4', false) }, typeof c.source === 'string' ? c.source : 'coefficients given in the scenario');
     notes.push(`step time: ${model.label}`);
-  } else err('invalid_type', 'llm.stepTime', 'expected roofline, { beta0 … beta3 } or { profile: DIR }');
+  } else err('invalid_type', 'llm.stepTime', 'expected roofline, builtin, { beta0 … beta3 } or { profile: DIR }');
 
   const cs = obj(l.coldStart, 'llm.coldStart');
   let coldStartS = 0;

@@ -22,6 +22,7 @@ export function formatLlmTable(sc: LlmScenario, r: LlmResults): string {
   const lines = [
     `${sc.name}: ${s.replicas} replica(s) × ${s.tensorParallel} GPU, ${s.durationS} s simulated (${s.warmupS} s warmup)`,
     ...sc.notes.map((n) => `  ${n}`),
+    ...sc.warnings.map((w) => `  warning: ${w}`),
     `  requests   arrived ${r.requests.arrived}  completed ${r.requests.completed}  rejected ${r.requests.rejected}  in flight at end ${r.requests.inFlightAtEnd}`,
     '  metric      mean       p50        p90        p99        p999',
     ...(['ttftMs', 'tpotMs', 'itlMs', 'e2eMs'] as const).map((k) => `  ${k.replace('Ms', '').toUpperCase().padEnd(6)} ${[r[k].mean, r[k].p50, r[k].p90, r[k].p99, r[k].p999].map((v) => duration(v).padStart(10)).join(' ')}`),
