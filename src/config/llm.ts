@@ -17,6 +17,22 @@ export interface EngineConfig {
   reserveFullSequence: boolean;
 }
 
+/**
+ * Per-request latency outside the engine's steps (seconds): CPU-side work a fitted step model
+ * leaves out (inference-sim's α's). `queueS` + `queuePerPromptTokenS` × prompt tokens delays a
+ * request between its arrival at the replica and its entering the scheduler's waiting queue
+ * (it is scheduled that much later); `firstTokenS` is added to its TTFT and `perTokenS` to
+ * every later inter-token gap, without holding up the engine's next step.
+ */
+export interface RequestOverheads {
+  firstTokenS: number;
+  perTokenS: number;
+  /** Fixed arrival → queue delay (0 when absent). */
+  queueS?: number;
+  /** Arrival → queue delay per prompt token (0 when absent). */
+  queuePerPromptTokenS?: number;
+}
+
 /** vLLM's Prometheus gauges an HPA can target (per pod, AverageValue). */
 export type LlmScalingMetric = 'vllm:num_requests_waiting' | 'vllm:num_requests_running' | 'vllm:kv_cache_usage_perc';
 

@@ -155,6 +155,7 @@ export class LlmReplica {
   private readonly hitScratch: number[] = [];
   private readonly handler: number;
   private readonly kickHandler: number;
+  private readonly queueHandler: number;
   private kickPending = false;
   busy = false;
   /** False while cold-starting or drained: arrivals queue but no step runs. */
@@ -193,6 +194,7 @@ export class LlmReplica {
     }
     this.pool = new BlockPool(cfg.numGpuBlocks);
     this.handler = sim.register(() => this.onStepDone());
+    this.queueHandler = sim.register((id) => this.toQueue(id));
     this.kickHandler = sim.register(() => {
       this.kickPending = false;
       if (!this.busy && this.ready) this.startStep();
@@ -223,21 +225,32 @@ export class LlmReplica {
     }
   }
 
-  /** Accepts request `id`; false (rejected) when its full sequence can never fit the KV cache. */
-  enqueue(id: number): boolean {
+  /**
+   * Accepts request `id`; false (rejected) when its full sequence can never fit the KV cache.
+   * With `queueDelayS` > 0 it is routed here now (counted in `outstanding`, as inference-sim
+   * counts a routed request in flight) but enters the waiting queue, and so can be scheduled,
+   * only that much later: inference-sim's arrival → queue delay (α0 + α1 · input tokens).
+   */
+  enqueue(id: number, queueDelayS = 0): boolean {
     const r = this.reqs;
     r.replica[id] = this.index;
     if (r.prompt[id]! + r.output[id]! > this.maxSequenceTokens) {
       r.state[id] = 3;
       return false;
     }
-    this.account();
-    r.state[id] = 0;
     this.outstanding++;
     this.outstandingTokens += r.prompt[id]! + r.output[id]!;
+    if (queueDelayS > 0) this.sim.at(this.sim.now + queueDelayS, this.queueHandler, id);
+    else this.toQueue(id);
+    return true;
+  }
+
+  /** Request `id` enters the waiting queue (FCFS at the tail). */
+  private toQueue(id: number): void {
+    this.account();
+    this.reqs.state[id] = 0;
     this.waiting.pushBack(id);
     this.kick();
-    return true;
   }
 
   /** Makes a cold replica ready (starts stepping if work is queued). */

@@ -12,7 +12,7 @@ import { HOURS_PER_MONTH } from '../metrics/cost.js';
 import { LlmReplica, LlmRequests } from './engine.js';
 import type { StepTimeModel } from './step-time.js';
 import { HpaController, type HpaPod } from '../scaling/hpa.js';
-import type { EngineConfig, LlmArrivals, LlmAutoscaler, LlmMetric, LlmRouting, LlmSlo, TokenDist } from '../config/llm.js';
+import type { EngineConfig, LlmArrivals, LlmAutoscaler, LlmMetric, LlmRouting, LlmSlo, RequestOverheads, TokenDist } from '../config/llm.js';
 
 export interface LlmFleetSpec {
   seed: number;
@@ -34,6 +34,8 @@ export interface LlmFleetSpec {
   coldStartS: number;
   /** An HPA on vLLM's gauges; `replicas` is then the starting count. */
   autoscaler: LlmAutoscaler | null;
+  /** Per-request overheads outside the steps (a built-in profile's α's); none when absent. */
+  overheads?: RequestOverheads;
 }
 
 
@@ -163,13 +165,27 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
   // per-request SLO check needs the request's own TPOT/TTFT/E2E; ITL SLOs are judged on the distribution only
   const closed = spec.arrivals.kind === 'closed' ? spec.arrivals : null;
   let sendNext: ((user: number) => void) | null = null;
+  // Request timing as inference-sim (BLIS) has it, at commit 938f8d88392eec60977153d06e963e80458850f6:
+  // - arrival → scheduler queue takes α0 + α1·input tokens of simulated time, so scheduling is
+  //   really deferred (sim/event.go:41-46: ArrivalEvent schedules QueuedEvent at
+  //   time + QueueingTime; sim/latency/latency.go:71-76), after routing (the request counts as in
+  //   flight on its replica from then: sim/cluster/cluster_event.go:290-307);
+  // - α2 is added to TTFT (sim/simulator.go:669) and to every ITL (sim/simulator.go:664), and
+  //   E2E = TTFT + Σ ITL (sim/simulator.go:516), without delaying the next step (the step is
+  //   scheduled at now + step time alone: docs/guide/latency-models.md "Alpha overhead is
+  //   non-blocking"); a finished request frees its blocks and its closed-loop client sends the
+  //   next one at the step's end (sim/simulator.go:723-737, sim/event.go:192-195).
+  // Their ITL is the step's duration + α2; ours is the gap between the token's step and the
+  // previous one's + α2: the same while the replica steps back to back, as it does for a running request.
+  const o = spec.overheads;
+  const ov = { firstTokenS: o?.firstTokenS ?? 0, perTokenS: o?.perTokenS ?? 0, queueS: o?.queueS ?? 0, queuePerPromptTokenS: o?.queuePerPromptTokenS ?? 0 };
 
   const onFinish = (id: number, t: number): void => {
     const counted = reqs.arrival[id]! >= warm;
     const out = reqs.output[id]!;
-    const ttft = reqs.firstT[id]! - reqs.arrival[id]!;
-    const e2e = t - reqs.arrival[id]!;
-    const tpot = out > 1 ? (t - reqs.firstT[id]!) / (out - 1) : NaN;
+    const ttft = reqs.firstT[id]! - reqs.arrival[id]! + ov.firstTokenS;
+    const e2e = t - reqs.arrival[id]! + ov.firstTokenS + (out - 1) * ov.perTokenS;
+    const tpot = out > 1 ? (t - reqs.firstT[id]!) / (out - 1) + ov.perTokenS : NaN;
     iv.completed++;
     iv.e2e.record(e2e);
     if (Number.isFinite(tpot)) iv.tpot.record(tpot);
@@ -193,7 +209,7 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
   };
   const onToken = (id: number, _t: number, first: boolean, gap: number): void => {
     iv.tokens++;
-    if (!first && reqs.arrival[id]! >= warm) h.itl.record(gap);
+    if (!first && reqs.arrival[id]! >= warm) h.itl.record(gap + ov.perTokenS);
   };
   // Every replica the run may use exists from the start; `active` ones are billed and routable
   // (a starting one queues what it gets until its cold start ends), a drained one is removed
@@ -294,7 +310,7 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
     iv.arrivals++;
     if (t >= warm) arrived++;
     const rep = route();
-    if (!rep.enqueue(id)) {
+    if (!rep.enqueue(id, ov.queueS + ov.queuePerPromptTokenS * prompt)) {
       iv.rejected++;
       if (t >= warm) rejected++;
       if (client >= 0 && sendNext) sendNext(client);

@@ -5,7 +5,7 @@
  */
 import { Simulation } from '../engine/simulation.js';
 import { LlmReplica, LlmRequests } from './engine.js';
-import type { EngineConfig } from '../config/llm.js';
+import type { EngineConfig, RequestOverheads } from '../config/llm.js';
 import type { StepTimeModel } from './step-time.js';
 
 export interface ReplayRequest {
@@ -32,11 +32,8 @@ export interface ReplayResult {
   rejected: number;
 }
 
-/** Per-request latency additions for the first token and each further token (seconds). */
-export interface RequestOverheads {
-  firstTokenS: number;
-  perTokenS: number;
-}
+/** Per-request latency additions for the first token and each further token, and the arrival → queue delay (seconds). */
+export type { RequestOverheads } from '../config/llm.js';
 
 /** Replays `requests` (any order; sorted by arrival) on one replica; runs until all finish. */
 export function replay(requests: readonly ReplayRequest[], cfg: EngineConfig, model: StepTimeModel, overheads: RequestOverheads = { firstTokenS: 0, perTokenS: 0 }): ReplayResult {
@@ -55,10 +52,12 @@ export function replay(requests: readonly ReplayRequest[], cfg: EngineConfig, mo
     const q = requests[i]!;
     ids[i] = reqs.add(q.arrivalS, q.prompt, q.output, q.cacheKey ?? -1, q.shared ?? 0);
   }
+  const queueS = overheads.queueS ?? 0;
+  const queuePerTokenS = overheads.queuePerPromptTokenS ?? 0;
   let next = 0;
   const arrive = sim.register(() => {
     const i = order[next++]!;
-    if (!rep.enqueue(ids[i]!) && ++rejected + finished === requests.length) sim.stop();
+    if (!rep.enqueue(ids[i]!, queueS + queuePerTokenS * requests[i]!.prompt) && ++rejected + finished === requests.length) sim.stop();
     if (next < order.length) sim.atSource(requests[order[next]!]!.arrivalS, arrive);
   });
   if (order.length > 0) sim.atSource(requests[order[0]!]!.arrivalS, arrive);
