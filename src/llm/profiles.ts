@@ -14,9 +14,11 @@
  *                                               the next step: vLLM's async post-processing)
  * Mapping onto our LinearCoefficients (seconds): β0 → beta0, β1 → beta1 (our prefill tokens
  * computed exclude prefix-cache hits, as their cache-miss tokens do), β2 → beta2; beta3 (KV
- * read by decodes) and beta4 (prefill attention) have no counterpart and are 0. The α's have no
- * counterpart in our engine: they are kept here as published, and not applied.
+ * read by decodes) and beta4 (prefill attention) have no counterpart and are 0. The α's map
+ * onto our RequestOverheads (profileOverheads): α0 → queueS, α1 → queuePerPromptTokenS,
+ * α2 → firstTokenS and perTokenS; the fleet applies them as their simulator does (fleet.ts).
  */
+import type { RequestOverheads } from '../config/llm.js';
 import type { LinearCoefficients } from './step-time.js';
 
 export interface ProfileSource {
@@ -39,7 +41,7 @@ export interface BuiltinProfile {
   coefficients: LinearCoefficients;
   /** Their β0, β1, β2 as published (µs, µs per token). */
   betaUs: readonly [number, number, number];
-  /** Their α0 (µs), α1 (µs per input token), α2 (µs per output token) as published; not applied. */
+  /** Their α0 (µs), α1 (µs per input token), α2 (µs per output token) as published (applied through profileOverheads). */
   alphaUs: readonly [number, number, number];
   /** Their fit's best_loss, as published (their objective's units). */
   bestLoss: number;
@@ -94,19 +96,28 @@ export function findProfile(model: string, gpu: string, tp: number): BuiltinProf
   return BUILTIN_PROFILES.get(profileKey(model, gpu, tp));
 }
 
+/** The profile's α's as per-request overheads (seconds): α0 + α1·prompt before queueing, α2 on the first token and on each later one. */
+export function profileOverheads(p: BuiltinProfile): Required<RequestOverheads> {
+  const [a0, a1, a2] = p.alphaUs;
+  return { queueS: a0 * 1e-6, queuePerPromptTokenS: a1 * 1e-6, firstTokenS: a2 * 1e-6, perTokenS: a2 * 1e-6 };
+}
+
 /** One line for the run's notes: what the numbers are and where they come from. */
 export function profileLabel(p: BuiltinProfile): string {
   const s = p.source;
-  return `built-in profile ${profileKey(p.model, p.gpu, p.tp)}: inference-sim's fitted blackbox β's (${s.entry}, ${s.vllm}; ${s.repo} ${s.path} @ ${s.commit.slice(0, 8)}, ${s.date})${p.note ? `, ${p.note}` : ''}; their α overheads not applied`;
+  return `built-in profile ${profileKey(p.model, p.gpu, p.tp)}: inference-sim's fitted blackbox β's (${s.entry}, ${s.vllm}; ${s.repo} ${s.path} @ ${s.commit.slice(0, 8)}, ${s.date})${p.note ? `, ${p.note}` : ''}`;
 }
 
 /**
- * When the fit put most of a decode's latency into α2 (per output token, not in the step), the
- * β's alone understate TPOT: a warning for the run, with the size of what is left out.
+ * When the fit put most of a decode's latency into α2 (per output token, not in the step) and
+ * the run's per-token overhead (`perTokenS`, α2 unless the scenario overrides it) falls short of
+ * α2, TPOT is understated: a warning for the run, with the size of what is left out. Null when
+ * α2 is applied (the default) or does not dominate.
  */
-export function profileWarning(p: BuiltinProfile): string | null {
+export function profileWarning(p: BuiltinProfile, perTokenS: number): string | null {
   const [b0, , b2] = p.betaUs;
   const a2 = p.alphaUs[2];
-  if (a2 <= b0 + b2) return null;
-  return `stepTime builtin (${profileKey(p.model, p.gpu, p.tp)}): the published fit puts ${(a2 / 1000).toFixed(2)} ms per output token in α2 (not applied here) against a one-decode step of ${((b0 + b2) / 1000).toFixed(2)} ms; TPOT and ITL are understated by about that much`;
+  const appliedUs = perTokenS * 1e6;
+  if (a2 <= b0 + b2 || appliedUs >= a2 * (1 - 1e-9)) return null;
+  return `stepTime builtin (${profileKey(p.model, p.gpu, p.tp)}): the published fit puts ${(a2 / 1000).toFixed(2)} ms per output token in α2, against a one-decode step of ${((b0 + b2) / 1000).toFixed(2)} ms; llm.overheads.perToken applies ${(appliedUs / 1000).toFixed(2)} ms instead, so TPOT and ITL are understated by about ${((a2 - appliedUs) / 1000).toFixed(2)} ms`;
 }

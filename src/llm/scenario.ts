@@ -15,6 +15,8 @@
  *            engine: { maxNumSeqs, maxNumBatchedTokens, blockSize, gpuMemoryUtilization, numGpuBlocks?, prefixCaching },
  *            stepTime: roofline | builtin (published coefficients for model × gpu × tensorParallel, profiles.ts)
  *                    | { beta0, beta1, beta2, beta3, beta4? (seconds per unit) } | { profile: DIR },
+ *            overheads: none | { queue, queuePerPromptToken, firstToken, perToken } (durations; per-request
+ *                    time outside the steps: a built-in profile's α's by default, else 0),
  *            coldStart: { loadBandwidth: 2GB } (weights / bandwidth before the replica serves)
  */
 import { isAbsolute, join } from 'node:path';
@@ -24,10 +26,10 @@ import { findGpu } from '../catalog/index.js';
 import { parseDurationS, parseSizeBytes, UnitError } from '../scenario/units.js';
 import { applySets } from '../scenario/load.js';
 import type { LlmFleetSpec } from './fleet.js';
-import type { LlmArrivals, LlmAutoscaler, LlmMetric, LlmRouting, LlmScalingMetric, LlmSlo, TokenDist } from '../config/llm.js';
+import type { LlmArrivals, LlmAutoscaler, LlmMetric, LlmRouting, LlmScalingMetric, LlmSlo, RequestOverheads, TokenDist } from '../config/llm.js';
 import { formatIssue, pathSegments, type IssueCode, type ScenarioIssue } from '../scenario/issues.js';
 import { GPU_DATASHEETS, kvBlocksFromMemory, MODELS, rooflineCoefficients, weightBytes } from './models.js';
-import { BUILTIN_PROFILES, findProfile, profileLabel, profileWarning } from './profiles.js';
+import { BUILTIN_PROFILES, findProfile, profileLabel, profileOverheads, profileWarning, type BuiltinProfile } from './profiles.js';
 import { LinearStepModel, ProfileStepModel, type StepTimeModel } from './step-time.js';
 
 /** An invalid LLM scenario: its issues (as every scenario's: code, path, message) and one `error: <file>: <path>: <message>` line each. */
@@ -209,7 +211,7 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
 
   // llm
   const l = obj(doc.llm, 'llm');
-  known(l, 'llm', ['model', 'gpu', 'tensorParallel', 'replicas', 'routing', 'price', 'engine', 'stepTime', 'coldStart', 'autoscaler']);
+  known(l, 'llm', ['model', 'gpu', 'tensorParallel', 'replicas', 'routing', 'price', 'engine', 'stepTime', 'overheads', 'coldStart', 'autoscaler']);
   const modelId = typeof l.model === 'string' ? l.model.toLowerCase() : '';
   const shape = MODELS[modelId];
   if (!shape) err(l.model === undefined ? 'required' : 'unknown_reference', 'llm.model', `unknown model ${JSON.stringify(l.model)} (built in: ${Object.keys(MODELS).join(', ')})`);
@@ -249,6 +251,7 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
 
   // step time
   let model: StepTimeModel | null = null;
+  let builtin: BuiltinProfile | undefined;
   const st = l.stepTime ?? 'roofline';
   if (st === 'roofline') {
     const sheet = gpu ? GPU_DATASHEETS[gpu.id] : undefined;
@@ -262,10 +265,9 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
       const p = findProfile(shape.id, gpu.id, tp);
       if (!p) err('unknown_reference', 'llm.stepTime', `no built-in profile for ${shape.id} on ${tp}× ${gpu.id} (llm.model × llm.gpu × llm.tensorParallel; built in: ${[...BUILTIN_PROFILES.keys()].join(', ')}); use roofline, coefficients or a profile`);
       else {
+        builtin = p;
         model = new LinearStepModel(p.coefficients, profileLabel(p));
         notes.push(`step time: ${model.label}`);
-        const w = profileWarning(p);
-        if (w) warnings.push(w);
       }
     }
   } else if (typeof st === 'object' && st !== null && 'profile' in st) {
@@ -297,6 +299,32 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     model = new LinearStepModel({ beta0: b('beta0', true), beta1: b('beta1', true), beta2: b('beta2', true), beta3: b('beta3', true), beta4: b('beta4', false) }, typeof c.source === 'string' ? c.source : 'coefficients given in the scenario');
     notes.push(`step time: ${model.label}`);
   } else err('invalid_type', 'llm.stepTime', 'expected roofline, builtin, { beta0 … beta3 } or { profile: DIR }');
+
+  // per-request overheads outside the steps: a built-in profile's α's unless the scenario gives
+  // its own (each field given replaces the default); 0 for every other step model, so what
+  // such a run computes is the steps alone
+  const overheads: Required<RequestOverheads> = builtin ? profileOverheads(builtin) : { queueS: 0, queuePerPromptTokenS: 0, firstTokenS: 0, perTokenS: 0 };
+  const given = l.overheads;
+  if (given === 'none') overheads.queueS = overheads.queuePerPromptTokenS = overheads.firstTokenS = overheads.perTokenS = 0;
+  else if (given !== undefined) {
+    if (given === null || typeof given !== 'object' || Array.isArray(given)) err('invalid_type', 'llm.overheads', `expected none or { queue, queuePerPromptToken, firstToken, perToken } (durations), got ${JSON.stringify(given)}`);
+    else {
+      const o = given as Obj;
+      const fields = { queue: 'queueS', queuePerPromptToken: 'queuePerPromptTokenS', firstToken: 'firstTokenS', perToken: 'perTokenS' } as const;
+      known(o, 'llm.overheads', Object.keys(fields));
+      for (const [k, f] of Object.entries(fields)) overheads[f] = dur(o[k], `llm.overheads.${k}`, overheads[f]);
+    }
+  }
+  if (overheads.queueS > 0 || overheads.queuePerPromptTokenS > 0 || overheads.firstTokenS > 0 || overheads.perTokenS > 0) {
+    const ms = (v: number): string => `${Number((v * 1e3).toPrecision(4))} ms`;
+    const us = (v: number): string => `${Number((v * 1e6).toPrecision(4))} µs`;
+    const from = given === undefined ? " (the profile's α0, α1, α2)" : builtin ? " (llm.overheads over the profile's α's)" : ' (llm.overheads)';
+    notes.push(`overheads${from}: ${ms(overheads.queueS)} + ${us(overheads.queuePerPromptTokenS)} per prompt token before a request is queued; ${ms(overheads.firstTokenS)} on TTFT, ${ms(overheads.perTokenS)} on each later token`);
+  }
+  if (builtin) {
+    const w = profileWarning(builtin, overheads.perTokenS);
+    if (w) warnings.push(w);
+  }
 
   const cs = obj(l.coldStart, 'llm.coldStart');
   let coldStartS = 0;
@@ -416,6 +444,6 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     name,
     notes,
     warnings,
-    spec: { seed, durationS, warmupS, replicas, tensorParallel: tp, engine, model, routing, arrivals, systemPromptTokens, slos, pricePerGpuHour: price, reportIntervalS, coldStartS, autoscaler },
+    spec: { seed, durationS, warmupS, replicas, tensorParallel: tp, engine, model, routing, arrivals, systemPromptTokens, slos, pricePerGpuHour: price, reportIntervalS, coldStartS, autoscaler, overheads },
   };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadLlmScenario, LlmScenarioError } from '../../src/llm/scenario.js';
-import { BUILTIN_PROFILES, findProfile, profileWarning } from '../../src/llm/profiles.js';
+import { BUILTIN_PROFILES, findProfile, profileOverheads, profileWarning } from '../../src/llm/profiles.js';
 import { GPU_DATASHEETS, MODELS, rooflineCoefficients } from '../../src/llm/models.js';
 import { BatchShape, LinearStepModel } from '../../src/llm/step-time.js';
 import { replay } from '../../src/llm/replay.js';
@@ -76,15 +76,23 @@ describe('built-in step-time profiles', () => {
     expect(sc.spec.model.label).toContain('built-in profile');
     expect(sc.spec.model.label).toContain(p.source.commit.slice(0, 8));
     expect(sc.notes).toContainEqual(expect.stringContaining(`step time: built-in profile ${p.model} on ${p.tp}× ${p.gpu}: inference-sim`));
-    expect(sc.warnings.some((w) => w.startsWith('stepTime builtin'))).toBe(profileWarning(p) !== null);
+    // its α's are applied by default, so nothing is left out and nothing to warn about
+    expect(sc.spec.overheads).toEqual(profileOverheads(p));
+    expect(sc.warnings.filter((w) => w.startsWith('stepTime builtin'))).toEqual([]);
   });
 
-  it('the run table names the source and shows the warning where the fit moved per-token latency into α2', () => {
-    const sc = load(scenario('llama-3.1-8b', 'h100-80gb', 4).replace('duration: 10m', 'duration: 20s'));
+  it('the run table names the source and the α overheads applied; the α2 warning only where a scenario drops α2 that dominates the step', () => {
+    const short = scenario('llama-3.1-8b', 'h100-80gb', 4).replace('duration: 10m', 'duration: 20s');
+    const sc = load(short);
     const table = formatLlmTable(sc, runLlmFleet(sc.spec).results);
     expect(table).toContain('step time: built-in profile llama-3.1-8b on 4× h100-80gb');
     expect(table).toContain('938f8d88');
-    expect(table).toMatch(/warning: stepTime builtin \(llama-3\.1-8b on 4× h100-80gb\): the published fit puts 6\.00 ms per output token in α2/);
+    expect(table).toContain("overheads (the profile's α0, α1, α2): 0.03439 ms + 2.187 µs per prompt token before a request is queued; 6.001 ms on TTFT, 6.001 ms on each later token");
+    expect(table).not.toContain('warning: stepTime builtin');
+    const dropped = load(short.replace('stepTime: builtin', 'stepTime: builtin\n  overheads: { perToken: 0ms }'));
+    expect(formatLlmTable(dropped, runLlmFleet(dropped.spec).results)).toMatch(
+      /warning: stepTime builtin \(llama-3\.1-8b on 4× h100-80gb\): the published fit puts 6\.00 ms per output token in α2, against a one-decode step of 0\.05 ms; llm\.overheads\.perToken applies 0\.00 ms instead, so TPOT and ITL are understated by about 6\.00 ms/,
+    );
   });
 
   it('an unknown model × GPU × TP is rejected at llm.stepTime, naming the pair and listing the built-in ones', () => {
@@ -97,9 +105,10 @@ describe('built-in step-time profiles', () => {
     expect(failure(scenario('llama-3.1-8b', 'h100-80gb', 8)).lines).toContainEqual(expect.stringMatching(/no built-in profile for llama-3\.1-8b on 8× h100-80gb/));
   });
 
-  it('one request alone with a built-in profile: TTFT = one prefill step, E2E = TTFT + (output − 1) decode steps, exactly', () => {
+  it('one request alone with a built-in profile\'s β\'s only (overheads: none): TTFT = one prefill step, E2E = TTFT + (output − 1) decode steps, exactly', () => {
     const p = findProfile('llama-3.1-8b', 'a100-80gb', 1)!;
-    const sc = load(scenario(p.model, p.gpu, p.tp));
+    const sc = load(scenario(p.model, p.gpu, p.tp).replace('stepTime: builtin', 'stepTime: builtin\n  overheads: none'));
+    expect(sc.spec.overheads).toEqual({ queueS: 0, queuePerPromptTokenS: 0, firstTokenS: 0, perTokenS: 0 });
     const prompt = 500;
     const out = 20;
     const res = replay([{ arrivalS: 2, prompt, output: out }], sc.spec.engine, sc.spec.model);
@@ -140,7 +149,8 @@ describe('built-in step-time profiles', () => {
       expect(r.prefillRatio).toBeLessThan(2);
       if (p.tp === 4 && p.model === 'llama-3.1-8b') {
         expect(r.decodeRatio).toBeLessThan(0.2);
-        expect(profileWarning(p)).not.toBeNull();
+        expect(profileWarning(p, 0)).not.toBeNull();
+        expect(profileWarning(p, profileOverheads(p).perTokenS)).toBeNull();
       } else {
         expect(r.decodeRatio).toBeGreaterThan(0.5);
         expect(r.decodeRatio).toBeLessThan(2);
