@@ -25,7 +25,36 @@ export interface LlmAutoscaler {
   syncPeriodS: number;
 }
 
-export type LlmRouting = 'least-requests' | 'least-tokens' | 'kv-utilization' | 'round-robin';
+export type LlmRouting = 'least-requests' | 'least-tokens' | 'kv-utilization' | 'round-robin' | 'prefix-affinity';
+
+/** The routing names, in the order the loader lists them. */
+export const LLM_ROUTINGS: readonly LlmRouting[] = ['least-requests', 'least-tokens', 'kv-utilization', 'round-robin', 'prefix-affinity'];
+
+/**
+ * Knobs of routing prefix-affinity: SGLang router's cache-aware policy (llm/prefix-affinity.ts
+ * says which file and commit, and what is simplified).
+ */
+export interface LlmPrefixAffinity {
+  /** Route by prefix when (matched prompt tokens / prompt tokens) exceeds this (0…1). */
+  cacheThreshold: number;
+  /** The fleet is imbalanced (route to the least loaded) when max − min outstanding requests exceeds this… */
+  balanceAbsThreshold: number;
+  /** …and max > min × this. */
+  balanceRelThreshold: number;
+  /** Prompt tokens the router remembers per replica (LRU, in whole blocks). */
+  maxTreeSize: number;
+}
+
+/**
+ * SGLang router's `CacheAwareConfig::default()` (sgl-project/sglang, sgl-router/src/policies/mod.rs
+ * @ d112e89e3d8fa550f9aab37e2aa61f8437e35cdf); max_tree_size is characters there, tokens here.
+ */
+export const PREFIX_AFFINITY_DEFAULTS: Readonly<LlmPrefixAffinity> = {
+  cacheThreshold: 0.5,
+  balanceAbsThreshold: 32,
+  balanceRelThreshold: 1.1,
+  maxTreeSize: 10000,
+};
 
 export type TokenDist =
   | { kind: 'fixed'; value: number }

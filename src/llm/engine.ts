@@ -98,6 +98,18 @@ export class LlmRequests {
   }
 }
 
+/**
+ * First half of the hash key (a, j) of block j of request `id` (the pool's `hashA`): the shared
+ * group for a full block inside the request's shared prefix, else the request's own content
+ * (−1 − id). The engine caches and looks up blocks by it, and the prefix-affinity router
+ * (prefix-affinity.ts) tracks the same keys, so what it predicts is what the engine can hit.
+ */
+export function blockKeyA(reqs: LlmRequests, id: number, j: number, blockSize: number): number {
+  const k = reqs.cacheKey[id]!;
+  if (k >= 0 && (j + 1) * blockSize <= reqs.shared[id]!) return k;
+  return -1 - id;
+}
+
 /** What a replica tells its owner. */
 export interface ReplicaHooks {
   /** A token was emitted for request `id` at `t` (after the first: `gap` since the previous one). */
@@ -256,12 +268,8 @@ export class LlmReplica {
     this.sim.at(this.sim.now, this.kickHandler, this.index);
   }
 
-  /** First half of block j's hash key: the shared group for a block inside the shared prefix, else the request's own content. */
   private keyA(id: number, j: number): number {
-    const r = this.reqs;
-    const k = r.cacheKey[id]!;
-    if (k >= 0 && (j + 1) * this.cfg.blockSize <= r.shared[id]!) return k;
-    return -1 - id;
+    return blockKeyA(this.reqs, id, j, this.cfg.blockSize);
   }
 
   private cacheFull(id: number, upto: number): void {

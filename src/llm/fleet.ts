@@ -1,7 +1,8 @@
 /**
  * A fleet of LLM replicas on one simulation clock: open-loop arrivals (a trace's token counts
  * and times, or Poisson at a rate) or closed-loop users, a router (least outstanding requests,
- * least outstanding tokens, lowest KV utilization, round robin), and the results: TTFT, TPOT,
+ * least outstanding tokens, lowest KV utilization, round robin, prefix affinity: SGLang's cache-aware
+ * policy, prefix-affinity.ts), and the results: TTFT, TPOT,
  * ITL and E2E percentiles, SLOs on them, goodput, token throughput, KV utilization,
  * preemptions, prefix-cache hit rate, cost per million tokens; and a per-interval timeline.
  */
@@ -10,9 +11,10 @@ import type { RandomStream } from '../engine/rng.js';
 import { Histogram } from '../metrics/histogram.js';
 import { HOURS_PER_MONTH } from '../metrics/cost.js';
 import { LlmReplica, LlmRequests } from './engine.js';
+import { PrefixAffinityRouter } from './prefix-affinity.js';
 import type { StepTimeModel } from './step-time.js';
 import { HpaController, type HpaPod } from '../scaling/hpa.js';
-import type { EngineConfig, LlmArrivals, LlmAutoscaler, LlmMetric, LlmRouting, LlmSlo, TokenDist } from '../config/llm.js';
+import { PREFIX_AFFINITY_DEFAULTS, type EngineConfig, type LlmArrivals, type LlmAutoscaler, type LlmMetric, type LlmPrefixAffinity, type LlmRouting, type LlmSlo, type TokenDist } from '../config/llm.js';
 
 export interface LlmFleetSpec {
   seed: number;
@@ -23,9 +25,13 @@ export interface LlmFleetSpec {
   engine: EngineConfig;
   model: StepTimeModel;
   routing: LlmRouting;
+  /** Knobs of routing prefix-affinity (default PREFIX_AFFINITY_DEFAULTS). */
+  prefixAffinity?: LlmPrefixAffinity;
   arrivals: LlmArrivals;
   /** Leading prompt tokens every request shares (a system prompt); 0 for none. */
   systemPromptTokens: number;
+  /** Distinct system prompts of that length (default 1); each request draws one uniformly. */
+  systemPrompts?: number;
   slos: LlmSlo[];
   /** USD per GPU-hour. */
   pricePerGpuHour: number;
@@ -241,6 +247,7 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
     accrue();
     active[i] = 0;
     activeCount--;
+    affinity?.forget(i);
     if (activeCount < minActive) minActive = activeCount;
   };
   for (let i = 0; i < maxReps; i++) reps[i]!.ready = false;
@@ -253,6 +260,7 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
     switch (spec.routing) {
       case 'least-requests':
       case 'round-robin':
+      case 'prefix-affinity':
         return r.outstanding < best.outstanding;
       case 'least-tokens':
         return r.outstandingTokens < best.outstandingTokens;
@@ -263,7 +271,26 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
       }
     }
   };
-  const route = (): LlmReplica => {
+  const affinity = spec.routing === 'prefix-affinity' ? new PrefixAffinityRouter(maxReps, spec.engine.blockSize, spec.prefixAffinity ?? PREFIX_AFFINITY_DEFAULTS, reqs) : null;
+  const cand = new Int32Array(maxReps);
+  const load = new Int32Array(maxReps);
+  /** Prefix affinity among the routable replicas: the ready ones, or when none is ready the starting ones (as below). */
+  const routeAffinity = (router: PrefixAffinityRouter, id: number): LlmReplica => {
+    for (let pass = 0; pass < 2; pass++) {
+      let n = 0;
+      for (let i = 0; i < maxReps; i++) {
+        const r = reps[i]!;
+        if (active[i] && !draining[i] && (pass === 1 || r.ready)) {
+          cand[n++] = i;
+          load[i] = r.outstanding;
+        }
+      }
+      if (n > 0) return reps[router.select(id, cand, n, load)]!;
+    }
+    return reps[0]!;
+  };
+  const route = (id: number): LlmReplica => {
+    if (affinity !== null) return routeAffinity(affinity, id);
     if (spec.routing === 'round-robin') {
       for (let k = 0; k < maxReps; k++) {
         const i = (rr + k) % maxReps;
@@ -288,12 +315,16 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
   };
 
   const sys = spec.systemPromptTokens;
+  const nSys = spec.systemPrompts ?? 1;
+  // drawn only when there is a choice, so one system prompt leaves every other stream as it was
+  const sysRng = nSys > 1 ? sim.rng.stream('llm-system-prompt') : null;
   const submit = (t: number, prompt: number, output: number, client: number): void => {
     const shared = sys > 0 ? Math.min(sys, prompt) : 0;
-    const id = reqs.add(t, prompt, output, sys > 0 ? 0 : -1, shared, client);
+    const key = sys > 0 ? (sysRng !== null ? Math.min(nSys - 1, Math.floor(sysRng.uniform() * nSys)) : 0) : -1;
+    const id = reqs.add(t, prompt, output, key, shared, client);
     iv.arrivals++;
     if (t >= warm) arrived++;
-    const rep = route();
+    const rep = route(id);
     if (!rep.enqueue(id)) {
       iv.rejected++;
       if (t >= warm) rejected++;
