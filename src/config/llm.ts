@@ -46,14 +46,17 @@ export interface LlmPrefixAffinity {
 }
 
 /**
- * SGLang router's `CacheAwareConfig::default()` (sgl-project/sglang, sgl-router/src/policies/mod.rs
- * @ d112e89e3d8fa550f9aab37e2aa61f8437e35cdf); max_tree_size is characters there, tokens here.
+ * SGLang router's defaults for the cache-aware policy, as `python -m sglang_router.launch_router`
+ * gives them (sgl-project/sglang, sgl-router/py_src/sglang_router/router_args.py @
+ * e46dcd87adca58ec70831ad7cb01a3892b2c9e50: cache_threshold 0.3, balance_abs_threshold 64,
+ * balance_rel_threshold 1.5, max_tree_size 2^26). max_tree_size counts characters there and
+ * tokens here (the index grows as it fills, so the large default costs nothing up front).
  */
 export const PREFIX_AFFINITY_DEFAULTS: Readonly<LlmPrefixAffinity> = {
-  cacheThreshold: 0.5,
-  balanceAbsThreshold: 32,
-  balanceRelThreshold: 1.1,
-  maxTreeSize: 10000,
+  cacheThreshold: 0.3,
+  balanceAbsThreshold: 64,
+  balanceRelThreshold: 1.5,
+  maxTreeSize: 2 ** 26,
 };
 
 export type TokenDist =

@@ -2,10 +2,11 @@
  * Prefix-affinity routing: SGLang router's cache-aware policy, on the engine's block hashes.
  *
  * Followed: sgl-project/sglang, sgl-router/src/policies/cache_aware.rs at commit
- * b6f20641ad6bafc1278db74d1e13b0e9da47bd64 (`CacheAwarePolicy::select_worker`), with the defaults
- * of `CacheAwareConfig::default()` in sgl-router/src/policies/mod.rs at commit
- * d112e89e3d8fa550f9aab37e2aa61f8437e35cdf (cache_threshold 0.5, balance_abs_threshold 32,
- * balance_rel_threshold 1.1, max_tree_size 10 000: config/llm.ts PREFIX_AFFINITY_DEFAULTS). Per request:
+ * b6f20641ad6bafc1278db74d1e13b0e9da47bd64 (`CacheAwarePolicy::select_worker`), with the
+ * defaults `launch_router` gives (sgl-router/py_src/sglang_router/router_args.py at commit
+ * e46dcd87adca58ec70831ad7cb01a3892b2c9e50: cache_threshold 0.3, balance_abs_threshold 64,
+ * balance_rel_threshold 1.5, max_tree_size 2^26; config/llm.ts PREFIX_AFFINITY_DEFAULTS; the
+ * older `CacheAwareConfig::default()` in mod.rs had 0.5, 32, 1.1, 10 000). Per request:
  *
  *  1. loads = the routable replicas' outstanding requests (SGLang: `worker.load()`, the requests
  *     the router has in flight there); the fleet is imbalanced when
@@ -23,8 +24,10 @@
  *    that replica", and a predicted match is exactly what the engine can hit if it has not
  *    evicted the blocks since. That is llm-d / gateway-api-inference-extension's prefix plugin's
  *    representation (block hashes, LRU per server); the decision rule is SGLang's.
+ *  - SGLang's tree holds every request's whole text; here only the blocks another request can
+ *    match (a shared group's), since a request's own content has a key no one else has.
  *  - `max_tree_size` bounds a tree in characters and is enforced by a background eviction
- *    thread every `eviction_interval_secs` (30 s); here `maxTreeSize` is in tokens
+ *    thread every `eviction_interval_secs` (120 s); here `maxTreeSize` is in tokens
  *    (⌊maxTreeSize / blockSize⌋ keys per replica) and eviction is immediate, least recently
  *    used first. A prompt's blocks are recorded deepest first, so its leading block is the most
  *    recent and a chain is evicted from its tail (SGLang evicts LRU leaves).
@@ -41,37 +44,74 @@
 import type { LlmPrefixAffinity } from '../config/llm.js';
 import { blockKeyA, type LlmRequests } from './engine.js';
 
-/** A bounded LRU set of key pairs (a, b): open addressing (linear probing, backward-shift deletion) + a doubly linked recency list. */
+/**
+ * A bounded LRU set of key pairs (a, b): open addressing (linear probing, backward-shift
+ * deletion) + a doubly linked recency list, in typed arrays that double as the set fills, up to
+ * `capacity` entries.
+ */
 export class LruKeySet {
   readonly capacity: number;
-  private readonly kA: Int32Array;
-  private readonly kB: Int32Array;
-  private readonly prev: Int32Array;
-  private readonly next: Int32Array;
+  private kA: Int32Array;
+  private kB: Int32Array;
+  private prev: Int32Array;
+  private next: Int32Array;
   /** Most and least recently used entries. */
   private head = -1;
   private tail = -1;
   private free = 0;
   size = 0;
-  private readonly tA: Int32Array;
-  private readonly tB: Int32Array;
+  private tA: Int32Array;
+  private tB: Int32Array;
   /** Entry + 1 in each slot; 0 = empty. */
-  private readonly tV: Int32Array;
-  private readonly mask: number;
+  private tV: Int32Array;
+  private mask: number;
 
   constructor(capacity: number) {
     if (!(Number.isInteger(capacity) && capacity >= 1)) throw new RangeError(`capacity must be a positive integer (got ${capacity})`);
     this.capacity = capacity;
-    this.kA = new Int32Array(capacity);
-    this.kB = new Int32Array(capacity);
-    this.prev = new Int32Array(capacity);
-    this.next = new Int32Array(capacity);
+    const n = Math.min(capacity, 1024);
+    this.kA = new Int32Array(n);
+    this.kB = new Int32Array(n);
+    this.prev = new Int32Array(n);
+    this.next = new Int32Array(n);
+    this.tA = this.tB = this.tV = new Int32Array(0);
+    this.mask = 0;
+    this.rehash();
+  }
+
+  /** Sizes the table to twice the entry arrays and re-inserts every entry. */
+  private rehash(): void {
     let cap = 16;
-    while (cap < 2 * capacity) cap *= 2;
+    while (cap < 2 * this.kA.length) cap *= 2;
     this.tA = new Int32Array(cap);
     this.tB = new Int32Array(cap);
     this.tV = new Int32Array(cap);
     this.mask = cap - 1;
+    for (let e = 0; e < this.free; e++) this.place(e);
+  }
+
+  private place(e: number): void {
+    const a = this.kA[e]!;
+    const b = this.kB[e]!;
+    let i = this.slot(a, b);
+    while (this.tV[i] !== 0) i = (i + 1) & this.mask;
+    this.tA[i] = a;
+    this.tB[i] = b;
+    this.tV[i] = e + 1;
+  }
+
+  private grow(): void {
+    const n = Math.min(this.capacity, this.kA.length * 2);
+    const g = (x: Int32Array): Int32Array => {
+      const y = new Int32Array(n);
+      y.set(x);
+      return y;
+    };
+    this.kA = g(this.kA);
+    this.kB = g(this.kB);
+    this.prev = g(this.prev);
+    this.next = g(this.next);
+    this.rehash();
   }
 
   private slot(a: number, b: number): number {
@@ -146,6 +186,7 @@ export class LruKeySet {
       return;
     }
     if (this.size < this.capacity) {
+      if (this.free === this.kA.length) this.grow();
       e = this.free++;
       this.size++;
     } else {
@@ -156,11 +197,7 @@ export class LruKeySet {
     this.kA[e] = a;
     this.kB[e] = b;
     this.pushHead(e);
-    let i = this.slot(a, b);
-    while (this.tV[i] !== 0) i = (i + 1) & this.mask;
-    this.tA[i] = a;
-    this.tB[i] = b;
-    this.tV[i] = e + 1;
+    this.place(e);
   }
 
   clear(): void {
@@ -196,14 +233,24 @@ export class PrefixAffinityRouter {
     const set = this.sets[r]!;
     const n = Math.floor(this.reqs.prompt[id]! / this.blockSize);
     let j = 0;
-    while (j < n && set.has(blockKeyA(this.reqs, id, j, this.blockSize), j)) j++;
+    for (; j < n; j++) {
+      const a = blockKeyA(this.reqs, id, j, this.blockSize);
+      if (a < 0 || !set.has(a, j)) break;
+    }
     return j;
   }
 
-  /** Records request `id`'s full prompt blocks at replica `r` (deepest first: the leading block ends most recent). */
+  /**
+   * Records request `id`'s full shared prompt blocks at replica `r` (deepest first: the leading
+   * block ends most recent). Blocks of its own content are not recorded: no other request can
+   * match them, and a long run would otherwise fill the index with them.
+   */
   record(r: number, id: number): void {
     const set = this.sets[r]!;
-    for (let j = Math.floor(this.reqs.prompt[id]! / this.blockSize) - 1; j >= 0; j--) set.touch(blockKeyA(this.reqs, id, j, this.blockSize), j);
+    for (let j = Math.floor(this.reqs.prompt[id]! / this.blockSize) - 1; j >= 0; j--) {
+      const a = blockKeyA(this.reqs, id, j, this.blockSize);
+      if (a >= 0) set.touch(a, j);
+    }
   }
 
   /** Forgets replica `r` (stopped). */
