@@ -153,3 +153,23 @@ describe('loading routing prefix-affinity', () => {
     ]);
   });
 });
+
+describe('scenarios/llm-prefix-affinity.yaml', () => {
+  it('runs fast and teaches its lesson: the same 4 L4s meet both SLOs with prefix-affinity, not with least-requests', () => {
+    const text = readFileSync(`${ROOT}/scenarios/llm-prefix-affinity.yaml`, 'utf8');
+    expect(text.split('\n').filter((l) => l.trim().startsWith('#')).length).toBeGreaterThanOrEqual(5);
+    const at = (routing: string) => loadLlmScenario(text, { file: 'llm-prefix-affinity.yaml', baseDir: `${ROOT}/scenarios`, readFile: (p) => readFileSync(p, 'utf8'), sets: [`llm.routing=${routing}`] });
+    const pa = at('prefix-affinity');
+    expect(pa.warnings).toEqual([]);
+    const t0 = performance.now();
+    const a = runLlmFleet(pa.spec).results;
+    expect(performance.now() - t0).toBeLessThan(5000);
+    const l = runLlmFleet(at('least-requests').spec).results;
+    for (const r of [a, l]) expect(r.requests.arrived).toBe(r.requests.completed + r.requests.rejected + r.requests.inFlightAtEnd);
+    console.log(`scenario: prefix-affinity hit ${a.prefixHitRate.toFixed(3)} TTFT p99 ${a.ttftMs.p99.toFixed(0)} ms TPOT p99 ${a.tpotMs.p99.toFixed(1)} ms | least-requests hit ${l.prefixHitRate.toFixed(3)} TTFT p99 ${l.ttftMs.p99.toFixed(0)} ms TPOT p99 ${l.tpotMs.p99.toFixed(1)} ms`);
+    expect(a.prefixHitRate).toBeGreaterThan(0.7);
+    expect(l.prefixHitRate).toBeLessThan(0.45);
+    expect(a.slo.met).toBe(true);
+    expect(l.slo.met).toBe(false);
+  });
+});
