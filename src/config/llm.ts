@@ -67,7 +67,18 @@ export type TokenDist =
 export type LlmArrivals =
   | { kind: 'trace'; timesS: Float64Array; prompt: Int32Array; output: Int32Array; loop: boolean }
   | { kind: 'poisson'; schedule: Array<{ atS: number; rps: number }>; prompt: TokenDist; output: TokenDist }
-  | { kind: 'closed'; users: number; thinkS: number; prompt: TokenDist; output: TokenDist };
+  | { kind: 'closed'; users: number; thinkS: number; prompt: TokenDist; output: TokenDist; sessions?: LlmSessions };
+
+/**
+ * Multi-turn sessions of a closed-loop user: the first turn's prompt is drawn from `prompt`; each
+ * later turn's prompt is the previous turn's prompt and output plus `followUp` new tokens (the
+ * whole conversation so far), so turn k + 1 shares turn k's context as a prefix. After `turns`
+ * turns (or a turn too long for the KV cache) the user starts a new session.
+ */
+export interface LlmSessions {
+  turns: number;
+  followUp: TokenDist;
+}
 
 export type LlmMetric = 'ttft' | 'tpot' | 'itl' | 'e2e';
 

@@ -318,10 +318,15 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
   const nSys = spec.systemPrompts ?? 1;
   // drawn only when there is a choice, so one system prompt leaves every other stream as it was
   const sysRng = nSys > 1 ? sim.rng.stream('llm-system-prompt') : null;
-  const submit = (t: number, prompt: number, output: number, client: number): void => {
+  const drawSys = (): number => (sys > 0 ? (sysRng !== null ? Math.min(nSys - 1, Math.floor(sysRng.uniform() * nSys)) : 0) : -1);
+  /** Submits a request; `key` is its system prompt (-2: draw one), `session`/`context` a multi-turn session's key and the context it repeats. */
+  const submit = (t: number, prompt: number, output: number, client: number, key = -2, session = -1, context = 0): number => {
     const shared = sys > 0 ? Math.min(sys, prompt) : 0;
-    const key = sys > 0 ? (sysRng !== null ? Math.min(nSys - 1, Math.floor(sysRng.uniform() * nSys)) : 0) : -1;
-    const id = reqs.add(t, prompt, output, key, shared, client);
+    const id = reqs.add(t, prompt, output, key === -2 ? drawSys() : key, shared, client);
+    if (session >= 0) {
+      reqs.sessionKey[id] = session;
+      reqs.sessionShared[id] = context;
+    }
     iv.arrivals++;
     if (t >= warm) arrived++;
     const rep = route(id);
@@ -330,6 +335,7 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
       if (t >= warm) rejected++;
       if (client >= 0 && sendNext) sendNext(client);
     }
+    return id;
   };
 
   const a = spec.arrivals;
@@ -381,7 +387,33 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
     const think = sim.rng.stream('llm-think');
     const pr = tokenSampler(closed.prompt, sim.rng.stream('llm-prompt'));
     const ou = tokenSampler(closed.output, sim.rng.stream('llm-output'));
-    const sendH = sim.register((u) => submit(sim.now, pr(), ou(), u));
+    const ses = closed.sessions;
+    let sendH: number;
+    if (ses) {
+      // per user: its session's key (after the system prompts' keys), system prompt, turns done, and its last request
+      const fu = tokenSampler(ses.followUp, sim.rng.stream('llm-follow-up'));
+      const sKey = new Int32Array(closed.users).fill(-1);
+      const sSys = new Int32Array(closed.users);
+      const sTurn = new Int32Array(closed.users);
+      const sLast = new Int32Array(closed.users).fill(-1);
+      let sessions = 0;
+      sendH = sim.register((u) => {
+        const last = sLast[u]!;
+        // a new session after the last turn, or when the previous turn did not complete (rejected: too long)
+        if (sKey[u]! < 0 || sTurn[u]! >= ses.turns || last < 0 || reqs.state[last] !== 2) {
+          sKey[u] = Math.max(1, nSys) + sessions++;
+          sSys[u] = drawSys();
+          sTurn[u] = 0;
+          sLast[u] = -1;
+        }
+        const context = sLast[u]! >= 0 ? reqs.prompt[last]! + reqs.output[last]! : 0;
+        const prompt = context > 0 ? context + fu() : pr();
+        const output = ou();
+        sTurn[u]!++;
+        // the whole sequence, output included, is the next turn's context: its full blocks carry the session's key
+        sLast[u] = submit(sim.now, prompt, output, u, sSys[u]!, sKey[u]!, prompt + output);
+      });
+    } else sendH = sim.register((u) => void submit(sim.now, pr(), ou(), u));
     const thinkS = (): number => (closed.thinkS > 0 ? -Math.log(1 - think.uniform()) * closed.thinkS : 0);
     sendNext = (u: number): void => sim.at(sim.now + thinkS(), sendH, u);
     for (let u = 0; u < closed.users; u++) sim.at(think.uniform() * closed.thinkS, sendH, u);

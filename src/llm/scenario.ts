@@ -9,6 +9,7 @@
  *   traffic: trace: { file, timeColumn, promptColumn, outputColumn, speedup, loop }
  *          | rate: 5            (Poisson)           + tokens: { prompt: D, output: D }
  *          | users: 64, thinkTime: 5s (closed loop) + tokens
+ *            sessions: { turns: 4, followUp: D } (users only: each turn repeats the conversation so far)
  *            systemPrompt: 300  (leading prompt tokens every request shares)
  *                        | { tokens: 1024, count: 4 } (4 distinct system prompts, one drawn per request)
  *            D = 512 | { lognormal: { mean, cv, min?, max? } } | { empirical: { values, weights } }
@@ -343,7 +344,7 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
 
   // traffic
   const tr = obj(doc.traffic, 'traffic');
-  known(tr, 'traffic', ['trace', 'rate', 'users', 'thinkTime', 'tokens', 'systemPrompt']);
+  known(tr, 'traffic', ['trace', 'rate', 'users', 'thinkTime', 'tokens', 'systemPrompt', 'sessions']);
   const dist = (v: unknown, path: string): TokenDist => {
     if (typeof v === 'number') {
       if (!(Number.isInteger(v) && v >= 1)) err(Number.isInteger(v) ? 'too_small' : 'invalid_type', path, `expected a positive integer, got ${v}`);
@@ -412,7 +413,18 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
       } else schedule = [{ atS: 0, rps: numIn(tr.rate, 'traffic.rate', 1, 1e-9, 1e7) }];
       arrivals = { kind: 'poisson', schedule, prompt, output };
     }
-    else arrivals = { kind: 'closed', users: int(tr.users, 'traffic.users', 1), thinkS: dur(tr.thinkTime, 'traffic.thinkTime', 0), prompt, output };
+    else {
+      arrivals = { kind: 'closed', users: int(tr.users, 'traffic.users', 1), thinkS: dur(tr.thinkTime, 'traffic.thinkTime', 0), prompt, output };
+      if (tr.sessions !== undefined) {
+        const se = obj(tr.sessions, 'traffic.sessions');
+        known(se, 'traffic.sessions', ['turns', 'followUp']);
+        if (se.turns === undefined) err('required', 'traffic.sessions.turns', 'required: turns per session (each repeats the conversation so far)');
+        if (se.followUp === undefined) err('required', 'traffic.sessions.followUp', 'required: new prompt tokens each later turn adds, e.g. { lognormal: { mean: 100, cv: 1 } }');
+        const turns = int(se.turns, 'traffic.sessions.turns', 1);
+        if (turns > 1e6) err('limit_exceeded', 'traffic.sessions.turns', 'at most 1 000 000');
+        arrivals.sessions = { turns, followUp: se.followUp === undefined ? { kind: 'fixed', value: 1 } : dist(se.followUp, 'traffic.sessions.followUp') };
+      }
+    }
   }
   let systemPromptTokens = 0;
   let systemPrompts = 1;
@@ -425,7 +437,8 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     if (systemPrompts > 1e6) err('limit_exceeded', 'traffic.systemPrompt.count', 'at most 1 000 000');
   } else if (tr.systemPrompt !== undefined) systemPromptTokens = int(tr.systemPrompt, 'traffic.systemPrompt', 0, 0);
   if (systemPromptTokens > 0 && !engine.enablePrefixCaching) warnings.push('traffic.systemPrompt is shared only with llm.engine.prefixCaching on');
-  if (routing === 'prefix-affinity' && systemPromptTokens === 0) warnings.push('llm.routing prefix-affinity: no traffic.systemPrompt, so no two requests share a prefix and it routes as least-requests');
+  if (tr.sessions !== undefined && tr.users === undefined) err('cross_field', 'traffic.sessions', 'multi-turn sessions need closed-loop users (traffic.users): a turn is sent when the previous one completes');
+  if (routing === 'prefix-affinity' && systemPromptTokens === 0 && tr.sessions === undefined) warnings.push('llm.routing prefix-affinity: no traffic.systemPrompt or traffic.sessions, so no two requests share a prefix and it routes as least-requests');
 
   if (errs.length > 0 || model === null) throw new LlmScenarioError(f, errs.length > 0 ? errs : [{ code: 'required', path: ['llm', 'stepTime'], message: 'no step-time model' }]);
   return {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadLlmScenario, LlmScenarioError } from '../../src/llm/scenario.js';
 import { runLlmFleet } from '../../src/llm/fleet.js';
-import { LlmRequests } from '../../src/llm/engine.js';
+import { blockKeyA, LlmRequests } from '../../src/llm/engine.js';
 import { LruKeySet, PrefixAffinityRouter } from '../../src/llm/prefix-affinity.js';
 import { PREFIX_AFFINITY_DEFAULTS } from '../../src/config/llm.js';
 import type { ScenarioIssue } from '../../src/scenario/issues.js';
@@ -99,6 +99,17 @@ describe('prefix-affinity decisions (SGLang cache_aware.rs select_worker)', () =
   });
 });
 
+describe('prefix identity: the engine\'s block keys', () => {
+  it('a system prompt\'s full blocks, then a session\'s context, then the request\'s own content', () => {
+    const reqs = new LlmRequests();
+    const id = reqs.add(0, 130, 10, 0, 20);
+    reqs.sessionKey[id] = 7;
+    reqs.sessionShared[id] = 100;
+    // 16-token blocks: block 0 (tokens 0–15) inside the 20-token system prompt; blocks 1…5 (up to 96) inside the session's 100 tokens
+    expect([0, 1, 5, 6, 7].map((j) => blockKeyA(reqs, id, j, 16))).toEqual([0, 7, 7, -1 - id, -1 - id]);
+  });
+});
+
 describe('prefix-affinity on a fleet', () => {
   it('16 system prompts, KV cache too small for all of them on every replica: a higher prefix-cache hit rate and lower TTFT than least-requests on the same arrivals', () => {
     const lr = runLlmFleet(load(scenario('least-requests', SHARED)).spec).results;
@@ -112,6 +123,39 @@ describe('prefix-affinity on a fleet', () => {
     expect(pa.preemptions).toBeLessThan(lr.preemptions);
     // same seed, same results
     expect(runLlmFleet(load(scenario('prefix-affinity', SHARED)).spec).results).toEqual(pa);
+  });
+
+  it('multi-turn sessions (64 users, 6 turns, each repeating the conversation so far): the next turn finds its context cached', () => {
+    const sessions = (routing: string) => `
+name: t
+seed: 5
+duration: 3m
+warmup: 30s
+llm:
+  model: llama-3.1-8b
+  gpu: h100-80gb
+  replicas: 4
+  routing: ${routing}
+  engine: { maxNumSeqs: 64, maxNumBatchedTokens: 2048, numGpuBlocks: 3000 }
+  stepTime: { beta0: 8ms, beta1: 0.00005, beta2: 0.0001, beta3: 0.0000001 }
+traffic:
+  users: 64
+  thinkTime: 3s
+  tokens: { prompt: { lognormal: { mean: 1000, cv: 0.5 } }, output: { lognormal: { mean: 200, cv: 1 } } }
+  sessions: { turns: 6, followUp: { lognormal: { mean: 150, cv: 1 } } }
+`;
+    const lr = runLlmFleet(load(sessions('least-requests')).spec).results;
+    const pa = runLlmFleet(load(sessions('prefix-affinity')).spec).results;
+    console.log(`sessions least-requests: hit ${lr.prefixHitRate.toFixed(3)}, TTFT mean ${lr.ttftMs.mean.toFixed(1)} ms p99 ${lr.ttftMs.p99.toFixed(1)} ms, completed ${lr.requests.completed}`);
+    console.log(`sessions prefix-affinity: hit ${pa.prefixHitRate.toFixed(3)}, TTFT mean ${pa.ttftMs.mean.toFixed(1)} ms p99 ${pa.ttftMs.p99.toFixed(1)} ms, completed ${pa.requests.completed}`);
+    for (const r of [lr, pa]) expect(r.requests.arrived).toBe(r.requests.completed + r.requests.rejected + r.requests.inFlightAtEnd);
+    expect(pa.prefixHitRate).toBeGreaterThan(0.75);
+    expect(lr.prefixHitRate).toBeLessThan(0.35);
+    expect(pa.ttftMs.mean).toBeLessThan(lr.ttftMs.mean / 2);
+    expect(pa.ttftMs.p99).toBeLessThan(lr.ttftMs.p99);
+    // closed loop: faster turns, more of them in the same time
+    expect(pa.requests.completed).toBeGreaterThan(lr.requests.completed);
+    expect(runLlmFleet(load(sessions('prefix-affinity')).spec).results).toEqual(pa);
   });
 
   it('without shared prefixes it is its fallback, least-requests, request for request', () => {
@@ -129,7 +173,7 @@ describe('loading routing prefix-affinity', () => {
     expect([sc.spec.systemPromptTokens, sc.spec.systemPrompts]).toEqual([1024, 16]);
     const k = load(scenario('prefix-affinity', SHARED, '  prefixAffinity: { cacheThreshold: 0.5, balanceAbsThreshold: 32, balanceRelThreshold: 1.1, maxTreeSize: 10000 }\n'));
     expect(k.spec.prefixAffinity).toEqual({ cacheThreshold: 0.5, balanceAbsThreshold: 32, balanceRelThreshold: 1.1, maxTreeSize: 10000 });
-    expect(load(scenario('prefix-affinity', '')).warnings.join('\n')).toMatch(/no traffic.systemPrompt.*least-requests/);
+    expect(load(scenario('prefix-affinity', '')).warnings.join('\n')).toMatch(/no traffic.systemPrompt or traffic.sessions.*least-requests/);
   });
 
   it('bad values: code, path and message', () => {
@@ -146,6 +190,14 @@ describe('loading routing prefix-affinity', () => {
     ]);
     expect(pick(issuesOf(scenario('least-tokens', SHARED, '  prefixAffinity: { cacheThreshold: 0.3 }\n')))).toEqual([
       { code: 'cross_field', path: 'llm.prefixAffinity', message: 'applies only to routing prefix-affinity (routing is least-tokens)' },
+    ]);
+    expect(pick(issuesOf(scenario('prefix-affinity', '  sessions: { turns: 0, length: 3 }\n').replace('  rate: 20\n', '  users: 8\n')))).toEqual([
+      { code: 'unknown_key', path: 'traffic.sessions.length', message: 'unknown field (expected one of: turns, followUp)' },
+      { code: 'required', path: 'traffic.sessions.followUp', message: 'required: new prompt tokens each later turn adds, e.g. { lognormal: { mean: 100, cv: 1 } }' },
+      { code: 'too_small', path: 'traffic.sessions.turns', message: 'expected an integer ≥ 1, got 0' },
+    ]);
+    expect(pick(issuesOf(scenario('prefix-affinity', '  sessions: { turns: 4, followUp: 100 }\n')))).toEqual([
+      { code: 'cross_field', path: 'traffic.sessions', message: 'multi-turn sessions need closed-loop users (traffic.users): a turn is sent when the previous one completes' },
     ]);
     expect(pick(issuesOf(scenario('prefix-affinity', '  systemPrompt: { count: 0 }\n')))).toEqual([
       { code: 'required', path: 'traffic.systemPrompt.tokens', message: 'required: the leading prompt tokens a system prompt covers' },
