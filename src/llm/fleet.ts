@@ -1,6 +1,8 @@
 /**
  * A fleet of LLM replicas on one simulation clock: open-loop arrivals (a trace's token counts
- * and times, or Poisson at a rate) or closed-loop users, a router (least outstanding requests,
+ * and times, or Poisson at a rate) or closed-loop users (optionally in multi-turn sessions whose
+ * context grows turn by turn), shared prefixes (one of several system prompts, a session's
+ * earlier turns: engine.ts blockKeyA), a router (least outstanding requests,
  * least outstanding tokens, lowest KV utilization, round robin, prefix affinity: SGLang's cache-aware
  * policy, prefix-affinity.ts), and the results: TTFT, TPOT,
  * ITL and E2E percentiles, SLOs on them, goodput, token throughput, KV utilization,
