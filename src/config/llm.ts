@@ -41,7 +41,39 @@ export interface LlmAutoscaler {
   syncPeriodS: number;
 }
 
-export type LlmRouting = 'least-requests' | 'least-tokens' | 'kv-utilization' | 'round-robin';
+export type LlmRouting = 'least-requests' | 'least-tokens' | 'kv-utilization' | 'round-robin' | 'prefix-affinity';
+
+/** The routing names, in the order the loader lists them. */
+export const LLM_ROUTINGS: readonly LlmRouting[] = ['least-requests', 'least-tokens', 'kv-utilization', 'round-robin', 'prefix-affinity'];
+
+/**
+ * Knobs of routing prefix-affinity: SGLang router's cache-aware policy (llm/prefix-affinity.ts
+ * says which file and commit, and what is simplified).
+ */
+export interface LlmPrefixAffinity {
+  /** Route by prefix when (matched prompt tokens / prompt tokens) exceeds this (0…1). */
+  cacheThreshold: number;
+  /** The fleet is imbalanced (route to the least loaded) when max − min outstanding requests exceeds this… */
+  balanceAbsThreshold: number;
+  /** …and max > min × this. */
+  balanceRelThreshold: number;
+  /** Prompt tokens the router remembers per replica (LRU, in whole blocks). */
+  maxTreeSize: number;
+}
+
+/**
+ * SGLang router's defaults for the cache-aware policy, as `python -m sglang_router.launch_router`
+ * gives them (sgl-project/sglang, sgl-router/py_src/sglang_router/router_args.py @
+ * e46dcd87adca58ec70831ad7cb01a3892b2c9e50: cache_threshold 0.3, balance_abs_threshold 64,
+ * balance_rel_threshold 1.5, max_tree_size 2^26). max_tree_size counts characters there and
+ * tokens here (the index grows as it fills, so the large default costs nothing up front).
+ */
+export const PREFIX_AFFINITY_DEFAULTS: Readonly<LlmPrefixAffinity> = {
+  cacheThreshold: 0.3,
+  balanceAbsThreshold: 64,
+  balanceRelThreshold: 1.5,
+  maxTreeSize: 2 ** 26,
+};
 
 export type TokenDist =
   | { kind: 'fixed'; value: number }
@@ -51,7 +83,18 @@ export type TokenDist =
 export type LlmArrivals =
   | { kind: 'trace'; timesS: Float64Array; prompt: Int32Array; output: Int32Array; loop: boolean }
   | { kind: 'poisson'; schedule: Array<{ atS: number; rps: number }>; prompt: TokenDist; output: TokenDist }
-  | { kind: 'closed'; users: number; thinkS: number; prompt: TokenDist; output: TokenDist };
+  | { kind: 'closed'; users: number; thinkS: number; prompt: TokenDist; output: TokenDist; sessions?: LlmSessions };
+
+/**
+ * Multi-turn sessions of a closed-loop user: the first turn's prompt is drawn from `prompt`; each
+ * later turn's prompt is the previous turn's prompt and output plus `followUp` new tokens (the
+ * whole conversation so far), so turn k + 1 shares turn k's context as a prefix. After `turns`
+ * turns (or a turn too long for the KV cache) the user starts a new session.
+ */
+export interface LlmSessions {
+  turns: number;
+  followUp: TokenDist;
+}
 
 export type LlmMetric = 'ttft' | 'tpot' | 'itl' | 'e2e';
 

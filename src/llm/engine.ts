@@ -34,6 +34,9 @@ export class LlmRequests {
   /** Shared-prefix group (-1 none) and how many leading tokens are shared under it. */
   cacheKey = new Int32Array(1024);
   shared = new Int32Array(1024);
+  /** A second, longer shared prefix after the first (a multi-turn session's context: its key, -1 none, and its length). */
+  sessionKey = new Int32Array(1024);
+  sessionShared = new Int32Array(1024);
   computed = new Int32Array(1024);
   generated = new Int32Array(1024);
   scheduled = new Int32Array(1024);
@@ -58,6 +61,8 @@ export class LlmRequests {
     this.arrival[id] = arrival;
     this.cacheKey[id] = cacheKey;
     this.shared[id] = shared;
+    this.sessionKey[id] = -1;
+    this.sessionShared[id] = 0;
     this.client[id] = client;
     this.state[id] = -1;
     this.firstT[id] = NaN;
@@ -83,6 +88,8 @@ export class LlmRequests {
     this.arrival = gf(this.arrival);
     this.cacheKey = gi(this.cacheKey);
     this.shared = gi(this.shared);
+    this.sessionKey = gi(this.sessionKey);
+    this.sessionShared = gi(this.sessionShared);
     this.computed = gi(this.computed);
     this.generated = gi(this.generated);
     this.scheduled = gi(this.scheduled);
@@ -96,6 +103,24 @@ export class LlmRequests {
     s.set(this.state);
     this.state = s;
   }
+}
+
+/**
+ * First half of the hash key (a, j) of block j of request `id` (the pool's `hashA`): the shared
+ * group for a full block inside the request's shared prefix (a system prompt), else its session
+ * for a full block inside the session's context so far (a later turn of a multi-turn session
+ * repeats the earlier turns' prompts and outputs, so its block j is the earlier turns' block j),
+ * else the request's own content (−1 − id). Block j's content depends on all blocks before it,
+ * as vLLM's chained hash does, because a key covers only a leading run of blocks. The engine caches and looks up blocks by it, and the prefix-affinity router
+ * (prefix-affinity.ts) tracks the same keys, so what it predicts is what the engine can hit.
+ */
+export function blockKeyA(reqs: LlmRequests, id: number, j: number, blockSize: number): number {
+  const end = (j + 1) * blockSize;
+  const k = reqs.cacheKey[id]!;
+  if (k >= 0 && end <= reqs.shared[id]!) return k;
+  const s = reqs.sessionKey[id]!;
+  if (s >= 0 && end <= reqs.sessionShared[id]!) return s;
+  return -1 - id;
 }
 
 /** What a replica tells its owner. */
@@ -269,12 +294,8 @@ export class LlmReplica {
     this.sim.at(this.sim.now, this.kickHandler, this.index);
   }
 
-  /** First half of block j's hash key: the shared group for a block inside the shared prefix, else the request's own content. */
   private keyA(id: number, j: number): number {
-    const r = this.reqs;
-    const k = r.cacheKey[id]!;
-    if (k >= 0 && (j + 1) * this.cfg.blockSize <= r.shared[id]!) return k;
-    return -1 - id;
+    return blockKeyA(this.reqs, id, j, this.cfg.blockSize);
   }
 
   private cacheFull(id: number, upto: number): void {

@@ -1,7 +1,10 @@
 /**
  * A fleet of LLM replicas on one simulation clock: open-loop arrivals (a trace's token counts
- * and times, or Poisson at a rate) or closed-loop users, a router (least outstanding requests,
- * least outstanding tokens, lowest KV utilization, round robin), and the results: TTFT, TPOT,
+ * and times, or Poisson at a rate) or closed-loop users (optionally in multi-turn sessions whose
+ * context grows turn by turn), shared prefixes (one of several system prompts, a session's
+ * earlier turns: engine.ts blockKeyA), a router (least outstanding requests,
+ * least outstanding tokens, lowest KV utilization, round robin, prefix affinity: SGLang's cache-aware
+ * policy, prefix-affinity.ts), and the results: TTFT, TPOT,
  * ITL and E2E percentiles, SLOs on them, goodput, token throughput, KV utilization,
  * preemptions, prefix-cache hit rate, cost per million tokens; and a per-interval timeline.
  */
@@ -10,9 +13,10 @@ import type { RandomStream } from '../engine/rng.js';
 import { Histogram } from '../metrics/histogram.js';
 import { HOURS_PER_MONTH } from '../metrics/cost.js';
 import { LlmReplica, LlmRequests } from './engine.js';
+import { PrefixAffinityRouter } from './prefix-affinity.js';
 import type { StepTimeModel } from './step-time.js';
 import { HpaController, type HpaPod } from '../scaling/hpa.js';
-import type { EngineConfig, LlmArrivals, LlmAutoscaler, LlmMetric, LlmRouting, LlmSlo, RequestOverheads, TokenDist } from '../config/llm.js';
+import { PREFIX_AFFINITY_DEFAULTS, type EngineConfig, type LlmArrivals, type LlmAutoscaler, type LlmMetric, type LlmPrefixAffinity, type LlmRouting, type LlmSlo, type RequestOverheads, type TokenDist } from '../config/llm.js';
 
 export interface LlmFleetSpec {
   seed: number;
@@ -23,9 +27,13 @@ export interface LlmFleetSpec {
   engine: EngineConfig;
   model: StepTimeModel;
   routing: LlmRouting;
+  /** Knobs of routing prefix-affinity (default PREFIX_AFFINITY_DEFAULTS). */
+  prefixAffinity?: LlmPrefixAffinity;
   arrivals: LlmArrivals;
   /** Leading prompt tokens every request shares (a system prompt); 0 for none. */
   systemPromptTokens: number;
+  /** Distinct system prompts of that length (default 1); each request draws one uniformly. */
+  systemPrompts?: number;
   slos: LlmSlo[];
   /** USD per GPU-hour. */
   pricePerGpuHour: number;
@@ -257,6 +265,7 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
     accrue();
     active[i] = 0;
     activeCount--;
+    affinity?.forget(i);
     if (activeCount < minActive) minActive = activeCount;
   };
   for (let i = 0; i < maxReps; i++) reps[i]!.ready = false;
@@ -269,6 +278,7 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
     switch (spec.routing) {
       case 'least-requests':
       case 'round-robin':
+      case 'prefix-affinity':
         return r.outstanding < best.outstanding;
       case 'least-tokens':
         return r.outstandingTokens < best.outstandingTokens;
@@ -279,7 +289,26 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
       }
     }
   };
-  const route = (): LlmReplica => {
+  const affinity = spec.routing === 'prefix-affinity' ? new PrefixAffinityRouter(maxReps, spec.engine.blockSize, spec.prefixAffinity ?? PREFIX_AFFINITY_DEFAULTS, reqs) : null;
+  const cand = new Int32Array(maxReps);
+  const load = new Int32Array(maxReps);
+  /** Prefix affinity among the routable replicas: the ready ones, or when none is ready the starting ones (as below). */
+  const routeAffinity = (router: PrefixAffinityRouter, id: number): LlmReplica => {
+    for (let pass = 0; pass < 2; pass++) {
+      let n = 0;
+      for (let i = 0; i < maxReps; i++) {
+        const r = reps[i]!;
+        if (active[i] && !draining[i] && (pass === 1 || r.ready)) {
+          cand[n++] = i;
+          load[i] = r.outstanding;
+        }
+      }
+      if (n > 0) return reps[router.select(id, cand, n, load)]!;
+    }
+    return reps[0]!;
+  };
+  const route = (id: number): LlmReplica => {
+    if (affinity !== null) return routeAffinity(affinity, id);
     if (spec.routing === 'round-robin') {
       for (let k = 0; k < maxReps; k++) {
         const i = (rr + k) % maxReps;
@@ -304,17 +333,27 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
   };
 
   const sys = spec.systemPromptTokens;
-  const submit = (t: number, prompt: number, output: number, client: number): void => {
+  const nSys = spec.systemPrompts ?? 1;
+  // drawn only when there is a choice, so one system prompt leaves every other stream as it was
+  const sysRng = nSys > 1 ? sim.rng.stream('llm-system-prompt') : null;
+  const drawSys = (): number => (sys > 0 ? (sysRng !== null ? Math.min(nSys - 1, Math.floor(sysRng.uniform() * nSys)) : 0) : -1);
+  /** Submits a request; `key` is its system prompt (-2: draw one), `session`/`context` a multi-turn session's key and the context it repeats. */
+  const submit = (t: number, prompt: number, output: number, client: number, key = -2, session = -1, context = 0): number => {
     const shared = sys > 0 ? Math.min(sys, prompt) : 0;
-    const id = reqs.add(t, prompt, output, sys > 0 ? 0 : -1, shared, client);
+    const id = reqs.add(t, prompt, output, key === -2 ? drawSys() : key, shared, client);
+    if (session >= 0) {
+      reqs.sessionKey[id] = session;
+      reqs.sessionShared[id] = context;
+    }
     iv.arrivals++;
     if (t >= warm) arrived++;
-    const rep = route();
+    const rep = route(id);
     if (!rep.enqueue(id, ov.queueS + ov.queuePerPromptTokenS * prompt)) {
       iv.rejected++;
       if (t >= warm) rejected++;
       if (client >= 0 && sendNext) sendNext(client);
     }
+    return id;
   };
 
   const a = spec.arrivals;
@@ -366,7 +405,33 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
     const think = sim.rng.stream('llm-think');
     const pr = tokenSampler(closed.prompt, sim.rng.stream('llm-prompt'));
     const ou = tokenSampler(closed.output, sim.rng.stream('llm-output'));
-    const sendH = sim.register((u) => submit(sim.now, pr(), ou(), u));
+    const ses = closed.sessions;
+    let sendH: number;
+    if (ses) {
+      // per user: its session's key (after the system prompts' keys), system prompt, turns done, and its last request
+      const fu = tokenSampler(ses.followUp, sim.rng.stream('llm-follow-up'));
+      const sKey = new Int32Array(closed.users).fill(-1);
+      const sSys = new Int32Array(closed.users);
+      const sTurn = new Int32Array(closed.users);
+      const sLast = new Int32Array(closed.users).fill(-1);
+      let sessions = 0;
+      sendH = sim.register((u) => {
+        const last = sLast[u]!;
+        // a new session after the last turn, or when the previous turn did not complete (rejected: too long)
+        if (sKey[u]! < 0 || sTurn[u]! >= ses.turns || last < 0 || reqs.state[last] !== 2) {
+          sKey[u] = Math.max(1, nSys) + sessions++;
+          sSys[u] = drawSys();
+          sTurn[u] = 0;
+          sLast[u] = -1;
+        }
+        const context = sLast[u]! >= 0 ? reqs.prompt[last]! + reqs.output[last]! : 0;
+        const prompt = context > 0 ? context + fu() : pr();
+        const output = ou();
+        sTurn[u]!++;
+        // the whole sequence, output included, is the next turn's context: its full blocks carry the session's key
+        sLast[u] = submit(sim.now, prompt, output, u, sSys[u]!, sKey[u]!, prompt + output);
+      });
+    } else sendH = sim.register((u) => void submit(sim.now, pr(), ou(), u));
     const thinkS = (): number => (closed.thinkS > 0 ? -Math.log(1 - think.uniform()) * closed.thinkS : 0);
     sendNext = (u: number): void => sim.at(sim.now + thinkS(), sendH, u);
     for (let u = 0; u < closed.users; u++) sim.at(think.uniform() * closed.thinkS, sendH, u);

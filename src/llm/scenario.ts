@@ -9,9 +9,12 @@
  *   traffic: trace: { file, timeColumn, promptColumn, outputColumn, speedup, loop }
  *          | rate: 5            (Poisson)           + tokens: { prompt: D, output: D }
  *          | users: 64, thinkTime: 5s (closed loop) + tokens
+ *            sessions: { turns: 4, followUp: D } (users only: each turn repeats the conversation so far)
  *            systemPrompt: 300  (leading prompt tokens every request shares)
+ *                        | { tokens: 1024, count: 4 } (4 distinct system prompts, one drawn per request)
  *            D = 512 | { lognormal: { mean, cv, min?, max? } } | { empirical: { values, weights } }
  *   llm:     model, gpu, tensorParallel, replicas, routing, price?,
+ *            prefixAffinity: { cacheThreshold, balanceAbsThreshold, balanceRelThreshold, maxTreeSize } (routing prefix-affinity),
  *            engine: { maxNumSeqs, maxNumBatchedTokens, blockSize, gpuMemoryUtilization, numGpuBlocks?, prefixCaching },
  *            stepTime: roofline | builtin (published coefficients for model × gpu × tensorParallel, profiles.ts)
  *                    | { beta0, beta1, beta2, beta3, beta4? (seconds per unit) } | { profile: DIR },
@@ -26,7 +29,7 @@ import { findGpu } from '../catalog/index.js';
 import { parseDurationS, parseSizeBytes, UnitError } from '../scenario/units.js';
 import { applySets } from '../scenario/load.js';
 import type { LlmFleetSpec } from './fleet.js';
-import type { LlmArrivals, LlmAutoscaler, LlmMetric, LlmRouting, LlmScalingMetric, LlmSlo, RequestOverheads, TokenDist } from '../config/llm.js';
+import { LLM_ROUTINGS, PREFIX_AFFINITY_DEFAULTS, type LlmArrivals, type LlmAutoscaler, type LlmMetric, type LlmPrefixAffinity, type LlmRouting, type LlmScalingMetric, type LlmSlo, type RequestOverheads, type TokenDist } from '../config/llm.js';
 import { formatIssue, pathSegments, type IssueCode, type ScenarioIssue } from '../scenario/issues.js';
 import { GPU_DATASHEETS, kvBlocksFromMemory, MODELS, rooflineCoefficients, weightBytes } from './models.js';
 import { BUILTIN_PROFILES, findProfile, profileLabel, profileOverheads, profileWarning, type BuiltinProfile } from './profiles.js';
@@ -211,7 +214,7 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
 
   // llm
   const l = obj(doc.llm, 'llm');
-  known(l, 'llm', ['model', 'gpu', 'tensorParallel', 'replicas', 'routing', 'price', 'engine', 'stepTime', 'overheads', 'coldStart', 'autoscaler']);
+  known(l, 'llm', ['model', 'gpu', 'tensorParallel', 'replicas', 'routing', 'prefixAffinity', 'price', 'engine', 'stepTime', 'overheads', 'coldStart', 'autoscaler']);
   const modelId = typeof l.model === 'string' ? l.model.toLowerCase() : '';
   const shape = MODELS[modelId];
   if (!shape) err(l.model === undefined ? 'required' : 'unknown_reference', 'llm.model', `unknown model ${JSON.stringify(l.model)} (built in: ${Object.keys(MODELS).join(', ')})`);
@@ -222,7 +225,7 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
   const replicas = int(l.replicas, 'llm.replicas', 1);
   if (replicas > 10000) err('limit_exceeded', 'llm.replicas', 'at most 10 000');
   const routing = (l.routing ?? 'least-requests') as LlmRouting;
-  if (!['least-requests', 'least-tokens', 'kv-utilization', 'round-robin'].includes(routing)) err('invalid_enum_value', 'llm.routing', `expected least-requests, least-tokens, kv-utilization or round-robin, got ${JSON.stringify(l.routing)}`);
+  if (!LLM_ROUTINGS.includes(routing)) err('invalid_enum_value', 'llm.routing', `expected ${LLM_ROUTINGS.slice(0, -1).join(', ')} or ${LLM_ROUTINGS.at(-1)}, got ${JSON.stringify(l.routing)}`);
   const price = l.price === undefined ? (gpu?.price.value ?? 0) : numIn(l.price, 'llm.price', 0, 0, 1e6);
   const e = obj(l.engine, 'llm.engine');
   known(e, 'llm.engine', ['maxNumSeqs', 'maxNumBatchedTokens', 'blockSize', 'gpuMemoryUtilization', 'numGpuBlocks', 'prefixCaching', 'reserveFullSequence']);
@@ -248,6 +251,23 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     reserveFullSequence: e.reserveFullSequence === undefined ? true : e.reserveFullSequence === true,
   };
   if (e.prefixCaching !== undefined && typeof e.prefixCaching !== 'boolean') err('invalid_type', 'llm.engine.prefixCaching', 'expected true or false');
+
+  // prefix affinity: SGLang router's cache-aware policy (prefix-affinity.ts), its defaults
+  let prefixAffinity: LlmPrefixAffinity | undefined;
+  if (l.prefixAffinity !== undefined && routing !== 'prefix-affinity') err('cross_field', 'llm.prefixAffinity', `applies only to routing prefix-affinity (routing is ${String(routing)})`);
+  else if (routing === 'prefix-affinity') {
+    const pa = obj(l.prefixAffinity, 'llm.prefixAffinity');
+    known(pa, 'llm.prefixAffinity', ['cacheThreshold', 'balanceAbsThreshold', 'balanceRelThreshold', 'maxTreeSize']);
+    const d = PREFIX_AFFINITY_DEFAULTS;
+    prefixAffinity = {
+      cacheThreshold: numIn(pa.cacheThreshold, 'llm.prefixAffinity.cacheThreshold', d.cacheThreshold, 0, 1),
+      balanceAbsThreshold: int(pa.balanceAbsThreshold, 'llm.prefixAffinity.balanceAbsThreshold', d.balanceAbsThreshold, 0),
+      balanceRelThreshold: numIn(pa.balanceRelThreshold, 'llm.prefixAffinity.balanceRelThreshold', d.balanceRelThreshold, 1, 1e6),
+      maxTreeSize: int(pa.maxTreeSize, 'llm.prefixAffinity.maxTreeSize', d.maxTreeSize, blockSize),
+    };
+    if (prefixAffinity.maxTreeSize > 1e8) err('limit_exceeded', 'llm.prefixAffinity.maxTreeSize', 'at most 100 000 000 tokens per replica');
+    if (!engine.enablePrefixCaching) warnings.push('llm.routing prefix-affinity: with llm.engine.prefixCaching off no replica reuses a prefix, so it routes for nothing');
+  }
 
   // step time
   let model: StepTimeModel | null = null;
@@ -365,7 +385,7 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
 
   // traffic
   const tr = obj(doc.traffic, 'traffic');
-  known(tr, 'traffic', ['trace', 'rate', 'users', 'thinkTime', 'tokens', 'systemPrompt']);
+  known(tr, 'traffic', ['trace', 'rate', 'users', 'thinkTime', 'tokens', 'systemPrompt', 'sessions']);
   const dist = (v: unknown, path: string): TokenDist => {
     if (typeof v === 'number') {
       if (!(Number.isInteger(v) && v >= 1)) err(Number.isInteger(v) ? 'too_small' : 'invalid_type', path, `expected a positive integer, got ${v}`);
@@ -434,16 +454,38 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
       } else schedule = [{ atS: 0, rps: numIn(tr.rate, 'traffic.rate', 1, 1e-9, 1e7) }];
       arrivals = { kind: 'poisson', schedule, prompt, output };
     }
-    else arrivals = { kind: 'closed', users: int(tr.users, 'traffic.users', 1), thinkS: dur(tr.thinkTime, 'traffic.thinkTime', 0), prompt, output };
+    else {
+      arrivals = { kind: 'closed', users: int(tr.users, 'traffic.users', 1), thinkS: dur(tr.thinkTime, 'traffic.thinkTime', 0), prompt, output };
+      if (tr.sessions !== undefined) {
+        const se = obj(tr.sessions, 'traffic.sessions');
+        known(se, 'traffic.sessions', ['turns', 'followUp']);
+        if (se.turns === undefined) err('required', 'traffic.sessions.turns', 'required: turns per session (each repeats the conversation so far)');
+        if (se.followUp === undefined) err('required', 'traffic.sessions.followUp', 'required: new prompt tokens each later turn adds, e.g. { lognormal: { mean: 100, cv: 1 } }');
+        const turns = int(se.turns, 'traffic.sessions.turns', 1);
+        if (turns > 1e6) err('limit_exceeded', 'traffic.sessions.turns', 'at most 1 000 000');
+        arrivals.sessions = { turns, followUp: se.followUp === undefined ? { kind: 'fixed', value: 1 } : dist(se.followUp, 'traffic.sessions.followUp') };
+      }
+    }
   }
-  const systemPromptTokens = tr.systemPrompt === undefined ? 0 : int(tr.systemPrompt, 'traffic.systemPrompt', 0, 0);
+  let systemPromptTokens = 0;
+  let systemPrompts = 1;
+  if (typeof tr.systemPrompt === 'object' && tr.systemPrompt !== null && !Array.isArray(tr.systemPrompt)) {
+    const sp = tr.systemPrompt as Obj;
+    known(sp, 'traffic.systemPrompt', ['tokens', 'count']);
+    if (sp.tokens === undefined) err('required', 'traffic.systemPrompt.tokens', 'required: the leading prompt tokens a system prompt covers');
+    systemPromptTokens = int(sp.tokens, 'traffic.systemPrompt.tokens', 0, 0);
+    systemPrompts = int(sp.count, 'traffic.systemPrompt.count', 1, 1);
+    if (systemPrompts > 1e6) err('limit_exceeded', 'traffic.systemPrompt.count', 'at most 1 000 000');
+  } else if (tr.systemPrompt !== undefined) systemPromptTokens = int(tr.systemPrompt, 'traffic.systemPrompt', 0, 0);
   if (systemPromptTokens > 0 && !engine.enablePrefixCaching) warnings.push('traffic.systemPrompt is shared only with llm.engine.prefixCaching on');
+  if (tr.sessions !== undefined && tr.users === undefined) err('cross_field', 'traffic.sessions', 'multi-turn sessions need closed-loop users (traffic.users): a turn is sent when the previous one completes');
+  if (routing === 'prefix-affinity' && systemPromptTokens === 0 && tr.sessions === undefined) warnings.push('llm.routing prefix-affinity: no traffic.systemPrompt or traffic.sessions, so no two requests share a prefix and it routes as least-requests');
 
   if (errs.length > 0 || model === null) throw new LlmScenarioError(f, errs.length > 0 ? errs : [{ code: 'required', path: ['llm', 'stepTime'], message: 'no step-time model' }]);
   return {
     name,
     notes,
     warnings,
-    spec: { seed, durationS, warmupS, replicas, tensorParallel: tp, engine, model, routing, arrivals, systemPromptTokens, slos, pricePerGpuHour: price, reportIntervalS, coldStartS, autoscaler, overheads },
+    spec: { seed, durationS, warmupS, replicas, tensorParallel: tp, engine, model, routing, ...(prefixAffinity ? { prefixAffinity } : {}), arrivals, systemPromptTokens, ...(systemPrompts > 1 ? { systemPrompts } : {}), slos, pricePerGpuHour: price, reportIntervalS, coldStartS, autoscaler, overheads },
   };
 }
