@@ -17,6 +17,7 @@
  * deletion) on the key pair (a, b), sized to twice the block count (a block holds at most one
  * hash), so lookups and evictions never allocate.
  */
+import { PairIndex } from './pair-index.js';
 export class BlockPool {
   readonly numBlocks: number;
   readonly refCnt: Int32Array;
@@ -30,11 +31,8 @@ export class BlockPool {
   private tail = -1;
   /** Blocks in the free queue (cached or not). */
   freeCount = 0;
-  private readonly tA: Int32Array;
-  private readonly tB: Int32Array;
-  /** Block id + 1 in each slot; 0 = empty. */
-  private readonly tV: Int32Array;
-  private readonly mask: number;
+  /** Shared hash (a ≥ 0, b) → cached block. */
+  private readonly index: PairIndex;
   /** Cached blocks evicted (their hash dropped) by allocation. */
   evictions = 0;
 
@@ -45,12 +43,7 @@ export class BlockPool {
     this.hashA = new Int32Array(numGpuBlocks);
     this.hashB = new Int32Array(numGpuBlocks);
     this.hasHash = new Uint8Array(numGpuBlocks);
-    let cap = 16;
-    while (cap < 2 * numGpuBlocks) cap *= 2;
-    this.tA = new Int32Array(cap);
-    this.tB = new Int32Array(cap);
-    this.tV = new Int32Array(cap);
-    this.mask = cap - 1;
+    this.index = new PairIndex(numGpuBlocks);
     this.prev = new Int32Array(numGpuBlocks).fill(-1);
     this.next = new Int32Array(numGpuBlocks).fill(-1);
     // block 0 is the null block: referenced forever, never free
@@ -89,46 +82,9 @@ export class BlockPool {
     this.freeCount--;
   }
 
-  private slot(a: number, b: number): number {
-    return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) & this.mask;
-  }
-
   /** The cached block with shared hash (a ≥ 0, b), or -1. */
   lookup(a: number, b: number): number {
-    let i = this.slot(a, b);
-    for (;;) {
-      const v = this.tV[i]!;
-      if (v === 0) return -1;
-      if (this.tA[i] === a && this.tB[i] === b) return v - 1;
-      i = (i + 1) & this.mask;
-    }
-  }
-
-  private remove(a: number, b: number): void {
-    const m = this.mask;
-    let i = this.slot(a, b);
-    for (;;) {
-      if (this.tV[i] === 0) return;
-      if (this.tA[i] === a && this.tB[i] === b) break;
-      i = (i + 1) & m;
-    }
-    // backward-shift deletion keeps every probe chain unbroken
-    let j = i;
-    for (;;) {
-      this.tV[i] = 0;
-      for (;;) {
-        j = (j + 1) & m;
-        if (this.tV[j] === 0) return;
-        const k = this.slot(this.tA[j]!, this.tB[j]!);
-        // move j into the hole at i unless its home k lies cyclically in (i, j]
-        if (i <= j ? i < k && k <= j : i < k || k <= j) continue;
-        break;
-      }
-      this.tA[i] = this.tA[j]!;
-      this.tB[i] = this.tB[j]!;
-      this.tV[i] = this.tV[j]!;
-      i = j;
-    }
+    return this.index.get(a, b);
   }
 
   /** Takes one reference on a cached block found by lookup (out of the free queue if it was free). */
@@ -143,7 +99,7 @@ export class BlockPool {
     if (b < 0) throw new RangeError('KV cache: allocate() with no free block');
     this.unlink(b);
     if (this.hasHash[b] === 1) {
-      if (this.hashA[b]! >= 0) this.remove(this.hashA[b]!, this.hashB[b]!);
+      if (this.hashA[b]! >= 0) this.index.delete(this.hashA[b]!, this.hashB[b]!);
       this.hasHash[b] = 0;
       this.evictions++;
     }
@@ -162,16 +118,7 @@ export class BlockPool {
       this.hasHash[blk] = 1;
       return;
     }
-    let i = this.slot(a, b);
-    for (;;) {
-      const v = this.tV[i]!;
-      if (v === 0) break;
-      if (this.tA[i] === a && this.tB[i] === b) return;
-      i = (i + 1) & this.mask;
-    }
-    this.tA[i] = a;
-    this.tB[i] = b;
-    this.tV[i] = blk + 1;
+    if (!this.index.add(a, b, blk)) return;
     this.hashA[blk] = a;
     this.hashB[blk] = b;
     this.hasHash[blk] = 1;

@@ -43,6 +43,7 @@
  */
 import type { LlmPrefixAffinity } from '../config/llm.js';
 import { blockKeyA, type LlmRequests } from './engine.js';
+import { PairIndex } from './pair-index.js';
 
 /**
  * A bounded LRU set of key pairs (a, b): open addressing (linear probing, backward-shift
@@ -60,11 +61,8 @@ export class LruKeySet {
   private tail = -1;
   private free = 0;
   size = 0;
-  private tA: Int32Array;
-  private tB: Int32Array;
-  /** Entry + 1 in each slot; 0 = empty. */
-  private tV: Int32Array;
-  private mask: number;
+  /** (a, b) → entry. */
+  private index: PairIndex;
 
   constructor(capacity: number) {
     if (!(Number.isInteger(capacity) && capacity >= 1)) throw new RangeError(`capacity must be a positive integer (got ${capacity})`);
@@ -74,30 +72,13 @@ export class LruKeySet {
     this.kB = new Int32Array(n);
     this.prev = new Int32Array(n);
     this.next = new Int32Array(n);
-    this.tA = this.tB = this.tV = new Int32Array(0);
-    this.mask = 0;
-    this.rehash();
+    this.index = new PairIndex(n);
   }
 
-  /** Sizes the table to twice the entry arrays and re-inserts every entry. */
+  /** Sizes the index for the entry arrays and re-inserts every entry. */
   private rehash(): void {
-    let cap = 16;
-    while (cap < 2 * this.kA.length) cap *= 2;
-    this.tA = new Int32Array(cap);
-    this.tB = new Int32Array(cap);
-    this.tV = new Int32Array(cap);
-    this.mask = cap - 1;
-    for (let e = 0; e < this.free; e++) this.place(e);
-  }
-
-  private place(e: number): void {
-    const a = this.kA[e]!;
-    const b = this.kB[e]!;
-    let i = this.slot(a, b);
-    while (this.tV[i] !== 0) i = (i + 1) & this.mask;
-    this.tA[i] = a;
-    this.tB[i] = b;
-    this.tV[i] = e + 1;
+    this.index = new PairIndex(this.kA.length);
+    for (let e = 0; e < this.free; e++) this.index.add(this.kA[e]!, this.kB[e]!, e);
   }
 
   private grow(): void {
@@ -114,19 +95,9 @@ export class LruKeySet {
     this.rehash();
   }
 
-  private slot(a: number, b: number): number {
-    return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) & this.mask;
-  }
-
   /** The entry holding (a, b), or -1. */
   private find(a: number, b: number): number {
-    let i = this.slot(a, b);
-    for (;;) {
-      const v = this.tV[i]!;
-      if (v === 0) return -1;
-      if (this.tA[i] === a && this.tB[i] === b) return v - 1;
-      i = (i + 1) & this.mask;
-    }
+    return this.index.get(a, b);
   }
 
   has(a: number, b: number): boolean {
@@ -150,31 +121,6 @@ export class LruKeySet {
     this.head = e;
   }
 
-  private removeSlot(a: number, b: number): void {
-    const m = this.mask;
-    let i = this.slot(a, b);
-    for (;;) {
-      if (this.tV[i] === 0) return;
-      if (this.tA[i] === a && this.tB[i] === b) break;
-      i = (i + 1) & m;
-    }
-    let j = i;
-    for (;;) {
-      this.tV[i] = 0;
-      for (;;) {
-        j = (j + 1) & m;
-        if (this.tV[j] === 0) return;
-        const k = this.slot(this.tA[j]!, this.tB[j]!);
-        if (i <= j ? i < k && k <= j : i < k || k <= j) continue;
-        break;
-      }
-      this.tA[i] = this.tA[j]!;
-      this.tB[i] = this.tB[j]!;
-      this.tV[i] = this.tV[j]!;
-      i = j;
-    }
-  }
-
   /** Marks (a, b) most recently used, adding it (and evicting the least recently used entry when full). */
   touch(a: number, b: number): void {
     let e = this.find(a, b);
@@ -192,16 +138,16 @@ export class LruKeySet {
     } else {
       e = this.tail;
       this.unlink(e);
-      this.removeSlot(this.kA[e]!, this.kB[e]!);
+      this.index.delete(this.kA[e]!, this.kB[e]!);
     }
     this.kA[e] = a;
     this.kB[e] = b;
     this.pushHead(e);
-    this.place(e);
+    this.index.add(a, b, e);
   }
 
   clear(): void {
-    this.tV.fill(0);
+    this.index.clear();
     this.head = this.tail = -1;
     this.free = 0;
     this.size = 0;
