@@ -21,6 +21,7 @@ import type { RequestPool } from '../serving/requests.js';
 import type { FeatureStore } from './feature-store.js';
 import { ResultCache } from './result-cache.js';
 import type { CacheConfig } from '../config/cache.js';
+import { cacheHitRatio } from '../metrics/summary.js';
 
 /** Lookup outcomes and the GPU work they caused or saved. */
 export class CacheCounters {
@@ -41,14 +42,9 @@ export class CacheCounters {
   /** Requests (user misses and refreshes) the feature store refused with a full queue. */
   featureStoreRejected = 0;
 
-  /** Share of lookups answered from the cache, fresh or stale; NaN without lookups. */
+  /** Share of lookups answered from the cache, fresh or stale (metrics/summary.ts cacheHitRatio); NaN without lookups. */
   get hitRate(): number {
-    return this.lookups > 0 ? (this.hits + this.staleHits) / this.lookups : NaN;
-  }
-
-  /** GPU inferences avoided, net of background refreshes: lookups − misses − backgroundRefreshes. */
-  get gpuRequestsSaved(): number {
-    return this.lookups - this.misses - this.backgroundRefreshes;
+    return cacheHitRatio(this);
   }
 
   /** Zeroes every counter. */

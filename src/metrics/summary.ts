@@ -160,6 +160,11 @@ export interface OutageReport {
   failedRequests: number;
 }
 
+/** Share of cache lookups answered from the cache, fresh or stale: (hits + staleHits) / lookups; NaN without lookups. */
+export function cacheHitRatio(c: { lookups: number; hits: number; staleHits: number }): number {
+  return c.lookups > 0 ? (c.hits + c.staleHits) / c.lookups : NaN;
+}
+
 /** A site's cache counters after warmup (CacheCounters' fields), and its flushes. */
 export interface CacheTotals {
   lookups: number;
@@ -397,7 +402,7 @@ function siteBlock(s: SiteTotals, windowS: number, totalArrived: number, costUsd
       max: s.readyMax,
       coldStarts: s.coldStarts,
     },
-    cacheHitRate: st !== null ? (st.lookups > 0 ? tidy((st.hits + st.staleHits) / st.lookups) : 0) : null,
+    cacheHitRate: st !== null ? (st.lookups > 0 ? tidy(cacheHitRatio(st)) : 0) : null,
     costUsd: tidy(costUsd),
   };
 }
@@ -420,7 +425,7 @@ function cacheBlock(caches: readonly CacheTotals[], peakMissRate: number): NonNu
     st.flushes += c.flushes;
   }
   return {
-    hitRate: st.lookups > 0 ? tidy((st.hits + st.staleHits) / st.lookups) : 0,
+    hitRate: st.lookups > 0 ? tidy(cacheHitRatio(st)) : 0,
     lookups: st.lookups,
     hits: st.hits,
     staleHits: st.staleHits,
