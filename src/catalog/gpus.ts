@@ -47,7 +47,9 @@ export const MIG_MEMORY_SLOTS = 8;
 
 const PRICE_DATE = '2025-06';
 const SKYPILOT = 'SkyPilot catalog v8, AWS us-east-1 on-demand';
-const MIG_SOURCE = 'NVIDIA MIG user guide (supported profiles; nvidia-smi mig -lgipp placements); NVIDIA gpu-operator mig-parted config';
+const MIG_SOURCE =
+  'NVIDIA MIG user guide r580, https://docs.nvidia.com/datacenter/tesla/mig-user-guide/ (Supported MIG Profiles tables; ' +
+  'nvidia-smi mig -lgipp placements under Getting Started); NVIDIA mig-parted deployments/systemd/config-default.yaml';
 const MIG_DATE = '2025-01';
 
 /** Rows of the REFERENCE-DATA MIG table: id, compute slices, memory slots, max instances, placements. */
@@ -65,19 +67,30 @@ function migProfiles(rows: MigRow[]): MigProfile[] {
   }));
 }
 
-// Placement starts follow `nvidia-smi mig -lgipp` (identical on A100, H100 and H200):
-// 1g {0..6}:1, double-memory 1g {0,2,4,6}:2, 2g {0,2,4}:2, 3g {0,4}:4, 4g {0}:4, 7g {0}:8.
+// Placement starts follow `nvidia-smi mig -lgipp` as the MIG user guide prints it for an
+// A100-40GB (Getting Started, "List the possible placements", read 2026-12-04) and NVIDIA's
+// H100 NVL listing, identical on A100, H100 and H200:
+//   1g {0..6}:1, 1g+me {0..6}:1, double-memory 1g {0,2,4,6}:2, 2g {0,2,4}:2, 3g {0,4}:4, 4g {0}:4, 7g {0}:8.
 // REFERENCE-DATA lists the double-memory 1g at 0/2/4 only, which could never hold the
-// 4 instances its own table allows, so the hardware listing wins.
+// 4 instances its own table allows, so the hardware listing wins. NVML's placement API says a
+// new GPU instance fails exactly when its memory slices overlap an existing one's, which is the
+// rule checkMigLayout applies. The guide adds (Concepts, Partitioning) that 4g + 3g on one GPU
+// needs driver R510 or later; the catalog follows current drivers and allows it.
 const ONE_G = [0, 1, 2, 3, 4, 5, 6];
 const ONE_G_DOUBLE = [0, 2, 4, 6];
 const TWO_G = [0, 2, 4];
 const THREE_G = [0, 4];
 const AT_ZERO = [0];
 
+/**
+ * The seven GPU-instance profiles of an A100/H100/H200-class GPU, in the user guide's table
+ * order: 1g, 1g+me (the one 1g instance with media extensions: NVDEC/JPEG/OFA; at most 1),
+ * double-memory 1g, 2g, 3g, 4g, 7g. `mem` names them without the +me one.
+ */
 function standardMig(mem: [string, string, string, string, string, string]): MigProfile[] {
   return migProfiles([
     [mem[0], 1, 1, 7, ONE_G],
+    [`${mem[0]}+me`, 1, 1, 1, ONE_G],
     [mem[1], 1, 2, 4, ONE_G_DOUBLE],
     [mem[2], 2, 2, 3, TWO_G],
     [mem[3], 3, 4, 2, THREE_G],

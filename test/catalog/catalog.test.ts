@@ -92,9 +92,9 @@ describe('MIG profiles', () => {
       'h100-80gb',
       'h200',
     ]);
-    expect(gpu('a100-40gb').migProfiles.map((p) => p.id)).toEqual(['1g.5gb', '1g.10gb', '2g.10gb', '3g.20gb', '4g.20gb', '7g.40gb']);
-    expect(gpu('h100').migProfiles.map((p) => p.id)).toEqual(['1g.10gb', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb']);
-    expect(gpu('h200').migProfiles.map((p) => p.id)).toEqual(['1g.18gb', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb']);
+    expect(gpu('a100-40gb').migProfiles.map((p) => p.id)).toEqual(['1g.5gb', '1g.5gb+me', '1g.10gb', '2g.10gb', '3g.20gb', '4g.20gb', '7g.40gb']);
+    expect(gpu('h100').migProfiles.map((p) => p.id)).toEqual(['1g.10gb', '1g.10gb+me', '1g.20gb', '2g.20gb', '3g.40gb', '4g.40gb', '7g.80gb']);
+    expect(gpu('h200').migProfiles.map((p) => p.id)).toEqual(['1g.18gb', '1g.18gb+me', '1g.35gb', '2g.35gb', '3g.71gb', '4g.71gb', '7g.141gb']);
   });
 
   it('knows slices, instances and placements of each profile', () => {
@@ -164,7 +164,7 @@ describe('MIG profiles', () => {
       'GPU "l4" has no MIG profiles (MIG exists on a100-40gb, a100-80gb, h100-80gb, h200)',
     );
     expect(checkMigFit(gpu('a100-80gb'), '1g.5gb', 1)).toBe(
-      'a100-80gb has no MIG profile "1g.5gb"; it has 1g.10gb, 1g.20gb, 2g.20gb, 3g.40gb, 4g.40gb, 7g.80gb',
+      'a100-80gb has no MIG profile "1g.5gb"; it has 1g.10gb, 1g.10gb+me, 1g.20gb, 2g.20gb, 3g.40gb, 4g.40gb, 7g.80gb',
     );
     expect(checkMigFit(gpu('a100-80gb'), '1g.10gb', 0)).toBe('MIG slice count must be a whole number ≥ 1, got 0');
     expect(checkMigFit(gpu('a100-80gb'), '1g.10gb', 1.5)).not.toBeNull();
@@ -249,7 +249,7 @@ describe('latency profiles', () => {
       'GPU "l4" has no MIG profiles (MIG exists on a100-40gb, a100-80gb, h100-80gb, h200)',
     );
     expect(profileLatency('bert-base-seq128', 'a100-80gb', '1g.5gb')).toBe(
-      'a100-80gb has no MIG profile "1g.5gb"; it has 1g.10gb, 1g.20gb, 2g.20gb, 3g.40gb, 4g.40gb, 7g.80gb',
+      'a100-80gb has no MIG profile "1g.5gb"; it has 1g.10gb, 1g.10gb+me, 1g.20gb, 2g.20gb, 3g.40gb, 4g.40gb, 7g.80gb',
     );
   });
 });

@@ -199,7 +199,7 @@ describe('more problems, each at its path', () => {
       'unknown_reference',
       'fleet: { gpu: a100-80gb, mig: 1g.5gb }',
       'fleet.mig',
-      '"1g.5gb" is not a MIG profile of a100-80gb (known: 1g.10gb, 1g.20gb, 2g.20gb, 3g.40gb, 4g.40gb, 7g.80gb); did you mean "1g.10gb"?',
+      '"1g.5gb" is not a MIG profile of a100-80gb (known: 1g.10gb, 1g.10gb+me, 1g.20gb, 2g.20gb, 3g.40gb, 4g.40gb, 7g.80gb); did you mean "1g.10gb"?',
     ],
     ['invalid_type', 'traffic: { spikes: 5 }', 'traffic.spikes', 'must be a list of { at, factor, for } spikes (got 5)'],
     ['required', 'traffic: { keys: { kind: zipf } }', 'traffic.keys.count', 'required for kind zipf: the number of distinct keys, a positive integer'],
