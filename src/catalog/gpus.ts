@@ -247,54 +247,237 @@ export function migComputeShare(profile: MigProfile): number {
   return profile.computeSlices / MIG_COMPUTE_SLICES;
 }
 
-function describeLayout(profiles: MigProfile[]): string {
+function describeLayout(profiles: readonly MigProfile[]): string {
   const counts = new Map<string, number>();
   for (const p of profiles) counts.set(p.id, (counts.get(p.id) ?? 0) + 1);
   return [...counts].map(([id, n]) => `${n} × ${id}`).join(' + ');
 }
 
-/** Tries every placement (backtracking over an 8-bit slot mask); the sets are tiny (≤ 7 instances). */
-function placeAll(profiles: MigProfile[], index: number, usedMask: number): boolean {
-  if (index === profiles.length) return true;
+const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth'];
+
+/** "the 2g.20gb" when the layout has one of its profile, else "the second 3g.40gb" (by position in the layout). */
+function sliceName(profiles: readonly MigProfile[], index: number): string {
   const p = profiles[index]!;
-  const span = ((1 << p.memorySlots) - 1) >>> 0;
-  for (const start of p.placements) {
-    const mask = span << start;
-    if ((usedMask & mask) === 0 && placeAll(profiles, index + 1, usedMask | mask)) return true;
+  let rank = 0;
+  let total = 0;
+  for (let i = 0; i < profiles.length; i++) {
+    if (profiles[i] !== p) continue;
+    total++;
+    if (i <= index) rank++;
   }
-  return false;
+  if (total === 1) return `the ${p.id}`;
+  return `the ${ORDINALS[rank - 1] ?? `#${rank}`} ${p.id}`;
 }
 
-/** Checks that the listed MIG slices (ids may repeat) fit together on one GPU by max instances, compute slices and placement; an error message or null. */
-export function checkMigLayout(gpu: GpuSpec, migProfileIds: string[]): string | null {
-  if (migProfileIds.length === 0) return 'no MIG slices given';
-  const profiles: MigProfile[] = [];
-  for (const id of migProfileIds) {
-    const p = resolveMigProfile(gpu, id);
-    if (typeof p === 'string') return p;
-    profiles.push(p);
+function slotRange(start: number, slots: number): string {
+  return slots === 1 ? `slot ${start}` : `slots ${start}–${start + slots - 1}`;
+}
+
+/** "0", "0 or 4", "0, 2, 4 or 6". */
+function orList(items: readonly (string | number)[]): string {
+  if (items.length <= 1) return items.map(String).join('');
+  return `${items.slice(0, -1).join(', ')} or ${String(items[items.length - 1])}`;
+}
+
+function andList(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]!}`;
+}
+
+function spanMask(p: MigProfile, start: number): number {
+  return (((1 << p.memorySlots) - 1) << start) >>> 0;
+}
+
+/**
+ * The order the placement search takes the slices in: most memory slots first, then fewest
+ * placements, then layout order (the sets are tiny, ≤ 7 slices, and big slices with few starts
+ * prune the search early). Stable, so copies of one profile keep their layout order.
+ */
+function searchOrder(profiles: readonly MigProfile[]): number[] {
+  return profiles
+    .map((_, i) => i)
+    .sort(
+      (a, b) =>
+        profiles[b]!.memorySlots - profiles[a]!.memorySlots ||
+        profiles[a]!.placements.length - profiles[b]!.placements.length ||
+        a - b,
+    );
+}
+
+/**
+ * Places the first `count` slices of `order` without overlapping memory slots, trying each
+ * slice's starts in ascending order with backtracking; the starts (indexed like `profiles`,
+ * -1 for slices not placed) or null. Deterministic: the first arrangement in that search order.
+ */
+function findPlacement(profiles: readonly MigProfile[], order: readonly number[], count: number): number[] | null {
+  const starts = new Array<number>(profiles.length).fill(-1);
+  const place = (k: number, used: number): boolean => {
+    if (k === count) return true;
+    const i = order[k]!;
+    const p = profiles[i]!;
+    for (const start of p.placements) {
+      const mask = spanMask(p, start);
+      if ((used & mask) !== 0) continue;
+      starts[i] = start;
+      if (place(k + 1, used | mask)) return true;
+    }
+    starts[i] = -1;
+    return false;
+  };
+  return place(0, 0) ? starts : null;
+}
+
+/** `profiles` as `gpu`'s own profile objects (matched by id: A100-80GB and H100 share ids), or why one is not `gpu`'s. */
+function ownProfiles(gpu: GpuSpec, profiles: readonly MigProfile[]): MigProfile[] | string {
+  const own: MigProfile[] = [];
+  for (const p of profiles) {
+    const q = gpu.migProfiles.find((g) => g.id === p.id);
+    if (q === undefined) return unknownMigMessage(gpu, p.id);
+    own.push(q);
   }
-  const layout = describeLayout(profiles);
-  const prefix = `${layout} do not fit on one ${gpu.id}`;
+  return own;
+}
+
+/** Why `gpu`'s own slices cannot sit together by instance limits and compute slices, or null when those allow it. */
+function countError(gpu: GpuSpec, profiles: readonly MigProfile[]): string | null {
+  if (profiles.length === 0) return 'no MIG slices given';
+  const prefix = `${describeLayout(profiles)} do not fit on one ${gpu.id}`;
   for (const p of gpu.migProfiles) {
     const n = profiles.filter((q) => q === p).length;
     if (n > p.maxInstances) {
-      return `${prefix}: at most ${p.maxInstances} instance${p.maxInstances === 1 ? '' : 's'} of ${p.id} per GPU`;
+      return `${prefix}: at most ${p.maxInstances} × ${p.id} per GPU, the layout has ${n}`;
     }
   }
   const computeSlices = profiles.reduce((sum, p) => sum + p.computeSlices, 0);
   if (computeSlices > MIG_COMPUTE_SLICES) {
-    return `${prefix}: they need ${computeSlices} compute slices, a GPU has ${MIG_COMPUTE_SLICES}`;
-  }
-  // Larger slices first: they have the fewest placements, so the search prunes early.
-  const ordered = [...profiles].sort((a, b) => b.memorySlots - a.memorySlots);
-  if (!placeAll(ordered, 0, 0)) {
-    const rules = [...new Set(ordered)]
-      .map((p) => `${p.id} takes ${p.memorySlots} slot${p.memorySlots === 1 ? '' : 's'} starting at ${p.placements.join('/')}`)
-      .join('; ');
-    return `${prefix}: no valid placement in the ${MIG_MEMORY_SLOTS} memory slots (${rules})`;
+    const parts = profiles.map((p) => p.computeSlices).join(' + ');
+    return `${prefix}: they need ${computeSlices} compute slices (${parts}), a GPU has ${MIG_COMPUTE_SLICES}`;
   }
   return null;
+}
+
+/**
+ * Names the slice that finds no room: the first one in search order whose addition makes the
+ * slices so far unplaceable. Every arrangement of the slices before it blocks all its starts;
+ * the message shows the search's first arrangement and which of those slices cover its starts.
+ */
+function placementError(gpu: GpuSpec, profiles: readonly MigProfile[], order: readonly number[]): string {
+  let k = 1;
+  while (k < order.length && findPlacement(profiles, order, k + 1) !== null) k++;
+  // Slices order[0..k) fit; adding order[k] does not.
+  const before = findPlacement(profiles, order, k)!;
+  const failing = order[k]!;
+  const p = profiles[failing]!;
+  let reach = 0;
+  for (const start of p.placements) reach |= spanMask(p, start);
+  const blockers = order
+    .slice(0, k)
+    .filter((i) => (spanMask(profiles[i]!, before[i]!) & reach) !== 0)
+    .sort((a, b) => before[a]! - before[b]!)
+    .map((i) => `${sliceName(profiles, i)} (${slotRange(before[i]!, profiles[i]!.memorySlots)})`);
+  const n = p.placements.length;
+  const where = n === 1 ? `starts only at slot ${p.placements[0]!}` : `starts at slot ${orList(p.placements)}`;
+  const taken = n === 1 ? 'taken' : n === 2 ? 'both taken' : 'all taken';
+  const others = k > 1 ? '; no other arrangement of the slices leaves one free' : '';
+  return (
+    `${describeLayout(profiles)} do not fit on one ${gpu.id}: ${sliceName(profiles, failing)} has no free placement: ` +
+    `${p.id} ${where} (${p.memorySlots} memory slot${p.memorySlots === 1 ? '' : 's'} of ${MIG_MEMORY_SLOTS}), ${taken} by ${andList(blockers)}${others}`
+  );
+}
+
+/** resolveMigProfile's message for an id `gpu` lacks; when `gpu` has MIG, it also names the other GPUs that have that profile. */
+function unknownMigMessage(gpu: GpuSpec, id: string): string {
+  const resolved = resolveMigProfile(gpu, id);
+  const message = typeof resolved === 'string' ? resolved : `${gpu.id} has no MIG profile "${id}"`;
+  if (gpu.migProfiles.length === 0) return message;
+  const key = id.trim().toLowerCase();
+  const owners = GPUS.filter((g) => g !== gpu && g.migProfiles.some((q) => q.id === key)).map((g) => g.id);
+  return owners.length === 0 ? message : `${message} ("${key}" is a MIG profile of ${owners.join(', ')})`;
+}
+
+/** Why `profiles` (copies may repeat) cannot share one GPU, or null when they can. */
+function layoutError(gpu: GpuSpec, slices: readonly MigProfile[]): string | null {
+  const profiles = ownProfiles(gpu, slices);
+  if (typeof profiles === 'string') return profiles;
+  const counted = countError(gpu, profiles);
+  if (counted !== null) return counted;
+  const order = searchOrder(profiles);
+  return findPlacement(profiles, order, profiles.length) === null ? placementError(gpu, profiles, order) : null;
+}
+
+/**
+ * Checks that the listed MIG slices (ids or profiles of `gpu`; ids may repeat) fit together on one
+ * GPU: at most maxInstances of each profile, at most 7 compute slices, and a start for every slice
+ * among its profile's placements with no two slices sharing a memory slot (NVML: a GPU instance
+ * cannot be created over occupied memory slices). An error naming the slice and the reason, or null.
+ */
+export function checkMigLayout(gpu: GpuSpec, slices: readonly (string | MigProfile)[]): string | null {
+  const profiles: MigProfile[] = [];
+  for (const s of slices) {
+    if (typeof s !== 'string') {
+      profiles.push(s);
+      continue;
+    }
+    const p = resolveMigProfile(gpu, s);
+    if (typeof p === 'string') return unknownMigMessage(gpu, s);
+    profiles.push(p);
+  }
+  return layoutError(gpu, profiles);
+}
+
+/**
+ * Where each slice of a valid layout sits: its first memory slot (0–7), in the order of `profiles`;
+ * null when the layout does not fit (checkMigLayout says why). Deterministic: slices are placed
+ * largest first, each at its lowest free start, backtracking only when a later slice finds no room.
+ */
+export function placeMigLayout(gpu: GpuSpec, slices: readonly MigProfile[]): number[] | null {
+  const profiles = ownProfiles(gpu, slices);
+  if (typeof profiles === 'string' || countError(gpu, profiles) !== null) return null;
+  return findPlacement(profiles, searchOrder(profiles), profiles.length);
+}
+
+/** Most copies one "N×profile" item may ask for before parsing gives up (a GPU holds at most 7). */
+const MAX_REPEAT = 64;
+
+const LAYOUT_EXAMPLE = '3g.40gb+2g.20gb+1g.10gb+1g.10gb';
+
+/** Splits "3g.40gb + 2x1g.10gb+me" into items; "+me" (any item not starting with a digit) belongs to the item before it. */
+function splitLayoutText(text: string): string[] | string {
+  const items: string[] = [];
+  for (const raw of text.split(/[+,]/)) {
+    const token = raw.trim();
+    if (token === '') return `empty slice in MIG layout "${text.trim()}" (write slices as ${LAYOUT_EXAMPLE})`;
+    if (!/^\d/.test(token) && items.length > 0) items[items.length - 1] += `+${token}`;
+    else items.push(token);
+  }
+  return items;
+}
+
+/**
+ * Reads a MIG layout for one GPU of type `gpu`: "3g.40gb+2g.20gb+1g.10gb+1g.10gb" (spaces allowed,
+ * "2x1g.10gb" or "2×1g.10gb" for repeats, "1g.10gb+me" for the media-extension profile) or a list
+ * of ids (each may carry the repeat prefix), then validates it as checkMigLayout does. The slices'
+ * profiles in layout order (repeats expanded), or an error naming the slice and why.
+ */
+export function parseMigLayout(gpu: GpuSpec, text: string | readonly string[]): { profiles: MigProfile[] } | { error: string } {
+  const items = typeof text === 'string' ? (text.trim() === '' ? [] : splitLayoutText(text)) : text;
+  if (typeof items === 'string') return { error: items };
+  if (items.length === 0) return { error: `empty MIG layout: give at least one slice, e.g. ${LAYOUT_EXAMPLE}` };
+  const profiles: MigProfile[] = [];
+  for (const item of items) {
+    const m = /^\s*(?:(\d+)\s*[x×]\s*)?(\S.*?)\s*$/i.exec(item);
+    if (m === null) return { error: `empty slice in MIG layout (write slices as ${LAYOUT_EXAMPLE})` };
+    const count = m[1] === undefined ? 1 : Number(m[1]);
+    const id = m[2]!;
+    if (count < 1 || count > MAX_REPEAT) {
+      return { error: `"${item.trim()}": a repeat count must be a whole number from 1 to ${MAX_REPEAT}, got ${m[1]!}` };
+    }
+    const p = resolveMigProfile(gpu, id);
+    if (typeof p === 'string') return { error: unknownMigMessage(gpu, id) };
+    for (let i = 0; i < count; i++) profiles.push(p);
+  }
+  const error = layoutError(gpu, profiles);
+  return error === null ? { profiles } : { error };
 }
 
 /** Checks that `count` slices of `migProfileId` fit on one GPU by compute slices, max instances and placement; returns an error message or null. */

@@ -14,6 +14,8 @@ export {
   migGpuIds,
   MIG_COMPUTE_SLICES,
   MIG_MEMORY_SLOTS,
+  parseMigLayout,
+  placeMigLayout,
   resolveMigProfile,
   unknownGpuMessage,
 } from './gpus.js';

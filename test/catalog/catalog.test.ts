@@ -130,12 +130,12 @@ describe('MIG profiles', () => {
   it('fits 7 × 1g.10gb on an A100-80GB but not 8', () => {
     const a80 = gpu('a100-80gb');
     expect(checkMigFit(a80, '1g.10gb', 7)).toBeNull();
-    expect(checkMigFit(a80, '1g.10gb', 8)).toBe('8 × 1g.10gb do not fit on one a100-80gb: at most 7 instances of 1g.10gb per GPU');
+    expect(checkMigFit(a80, '1g.10gb', 8)).toBe('8 × 1g.10gb do not fit on one a100-80gb: at most 7 × 1g.10gb per GPU, the layout has 8');
   });
 
   it('rejects 3 × 3g.40gb', () => {
     expect(checkMigFit(gpu('a100-80gb'), '3g.40gb', 3)).toBe(
-      '3 × 3g.40gb do not fit on one a100-80gb: at most 2 instances of 3g.40gb per GPU',
+      '3 × 3g.40gb do not fit on one a100-80gb: at most 2 × 3g.40gb per GPU, the layout has 3',
     );
   });
 
@@ -150,12 +150,14 @@ describe('MIG profiles', () => {
 
   it('rejects 3g + 3g + 1g by placement although compute slices and instance limits allow it', () => {
     const msg = checkMigLayout(gpu('a100-80gb'), ['3g.40gb', '3g.40gb', '1g.10gb']);
-    expect(msg).toContain('2 × 3g.40gb + 1 × 1g.10gb do not fit on one a100-80gb: no valid placement in the 8 memory slots');
+    expect(msg).toContain(
+      '2 × 3g.40gb + 1 × 1g.10gb do not fit on one a100-80gb: the 1g.10gb has no free placement: 1g.10gb starts at slot 0, 1, 2, 3, 4, 5 or 6',
+    );
   });
 
   it('rejects layouts that need more than 7 compute slices', () => {
     expect(checkMigLayout(gpu('h100'), ['4g.40gb', '2g.20gb', '2g.20gb'])).toBe(
-      '1 × 4g.40gb + 2 × 2g.20gb do not fit on one h100-80gb: they need 8 compute slices, a GPU has 7',
+      '1 × 4g.40gb + 2 × 2g.20gb do not fit on one h100-80gb: they need 8 compute slices (4 + 2 + 2), a GPU has 7',
     );
   });
 
@@ -164,7 +166,7 @@ describe('MIG profiles', () => {
       'GPU "l4" has no MIG profiles (MIG exists on a100-40gb, a100-80gb, h100-80gb, h200)',
     );
     expect(checkMigFit(gpu('a100-80gb'), '1g.5gb', 1)).toBe(
-      'a100-80gb has no MIG profile "1g.5gb"; it has 1g.10gb, 1g.10gb+me, 1g.20gb, 2g.20gb, 3g.40gb, 4g.40gb, 7g.80gb',
+      'a100-80gb has no MIG profile "1g.5gb"; it has 1g.10gb, 1g.10gb+me, 1g.20gb, 2g.20gb, 3g.40gb, 4g.40gb, 7g.80gb ("1g.5gb" is a MIG profile of a100-40gb)',
     );
     expect(checkMigFit(gpu('a100-80gb'), '1g.10gb', 0)).toBe('MIG slice count must be a whole number ≥ 1, got 0');
     expect(checkMigFit(gpu('a100-80gb'), '1g.10gb', 1.5)).not.toBeNull();
