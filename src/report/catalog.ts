@@ -114,7 +114,16 @@ function profileSection(width: number): string[] {
         width,
       ),
     );
-    const notes = [...new Set(profile.entries.flatMap((e) => e.notes.map((n) => `${e.gpuId}: ${n}`)))];
+    // A note shared by several GPUs (a derivation rule) is printed once, after all their ids.
+    const gpusByNote = new Map<string, string[]>();
+    for (const e of profile.entries) {
+      for (const n of e.notes) {
+        const ids = gpusByNote.get(n) ?? [];
+        if (!ids.includes(e.gpuId)) ids.push(e.gpuId);
+        gpusByNote.set(n, ids);
+      }
+    }
+    const notes = [...gpusByNote].map(([n, ids]) => `${ids.join(', ')}: ${n}`);
     if (notes.length > 0) lines.push('Notes:', ...wrapped(notes.map((n) => `  ${n}`), width));
     lines.push('');
   }

@@ -175,7 +175,14 @@ describe('MIG profiles', () => {
 
 describe('latency profiles', () => {
   it('lists the built-in profiles', () => {
-    expect(profileIds()).toEqual(['bert-base-seq128', 'bert-base-seq128-int8', 'bert-large-seq384']);
+    expect(profileIds()).toEqual([
+      'bert-base-seq128',
+      'bert-base-seq128-int8',
+      'bert-large-seq384',
+      'resnet50',
+      'minilm-l6-seq128',
+      'bge-reranker-base-seq256',
+    ]);
   });
 
   it('returns the published table in seconds (L4 batch 32 = 13.97 ms)', () => {
@@ -235,7 +242,7 @@ describe('latency profiles', () => {
 
   it('explains unknown profiles, unknown GPUs and missing tables', () => {
     expect(profileLatency('bert', 'l4', null)).toBe(
-      'unknown profile "bert" (known: bert-base-seq128, bert-base-seq128-int8, bert-large-seq384)',
+      'unknown profile "bert" (known: bert-base-seq128, bert-base-seq128-int8, bert-large-seq384, resnet50, minilm-l6-seq128, bge-reranker-base-seq256)',
     );
     expect(profileLatency('bert-base-seq128', 'v100', null)).toBe(
       'unknown GPU "v100" (known: t4, a10g, l4, l40s, a100-40gb, a100-80gb, h100-80gb, h200)',
