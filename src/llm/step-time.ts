@@ -488,10 +488,10 @@ export class ProfileStepModel implements StepTimeModel {
    * by (chunk, prefill KV), summed over the chunks. Decodes alone: the pure-decode rows by
    * (decodes, their mean KV). Both in one step: vLLM runs them in one varlen attention call, and
    * the profile's mixed rows (one chunk + n decodes) show the decodes costing far more there
-   * than alone (on these bundles 1.3–2.5× the sum of the two pure rows at 64–128 decodes: the
-   * decode path, FA2's packed-GQA handling for max_query_len = 1, is not taken once a prefill is
-   * in the batch; vllm/v1/attention/backends/flash_attn.py FlashAttentionMetadataBuilder,
-   * vllm-project/vllm@0084b783); the decodes are charged what the mixed rows
+   * than alone (on these bundles 1.3–2.5× the sum of the two pure rows at 64–128 decodes;
+   * consistent with vLLM's FlashAttention backend, whose FA2 decode path, packed GQA for
+   * max_query_len = 1, a batch with a prefill does not take: vllm/v1/attention/backends/
+   * flash_attn.py FlashAttentionMetadataBuilder, vllm-project/vllm@0084b783); the decodes are charged what the mixed rows
    * add over the chunk alone, M(P, K, n, kv) − pre(P, K), at the step's total chunk P and its
    * chunk-weighted mean prefill KV K (one chunk: exactly the measured mixed row). Unequal decode
    * KVs add the bundle's skew correction (SkewFit) on the decode term (its prefill-KV bucket keyed

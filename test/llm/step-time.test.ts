@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BatchShape, ProfileStepModel, SkewFit } from '../../src/llm/step-time.js';
+import { loadLlmScenario } from '../../src/llm/scenario.js';
 
 const bundle = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'fixtures', 'llm', 'RTXPRO6000-Llama-3.1-8B', 'profile');
 const read = (n: string): string => readFileSync(join(bundle, n), 'utf8');
@@ -84,5 +85,33 @@ describe('SkewFit (the bundle: meta.yaml skew_fit, tp1/skew_fit.csv)', () => {
     expect(skewed.attention(b)).toBeCloseTo(mean + alpha * (plain.attention(max) - mean), 12);
     // all equal: no correction
     expect(skewed.attention(max)).toBe(plain.attention(max));
+  });
+});
+
+describe('a scenario\'s `stepTime: { profile: DIR }` reads the bundle the same way', () => {
+  it('takes the skew correction from DIR/../meta.yaml and DIR/skew_fit.csv', () => {
+    const scenario = (dir: string): string => `
+name: t
+seed: 1
+duration: 1m
+llm:
+  model: llama-3.1-8b
+  gpu: h100-80gb
+  replicas: 1
+  engine: { maxNumSeqs: 128, maxNumBatchedTokens: 2048, numGpuBlocks: 4000 }
+  stepTime: { profile: ${dir} }
+traffic:
+  rate: 1
+  tokens: { prompt: 500, output: 100 }
+`;
+    const load = (dir: string) => loadLlmScenario(scenario(dir), { file: 's.yaml', baseDir: bundle, readFile: (p) => readFileSync(p, 'utf8') });
+    const s = load('tp1');
+    expect(s.spec.model.label).toContain('with its skew correction');
+    const b = new BatchShape();
+    for (let i = 0; i < 96; i++) b.addDecode(512);
+    for (let i = 0; i < 32; i++) b.addDecode(2048);
+    expect(s.spec.model.stepTime(b)).toBe(new ProfileStepModel(text, { layers: L, label: 't', skew }).stepTime(b));
+    const ada = load('../../RTX4090-Llama-3.1-8B/profile/tp1');
+    expect(ada.spec.model.label).not.toContain('skew');
   });
 });

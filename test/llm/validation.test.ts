@@ -5,7 +5,7 @@
  * "LLM serving: validation"), inside the targets (TPOT and E2E within 5 %, TTFT within 15 %).
  * The RTX PRO 6000 run needs the bundle's mixed prefill+decode attention rows (its steps mix a
  * prefill chunk with ~100 decodes) and its skew correction (meta.yaml enables it); without the
- * skew correction it is under-predicted, as the last test pins.
+ * skew correction it is under-predicted, as a test below pins.
  */
 import { describe, expect, it } from 'vitest';
 import { loadRun } from './fixtures.js';
@@ -44,7 +44,7 @@ describe('profile-derived replay of the measured vLLM runs (mean, p50, p90, p99)
     expect(bound(errs, 'ttft')).toBeLessThan(0.07);
   });
 
-  it('what the skew correction contributes: without it the RTX PRO 6000 run is under-predicted; the RTX 4090 bundle does not enable it, and its table (added upstream later) would move that run 1.5–3 % slower', () => {
+  it('what the skew correction contributes: without it the RTX PRO 6000 run is under-predicted; the RTX 4090 bundle does not enable it, and its table (added upstream later) would move that run 2–3 points slower', () => {
     const pro = loadRun('RTXPRO6000', { skew: 'none' });
     const proErrs = compareWithMeasured(pro.requests, replay(pro.requests, pro.cfg, pro.profile));
     console.log(table('RTXPRO6000 without skew correction', proErrs));
