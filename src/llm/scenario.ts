@@ -23,7 +23,7 @@
  *            coldStart: { loadBandwidth: 2GB } (weights / bandwidth before the replica serves)
  */
 import { isAbsolute, join } from 'node:path';
-import { isMap, parseDocument } from 'yaml';
+import { isMap, parse, parseDocument } from 'yaml';
 import { YAML_OPTIONS } from '../scenario/plain.js';
 import { findGpu } from '../catalog/index.js';
 import { parseDurationS, parseSizeBytes, UnitError } from '../scenario/units.js';
@@ -33,7 +33,7 @@ import { LLM_ROUTINGS, PREFIX_AFFINITY_DEFAULTS, type LlmArrivals, type LlmAutos
 import { formatIssue, pathSegments, type IssueCode, type ScenarioIssue } from '../scenario/issues.js';
 import { GPU_DATASHEETS, kvBlocksFromMemory, MODELS, rooflineCoefficients, weightBytes } from './models.js';
 import { BUILTIN_PROFILES, findProfile, profileLabel, profileOverheads, profileWarning, type BuiltinProfile } from './profiles.js';
-import { LinearStepModel, ProfileStepModel, type StepTimeModel } from './step-time.js';
+import { LinearStepModel, ProfileStepModel, SkewFit, type StepTimeModel } from './step-time.js';
 
 /** An invalid LLM scenario: its issues (as every scenario's: code, path, message) and one `error: <file>: <path>: <message>` line each. */
 export class LlmScenarioError extends Error {
@@ -295,7 +295,18 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     const abs = isAbsolute(dir) ? dir : join(opts.baseDir, dir);
     try {
       const read = (n: string): string => opts.readFile(join(abs, n));
-      model = new ProfileStepModel({ dense: read('dense.csv'), attention: read('attention.csv'), perSequence: read('per_sequence.csv') }, { layers: shape?.layers ?? 32, label: `operator profile ${dir}` });
+      const optional = (path: string): string | undefined => {
+        try {
+          return opts.readFile(path);
+        } catch {
+          return undefined;
+        }
+      };
+      // DIR is a bundle's tp<N>/ folder: its meta.yaml (one up) says whether to apply the skew correction (tp<N>/skew_fit.csv)
+      const metaText = optional(join(abs, '..', 'meta.yaml'));
+      const bundleTp = Number(/tp(\d+)[\\/]*$/.exec(abs)?.[1] ?? tp);
+      const skew = metaText === undefined ? null : SkewFit.fromMeta(parse(metaText) as unknown, bundleTp, optional(join(abs, 'skew_fit.csv')));
+      model = new ProfileStepModel({ dense: read('dense.csv'), attention: read('attention.csv'), perSequence: read('per_sequence.csv') }, { layers: shape?.layers ?? 32, label: `operator profile ${dir}${skew ? ' (with its skew correction)' : ''}`, skew });
       notes.push(`step time: ${model.label}`);
     } catch (x) {
       err((x as { code?: unknown }).code !== undefined ? 'file_unreadable' : 'invalid_file', 'llm.stepTime.profile', (x as Error).message);

@@ -6,7 +6,8 @@
  *    β's come from a user, a built-in table, a roofline estimate or `calibrate`.
  *  - ProfileStepModel: an operator-level profile (LLMServingSim's bundle: dense.csv per-layer
  *    kernels by token count, attention.csv by (prefill chunk, prefill KV, decodes, decode KV),
- *    per_sequence.csv lm_head and sampler by sequence count, all µs for ONE decoder layer),
+ *    per_sequence.csv lm_head and sampler by sequence count, all µs for ONE decoder layer;
+ *    optionally skew_fit.csv, the correction for decodes of unequal KV, which meta.yaml enables),
  *    composed as embedding + layers × (2 norms, qkv, rotary, attention, o, gate_up, act, down)
  *    + final norm + lm_head + sampler.
  *
@@ -25,13 +26,21 @@ export class BatchShape {
   /** Decoding requests (one token each) and the KV tokens they read in total. */
   decodeCount = 0;
   decodeKvSum = 0;
+  /** The longest and shortest KV a decode reads this step (the profile's skew correction uses them). */
+  decodeKvMax = 0;
+  decodeKvMin = 0;
+  /** Σ chunk × KV context before it, over the prefill chunks (their chunk-weighted mean context is this / prefillTokenSum). */
+  prefillTokenContext = 0;
 
   reset(): void {
     this.prefillCount = 0;
     this.prefillTokenSum = 0;
     this.prefillAttnWork = 0;
+    this.prefillTokenContext = 0;
     this.decodeCount = 0;
     this.decodeKvSum = 0;
+    this.decodeKvMax = 0;
+    this.decodeKvMin = 0;
   }
 
   addPrefill(tokens: number, context: number): void {
@@ -47,10 +56,13 @@ export class BatchShape {
     this.prefillContext[this.prefillCount] = context;
     this.prefillCount++;
     this.prefillTokenSum += tokens;
+    this.prefillTokenContext += tokens * context;
     this.prefillAttnWork += tokens * (context + tokens / 2);
   }
 
   addDecode(context: number): void {
+    if (this.decodeCount === 0 || context > this.decodeKvMax) this.decodeKvMax = context;
+    if (this.decodeCount === 0 || context < this.decodeKvMin) this.decodeKvMin = context;
     this.decodeCount++;
     this.decodeKvSum += context;
   }
@@ -206,7 +218,184 @@ function num(v: string, what: string): number {
   return n;
 }
 
+/** Bin edges and labels of one of the skew table's binned axes (meta.yaml `skew_fit.bucket_axes`; the fifth axis, the prefill chunk, is matched exactly). */
+interface SkewAxis {
+  bins: number[];
+  labels: string[];
+}
+
+/**
+ * LLMServingSim's defaults for a meta.yaml written before `bucket_axes` was recorded
+ * (serving/core/trace_generator.py `_DEFAULT_SKEW_AXES`, casys-kaist/LLMServingSim@5daddb2).
+ */
+const DEFAULT_SKEW_AXES: Record<'n' | 'skewRate' | 'kvBig' | 'kp', SkewAxis> = {
+  n: { bins: [0, 2, 4, 8, 16, 32, 64, 128, 1_000_000], labels: ['n<=2', 'n<=4', 'n<=8', 'n<=16', 'n<=32', 'n<=64', 'n<=128', 'n>128'] },
+  skewRate: { bins: [-0.01, 0.05, 0.15, 0.4, 0.7, 1.01], labels: ['sr<=5%', 'sr<=15%', 'sr<=40%', 'sr<=70%', 'sr>70%'] },
+  kvBig: { bins: [0, 1024, 4096, 16384, 1_000_000_000], labels: ['kvB<=1k', 'kvB<=4k', 'kvB<=16k', 'kvB>16k'] },
+  kp: { bins: [-1, 0, 2048, 1_000_000_000], labels: ['kp=0', 'kp<=2k', 'kp>2k'] },
+};
+
+/** The label index of `v` on an axis: buckets are (bins[i], bins[i+1]], the last one open (`_bucket_label`). */
+function bucket(axis: SkewAxis, v: number): number {
+  const n = axis.labels.length;
+  for (let i = 0; i < n; i++) if (v <= axis.bins[i + 1]!) return i;
+  return n - 1;
+}
+
+/**
+ * The profile's correction for decodes of unequal KV length in one step. attention.csv times
+ * batches whose decodes all read the same KV; a real batch mixes long and short ones, and
+ * FlashAttention's varlen kernel then pays tile padding and SM imbalance that the batch's mean
+ * KV does not show. The profiler measures it (skew.csv) and fits, per bucket of (prefill chunk,
+ * decodes, skew rate, longest KV, prefill KV), an α with
+ *   t = t(mean KV) + α · (t(max KV) − t(mean KV)),
+ * skew rate = (mean − min) / (max − min). This follows the bundle's consumer exactly
+ * (LLMServingSim serving/core/trace_generator.py `_lookup_attention_with_skew`, `_skew_alpha`,
+ * casys-kaist/LLMServingSim@5daddb2; docs/docs/profiler/skew-alpha-fit.md): the bucket's α from
+ * tp<N>/skew_fit.csv, else the pooled `alpha_default`; the prefill chunk must be one of the
+ * table's grid values (else `alpha_default`); α is not clamped; no correction when the longest
+ * decode is not slower than the mean.
+ */
+export class SkewFit {
+  private readonly axes: Record<'n' | 'skewRate' | 'kvBig' | 'kp', SkewAxis>;
+  /** Prefill-chunk grid value → its index in the key. */
+  private readonly pcIndex = new Map<number, number>();
+  private readonly alphas = new Map<number, number>();
+
+  constructor(
+    readonly alphaDefault: number,
+    axes: Partial<Record<'n' | 'skewRate' | 'kvBig' | 'kp', SkewAxis>>,
+    table: string | undefined,
+  ) {
+    this.axes = { ...DEFAULT_SKEW_AXES, ...axes };
+    if (table === undefined) return;
+    const rows = parseCsv(table, 'skew_fit.csv', ['pc', 'n_label', 'skew_rate_label', 'kv_big_label', 'kp_label', 'alpha']);
+    for (const [pc, nl, sl, kl, pl, a] of rows) {
+      const idx = [this.axes.n.labels.indexOf(nl!), this.axes.skewRate.labels.indexOf(sl!), this.axes.kvBig.labels.indexOf(kl!), this.axes.kp.labels.indexOf(pl!)];
+      if (idx.some((i) => i < 0)) continue; // a label the axes do not produce is never looked up
+      const p = num(pc!, 'skew_fit.csv pc');
+      let pi = this.pcIndex.get(p);
+      if (pi === undefined) this.pcIndex.set(p, (pi = this.pcIndex.size));
+      this.alphas.set(this.key(pi, idx[0]!, idx[1]!, idx[2]!, idx[3]!), num(a!, 'skew_fit.csv alpha'));
+    }
+  }
+
+  private key(pc: number, n: number, sr: number, kvb: number, kp: number): number {
+    const a = this.axes;
+    return (((pc * a.n.labels.length + n) * a.skewRate.labels.length + sr) * a.kvBig.labels.length + kvb) * a.kp.labels.length + kp;
+  }
+
+  /** α for a step: Σ prefill chunk `pc`, `n` decodes, skew rate, longest decode KV, Σ prefill KV. */
+  alpha(pc: number, n: number, skewRate: number, kvBig: number, kp: number): number {
+    const pi = this.pcIndex.get(pc);
+    if (pi === undefined) return this.alphaDefault;
+    const a = this.axes;
+    const sr = skewRate < 0 ? 0 : skewRate > 1 ? 1 : skewRate;
+    const v = this.alphas.get(this.key(pi, bucket(a.n, n), bucket(a.skewRate, sr), bucket(a.kvBig, kvBig), bucket(a.kp, kp)));
+    return v ?? this.alphaDefault;
+  }
+
+  /**
+   * The skew correction a bundle asks for: from its meta.yaml (parsed) and, when the meta names
+   * one, the text of tp<tp>/skew_fit.csv. Null when `skew_fit` is absent or not `enabled` (the
+   * consumer then applies none: "apply no correction you have not measured").
+   */
+  static fromMeta(meta: unknown, tp: number, table: string | undefined): SkewFit | null {
+    const fit = (meta as { skew_fit?: unknown } | null)?.skew_fit as Record<string, unknown> | undefined;
+    if (!fit || fit.enabled !== true) return null;
+    const perTp = (fit.per_tp ?? {}) as Record<string, Record<string, unknown> | undefined>;
+    const entry = perTp[String(tp)];
+    const number = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+    if (!entry) return new SkewFit(number(fit.alpha_default), {}, undefined);
+    const raw = (entry.bucket_axes ?? fit.bucket_axes) as Record<string, unknown> | undefined;
+    const axes: Partial<Record<'n' | 'skewRate' | 'kvBig' | 'kp', SkewAxis>> = {};
+    const axis = (bins: unknown, labels: unknown): SkewAxis | undefined =>
+      Array.isArray(bins) && Array.isArray(labels) && bins.length === labels.length + 1 ? { bins: bins.map(Number), labels: labels.map(String) } : undefined;
+    if (raw) {
+      const n = axis(raw.n_bins, raw.n_labels);
+      const sr = axis(raw.skew_rate_bins, raw.skew_rate_labels);
+      const kvb = axis(raw.kv_big_bins, raw.kv_big_labels);
+      const kp = axis(raw.kp_bins, raw.kp_labels);
+      if (n) axes.n = n;
+      if (sr) axes.skewRate = sr;
+      if (kvb) axes.kvBig = kvb;
+      if (kp) axes.kp = kp;
+    }
+    // alpha_by_bucket inline (older metas) is not supported: the table is read from the CSV the meta names
+    return new SkewFit(number(entry.alpha_default), axes, typeof entry.bucket_table === 'string' ? table : undefined);
+  }
+}
+
 const LAYER_OPS = ['qkv_proj', 'rotary_emb', 'o_proj', 'gate_up_proj', 'act_fn', 'down_proj'];
+
+/** Where x falls on sorted xs (n ≥ 1): the lower index and the fraction towards the next; 0 below the first sample (clamped), > 1 above the last (linear extrapolation from the top two). */
+function bracket(xs: Float64Array, x: number): number {
+  const n = xs.length;
+  if (n === 1 || x <= xs[0]!) return 0;
+  const i = segment(xs, x);
+  return i + (x - xs[i]!) / (xs[i + 1]! - xs[i]!);
+}
+
+/**
+ * attention.csv's mixed rows (one prefill chunk and n decodes in one attention call), looked up
+ * the way the bundle's consumer does (LLMServingSim serving/core/trace_generator.py
+ * `_lookup_attention`, casys-kaist/LLMServingSim@5daddb2): linear on each axis, bracketing
+ * (prefill chunk, decodes) over their profiled values, then bilinear on (prefill KV, decode KV)
+ * inside each of the four (chunk, decodes) slices; a slice the profile lacks takes the nearest one.
+ */
+class MixedTable {
+  private constructor(
+    private readonly pcs: Float64Array,
+    private readonly nds: Float64Array,
+    private readonly slices: Surface[],
+  ) {}
+
+  static from(rows: Array<[number, number, number, number, number]>): MixedTable | null {
+    if (rows.length === 0) return null;
+    const bySlice = new Map<string, Array<[number, number, number]>>();
+    for (const [pc, kp, nd, kd, t] of rows) {
+      const k = `${pc}|${nd}`;
+      let r = bySlice.get(k);
+      if (!r) bySlice.set(k, (r = []));
+      r.push([kp, kd, t]);
+    }
+    const pcs = Float64Array.from(new Set(rows.map((r) => r[0]))).sort();
+    const nds = Float64Array.from(new Set(rows.map((r) => r[2]))).sort();
+    const present = [...bySlice.keys()].map((k) => k.split('|').map(Number) as [number, number]);
+    const slices: Surface[] = [];
+    for (const pc of pcs)
+      for (const nd of nds) {
+        let pts = bySlice.get(`${pc}|${nd}`);
+        if (!pts) {
+          let best = present[0]!;
+          for (const p of present) if ((p[0] - pc) ** 2 + (p[1] - nd) ** 2 < (best[0] - pc) ** 2 + (best[1] - nd) ** 2) best = p;
+          pts = bySlice.get(`${best[0]}|${best[1]}`)!;
+        }
+        slices.push(Surface.from(pts));
+      }
+    return new MixedTable(pcs, nds, slices);
+  }
+
+  at(pc: number, kp: number, nd: number, kd: number): number {
+    const nN = this.nds.length;
+    const fp = bracket(this.pcs, pc);
+    const fn = bracket(this.nds, nd);
+    // lower corner: at most the second-to-last sample, so a fraction > 1 extrapolates from the top two
+    const ip = Math.min(Math.floor(fp), Math.max(0, this.pcs.length - 2));
+    const jn = Math.min(Math.floor(fn), Math.max(0, nN - 2));
+    const tp = fp - ip;
+    const tn = fn - jn;
+    const ip1 = tp > 0 ? ip + 1 : ip;
+    const jn1 = tn > 0 ? jn + 1 : jn;
+    const c00 = this.slices[ip * nN + jn]!.at(kp, kd);
+    const c01 = jn1 === jn ? c00 : this.slices[ip * nN + jn1]!.at(kp, kd);
+    const c10 = ip1 === ip ? c00 : this.slices[ip1 * nN + jn]!.at(kp, kd);
+    const c11 = ip1 === ip ? c01 : jn1 === jn ? c10 : this.slices[ip1 * nN + jn1]!.at(kp, kd);
+    const v0 = c00 + tn * (c01 - c00);
+    const v1 = c10 + tn * (c11 - c10);
+    return v0 + tp * (v1 - v0);
+  }
+}
 
 export interface ProfileModelOptions {
   /** Decoder layers of the full model (the bundle times one). */
@@ -214,14 +403,20 @@ export interface ProfileModelOptions {
   label: string;
   /** Precompute dense and per-sequence costs up to this many tokens per step (default 8192). */
   maxTokens?: number;
+  /** The bundle's correction for decodes of unequal KV (SkewFit.fromMeta); none when null or absent. */
+  skew?: SkewFit | null;
 }
 
 /**
  * Step time from an operator-level profile bundle. Dense and per-sequence costs are tabulated
- * per token count once; attention is interpolated per step: prefill chunks from the pure-prefill
- * rows (by chunk, then prefill KV), decodes from the pure-decode rows (by decode count, then the
- * decodes' mean KV), and a step with both subtracts the median saving the profile's mixed rows
- * show against the sum of the two (one fused kernel instead of two).
+ * per token count once; attention is interpolated per step (`attention`): prefill chunks from the
+ * pure-prefill rows, decodes from the pure-decode rows, or, in a step with both, from the mixed
+ * rows; plus the bundle's skew correction for decodes of unequal KV when its meta.yaml enables it.
+ * The kernel times are summed with nothing between them: the serving runs use CUDA graphs
+ * (`cudagraph_mode` FULL_AND_PIECEWISE) and async scheduling, so launch gaps and the CPU side
+ * overlap the GPU; the profile itself is taken eager (`enforce_eager`), per kernel (vLLM's
+ * layerwise_profile CUDA time: LLMServingSim profiler/core/hooks/timings.py), which leaves those
+ * gaps out as well.
  */
 export class ProfileStepModel implements StepTimeModel {
   readonly label: string;
@@ -229,14 +424,16 @@ export class ProfileStepModel implements StepTimeModel {
   private readonly perSeq: Float64Array;
   private readonly prefillAttn: Surface;
   private readonly decodeAttn: Surface;
-  private readonly mixedSaving: number;
+  private readonly mixed: MixedTable | null;
   private readonly layers: number;
+  private readonly skew: SkewFit | null;
   private readonly tokenCurve: (t: number) => number;
   private readonly seqCurve: (s: number) => number;
 
   constructor(bundle: ProfileBundleText, opts: ProfileModelOptions) {
     this.label = opts.label;
     this.layers = opts.layers;
+    this.skew = opts.skew ?? null;
     const dense = new Map<string, Array<[number, number]>>();
     for (const [layer, tokens, t] of parseCsv(bundle.dense, 'dense.csv', ['layer', 'tokens', 'time_us'])) {
       let r = dense.get(layer!);
@@ -283,17 +480,43 @@ export class ProfileStepModel implements StepTimeModel {
     if (pre.length === 0 || dec.length === 0) throw new Error('attention.csv: needs pure-prefill rows (n_decode 0) and pure-decode rows (prefill_chunk 0)');
     this.prefillAttn = Surface.from(pre);
     this.decodeAttn = Surface.from(dec);
-    const savings = mixed.map(([pc, kvp, nd, kvd, t]) => this.prefillAttn.at(pc, kvp) + this.decodeAttn.at(nd, kvd) - t).sort((a, b) => a - b);
-    this.mixedSaving = savings.length > 0 ? savings[savings.length >> 1]! : 0;
+    this.mixed = MixedTable.from(mixed);
   }
 
-  /** Seconds of attention (all layers) for the step. */
+  /**
+   * Seconds of attention (all layers) for the step. Prefill chunks alone: the pure-prefill rows
+   * by (chunk, prefill KV), summed over the chunks. Decodes alone: the pure-decode rows by
+   * (decodes, their mean KV). Both in one step: vLLM runs them in one varlen attention call, and
+   * the profile's mixed rows (one chunk + n decodes) show the decodes costing far more there
+   * than alone (on these bundles 1.3–2.5× the sum of the two pure rows at 64–128 decodes;
+   * consistent with vLLM's FlashAttention backend, whose FA2 decode path, packed GQA for
+   * max_query_len = 1, a batch with a prefill does not take: vllm/v1/attention/backends/
+   * flash_attn.py FlashAttentionMetadataBuilder, vllm-project/vllm@0084b783); the decodes are charged what the mixed rows
+   * add over the chunk alone, M(P, K, n, kv) − pre(P, K), at the step's total chunk P and its
+   * chunk-weighted mean prefill KV K (one chunk: exactly the measured mixed row). Unequal decode
+   * KVs add the bundle's skew correction (SkewFit) on the decode term (its prefill-KV bucket keyed
+ * by K; the consumer keys it by the chunks' summed KV: the same for one chunk).
+   */
   attention(b: BatchShape): number {
     let a = 0;
     for (let i = 0; i < b.prefillCount; i++) a += this.prefillAttn.at(b.prefillTokens[i]!, b.prefillContext[i]!);
     if (b.decodeCount > 0) {
-      a += this.decodeAttn.at(b.decodeCount, b.decodeKvSum / b.decodeCount);
-      if (b.prefillCount > 0) a -= this.mixedSaving;
+      const n = b.decodeCount;
+      const mean = b.decodeKvSum / n;
+      const mixed = b.prefillCount > 0 ? this.mixed : null;
+      const P = b.prefillTokenSum;
+      const K = P > 0 ? b.prefillTokenContext / P : 0;
+      const base = mixed !== null ? this.prefillAttn.at(P, K) : 0;
+      let d = mixed !== null ? mixed.at(P, K, n, mean) - base : this.decodeAttn.at(n, mean);
+      const sk = this.skew;
+      if (sk !== null && n > 1 && b.decodeKvMax > b.decodeKvMin) {
+        const alpha = sk.alpha(P, n, (mean - b.decodeKvMin) / (b.decodeKvMax - b.decodeKvMin), b.decodeKvMax, K);
+        if (alpha !== 0) {
+          const dMax = mixed !== null ? mixed.at(P, K, n, b.decodeKvMax) - base : this.decodeAttn.at(n, b.decodeKvMax);
+          if (dMax > d) d += alpha * (dMax - d);
+        }
+      }
+      a += d;
     }
     return this.layers * a;
   }
