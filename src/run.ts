@@ -14,12 +14,12 @@
  */
 import { Simulation } from './engine/simulation.js';
 import { LevelIntegral } from './metrics/recorder.js';
-import { addParts, emptyParts, finaliseCost, resetParts, Timeline } from './metrics/timeline.js';
+import { addParts, emptyParts, finaliseCost, resetParts, Timeline, type CostSoFar } from './metrics/timeline.js';
 import { cdfPoints, type LatencyCdf } from './metrics/histogram.js';
 import { summarize, type Summary } from './metrics/summary.js';
 import { PERCENTILES } from './metrics/round.js';
 import { attainmentTargetS } from './metrics/slo.js';
-import { companions } from './theory/companions.js';
+import { companions, modelCompanions } from './theory/companions.js';
 import type { Scenario, ShardsTopology, SitePlan } from './config/scenario.js';
 import type { FleetObserver } from './serving/fleet.js';
 import { RequestPool } from './serving/requests.js';
@@ -32,6 +32,9 @@ import { Site, type Network } from './site/site.js';
 import { failoverReport, RegionRouter, type IntervalHealth } from './topology/regions.js';
 import { ShardRouter } from './topology/shards.js';
 import { runInSlices } from './run-slices.js';
+import { SharedGpus } from './serving/shared-gpus.js';
+import { MigNodes } from './serving/mig-nodes.js';
+import { MigGpuPool, SharedGpuPool, type GpuPool } from './site/gpu-pool.js';
 
 export interface SimulateOptions {
   /** Lines of the trace file (the CLI opens it): traffic.trace as recorded needs this or openTrace. */
@@ -41,6 +44,8 @@ export interface SimulateOptions {
    * loop (each copy and repetition reads the file again, streamed), and enough for any trace.
    */
   openTrace?: () => LineSource;
+  /** Opens a trace file by its resolved path (the CLI provides it): the models of a several-model scenario each replay their own. */
+  openTraceFile?: (file: string) => LineSource;
   /** Label of the trace file in error messages. */
   traceLabel?: string;
   /** Variant name recorded in the summary. */
@@ -107,30 +112,73 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
   /** The run's counted rejected + timed-out requests so far: the sum over the sites' recorders. */
   const errorsSoFar = (): number => sites.reduce((a, s) => a + s.rec.rejected + s.rec.timedOut, 0);
   const regions = regionRouter(sc, sim, pool, errorsSoFar);
-  sites.push(...buildSites(sc, sim, pool, readySum, regions));
+  const gpuPool = sharedPool(sc, sim);
+  sites.push(...buildSites(sc, sim, pool, readySum, regions, gpuPool));
   if (opts.observer) for (const s of sites) s.observe(opts.observer);
   const onlySite = sc.topology === undefined || sc.topology === null ? sites[0]! : null;
-  const keys = keySampler(sc, sim, onlySite);
+  const models = sc.topology?.kind === 'models';
+  const keys = models ? null : keySampler(sc, sim, onlySite);
   scheduleEvents(sc, sim, sites, regions);
   regions?.start(sites);
-  const trace = traceSource(sc, sim, opts);
-  const arrivals = createArrivals(sc.traffic, sim.rng.stream('arrivals'), sim.rng.stream('arrival-states'), trace.reader, endS);
-  const dispatch = dispatcher(sc, sim, pool, sites, onlySite, regions);
-  const onArrival = sim.register(() => {
-    const now = sim.now;
-    const id = pool.alloc();
-    pool.arrivedAtS[id] = now;
-    pool.key[id] = keys !== null ? keys.next() : arrivals.lastKey();
-    pool.counted[id] = now >= sc.warmupS ? 1 : 0;
-    dispatch(id);
-    const next = arrivals.nextTimeS();
-    if (next < endS) sim.atSource(next, onArrival);
-  });
-  const first = arrivals.nextTimeS();
-  if (first < endS) sim.atSource(first, onArrival);
+  const traces: { warning: () => string | null }[] = [];
+  if (!models) {
+    const trace = traceSource(sc, sim, opts);
+    traces.push(trace);
+    const arrivals = createArrivals(sc.traffic, sim.rng.stream('arrivals'), sim.rng.stream('arrival-states'), trace.reader, endS);
+    const dispatch = dispatcher(sc, sim, pool, sites, onlySite, regions);
+    const onArrival = sim.register(() => {
+      const now = sim.now;
+      const id = pool.alloc();
+      pool.arrivedAtS[id] = now;
+      pool.key[id] = keys !== null ? keys.next() : arrivals.lastKey();
+      pool.counted[id] = now >= sc.warmupS ? 1 : 0;
+      dispatch(id);
+      const next = arrivals.nextTimeS();
+      if (next < endS) sim.atSource(next, onArrival);
+    });
+    const first = arrivals.nextTimeS();
+    if (first < endS) sim.atSource(first, onArrival);
+  } else {
+    // each model has its own traffic (arrivals, keys, trace) straight to its site; the engine's one
+    // source lane carries the earliest next arrival of all models (ties: the model listed first)
+    const n = sites.length;
+    const arrivals = sites.map((site) => {
+      const file = site.sc.traffic.trace?.file;
+      const topts: SimulateOptions = file !== undefined && opts.openTraceFile !== undefined ? { openTrace: () => opts.openTraceFile!(file), traceLabel: file } : {};
+      const trace = traceSource(site.sc, sim, topts);
+      traces.push(trace);
+      return createArrivals(site.sc.traffic, sim.rng.stream(`arrivals:${site.name}`), sim.rng.stream(`arrival-states:${site.name}`), trace.reader, endS);
+    });
+    const keys = sites.map((site) => keySampler(site.sc, sim, site, `:${site.name}`));
+    const nextAtS = new Float64Array(n);
+    let due = 0;
+    const schedule = (): void => {
+      due = 0;
+      for (let i = 1; i < n; i++) if (nextAtS[i]! < nextAtS[due]!) due = i;
+      if (nextAtS[due]! < endS) sim.atSource(nextAtS[due]!, onArrival);
+    };
+    const onArrival = sim.register(() => {
+      const now = sim.now;
+      const i = due;
+      const id = pool.alloc();
+      pool.arrivedAtS[id] = now;
+      const k = keys[i]!;
+      pool.key[id] = k !== null ? k.next() : arrivals[i]!.lastKey();
+      pool.counted[id] = now >= sc.warmupS ? 1 : 0;
+      sites[i]!.arrive(id);
+      const next = arrivals[i]!.nextTimeS();
+      nextAtS[i] = next < endS ? next : Infinity;
+      schedule();
+    });
+    for (let i = 0; i < n; i++) {
+      const first = arrivals[i]!.nextTimeS();
+      nextAtS[i] = first < endS ? first : Infinity;
+    }
+    schedule();
+  }
 
   // one row per report interval, the last one possibly shorter
-  const intervals = new RunIntervals(sc, sites, regions !== null, errorsSoFar);
+  const intervals = new RunIntervals(sc, sites, regions !== null, errorsSoFar, gpuPool);
   let lastIntervalS = 0;
   const closeInterval = (): void => {
     const now = sim.now;
@@ -147,8 +195,8 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
   const finish = (partial: boolean): RunResult => {
     // stopped between report intervals: close the last, shorter one, so the timeline covers what the summary counts
     if (partial && sim.now > (intervals.timeline.rows[intervals.timeline.rows.length - 1]?.[0] ?? 0)) closeInterval();
-    const w = trace.warning();
-    return finishRun({ sc, opts, sites, onlySite, regions, intervals, readySum, errorsSoFar, stopS: sim.now, partial, events: sim.events, wallSeconds: wall() - wallStart, traceWarning: w });
+    const w = traces.map((t) => t.warning()).find((x) => x !== null) ?? null;
+    return finishRun({ sc, opts, sites, onlySite, regions, gpuPool, intervals, readySum, errorsSoFar, stopS: sim.now, partial, events: sim.events, wallSeconds: wall() - wallStart, traceWarning: w });
   };
   return {
     endS,
@@ -170,6 +218,7 @@ function finishRun(r: {
   sites: Site[];
   onlySite: Site | null;
   regions: RegionRouter | null;
+  gpuPool: GpuPool | null;
   intervals: RunIntervals;
   readySum: LevelIntegral;
   errorsSoFar: () => number;
@@ -181,6 +230,7 @@ function finishRun(r: {
 }): RunResult {
   const { sc, sites, regions, stopS, readySum } = r;
   const totals = sites.map((s) => s.end(stopS));
+  const multi = modelCompanions(sc);
   readySum.advance(stopS);
   const { summary, rec, bill } = summarize({
     sc,
@@ -192,15 +242,20 @@ function finishRun(r: {
     replicas: { level: readySum.level, min: readySum.min, max: readySum.max },
     peakMissRatePerS: r.intervals.peakMissRate,
     siteBlocks: sc.topology?.kind ?? null,
+    pool: r.gpuPool?.totals(stopS, sc.warmupS, sites.map((s) => s.name)) ?? null,
     failover: regions !== null ? { outages: failoverReport(regions.outages, sites.map((s) => s.name), r.intervals.health, r.errorsSoFar()) } : null,
-    analytic: companions(sc),
+    analytic: multi?.run ?? companions(sc),
+    modelAnalytic: multi?.models ?? null,
     events: r.events,
     wallSeconds: r.wallSeconds,
   });
   const timeline = r.intervals.timeline;
+  // a pool's GPU time no model is charged for (idle slices, idle shared GPUs) is one more line of the cost column
+  const idle = r.gpuPool !== null ? [{ timeline: new Timeline(), soFar: r.intervals.idleSoFar, prices: { gpuHourlyUsd: sc.cost.gpuHourlyUsd, cacheHourlyUsd: 0 } }] : [];
+  if (idle.length > 0) for (const _ of timeline.rows) idle[0]!.timeline.add({});
   finaliseCost(
     timeline,
-    sites.map((s, i) => ({ timeline: s.timeline, soFar: s.costSoFar, prices: totals[i]!.prices })),
+    [...sites.map((s, i) => ({ timeline: s.timeline, soFar: s.costSoFar, prices: totals[i]!.prices })), ...idle],
     bill.egressPerResponseUsd,
     bill.interRegionPerResponseUsd,
   );
@@ -226,14 +281,43 @@ function regionRouter(sc: Scenario, sim: Simulation, pool: RequestPool, errorsSo
   return new RegionRouter(sim, topo, pool, sim.rng.stream('population'), sim.rng.stream('region-routing'), keySpace, errorsSoFar);
 }
 
-/** The sites: the scenario's one fleet, or one per region or shard, each recording into its own recorder. */
-function buildSites(sc: Scenario, sim: Simulation, pool: RequestPool, readySum: LevelIntegral, regions: RegionRouter | null): Site[] {
+/** The GPUs several models share (sharing.mode shared or mig), else null. */
+function sharedPool(sc: Scenario, sim: Simulation): GpuPool | null {
+  const topo = sc.topology;
+  if (topo?.kind !== 'models') return null;
+  const sh = topo.sharing;
+  if (sh.mode === 'shared') return new SharedGpuPool(new SharedGpus(sh.gpus, sh.overlap, sc.warmupS), sh.gpu);
+  if (sh.mode !== 'mig') return null;
+  // one node is one GPU; an empty node goes after cluster-autoscaler's scale-down-unneeded-time (10 min)
+  return new MigGpuPool(new MigNodes(sim, sh.layout, sh.shares, topo.models.length, sh.minGpus, 600, sc.warmupS), sh.gpu);
+}
+
+/** The sites: the scenario's one fleet, or one per region, shard or model, each recording into its own recorder. */
+function buildSites(sc: Scenario, sim: Simulation, pool: RequestPool, readySum: LevelIntegral, regions: RegionRouter | null, gpuPool: GpuPool | null): Site[] {
   const topo = sc.topology ?? null;
   const sloTargetS = attainmentTargetS(sc.slo);
   const site = (name: string, plan: SitePlan | null, held: boolean, network: Network | null): Site =>
     // a plain run's streams keep their plain names ("service" …); a topology's sites suffix theirs
     new Site(sim, { sc, name, plan, pool, streamSuffix: topo === null ? '' : `:${name}`, readySum, sloTargetS, held, network });
   if (topo === null) return [site(sc.name, null, false, null)];
+  if (topo.kind === 'models') {
+    return topo.models.map(
+      (m, i) =>
+        new Site(sim, {
+          sc,
+          name: m.name,
+          plan: m,
+          pool,
+          streamSuffix: `:${m.name}`,
+          readySum,
+          sloTargetS: attainmentTargetS(m.slo ?? sc.slo),
+          held: false,
+          network: null,
+          sharedGpus: gpuPool instanceof SharedGpuPool ? gpuPool.gpus : null,
+          migNodes: gpuPool instanceof MigGpuPool ? { nodes: gpuPool.nodes, model: i } : null,
+        }),
+    );
+  }
   if (topo.kind === 'regions') {
     return topo.regions.map((r, i) => {
       const held = topo.mode === 'active-passive' && topo.standby === 'cold' && i !== topo.primary;
@@ -244,11 +328,11 @@ function buildSites(sc: Scenario, sim: Simulation, pool: RequestPool, readySum: 
 }
 
 /** The request keys (a keyed cache, or shards by key hash), or null when the arrivals carry them (trace) or none are needed. */
-function keySampler(sc: Scenario, sim: Simulation, onlySite: Site | null): KeySampler | null {
+function keySampler(sc: Scenario, sim: Simulation, onlySite: Site | null, suffix = ''): KeySampler | null {
   const keyed = sc.cache !== null && sc.cache.mode === 'keyed';
   const shardByKey = sc.topology?.kind === 'shards' && sc.topology.by === 'key-hash';
   if (!(keyed || shardByKey) || sc.traffic.keys.kind === 'trace') return null;
-  const keys = createKeySampler(sc.traffic.keys, sim.rng.stream('keys'));
+  const keys = createKeySampler(sc.traffic.keys, sim.rng.stream('keys' + suffix));
   if (onlySite === null || !onlySite.keyedCache) return keys;
   // perf: the next 16 keys' index cells and entries are read together (a 10^6-entry cache
   // lookup otherwise waits on two memory reads, one after the other)
@@ -318,6 +402,8 @@ function dispatcher(sc: Scenario, sim: Simulation, pool: RequestPool, sites: Sit
 class RunIntervals {
   readonly timeline = new Timeline();
   readonly health: IntervalHealth[] = [];
+  /** Per row, with a GPU pool: its GPU-seconds since t = 0 that no model was charged for (the cost column's idle line). */
+  readonly idleSoFar: CostSoFar[] = [];
   peakMissRate = 0;
   private readonly parts = emptyParts();
   private readonly recovery: { q: number; targetS: number } | null;
@@ -327,6 +413,7 @@ class RunIntervals {
     private readonly sites: readonly Site[],
     private readonly trackHealth: boolean,
     private readonly errorsSoFar: () => number,
+    private readonly gpuPool: GpuPool | null,
   ) {
     this.recovery = recoveryTarget(sc);
   }
@@ -337,6 +424,10 @@ class RunIntervals {
     resetParts(parts, nowS, dtS);
     for (const s of this.sites) addParts(parts, s.closeInterval(nowS, dtS));
     this.timeline.addParts(parts);
+    if (this.gpuPool !== null) {
+      const charged = this.sites.reduce((a, s) => a + s.costSoFar[s.costSoFar.length - 1]!.gpuS, 0);
+      this.idleSoFar.push({ gpuS: Math.max(0, this.gpuPool.billedAllS(nowS) - charged), completed: 0, foreign: 0 });
+    }
     const missRate = parts.cacheMisses / dtS;
     if (parts.cacheSites > 0 && nowS > this.sc.warmupS && dtS > 0 && missRate > this.peakMissRate) this.peakMissRate = missRate;
     if (this.trackHealth) {

@@ -262,6 +262,11 @@ export interface SitePlan {
   autoscaler: Autoscaler;
   /** Prices for this site (a region on another GPU has another catalog price). */
   cost: Cost;
+  /** A model of a several-model scenario brings its own traffic, SLO, cache and feature store; absent: the scenario's. */
+  traffic?: Traffic;
+  slo?: Slo;
+  cache?: CacheSpec | null;
+  featureStore?: FeatureStoreSpec | null;
 }
 
 export interface RegionSpec extends SitePlan {
@@ -307,4 +312,56 @@ export interface ShardsTopology {
   tenants: { count: number; exponent: number } | null;
 }
 
-export type Topology = RegionsTopology | ShardsTopology;
+/**
+ * How the models of a several-model scenario share GPUs (README "Several models per GPU"):
+ * - dedicated: each model runs on GPUs of its own (a Deployment per model, `nvidia.com/gpu: 1`);
+ * - mig: GPUs cut into a fixed layout of MIG slices (the GPU Operator's mig-manager, "mixed"
+ *   strategy); each model's pods request its profile (`nvidia.com/mig-3g.40gb: 1`) and take a free
+ *   slice of that profile on any node, else a new node with the same layout is provisioned;
+ * - shared: one server holds every model on each GPU (Triton with several models loaded, or GPU
+ *   time-slicing/MPS with a pod per model on one GPU): each model keeps its own queue and batcher,
+ *   batches of different models run concurrently and slow each other by the sharing law
+ *   σ(m) = 1 + overlap·(m − 1) (0 = strict time-slicing); the GPUs are a fixed pool, one replica of
+ *   every model per GPU.
+ */
+export type Sharing =
+  | { mode: 'dedicated' }
+  | {
+      mode: 'mig';
+      gpu: string;
+      /** The slices of every GPU, by MIG profile id (a valid NVIDIA layout). */
+      layout: string[];
+      /** Compute share (k/7) of each slice of the layout, in layout order. */
+      shares: number[];
+      /** GPUs (nodes of one GPU) that exist at t = 0 even when the models' pods need fewer. */
+      minGpus: number;
+    }
+  | { mode: 'shared'; gpu: string; gpus: number; overlap: number };
+
+/** Several models, each a site of its own with its own arrivals, on GPUs shared as `sharing` says. */
+export interface ModelsTopology {
+  kind: 'models';
+  /** Each model's plan: its traffic, latency model, fleet, autoscaler, SLO, cache and prices. */
+  models: SitePlan[];
+  sharing: Sharing;
+}
+
+export type Topology = RegionsTopology | ShardsTopology | ModelsTopology;
+
+/**
+ * Which fleet a site of a run has: a region brings its own model (latency table), fleet, autoscaler
+ * and prices (its plan), a model of a several-model scenario also its traffic, SLO, cache and feature
+ * store; a shard, and a single fleet, run the scenario's own. Used by the sites (site/site.ts), the
+ * closed forms (theory/companions.ts) and the reports (a site's charts draw its own capacity).
+ * The scenario a site runs: the run's, with the site's plan over it when it has one.
+ */
+export function siteScenario(base: Scenario, plan: SitePlan | null): Scenario {
+  if (plan === null) return base;
+  const sc: Scenario = { ...base, model: plan.model, fleet: plan.fleet, autoscaler: plan.autoscaler, cost: plan.cost };
+  // a model of a several-model scenario brings its own traffic, SLO, cache and feature store
+  if (plan.traffic !== undefined) sc.traffic = plan.traffic;
+  if (plan.slo !== undefined) sc.slo = plan.slo;
+  if (plan.cache !== undefined) sc.cache = plan.cache;
+  if (plan.featureStore !== undefined) sc.featureStore = plan.featureStore;
+  return sc;
+}

@@ -108,6 +108,13 @@ export interface Summary {
   failover: { outages: OutageReport[] } | null;
   /** null without shards: one block per shard (shard-0 …). */
   shards: SiteSummary[] | null;
+  /**
+   * Only with a models list (absent otherwise): one block per model, in the scenario's order, each judged on its own SLO. The run's
+   * `slo` is met when every model meets its own (its attainment and error rate over all models' requests).
+   */
+  models?: ModelSummary[];
+  /** Only with a models list: how the models shared GPUs, what the GPUs cost and who used them (site/gpu-pool.ts). */
+  sharing?: SharingSummary;
   /** null without shards: the busiest shard's arrivals / the mean shard's arrivals (1 is perfectly even). */
   shardImbalance: number | null;
   /**
@@ -140,6 +147,49 @@ export interface SiteSummary {
   cacheHitRate: number | null;
   /** This site's GPU and cache bill, its share of egress (by completions) and the inter-region transfer it sent. */
   costUsd: number;
+}
+
+/** One model of a several-model run: a site's block with the run's full latency, SLO and throughput figures. */
+export interface ModelSummary extends Omit<SiteSummary, 'latencyMs' | 'slo' | 'gpu'> {
+  throughputRps: number;
+  latencyMs: Summary['latencyMs'];
+  slo: SloVerdict;
+  /** utilization: busy share of the model's replicas' ready time; meanBatchSize of its batches. */
+  gpu: { utilization: number; meanBatchSize: number };
+  /** GPU-hours attributed to the model (its GPUs, its slices' share, or its share of shared GPUs' busy time; after warmup). */
+  gpuHours: number;
+  /** The closed forms for this model alone (its traffic on its fleet). */
+  analytic: Companions | null;
+}
+
+/** How the models of a run shared GPUs (summary.sharing). */
+export interface SharingSummary {
+  mode: 'dedicated' | 'mig' | 'shared';
+  gpu: string | null;
+  /** mig: the slices of each GPU. */
+  layout: string[] | null;
+  /** GPUs billed: lowest, mean and highest after warmup (dedicated: every model's GPU-equivalents). */
+  gpus: { min: number; mean: number; max: number };
+  /** GPU-hours billed after warmup, those attributed to models, and the rest (idle slices, idle shared GPUs). */
+  gpuHours: number;
+  attributedGpuHours: number;
+  idleGpuHours: number;
+  /** The cost of the GPU-hours no model is charged for. */
+  idleUsd: number;
+  /** Per GPU of the pool (mig, shared; null for dedicated): its busy share and the share of its time each model used. */
+  perGpu: { gpu: number; utilization: number; models: Record<string, number> }[] | null;
+}
+
+/** What a GPU pool shared by several models reports at the end of a run (site/gpu-pool.ts). */
+export interface PoolTotals {
+  mode: 'mig' | 'shared';
+  gpu: string;
+  layout: string[] | null;
+  /** GPU-seconds billed after warmup, and the GPU count's lowest and highest after warmup. */
+  gpuS: number;
+  gpusMin: number;
+  gpusMax: number;
+  perGpu: { gpu: number; utilization: number; models: Record<string, number> }[];
 }
 
 /**
@@ -225,9 +275,13 @@ export interface RunTotals {
   /** The highest per-interval cache miss rate of the run (after warmup). */
   peakMissRatePerS: number;
   /** Which per-site blocks the summary carries (null: a plain run, no per-site block). */
-  siteBlocks: 'regions' | 'shards' | null;
+  siteBlocks: 'regions' | 'shards' | 'models' | null;
+  /** The GPU pool several models shared (mig, shared), else null. */
+  pool: PoolTotals | null;
   failover: Summary['failover'];
   analytic: Companions;
+  /** With a models list: each model's companions, in site order. */
+  modelAnalytic: Companions[] | null;
   events: number;
   wallSeconds: number;
 }
@@ -272,8 +326,9 @@ export function summarize(x: RunTotals): { summary: Summary; rec: Recorder; bill
   }
   checkBooks(rec, inFlightAtEnd, 'the run');
   const utilization = utilizationOf(busyS, readyS);
-  const bill = runBill(sc, sites, rec.completed, windowS);
-  const blocks = x.siteBlocks !== null ? sites.map((s, i) => siteBlock(s, windowS, rec.arrived, bill.siteUsd[i]!)) : null;
+  const bill = runBill(sc, sites, rec.completed, windowS, x.pool);
+  const blocks = x.siteBlocks !== null && x.siteBlocks !== 'models' ? sites.map((s, i) => siteBlock(s, windowS, rec.arrived, bill.siteUsd[i]!)) : null;
+  const models = x.siteBlocks === 'models' ? sites.map((s, i) => modelBlock(s, windowS, rec.arrived, bill.siteUsd[i]!, x.modelAnalytic?.[i] ?? null)) : null;
   const caches = sites.map((s) => s.cache).filter((c): c is CacheTotals => c !== null);
   const cache = caches.length > 0 ? cacheBlock(caches, x.peakMissRatePerS) : null;
   const fs = sites.length === 1 ? sites[0]!.featureStore : null;
@@ -293,7 +348,7 @@ export function summarize(x: RunTotals): { summary: Summary; rec: Recorder; bill
     },
     throughputRps: windowS > 0 ? tidy(rec.completed / windowS) : 0,
     latencyMs: latencyBlock(rec.latency),
-    slo: judgeSlo(sc.slo, rec),
+    slo: models !== null ? judgeModels(models.map((m) => m.slo), rec) : judgeSlo(sc.slo, rec),
     gpu: {
       utilization: tidy(utilization),
       meanBatchSize: rec.batches > 0 ? tidy(rec.batchedRequests / rec.batches) : 0,
@@ -310,6 +365,7 @@ export function summarize(x: RunTotals): { summary: Summary; rec: Recorder; bill
     featureStore: fs !== null ? featureStoreBlock(fs) : null,
     regions: x.siteBlocks === 'regions' ? blocks : null,
     failover: x.failover,
+    ...(models !== null ? { models, sharing: sharingBlock(sc, sites, bill, x.pool, windowS) } : {}),
     shards: x.siteBlocks === 'shards' ? blocks : null,
     shardImbalance: x.siteBlocks === 'shards' ? imbalance(sites.map((s) => s.rec.arrived)) : null,
     // inter-region transfer is a regions figure: a plain run or shards have none
@@ -321,17 +377,22 @@ export function summarize(x: RunTotals): { summary: Summary; rec: Recorder; bill
   return { summary, rec, bill };
 }
 
-/** The run's bill (metrics/cost.ts runCost) from its sites' GPU time, prices and completions. */
-function runBill(sc: Scenario, sites: readonly SiteTotals[], completed: number, windowS: number): RunBill {
+/** The run's bill (metrics/cost.ts runCost) from its sites' GPU time, prices and completions; a shared pool's idle GPU time is one more line. */
+function runBill(sc: Scenario, sites: readonly SiteTotals[], completed: number, windowS: number, pool: PoolTotals | null): RunBill {
+  const idle = pool !== null ? [{ billedGpuSeconds: poolIdleS(pool, sites), gpuHourlyUsd: sites[0]!.prices.gpuHourlyUsd, cacheHourlyUsd: 0, utilization: 0, completed: 0, foreignCompleted: 0 }] : [];
   return runCost(
-    sites.map((s) => ({
+    [
+      ...sites.map((s) => ({
       billedGpuSeconds: s.billedGpuS,
       gpuHourlyUsd: s.prices.gpuHourlyUsd,
       cacheHourlyUsd: s.prices.cacheHourlyUsd,
-      utilization: utilizationOf(s.busyS, s.readyS),
+      // on shared GPUs a model is billed only the GPU time it used: none of its bill is idle (the pool's idle line is)
+      utilization: pool?.mode === 'shared' ? 1 : utilizationOf(s.busyS, s.readyS),
       completed: s.rec.completed,
       foreignCompleted: s.foreignCompleted,
-    })),
+      })),
+      ...idle,
+    ],
     {
       completed,
       windowS,
@@ -404,6 +465,70 @@ function siteBlock(s: SiteTotals, windowS: number, totalArrived: number, costUsd
     },
     cacheHitRate: st !== null ? (st.lookups > 0 ? tidy(cacheHitRatio(st)) : 0) : null,
     costUsd: tidy(costUsd),
+  };
+}
+
+/** GPU-seconds of a pool that no model is charged for: billed minus what the models were attributed (never below 0). */
+function poolIdleS(pool: PoolTotals, sites: readonly SiteTotals[]): number {
+  return Math.max(0, pool.gpuS - sites.reduce((a, s) => a + s.billedGpuS, 0));
+}
+
+/** A model's block: the site's block with its full latency, SLO verdict, throughput, batch size and GPU-hours. */
+function modelBlock(s: SiteTotals, windowS: number, totalArrived: number, costUsd: number, analytic: Companions | null): ModelSummary {
+  const site = siteBlock(s, windowS, totalArrived, costUsd);
+  const rec = s.rec;
+  return {
+    ...site,
+    throughputRps: windowS > 0 ? tidy(rec.completed / windowS) : 0,
+    latencyMs: latencyBlock(rec.latency),
+    slo: judgeSlo(s.slo, rec),
+    gpu: { utilization: site.gpu.utilization, meanBatchSize: rec.batches > 0 ? tidy(rec.batchedRequests / rec.batches) : 0 },
+    gpuHours: tidy(s.billedGpuS / 3600),
+    analytic: analytic !== null ? tidyCompanions(analytic) : null,
+  };
+}
+
+/**
+ * The run's verdict over several models: met when every model meets its own SLO; failed by latency,
+ * errors or both as the models that missed were; attainment and error rate over all their requests.
+ */
+function judgeModels(verdicts: readonly SloVerdict[], rec: Recorder): SloVerdict {
+  const missed = verdicts.filter((v) => !v.met);
+  const latency = missed.some((v) => v.failedBy === 'latency' || v.failedBy === 'both');
+  const errors = missed.some((v) => v.failedBy === 'errors' || v.failedBy === 'both');
+  const failed = rec.rejected + rec.timedOut;
+  const finished = rec.completed + failed;
+  return {
+    met: missed.length === 0,
+    failedBy: missed.length === 0 ? null : latency && errors ? 'both' : latency ? 'latency' : 'errors',
+    attainment: finished > 0 ? tidy(rec.withinSlo / finished) : 0,
+    errorRate: tidy(finished > 0 ? failed / finished : 0),
+    target: {},
+    withFailuresMs: {},
+  };
+}
+
+/** The sharing block: the GPUs billed, those the models were charged for, and the idle rest. */
+function sharingBlock(sc: Scenario, sites: readonly SiteTotals[], bill: RunBill, pool: PoolTotals | null, windowS: number): SharingSummary {
+  const topo = sc.topology;
+  const sharing = topo?.kind === 'models' ? topo.sharing : { mode: 'dedicated' as const };
+  const attributedS = sites.reduce((a, s) => a + s.billedGpuS, 0);
+  const gpuS = pool !== null ? pool.gpuS : attributedS;
+  const idleS = pool !== null ? poolIdleS(pool, sites) : 0;
+  return {
+    mode: sharing.mode,
+    gpu: sharing.mode === 'dedicated' ? null : sharing.gpu,
+    layout: sharing.mode === 'mig' ? [...sharing.layout] : null,
+    gpus: {
+      min: pool !== null ? pool.gpusMin : tidy(sites.reduce((a, s) => a + s.readyMin, 0)),
+      mean: tidy(windowS > 0 ? gpuS / windowS : 0),
+      max: pool !== null ? pool.gpusMax : tidy(sites.reduce((a, s) => a + s.readyMax, 0)),
+    },
+    gpuHours: tidy(gpuS / 3600),
+    attributedGpuHours: tidy(attributedS / 3600),
+    idleGpuHours: tidy(idleS / 3600),
+    idleUsd: tidy(pool !== null ? bill.siteUsd[sites.length]! : 0),
+    perGpu: pool !== null ? pool.perGpu.map((g) => ({ gpu: g.gpu, utilization: tidy(g.utilization), models: Object.fromEntries(Object.entries(g.models).map(([k, v]) => [k, tidy(v)])) })) : null,
   };
 }
 

@@ -25,7 +25,7 @@ import type { RunResult } from '../run.js';
 import { COLUMN_RULES, type Downsample, type Timeline, type TimelineColumn } from '../metrics/timeline.js';
 import type { Scenario } from '../config/scenario.js';
 import { replicaPeak } from '../theory/capacity.js';
-import { siteScenario } from '../site/plans.js';
+import { siteScenario } from '../config/scenario.js';
 
 /** Default cap on points per series in one chart: keeps a 24 h report well under 2 MB. */
 export const MAX_CHART_POINTS = 1000;

@@ -1,5 +1,5 @@
 /** The terminal summary of one run: its tables (units in the labels), the closed-form companions and the SLO verdict line. */
-import type { Summary } from '../metrics/summary.js';
+import type { ModelSummary, SharingSummary, Summary } from '../metrics/summary.js';
 import { PERCENTILES } from '../metrics/round.js';
 import { failedByText } from '../metrics/slo.js';
 import type { Scenario, SloPercentile } from '../config/scenario.js';
@@ -8,6 +8,7 @@ import { alignTable, paint, PLAIN, wrapText, type TerminalStyle } from './table.
 
 /** The terminal summary of one run. */
 export function formatSummary(s: Summary, sc: Scenario, style: TerminalStyle = PLAIN, overrides: readonly string[] = []): string {
+  if (s.models !== undefined && s.sharing !== undefined) return formatModelsSummary(s, s.models, s.sharing, sc, style, overrides);
   const lines: string[] = [];
   const title = runTitle(s, overrides);
   const where = sc.fleet.gpu ? `${sc.fleet.gpu}${sc.fleet.mig ? ` (MIG ${sc.fleet.mig})` : ''}` : 'custom latency table';
@@ -79,12 +80,12 @@ export function runTitle(s: Summary, overrides: readonly string[] = []): string 
 
 /** The verdict line with MET in green and MISSED in red. */
 export function colorVerdict(line: string, s: Summary, on: boolean): string {
-  if (!on || Object.keys(s.slo.target).length === 0) return line;
+  if (!on || (Object.keys(s.slo.target).length === 0 && s.models === undefined)) return line;
   return line.replace(/^SLO (MET|MISSED)/, (_m, v: string) => `SLO ${paint(v, v === 'MET' ? 'green' : 'red', true)}`);
 }
 
 /** One line: the SLO verdict, which part failed (latency, errors or both), and the numbers that decide it. */
-export function verdictLine(s: Summary): string {
+export function verdictLine(s: Pick<Summary, 'slo' | 'latencyMs' | 'requests'>): string {
   const t = s.slo.target;
   const failed = s.requests.rejected + s.requests.timedOut;
   const parts: string[] = [];
@@ -131,4 +132,80 @@ export function analyticLines(s: Summary): string[] {
     out.push('    Erlang C without batching: unstable at the peak with these replicas (batching is what makes it work)');
   }
   return out;
+}
+
+/** Where a model's replicas run, in one cell: its GPU (dedicated), its MIG profile (mig) or the shared GPUs. */
+function placement(sh: SharingSummary, plan: { fleet: { gpu: string | null; mig: string | null } } | undefined): string {
+  if (sh.mode === 'shared') return `shared ${sh.gpu ?? ''}`.trim();
+  const f = plan?.fleet;
+  if (f === undefined) return '';
+  return f.mig !== null ? `${f.mig}` : (f.gpu ?? 'custom table');
+}
+
+/** The terminal summary of a several-model run: one row per model, the GPUs and who used them, the cost, the verdict per model. */
+function formatModelsSummary(s: Summary, models: readonly ModelSummary[], sh: SharingSummary, sc: Scenario, style: TerminalStyle, overrides: readonly string[]): string {
+  const lines: string[] = [];
+  const plans = sc.topology?.kind === 'models' ? sc.topology.models : [];
+  const how =
+    sh.mode === 'dedicated'
+      ? 'each on GPUs of its own'
+      : sh.mode === 'mig'
+        ? `MIG: each ${sh.gpu} cut as ${(sh.layout ?? []).join(' + ')}`
+        : `one server for all on ${sh.gpus.max} × ${sh.gpu}`;
+  lines.push(runTitle(s, overrides));
+  lines.push(`  ${fmt(s.simulatedSeconds, 1)} s simulated (warmup ${fmt(sc.warmupS, 1)} s), seed ${s.seed}, ${models.length} models, ${how}`);
+  lines.push('');
+  const rows: string[][] = [['model', 'on', 'replicas', 'completed', 'failed', 'req/s', 'p50 ms', 'p99 ms', 'util', 'cost', 'SLO']];
+  models.forEach((m, i) => {
+    const q = m.requests;
+    const done = q.completed > 0;
+    rows.push([
+      m.name,
+      placement(sh, plans[i]),
+      fmt(m.replicas.mean, 2),
+      fmt(q.completed, 0),
+      fmt(q.rejected + q.timedOut, 0),
+      fmt(m.throughputRps, 1),
+      done ? fmt(m.latencyMs.p50, 2) : '—',
+      done ? fmt(m.latencyMs.p99, 2) : '—',
+      pct(m.gpu.utilization),
+      usd(m.costUsd),
+      Object.keys(m.slo.target).length === 0 ? 'none set' : m.slo.met ? 'met' : `missed (${failedByText(m.slo.failedBy ?? 'both')})`,
+    ]);
+  });
+  const q = s.requests;
+  rows.push(['all', '', '', fmt(q.completed, 0), fmt(q.rejected + q.timedOut, 0), fmt(s.throughputRps, 1), fmt(s.latencyMs.p50, 2), fmt(s.latencyMs.p99, 2), '', usd(s.cost.totalUsd), s.slo.met ? 'met' : 'missed']);
+  lines.push(alignTable(rows, '  '));
+  lines.push('');
+  lines.push(
+    alignTable([
+      ['gpus', 'billed (mean)', 'min', 'max', 'GPU-h', 'charged to models', 'idle (unused)', 'idle cost'],
+      ['', fmt(sh.gpus.mean, 2), fmt(sh.gpus.min, 0), fmt(sh.gpus.max, 0), fmt(sh.gpuHours, 3), fmt(sh.attributedGpuHours, 3), fmt(sh.idleGpuHours, 3), usd(sh.idleUsd)],
+    ], '  '),
+  );
+  if (sh.perGpu !== null && sh.perGpu.length > 0) {
+    const what = sh.mode === 'mig' ? 'slices held' : 'busy';
+    const shown = sh.perGpu.slice(0, 8).map((g) => {
+      const by = Object.entries(g.models).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${pct(v)}`).join(', ');
+      return `GPU ${g.gpu} ${pct(g.utilization)} ${what}${by ? ` (${by})` : ''}`;
+    });
+    lines.push(`  per GPU: ${shown.join('; ')}${sh.perGpu.length > 8 ? `; … ${sh.perGpu.length - 8} more in summary.json` : ''}`);
+  }
+  lines.push('');
+  const c = s.cost;
+  lines.push(
+    alignTable([
+      ['cost', 'total', 'gpu', 'idle gpu', 'cache', 'egress', 'per 1M req', 'monthly'],
+      ['USD', usd(c.totalUsd), usd(c.gpuUsd), usd(c.idleGpuUsd), usd(c.cacheUsd), usd(c.egressUsd), usd(c.perMillionRequestsUsd), usd(c.monthlyUsd)],
+    ], '  '),
+  );
+  if (sc.cost.gpuHourlyUsd === null) lines.push('  (no GPU price: set the GPU from the catalog or cost.gpuHourly)');
+  lines.push('');
+  const judged = models.filter((m) => Object.keys(m.slo.target).length > 0);
+  const each = judged.map((m) => `${m.name}: ${verdictLine(m).replace(/^SLO /, '')}`);
+  const head = judged.length === 0 ? 'SLO: none set' : s.slo.met ? 'SLO MET: every model meets its own' : `SLO MISSED (${failedByText(s.slo.failedBy ?? 'both')}): not every model meets its own`;
+  lines.push(colorVerdict(head, s, style.color));
+  for (const e of each) lines.push(`  ${e}`);
+  for (const w of s.warnings) lines.push(`warning: ${w}`);
+  return wrapText(lines.join('\n'), style.width);
 }

@@ -10,7 +10,7 @@ import { isAbsolute, join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { duplicateKeys, FORBIDDEN_KEYS, YAML_OPTIONS, yamlToPlain } from './plain.js';
 import type { ZodIssue } from 'zod';
-import { findGpu, findMigProfile, findProfile, migComputeShare } from '../catalog/index.js';
+import { findGpu, findMigProfile, findProfile, migComputeShare, parseMigLayout } from '../catalog/index.js';
 import * as M from './messages.js';
 import {
   expectationAt,
@@ -25,6 +25,8 @@ import {
 } from './schema.js';
 import type {
   Autoscaler,
+  Sharing,
+  SitePlan,
   Burst,
   CacheSpec,
   ColdStart,
@@ -248,6 +250,13 @@ export function resolveScenario(raw: unknown, opts: LoadOptions): Scenario {
   const doc = imported.doc;
   const result = scenarioSchema.safeParse(doc);
   if (!result.success) throw new ScenarioError(opts.file, friendlyIssues(result.error.issues, doc));
+  if (result.data.models !== undefined && isMapping(doc)) {
+    const multi = buildModels(doc, result.data, opts);
+    multi.warnings.unshift(...imported.warnings);
+    const over = modelsLimitIssues(multi);
+    if (over.length > 0) throw new ScenarioError(opts.file, over);
+    return multi;
+  }
   const sc = build(result.data, opts);
   sc.warnings.unshift(...imported.warnings);
   // each region expands its own merged fleet's files (so a region's tritonConfig is its own)
@@ -327,6 +336,109 @@ function buildRegions(doc: Record<string, unknown>, v: RawScenario, sc: Scenario
     },
     interRegionPerGbUsd: v.cost.interRegionPerGB,
   };
+}
+
+/**
+ * A several-model scenario: each model's sections over the top level (its fleet deep-merged onto
+ * the top-level fleet, plus what `sharing` fixes: the GPU, and the replicas of a shared pool),
+ * resolved as a scenario of its own, its problems reported under `models.<i>`. The resolved
+ * scenario is the first model's with the run's name, SLO and events; its topology holds every
+ * model's plan and the sharing.
+ */
+function buildModels(doc: Record<string, unknown>, v: RawScenario, opts: LoadOptions): Scenario {
+  const raw = v.models ?? [];
+  const rawModels = Array.isArray(doc.models) ? doc.models : [];
+  const common: Record<string, unknown> = { ...doc };
+  for (const k of ['models', 'sharing', 'variants', 'events', 'traffic', 'model']) delete common[k];
+  const issues: ScenarioIssue[] = [];
+  for (const k of ['traffic', 'model'] as const) if (doc[k] !== undefined) issues.push({ code: 'unsupported', path: [k], message: M.perModelSection(k) });
+  const sharing = buildSharing(v, issues);
+  const plans: SitePlan[] = [];
+  const sites: Scenario[] = [];
+  raw.forEach((m, i) => {
+    const own = isMapping(rawModels[i]) ? rawModels[i] : {};
+    const ownFleet = isMapping(own.fleet) ? own.fleet : {};
+    const fixed: Record<string, unknown> = {};
+    if (sharing !== null && sharing.mode !== 'dedicated') {
+      if (ownFleet.gpu !== undefined && (typeof ownFleet.gpu !== 'string' || findGpu(ownFleet.gpu)?.id !== sharing.gpu)) {
+        issues.push({ code: 'cross_field', path: ['models', i, 'fleet', 'gpu'], message: M.modelGpuNotShared(String(ownFleet.gpu), sharing.mode, sharing.gpu) });
+      }
+      fixed.gpu = sharing.gpu;
+    }
+    if (sharing?.mode === 'mig') {
+      if (ownFleet.mig === undefined) issues.push({ code: 'required', path: ['models', i, 'fleet', 'mig'], message: M.required(M.EXPECT.modelMigProfile) });
+      for (const k of ['nodes'] as const) if (ownFleet[k] !== undefined) issues.push({ code: 'unsupported', path: ['models', i, 'fleet', k], message: M.modelFleetFixedBySharing(k, 'mig') });
+    }
+    if (sharing?.mode === 'shared') {
+      for (const k of ['replicas', 'nodes', 'warmPool', 'mig'] as const) if (ownFleet[k] !== undefined) issues.push({ code: 'unsupported', path: ['models', i, 'fleet', k], message: M.modelFleetFixedBySharing(k, 'shared') });
+      if (own.autoscaler !== undefined) issues.push({ code: 'unsupported', path: ['models', i, 'autoscaler'], message: M.SHARED_POOL_FIXED });
+      fixed.replicas = sharing.gpus;
+    }
+    const merged: Record<string, unknown> = {
+      ...common,
+      traffic: own.traffic ?? {},
+      model: own.model ?? {},
+      fleet: deepMerge(deepMerge(isMapping(common.fleet) ? common.fleet : {}, ownFleet), fixed),
+    };
+    for (const k of ['slo', 'autoscaler', 'cache', 'featureStore'] as const) if (own[k] !== undefined) merged[k] = own[k];
+    let site: Scenario;
+    try {
+      site = resolveScenario(merged, opts);
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      const mine = ['traffic', 'model', 'fleet', 'slo', 'autoscaler', 'cache', 'featureStore'];
+      for (const x of e.issues) {
+        const inside = typeof x.path[0] === 'string' && mine.includes(x.path[0]);
+        issues.push(inside ? under(['models', i], x) : { code: x.code, path: ['models', i], message: M.inModel(m.name, pathText(x.path), x.message) });
+      }
+      return;
+    }
+    if (sharing?.mode === 'mig' && site.fleet.mig !== null && !sharing.layout.includes(site.fleet.mig)) {
+      issues.push({ code: 'cross_field', path: ['models', i, 'fleet', 'mig'], message: M.modelMigProfile(site.fleet.mig, sharing.layout.join('+')) });
+    }
+    sites.push(site);
+    plans.push({
+      name: m.name,
+      model: site.model,
+      // on a shared GPU a model is billed the GPU time it used (serving/shared-gpus.ts), not per replica
+      fleet: sharing?.mode === 'shared' ? { ...site.fleet, gpuShare: 0 } : site.fleet,
+      autoscaler: site.autoscaler,
+      cost: site.cost,
+      traffic: site.traffic,
+      slo: site.slo,
+      cache: site.cache,
+      featureStore: site.featureStore,
+    });
+  });
+  if (issues.length > 0 || sharing === null) throw new ScenarioError(opts.file, issues);
+  const first = sites[0]!;
+  const warnings: string[] = [];
+  sites.forEach((site, i) => {
+    for (const w of site.warnings) warnings.push(M.modelWarning(plans[i]!.name, w));
+  });
+  return {
+    ...first,
+    name: v.name,
+    slo: buildSlo(v.slo),
+    events: v.events.map((e): ScenarioEvent => (e.kind === 'replica-crash' ? { atS: e.at, kind: 'replica-crash', count: e.count ?? 1 } : { atS: e.at, kind: 'cache-flush' })),
+    warnings,
+    topology: { kind: 'models', models: plans, sharing },
+  };
+}
+
+/** The resolved `sharing` block (dedicated when absent); null when it has a problem (pushed to `issues`). */
+function buildSharing(v: RawScenario, issues: ScenarioIssue[]): Sharing | null {
+  const sh = v.sharing;
+  if (sh === undefined || sh.mode === 'dedicated') return { mode: 'dedicated' };
+  const gpu = findGpu(sh.gpu ?? '');
+  if (gpu === undefined) return null; // reported by the schema
+  if (sh.mode === 'shared') return { mode: 'shared', gpu: gpu.id, gpus: sh.gpus ?? 1, overlap: sh.overlap ?? 0 };
+  const layout = parseMigLayout(gpu, sh.layout ?? '');
+  if ('error' in layout) {
+    issues.push({ code: 'cross_field', path: ['sharing', 'layout'], message: layout.error });
+    return null;
+  }
+  return { mode: 'mig', gpu: gpu.id, layout: layout.profiles.map((p) => p.id), shares: layout.profiles.map((p) => migComputeShare(p)), minGpus: sh.gpus ?? 0 };
 }
 
 function dropNulls(value: unknown): unknown {
@@ -741,6 +853,47 @@ export function memoryEstimate(
   return { bytes: BASE_BYTES + held * REQUEST_BYTES + cacheEntries * CACHE_ENTRY_BYTES + timelineRows * TIMELINE_ROW_BYTES, parts };
 }
 
+/**
+ * The limits a several-model scenario must meet over all its models together (each model has met
+ * every limit on its own when it was resolved): requests, replicas, timeline rows, memory.
+ */
+function modelsLimitIssues(sc: Scenario): ScenarioIssue[] {
+  const topo = sc.topology;
+  if (topo?.kind !== 'models') return [];
+  const out: ScenarioIssue[] = [];
+  const models = topo.models.map((m) => ({ ...sc, traffic: m.traffic ?? sc.traffic, fleet: m.fleet, autoscaler: m.autoscaler, cache: m.cache ?? null }));
+  const requests = models.reduce((a, m) => a + (m.traffic.trace === null ? peakRequests(m) : 0), 0);
+  if (!(requests <= LIMITS.expectedRequests)) {
+    out.push({ code: 'limit_exceeded', path: ['models'], message: `the run would simulate about ${requests.toPrecision(3)} requests over all models; at most ${LIMITS.expectedRequests} can be simulated` });
+  }
+  const replicas = models.map((m) => {
+    const b = replicaBounds(m.autoscaler, m.fleet.replicas);
+    return Math.min(Math.max(m.fleet.replicas, b.min, b.max === Infinity ? 0 : b.max), LIMITS.replicas) + m.fleet.warmPool;
+  });
+  const total = replicas.reduce((a, b) => a + b, 0);
+  if (total > LIMITS.replicas) {
+    out.push({ code: 'limit_exceeded', path: ['models'], message: `at most ${LIMITS.replicas} replicas over all models can be simulated (each model's largest count, autoscaler bounds and warm pool included), got ${total}` });
+  }
+  const rows = (sc.durationS / sc.report.intervalS) * (models.length + 1);
+  if (!(rows <= LIMITS.timelineRows)) {
+    out.push({ code: 'limit_exceeded', path: ['report', 'interval'], message: `the timelines would have ${rows.toPrecision(3)} rows (the run's and one per model); at most ${LIMITS.timelineRows} in all: use a longer interval` });
+  }
+  if (out.length === 0) {
+    let bytes = 0;
+    const parts: string[] = [];
+    models.forEach((m, i) => {
+      const est = memoryEstimate(m, [{ replicas: replicas[i]!, fleet: m.fleet }], 0, 1, m.traffic.trace === null ? peakRequests(m) : Infinity);
+      bytes += est.bytes;
+      parts.push(`${topo.models[i]!.name}: ${gb(est.bytes)}`);
+    });
+    bytes += rows * TIMELINE_ROW_BYTES;
+    if (bytes > LIMITS.memoryBytes) {
+      out.push({ code: 'limit_exceeded', path: ['models'], message: `the run could hold about ${gb(bytes)} in memory at once (${parts.join(', ')}); at most ${gb(LIMITS.memoryBytes)} can be simulated` });
+    }
+  }
+  return out;
+}
+
 /** The problems of a resolved scenario that exceeds LIMITS, each at the field to change. */
 function limitIssues(sc: Scenario): ScenarioIssue[] {
   const out: ScenarioIssue[] = [];
@@ -804,7 +957,7 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
   if (a.kind === 'kpa') atLeast(['autoscaler', 'tick'], a.config.tickS, LIMITS.minPeriodS, '1ms');
   if (t.keys.kind === 'zipf') atMost(['traffic', 'keys', 'count'], t.keys.count, LIMITS.keyCount, '2147483647 (2^31 − 1)');
   const topo = sc.topology;
-  const sites = topo == null ? 1 : topo.kind === 'regions' ? topo.regions.length : topo.count;
+  const sites = topo == null ? 1 : topo.kind === 'regions' ? topo.regions.length : topo.kind === 'shards' ? topo.count : topo.models.length;
   if (topo?.kind === 'shards' && topo.tenants !== null) atMost(['shards', 'tenants', 'count'], topo.tenants.count, LIMITS.keyCount, '2147483647 (2^31 − 1)');
   if (sc.cache?.mode === 'keyed' && sc.cache.capacity * sites > LIMITS.cacheEntries) {
     const each = sites > 1 ? ` over all ${sites} ${topo?.kind === 'regions' ? 'regions' : 'shards'}, which keep a cache each,` : '';

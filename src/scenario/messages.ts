@@ -165,6 +165,12 @@ export const EXPECT = {
   eventKind: 'replica-crash, cache-flush or region-outage',
   region: 'a region { name, share, rtt, fleet, autoscaler }',
   regionName: 'a region name (a string)',
+  modelName: 'a model name (a string)',
+  modelEntry: 'a model { name, traffic, model, fleet, slo, autoscaler, cache, featureStore }',
+  sharingGpu: 'the GPU type the models share (a catalog id, e.g. a100-80gb)',
+  migLayout: 'the MIG slices of each GPU, e.g. "3g.40gb+2g.20gb+1g.10gb+1g.10gb"',
+  modelMigProfile: 'the MIG profile this model\'s pods request (fleet.mig), one of sharing.layout\'s slices',
+  sharing: 'how the models share GPUs { mode: dedicated | mig | shared, gpu, layout, gpus, overlap }',
   share: 'the share of the users in this region, a number between 0 and 1',
   rtt: 'a round-trip time such as 80ms',
   weight: 'a relative weight ≥ 0',
@@ -439,4 +445,45 @@ export function kpaTargetTooSmall(target: number, utilization: number, min: numb
 }
 export function stableWindowRange(minS: number, maxS: number): string {
   return `a whole number of seconds from ${formatSeconds(minS)} to ${formatSeconds(maxS)} (Knative's stable window)`;
+}
+
+// ---------------------------------------------------------------- several models (models, sharing)
+
+export const SHARING_NEEDS_MODELS = 'sharing says how several models share GPUs: it needs a models list';
+export const MODELS_EMPTY = 'must list at least one model';
+export const CRASH_SHARED_GPUS =
+  'replica-crash is not simulated with sharing.mode shared (a crash takes a whole GPU and every model on it); use mode dedicated or mig';
+export function tooManyModels(n: number, max: number): string {
+  return `at most ${max} models, got ${n}`;
+}
+export function duplicateModel(name: string): string {
+  return `model name "${name}" is used twice; each model needs its own name`;
+}
+export function perModelSection(k: string): string {
+  return `with a models list each model has its own ${k}: move it into models[].${k}`;
+}
+export function notWithModels(k: string): string {
+  return `${k} cannot be combined with a models list (several models run in one place; regions and shards split one model)`;
+}
+export function onlyForMode(k: string, mode: string): string {
+  return `${k} does not apply to sharing.mode ${mode}`;
+}
+export function inModel(name: string, path: string, message: string): string {
+  return `in model "${name}", ${path}: ${message}`;
+}
+export function modelMigProfile(profile: string, layout: string): string {
+  return `MIG profile ${profile} is not a slice of sharing.layout (${layout}): the model's pods could never be placed`;
+}
+export const SHARED_POOL_FIXED =
+  'with sharing.mode shared the GPUs are one fixed pool (sharing.gpus), each holding every model: a model cannot scale on its own (use mode dedicated or mig to autoscale per model)';
+export function modelGpuNotShared(gpu: string, mode: string, shared: string): string {
+  return `fleet.gpu is ${gpu}, but with sharing.mode ${mode} every model runs on sharing.gpu (${shared}): leave it out`;
+}
+export function modelFleetFixedBySharing(k: string, mode: string): string {
+  return mode === 'shared'
+    ? `fleet.${k} is set by sharing (mode shared: one replica of every model on each of sharing.gpus GPUs): leave it out`
+    : `fleet.${k} is set by sharing (mode ${mode}: nodes are GPUs with sharing.layout): leave it out`;
+}
+export function modelWarning(name: string, w: string): string {
+  return `model ${name}: ${w}`;
 }

@@ -614,6 +614,40 @@ const shardsSchema = obj({
     .optional(),
 });
 
+// ---------------------------------------------------------------- several models
+
+const sloSchema = obj({
+  p50: leaf(opt(dur(true))),
+  p90: leaf(opt(dur(true))),
+  p95: leaf(opt(dur(true))),
+  p99: leaf(opt(dur(true))),
+  p999: leaf(opt(dur(true))),
+  maxErrorRate: leaf(opt(num({ min: 0, max: 1 }))),
+});
+
+export const SHARING_MODES = ['dedicated', 'mig', 'shared'] as const;
+
+// each model is resolved as a scenario of its own (load.ts): the top level with the model's sections
+const modelEntrySchema = obj({
+  name: leaf(req(M.EXPECT.modelName, text)),
+  traffic: z.unknown().optional(),
+  model: z.unknown().optional(),
+  // deep-merged onto the top-level fleet
+  fleet: z.unknown().optional(),
+  slo: z.unknown().optional(),
+  autoscaler: z.unknown().optional(),
+  cache: z.unknown().optional(),
+  featureStore: z.unknown().optional(),
+}).describe(M.EXPECT.modelEntry);
+
+const sharingSchema = obj({
+  mode: leaf(def<(typeof SHARING_MODES)[number]>('dedicated', choice(SHARING_MODES))),
+  gpu: leaf(opt(text)),
+  layout: leaf(opt(text)),
+  gpus: leaf(opt(num({ int: true, min: 1, max: MAX_SITES }))),
+  overlap: leaf(opt(num({ min: 0, max: 1 }))),
+}).describe(M.EXPECT.sharing);
+
 // ---------------------------------------------------------------- root
 
 const rootObject = obj({
@@ -622,14 +656,7 @@ const rootObject = obj({
   seed: leaf(def(1, num({ int: true, min: 0, max: Number.MAX_SAFE_INTEGER }))),
   duration: leaf(req(M.EXPECT.duration, dur(true))),
   warmup: leaf(def(0, dur(false))),
-  slo: obj({
-    p50: leaf(opt(dur(true))),
-    p90: leaf(opt(dur(true))),
-    p95: leaf(opt(dur(true))),
-    p99: leaf(opt(dur(true))),
-    p999: leaf(opt(dur(true))),
-    maxErrorRate: leaf(opt(num({ min: 0, max: 1 }))),
-  }).default({}),
+  slo: sloSchema.default({}),
   traffic: trafficSchema.default({}),
   model: modelSchema.default({}),
   fleet: fleetSchema.default({}),
@@ -648,6 +675,9 @@ const rootObject = obj({
   topology: topologySchema.optional(),
   failover: failoverSchema.optional(),
   shards: shardsSchema.optional(),
+  // several models, each resolved as a scenario of its own (load.ts), and how they share GPUs
+  models: z.array(modelEntrySchema).optional(),
+  sharing: sharingSchema.optional(),
   // each variant is a partial scenario deep-merged onto this one; validated when resolved
   variants: z.record(z.unknown()).optional(),
 });
@@ -680,6 +710,10 @@ function crossCheck(v: RawScenario, ctx: z.RefinementCtx): void {
     issue(ctx, ['warmup'], M.warmupNotBelowDuration(v.warmup, v.duration));
   }
 
+  if (v.models !== undefined || v.sharing !== undefined) {
+    checkModels(v, ctx);
+    return;
+  }
   const t = v.traffic;
   if (t.rate !== undefined && t.trace !== undefined) issue(ctx, ['traffic', 'trace'], M.RATE_AND_TRACE);
   if (t.rate === undefined && t.trace === undefined) issue(ctx, ['traffic', 'rate'], M.required(M.RATE_OR_TRACE), 'required');
@@ -831,6 +865,47 @@ function checkTopology(v: RawScenario, ctx: z.RefinementCtx): void {
     if (sh.by === 'key-hash' && v.traffic.trace !== undefined && v.traffic.keys.kind !== 'trace') issue(ctx, ['shards', 'by'], M.SHARD_KEYS_ON_TRACE);
   }
   if (v.featureStore !== undefined && (regions !== undefined || sh !== undefined)) issue(ctx, ['featureStore'], M.FEATURE_STORE_MULTI_SITE, 'unsupported');
+}
+
+/**
+ * A several-model scenario: the list itself and `sharing`. Each model's own sections are checked
+ * when load.ts resolves it as a scenario of its own (its problems reported under models.<i>).
+ */
+function checkModels(v: RawScenario, ctx: z.RefinementCtx): void {
+  const models = v.models;
+  if (models === undefined) {
+    issue(ctx, ['sharing'], M.SHARING_NEEDS_MODELS);
+    return;
+  }
+  if (models.length === 0) issue(ctx, ['models'], M.MODELS_EMPTY, 'too_small');
+  if (models.length > MAX_SITES) issue(ctx, ['models'], M.tooManyModels(models.length, MAX_SITES), 'too_big');
+  const names = models.map((m) => (typeof m.name === 'string' ? m.name : null));
+  names.forEach((n, i) => {
+    if (n !== null && names.indexOf(n) !== i) issue(ctx, ['models', i, 'name'], M.duplicateModel(n));
+  });
+  // sections that belong to each model, and topologies that do not combine with several models
+  const doc = v as Record<string, unknown>;
+  // (traffic and model, which have defaults here, are checked on the written document: load.ts)
+  for (const k of ['autoscaler', 'cache', 'featureStore'] as const) if (doc[k] !== undefined) issue(ctx, [k], M.perModelSection(k), 'unsupported');
+  for (const k of ['regions', 'shards', 'topology', 'failover'] as const) if (doc[k] !== undefined) issue(ctx, [k], M.notWithModels(k), 'unsupported');
+  const sh = v.sharing;
+  const mode = sh?.mode ?? 'dedicated';
+  if (sh !== undefined && typeof sh.mode === 'string') {
+    if (mode !== 'dedicated' && sh.gpu === undefined) issue(ctx, ['sharing', 'gpu'], M.requiredForKind(mode, M.EXPECT.sharingGpu), 'required');
+    if (mode === 'dedicated') for (const k of ['gpu', 'layout', 'gpus', 'overlap'] as const) if (sh[k] !== undefined) issue(ctx, ['sharing', k], M.onlyForMode(k, mode));
+    if (mode === 'mig' && sh.layout === undefined) issue(ctx, ['sharing', 'layout'], M.requiredForKind('mig', M.EXPECT.migLayout), 'required');
+    if (mode !== 'mig' && sh.layout !== undefined && mode !== 'dedicated') issue(ctx, ['sharing', 'layout'], M.onlyForMode('layout', mode));
+    if (mode !== 'shared' && sh.overlap !== undefined && mode !== 'dedicated') issue(ctx, ['sharing', 'overlap'], M.onlyForMode('overlap', mode));
+    if (typeof sh.gpu === 'string' && findGpu(sh.gpu) === undefined) issue(ctx, ['sharing', 'gpu'], M.unknownGpu(sh.gpu, gpuIds()), 'unknown_reference');
+  }
+  v.events.forEach((e, i) => {
+    const kindOk = typeof e.kind === 'string';
+    if (kindOk && e.kind !== 'replica-crash' && e.count !== undefined) issue(ctx, ['events', i, 'count'], M.onlyForKind('count', 'replica-crash', e.kind));
+    if (e.kind === 'region-outage') issue(ctx, ['events', i, 'kind'], M.REGION_OUTAGE_NEEDS_REGIONS);
+    if (e.kind === 'replica-crash' && mode === 'shared') issue(ctx, ['events', i, 'kind'], M.CRASH_SHARED_GPUS, 'unsupported');
+    if (e.kind === 'cache-flush' && !models.some((m) => m.cache !== undefined)) issue(ctx, ['events', i, 'kind'], M.CACHE_FLUSH_NEEDS_CACHE);
+    if (ok(e.at) && ok(v.duration) && e.at >= v.duration) issue(ctx, ['events', i, 'at'], M.mustBe(`before the end of the run (${v.duration} s)`, e.at));
+  });
 }
 
 function isTable(x: unknown): x is RawLatencyTable {

@@ -28,6 +28,7 @@ import type { Fleet as FleetSpec } from '../config/scenario.js';
 import type { LevelIntegral, Recorder } from '../metrics/recorder.js';
 import { sharingSpeedup, type LatencyModel } from './latency.js';
 import { RequestPool, RingQueue } from './requests.js';
+import type { GpuTenant, SharedGpus } from './shared-gpus.js';
 
 /**
  * Where a request goes when the fleet is done with it: every request handed to
@@ -63,8 +64,12 @@ export const enum ReplicaState {
 
 const ROUTING_CODES = { random: 0, 'round-robin': 1, 'least-outstanding': 2, 'power-of-two': 3, 'shared-queue': 4 } as const;
 
-export class ServingFleet {
+export class ServingFleet implements GpuTenant {
   private capacity = 0;
+  /** GPUs shared with other models' fleets (replica r runs on GPU r), or null: each replica has its GPU to itself. */
+  private gpus: SharedGpus | null = null;
+  /** This fleet's index in the shared GPUs' books. */
+  private tenant = -1;
   private readonly instances: number;
   private readonly maxBatch: number;
   private readonly maxDelayS: number;
@@ -153,6 +158,13 @@ export class ServingFleet {
     this.grow(Math.max(1, initialCapacity));
   }
 
+  /** Runs replica r on shared GPU r from now on (before any replica exists): its batches share the GPU with the other models' (shared-gpus.ts). */
+  shareGpus(gpus: SharedGpus): number {
+    this.gpus = gpus;
+    this.tenant = gpus.join(this, this.instances);
+    return this.tenant;
+  }
+
   // ------------------------------------------------------------------ replicas
 
   /** Number of ready replicas. */
@@ -217,6 +229,7 @@ export class ServingFleet {
 
   /** Kills replica r at once: its queued and running requests are routed again (they keep their arrival time), or rejected when `reroute` is false (a region outage: nothing is left to take them). */
   crash(r: number, reroute = true): void {
+    if (this.gpus !== null) throw new Error('internal: a replica on shared GPUs cannot crash alone (the loader refuses replica-crash with sharing.mode shared)');
     const st = this.state[r]!;
     if (st === ReplicaState.Free) return;
     if (st === ReplicaState.Ready) this.unready(r);
@@ -480,12 +493,13 @@ export class ServingFleet {
     const peakShare = size / (this.latency.meanS[size]! * this.latency.peakRps * this.instances * this.speed(this.instances));
     this.rec.batch(size, now, this.state[r] === ReplicaState.Ready ? work * peakShare : 0);
     this.observer?.batchStarted(r, size, now);
+    const gpus = this.gpus;
     const m = ++this.running[r]!;
     if (m === 1) {
       this.busyMarkS[r] = now;
       if (this.state[r] === ReplicaState.Ready) this.meters.busyReplicas.set(now, this.meters.busyReplicas.level + 1);
     }
-    if (this.instances === 1) {
+    if (this.instances === 1 && gpus === null) {
       const done = now + work;
       this.slotDoneAtS[slot] = done;
       this.sim.at(done, this.onDone, slot);
@@ -493,7 +507,8 @@ export class ServingFleet {
       this.slotWorkS[slot] = work;
       this.slotMarkS[slot] = now;
       this.slotDoneAtS[slot] = Infinity;
-      this.reshare(r, m - 1, m);
+      if (gpus !== null) gpus.started(r, this.tenant, slot, this.pool.arrivedAtS[members[base]!]!, now);
+      else this.reshare(r, m - 1, m);
     }
   }
 
@@ -504,9 +519,24 @@ export class ServingFleet {
 
   /** Re-times the running batches of replica r after the count went from `before` to `after`. */
   private reshare(r: number, before: number, after: number): void {
+    this.retime(r, this.speed(before), this.speed(after));
+  }
+
+  /** The batch in `slot` (on a shared GPU) went from `oldSpeed` to `newSpeed`, 0 while it waits for the GPU (GpuTenant). */
+  setSpeed(slot: number, oldSpeed: number, newSpeed: number): void {
     const now = this.sim.now;
-    const oldSpeed = this.speed(before);
-    const newSpeed = this.speed(after);
+    if (this.slotDoneAtS[slot] !== Infinity) this.slotWorkS[slot] = Math.max(0, this.slotWorkS[slot]! - (now - this.slotMarkS[slot]!) * oldSpeed);
+    this.slotMarkS[slot] = now;
+    if (newSpeed > 0) {
+      const due = now + this.slotWorkS[slot]! / newSpeed;
+      this.slotDoneAtS[slot] = due;
+      this.sim.at(due, this.onDone, slot);
+    } else this.slotDoneAtS[slot] = Infinity;
+  }
+
+  /** Re-times the running batches of replica r after their speed went from `oldSpeed` to `newSpeed`. */
+  private retime(r: number, oldSpeed: number, newSpeed: number): void {
+    const now = this.sim.now;
     const first = r * this.instances;
     for (let s = first; s < first + this.instances; s++) {
       const doneAt = this.slotDoneAtS[s]!;
@@ -530,12 +560,14 @@ export class ServingFleet {
     const outcomes = this.outcomes;
     const members = this.members;
     this.outstanding[r]! -= size;
+    const gpus = this.gpus;
+    if (gpus !== null) gpus.finished(r, this.tenant, slot, now);
     const m = --this.running[r]!;
     if (m === 0) {
       this.busyCumS[r]! += now - this.busyMarkS[r]!;
       this.busyMarkS[r] = now;
       if (this.state[r] === ReplicaState.Ready) this.meters.busyReplicas.set(now, this.meters.busyReplicas.level - 1);
-    } else if (this.instances > 1) this.reshare(r, m + 1, m);
+    } else if (this.instances > 1 && gpus === null) this.reshare(r, m + 1, m);
     for (let i = base; i < base + size; i++) {
       const id = members[i]!;
       if (obs) obs.responded(r, this.pool.arrivedAtS[id]!, now);
@@ -548,6 +580,8 @@ export class ServingFleet {
       this.tryDispatch(q);
     }
     if (st === ReplicaState.Draining) this.maybeGone(r);
+    // the GPU chooses its next batch once this model has handed it the next one (shared-gpus.ts)
+    if (gpus !== null) gpus.settle(r);
   }
 
   private deadlineFired(q: number): void {

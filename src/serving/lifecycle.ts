@@ -17,6 +17,15 @@ import type { LevelIntegral } from '../metrics/recorder.js';
 import type { DurationDist, Fleet as FleetSpec } from '../config/scenario.js';
 import { ReplicaState, type ServingFleet } from './fleet.js';
 import { lognormalDraw, lognormalSigma } from './latency.js';
+import type { MigNodes } from './mig-nodes.js';
+
+/** Nodes shared with other models' pods, cut into MIG slices (sharing.mode mig): this fleet's pods take slices of `profile`. */
+export interface MigPlacement {
+  nodes: MigNodes;
+  profile: string;
+  /** This model's index in the nodes' books. */
+  model: number;
+}
 
 /** Phases of a pod's start, then its life. */
 export const enum Phase {
@@ -73,6 +82,8 @@ export class Lifecycle {
   coldStartsCounted = 0;
   private readonly pods = new Map<number, Pod>();
   private readonly nodes: GpuNode[] = [];
+  /** With MIG nodes shared by several models: this fleet's view of each node it has used. */
+  private readonly migProxies = new Map<number, GpuNode>();
   private readonly onPhase: number;
   private readonly onNodeReady: number;
   private readonly onNodeIdle: number;
@@ -97,6 +108,7 @@ export class Lifecycle {
     initial: number,
     private readonly countFromS = 0,
     held = false,
+    private readonly mig: MigPlacement | null = null,
   ) {
     this.held = held;
     this.perNode = spec.replicasPerNode;
@@ -106,12 +118,16 @@ export class Lifecycle {
     this.onNodeReady = sim.register((n) => this.nodeReady(n));
     this.onNodeIdle = sim.register((n) => this.nodeIdleCheck(n));
     fleet.onReplicaGone = (r) => this.gone(r);
+    mig?.nodes.subscribe((id) => {
+      const node = this.migProxies.get(id);
+      if (node !== undefined) this.nodeReady(node.id);
+    });
     this.desired = initial;
     for (let i = 0; i < (held ? 0 : initial + spec.warmPool); i++) {
       const node = this.nodeWithRoom(true) ?? this.newNode(true);
       const r = fleet.addReplica();
       const pod: Pod = { replica: r, phase: Phase.Ready, standby: i >= initial, node, createdAtS: 0, readySinceS: 0, phaseDoneAtS: NaN };
-      node.used++;
+      this.occupy(node);
       this.pods.set(r, pod);
       if (pod.standby) pod.phase = Phase.Standby;
       else fleet.setReady(r);
@@ -275,7 +291,7 @@ export class Lifecycle {
     if (now >= this.countFromS) this.coldStartsCounted++;
     let node = this.nodeWithRoom(false);
     if (node === null) node = this.newNode(false);
-    node.used++;
+    this.occupy(node);
     const pod: Pod = { replica: r, phase: Phase.Pending, standby, node, createdAtS: now, readySinceS: null, phaseDoneAtS: NaN };
     this.pods.set(r, pod);
     if (node.provisioned) this.afterNode(pod);
@@ -330,6 +346,10 @@ export class Lifecycle {
   // ------------------------------------------------------------------ nodes
 
   private nodeWithRoom(provisionedOnly: boolean): GpuNode | null {
+    if (this.mig !== null) {
+      const id = this.mig.nodes.withRoom(this.mig.profile, provisionedOnly);
+      return id < 0 ? null : this.migProxy(id, false);
+    }
     // fill provisioned nodes first, then nodes on their way
     let pending: GpuNode | null = null;
     for (const n of this.nodes) {
@@ -341,6 +361,10 @@ export class Lifecycle {
   }
 
   private newNode(existing: boolean): GpuNode {
+    if (this.mig !== null) {
+      const id = this.mig.nodes.add(existing, existing ? 0 : drawDuration(this.spec.coldStart.nodeProvision, this.rng));
+      return this.migProxy(id, existing);
+    }
     const node: GpuNode = { id: this.nodes.length, provisioned: existing, hasImage: existing, used: 0, emptySinceS: NaN, released: false };
     this.nodes.push(node);
     if (!existing) {
@@ -353,13 +377,37 @@ export class Lifecycle {
   }
 
   private nodeReady(id: number): void {
-    const node = this.nodes[id]!;
+    const node = this.mig !== null ? this.migProxies.get(id)! : this.nodes[id]!;
     node.provisioned = true;
     for (const pod of this.pods.values()) if (pod.node === node && pod.phase === Phase.Provisioning) this.afterNode(pod);
-    if (node.used === 0) this.leaveNode(node, true);
+    if (node.used === 0 && this.mig === null) this.leaveNode(node, true);
+  }
+
+  /** A pod of this fleet is placed on `node` (on MIG nodes: it takes a slice of its profile). */
+  private occupy(node: GpuNode): void {
+    node.used++;
+    if (this.mig !== null) this.mig.nodes.take(node.id, this.mig.profile, this.mig.model);
+  }
+
+  /** This fleet's view of shared MIG node `id`: its pods there and whether its image is there. */
+  private migProxy(id: number, hasImage: boolean): GpuNode {
+    let node = this.migProxies.get(id);
+    if (node === undefined) {
+      node = { id, provisioned: this.mig!.nodes.isReady(id), hasImage, used: 0, emptySinceS: NaN, released: false };
+      this.migProxies.set(id, node);
+    }
+    return node;
   }
 
   private leaveNode(node: GpuNode, already = false): void {
+    if (this.mig !== null) {
+      // the shared nodes remove an empty node themselves (mig-nodes.ts)
+      if (!already) {
+        node.used--;
+        this.mig.nodes.release(node.id, this.mig.profile, this.mig.model);
+      }
+      return;
+    }
     if (!already) node.used--;
     if (node.used > 0 || !node.provisioned) return;
     node.emptySinceS = this.sim.now;

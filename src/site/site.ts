@@ -19,11 +19,13 @@ import type { RandomStream } from '../engine/rng.js';
 import { Recorder, LevelIntegral } from '../metrics/recorder.js';
 import { emptyParts, Timeline, type CostSoFar, type IntervalParts } from '../metrics/timeline.js';
 import type { SiteTotals } from '../metrics/summary.js';
-import { siteScenario } from './plans.js';
+import { siteScenario } from '../config/scenario.js';
 import type { Scenario, SitePlan } from '../config/scenario.js';
 import { LatencyModel } from '../serving/latency.js';
 import { ServingFleet, type FleetObserver, type Outcomes } from '../serving/fleet.js';
 import { Lifecycle } from '../serving/lifecycle.js';
+import type { SharedGpus } from '../serving/shared-gpus.js';
+import type { MigNodes } from '../serving/mig-nodes.js';
 import { initialReplicas, startAutoscaler } from '../scaling/autoscaler.js';
 import type { RequestPool } from '../serving/requests.js';
 import { CacheLayer } from '../cache/layer.js';
@@ -68,6 +70,10 @@ export interface SiteOptions {
   /** A cold standby: no replicas until release(). */
   held: boolean;
   network: Network | null;
+  /** GPUs this site's fleet shares with other models' (sharing.mode shared), or null. */
+  sharedGpus?: SharedGpus | null;
+  /** MIG nodes whose slices this site's pods share with other models' (sharing.mode mig), and this model's index there; or null. */
+  migNodes?: { nodes: MigNodes; model: number } | null;
 }
 
 /** One fleet with its lifecycle, autoscaler, optional cache, meters and recorder. */
@@ -95,6 +101,8 @@ export class Site {
   private readonly billedGpus: LevelIntegral;
   private readonly fs: FeatureStore | null;
   private readonly cache: CacheLayer | null;
+  /** Shared GPUs and this fleet's index in their books: the site is billed the GPU time it used there. */
+  private readonly shared: { gpus: SharedGpus; tenant: number } | null = null;
   /** Requests handed to the fleet so far (the KPA's rps signal). */
   private reachedFleet = 0;
   /** Completed requests served outside their users' region: after warmup, and all (for the timeline's cost). */
@@ -171,7 +179,9 @@ export class Site {
     );
     forwardTo = fleet;
     this.fleet = fleet;
-    this.lifecycle = new Lifecycle(sim, sc.fleet, fleet, this.billedGpus, stream('lifecycle'), initial, warmupS, o.held);
+    if (o.sharedGpus) this.shared = { gpus: o.sharedGpus, tenant: fleet.shareGpus(o.sharedGpus) };
+    const mig = o.migNodes && sc.fleet.mig !== null ? { nodes: o.migNodes.nodes, profile: sc.fleet.mig, model: o.migNodes.model } : null;
+    this.lifecycle = new Lifecycle(sim, sc.fleet, fleet, this.billedGpus, stream('lifecycle'), initial, warmupS, o.held, mig);
     const scaling = startAutoscaler(sim, sc, fleet, this.lifecycle, () => this.reachedFleet);
     if (scaling.wantsLatency && scaling.pipeline) {
       const pipeline = scaling.pipeline;
@@ -320,8 +330,16 @@ export class Site {
     p.replicasDesired = this.lifecycle.active ? this.lifecycle.desired : 0;
     p.queueDepth = this.fleet.queueDepth();
     this.timeline.addParts(p);
-    this.costSoFar.push({ gpuS: this.billedGpus.all, completed: this.completedAll, foreign: this.foreignAll });
+    this.costSoFar.push({ gpuS: this.billedGpuS(nowS, true), completed: this.completedAll, foreign: this.foreignAll });
     return p;
+  }
+
+  /** GPU-seconds billed to this site up to `nowS` (the meter brought there): since t = 0 (`all`) or after warmup; on shared GPUs, the time it used. */
+  private billedGpuS(nowS: number, all: boolean): number {
+    const sh = this.shared;
+    if (sh === null) return all ? this.billedGpus.all : this.billedGpus.total;
+    sh.gpus.advance(nowS);
+    return sh.gpus.attributedS(sh.tenant, all);
   }
 
   /** Starts the next report interval (after the run has read closeInterval's parts). */
@@ -348,7 +366,7 @@ export class Site {
       readyLevel: ready.level,
       readyMin: ready.min,
       readyMax: ready.max,
-      billedGpuS: this.billedGpus.total,
+      billedGpuS: this.billedGpuS(stopS, false),
       coldStarts: this.lifecycle.coldStartsCounted,
       foreignCompleted: this.foreignCounted,
       prices: { gpuHourlyUsd: this.sc.cost.gpuHourlyUsd, cacheHourlyUsd: this.sc.cost.cacheHourlyUsd },

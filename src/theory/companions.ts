@@ -4,7 +4,7 @@
  * and Erlang C (M/M/c) for the same load. Where they disagree with the simulation is part
  * of the answer: the rule ignores queueing variance, batching delay and cold starts.
  */
-import type { Scenario } from '../config/scenario.js';
+import { siteScenario, type Scenario } from '../config/scenario.js';
 import { interpolateLatencyS } from '../serving/latency.js';
 import { peakArrivalRate } from '../workload/rate-shape.js';
 import { cheZipfHitRatio, mmc, replicaPeak, TEXTBOOK_TARGET_UTILIZATION, textbookFleetReplicas } from './capacity.js';
@@ -47,4 +47,28 @@ function cacheHitEstimate(sc: Scenario, peak: number | null): number | null {
   if (keys.kind !== 'zipf') return null;
   const ttl = peak !== null && peak > 0 ? { ttlS: c.ttlS, ratePerS: peak } : undefined;
   return cheZipfHitRatio(keys.count, keys.exponent, c.capacity, ttl);
+}
+
+/**
+ * The companions of a several-model run: each model's own (its traffic on its fleet), and the run's:
+ * the summed peak and the summed textbook replicas (each model on replicas of its own kind; null when
+ * any model's peak is unknown); nothing that needs one replica type or one cache (null, 0).
+ */
+export function modelCompanions(sc: Scenario): { run: Companions; models: Companions[] } | null {
+  const topo = sc.topology;
+  if (topo?.kind !== 'models') return null;
+  const models = topo.models.map((m) => companions(siteScenario(sc, m)));
+  const sum = (xs: (number | null)[]): number | null => (xs.some((x) => x === null) ? null : xs.reduce<number>((a, x) => a + x!, 0));
+  return {
+    run: {
+      peakRps: sum(models.map((c) => c.peakRps)),
+      maxRpsPerReplica: 0,
+      textbookReplicas: sum(models.map((c) => c.textbookReplicas)),
+      targetUtilization: TEXTBOOK_TARGET_UTILIZATION,
+      cacheHitRate: null,
+      textbookReplicasBehindCache: null,
+      erlangC: null,
+    },
+    models,
+  };
 }

@@ -153,6 +153,7 @@ export function sitesOf(sc: Scenario): SiteView[] {
   const own = { fleet: sc.fleet, autoscaler: sc.autoscaler, model: sc.model, cost: sc.cost, mayDrop: false };
   if (t === undefined) return [{ name: sc.name, ...own }];
   if (t.kind === 'shards') return Array.from({ length: t.count }, (_, i) => ({ name: `shard-${i}`, ...own }));
+  if (t.kind === 'models') return t.models.map((m) => ({ name: m.name, fleet: m.fleet, autoscaler: m.autoscaler, model: m.model, cost: m.cost, mayDrop: false }));
   return t.regions.map((r, i) => ({
     name: r.name,
     fleet: r.fleet,

@@ -53,7 +53,7 @@ function loadOrIssues(text: string): { sc: Scenario } | { issues: ScenarioError[
 function cheap(sc: Scenario): boolean {
   const peak = peakRate(sc) ?? Infinity;
   const t = sc.topology;
-  const fleets = t === undefined ? [sc] : t.kind === 'shards' ? new Array<Scenario>(t.count).fill(sc) : t.regions;
+  const fleets = t === undefined ? [sc] : t.kind === 'shards' ? new Array<Scenario>(t.count).fill(sc) : t.kind === 'models' ? t.models : t.regions;
   let replicas = 0;
   for (const site of fleets) {
     const b = replicaBounds(site.autoscaler, site.fleet.replicas);

@@ -66,7 +66,7 @@ const BAD: Record<string, [code: IssueCode, path: string, message: string][]> = 
     ['unknown_key', 'fleet.replica', 'unknown field; did you mean "replicas"?'],
     [
       'unknown_key', 'colour',
-      'unknown field (known fields here: name, seed, duration, warmup, slo, traffic, model, fleet, cost, report, autoscaler, cache, featureStore, events, regions, topology, failover, shards, variants)',
+      'unknown field (known fields here: name, seed, duration, warmup, slo, traffic, model, fleet, cost, report, autoscaler, cache, featureStore, events, regions, topology, failover, shards, models, sharing, variants)',
     ],
   ],
   'bad-unit.yaml': [
