@@ -33,8 +33,8 @@ import { failoverReport, RegionRouter, type IntervalHealth } from './topology/re
 import { ShardRouter } from './topology/shards.js';
 import { runInSlices } from './run-slices.js';
 import { SharedGpus } from './serving/shared-gpus.js';
-import { MigNodes } from './serving/mig-nodes.js';
-import { MigGpuPool, SharedGpuPool, type GpuPool } from './site/gpu-pool.js';
+import { GpuNodes } from './serving/gpu-nodes.js';
+import { GpuPool } from './site/gpu-pool.js';
 
 export interface SimulateOptions {
   /** Lines of the trace file (the CLI opens it): traffic.trace as recorded needs this or openTrace. */
@@ -242,7 +242,7 @@ function finishRun(r: {
     replicas: { level: readySum.level, min: readySum.min, max: readySum.max },
     peakMissRatePerS: r.intervals.peakMissRate,
     siteBlocks: sc.topology?.kind ?? null,
-    pool: r.gpuPool?.totals(stopS, sc.warmupS, sites.map((s) => s.name)) ?? null,
+    pool: r.gpuPool?.totals(stopS, sites.map((s) => s.name)) ?? null,
     failover: regions !== null ? { outages: failoverReport(regions.outages, sites.map((s) => s.name), r.intervals.health, r.errorsSoFar()) } : null,
     analytic: multi?.run ?? companions(sc),
     modelAnalytic: multi?.models ?? null,
@@ -284,12 +284,24 @@ function regionRouter(sc: Scenario, sim: Simulation, pool: RequestPool, errorsSo
 /** The GPUs several models share (sharing.mode shared or mig), else null. */
 function sharedPool(sc: Scenario, sim: Simulation): GpuPool | null {
   const topo = sc.topology;
-  if (topo?.kind !== 'models') return null;
+  if (topo?.kind !== 'models' || topo.sharing.mode === 'dedicated') return null;
   const sh = topo.sharing;
-  if (sh.mode === 'shared') return new SharedGpuPool(new SharedGpus(sh.gpus, sh.overlap, sc.warmupS), sh.gpu);
-  if (sh.mode !== 'mig') return null;
+  const n = topo.models.length;
   // one node is one GPU; an empty node goes after cluster-autoscaler's scale-down-unneeded-time (10 min)
-  return new MigGpuPool(new MigNodes(sim, sh.layout, sh.shares, topo.models.length, sh.minGpus, 600, sc.warmupS), sh.gpu);
+  const idleS = 600;
+  if (sh.mode === 'mig') {
+    const kinds = [...new Set(sh.layout)];
+    const shares = kinds.map((k) => sh.shares[sh.layout.indexOf(k)]!);
+    return new GpuPool(new GpuNodes(sim, sh.layout, kinds, shares, n, sh.minGpus, idleS, sc.warmupS), null, sh.gpu, sh.layout);
+  }
+  // time-sliced GPUs: one slot per model on each GPU, billed by use (shared-gpus.ts)
+  const names = topo.models.map((m) => m.name);
+  const use = new SharedGpus(n, topo.models.reduce((a, m) => a + m.fleet.instances, 0), sh.overlap, sc.warmupS);
+  const addGpu = (node: number): void => {
+    if (use.addGpu(sim.now) !== node) throw new Error('internal: shared GPU and node numbering diverged');
+  };
+  const nodes = new GpuNodes(sim, names, names, names.map(() => 0), n, sh.gpus, idleS, sc.warmupS, addGpu);
+  return new GpuPool(nodes, use, sh.gpu, null);
 }
 
 /** The sites: the scenario's one fleet, or one per region, shard or model, each recording into its own recorder. */
@@ -313,8 +325,8 @@ function buildSites(sc: Scenario, sim: Simulation, pool: RequestPool, readySum: 
           sloTargetS: attainmentTargetS(m.slo ?? sc.slo),
           held: false,
           network: null,
-          sharedGpus: gpuPool instanceof SharedGpuPool ? gpuPool.gpus : null,
-          migNodes: gpuPool instanceof MigGpuPool ? { nodes: gpuPool.nodes, model: i } : null,
+          sharedGpus: gpuPool?.shared ?? null,
+          nodes: gpuPool !== null ? { nodes: gpuPool.nodes, kind: gpuPool.shared !== null ? m.name : (m.fleet.mig ?? ''), model: i } : null,
         }),
     );
   }

@@ -318,11 +318,11 @@ export interface ShardsTopology {
  * - mig: GPUs cut into a fixed layout of MIG slices (the GPU Operator's mig-manager, "mixed"
  *   strategy); each model's pods request its profile (`nvidia.com/mig-3g.40gb: 1`) and take a free
  *   slice of that profile on any node, else a new node with the same layout is provisioned;
- * - shared: one server holds every model on each GPU (Triton with several models loaded, or GPU
- *   time-slicing/MPS with a pod per model on one GPU): each model keeps its own queue and batcher,
- *   batches of different models run concurrently and slow each other by the sharing law
- *   σ(m) = 1 + overlap·(m − 1) (0 = strict time-slicing); the GPUs are a fixed pool, one replica of
- *   every model per GPU.
+ * - shared: several models on each GPU (Triton with several models loaded, or GPU time-slicing/MPS
+ *   with a pod per model on one GPU): each model keeps its own queue and batcher, batches of
+ *   different models run concurrently and slow each other by the sharing law
+ *   σ(m) = 1 + overlap·(m − 1) (0 = strict time-slicing; serving/shared-gpus.ts); `scaling` unit:
+ *   a fixed pool, one replica of every model per GPU; per-model: each model scales on its own.
  */
 export type Sharing =
   | { mode: 'dedicated' }
@@ -336,7 +336,19 @@ export type Sharing =
       /** GPUs (nodes of one GPU) that exist at t = 0 even when the models' pods need fewer. */
       minGpus: number;
     }
-  | { mode: 'shared'; gpu: string; gpus: number; overlap: number };
+  | {
+      mode: 'shared';
+      gpu: string;
+      /** unit: GPUs at t = 0 (the fixed pool, one replica of every model each); per-model: the GPUs the node group always keeps. */
+      gpus: number;
+      overlap: number;
+      /**
+       * unit: one server holds every model on each GPU (Triton), the pool is fixed; per-model: each
+       * model's pods scale on their own (time-slicing/MPS), one pod of a model per GPU, a new GPU node
+       * when every GPU has one.
+       */
+      scaling: 'unit' | 'per-model';
+    };
 
 /** Several models, each a site of its own with its own arrivals, on GPUs shared as `sharing` says. */
 export interface ModelsTopology {

@@ -168,6 +168,8 @@ export interface SharingSummary {
   gpu: string | null;
   /** mig: the slices of each GPU. */
   layout: string[] | null;
+  /** shared: unit (a fixed pool, every model on every GPU) or per-model (each model scales on its own); null otherwise. */
+  scaling: 'unit' | 'per-model' | null;
   /** GPUs billed: lowest, mean and highest after warmup (dedicated: every model's GPU-equivalents). */
   gpus: { min: number; mean: number; max: number };
   /** GPU-hours billed after warmup, those attributed to models, and the rest (idle slices, idle shared GPUs). */
@@ -519,6 +521,7 @@ function sharingBlock(sc: Scenario, sites: readonly SiteTotals[], bill: RunBill,
     mode: sharing.mode,
     gpu: sharing.mode === 'dedicated' ? null : sharing.gpu,
     layout: sharing.mode === 'mig' ? [...sharing.layout] : null,
+    scaling: sharing.mode === 'shared' ? sharing.scaling : null,
     gpus: {
       min: pool !== null ? pool.gpusMin : tidy(sites.reduce((a, s) => a + s.readyMin, 0)),
       mean: tidy(windowS > 0 ? gpuS / windowS : 0),

@@ -151,7 +151,9 @@ function formatModelsSummary(s: Summary, models: readonly ModelSummary[], sh: Sh
       ? 'each on GPUs of its own'
       : sh.mode === 'mig'
         ? `MIG: each ${sh.gpu} cut as ${(sh.layout ?? []).join(' + ')}`
-        : `one server for all on ${sh.gpus.max} × ${sh.gpu}`;
+        : sh.scaling === 'per-model'
+          ? `time-sliced ${sh.gpu} GPUs, each model scaling on its own (${fmt(sh.gpus.min, 0)}–${fmt(sh.gpus.max, 0)} GPUs)`
+          : `one server for all on ${sh.gpus.max} × ${sh.gpu}`;
   lines.push(runTitle(s, overrides));
   lines.push(`  ${fmt(s.simulatedSeconds, 1)} s simulated (warmup ${fmt(sc.warmupS, 1)} s), seed ${s.seed}, ${models.length} models, ${how}`);
   lines.push('');

@@ -370,9 +370,11 @@ function buildModels(doc: Record<string, unknown>, v: RawScenario, opts: LoadOpt
       for (const k of ['nodes'] as const) if (ownFleet[k] !== undefined) issues.push({ code: 'unsupported', path: ['models', i, 'fleet', k], message: M.modelFleetFixedBySharing(k, 'mig') });
     }
     if (sharing?.mode === 'shared') {
-      for (const k of ['replicas', 'nodes', 'warmPool', 'mig'] as const) if (ownFleet[k] !== undefined) issues.push({ code: 'unsupported', path: ['models', i, 'fleet', k], message: M.modelFleetFixedBySharing(k, 'shared') });
-      if (own.autoscaler !== undefined) issues.push({ code: 'unsupported', path: ['models', i, 'autoscaler'], message: M.SHARED_POOL_FIXED });
-      fixed.replicas = sharing.gpus;
+      // unit: the pool is fixed, every GPU one replica of each model; per-model: each model's own replicas and autoscaler
+      const fixedByUnit = sharing.scaling === 'unit' ? (['replicas', 'nodes', 'warmPool', 'mig'] as const) : (['nodes', 'mig'] as const);
+      for (const k of fixedByUnit) if (ownFleet[k] !== undefined) issues.push({ code: 'unsupported', path: ['models', i, 'fleet', k], message: M.modelFleetFixedBySharing(k, 'shared') });
+      if (sharing.scaling === 'unit' && own.autoscaler !== undefined) issues.push({ code: 'unsupported', path: ['models', i, 'autoscaler'], message: M.SHARED_POOL_FIXED });
+      if (sharing.scaling === 'unit') fixed.replicas = sharing.gpus;
     }
     const merged: Record<string, unknown> = {
       ...common,
@@ -432,7 +434,10 @@ function buildSharing(v: RawScenario, issues: ScenarioIssue[]): Sharing | null {
   if (sh === undefined || sh.mode === 'dedicated') return { mode: 'dedicated' };
   const gpu = findGpu(sh.gpu ?? '');
   if (gpu === undefined) return null; // reported by the schema
-  if (sh.mode === 'shared') return { mode: 'shared', gpu: gpu.id, gpus: sh.gpus ?? 1, overlap: sh.overlap ?? 0 };
+  if (sh.mode === 'shared') {
+    const scaling = sh.scaling ?? 'unit';
+    return { mode: 'shared', gpu: gpu.id, gpus: sh.gpus ?? (scaling === 'unit' ? 1 : 0), overlap: sh.overlap ?? 0, scaling };
+  }
   const layout = parseMigLayout(gpu, sh.layout ?? '');
   if ('error' in layout) {
     issues.push({ code: 'cross_field', path: ['sharing', 'layout'], message: layout.error });

@@ -170,7 +170,7 @@ export const EXPECT = {
   sharingGpu: 'the GPU type the models share (a catalog id, e.g. a100-80gb)',
   migLayout: 'the MIG slices of each GPU, e.g. "3g.40gb+2g.20gb+1g.10gb+1g.10gb"',
   modelMigProfile: 'the MIG profile this model\'s pods request (fleet.mig), one of sharing.layout\'s slices',
-  sharing: 'how the models share GPUs { mode: dedicated | mig | shared, gpu, layout, gpus, overlap }',
+  sharing: 'how the models share GPUs { mode: dedicated | mig | shared, gpu, layout, gpus, overlap, scaling }',
   share: 'the share of the users in this region, a number between 0 and 1',
   rtt: 'a round-trip time such as 80ms',
   weight: 'a relative weight ≥ 0',
@@ -475,13 +475,13 @@ export function modelMigProfile(profile: string, layout: string): string {
   return `MIG profile ${profile} is not a slice of sharing.layout (${layout}): the model's pods could never be placed`;
 }
 export const SHARED_POOL_FIXED =
-  'with sharing.mode shared the GPUs are one fixed pool (sharing.gpus), each holding every model: a model cannot scale on its own (use mode dedicated or mig to autoscale per model)';
+  'with sharing.mode shared and scaling unit the GPUs are one fixed pool (sharing.gpus), each holding every model: a model cannot scale on its own (set sharing.scaling: per-model, or use mode dedicated or mig)';
 export function modelGpuNotShared(gpu: string, mode: string, shared: string): string {
   return `fleet.gpu is ${gpu}, but with sharing.mode ${mode} every model runs on sharing.gpu (${shared}): leave it out`;
 }
 export function modelFleetFixedBySharing(k: string, mode: string): string {
   return mode === 'shared'
-    ? `fleet.${k} is set by sharing (mode shared: one replica of every model on each of sharing.gpus GPUs): leave it out`
+    ? `fleet.${k} is set by sharing (mode shared: every GPU is sharing.gpu, holding at most one pod of each model): leave it out`
     : `fleet.${k} is set by sharing (mode ${mode}: nodes are GPUs with sharing.layout): leave it out`;
 }
 export function modelWarning(name: string, w: string): string {

@@ -626,6 +626,7 @@ const sloSchema = obj({
 });
 
 export const SHARING_MODES = ['dedicated', 'mig', 'shared'] as const;
+export const SHARED_SCALING = ['unit', 'per-model'] as const;
 
 // each model is resolved as a scenario of its own (load.ts): the top level with the model's sections
 const modelEntrySchema = obj({
@@ -646,6 +647,7 @@ const sharingSchema = obj({
   layout: leaf(opt(text)),
   gpus: leaf(opt(num({ int: true, min: 1, max: MAX_SITES }))),
   overlap: leaf(opt(num({ min: 0, max: 1 }))),
+  scaling: leaf(opt(choice(SHARED_SCALING))),
 }).describe(M.EXPECT.sharing);
 
 // ---------------------------------------------------------------- root
@@ -896,6 +898,7 @@ function checkModels(v: RawScenario, ctx: z.RefinementCtx): void {
     if (mode === 'mig' && sh.layout === undefined) issue(ctx, ['sharing', 'layout'], M.requiredForKind('mig', M.EXPECT.migLayout), 'required');
     if (mode !== 'mig' && sh.layout !== undefined && mode !== 'dedicated') issue(ctx, ['sharing', 'layout'], M.onlyForMode('layout', mode));
     if (mode !== 'shared' && sh.overlap !== undefined && mode !== 'dedicated') issue(ctx, ['sharing', 'overlap'], M.onlyForMode('overlap', mode));
+    if (mode !== 'shared' && sh.scaling !== undefined) issue(ctx, ['sharing', 'scaling'], M.onlyForMode('scaling', mode));
     if (typeof sh.gpu === 'string' && findGpu(sh.gpu) === undefined) issue(ctx, ['sharing', 'gpu'], M.unknownGpu(sh.gpu, gpuIds()), 'unknown_reference');
   }
   v.events.forEach((e, i) => {

@@ -68,8 +68,9 @@ export class ServingFleet implements GpuTenant {
   private capacity = 0;
   /** GPUs shared with other models' fleets (replica r runs on GPU r), or null: each replica has its GPU to itself. */
   private gpus: SharedGpus | null = null;
-  /** This fleet's index in the shared GPUs' books. */
+  /** This fleet's index in the shared GPUs' books, and the GPU each replica runs on there. */
   private tenant = -1;
+  private gpuOf: Int32Array = new Int32Array(0);
   private readonly instances: number;
   private readonly maxBatch: number;
   private readonly maxDelayS: number;
@@ -161,8 +162,13 @@ export class ServingFleet implements GpuTenant {
   /** Runs replica r on shared GPU r from now on (before any replica exists): its batches share the GPU with the other models' (shared-gpus.ts). */
   shareGpus(gpus: SharedGpus): number {
     this.gpus = gpus;
-    this.tenant = gpus.join(this, this.instances);
+    this.tenant = gpus.join(this);
     return this.tenant;
+  }
+
+  /** Replica r runs on shared GPU g (its placement; only read with shared GPUs). */
+  setGpu(r: number, g: number): void {
+    this.gpuOf[r] = g;
   }
 
   // ------------------------------------------------------------------ replicas
@@ -507,7 +513,7 @@ export class ServingFleet implements GpuTenant {
       this.slotWorkS[slot] = work;
       this.slotMarkS[slot] = now;
       this.slotDoneAtS[slot] = Infinity;
-      if (gpus !== null) gpus.started(r, this.tenant, slot, this.pool.arrivedAtS[members[base]!]!, now);
+      if (gpus !== null) gpus.started(this.gpuOf[r]!, this.tenant, slot, this.pool.arrivedAtS[members[base]!]!, now);
       else this.reshare(r, m - 1, m);
     }
   }
@@ -561,7 +567,7 @@ export class ServingFleet implements GpuTenant {
     const members = this.members;
     this.outstanding[r]! -= size;
     const gpus = this.gpus;
-    if (gpus !== null) gpus.finished(r, this.tenant, slot, now);
+    if (gpus !== null) gpus.finished(this.gpuOf[r]!, this.tenant, slot, now);
     const m = --this.running[r]!;
     if (m === 0) {
       this.busyCumS[r]! += now - this.busyMarkS[r]!;
@@ -581,7 +587,7 @@ export class ServingFleet implements GpuTenant {
     }
     if (st === ReplicaState.Draining) this.maybeGone(r);
     // the GPU chooses its next batch once this model has handed it the next one (shared-gpus.ts)
-    if (gpus !== null) gpus.settle(r);
+    if (gpus !== null) gpus.settle(this.gpuOf[r]!);
   }
 
   private deadlineFired(q: number): void {
@@ -648,6 +654,7 @@ export class ServingFleet implements GpuTenant {
     this.arrivalsCum = f64(this.arrivalsCum, capacity);
     this.busyCumS = f64(this.busyCumS, capacity);
     this.busyMarkS = f64(this.busyMarkS, capacity);
+    this.gpuOf = i32(this.gpuOf, capacity);
     this.readyPos = i32(this.readyPos, capacity, -1);
     this.ready = i32(this.ready, capacity);
     this.idleCount = i32(this.idleCount, capacity);

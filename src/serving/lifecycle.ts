@@ -17,12 +17,13 @@ import type { LevelIntegral } from '../metrics/recorder.js';
 import type { DurationDist, Fleet as FleetSpec } from '../config/scenario.js';
 import { ReplicaState, type ServingFleet } from './fleet.js';
 import { lognormalDraw, lognormalSigma } from './latency.js';
-import type { MigNodes } from './mig-nodes.js';
+import type { GpuNodes } from './gpu-nodes.js';
 
-/** Nodes shared with other models' pods, cut into MIG slices (sharing.mode mig): this fleet's pods take slices of `profile`. */
-export interface MigPlacement {
-  nodes: MigNodes;
-  profile: string;
+/** GPU nodes shared with other models' pods (sharing.mode mig, or shared per model): this fleet's pods take slots of `kind`. */
+export interface NodePlacement {
+  nodes: GpuNodes;
+  /** The slot kind a pod takes: its MIG profile, or its model (one pod of each model per time-sliced GPU). */
+  kind: string;
   /** This model's index in the nodes' books. */
   model: number;
 }
@@ -82,7 +83,7 @@ export class Lifecycle {
   coldStartsCounted = 0;
   private readonly pods = new Map<number, Pod>();
   private readonly nodes: GpuNode[] = [];
-  /** With MIG nodes shared by several models: this fleet's view of each node it has used. */
+  /** With nodes shared by several models: this fleet's view of each node it has used. */
   private readonly migProxies = new Map<number, GpuNode>();
   private readonly onPhase: number;
   private readonly onNodeReady: number;
@@ -108,7 +109,7 @@ export class Lifecycle {
     initial: number,
     private readonly countFromS = 0,
     held = false,
-    private readonly mig: MigPlacement | null = null,
+    private readonly mig: NodePlacement | null = null,
   ) {
     this.held = held;
     this.perNode = spec.replicasPerNode;
@@ -127,7 +128,7 @@ export class Lifecycle {
       const node = this.nodeWithRoom(true) ?? this.newNode(true);
       const r = fleet.addReplica();
       const pod: Pod = { replica: r, phase: Phase.Ready, standby: i >= initial, node, createdAtS: 0, readySinceS: 0, phaseDoneAtS: NaN };
-      this.occupy(node);
+      this.occupy(node, r);
       this.pods.set(r, pod);
       if (pod.standby) pod.phase = Phase.Standby;
       else fleet.setReady(r);
@@ -291,7 +292,7 @@ export class Lifecycle {
     if (now >= this.countFromS) this.coldStartsCounted++;
     let node = this.nodeWithRoom(false);
     if (node === null) node = this.newNode(false);
-    this.occupy(node);
+    this.occupy(node, r);
     const pod: Pod = { replica: r, phase: Phase.Pending, standby, node, createdAtS: now, readySinceS: null, phaseDoneAtS: NaN };
     this.pods.set(r, pod);
     if (node.provisioned) this.afterNode(pod);
@@ -347,7 +348,7 @@ export class Lifecycle {
 
   private nodeWithRoom(provisionedOnly: boolean): GpuNode | null {
     if (this.mig !== null) {
-      const id = this.mig.nodes.withRoom(this.mig.profile, provisionedOnly);
+      const id = this.mig.nodes.withRoom(this.mig.kind, provisionedOnly);
       return id < 0 ? null : this.migProxy(id, false);
     }
     // fill provisioned nodes first, then nodes on their way
@@ -383,13 +384,16 @@ export class Lifecycle {
     if (node.used === 0 && this.mig === null) this.leaveNode(node, true);
   }
 
-  /** A pod of this fleet is placed on `node` (on MIG nodes: it takes a slice of its profile). */
-  private occupy(node: GpuNode): void {
+  /** Replica r's pod is placed on `node` (on shared nodes: it takes a slot of its kind, and the fleet learns its GPU). */
+  private occupy(node: GpuNode, r: number): void {
     node.used++;
-    if (this.mig !== null) this.mig.nodes.take(node.id, this.mig.profile, this.mig.model);
+    if (this.mig !== null) {
+      this.mig.nodes.take(node.id, this.mig.kind, this.mig.model);
+      this.fleet.setGpu(r, node.id);
+    }
   }
 
-  /** This fleet's view of shared MIG node `id`: its pods there and whether its image is there. */
+  /** This fleet's view of shared node `id`: its pods there and whether its image is there. */
   private migProxy(id: number, hasImage: boolean): GpuNode {
     let node = this.migProxies.get(id);
     if (node === undefined) {
@@ -404,7 +408,7 @@ export class Lifecycle {
       // the shared nodes remove an empty node themselves (mig-nodes.ts)
       if (!already) {
         node.used--;
-        this.mig.nodes.release(node.id, this.mig.profile, this.mig.model);
+        this.mig.nodes.release(node.id, this.mig.kind, this.mig.model);
       }
       return;
     }

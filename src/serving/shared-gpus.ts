@@ -1,7 +1,8 @@
 /**
  * GPUs that several models' fleets share (sharing.mode shared: Triton with several models loaded,
- * or Kubernetes GPU time-slicing / MPS with one pod per model on each GPU). GPU g holds replica g
- * of every fleet; each fleet keeps its own queue and batcher and hands its batches to the GPU.
+ * or Kubernetes GPU time-slicing / MPS with one pod per model on each GPU). A GPU holds at most one
+ * replica of each model (which one: the placement, serving/gpu-nodes.ts); each fleet keeps its own
+ * queue and batcher and hands its batches to the GPU its replica is on.
  *
  * How m batches on one GPU share it: together they advance at σ(m) = 1 + overlap·(m − 1) times
  * one batch alone (the sharing law a fleet's own instances share a GPU by, serving/latency.ts
@@ -26,66 +27,58 @@ export interface GpuTenant {
 
 export class SharedGpus {
   private readonly tenants: GpuTenant[] = [];
-  /** Per GPU, the batches on it in the order they reached it: tenant and slot, `room` entries per GPU. */
-  private room = 0;
+  /** GPUs so far (they are added, never removed: a released GPU simply runs nothing). */
+  private gpus = 0;
+  private capacity = 0;
+  /** Per GPU, the batches on it: tenant, slot and the arrival time of its oldest request (who becomes head next); `room` entries per GPU. */
+  private readonly room: number;
   private entTenant: Int32Array = new Int32Array(0);
   private entSlot: Int32Array = new Int32Array(0);
-  /** Arrival time of each entry's oldest request (who becomes head next). */
   private entKey: Float64Array = new Float64Array(0);
-  /** The head finished and the next is not chosen yet (settle()). */
-  private readonly pendingHead: Uint8Array;
-  private readonly count: Int32Array;
-  /** Since the last change on each GPU. */
-  private readonly markS: Float64Array;
-  /** Per GPU: busy seconds (at least one batch), and per tenant × GPU: attributed seconds; each since t = 0 and since countFromS. */
-  private readonly busyS: Float64Array;
+  /** Per GPU: entries, whether the head finished and the next is not chosen yet (settle()), the last change, busy seconds after countFromS. */
+  private count: Int32Array = new Int32Array(0);
+  private pendingHead: Uint8Array = new Uint8Array(0);
+  private markS: Float64Array = new Float64Array(0);
+  private busyS: Float64Array = new Float64Array(0);
+  /** Per GPU × tenant (g · tenantCount + t): attributed seconds since t = 0, and after countFromS. */
   private attrAllS: Float64Array = new Float64Array(0);
   private attrS: Float64Array = new Float64Array(0);
 
+  /** GPUs for `tenantCount` models whose fleets run up to `slotsPerGpu` batches at once on one GPU, all together. */
   constructor(
-    readonly gpus: number,
+    private readonly tenantCount: number,
+    slotsPerGpu: number,
     private readonly overlap: number,
     private readonly countFromS: number,
   ) {
-    this.count = new Int32Array(gpus);
-    this.pendingHead = new Uint8Array(gpus);
-    this.markS = new Float64Array(gpus);
-    this.busyS = new Float64Array(gpus);
+    this.room = slotsPerGpu;
   }
 
-  /** Adds a model's fleet that runs up to `slotsPerGpu` batches at once on each GPU; returns its index in the books. */
-  join(t: GpuTenant, slotsPerGpu: number): number {
+  /** Adds a model's fleet; returns its index in the books (at most tenantCount of them). */
+  join(t: GpuTenant): number {
+    if (this.tenants.length === this.tenantCount) throw new Error('internal: more models joined the shared GPUs than they were built for');
     this.tenants.push(t);
-    const gpus = this.gpus;
-    const room = this.room + slotsPerGpu;
-    const tenant = new Int32Array(gpus * room);
-    const slot = new Int32Array(gpus * room);
-    const key = new Float64Array(gpus * room);
-    for (let g = 0; g < gpus; g++) {
-      const from = g * this.room;
-      const to = from + this.count[g]!;
-      tenant.set(this.entTenant.subarray(from, to), g * room);
-      slot.set(this.entSlot.subarray(from, to), g * room);
-      key.set(this.entKey.subarray(from, to), g * room);
-    }
-    this.room = room;
-    this.entTenant = tenant;
-    this.entSlot = slot;
-    this.entKey = key;
-    const grow = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(this.tenants.length * gpus);
-      b.set(a);
-      return b;
-    };
-    this.attrAllS = grow(this.attrAllS);
-    this.attrS = grow(this.attrS);
     return this.tenants.length - 1;
+  }
+
+  /** A new GPU; returns its index. */
+  addGpu(nowS: number): number {
+    if (this.gpus === this.capacity) this.grow(Math.max(4, this.capacity * 2));
+    const g = this.gpus++;
+    this.markS[g] = nowS;
+    return g;
+  }
+
+  /** GPUs added so far. */
+  get size(): number {
+    return this.gpus;
   }
 
   /** A batch of `tenant` in its `slot`, oldest request arrived at `keyS`, reached GPU g now: the head when alone, else at `overlap`. */
   started(g: number, tenant: number, slot: number, keyS: number, nowS: number): void {
     this.accrue(g, nowS);
     const n = this.count[g]!;
+    if (n === this.room) throw new Error(`internal: GPU ${g} holds more batches than its models' instances`);
     const at = g * this.room + n;
     this.entTenant[at] = tenant;
     this.entSlot[at] = slot;
@@ -143,13 +136,13 @@ export class SharedGpus {
     this.busyS[g]! += counted;
     const total = 1 + this.overlap * (n - 1);
     const base = g * this.room;
-    const gpus = this.gpus;
+    const at = g * this.tenantCount;
     for (let i = 0; i < n; i++) {
       const share = (i === 0 ? 1 : this.overlap) / total;
       if (share === 0) continue;
       const t = this.entTenant[base + i]!;
-      this.attrAllS[t * gpus + g]! += dt * share;
-      this.attrS[t * gpus + g]! += counted * share;
+      this.attrAllS[at + t]! += dt * share;
+      this.attrS[at + t]! += counted * share;
     }
   }
 
@@ -162,7 +155,7 @@ export class SharedGpus {
   attributedS(t: number, all: boolean): number {
     const a = all ? this.attrAllS : this.attrS;
     let s = 0;
-    for (let g = 0; g < this.gpus; g++) s += a[t * this.gpus + g]!;
+    for (let g = 0; g < this.gpus; g++) s += a[g * this.tenantCount + t]!;
     return s;
   }
 
@@ -170,7 +163,35 @@ export class SharedGpus {
   perGpu(): { busyS: number; byTenantS: number[] }[] {
     return Array.from({ length: this.gpus }, (_, g) => ({
       busyS: this.busyS[g]!,
-      byTenantS: this.tenants.map((_, t) => this.attrS[t * this.gpus + g]!),
+      byTenantS: Array.from({ length: this.tenantCount }, (_, t) => this.attrS[g * this.tenantCount + t]!),
     }));
+  }
+
+  private grow(capacity: number): void {
+    const f64 = (a: Float64Array, n: number): Float64Array => {
+      const b = new Float64Array(n);
+      b.set(a);
+      return b;
+    };
+    const i32 = (a: Int32Array, n: number): Int32Array => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    const u8 = (a: Uint8Array, n: number): Uint8Array => {
+      const b = new Uint8Array(n);
+      b.set(a);
+      return b;
+    };
+    this.entTenant = i32(this.entTenant, capacity * this.room);
+    this.entSlot = i32(this.entSlot, capacity * this.room);
+    this.entKey = f64(this.entKey, capacity * this.room);
+    this.count = i32(this.count, capacity);
+    this.pendingHead = u8(this.pendingHead, capacity);
+    this.markS = f64(this.markS, capacity);
+    this.busyS = f64(this.busyS, capacity);
+    this.attrAllS = f64(this.attrAllS, capacity * this.tenantCount);
+    this.attrS = f64(this.attrS, capacity * this.tenantCount);
+    this.capacity = capacity;
   }
 }

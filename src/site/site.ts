@@ -23,9 +23,9 @@ import { siteScenario } from '../config/scenario.js';
 import type { Scenario, SitePlan } from '../config/scenario.js';
 import { LatencyModel } from '../serving/latency.js';
 import { ServingFleet, type FleetObserver, type Outcomes } from '../serving/fleet.js';
-import { Lifecycle } from '../serving/lifecycle.js';
+import { Lifecycle, type NodePlacement } from '../serving/lifecycle.js';
 import type { SharedGpus } from '../serving/shared-gpus.js';
-import type { MigNodes } from '../serving/mig-nodes.js';
+
 import { initialReplicas, startAutoscaler } from '../scaling/autoscaler.js';
 import type { RequestPool } from '../serving/requests.js';
 import { CacheLayer } from '../cache/layer.js';
@@ -72,8 +72,8 @@ export interface SiteOptions {
   network: Network | null;
   /** GPUs this site's fleet shares with other models' (sharing.mode shared), or null. */
   sharedGpus?: SharedGpus | null;
-  /** MIG nodes whose slices this site's pods share with other models' (sharing.mode mig), and this model's index there; or null. */
-  migNodes?: { nodes: MigNodes; model: number } | null;
+  /** GPU nodes whose slots this site's pods share with other models' (sharing.mode mig or shared): the slot kind they take and this model's index there; or null. */
+  nodes?: NodePlacement | null;
 }
 
 /** One fleet with its lifecycle, autoscaler, optional cache, meters and recorder. */
@@ -93,9 +93,10 @@ export class Site {
   /** In a region outage, since downSinceS. */
   down = false;
   downSinceS = NaN;
-  /** Forwards a request to the fleet (the cache's miss path ends here too). */
-  private readonly forward: (id: number) => void;
-  private readonly books: Outcomes;
+  /** Where every request ends (a class, not closures: with several sites the calls stay monomorphic). */
+  private readonly books: SiteBooks;
+  /** Where the fleet reports: the books, or the cache's outcomes in front of them. */
+  private readonly fleetOutcomes: Outcomes;
   private readonly busyReplicas: LevelIntegral;
   private readonly readyReplicas: LevelIntegral;
   private readonly billedGpus: LevelIntegral;
@@ -105,12 +106,7 @@ export class Site {
   private readonly shared: { gpus: SharedGpus; tenant: number } | null = null;
   /** Requests handed to the fleet so far (the KPA's rps signal). */
   private reachedFleet = 0;
-  /** Completed requests served outside their users' region: after warmup, and all (for the timeline's cost). */
-  private foreignCounted = 0;
-  private foreignAll = 0;
   private completedAll = 0;
-  /** Sees each completion's server time (an autoscaler that scales on latency). */
-  private latencyTap: ((serverS: number) => void) | null = null;
   /** The interval snapshot, reused (its latency is the recorder's interval histogram). */
   private readonly parts: IntervalParts;
   private readonly pool: RequestPool;
@@ -136,17 +132,10 @@ export class Site {
     this.billedGpus = new LevelIntegral(warmupS);
 
     // the books: every request ends here exactly once
-    this.books = this.openBooks(sc, o.network);
+    this.books = new SiteBooks(o.pool, rec, sc.model.overheadS ?? 0, o.network);
 
     // a cache (and/or feature store) sits between the arrivals and the fleet; it hands misses on
-    let forwardTo: ServingFleet | null = null;
-    let fleetOutcomes: Outcomes | null = null;
-    this.forward = (id: number): void => {
-      this.reachedFleet++;
-      // a miss looked up just before an outage finds no fleet
-      if (this.down) fleetOutcomes!.rejected(id, sim.now);
-      else forwardTo!.arrive(id);
-    };
+    const forward = (id: number): void => this.forward(id);
     const fs = sc.featureStore ? new FeatureStore(sim, sc.featureStore, stream('feature-store'), warmupS) : null;
     this.fs = fs;
     const cache =
@@ -156,7 +145,7 @@ export class Site {
             sc.cache ?? { mode: 'hit-rate', hitRate: 0, lookupLatencyS: 0 },
             pool,
             { hit: stream('cache-hit'), ttl: stream('cache-ttl'), xfetch: stream('cache-xfetch') },
-            this.forward,
+            forward,
             this.books,
             fs,
             sc.traffic.keys.kind === 'zipf' ? sc.traffic.keys.count : 0,
@@ -164,7 +153,8 @@ export class Site {
         : null;
     this.cache = cache;
     const initial = initialReplicas(sc);
-    fleetOutcomes = cache ? cache.outcomes : this.books;
+    const fleetOutcomes = cache ? cache.outcomes : this.books;
+    this.fleetOutcomes = fleetOutcomes;
     const fleet = new ServingFleet(
       sim,
       sc.fleet,
@@ -177,55 +167,21 @@ export class Site {
       stream('routing'),
       initial + sc.fleet.warmPool,
     );
-    forwardTo = fleet;
     this.fleet = fleet;
     if (o.sharedGpus) this.shared = { gpus: o.sharedGpus, tenant: fleet.shareGpus(o.sharedGpus) };
-    const mig = o.migNodes && sc.fleet.mig !== null ? { nodes: o.migNodes.nodes, profile: sc.fleet.mig, model: o.migNodes.model } : null;
-    this.lifecycle = new Lifecycle(sim, sc.fleet, fleet, this.billedGpus, stream('lifecycle'), initial, warmupS, o.held, mig);
+    this.lifecycle = new Lifecycle(sim, sc.fleet, fleet, this.billedGpus, stream('lifecycle'), initial, warmupS, o.held, o.nodes ?? null);
     const scaling = startAutoscaler(sim, sc, fleet, this.lifecycle, () => this.reachedFleet);
     if (scaling.wantsLatency && scaling.pipeline) {
       const pipeline = scaling.pipeline;
-      this.latencyTap = (l) => pipeline.recordLatency(l);
+      this.books.latencyTap = (l) => pipeline.recordLatency(l);
     }
   }
 
-  /**
-   * The books, where every request ends exactly once, into this site's recorder. Users see the
-   * server's time plus the client overhead (model.overhead) and, in a region, the round trip from
-   * their population; a completion away from the users' home counts as foreign (inter-region cost).
-   */
-  private openBooks(sc: Scenario, net: Network | null): Outcomes {
-    const pool = this.pool;
-    const rec = this.rec;
-    const overheadS = sc.model.overheadS ?? 0;
-    const site = this;
-    return {
-      completed(id, nowS) {
-        const serverS = nowS - pool.arrivedAtS[id]!;
-        const counted = pool.counted[id] === 1;
-        let latencyS = serverS + overheadS;
-        if (net !== null) {
-          const p = net.pop[id]!;
-          latencyS += net.rttByPopS[p]!;
-          if (p !== net.home) {
-            site.foreignAll++;
-            if (counted) site.foreignCounted++;
-          }
-        }
-        rec.complete(latencyS, counted);
-        const tap = site.latencyTap;
-        if (tap !== null) tap(serverS);
-        pool.free(id);
-      },
-      rejected(id) {
-        rec.reject(pool.counted[id] === 1);
-        pool.free(id);
-      },
-      timedOut(id) {
-        rec.timeout(pool.counted[id] === 1);
-        pool.free(id);
-      },
-    };
+  /** Hands a request to the fleet (the cache's miss path ends here too); a miss looked up just before an outage finds no fleet. */
+  private forward(id: number): void {
+    this.reachedFleet++;
+    if (this.down) this.fleetOutcomes.rejected(id, this.sim.now);
+    else this.fleet.arrive(id);
   }
 
   /** Takes a request: counted in the site's recorder, rejected at once while the site is down. */
@@ -330,7 +286,7 @@ export class Site {
     p.replicasDesired = this.lifecycle.active ? this.lifecycle.desired : 0;
     p.queueDepth = this.fleet.queueDepth();
     this.timeline.addParts(p);
-    this.costSoFar.push({ gpuS: this.billedGpuS(nowS, true), completed: this.completedAll, foreign: this.foreignAll });
+    this.costSoFar.push({ gpuS: this.billedGpuS(nowS, true), completed: this.completedAll, foreign: this.books.foreignAll });
     return p;
   }
 
@@ -368,7 +324,7 @@ export class Site {
       readyMax: ready.max,
       billedGpuS: this.billedGpuS(stopS, false),
       coldStarts: this.lifecycle.coldStartsCounted,
-      foreignCompleted: this.foreignCounted,
+      foreignCompleted: this.books.foreignCounted,
       prices: { gpuHourlyUsd: this.sc.cost.gpuHourlyUsd, cacheHourlyUsd: this.sc.cost.cacheHourlyUsd },
       slo: this.sc.slo,
       cache:
@@ -388,5 +344,55 @@ export class Site {
           ? { servers: fs.servers, utilization: fs.utilization(stopS), meanQueueLength: fs.meanQueueLength(stopS), waits: fs.waits, rejected: fs.rejected }
           : null,
     };
+  }
+}
+
+/**
+ * A site's books, where every request ends exactly once, into its recorder. Users see the server's
+ * time plus the client overhead (model.overhead) and, in a region, the round trip from their
+ * population; a completion away from the users' home counts as foreign (inter-region cost).
+ */
+class SiteBooks implements Outcomes {
+  /** Completed requests served outside their users' region: after warmup, and all (for the timeline's cost). */
+  foreignCounted = 0;
+  foreignAll = 0;
+  /** Sees each completion's server time (an autoscaler that scales on latency). */
+  latencyTap: ((serverS: number) => void) | null = null;
+
+  constructor(
+    private readonly pool: RequestPool,
+    private readonly rec: Recorder,
+    private readonly overheadS: number,
+    private readonly net: Network | null,
+  ) {}
+
+  completed(id: number, nowS: number): void {
+    const pool = this.pool;
+    const serverS = nowS - pool.arrivedAtS[id]!;
+    const counted = pool.counted[id] === 1;
+    let latencyS = serverS + this.overheadS;
+    const net = this.net;
+    if (net !== null) {
+      const p = net.pop[id]!;
+      latencyS += net.rttByPopS[p]!;
+      if (p !== net.home) {
+        this.foreignAll++;
+        if (counted) this.foreignCounted++;
+      }
+    }
+    this.rec.complete(latencyS, counted);
+    const tap = this.latencyTap;
+    if (tap !== null) tap(serverS);
+    pool.free(id);
+  }
+
+  rejected(id: number, _nowS: number): void {
+    this.rec.reject(this.pool.counted[id] === 1);
+    this.pool.free(id);
+  }
+
+  timedOut(id: number, _nowS: number): void {
+    this.rec.timeout(this.pool.counted[id] === 1);
+    this.pool.free(id);
   }
 }

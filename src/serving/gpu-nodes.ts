@@ -1,16 +1,20 @@
 /**
- * GPU nodes cut into one fixed MIG layout and shared by several models (sharing.mode mig), as
- * Kubernetes runs them with the GPU Operator's "mixed" strategy: every GPU of the node group is
- * partitioned the same way (mig-manager), each slice is advertised as its own resource
- * (`nvidia.com/mig-3g.40gb`), and a model's pod requests one slice of its profile. The scheduler
- * puts it on a node with a free slice of that profile (ready nodes first, then nodes on their way);
- * when there is none, the cluster autoscaler provisions a new node with the same layout (the pod
- * waits for it: nodeProvision, then its own image pull, load and warmup). A node nobody uses is
- * removed after the idle timeout (cluster-autoscaler's scale-down-unneeded-time, 10 min), except
- * the `minGpus` nodes the group always keeps.
+ * GPU nodes shared by several models' pods, each node one GPU with a fixed set of slots of a few
+ * kinds; a model's pod takes a free slot of its kind. Two uses (sharing.mode):
+ * - mig: the kinds are MIG profiles and every GPU is cut into the same layout, as Kubernetes runs
+ *   it with the GPU Operator's "mixed" strategy (mig-manager partitions each GPU of the node
+ *   group alike, each slice is its own resource, `nvidia.com/mig-3g.40gb`, a pod requests one);
+ * - shared with per-model scaling: the kinds are the models, one slot each per GPU (GPU
+ *   time-slicing or MPS with one pod of each model per GPU, kept apart by pod anti-affinity).
+ * The scheduler puts a pod on a node with a free slot of its kind (ready nodes first, oldest
+ * first, then nodes on their way); when there is none, the cluster autoscaler provisions a new
+ * node (the pod waits for it: nodeProvision, then its own image pull, load and warmup). A node
+ * nobody uses is removed after the idle timeout (cluster-autoscaler's scale-down-unneeded-time,
+ * 10 min), except the `minGpus` nodes the group always keeps.
  *
- * One node is one GPU here. The pool bills whole GPUs; each model is charged its slices' share
- * (k/7 of the GPU per slice, the lifecycle's per-pod billing) and the rest is idle.
+ * The pool bills whole GPUs. With MIG each model is charged its slices' share (k/7 of the GPU per
+ * slice, the lifecycle's per-pod billing); on time-sliced GPUs, the GPU time it used
+ * (serving/shared-gpus.ts). The rest is idle.
  */
 import type { Simulation } from '../engine/simulation.js';
 import { LevelIntegral } from '../metrics/recorder.js';
@@ -20,7 +24,7 @@ interface MigNode {
   provisioned: boolean;
   released: boolean;
   emptySinceS: number;
-  /** Free slices per profile (index into `profiles`). */
+  /** Free slots per kind. */
   free: Int32Array;
   used: number;
   /** Compute share held by each model's pods now, and its integral after countFromS (since markS). */
@@ -31,9 +35,8 @@ interface MigNode {
   releasedS: number;
 }
 
-export class MigNodes {
-  /** Distinct profiles of the layout, and how many slices of each one GPU has. */
-  private readonly profiles: string[];
+export class GpuNodes {
+  /** How many slots of each kind one GPU has. */
   private readonly perGpu: Int32Array;
   private readonly nodes: MigNode[] = [];
   private readonly listeners: ((node: number) => void)[] = [];
@@ -42,18 +45,23 @@ export class MigNodes {
   /** GPUs billed (nodes requested and not released). */
   readonly billed: LevelIntegral;
 
+  /**
+   * Nodes whose GPU has `slots` (a kind per slot, e.g. MIG profile ids, kinds may repeat), each slot
+   * of kind k worth share[k] of the GPU's price; `onAdd` is told each new node's id (ids count up from 0).
+   */
   constructor(
     private readonly sim: Simulation,
-    readonly layout: readonly string[],
+    slots: readonly string[],
+    private readonly kinds: readonly string[],
     private readonly shares: readonly number[],
     private readonly models: number,
     private readonly minGpus: number,
     private readonly idleTimeoutS: number,
     private readonly countFromS: number,
+    private readonly onAdd: ((node: number) => void) | null = null,
   ) {
-    this.profiles = [...new Set(layout)];
-    this.perGpu = new Int32Array(this.profiles.length);
-    for (const p of layout) this.perGpu[this.profiles.indexOf(p)]!++;
+    this.perGpu = new Int32Array(kinds.length);
+    for (const k of slots) this.perGpu[kinds.indexOf(k)]!++;
     this.billed = new LevelIntegral(countFromS);
     this.onReady = sim.register((n) => this.nodeReady(n));
     this.onIdle = sim.register((n) => this.idleCheck(n));
@@ -65,14 +73,14 @@ export class MigNodes {
     this.listeners.push(fn);
   }
 
-  /** Compute share of one slice of `profile` (k/7). */
-  shareOf(profile: string): number {
-    return this.shares[this.layout.indexOf(profile)]!;
+  /** The GPU share one slot of `kind` is billed at (a MIG slice's k/7; 0 where use is billed instead). */
+  shareOf(kind: string): number {
+    return this.shares[this.kinds.indexOf(kind)]!;
   }
 
-  /** A node with a free slice of `profile`: ready nodes first (oldest first), then nodes on their way (unless `readyOnly`); −1 if none. */
-  withRoom(profile: string, readyOnly: boolean): number {
-    const p = this.profiles.indexOf(profile);
+  /** A node with a free slot of `kind`: ready nodes first (oldest first), then nodes on their way (unless `readyOnly`); −1 if none. */
+  withRoom(kind: string, readyOnly: boolean): number {
+    const p = this.kinds.indexOf(kind);
     let pending = -1;
     for (const n of this.nodes) {
       if (n.released || n.free[p]! === 0) continue;
@@ -82,7 +90,7 @@ export class MigNodes {
     return pending;
   }
 
-  /** A new node with the layout: there at once (`existing`, or a provision time of 0), else ready after `provisionS`. */
+  /** A new node with the slots: there at once (`existing`, or a provision time of 0), else ready after `provisionS`. */
   add(existing: boolean, provisionS: number): number {
     const node: MigNode = {
       id: this.nodes.length,
@@ -98,6 +106,7 @@ export class MigNodes {
       releasedS: NaN,
     };
     this.nodes.push(node);
+    this.onAdd?.(node.id);
     if (!node.provisioned) this.sim.at(this.sim.now + provisionS, this.onReady, node.id);
     this.billed.set(this.sim.now, this.billed.level + 1);
     return node.id;
@@ -107,24 +116,24 @@ export class MigNodes {
     return this.nodes[node]!.provisioned;
   }
 
-  /** Model `model`'s pod takes a slice of `profile` on `node`. */
-  take(node: number, profile: string, model: number): void {
+  /** Model `model`'s pod takes a slot of `kind` on `node`. */
+  take(node: number, kind: string, model: number): void {
     const n = this.nodes[node]!;
-    const p = this.profiles.indexOf(profile);
-    if (n.free[p]! === 0 || n.released) throw new Error(`internal: no free ${profile} slice on MIG node ${node}`);
+    const p = this.kinds.indexOf(kind);
+    if (n.free[p]! === 0 || n.released) throw new Error(`internal: no free ${kind} slot on GPU node ${node}`);
     this.accrue(n);
     n.free[p]!--;
     n.used++;
-    n.held[model]! += this.shareOf(profile);
+    n.held[model]! += this.shareOf(kind);
   }
 
-  /** Model `model`'s pod on `node` is gone: its slice is free again; an empty node is removed after the idle timeout. */
-  release(node: number, profile: string, model: number): void {
+  /** Model `model`'s pod on `node` is gone: its slot is free again; an empty node is removed after the idle timeout. */
+  release(node: number, kind: string, model: number): void {
     const n = this.nodes[node]!;
     this.accrue(n);
-    n.free[this.profiles.indexOf(profile)]!++;
+    n.free[this.kinds.indexOf(kind)]!++;
     n.used--;
-    n.held[model]! -= this.shareOf(profile);
+    n.held[model]! -= this.shareOf(kind);
     if (n.used === 0 && n.provisioned && node >= this.minGpus) {
       n.emptySinceS = this.sim.now;
       this.sim.at(this.sim.now + this.idleTimeoutS, this.onIdle, node);
