@@ -8,6 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { simulate, type RunResult } from '../../src/run.js';
 import { loadScenario } from '../../src/scenario/load.js';
+import { Simulation } from '../../src/engine/simulation.js';
+import { MigNodes } from '../../src/serving/mig-nodes.js';
 
 /** One model on 1g.10gb slices (two per A100-80GB with this layout), its replica count on a schedule; 1 h, rows of 30 s. */
 function run(schedule: string): RunResult {
@@ -98,5 +100,80 @@ describe('MIG nodes under an autoscaler', () => {
     expect(s.cost.totalUsd).toBeCloseTo(3.5 * (1 + 3000 / 3600), 9);
     expect(s.models![0]!.costUsd).toBeCloseTo(1.75, 9);
     expect(s.models![0]!.replicas.coldStarts).toBe(4);
+  });
+});
+
+describe('MigNodes, directly', () => {
+  const LAYOUT = ['3g.40gb', '2g.20gb', '1g.10gb', '1g.10gb'];
+  const SHARES = [3 / 7, 2 / 7, 1 / 7, 1 / 7];
+  /** Two models, `minGpus` nodes kept, idle timeout 600 s, counted from t = 0. */
+  const make = (minGpus: number): { sim: Simulation; nodes: MigNodes; ready: number[] } => {
+    const sim = new Simulation(1);
+    const nodes = new MigNodes(sim, LAYOUT, SHARES, 2, minGpus, 600, 0);
+    const ready: number[] = [];
+    nodes.subscribe((id) => ready.push(id));
+    return { sim, nodes, ready };
+  };
+
+  it('slices of a profile: ready nodes first, then nodes on their way; a new node is ready after its provision time', () => {
+    const { sim, nodes, ready } = make(1);
+    expect(nodes.billed.level).toBe(1);
+    expect(nodes.shareOf('3g.40gb')).toBeCloseTo(3 / 7, 12);
+    expect(nodes.withRoom('1g.10gb', true)).toBe(0);
+    nodes.take(0, '1g.10gb', 1);
+    nodes.take(0, '1g.10gb', 1);
+    expect(nodes.withRoom('1g.10gb', false)).toBe(-1);
+    expect(nodes.withRoom('3g.40gb', true)).toBe(0); // other profiles still free
+    expect(() => nodes.take(0, '1g.10gb', 1)).toThrow(/internal: no free 1g.10gb slice on MIG node 0/);
+    const id = nodes.add(false, 120);
+    expect(id).toBe(1);
+    expect(nodes.billed.level).toBe(2); // billed from the request
+    expect(nodes.isReady(1)).toBe(false);
+    expect(nodes.withRoom('1g.10gb', true)).toBe(-1);
+    expect(nodes.withRoom('1g.10gb', false)).toBe(1);
+    nodes.take(1, '1g.10gb', 1); // a pod waits on the node on its way
+    sim.run(119);
+    expect(ready).toEqual([]);
+    sim.run(120);
+    expect(ready).toEqual([1]);
+    expect(nodes.isReady(1)).toBe(true);
+  });
+
+  it('an empty node goes 600 s after its last pod left, unless a pod came back meanwhile; the kept nodes stay', () => {
+    const { sim, nodes } = make(1);
+    nodes.take(0, '3g.40gb', 0);
+    nodes.add(true, 0); // node 1, there at once
+    nodes.take(1, '2g.20gb', 0);
+    sim.run(100);
+    nodes.release(0, '3g.40gb', 0); // node 0 is kept (minGpus 1)
+    nodes.release(1, '2g.20gb', 0); // node 1 empty from 100 s
+    sim.run(400);
+    nodes.take(1, '1g.10gb', 1); // back at 400 s: the check at 700 s finds it used
+    sim.run(500);
+    nodes.release(1, '1g.10gb', 1); // empty again from 500 s → removed at 1100 s
+    sim.run(1099);
+    expect(nodes.billed.level).toBe(2);
+    sim.run(1100);
+    expect(nodes.billed.level).toBe(1);
+    expect(nodes.withRoom('2g.20gb', false)).toBe(0); // a removed node takes no pods
+    sim.run(3600);
+    const per = nodes.perNode(3600);
+    expect(per.map((n) => n.billedS)).toEqual([3600, 1100]);
+    // model 0: the 3g on node 0 for 100 s, the 2g on node 1 for 100 s; model 1: a 1g on node 1 for 100 s
+    expect(per[0]!.heldS).toEqual([expect.closeTo((3 / 7) * 100, 9), 0]);
+    expect(per[1]!.heldS).toEqual([expect.closeTo((2 / 7) * 100, 9), expect.closeTo((1 / 7) * 100, 9)]);
+  });
+
+  it('a node that became ready with no pod on it (they were scaled away meanwhile) goes 600 s after it was ready', () => {
+    const { sim, nodes } = make(0);
+    nodes.add(false, 120);
+    nodes.take(0, '1g.10gb', 0);
+    sim.run(60);
+    nodes.release(0, '1g.10gb', 0); // not ready yet: nothing to time until it is
+    sim.run(719);
+    expect(nodes.billed.level).toBe(1);
+    sim.run(720);
+    expect(nodes.billed.level).toBe(0);
+    expect(nodes.perNode(1000)[0]!.billedS).toBe(720);
   });
 });
