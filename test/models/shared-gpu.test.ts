@@ -137,6 +137,59 @@ describe('overlap 0.5: the head at full speed, the others at half', () => {
   });
 });
 
+describe('the books of shared GPUs, whatever the overlap, GPUs and instances', () => {
+  // three models of different speeds and batch sizes, lognormal / exponential / deterministic service
+  for (const overlap of [0, 0.3, 1]) {
+    for (const [gpus, instances] of [
+      [1, 1],
+      [2, 2],
+    ] as const) {
+      it(`overlap ${overlap}, ${gpus} GPU(s), ${instances} instance(s) per model: shares add up to the busy share, costs to the bill`, () => {
+        const s = simulate(
+          loadScenario(
+            `
+name: books
+seed: 3
+duration: 5m
+warmup: 30s
+report: { interval: 10s }
+cost: { gpuHourly: 1.7 }
+fleet: { instances: ${instances}, batching: { maxBatch: 8, maxQueueDelay: 3ms }, queue: { maxDepth: 100, timeout: 1s } }
+sharing: { mode: shared, gpu: l4, gpus: ${gpus}, overlap: ${overlap} }
+models:
+  - name: a
+    traffic: { rate: ${150 * gpus} }
+    model: { latency: { 1: 3ms, 8: 12ms }, variability: { dist: lognormal, cv: 0.5 } }
+  - name: b
+    traffic: { rate: ${100 * gpus} }
+    model: { latency: { 1: 5ms, 8: 20ms }, variability: { dist: exponential } }
+  - name: c
+    traffic: { rate: ${30 * gpus} }
+    model: { latency: { 1: 8ms, 8: 30ms } }
+`,
+            { file: 'books.yaml', baseDir: '.' },
+          ),
+        ).summary;
+        const sh = s.sharing!;
+        expect(sh.perGpu).toHaveLength(gpus);
+        for (const g of sh.perGpu!) {
+          expect(g.utilization).toBeGreaterThan(0.5);
+          expect(Object.values(g.models).reduce((a, b) => a + b, 0)).toBeCloseTo(g.utilization, 9);
+        }
+        const models = s.models!;
+        expect(models.reduce((a, m) => a + m.gpuHours, 0)).toBeCloseTo(sh.attributedGpuHours, 9);
+        expect(sh.attributedGpuHours + sh.idleGpuHours).toBeCloseTo(sh.gpuHours, 9);
+        expect(sh.gpuHours).toBeCloseTo((gpus * 270) / 3600, 9);
+        expect(models.reduce((a, m) => a + m.costUsd, 0) + sh.idleUsd).toBeCloseTo(s.cost.totalUsd, 9);
+        expect(s.cost.totalUsd).toBeCloseTo(1.7 * sh.gpuHours, 9);
+        // each model's busy share is what it was attributed: together the GPUs' mean busy share
+        const busy = sh.perGpu!.reduce((a, g) => a + g.utilization, 0) / gpus;
+        expect(models.reduce((a, m) => a + m.gpu.utilization, 0)).toBeCloseTo(busy, 9);
+      });
+    }
+  }
+});
+
 // ---------------------------------------------------------------- SharedGpus, directly
 
 /** A fleet stand-in: records every speed change the GPUs ask of it. */
