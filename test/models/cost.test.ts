@@ -145,6 +145,26 @@ models:
   });
 });
 
+describe('per-model trace files through the library', () => {
+  it('simulate() without opts.openTraceFile says which model needs it', () => {
+    const sc = loadScenario(
+      `name: no-opener
+duration: 10s
+models:
+  - name: a
+    traffic: { rate: 1 }
+    model: { latency: { 1: 10ms } }
+  - name: b
+    traffic: { trace: { file: every-second-1h.csv } }
+    model: { latency: { 1: 10ms } }
+`,
+      { file: `${FIXTURES}x.yaml`, baseDir: FIXTURES },
+    );
+    expect(() => simulate(sc)).toThrow("simulate: model b's traffic.trace needs opts.openTraceFile (each model replays its own file)");
+    expect(simulate(sc, { openTraceFile }).summary.models![1]!.requests.arrived).toBe(10);
+  });
+});
+
 describe('dedicated: each model its own GPUs, nothing idle in the pool', () => {
   it('two models on an L4 each at $0.80/h, 1 h: $0.80 each, no idle line, no per-GPU block', () => {
     const s = run(`name: dedicated-cost
