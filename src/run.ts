@@ -144,6 +144,7 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
     const n = sites.length;
     const arrivals = sites.map((site) => {
       const file = site.sc.traffic.trace?.file;
+      if (file !== undefined && opts.openTraceFile === undefined) throw new Error(`simulate: model ${site.name}'s traffic.trace needs opts.openTraceFile (each model replays its own file)`);
       const topts: SimulateOptions = file !== undefined && opts.openTraceFile !== undefined ? { openTrace: () => opts.openTraceFile!(file), traceLabel: file } : {};
       const trace = traceSource(site.sc, sim, topts);
       traces.push(trace);

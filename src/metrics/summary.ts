@@ -154,7 +154,7 @@ export interface ModelSummary extends Omit<SiteSummary, 'latencyMs' | 'slo' | 'g
   throughputRps: number;
   latencyMs: Summary['latencyMs'];
   slo: SloVerdict;
-  /** utilization: busy share of the model's replicas' ready time; meanBatchSize of its batches. */
+  /** utilization: busy share of the model's replicas' ready time (on shared GPUs: the GPU time it was attributed, not time its batches waited for the GPU); meanBatchSize of its batches. */
   gpu: { utilization: number; meanBatchSize: number };
   /** GPU-hours attributed to the model (its GPUs, its slices' share, or its share of shared GPUs' busy time; after warmup). */
   gpuHours: number;
@@ -330,7 +330,7 @@ export function summarize(x: RunTotals): { summary: Summary; rec: Recorder; bill
   const utilization = utilizationOf(busyS, readyS);
   const bill = runBill(sc, sites, rec.completed, windowS, x.pool);
   const blocks = x.siteBlocks !== null && x.siteBlocks !== 'models' ? sites.map((s, i) => siteBlock(s, windowS, rec.arrived, bill.siteUsd[i]!)) : null;
-  const models = x.siteBlocks === 'models' ? sites.map((s, i) => modelBlock(s, windowS, rec.arrived, bill.siteUsd[i]!, x.modelAnalytic?.[i] ?? null)) : null;
+  const models = x.siteBlocks === 'models' ? sites.map((s, i) => modelBlock(s, windowS, rec.arrived, bill.siteUsd[i]!, x.modelAnalytic?.[i] ?? null, x.pool?.mode === 'shared')) : null;
   const caches = sites.map((s) => s.cache).filter((c): c is CacheTotals => c !== null);
   const cache = caches.length > 0 ? cacheBlock(caches, x.peakMissRatePerS) : null;
   const fs = sites.length === 1 ? sites[0]!.featureStore : null;
@@ -476,15 +476,17 @@ function poolIdleS(pool: PoolTotals, sites: readonly SiteTotals[]): number {
 }
 
 /** A model's block: the site's block with its full latency, SLO verdict, throughput, batch size and GPU-hours. */
-function modelBlock(s: SiteTotals, windowS: number, totalArrived: number, costUsd: number, analytic: Companions | null): ModelSummary {
+function modelBlock(s: SiteTotals, windowS: number, totalArrived: number, costUsd: number, analytic: Companions | null, sharedGpus: boolean): ModelSummary {
   const site = siteBlock(s, windowS, totalArrived, costUsd);
   const rec = s.rec;
+  // on shared GPUs a batch waiting for the GPU (speed 0) is not using it: the model's busy share is the GPU time it was attributed
+  const utilization = sharedGpus ? tidy(utilizationOf(s.billedGpuS, s.readyS)) : site.gpu.utilization;
   return {
     ...site,
     throughputRps: windowS > 0 ? tidy(rec.completed / windowS) : 0,
     latencyMs: latencyBlock(rec.latency),
     slo: judgeSlo(s.slo, rec),
-    gpu: { utilization: site.gpu.utilization, meanBatchSize: rec.batches > 0 ? tidy(rec.batchedRequests / rec.batches) : 0 },
+    gpu: { utilization, meanBatchSize: rec.batches > 0 ? tidy(rec.batchedRequests / rec.batches) : 0 },
     gpuHours: tidy(s.billedGpuS / 3600),
     analytic: analytic !== null ? tidyCompanions(analytic) : null,
   };

@@ -353,6 +353,9 @@ function buildModels(doc: Record<string, unknown>, v: RawScenario, opts: LoadOpt
   const issues: ScenarioIssue[] = [];
   for (const k of ['traffic', 'model'] as const) if (doc[k] !== undefined) issues.push({ code: 'unsupported', path: [k], message: M.perModelSection(k) });
   const sharing = buildSharing(v, issues);
+  // a layout that does not fit is reported once (sharing.layout): the models still run on the GPU named, so their
+  // fleet.mig is not also reported as lacking a fleet.gpu
+  const layoutGpu = sharing === null && v.sharing?.mode === 'mig' ? findGpu(v.sharing.gpu ?? '')?.id : undefined;
   const plans: SitePlan[] = [];
   const sites: Scenario[] = [];
   raw.forEach((m, i) => {
@@ -364,7 +367,7 @@ function buildModels(doc: Record<string, unknown>, v: RawScenario, opts: LoadOpt
         issues.push({ code: 'cross_field', path: ['models', i, 'fleet', 'gpu'], message: M.modelGpuNotShared(String(ownFleet.gpu), sharing.mode, sharing.gpu) });
       }
       fixed.gpu = sharing.gpu;
-    }
+    } else if (layoutGpu !== undefined && ownFleet.gpu === undefined) fixed.gpu = layoutGpu;
     if (sharing?.mode === 'mig') {
       if (ownFleet.mig === undefined) issues.push({ code: 'required', path: ['models', i, 'fleet', 'mig'], message: M.required(M.EXPECT.modelMigProfile) });
       for (const k of ['nodes'] as const) if (ownFleet[k] !== undefined) issues.push({ code: 'unsupported', path: ['models', i, 'fleet', k], message: M.modelFleetFixedBySharing(k, 'mig') });

@@ -465,6 +465,9 @@ export function perModelSection(k: string): string {
 export function notWithModels(k: string): string {
   return `${k} cannot be combined with a models list (several models run in one place; regions and shards split one model)`;
 }
+export function requiredForMode(mode: string, expected: string): string {
+  return `required with sharing.mode ${mode}: ${expected}`;
+}
 export function onlyForMode(k: string, mode: string): string {
   return `${k} does not apply to sharing.mode ${mode}`;
 }

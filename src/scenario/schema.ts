@@ -893,9 +893,9 @@ function checkModels(v: RawScenario, ctx: z.RefinementCtx): void {
   const sh = v.sharing;
   const mode = sh?.mode ?? 'dedicated';
   if (sh !== undefined && typeof sh.mode === 'string') {
-    if (mode !== 'dedicated' && sh.gpu === undefined) issue(ctx, ['sharing', 'gpu'], M.requiredForKind(mode, M.EXPECT.sharingGpu), 'required');
+    if (mode !== 'dedicated' && sh.gpu === undefined) issue(ctx, ['sharing', 'gpu'], M.requiredForMode(mode, M.EXPECT.sharingGpu), 'required');
     if (mode === 'dedicated') for (const k of ['gpu', 'layout', 'gpus', 'overlap'] as const) if (sh[k] !== undefined) issue(ctx, ['sharing', k], M.onlyForMode(k, mode));
-    if (mode === 'mig' && sh.layout === undefined) issue(ctx, ['sharing', 'layout'], M.requiredForKind('mig', M.EXPECT.migLayout), 'required');
+    if (mode === 'mig' && sh.layout === undefined) issue(ctx, ['sharing', 'layout'], M.requiredForMode('mig', M.EXPECT.migLayout), 'required');
     if (mode !== 'mig' && sh.layout !== undefined && mode !== 'dedicated') issue(ctx, ['sharing', 'layout'], M.onlyForMode('layout', mode));
     if (mode !== 'shared' && sh.overlap !== undefined && mode !== 'dedicated') issue(ctx, ['sharing', 'overlap'], M.onlyForMode('overlap', mode));
     if (mode !== 'shared' && sh.scaling !== undefined) issue(ctx, ['sharing', 'scaling'], M.onlyForMode('scaling', mode));
