@@ -375,7 +375,10 @@ function buildModels(doc: Record<string, unknown>, v: RawScenario, opts: LoadOpt
     if (sharing?.mode === 'shared') {
       // unit: the pool is fixed, every GPU one replica of each model; per-model: each model's own replicas and autoscaler
       const fixedByUnit = sharing.scaling === 'unit' ? (['replicas', 'nodes', 'warmPool', 'mig'] as const) : (['nodes', 'mig'] as const);
-      for (const k of fixedByUnit) if (ownFleet[k] !== undefined) issues.push({ code: 'unsupported', path: ['models', i, 'fleet', k], message: M.modelFleetFixedBySharing(k, 'shared') });
+      for (const k of fixedByUnit) {
+        const unit = k === 'replicas' || k === 'warmPool';
+        if (ownFleet[k] !== undefined) issues.push({ code: 'unsupported', path: ['models', i, 'fleet', k], message: M.modelFleetFixedBySharing(k, 'shared', unit) });
+      }
       if (sharing.scaling === 'unit' && own.autoscaler !== undefined) issues.push({ code: 'unsupported', path: ['models', i, 'autoscaler'], message: M.SHARED_POOL_FIXED });
       if (sharing.scaling === 'unit') fixed.replicas = sharing.gpus;
     }

@@ -482,7 +482,8 @@ export const SHARED_POOL_FIXED =
 export function modelGpuNotShared(gpu: string, mode: string, shared: string): string {
   return `fleet.gpu is ${gpu}, but with sharing.mode ${mode} every model runs on sharing.gpu (${shared}): leave it out`;
 }
-export function modelFleetFixedBySharing(k: string, mode: string): string {
+export function modelFleetFixedBySharing(k: string, mode: string, unit = false): string {
+  if (unit) return `fleet.${k} is set by sharing (mode shared, scaling unit: one replica of every model on each of sharing.gpus GPUs): leave it out, or set sharing.scaling: per-model`;
   return mode === 'shared'
     ? `fleet.${k} is set by sharing (mode shared: every GPU is sharing.gpu, holding at most one pod of each model): leave it out`
     : `fleet.${k} is set by sharing (mode ${mode}: nodes are GPUs with sharing.layout): leave it out`;

@@ -405,7 +405,7 @@ export class Lifecycle {
 
   private leaveNode(node: GpuNode, already = false): void {
     if (this.mig !== null) {
-      // the shared nodes remove an empty node themselves (mig-nodes.ts)
+      // the shared nodes remove an empty node themselves (gpu-nodes.ts)
       if (!already) {
         node.used--;
         this.mig.nodes.release(node.id, this.mig.kind, this.mig.model);

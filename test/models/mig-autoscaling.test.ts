@@ -1,5 +1,5 @@
 /**
- * A model autoscaling on MIG nodes (sharing.mode mig, serving/mig-nodes.ts), as Kubernetes' mixed
+ * A model autoscaling on MIG nodes (sharing.mode mig, serving/gpu-nodes.ts), as Kubernetes' mixed
  * strategy runs it: a pod takes a free slice of its profile on a ready node, else waits for a new
  * node with the same layout (cluster-autoscaler: nodeProvision, once for all the pods that fit on
  * it); a node nobody uses is removed after 10 min (scale-down-unneeded-time) and stops being billed.
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { simulate, type RunResult } from '../../src/run.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { Simulation } from '../../src/engine/simulation.js';
-import { MigNodes } from '../../src/serving/mig-nodes.js';
+import { GpuNodes } from '../../src/serving/gpu-nodes.js';
 
 /** One model on 1g.10gb slices (two per A100-80GB with this layout), its replica count on a schedule; 1 h, rows of 30 s. */
 function run(schedule: string): RunResult {
@@ -103,13 +103,14 @@ describe('MIG nodes under an autoscaler', () => {
   });
 });
 
-describe('MigNodes, directly', () => {
+describe('GpuNodes with a MIG layout, directly', () => {
   const LAYOUT = ['3g.40gb', '2g.20gb', '1g.10gb', '1g.10gb'];
   const SHARES = [3 / 7, 2 / 7, 1 / 7, 1 / 7];
   /** Two models, `minGpus` nodes kept, idle timeout 600 s, counted from t = 0. */
-  const make = (minGpus: number): { sim: Simulation; nodes: MigNodes; ready: number[] } => {
+  const make = (minGpus: number): { sim: Simulation; nodes: GpuNodes; ready: number[] } => {
     const sim = new Simulation(1);
-    const nodes = new MigNodes(sim, LAYOUT, SHARES, 2, minGpus, 600, 0);
+    const kinds = [...new Set(LAYOUT)];
+    const nodes = new GpuNodes(sim, LAYOUT, kinds, kinds.map((k) => SHARES[LAYOUT.indexOf(k)]!), 2, minGpus, 600, 0);
     const ready: number[] = [];
     nodes.subscribe((id) => ready.push(id));
     return { sim, nodes, ready };
@@ -124,7 +125,7 @@ describe('MigNodes, directly', () => {
     nodes.take(0, '1g.10gb', 1);
     expect(nodes.withRoom('1g.10gb', false)).toBe(-1);
     expect(nodes.withRoom('3g.40gb', true)).toBe(0); // other profiles still free
-    expect(() => nodes.take(0, '1g.10gb', 1)).toThrow(/internal: no free 1g.10gb slice on MIG node 0/);
+    expect(() => nodes.take(0, '1g.10gb', 1)).toThrow(/internal: no free 1g.10gb slot on GPU node 0/);
     const id = nodes.add(false, 120);
     expect(id).toBe(1);
     expect(nodes.billed.level).toBe(2); // billed from the request

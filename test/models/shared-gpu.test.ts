@@ -192,6 +192,13 @@ models:
 
 // ---------------------------------------------------------------- SharedGpus, directly
 
+/** `gpus` shared GPUs for `tenants` models (room for 6 batches on each GPU), all there at t = 0. */
+function sharedGpus(gpus: number, overlap: number, countFromS: number, tenants: number): SharedGpus {
+  const s = new SharedGpus(tenants, 6, overlap, countFromS);
+  for (let g = 0; g < gpus; g++) s.addGpu(0);
+  return s;
+}
+
 /** A fleet stand-in: records every speed change the GPUs ask of it. */
 class Tenant implements GpuTenant {
   readonly calls: [slot: number, from: number, to: number][] = [];
@@ -202,11 +209,11 @@ class Tenant implements GpuTenant {
 
 describe('SharedGpus', () => {
   it('started: alone the head (speed 1), else at overlap; finished + settle: the next head from overlap to 1', () => {
-    const gpus = new SharedGpus(1, 0.5, 0);
+    const gpus = sharedGpus(1, 0.5, 0, 2);
     const a = new Tenant();
     const b = new Tenant();
-    const ta = gpus.join(a, 1);
-    const tb = gpus.join(b, 1);
+    const ta = gpus.join(a);
+    const tb = gpus.join(b);
     expect([ta, tb]).toEqual([0, 1]);
     gpus.started(0, ta, 0, 0, 0);
     expect(a.calls).toEqual([[0, 0, 1]]);
@@ -229,9 +236,9 @@ describe('SharedGpus', () => {
   });
 
   it('settle: the waiting batch whose oldest request arrived first becomes the head, whichever model and order', () => {
-    const gpus = new SharedGpus(1, 0, 0);
+    const gpus = sharedGpus(1, 0, 0, 3);
     const ts = [new Tenant(), new Tenant(), new Tenant()];
-    const ids = ts.map((t) => gpus.join(t, 2));
+    const ids = ts.map((t) => gpus.join(t));
     gpus.started(0, ids[0]!, 1, 0.0, 0); // head
     gpus.started(0, ids[1]!, 0, 0.3, 0.01); // waits
     gpus.started(0, ids[2]!, 1, 0.2, 0.02); // waits, older
@@ -253,11 +260,11 @@ describe('SharedGpus', () => {
   });
 
   it('a batch that finishes while not the head leaves the head alone', () => {
-    const gpus = new SharedGpus(1, 0.5, 0);
+    const gpus = sharedGpus(1, 0.5, 0, 2);
     const a = new Tenant();
     const b = new Tenant();
-    gpus.join(a, 1);
-    gpus.join(b, 1);
+    gpus.join(a);
+    gpus.join(b);
     gpus.started(0, 0, 0, 0, 0);
     gpus.started(0, 1, 0, 0, 0);
     gpus.finished(0, 1, 0, 0.05);
@@ -267,11 +274,11 @@ describe('SharedGpus', () => {
   });
 
   it('overlap 1: every batch at speed 1, settle changes nothing', () => {
-    const gpus = new SharedGpus(1, 1, 0);
+    const gpus = sharedGpus(1, 1, 0, 2);
     const a = new Tenant();
     const b = new Tenant();
-    gpus.join(a, 1);
-    gpus.join(b, 1);
+    gpus.join(a);
+    gpus.join(b);
     gpus.started(0, 0, 0, 0, 0);
     gpus.started(0, 1, 0, 0, 0);
     gpus.finished(0, 0, 0, 0.1);
@@ -285,11 +292,11 @@ describe('SharedGpus', () => {
   });
 
   it('GPUs keep separate books; only time after countFromS is counted (attributedS(…, false), perGpu)', () => {
-    const gpus = new SharedGpus(2, 0, 1);
+    const gpus = sharedGpus(2, 0, 1, 2);
     const a = new Tenant();
     const b = new Tenant();
-    gpus.join(a, 1);
-    gpus.join(b, 1);
+    gpus.join(a);
+    gpus.join(b);
     gpus.started(0, 0, 0, 0.5, 0.5); // GPU 0: A 0.5 – 2.5
     gpus.started(1, 1, 0, 0.8, 0.8); // GPU 1: B 0.8 – 1.2
     gpus.finished(1, 1, 0, 1.2);
@@ -308,12 +315,12 @@ describe('SharedGpus', () => {
   });
 
   it('a model joining later keeps the batches already on the GPUs', () => {
-    const gpus = new SharedGpus(2, 0, 0);
+    const gpus = sharedGpus(2, 0, 0, 2);
     const a = new Tenant();
-    gpus.join(a, 1);
+    gpus.join(a);
     gpus.started(1, 0, 0, 0, 0);
     const b = new Tenant();
-    gpus.join(b, 1);
+    gpus.join(b);
     gpus.started(1, 1, 0, 0.1, 0.1);
     expect(b.calls).toEqual([[0, 0, 0]]);
     gpus.finished(1, 0, 0, 0.2);
@@ -322,8 +329,8 @@ describe('SharedGpus', () => {
   });
 
   it('a batch that never started cannot finish', () => {
-    const gpus = new SharedGpus(1, 0, 0);
-    gpus.join(new Tenant(), 1);
+    const gpus = sharedGpus(1, 0, 0, 1);
+    gpus.join(new Tenant());
     expect(() => gpus.finished(0, 0, 0, 1)).toThrow(/internal: batch 0\/0 finished on GPU 0 without having started there/);
   });
 });

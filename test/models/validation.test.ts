@@ -123,19 +123,19 @@ describe('the models list and its sharing: errors', () => {
         [
           'unsupported',
           'models.0.autoscaler',
-          'with sharing.mode shared the GPUs are one fixed pool (sharing.gpus), each holding every model: a model cannot scale on its own (use mode dedicated or mig to autoscale per model)',
+          'with sharing.mode shared and scaling unit the GPUs are one fixed pool (sharing.gpus), each holding every model: a model cannot scale on its own (set sharing.scaling: per-model, or use mode dedicated or mig)',
         ],
       ],
     ],
     [
       'mode shared, a model with its own replicas',
       `sharing: { mode: shared, gpu: l4 }\nmodels:\n${model('a', ', fleet: { replicas: 2 }')}`,
-      [['unsupported', 'models.0.fleet.replicas', 'fleet.replicas is set by sharing (mode shared: one replica of every model on each of sharing.gpus GPUs): leave it out']],
+      [['unsupported', 'models.0.fleet.replicas', 'fleet.replicas is set by sharing (mode shared, scaling unit: one replica of every model on each of sharing.gpus GPUs): leave it out, or set sharing.scaling: per-model']],
     ],
     [
       'mode shared, a model with its own warm pool',
       `sharing: { mode: shared, gpu: l4 }\nmodels:\n${model('a', ', fleet: { warmPool: 1 }')}`,
-      [['unsupported', 'models.0.fleet.warmPool', 'fleet.warmPool is set by sharing (mode shared: one replica of every model on each of sharing.gpus GPUs): leave it out']],
+      [['unsupported', 'models.0.fleet.warmPool', 'fleet.warmPool is set by sharing (mode shared, scaling unit: one replica of every model on each of sharing.gpus GPUs): leave it out, or set sharing.scaling: per-model']],
     ],
     [
       'replica-crash in mode shared',
