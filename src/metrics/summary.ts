@@ -75,8 +75,9 @@ export interface Summary {
    */
   slo: { met: boolean; failedBy: SloFailedBy | null; attainment: number; errorRate: number; target: Record<string, number>; withFailuresMs: Record<string, number | null> };
   /**
-   * utilization: share of ready replica time in which the replica's GPU (or slice) executes at least one batch;
-   * effectiveUtilization: work done in seconds of the GPU at its peak throughput / ready replica time;
+   * utilization: share of ready replica time in which the replica's GPU (or slice) executes at least one batch
+   * (models time-slicing GPUs, sharing.mode shared: share of the GPUs' billed time in which any batch runs);
+   * effectiveUtilization: work done in seconds of the GPU at its peak throughput / ready replica time (or GPU time);
    * meanBatchSize: requests dispatched / batches dispatched.
    */
   gpu: { utilization: number; meanBatchSize: number; effectiveUtilization: number };
@@ -191,6 +192,8 @@ export interface PoolTotals {
   gpuS: number;
   gpusMin: number;
   gpusMax: number;
+  /** Time-sliced GPUs (mode shared): seconds after warmup any batch ran, over all GPUs; null for MIG (its slices' busy time is the models'). */
+  busyS: number | null;
   perGpu: { gpu: number; utilization: number; models: Record<string, number> }[];
 }
 
@@ -327,7 +330,10 @@ export function summarize(x: RunTotals): { summary: Summary; rec: Recorder; bill
     busyS += s.busyS;
   }
   checkBooks(rec, inFlightAtEnd, 'the run');
-  const utilization = utilizationOf(busyS, readyS);
+  // on time-sliced GPUs the GPUs are what is busy or not (the models' replicas are all on them): the pool's figures
+  const poolBusyS = x.pool?.busyS ?? null;
+  const capacityS = poolBusyS !== null ? x.pool!.gpuS : readyS;
+  const utilization = poolBusyS !== null ? utilizationOf(poolBusyS, capacityS) : utilizationOf(busyS, readyS);
   const bill = runBill(sc, sites, rec.completed, windowS, x.pool);
   const blocks = x.siteBlocks !== null && x.siteBlocks !== 'models' ? sites.map((s, i) => siteBlock(s, windowS, rec.arrived, bill.siteUsd[i]!)) : null;
   const models = x.siteBlocks === 'models' ? sites.map((s, i) => modelBlock(s, windowS, rec.arrived, bill.siteUsd[i]!, x.modelAnalytic?.[i] ?? null, x.pool?.mode === 'shared')) : null;
@@ -355,7 +361,7 @@ export function summarize(x: RunTotals): { summary: Summary; rec: Recorder; bill
       utilization: tidy(utilization),
       meanBatchSize: rec.batches > 0 ? tidy(rec.batchedRequests / rec.batches) : 0,
       // work is booked when a batch starts: batches still running at the stop would count work not yet done
-      effectiveUtilization: tidy(readyS > 0 ? Math.min(utilization, rec.effectiveWorkS / readyS) : 0),
+      effectiveUtilization: tidy(capacityS > 0 ? Math.min(utilization, rec.effectiveWorkS / capacityS) : 0),
     },
     replicas: {
       min: x.replicas.min,

@@ -55,6 +55,7 @@ export class GpuPool {
       gpuS: billed.total,
       gpusMin: billed.min,
       gpusMax: billed.max,
+      busyS: used !== null ? used.reduce((acc, u) => acc + u.busyS, 0) : null,
       perGpu,
     };
   }
