@@ -153,29 +153,37 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
     const keys = sites.map((site) => keySampler(site.sc, sim, site, `:${site.name}`));
     const nextAtS = new Float64Array(n);
     let due = 0;
-    const schedule = (): void => {
-      due = 0;
-      for (let i = 1; i < n; i++) if (nextAtS[i]! < nextAtS[due]!) due = i;
-      if (nextAtS[due]! < endS) sim.atSource(nextAtS[due]!, onArrival);
-    };
     const onArrival = sim.register(() => {
       const now = sim.now;
       const i = due;
       const id = pool.alloc();
       pool.arrivedAtS[id] = now;
       const k = keys[i]!;
-      pool.key[id] = k !== null ? k.next() : arrivals[i]!.lastKey();
+      const from = arrivals[i]!;
+      pool.key[id] = k !== null ? k.next() : from.lastKey();
       pool.counted[id] = now >= sc.warmupS ? 1 : 0;
       sites[i]!.arrive(id);
-      const next = arrivals[i]!.nextTimeS();
+      const next = from.nextTimeS();
       nextAtS[i] = next < endS ? next : Infinity;
-      schedule();
+      // the earliest next arrival of all models (ties: the model listed first)
+      let j = 0;
+      let at = nextAtS[0]!;
+      for (let m = 1; m < n; m++) {
+        const t = nextAtS[m]!;
+        if (t < at) {
+          at = t;
+          j = m;
+        }
+      }
+      due = j;
+      if (at < endS) sim.atSource(at, onArrival);
     });
     for (let i = 0; i < n; i++) {
       const first = arrivals[i]!.nextTimeS();
       nextAtS[i] = first < endS ? first : Infinity;
+      if (nextAtS[i]! < nextAtS[due]!) due = i;
     }
-    schedule();
+    if (nextAtS[due]! < endS) sim.atSource(nextAtS[due]!, onArrival);
   }
 
   // one row per report interval, the last one possibly shorter
