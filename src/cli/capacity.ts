@@ -19,7 +19,7 @@ import { claimOutputDirs, outputDir, writeResult } from './output.js';
 import { interruptExitCode, withInterrupt } from './signals.js';
 import { defaultWorkers, RunPool } from './pool.js';
 import { runProgress } from './progress.js';
-import { readScenarioFile } from './scenario-files.js';
+import { readScenarioFile, traceFilesOf } from './scenario-files.js';
 import { checkSeeds, collectOption, marginOption, MAX_SEEDS, MAX_WORKERS, positiveInteger, utilizationOption } from './sweep.js';
 import type { RunJob } from './worker.js';
 
@@ -48,7 +48,7 @@ export async function capacityCommand(file: string, o: CapacityCommandOptions): 
   checkSeeds(file, [first], o.seeds);
   // the output folder is checked and held before anything runs, as run, sweep and plan do
   const dir = outputDir(basename(file, extname(file)), o.out, false);
-  const release = claimOutputDirs([dir], [file, ...(first.traffic.trace ? [first.traffic.trace.file] : [])]);
+  const release = claimOutputDirs([dir], [file, ...traceFilesOf([first])]);
   try {
     return await capacityInto(dir, file, first, o);
   } finally {

@@ -17,7 +17,7 @@ import { claimOutputDirs, outputDir, terminalStyle, WriteError, writeResult } fr
 import { interruptExitCode, withInterrupt } from './signals.js';
 import { defaultWorkers, RunPool } from './pool.js';
 import { runProgress } from './progress.js';
-import { readScenarioFile, readSmallFile } from './scenario-files.js';
+import { readScenarioFile, readSmallFile, traceFilesOf } from './scenario-files.js';
 import type { RunJob } from './worker.js';
 
 export interface SweepCommandOptions {
@@ -121,9 +121,9 @@ export function resolvePoints(file: string, extraSets: string[], points: GridPoi
   // each distinct trace file is read through once, as `run` would
   const traced = new Set<string>();
   scenarios.forEach((sc, i) => {
-    const t = sc.traffic.trace;
-    if (t && !traced.has(t.file)) {
-      traced.add(t.file);
+    const fresh = traceFilesOf([sc]).filter((f) => !traced.has(f));
+    if (fresh.length > 0) {
+      for (const f of fresh) traced.add(f);
       readScenarioFile(file, [...extraSets, ...points[i]!.sets]);
     }
   });
@@ -181,7 +181,7 @@ export async function sweepCommand(file: string, o: SweepCommandOptions): Promis
   const mine = points.filter((p) => inShard(p.index, shard));
 
   const dir = outputDir(stem, o.out, false);
-  const traces = [...new Set(scenarios.flatMap((sc) => (sc.traffic.trace ? [sc.traffic.trace.file] : [])))];
+  const traces = traceFilesOf(scenarios);
   checkSeeds(file, scenarios, o.seeds);
   const release = claimOutputDirs([dir], [file, ...traces]);
   try {
