@@ -103,7 +103,8 @@ export async function planCommand(file: string, o: PlanCommandOptions): Promise<
   if (!hasSlo(first.scenario)) {
     throw new UserError([`error: ${file}: slo: plan needs an SLO to meet (e.g. slo: { p99: 100ms }, or --set slo.p99=100ms)`]);
   }
-  const analytic = find === 'fleet.replicas' ? analyticReplicas(first.scenario) : null;
+  // several models: the textbook start would be the first model's alone, so the search starts at the range's start
+  const analytic = find === 'fleet.replicas' && first.scenario.topology?.kind !== 'models' ? analyticReplicas(first.scenario) : null;
   let startIndex = 0;
   if (analytic !== null) {
     // behind a cache the GPUs see only the misses: start from the rule on those
