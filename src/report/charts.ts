@@ -1037,3 +1037,48 @@ export async function latencyDistributionChart(runs: ChartRun[], overlay: boolea
 function tidyTail(v: number): number {
   return Number(v.toPrecision(10));
 }
+
+/** vega's category10, the colours overlaid runs and sites get: model i keeps its colour of the per-model charts. */
+const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+
+/** Most GPUs drawn in the per-GPU chart of a several-model run (the rest are in summary.json). */
+export const MAX_GPU_BARS = 64;
+
+/**
+ * Per GPU of a pool several models shared (summary.sharing.perGpu, mig or shared): one stacked bar per
+ * GPU, each model's share of that GPU's billed time (mig: the slices its pods held × k/7; shared: the
+ * GPU time its batches used), and the rest unused. The one chart drawn from the summary, not the
+ * timeline: the shares are the run's totals after warmup. null svg when the pool has no per-GPU figures.
+ */
+export async function perGpuChart(perGpu: readonly { gpu: number; utilization: number; models: Record<string, number> }[] | null, mode: 'dedicated' | 'mig' | 'shared'): Promise<RenderedChart> {
+  const id = 'per-gpu';
+  const title = 'Per GPU: who used it';
+  const held = mode === 'mig' ? 'the slices its pods held (k/7 of the GPU each)' : 'the GPU time its batches ran';
+  const note = `Each bar is one GPU of the pool over the run after warmup: the share of its billed time each model was charged for (${held}); unused: billed and charged to no model (the idle cost).`;
+  if (perGpu === null || perGpu.length === 0) return { id, title, note, svg: null, skipped: 'no shared GPU pool (mode dedicated: each model on GPUs of its own)' };
+  const shown = perGpu.slice(0, MAX_GPU_BARS);
+  const models = [...new Set(shown.flatMap((g) => Object.keys(g.models)))];
+  const rows = shown.flatMap((g) => {
+    const used = models.map((m) => ({ gpu: `GPU ${g.gpu}`, who: m, share: g.models[m] ?? 0 }));
+    const sum = used.reduce((a, r) => a + r.share, 0);
+    return [...used, { gpu: `GPU ${g.gpu}`, who: 'unused', share: Math.max(0, 1 - sum) }];
+  });
+  const domain = [...models, 'unused'];
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: Math.min(WIDTH, Math.max(160, shown.length * 48)),
+    height: HEIGHT,
+    config: BASE_CONFIG,
+    data: { values: rows },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'gpu', type: 'nominal', title: null, sort: shown.map((g) => `GPU ${g.gpu}`), axis: { labelAngle: 0 } },
+      y: { field: 'share', type: 'quantitative', title: 'share of the GPU\u2019s billed time', scale: { domain: [0, 1] }, axis: { format: '.0%' }, stack: 'zero' },
+      color: { field: 'who', type: 'nominal', title: null, scale: { domain, range: [...models.map((_m, i) => PALETTE[i % PALETTE.length]!), '#d9d9d9'] }, legend: { orient: 'top', symbolType: 'square' } },
+      order: { field: 'rank', type: 'quantitative' },
+    },
+    transform: [{ calculate: `indexof(${JSON.stringify(domain)}, datum.who)`, as: 'rank' }],
+  };
+  const more = perGpu.length > shown.length ? ` The first ${shown.length} of ${perGpu.length} GPUs are drawn; summary.json has every one.` : '';
+  return { id, title, note: note + more, svg: await renderSvg(spec), skipped: null };
+}
