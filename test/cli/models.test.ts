@@ -165,6 +165,10 @@ describe('sweep and plan over several-model runs', () => {
     expect(plan.path).toBe('sharing.gpus');
     expect(plan.value).toBe(1);
     expect(plan.summary.models.every((m) => m.slo.met)).toBe(true);
+    // capacity scales the one traffic: several models are refused with the sweep that does it per model
+    const c = cli(['capacity', f, '--out', join(dir, 'cap')]);
+    expect(c.status).toBe(2);
+    expect(c.stderr).toContain(`error: ${f}: models: capacity scales the scenario's traffic, and each model here has its own: sweep a model's rate instead`);
   });
 });
 
