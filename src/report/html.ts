@@ -12,6 +12,7 @@ import { fmt, ms, pct, usd } from './format.js';
 import { runTitle } from './summary.js';
 import { verdictWord } from '../metrics/slo.js';
 import { COST_TIE_TOLERANCE } from '../analysis/sweep.js';
+import { modelCompareColumns } from '../analysis/compare.js';
 
 export type { SweepPoint } from './charts.js';
 
@@ -427,6 +428,42 @@ function bestIndices(m: Metric, summaries: Summary[]): Set<number> {
   return best;
 }
 
+/**
+ * Several-model runs side by side: per model its p99 and own SLO verdict, then GPUs billed, the monthly
+ * cost, the idle and the uncharged monthly cost (analysis/compare.ts modelCompareColumns); [] for single-model runs.
+ */
+function modelsCompareTable(labels: readonly string[], summaries: Summary[]): string[] {
+  const extra = modelCompareColumns(summaries);
+  if (extra.length === 0) return [];
+  const models = extra.filter((c) => c.key.startsWith('model.') && c.key.endsWith('.p99Ms'));
+  const money = (v: number | boolean | string | null): string => (typeof v === 'number' ? usd(v) : '—');
+  const head = [
+    '<th class="text">variant</th>',
+    ...models.map((c) => `<th>${escapeHtml(c.label.replace(/ p99 ms$/, ''))} p99 / SLO</th>`),
+    '<th>GPUs billed (mean)</th><th>per month</th><th>idle GPU time per month</th><th>charged to no model per month</th>',
+  ].join('');
+  const rows = summaries.map((s, i) => {
+    const cells = models.map((c) => {
+      const p99 = c.value(s);
+      const met = extra.find((x) => x.key === `${c.key.slice(0, -'.p99Ms'.length)}.sloMet`)?.value(s);
+      const cls = met === true ? ' class="met"' : met === false ? ' class="missed"' : '';
+      return `<td${cls}>${typeof p99 === 'number' ? escapeHtml(`${ms(p99)} ${met === true ? 'met' : met === false ? 'MISSED' : ''}`.trim()) : '—'}</td>`;
+    });
+    const v = (key: string): number | boolean | string | null => extra.find((c) => c.key === key)?.value(s) ?? null;
+    const gpus = v('gpusBilled');
+    return `<tr><td class="text">${escapeHtml(labels[i]!)}</td>${cells.join('')}<td>${typeof gpus === 'number' ? escapeHtml(fmt(gpus, 2)) : '—'}</td><td>${escapeHtml(usd(s.cost.monthlyUsd))}</td><td>${escapeHtml(money(v('idleMonthlyUsd')))}</td><td>${escapeHtml(money(v('unchargedMonthlyUsd')))}</td></tr>`;
+  });
+  return [
+    `<h2>Per model</h2>`,
+    `<p class="meta">Each model against its own SLO; a run meets its SLO when every model does. Idle GPU time: billed GPU time with no batch running; charged to no model: free MIG slices and shared GPUs’ idle time.</p>`,
+    `<div class="table-wrap"><table class="data models-compare">`,
+    `<thead><tr>${head}</tr></thead>`,
+    `<tbody>`,
+    ...rows,
+    `</tbody></table></div>`,
+  ];
+}
+
 /** Variants (or files) side by side: the summary cards as one table row each, the time charts overlaid. */
 export async function renderCompareReport(input: { results: RunResult[]; labels: string[]; version: string; command: string }): Promise<string> {
   const { results, version, command } = input;
@@ -462,6 +499,7 @@ export async function renderCompareReport(input: { results: RunResult[]; labels:
     const siteCharts = (await timeCharts(siteRuns, true, undefined, SITE_CHARTS)).map((c) => ({ ...c, id: `${siteKind}-${site}-${c.id}` }));
     siteSections.push(chartsSection(`${siteKind === 'region' ? 'Region' : siteKind === 'model' ? 'Model' : 'Shard'} ${site} (colour = variant${siteKind === 'region' ? '; latency of the requests this region served, the users\' round trip included' : ''})`, siteCharts));
   }
+  const perModel = modelsCompareTable(labels, summaries);
   const names = [...new Set(summaries.map((s) => s.scenario))];
   const title = `Compare: ${names.join(' vs ')}`;
   const body = [
@@ -478,12 +516,13 @@ export async function renderCompareReport(input: { results: RunResult[]; labels:
     `</header>`,
     ...warningsBlock(results, labels),
     `<h2>Summary</h2>`,
-    `<p class="meta">Best value per column highlighted. SLO: ${escapeHtml(sloTargets(summaries[0]?.slo.target ?? {}) || 'none')}.</p>`,
+    `<p class="meta">Best value per column highlighted. SLO: ${escapeHtml(perModel.length > 0 ? 'each model\u2019s own (per model below)' : sloTargets(summaries[0]?.slo.target ?? {}) || 'none')}.</p>`,
     `<div class="table-wrap"><table class="data compare">`,
     `<thead>${head}</thead>`,
     `<tbody>`,
     ...rows,
     `</tbody></table></div>`,
+    ...perModel,
     chartsSection('Over time (colour = variant)', charts),
     ...siteSections,
     `<h2>Scenarios</h2>`,

@@ -115,6 +115,11 @@ describe('report.html of a several-model run', () => {
     expect(table).toMatch(/\n\s+shared\s+[\d.]+ met[ *]*\s+[\d.]+ MISSED/);
     const html = await renderCompareReport({ results: all.map((r) => r.result), labels, version: VERSION, command: 'infersim compare two.yaml' });
     expect(html).toContain('Model bert (colour = variant');
+    expect(html).toContain('SLO: each model’s own (per model below).');
+    const perModel = /<table class="data models-compare">([\s\S]*?)<\/table>/.exec(html)![1]!;
+    expect(perModel).toContain('<th>res&lt;net&gt; p99 / SLO</th>');
+    const sharedRow = [...perModel.matchAll(/<tr><td class="text">shared<\/td>([\s\S]*?)<\/tr>/g)][0]![1]!;
+    expect(sharedRow).toMatch(/^<td class="(met|missed)">[\d.]+ ms (met|MISSED)<\/td><td class="missed">[\d.]+ ms MISSED<\/td><td>2<\/td><td>\$[\d,.]+<\/td>/);
     expect(html).not.toContain('Shard bert');
   });
 
