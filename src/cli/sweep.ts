@@ -276,7 +276,8 @@ async function sweepInto(
 export async function sweepReport(doc: SweepDocument, command?: string): Promise<string> {
   const { renderSweepReport } = await import('../report/html.js');
   const varied = doc.axes.map((a) => a.path);
-  const scalar = (v: unknown): string | number => (typeof v === 'number' ? v : String(v));
+  // a mapping (--vary 'sharing={mode: shared, …},…') as JSON, as the terminal table and sweep.csv show it
+  const scalar = (v: unknown): string | number => (typeof v === 'number' ? v : typeof v === 'object' && v !== null && !Array.isArray(v) ? JSON.stringify(v) : String(v));
   const points = doc.points.map((p) => ({
     values: Object.fromEntries(varied.map((k) => [k, scalar(p.values[k])])),
     p99Ms: p.p99Ms,
@@ -286,12 +287,16 @@ export async function sweepReport(doc: SweepDocument, command?: string): Promise
     sloMet: p.sloMet,
   }));
   const target = doc.points[0]?.runs[0]?.slo.target.p99Ms;
+  // several models: each is judged on its own SLO (the run's verdict has no target of its own)
+  const models = doc.points[0]?.runs[0]?.models;
+  const sloText = models !== undefined ? `each model\u2019s own (${models.map((m) => `${m.name} ${Object.entries(m.slo.target).map(([k, v]) => (k === 'maxErrorRate' ? `errors ≤ ${v}` : `${k.replace(/Ms$/, '')} ≤ ${v} ms`)).join(', ') || 'none'}`).join('; ')})` : undefined;
   const chosen = doc.cheapest === null ? null : doc.points.findIndex((p) => p.index === doc.cheapest);
   const args = process.argv.slice(2).map((a) => (/[\s'"$]/.test(a) ? `'${a.replace(/'/g, "'\\''")}'` : a));
   return renderSweepReport({
     points,
     varied,
     sloP99Ms: typeof target === 'number' ? target : null,
+    ...(sloText !== undefined ? { sloText } : {}),
     chosenIndex: chosen === null || chosen < 0 ? null : chosen,
     version: packageVersion(),
     command: command ?? `npx infersim ${args.join(' ')}`,

@@ -536,6 +536,8 @@ export async function renderSweepReport(input: {
   points: SweepPoint[];
   varied: string[];
   sloP99Ms: number | null;
+  /** The SLO in words when it is not one p99 target (several models, each judged on its own). */
+  sloText?: string;
   chosenIndex: number | null;
   version: string;
   command: string;
@@ -549,7 +551,7 @@ export async function renderSweepReport(input: {
   const costText = (p: SweepPoint): string => (monthly ? `${usd(p.monthlyUsd!)}/month` : `cost ${usd(p.costUsd)}`);
   const chosenText = chosen
     ? `★ Chosen: ${varied.map((p) => `${p}=${String(chosen.values[p])}`).join(', ')} (p99 ${ms(chosen.p99Ms)}, ${costText(chosen)}): the cheapest point meeting the SLO at every seed, where monthly costs within ${pct(COST_TIE_TOLERANCE, 0)} of the cheapest count as tied and the lowest p99 among them wins.`
-    : sloP99Ms !== null
+    : sloP99Ms !== null || input.sloText !== undefined
       ? 'No point meets the SLO.'
       : 'No point chosen.';
   const textColumn = varied.map((v) => points.some((p) => typeof p.values[v] !== 'number'));
@@ -565,7 +567,7 @@ export async function renderSweepReport(input: {
   const body = [
     `<header>`,
     `<h1>${escapeHtml(title)}</h1>`,
-    `<p class="meta">Sweep of <b>${escapeHtml(varied.join(', ') || '(nothing)')}</b> · ${points.length} points · SLO ${sloP99Ms !== null ? `p99 ≤ <b>${escapeHtml(fmt(sloP99Ms, 2))} ms</b>` : 'none'} · infersim <b>${escapeHtml(version)}</b></p>`,
+    `<p class="meta">Sweep of <b>${escapeHtml(varied.join(', ') || '(nothing)')}</b> · ${points.length} points · SLO ${sloP99Ms !== null ? `p99 ≤ <b>${escapeHtml(fmt(sloP99Ms, 2))} ms</b>` : escapeHtml(input.sloText ?? 'none')} · infersim <b>${escapeHtml(version)}</b></p>`,
     commandBlock(command),
     `</header>`,
     `<p class="meta chosen-line">${escapeHtml(chosenText)}</p>`,

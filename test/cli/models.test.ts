@@ -150,9 +150,14 @@ describe('sweep and plan over several-model runs', () => {
       MIG.replace(/^sharing: .*\n/m, 'sharing: { mode: dedicated }\n').replace(/\n {4}fleet: \{ mig: [^}]+\}/g, '').replace('p99: 1ms', 'p99: 50ms'),
     );
     const out = join(dir, 'out');
-    const r = cli(['sweep', f, '--vary', 'sharing={mode: dedicated},{mode: shared, gpu: a100-80gb, gpus: 1},{mode: shared, gpu: l4, gpus: 2, overlap: 0.5}', '--out', out, '--no-report', '--workers', '1']);
+    const r = cli(['sweep', f, '--vary', 'sharing={mode: dedicated},{mode: shared, gpu: a100-80gb, gpus: 1},{mode: shared, gpu: l4, gpus: 2, overlap: 0.5}', '--out', out, '--workers', '1']);
     expect(r.stderr).toContain('sweep: 3 point(s)');
     expect(r.status).toBe(0);
+    // report.html: the varied mappings as JSON, the SLO as each model's own
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).not.toContain('[object Object]');
+    expect(html).toContain('SLO each model’s own (bert p99 ≤ 20 ms; resnet p99 ≤ 50 ms)');
+    expect(html).toContain('{&quot;mode&quot;:&quot;shared&quot;,&quot;gpu&quot;:&quot;l4&quot;,&quot;gpus&quot;:2,&quot;overlap&quot;:0.5}');
     const doc = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { points: { runs: { sharing: { mode: string; gpu: string | null; gpus: { mean: number } } }[] }[] };
     expect(doc.points.map((p) => [p.runs[0]!.sharing.mode, p.runs[0]!.sharing.gpu, p.runs[0]!.sharing.gpus.mean])).toEqual([
       ['dedicated', null, 2],
