@@ -53,6 +53,8 @@ export function fleetCapacityRps(sc: Scenario, replicasReady: number): number {
  * replicasReady × replicaCapacityRps(scenario) is the capacity.
  */
 export function capacityByRow(result: RunResult): Float64Array | null {
+  const shared = sharedGpuCapacity(result);
+  if (shared !== null) return shared;
   if (result.siteTimelines.length === 0) return null;
   const out = new Float64Array(result.timeline.rows.length);
   result.siteTimelines.forEach((st, i) => {
@@ -60,6 +62,35 @@ export function capacityByRow(result: RunResult): Float64Array | null {
     const ready = st.timeline.columns.indexOf('replicasReady');
     for (let r = 0; r < out.length; r++) out[r]! += (st.timeline.rows[r]?.[ready] ?? NaN) * perReplica;
   });
+  return out;
+}
+
+/**
+ * Capacity of GPUs every model shares (sharing.mode shared): a GPU serves the models' mix, so its peak
+ * rate is σ(M) / Σ_m w_m / μ_m requests/s, w_m the model's share of the arrivals (after warmup, from
+ * the summary), μ_m its rate alone on a GPU (replicaCapacityRps of its own scenario) and σ(M) =
+ * 1 + overlap·(M − 1) the sharing law with all M models' batches running; × the GPUs ready (each holds a
+ * replica of every model). A model's own chart (siteChartRuns) draws its share w_m of it. null for
+ * anything else (each model's replicas are its own, and replicasReady × μ is their capacity).
+ */
+function sharedGpuCapacity(result: RunResult): Float64Array | null {
+  const topo = result.scenario.topology;
+  const models = result.summary.models;
+  if (topo?.kind !== 'models' || topo.sharing.mode !== 'shared' || models === undefined) return null;
+  const arrived = models.map((m) => m.requests.arrived);
+  const total = arrived.reduce((a, b) => a + b, 0);
+  // no arrival counted: an equal mix
+  const w = arrived.map((a) => (total > 0 ? a / total : 1 / arrived.length));
+  const secondsPerRequest = topo.models.reduce((acc, plan, i) => acc + w[i]! / replicaCapacityRps(siteScenario(result.scenario, plan)), 0);
+  const sigma = 1 + topo.sharing.overlap * (topo.models.length - 1);
+  const perGpu = secondsPerRequest > 0 ? sigma / secondsPerRequest : 0;
+  // the whole run, or one model's chart (its own timeline, its one site)
+  const own = result.siteTimelines.length === 0 && result.sites.length === 1 ? topo.models.findIndex((m) => m.name === result.sites[0]!.name) : -1;
+  const factor = own >= 0 ? w[own]! * perGpu : perGpu;
+  const tl = result.siteTimelines.length > 0 ? result.siteTimelines[0]!.timeline : result.timeline;
+  const ready = tl.columns.indexOf('replicasReady');
+  const out = new Float64Array(result.timeline.rows.length);
+  for (let r = 0; r < out.length; r++) out[r] = (tl.rows[r]?.[ready] ?? NaN) * factor;
   return out;
 }
 
@@ -514,6 +545,9 @@ export async function timeCharts(runs: ChartRun[], overlay: boolean, maxPoints =
     }
     const spec = timeChartSpec(def, runs, sampled, axis, overlay, markers);
     let note = def.note;
+    if (def.id === 'arrivals' && runs.some((r) => r.result.scenario.topology?.kind === 'models' && r.result.scenario.topology.sharing.mode === 'shared')) {
+      note += ' On GPUs every model shares: GPUs ready × σ(M) / Σ w_m/μ_m, the rate of the models\u2019 mix (w_m a model\u2019s share of the arrivals, μ_m its rate alone on a GPU, σ(M) = 1 + overlap·(M − 1)); a model\u2019s own chart draws its share w_m of it.';
+    }
     if (markers.length > 0) note += ` Shaded: ${[...new Set(markers.map((m) => m.legend))].join(', ')}.`;
     if (k > 1) {
       note += ` Each point summarises up to ${k} report intervals: ${def.downsampled}.`;

@@ -9,6 +9,8 @@ import { renderCompareReport, renderRunReport } from '../../src/report/html.js';
 import { compareColumns, compareRows, COMPARE_COLUMNS } from '../../src/analysis/compare.js';
 import { compareCsv, formatCompare } from '../../src/report/compare.js';
 import { usd } from '../../src/report/format.js';
+import { capacityByRow, replicaCapacityRps, siteChartRuns } from '../../src/report/charts.js';
+import { siteScenario } from '../../src/config/scenario.js';
 
 const VERSION = '9.9.9-test';
 
@@ -98,6 +100,26 @@ describe('report.html of a several-model run', () => {
     expect(svg).toContain('GPU 0');
     expect(svg).toContain('GPU 1');
     expect(modelRows(html).get('bert')![1]).toBe('shared a100-80gb');
+  });
+
+  it('shared: the capacity line is the GPUs serving the mix, σ(M) / Σ w/μ per GPU; a model\'s own chart draws its share', () => {
+    const shared = all.find((r) => r.label === 'shared')!.result;
+    const topo = shared.scenario.topology;
+    if (topo?.kind !== 'models' || topo.sharing.mode !== 'shared') throw new Error('not shared');
+    const arrived = shared.summary.models!.map((m) => m.requests.arrived);
+    const w = arrived.map((a) => a / arrived.reduce((x, y) => x + y, 0));
+    const mu = topo.models.map((p) => replicaCapacityRps(siteScenario(shared.scenario, p)));
+    const perGpu = (1 + 0.3 * 1) / (w[0]! / mu[0]! + w[1]! / mu[1]!);
+    const row = shared.timeline.rows.length - 1;
+    const gpus = shared.siteTimelines[0]!.timeline.rows[row]![shared.siteTimelines[0]!.timeline.columns.indexOf('replicasReady')]!;
+    expect(gpus).toBe(2);
+    expect(capacityByRow(shared)![row]).toBeCloseTo(2 * perGpu, 6);
+    const own = siteChartRuns(shared).map((r) => capacityByRow(r.result)![row]!);
+    expect(own[0]).toBeCloseTo(w[0]! * 2 * perGpu, 6);
+    expect(own[1]).toBeCloseTo(w[1]! * 2 * perGpu, 6);
+    // dedicated and mig: each model's replicas are its own (ready × its own rate)
+    const mig = all.find((r) => r.label === 'mig')!.result;
+    expect(siteChartRuns(mig).map((r) => capacityByRow(r.result))).toEqual([null, null]);
   });
 
   it('compare: per-model columns after the usual ones, in the CSV, the table and the compare report', async () => {
