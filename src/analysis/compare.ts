@@ -3,6 +3,7 @@
  * main figures of each summary in one row, and the best row per column.
  */
 import type { Summary } from '../metrics/summary.js';
+import { tidy } from '../metrics/round.js';
 
 export interface CompareColumn {
   key: string;
@@ -34,6 +35,39 @@ export const COMPARE_COLUMNS: readonly CompareColumn[] = [
   { key: 'recoveryS', label: 'recovery s', better: 'lower', value: recoveryS },
 ];
 
+/** A part of a run's cost projected to a month at the same rate, as cost.monthlyUsd projects the total (a part of a zero total is zero). */
+function monthly(s: Summary, usdInWindow: number): number {
+  return s.cost.totalUsd > 0 ? tidy((usdInWindow / s.cost.totalUsd) * s.cost.monthlyUsd) : 0;
+}
+
+/**
+ * The columns a comparison of several-model runs adds after COMPARE_COLUMNS (none when no run has a
+ * models list, so a single-model compare.csv keeps its columns): per model, in the order first seen,
+ * its p99 and its own SLO verdict (`model.<name>.p99Ms`, `model.<name>.sloMet`); then the GPUs billed
+ * (mean after warmup), the monthly cost of the GPU time paid for and not computing (cost.idleGpuUsd)
+ * and of the GPU time no model is charged for (sharing.idleUsd: free MIG slices, shared GPUs' idle time).
+ */
+export function modelCompareColumns(summaries: readonly Summary[]): CompareColumn[] {
+  if (!summaries.some((s) => s.models !== undefined)) return [];
+  const names: string[] = [];
+  for (const s of summaries) for (const m of s.models ?? []) if (!names.includes(m.name)) names.push(m.name);
+  const model = (s: Summary, name: string): NonNullable<Summary['models']>[number] | undefined => s.models?.find((m) => m.name === name);
+  return [
+    ...names.flatMap((n): CompareColumn[] => [
+      { key: `model.${n}.p99Ms`, label: `${n} p99 ms`, better: 'lower', value: (s) => model(s, n)?.latencyMs.p99 ?? null },
+      { key: `model.${n}.sloMet`, label: `${n} SLO`, better: null, value: (s) => model(s, n)?.slo.met ?? null },
+    ]),
+    { key: 'gpusBilled', label: 'GPUs', better: null, value: (s) => s.sharing?.gpus.mean ?? null },
+    { key: 'idleMonthlyUsd', label: 'idle $/month', better: 'lower', value: (s) => (s.models !== undefined ? monthly(s, s.cost.idleGpuUsd) : null) },
+    { key: 'unchargedMonthlyUsd', label: 'uncharged $/month', better: 'lower', value: (s) => (s.sharing !== undefined ? monthly(s, s.sharing.idleUsd) : null) },
+  ];
+}
+
+/** The columns of a comparison of these runs: COMPARE_COLUMNS, then those of several-model runs (modelCompareColumns). */
+export function compareColumns(summaries: readonly Summary[]): CompareColumn[] {
+  return [...COMPARE_COLUMNS, ...modelCompareColumns(summaries)];
+}
+
 function recoveryS(s: Summary): number | null {
   const outages = s.failover?.outages ?? [];
   if (outages.length === 0) return null;
@@ -47,12 +81,13 @@ export interface CompareRow {
 
 /** One row per summary, labelled; and for each column with a direction, the index of the best row (ties: the first), or null. */
 export function compareRows(labels: string[], summaries: Summary[]): { rows: CompareRow[]; best: Record<string, number | null> } {
+  const columns = compareColumns(summaries);
   const rows = summaries.map((s, i) => ({
     variant: labels[i]!,
-    values: Object.fromEntries(COMPARE_COLUMNS.map((c) => [c.key, c.value(s)])),
+    values: Object.fromEntries(columns.map((c) => [c.key, c.value(s)])),
   }));
   const best: Record<string, number | null> = {};
-  for (const c of COMPARE_COLUMNS) {
+  for (const c of columns) {
     best[c.key] = null;
     if (c.better === null || rows.length < 2) continue;
     let bestIdx: number | null = null;

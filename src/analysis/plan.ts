@@ -140,9 +140,15 @@ export function monotonicityViolations(outcomes: SeedOutcomes[]): Violation[] {
 export function meetsWithMargin(s: Summary, margin: number): boolean {
   if (!(margin >= 0 && margin < 1)) throw new RangeError(`margin must be in [0, 1) (got ${margin})`);
   if (!s.slo.met) return false;
-  for (const [key, targetMs] of Object.entries(s.slo.target)) {
+  // several models: each model's own targets, with the same margin (the run's verdict has no targets of its own)
+  return [s.slo, ...(s.models ?? []).map((m) => m.slo)].every((slo) => targetsWithMargin(slo, margin));
+}
+
+/** Every latency target of a verdict met with the margin (failures counted). */
+function targetsWithMargin(slo: Summary['slo'], margin: number): boolean {
+  for (const [key, targetMs] of Object.entries(slo.target)) {
     if (!key.endsWith('Ms')) continue;
-    const v = s.slo.withFailuresMs[key.slice(0, -2)];
+    const v = slo.withFailuresMs[key.slice(0, -2)];
     if (v === null || v === undefined || v > targetMs * (1 - margin)) return false;
   }
   return true;
@@ -165,7 +171,9 @@ export function withinUtilization(s: Pick<Summary, 'gpu'>, maxUtilization: numbe
 
 /** Whether the scenario has anything for plan to meet (a latency target or a maximum error rate). */
 export function hasSlo(sc: Scenario): boolean {
-  return Object.keys(sc.slo.latencyS).length > 0 || sc.slo.maxErrorRate !== null;
+  // several models: any model's own SLO (the scenario's top-level one is the first model's)
+  const slos = sc.topology?.kind === 'models' ? sc.topology.models.map((m) => m.slo ?? sc.slo) : [sc.slo];
+  return slos.some((slo) => Object.keys(slo.latencyS).length > 0 || slo.maxErrorRate !== null);
 }
 
 /** The analytic replica estimate shown beside plan's answer (textbook rule at the peak rate and the saturation batch). */

@@ -19,7 +19,7 @@ import { claimOutputDirs, outputDir, writeResult } from './output.js';
 import { interruptExitCode, withInterrupt } from './signals.js';
 import { defaultWorkers, RunPool } from './pool.js';
 import { runProgress } from './progress.js';
-import { readScenarioFile } from './scenario-files.js';
+import { readScenarioFile, traceFilesOf } from './scenario-files.js';
 import { checkSeeds, collectOption, marginOption, MAX_SEEDS, MAX_WORKERS, positiveInteger, utilizationOption } from './sweep.js';
 import type { RunJob } from './worker.js';
 
@@ -44,11 +44,17 @@ function toleranceOption(v: string): number {
 /** The capacity command; returns the exit code. */
 export async function capacityCommand(file: string, o: CapacityCommandOptions): Promise<number> {
   const first = readScenarioFile(file, o.set).scenario;
+  if (first.topology?.kind === 'models') {
+    // capacity scales the one traffic.scale; several models each have their own traffic
+    throw new UserError([
+      `error: ${file}: models: capacity scales the scenario's traffic, and each model here has its own: sweep a model's rate instead (infersim sweep ${file} --vary models.0.traffic.rate=100..1000:100)`,
+    ]);
+  }
   if (!hasSlo(first)) throw new UserError([`error: ${file}: slo: capacity needs an SLO to hold (e.g. slo: { p99: 100ms }, or --set slo.p99=100ms)`]);
   checkSeeds(file, [first], o.seeds);
   // the output folder is checked and held before anything runs, as run, sweep and plan do
   const dir = outputDir(basename(file, extname(file)), o.out, false);
-  const release = claimOutputDirs([dir], [file, ...(first.traffic.trace ? [first.traffic.trace.file] : [])]);
+  const release = claimOutputDirs([dir], [file, ...traceFilesOf([first])]);
   try {
     return await capacityInto(dir, file, first, o);
   } finally {

@@ -19,7 +19,7 @@ import { claimOutputDirs, writeResult } from './output.js';
 import { interruptExitCode, wasInterrupted, withInterrupt } from './signals.js';
 import { checkSiteFiles, finishingRunNotice, runScenario } from './run.js';
 import { siteTimelineFile, topologyCompareLines } from '../report/topology.js';
-import { readInputFile, readScenarioFiles, readSmallFile } from './scenario-files.js';
+import { readInputFile, readScenarioFiles, readSmallFile, traceFilesOf } from './scenario-files.js';
 
 export interface CompareOptions {
   seed?: number;
@@ -75,7 +75,7 @@ export async function compareCommand(files: string[], opts: CompareOptions): Pro
   const { entries, stem } = entriesOf(files, sets);
   const dir = opts.out ? resolve(opts.out) : resolve('results', stem);
   for (const e of entries) checkSiteFiles(files.length > 1 ? e.label : files[0]!, e.scenario);
-  const inputs = [...files, ...entries.flatMap((e) => (e.scenario.traffic.trace ? [e.scenario.traffic.trace.file] : []))];
+  const inputs = [...files, ...traceFilesOf(entries.map((e) => e.scenario))];
   const release = claimOutputDirs([dir], inputs);
   try {
     return await compareInto(dir, entries, stem, opts);

@@ -122,3 +122,25 @@ export function stringLineSource(text: string): LineSource {
     },
   };
 }
+
+/**
+ * Opens trace files by path as a run asks (SimulateOptions.openTrace / openTraceFile: a several-model
+ * run's models each replay their own file), each file through one fileLineSources; closeAll() closes
+ * every source still open.
+ */
+export function traceFileSources(): { open(path: string): LineSource & { close(): void }; closeAll(): void } {
+  const byPath = new Map<string, ReturnType<typeof fileLineSources>>();
+  return {
+    open(path: string) {
+      let files = byPath.get(path);
+      if (files === undefined) {
+        files = fileLineSources(path);
+        byPath.set(path, files);
+      }
+      return files.open();
+    },
+    closeAll(): void {
+      for (const f of byPath.values()) f.closeAll();
+    },
+  };
+}

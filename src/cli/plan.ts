@@ -25,7 +25,7 @@ import { claimOutputDirs, outputDir, writeResult } from './output.js';
 import { interruptExitCode, withInterrupt } from './signals.js';
 import { defaultWorkers, RunPool } from './pool.js';
 import { runProgress } from './progress.js';
-import { readScenarioFile, type LoadedScenario } from './scenario-files.js';
+import { readScenarioFile, traceFilesOf, type LoadedScenario } from './scenario-files.js';
 import { checkSeeds, collectOption, gridErrors, marginOption, MAX_SEEDS, MAX_WORKERS, positiveInteger, utilizationOption } from './sweep.js';
 import type { RunJob } from './worker.js';
 
@@ -103,7 +103,8 @@ export async function planCommand(file: string, o: PlanCommandOptions): Promise<
   if (!hasSlo(first.scenario)) {
     throw new UserError([`error: ${file}: slo: plan needs an SLO to meet (e.g. slo: { p99: 100ms }, or --set slo.p99=100ms)`]);
   }
-  const analytic = find === 'fleet.replicas' ? analyticReplicas(first.scenario) : null;
+  // several models: the textbook start would be the first model's alone, so the search starts at the range's start
+  const analytic = find === 'fleet.replicas' && first.scenario.topology?.kind !== 'models' ? analyticReplicas(first.scenario) : null;
   let startIndex = 0;
   if (analytic !== null) {
     // behind a cache the GPUs see only the misses: start from the rule on those
@@ -114,7 +115,7 @@ export async function planCommand(file: string, o: PlanCommandOptions): Promise<
   checkSeeds(file, [first.scenario], o.seeds);
   const stem = basename(file, extname(file));
   const dir = outputDir(stem, o.out, false);
-  const release = claimOutputDirs([dir], [file, ...(first.scenario.traffic.trace ? [first.scenario.traffic.trace.file] : [])]);
+  const release = claimOutputDirs([dir], [file, ...traceFilesOf([first.scenario])]);
   try {
     return await planInto(dir, file, find, cands, o, first, analytic, startIndex, setsAt);
   } finally {

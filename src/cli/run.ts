@@ -8,12 +8,12 @@ import { terminalStyle } from './output.js';
 import { formatTopology, siteTimelineFile } from '../report/topology.js';
 import { createRequire } from 'node:module';
 import type { Scenario } from '../config/scenario.js';
-import { fileLineSources } from './line-source.js';
+import { traceFileSources } from './line-source.js';
 import { claimOutputDirs, outputDir, writeResult } from './output.js';
 import { interruptExitCode, signalName, wasInterrupted, withInterrupt, type Handled } from './signals.js';
 import { TraceError } from '../workload/trace.js';
 import { advanceRun } from './progress.js';
-import { readScenarioFiles, type LoadedScenario } from './scenario-files.js';
+import { readScenarioFiles, scenarioTraces, traceFilesOf, type LoadedScenario } from './scenario-files.js';
 import { EXIT, UserError } from './errors.js';
 import { ReportRenderer } from './report-worker.js';
 import { commandLine } from '../report/command-line.js';
@@ -39,10 +39,12 @@ const infersimVersion = (createRequire(import.meta.url)('../../package.json') as
 /** Runs one loaded scenario with progress and interruption (advanceRun: Ctrl-C or SIGTERM is seen at once, the run finishes partial). */
 export async function runScenario(sc: Scenario, label: string, quiet: boolean, variant: string | null = null): Promise<RunResult> {
   const trace = sc.traffic.trace;
-  const files = trace ? fileLineSources(trace.file) : undefined;
+  // a several-model run opens each model's trace by its path (openTraceFile)
+  const files = traceFileSources();
   try {
     const run = startRun(sc, {
-      openTrace: files?.open,
+      openTrace: trace ? () => files.open(trace.file) : undefined,
+      openTraceFile: (f) => files.open(f),
       traceLabel: trace?.file,
       variant,
       wallClockS: () => performance.now() / 1000,
@@ -50,12 +52,13 @@ export async function runScenario(sc: Scenario, label: string, quiet: boolean, v
     return run.finish(await advanceRun(run, label, quiet));
   } catch (err) {
     // the trace was checked whole before the run: a bad line now means it changed on disk meanwhile
-    if (err instanceof TraceError && trace) {
-      throw new UserError([`error: ${trace.file}: the trace changed while the run was reading it (${err.message}); nothing was written: run again on a file that stays put`]);
+    const traced = scenarioTraces(sc);
+    if (err instanceof TraceError && traced.length > 0) {
+      throw new UserError([`error: ${traced.map((t) => t.trace.file).join(', ')}: the trace changed while the run was reading it (${err.message}); nothing was written: run again on a file that stays put`]);
     }
     throw err;
   } finally {
-    files?.closeAll();
+    files.closeAll();
   }
 }
 
@@ -64,17 +67,20 @@ export function finishingRunNotice(sig: Handled): void {
   process.stderr.write(`\ninterrupted (${signalName(sig)}): finishing the current run and writing a partial summary (again to abort)\n`);
 }
 
-/** Refuses (exit 2) two sites of one scenario whose timeline files would have the same name (`us/east` and `us_east`). */
+/** Refuses (exit 2) two sites of one scenario (regions, models) whose timeline files would have the same name (`us/east` and `us_east`). */
 export function checkSiteFiles(file: string, sc: Scenario): void {
   const seen = new Map<string, string>();
-  if (sc.topology?.kind !== 'regions') return;
-  sc.topology.regions.forEach((r, i) => {
-    const f = siteTimelineFile(r.name).toLowerCase();
+  const topo = sc.topology;
+  if (topo?.kind !== 'regions' && topo?.kind !== 'models') return;
+  const what = topo.kind;
+  const names = topo.kind === 'regions' ? topo.regions.map((r) => r.name) : topo.models.map((m) => m.name);
+  names.forEach((name, i) => {
+    const f = siteTimelineFile(name).toLowerCase();
     const other = seen.get(f);
     if (other !== undefined) {
-      throw new UserError([`error: ${file}: regions.${i}.name: ${JSON.stringify(r.name)} and ${JSON.stringify(other)} would write the same ${siteTimelineFile(r.name)}: rename one`]);
+      throw new UserError([`error: ${file}: ${what}.${i}.name: ${JSON.stringify(name)} and ${JSON.stringify(other)} would write the same ${siteTimelineFile(name)}: rename one`]);
     }
-    seen.set(f, r.name);
+    seen.set(f, name);
   });
 }
 
@@ -105,7 +111,7 @@ export async function runCommand(files: string[], opts: RunCommandOptions): Prom
     }
   }
   if (problems.length > 0) throw new UserError(problems);
-  const inputs = loaded.flatMap((l) => [l.file, ...(l.scenario.traffic.trace ? [l.scenario.traffic.trace.file] : [])]);
+  const inputs = loaded.flatMap((l) => [l.file, ...traceFilesOf([l.scenario])]);
   const release = claimOutputDirs(dirs, inputs);
   const summaries: unknown[] = [];
   let missed = false;

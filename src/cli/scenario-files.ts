@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { loadScenario, loadScenarioVariants, ScenarioError } from '../scenario/load.js';
-import type { Scenario } from '../config/scenario.js';
+import type { Scenario, TraceSpec } from '../config/scenario.js';
 import { scanTrace, TraceError, type LineSource } from '../workload/trace.js';
 import { fileLineSource } from './line-source.js';
 import { replayProblem, traceShortWarning } from '../workload/trace-replay.js';
@@ -57,6 +57,29 @@ export function readInputFile(path: string): string {
   }
 }
 
+/**
+ * The traces a scenario replays, each with where it is set: its own `traffic.trace`, or with a models
+ * list each model's (`models.<i>.traffic.trace`; a model with its own traffic replays its own file).
+ */
+export function scenarioTraces(sc: Scenario): { where: string; model: string | null; trace: TraceSpec }[] {
+  const out: { where: string; model: string | null; trace: TraceSpec }[] = [];
+  if (sc.topology?.kind === 'models') {
+    // every model brings its own traffic (scenario/load.ts buildModels): the top-level one is the first model's
+    sc.topology.models.forEach((m, i) => {
+      const t = m.traffic?.trace;
+      if (t) out.push({ where: `models.${i}.traffic.trace`, model: m.name, trace: t });
+    });
+    return out;
+  }
+  if (sc.traffic.trace) out.push({ where: 'traffic.trace', model: null, trace: sc.traffic.trace });
+  return out;
+}
+
+/** The distinct trace files of these scenarios (for the output folders' input check). */
+export function traceFilesOf(scenarios: readonly Scenario[]): string[] {
+  return [...new Set(scenarios.flatMap((sc) => scenarioTraces(sc).map((t) => t.trace.file)))];
+}
+
 /** Reads, parses and fully validates one scenario file (trace included); throws UserError with every problem. */
 export function readScenarioFile(file: string, sets: string[] = [], variant?: string): LoadedScenario {
   // "-": the scenario comes on standard input; its relative paths resolve against the working directory
@@ -88,22 +111,22 @@ export function readScenarioFile(file: string, sets: string[] = [], variant?: st
     if (err instanceof ScenarioError) throw new UserError(err.message.split('\n'));
     throw err;
   }
-  const trace = scenario.traffic.trace;
-  if (trace) {
+  for (const { where, trace } of scenarioTraces(scenario)) {
     let lines: (LineSource & { close(): void }) | undefined;
     try {
-      if (!statSync(trace.file).isFile()) throw new UserError([`error: ${label}: traffic.trace.file: ${trace.file} is not a regular file (a pipe, device or socket cannot be replayed)`]);
+      if (!statSync(trace.file).isFile()) throw new UserError([`error: ${label}: ${where}.file: ${trace.file} is not a regular file (a pipe, device or socket cannot be replayed)`]);
       lines = fileLineSource(trace.file);
       const scan = scanTrace(lines, trace, trace.file);
       const problem = replayProblem(trace, scan);
-      if (problem !== null) throw new UserError([`error: ${label}: traffic.trace: ${problem}`]);
+      if (problem !== null) throw new UserError([`error: ${label}: ${where}: ${problem}`]);
       const short = traceShortWarning(trace, scan, scenario.durationS);
-      if (short !== null) scenario.warnings.push(short);
+      // said as the run says it (run.ts adds a trace's short warning unless it is there already); the path names the model's file
+      if (short !== null && !scenario.warnings.includes(short)) scenario.warnings.push(short);
     } catch (err) {
       if (err instanceof UserError) throw err;
-      if (err instanceof TraceError) throw new UserError([`error: ${label}: traffic.trace.file: ${err.message}`]);
+      if (err instanceof TraceError) throw new UserError([`error: ${label}: ${where}.file: ${err.message}`]);
       const code = (err as NodeJS.ErrnoException).code;
-      if (code) throw new UserError([`error: ${label}: traffic.trace.file: cannot read ${trace.file} (${code === 'ENOENT' ? 'no such file' : code})`]);
+      if (code) throw new UserError([`error: ${label}: ${where}.file: cannot read ${trace.file} (${code === 'ENOENT' ? 'no such file' : code})`]);
       throw err;
     } finally {
       lines?.close();

@@ -17,7 +17,7 @@ import { claimOutputDirs, outputDir, terminalStyle, WriteError, writeResult } fr
 import { interruptExitCode, withInterrupt } from './signals.js';
 import { defaultWorkers, RunPool } from './pool.js';
 import { runProgress } from './progress.js';
-import { readScenarioFile, readSmallFile } from './scenario-files.js';
+import { readScenarioFile, readSmallFile, traceFilesOf } from './scenario-files.js';
 import type { RunJob } from './worker.js';
 
 export interface SweepCommandOptions {
@@ -121,9 +121,9 @@ export function resolvePoints(file: string, extraSets: string[], points: GridPoi
   // each distinct trace file is read through once, as `run` would
   const traced = new Set<string>();
   scenarios.forEach((sc, i) => {
-    const t = sc.traffic.trace;
-    if (t && !traced.has(t.file)) {
-      traced.add(t.file);
+    const fresh = traceFilesOf([sc]).filter((f) => !traced.has(f));
+    if (fresh.length > 0) {
+      for (const f of fresh) traced.add(f);
       readScenarioFile(file, [...extraSets, ...points[i]!.sets]);
     }
   });
@@ -181,7 +181,7 @@ export async function sweepCommand(file: string, o: SweepCommandOptions): Promis
   const mine = points.filter((p) => inShard(p.index, shard));
 
   const dir = outputDir(stem, o.out, false);
-  const traces = [...new Set(scenarios.flatMap((sc) => (sc.traffic.trace ? [sc.traffic.trace.file] : [])))];
+  const traces = traceFilesOf(scenarios);
   checkSeeds(file, scenarios, o.seeds);
   const release = claimOutputDirs([dir], [file, ...traces]);
   try {
@@ -276,7 +276,8 @@ async function sweepInto(
 export async function sweepReport(doc: SweepDocument, command?: string): Promise<string> {
   const { renderSweepReport } = await import('../report/html.js');
   const varied = doc.axes.map((a) => a.path);
-  const scalar = (v: unknown): string | number => (typeof v === 'number' ? v : String(v));
+  // a mapping (--vary 'sharing={mode: shared, …},…') as JSON, as the terminal table and sweep.csv show it
+  const scalar = (v: unknown): string | number => (typeof v === 'number' ? v : typeof v === 'object' && v !== null && !Array.isArray(v) ? JSON.stringify(v) : String(v));
   const points = doc.points.map((p) => ({
     values: Object.fromEntries(varied.map((k) => [k, scalar(p.values[k])])),
     p99Ms: p.p99Ms,
@@ -286,12 +287,16 @@ export async function sweepReport(doc: SweepDocument, command?: string): Promise
     sloMet: p.sloMet,
   }));
   const target = doc.points[0]?.runs[0]?.slo.target.p99Ms;
+  // several models: each is judged on its own SLO (the run's verdict has no target of its own)
+  const models = doc.points[0]?.runs[0]?.models;
+  const sloText = models !== undefined ? `each model\u2019s own (${models.map((m) => `${m.name} ${Object.entries(m.slo.target).map(([k, v]) => (k === 'maxErrorRate' ? `errors ≤ ${v}` : `${k.replace(/Ms$/, '')} ≤ ${v} ms`)).join(', ') || 'none'}`).join('; ')})` : undefined;
   const chosen = doc.cheapest === null ? null : doc.points.findIndex((p) => p.index === doc.cheapest);
   const args = process.argv.slice(2).map((a) => (/[\s'"$]/.test(a) ? `'${a.replace(/'/g, "'\\''")}'` : a));
   return renderSweepReport({
     points,
     varied,
     sloP99Ms: typeof target === 'number' ? target : null,
+    ...(sloText !== undefined ? { sloText } : {}),
     chosenIndex: chosen === null || chosen < 0 ? null : chosen,
     version: packageVersion(),
     command: command ?? `npx infersim ${args.join(' ')}`,

@@ -13,7 +13,7 @@ import { startRun } from '../run.js';
 import { runInSlices } from '../run-slices.js';
 import { loadScenario, ScenarioError } from '../scenario/load.js';
 import { TraceError } from '../workload/trace.js';
-import { fileLineSources } from './line-source.js';
+import { traceFileSources } from './line-source.js';
 import { RUN_SLICES } from './progress.js';
 
 /** One simulation: the scenario file (as given on the command line) and the overrides, seed included. */
@@ -43,15 +43,21 @@ export function runJob(job: RunJob): Summary {
   }
   const sc = loadScenario(text, { file: job.file, baseDir: dirname(resolve(job.file)), sets: job.sets, readFile: (f) => readFileSync(f, 'utf8') });
   const trace = sc.traffic.trace;
-  const files = trace ? fileLineSources(trace.file) : undefined;
+  // a several-model run opens each model's trace by its path (openTraceFile)
+  const files = traceFileSources();
   try {
-    const run = startRun(sc, { openTrace: files?.open, traceLabel: trace?.file, wallClockS: () => performance.now() / 1000 });
+    const run = startRun(sc, {
+      openTrace: trace ? () => files.open(trace.file) : undefined,
+      openTraceFile: (f) => files.open(f),
+      traceLabel: trace?.file,
+      wallClockS: () => performance.now() / 1000,
+    });
     // the same slices as `infersim run` (cli/progress.ts advanceRun), so results match it bit for bit
     const steps = runInSlices(run, RUN_SLICES);
     while (steps.next().done !== true);
     return run.finish(false).summary;
   } finally {
-    files?.closeAll();
+    files.closeAll();
   }
 }
 

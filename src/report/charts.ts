@@ -53,6 +53,8 @@ export function fleetCapacityRps(sc: Scenario, replicasReady: number): number {
  * replicasReady × replicaCapacityRps(scenario) is the capacity.
  */
 export function capacityByRow(result: RunResult): Float64Array | null {
+  const shared = sharedGpuCapacity(result);
+  if (shared !== null) return shared;
   if (result.siteTimelines.length === 0) return null;
   const out = new Float64Array(result.timeline.rows.length);
   result.siteTimelines.forEach((st, i) => {
@@ -60,6 +62,35 @@ export function capacityByRow(result: RunResult): Float64Array | null {
     const ready = st.timeline.columns.indexOf('replicasReady');
     for (let r = 0; r < out.length; r++) out[r]! += (st.timeline.rows[r]?.[ready] ?? NaN) * perReplica;
   });
+  return out;
+}
+
+/**
+ * Capacity of GPUs every model shares (sharing.mode shared): a GPU serves the models' mix, so its peak
+ * rate is σ(M) / Σ_m w_m / μ_m requests/s, w_m the model's share of the arrivals (after warmup, from
+ * the summary), μ_m its rate alone on a GPU (replicaCapacityRps of its own scenario) and σ(M) =
+ * 1 + overlap·(M − 1) the sharing law with all M models' batches running; × the GPUs ready (each holds a
+ * replica of every model). A model's own chart (siteChartRuns) draws its share w_m of it. null for
+ * anything else (each model's replicas are its own, and replicasReady × μ is their capacity).
+ */
+function sharedGpuCapacity(result: RunResult): Float64Array | null {
+  const topo = result.scenario.topology;
+  const models = result.summary.models;
+  if (topo?.kind !== 'models' || topo.sharing.mode !== 'shared' || models === undefined) return null;
+  const arrived = models.map((m) => m.requests.arrived);
+  const total = arrived.reduce((a, b) => a + b, 0);
+  // no arrival counted: an equal mix
+  const w = arrived.map((a) => (total > 0 ? a / total : 1 / arrived.length));
+  const secondsPerRequest = topo.models.reduce((acc, plan, i) => acc + w[i]! / replicaCapacityRps(siteScenario(result.scenario, plan)), 0);
+  const sigma = 1 + topo.sharing.overlap * (topo.models.length - 1);
+  const perGpu = secondsPerRequest > 0 ? sigma / secondsPerRequest : 0;
+  // the whole run, or one model's chart (its own timeline, its one site)
+  const own = result.siteTimelines.length === 0 && result.sites.length === 1 ? topo.models.findIndex((m) => m.name === result.sites[0]!.name) : -1;
+  const factor = own >= 0 ? w[own]! * perGpu : perGpu;
+  const tl = result.siteTimelines.length > 0 ? result.siteTimelines[0]!.timeline : result.timeline;
+  const ready = tl.columns.indexOf('replicasReady');
+  const out = new Float64Array(result.timeline.rows.length);
+  for (let r = 0; r < out.length; r++) out[r] = (tl.rows[r]?.[ready] ?? NaN) * factor;
   return out;
 }
 
@@ -514,6 +545,9 @@ export async function timeCharts(runs: ChartRun[], overlay: boolean, maxPoints =
     }
     const spec = timeChartSpec(def, runs, sampled, axis, overlay, markers);
     let note = def.note;
+    if (def.id === 'arrivals' && runs.some((r) => r.result.scenario.topology?.kind === 'models' && r.result.scenario.topology.sharing.mode === 'shared')) {
+      note += ' On GPUs every model shares: GPUs ready × σ(M) / Σ w_m/μ_m, the rate of the models\u2019 mix (w_m a model\u2019s share of the arrivals, μ_m its rate alone on a GPU, σ(M) = 1 + overlap·(M − 1)); a model\u2019s own chart draws its share w_m of it.';
+    }
     if (markers.length > 0) note += ` Shaded: ${[...new Set(markers.map((m) => m.legend))].join(', ')}.`;
     if (k > 1) {
       note += ` Each point summarises up to ${k} report intervals: ${def.downsampled}.`;
@@ -1036,4 +1070,49 @@ export async function latencyDistributionChart(runs: ChartRun[], overlay: boolea
 /** 1 − p without the float noise of the subtraction (1 − 0.99 = 0.010000000000000009). */
 function tidyTail(v: number): number {
   return Number(v.toPrecision(10));
+}
+
+/** vega's category10, the colours overlaid runs and sites get: model i keeps its colour of the per-model charts. */
+const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+
+/** Most GPUs drawn in the per-GPU chart of a several-model run (the rest are in summary.json). */
+export const MAX_GPU_BARS = 64;
+
+/**
+ * Per GPU of a pool several models shared (summary.sharing.perGpu, mig or shared): one stacked bar per
+ * GPU, each model's share of that GPU's billed time (mig: the slices its pods held × k/7; shared: the
+ * GPU time its batches used), and the rest unused. The one chart drawn from the summary, not the
+ * timeline: the shares are the run's totals after warmup. null svg when the pool has no per-GPU figures.
+ */
+export async function perGpuChart(perGpu: readonly { gpu: number; utilization: number; models: Record<string, number> }[] | null, mode: 'dedicated' | 'mig' | 'shared'): Promise<RenderedChart> {
+  const id = 'per-gpu';
+  const title = 'Per GPU: who used it';
+  const held = mode === 'mig' ? 'the slices its pods held (k/7 of the GPU each)' : 'the GPU time its batches ran';
+  const note = `Each bar is one GPU of the pool over the run after warmup: the share of its billed time each model was charged for (${held}); unused: billed and charged to no model (the idle cost).`;
+  if (perGpu === null || perGpu.length === 0) return { id, title, note, svg: null, skipped: 'no shared GPU pool (mode dedicated: each model on GPUs of its own)' };
+  const shown = perGpu.slice(0, MAX_GPU_BARS);
+  const models = [...new Set(shown.flatMap((g) => Object.keys(g.models)))];
+  const rows = shown.flatMap((g) => {
+    const used = models.map((m) => ({ gpu: `GPU ${g.gpu}`, who: m, share: g.models[m] ?? 0 }));
+    const sum = used.reduce((a, r) => a + r.share, 0);
+    return [...used, { gpu: `GPU ${g.gpu}`, who: 'unused', share: Math.max(0, 1 - sum) }];
+  });
+  const domain = [...models, 'unused'];
+  const spec: TopLevelSpec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    width: Math.min(WIDTH, Math.max(160, shown.length * 48)),
+    height: HEIGHT,
+    config: BASE_CONFIG,
+    data: { values: rows },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'gpu', type: 'nominal', title: null, sort: shown.map((g) => `GPU ${g.gpu}`), axis: { labelAngle: 0 } },
+      y: { field: 'share', type: 'quantitative', title: 'share of the GPU\u2019s billed time', scale: { domain: [0, 1] }, axis: { format: '.0%' }, stack: 'zero' },
+      color: { field: 'who', type: 'nominal', title: null, scale: { domain, range: [...models.map((_m, i) => PALETTE[i % PALETTE.length]!), '#d9d9d9'] }, legend: { orient: 'top', symbolType: 'square' } },
+      order: { field: 'rank', type: 'quantitative' },
+    },
+    transform: [{ calculate: `indexof(${JSON.stringify(domain)}, datum.who)`, as: 'rank' }],
+  };
+  const more = perGpu.length > shown.length ? ` The first ${shown.length} of ${perGpu.length} GPUs are drawn; summary.json has every one.` : '';
+  return { id, title, note: note + more, svg: await renderSvg(spec), skipped: null };
 }

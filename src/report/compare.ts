@@ -1,5 +1,5 @@
 /** A comparison laid out: compare.csv and the terminal table (the best value per column marked with *). */
-import { COMPARE_COLUMNS, compareRows, type CompareRow } from '../analysis/compare.js';
+import { compareColumns, compareRows, type CompareColumn, type CompareRow } from '../analysis/compare.js';
 import { failedByText, type SloFailedBy } from '../metrics/slo.js';
 import type { Summary } from '../metrics/summary.js';
 import { recordsCsv } from './csv.js';
@@ -9,9 +9,28 @@ import { colorCells, fitTable, PLAIN, wrapText, type TerminalStyle } from './tab
 /** compare.csv: one row per run (its label, scenario and seed, then every compare column). */
 export function compareCsv(rows: readonly CompareRow[], summaries: readonly Summary[]): string {
   return recordsCsv(
-    ['variant', 'scenario', 'seed', ...COMPARE_COLUMNS.map((c) => c.key)],
+    ['variant', 'scenario', 'seed', ...compareColumns(summaries).map((c) => c.key)],
     rows.map((r, i) => ({ variant: r.variant, scenario: summaries[i]!.scenario, seed: summaries[i]!.seed, ...r.values })),
   );
+}
+
+/**
+ * The compare table's columns in order: a single-model comparison's as ever; with several-model runs
+ * first what decides between sharing modes (each model's p99 and SLO, the run's verdict, GPUs billed,
+ * GPU use and cost, idle cost), then the rest.
+ */
+function shownColumns(summaries: readonly Summary[]): CompareColumn[] {
+  const all = compareColumns(summaries);
+  if (!summaries.some((s) => s.models !== undefined)) return all;
+  const first = ['sloMet', 'sloFailedBy', 'errorRate', 'gpusBilled', 'utilization', 'costUsd', 'monthlyUsd', 'idleMonthlyUsd', 'unchargedMonthlyUsd'];
+  // one column per model: its p99 with its own verdict beside it ("3.44 met"); the CSV keeps the two apart
+  const perModel = all
+    .filter((c) => c.key.startsWith('model.') && c.key.endsWith('.p99Ms'))
+    .map((c) => ({ ...c, label: c.label.replace(/ p99 ms$/, ' p99 ms / SLO') }));
+  const sloOf = all.filter((c) => c.key.startsWith('model.') && c.key.endsWith('.sloMet'));
+  const lead = first.map((k) => all.find((c) => c.key === k)!);
+  const placed = new Set([...perModel, ...sloOf, ...lead].map((c) => c.key));
+  return [...perModel, ...lead, ...all.filter((c) => !placed.has(c.key))];
 }
 
 /** The line an interrupted compare prints: which run stopped where (null: none was cut short) and which were not run. */
@@ -22,23 +41,27 @@ export function interruptedCompareLine(stopped: { label: string; atS: number } |
 /** The compare table: one row per run, the best value per column marked with *. */
 export function formatCompare(labels: string[], summaries: Summary[], style: TerminalStyle = PLAIN): string {
   const { rows, best } = compareRows(labels, summaries);
-  const shown = COMPARE_COLUMNS.filter(
+  const shown = shownColumns(summaries).filter(
     (c) => (c.key !== 'cacheHitRate' || summaries.some((s) => s.cache !== null)) && (c.key !== 'recoveryS' || summaries.some((s) => (s.failover?.outages.length ?? 0) > 0)) &&
       (c.key !== 'sloFailedBy' || summaries.some((s) => !s.slo.met)),
   );
-  const cell = (key: string, v: number | boolean | string | null): string => {
+  const cell = (key: string, v: number | boolean | string | null, row: CompareRow): string => {
+    if (key.startsWith('model.') && key.endsWith('.p99Ms')) {
+      const met = row.values[`${key.slice(0, -'.p99Ms'.length)}.sloMet`];
+      return v === null ? '–' : `${fmt(v as number, 2)} ${met === true ? 'met' : met === false ? 'MISSED' : ''}`.trimEnd();
+    }
     if (v === null) return '–';
     if (typeof v === 'string') return key === 'sloFailedBy' ? failedByText(v as SloFailedBy) : v;
     if (key === 'recoveryS') return v === Infinity ? 'never' : fmt(v as number, 0);
     if (typeof v === 'boolean') return v ? 'met' : 'MISSED';
     if (key === 'attainment' || key === 'utilization' || key === 'cacheHitRate' || key === 'errorRate') return pct(v, key === 'errorRate' ? 2 : 1);
-    if (key === 'costUsd' || key === 'monthlyUsd') return usd(v);
+    if (key === 'costUsd' || key === 'monthlyUsd' || key === 'idleMonthlyUsd' || key === 'unchargedMonthlyUsd') return usd(v);
     if (key === 'coldStarts' || key === 'replicasMax') return fmt(v, 0);
     return fmt(v, 2);
   };
   const table: string[][] = [['variant', ...shown.map((c) => c.label)]];
   rows.forEach((r, i) => {
-    table.push([r.variant, ...shown.map((c) => cell(c.key, r.values[c.key]!) + (best[c.key] === i ? ' *' : '  '))]);
+    table.push([r.variant, ...shown.map((c) => cell(c.key, r.values[c.key]!, r) + (best[c.key] === i ? ' *' : '  '))]);
   });
   const title = `compare: ${summaries[0]?.scenario ?? ''} (seed ${summaries[0]?.seed ?? ''}, same arrivals for every run); * marks the best per column`;
   return `${wrapText(title, style.width)}\n\n${colorCells(fitTable(table, style.width, '  ', 1), style.color)}`;

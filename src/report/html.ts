@@ -4,14 +4,15 @@
  * attachment or a CI artifact. Every string that comes from a user (scenario names,
  * variant labels, paths, the command) is escaped.
  */
-import type { Summary } from '../metrics/summary.js';
+import type { ModelSummary, SharingSummary, Summary } from '../metrics/summary.js';
 import type { RunResult } from '../run.js';
-import type { Scenario } from '../config/scenario.js';
-import { latencyDistributionChart, siteChartRuns, sweepCharts, timeCharts, type RenderedChart, type SweepPoint } from './charts.js';
+import type { Scenario, SitePlan } from '../config/scenario.js';
+import { latencyDistributionChart, perGpuChart, siteChartRuns, sweepCharts, timeCharts, type RenderedChart, type SweepPoint } from './charts.js';
 import { fmt, ms, pct, usd } from './format.js';
 import { runTitle } from './summary.js';
 import { verdictWord } from '../metrics/slo.js';
 import { COST_TIE_TOLERANCE } from '../analysis/sweep.js';
+import { modelCompareColumns } from '../analysis/compare.js';
 
 export type { SweepPoint } from './charts.js';
 
@@ -109,7 +110,8 @@ function count(v: number): string {
 }
 
 function hasSlo(s: Summary): boolean {
-  return Object.keys(s.slo.target).length > 0;
+  // several models: the run's verdict is every model meeting its own (it has no targets of its own)
+  return Object.keys(s.slo.target).length > 0 || (s.models ?? []).some((m) => Object.keys(m.slo.target).length > 0);
 }
 
 /** The SLO targets, e.g. "p99 ≤ 25 ms, errors ≤ 0.100 %"; empty when none is set. */
@@ -123,6 +125,7 @@ function sloTargets(target: Record<string, number>): string {
 
 /** The SLO targets and the verdict, e.g. "SLO p99 ≤ 25 ms: met". */
 function sloNote(s: Summary): string {
+  if (s.models !== undefined) return hasSlo(s) ? `every model’s own SLO (${s.models.length} models): ${verdictWord(s.slo)}` : 'no SLO set';
   const targets = sloTargets(s.slo.target);
   if (targets === '') return 'no SLO set';
   return `SLO ${targets}: ${verdictWord(s.slo)}`;
@@ -255,6 +258,7 @@ function warningsBlock(results: RunResult[], labels: string[] | null): string[] 
 }
 
 function fleetLine(sc: Scenario): string {
+  if (sc.topology?.kind === 'models') return `${sc.topology.models.length} models, ${sharingText(sc.topology.sharing)}`;
   const gpu = sc.fleet.gpu ? `${sc.fleet.gpu}${sc.fleet.mig ? ` (MIG ${sc.fleet.mig})` : ''}` : 'custom latency table';
   return `${sc.fleet.replicas} replica(s) on ${gpu}, routing ${sc.fleet.routing}, maxBatch ${sc.fleet.batching.maxBatch}`;
 }
@@ -275,6 +279,78 @@ function withDistribution(charts: RenderedChart[], distribution: RenderedChart):
   return i < 0 ? [...charts, distribution] : [...charts.slice(0, i + 1), distribution, ...charts.slice(i + 1)];
 }
 
+/** How several models share GPUs, in one phrase (with what it stands for in Kubernetes). */
+function sharingText(sh: NonNullable<Extract<Scenario['topology'], { kind: 'models' }>>['sharing']): string {
+  if (sh.mode === 'dedicated') return 'dedicated: each model on GPUs of its own (a Deployment per model requesting whole GPUs)';
+  if (sh.mode === 'mig') return `MIG: each ${sh.gpu} cut as ${sh.layout.join(' + ')} (GPU Operator mixed strategy: a model’s pods request nvidia.com/mig-<profile>)`;
+  return `shared: ${sh.gpus} × ${sh.gpu}, every model on each GPU, overlap ${fmt(sh.overlap, 2)} (one Triton with every model loaded, or time-slicing/MPS)`;
+}
+
+/** Where a model's replicas ran, in one cell: its GPU (dedicated), its MIG profile (mig) or the shared GPUs. */
+function placementText(sh: SharingSummary, plan: SitePlan | null | undefined): string {
+  if (sh.mode === 'shared') return `shared ${sh.gpu ?? ''}`.trim();
+  const f = plan?.fleet;
+  if (f === undefined) return '';
+  return f.mig !== null ? `${f.gpu ?? ''} ${f.mig}`.trim() : (f.gpu ?? 'custom table');
+}
+
+/** The per-model table of a several-model run: each model's requests, latency, own SLO, GPU use and cost. */
+function modelsTable(models: readonly ModelSummary[], sh: SharingSummary, result: RunResult): string {
+  const head = ['model', 'on', 'arrived', 'completed', 'failed', 'req/s', 'p50', 'p99', 'SLO', 'GPU util', 'mean batch', 'replicas (mean)', 'GPU-hours', 'cost'];
+  const rows = models.map((m, i) => {
+    const judged = Object.keys(m.slo.target).length > 0;
+    const verdict = judged ? `${sloTargets(m.slo.target)}: ${verdictWord(m.slo)}` : 'no SLO set';
+    const done = m.requests.completed > 0;
+    const cells = [
+      `<td class="text">${escapeHtml(m.name)}</td>`,
+      `<td class="text">${escapeHtml(placementText(sh, result.sites[i]?.plan))}</td>`,
+      `<td>${escapeHtml(count(m.requests.arrived))}</td>`,
+      `<td>${escapeHtml(count(m.requests.completed))}</td>`,
+      `<td>${escapeHtml(count(m.requests.rejected + m.requests.timedOut))}</td>`,
+      `<td>${escapeHtml(fmt(m.throughputRps, 1))}</td>`,
+      `<td>${done ? escapeHtml(ms(m.latencyMs.p50)) : '—'}</td>`,
+      `<td${judged ? ` class="${m.slo.met ? 'met' : 'missed'}"` : ''}>${done ? escapeHtml(ms(m.latencyMs.p99)) : '—'}</td>`,
+      `<td class="text${judged ? (m.slo.met ? ' met' : ' missed') : ''}" data-slo="${judged ? (m.slo.met ? 'met' : 'missed') : 'none'}">${escapeHtml(verdict)}</td>`,
+      `<td>${escapeHtml(pct(m.gpu.utilization))}</td>`,
+      `<td>${escapeHtml(fmt(m.gpu.meanBatchSize, 2))}</td>`,
+      `<td>${escapeHtml(fmt(m.replicas.mean, 2))}</td>`,
+      `<td>${escapeHtml(fmt(m.gpuHours, 3))}</td>`,
+      `<td>${escapeHtml(usd(m.costUsd))}</td>`,
+    ];
+    return `<tr data-model="${escapeHtml(m.name)}">${cells.join('')}</tr>`;
+  });
+  return [
+    `<div class="table-wrap"><table class="data models">`,
+    `<thead><tr>${head.map((h, j) => `<th${j < 2 || h === 'SLO' ? ' class="text"' : ''}>${escapeHtml(h)}</th>`).join('')}</tr></thead>`,
+    `<tbody>`,
+    ...rows,
+    `</tbody></table></div>`,
+  ].join('\n');
+}
+
+/** The sharing section of a several-model run: the mode, GPUs billed, GPU-hours charged to models and idle, the per-GPU chart. */
+async function sharingSection(s: Summary, sh: SharingSummary, sc: Scenario): Promise<string> {
+  const topo = sc.topology?.kind === 'models' ? sc.topology : null;
+  const charged = sh.gpuHours > 0 ? sh.attributedGpuHours / sh.gpuHours : 0;
+  const cards: [string, string, string, string][] = [
+    ['sharing-mode', 'sharing', sh.mode, topo !== null ? sharingText(topo.sharing) : ''],
+    ['gpus-billed', 'GPUs billed (mean)', fmt(sh.gpus.mean, 2), `lowest ${fmt(sh.gpus.min, 0)}, highest ${fmt(sh.gpus.max, 0)}${sh.gpu !== null ? ` × ${sh.gpu}` : ''} after warmup`],
+    ['gpu-hours', 'GPU-hours billed', fmt(sh.gpuHours, 3), `${fmt(sh.attributedGpuHours, 3)} charged to models (${pct(charged)}), ${fmt(sh.idleGpuHours, 3)} idle`],
+    ['idle-cost', 'idle cost', usd(sh.idleUsd), sh.mode === 'dedicated' ? 'dedicated: every GPU is charged to its model' : 'billed GPU time no model is charged for (free slices, idle shared GPUs)'],
+    ['models-cost', 'charged to models', usd(Math.max(0, s.cost.gpuUsd - sh.idleUsd)), `of the GPU bill ${usd(s.cost.gpuUsd)}`],
+  ];
+  const chart = await perGpuChart(sh.perGpu, sh.mode);
+  return [
+    `<section class="sharing">`,
+    `<h2>GPU sharing</h2>`,
+    `<section class="cards">`,
+    ...cards.map(([id, label, value, note]) => `<div class="card" data-card="${id}"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div>${note ? `<div class="note">${escapeHtml(note)}</div>` : ''}</div>`),
+    `</section>`,
+    chartsSection('Per GPU', [chart]),
+    `</section>`,
+  ].join('\n');
+}
+
 /** The time charts drawn once per region or shard in a run report. */
 const SITE_CHARTS = ['arrivals', 'latency', 'replicas', 'gpu'] as const;
 
@@ -286,8 +362,8 @@ export async function renderRunReport(input: { result: RunResult; version: strin
   // the --set overrides in the title: two runs of one file with different overrides read differently
   const name = runTitle(s, input.overrides ?? []);
   const charts = withDistribution(await timeCharts([{ label: name, result }], false), await latencyDistributionChart([{ label: name, result }], false));
-  // regions or shards: the main charts per site, overlaid (colour = site)
-  const siteKind = sc.topology?.kind === 'regions' ? 'region' : 'shard';
+  // regions, shards or models: the main charts per site, overlaid (colour = site)
+  const siteKind = siteKindOf(sc);
   const siteCharts =
     result.siteTimelines.length > 0
       ? (
@@ -311,11 +387,19 @@ export async function renderRunReport(input: { result: RunResult; version: strin
     ...METRICS.map((m) => card(m, s, sc)).filter((c): c is string => c !== null),
     `</section>`,
     chartsSection('Over time', charts),
-    ...(siteCharts.length > 0 ? [chartsSection(`By ${siteKind} (colour = ${siteKind}${siteKind === 'region' ? '; latency of the requests each region served, the users\' network round trip included' : ''})`, siteCharts)] : []),
+    ...(s.models !== undefined && s.sharing !== undefined
+      ? [`<h2>Models</h2>`, modelsTable(s.models, s.sharing, result), await sharingSection(s, s.sharing, sc)]
+      : []),
+    ...(siteCharts.length > 0 ? [chartsSection(`By ${siteKind} (colour = ${siteKind}${siteKind === 'region' ? '; latency of the requests each region served, the users\' network round trip included' : siteKind === 'model' ? '; each model\u2019s own requests, replicas and GPU time' : ''})`, siteCharts)] : []),
     `<h2>Scenario</h2>`,
     scenarioDetails(sc, 'Resolved scenario (defaults filled in, units in seconds, bytes and requests/s)'),
   ];
   return page(`infersim report: ${name}`, body, version);
+}
+
+/** What the per-site charts of a run are drawn by: region, model or shard. */
+function siteKindOf(sc: Scenario): 'region' | 'model' | 'shard' {
+  return sc.topology?.kind === 'regions' ? 'region' : sc.topology?.kind === 'models' ? 'model' : 'shard';
 }
 
 /** Labels made unique (a chart's legend needs one entry per run). */
@@ -344,6 +428,42 @@ function bestIndices(m: Metric, summaries: Summary[]): Set<number> {
   return best;
 }
 
+/**
+ * Several-model runs side by side: per model its p99 and own SLO verdict, then GPUs billed, the monthly
+ * cost, the idle and the uncharged monthly cost (analysis/compare.ts modelCompareColumns); [] for single-model runs.
+ */
+function modelsCompareTable(labels: readonly string[], summaries: Summary[]): string[] {
+  const extra = modelCompareColumns(summaries);
+  if (extra.length === 0) return [];
+  const models = extra.filter((c) => c.key.startsWith('model.') && c.key.endsWith('.p99Ms'));
+  const money = (v: number | boolean | string | null): string => (typeof v === 'number' ? usd(v) : '—');
+  const head = [
+    '<th class="text">variant</th>',
+    ...models.map((c) => `<th>${escapeHtml(c.label.replace(/ p99 ms$/, ''))} p99 / SLO</th>`),
+    '<th>GPUs billed (mean)</th><th>per month</th><th>idle GPU time per month</th><th>charged to no model per month</th>',
+  ].join('');
+  const rows = summaries.map((s, i) => {
+    const cells = models.map((c) => {
+      const p99 = c.value(s);
+      const met = extra.find((x) => x.key === `${c.key.slice(0, -'.p99Ms'.length)}.sloMet`)?.value(s);
+      const cls = met === true ? ' class="met"' : met === false ? ' class="missed"' : '';
+      return `<td${cls}>${typeof p99 === 'number' ? escapeHtml(`${ms(p99)} ${met === true ? 'met' : met === false ? 'MISSED' : ''}`.trim()) : '—'}</td>`;
+    });
+    const v = (key: string): number | boolean | string | null => extra.find((c) => c.key === key)?.value(s) ?? null;
+    const gpus = v('gpusBilled');
+    return `<tr><td class="text">${escapeHtml(labels[i]!)}</td>${cells.join('')}<td>${typeof gpus === 'number' ? escapeHtml(fmt(gpus, 2)) : '—'}</td><td>${escapeHtml(usd(s.cost.monthlyUsd))}</td><td>${escapeHtml(money(v('idleMonthlyUsd')))}</td><td>${escapeHtml(money(v('unchargedMonthlyUsd')))}</td></tr>`;
+  });
+  return [
+    `<h2>Per model</h2>`,
+    `<p class="meta">Each model against its own SLO; a run meets its SLO when every model does. Idle GPU time: billed GPU time with no batch running; charged to no model: free MIG slices and shared GPUs’ idle time.</p>`,
+    `<div class="table-wrap"><table class="data models-compare">`,
+    `<thead><tr>${head}</tr></thead>`,
+    `<tbody>`,
+    ...rows,
+    `</tbody></table></div>`,
+  ];
+}
+
 /** Variants (or files) side by side: the summary cards as one table row each, the time charts overlaid. */
 export async function renderCompareReport(input: { results: RunResult[]; labels: string[]; version: string; command: string }): Promise<string> {
   const { results, version, command } = input;
@@ -367,7 +487,7 @@ export async function renderCompareReport(input: { results: RunResult[]; labels:
   // regions or shards: the main charts once per site, the variants overlaid (every variant with that site)
   const siteSections: string[] = [];
   const siteNames = [...new Set(results.flatMap((r) => r.siteTimelines.map((st) => st.name)))];
-  const siteKind = results.some((r) => r.scenario.topology?.kind === 'regions') ? 'region' : 'shard';
+  const siteKind = results.some((r) => r.scenario.topology?.kind === 'regions') ? 'region' : results.some((r) => r.scenario.topology?.kind === 'models') ? 'model' : 'shard';
   for (const site of siteNames) {
     const siteRuns = runs
       .map((run) => {
@@ -377,8 +497,9 @@ export async function renderCompareReport(input: { results: RunResult[]; labels:
       .filter((x): x is { label: string; result: RunResult } => x !== null);
     if (siteRuns.length === 0) continue;
     const siteCharts = (await timeCharts(siteRuns, true, undefined, SITE_CHARTS)).map((c) => ({ ...c, id: `${siteKind}-${site}-${c.id}` }));
-    siteSections.push(chartsSection(`${siteKind === 'region' ? 'Region' : 'Shard'} ${site} (colour = variant${siteKind === 'region' ? '; latency of the requests this region served, the users\' round trip included' : ''})`, siteCharts));
+    siteSections.push(chartsSection(`${siteKind === 'region' ? 'Region' : siteKind === 'model' ? 'Model' : 'Shard'} ${site} (colour = variant${siteKind === 'region' ? '; latency of the requests this region served, the users\' round trip included' : ''})`, siteCharts));
   }
+  const perModel = modelsCompareTable(labels, summaries);
   const names = [...new Set(summaries.map((s) => s.scenario))];
   const title = `Compare: ${names.join(' vs ')}`;
   const body = [
@@ -395,12 +516,13 @@ export async function renderCompareReport(input: { results: RunResult[]; labels:
     `</header>`,
     ...warningsBlock(results, labels),
     `<h2>Summary</h2>`,
-    `<p class="meta">Best value per column highlighted. SLO: ${escapeHtml(sloTargets(summaries[0]?.slo.target ?? {}) || 'none')}.</p>`,
+    `<p class="meta">Best value per column highlighted. SLO: ${escapeHtml(perModel.length > 0 ? 'each model\u2019s own (per model below)' : sloTargets(summaries[0]?.slo.target ?? {}) || 'none')}.</p>`,
     `<div class="table-wrap"><table class="data compare">`,
     `<thead>${head}</thead>`,
     `<tbody>`,
     ...rows,
     `</tbody></table></div>`,
+    ...perModel,
     chartsSection('Over time (colour = variant)', charts),
     ...siteSections,
     `<h2>Scenarios</h2>`,
@@ -414,6 +536,8 @@ export async function renderSweepReport(input: {
   points: SweepPoint[];
   varied: string[];
   sloP99Ms: number | null;
+  /** The SLO in words when it is not one p99 target (several models, each judged on its own). */
+  sloText?: string;
   chosenIndex: number | null;
   version: string;
   command: string;
@@ -427,7 +551,7 @@ export async function renderSweepReport(input: {
   const costText = (p: SweepPoint): string => (monthly ? `${usd(p.monthlyUsd!)}/month` : `cost ${usd(p.costUsd)}`);
   const chosenText = chosen
     ? `★ Chosen: ${varied.map((p) => `${p}=${String(chosen.values[p])}`).join(', ')} (p99 ${ms(chosen.p99Ms)}, ${costText(chosen)}): the cheapest point meeting the SLO at every seed, where monthly costs within ${pct(COST_TIE_TOLERANCE, 0)} of the cheapest count as tied and the lowest p99 among them wins.`
-    : sloP99Ms !== null
+    : sloP99Ms !== null || input.sloText !== undefined
       ? 'No point meets the SLO.'
       : 'No point chosen.';
   const textColumn = varied.map((v) => points.some((p) => typeof p.values[v] !== 'number'));
@@ -443,7 +567,7 @@ export async function renderSweepReport(input: {
   const body = [
     `<header>`,
     `<h1>${escapeHtml(title)}</h1>`,
-    `<p class="meta">Sweep of <b>${escapeHtml(varied.join(', ') || '(nothing)')}</b> · ${points.length} points · SLO ${sloP99Ms !== null ? `p99 ≤ <b>${escapeHtml(fmt(sloP99Ms, 2))} ms</b>` : 'none'} · infersim <b>${escapeHtml(version)}</b></p>`,
+    `<p class="meta">Sweep of <b>${escapeHtml(varied.join(', ') || '(nothing)')}</b> · ${points.length} points · SLO ${sloP99Ms !== null ? `p99 ≤ <b>${escapeHtml(fmt(sloP99Ms, 2))} ms</b>` : escapeHtml(input.sloText ?? 'none')} · infersim <b>${escapeHtml(version)}</b></p>`,
     commandBlock(command),
     `</header>`,
     `<p class="meta chosen-line">${escapeHtml(chosenText)}</p>`,

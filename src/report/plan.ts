@@ -21,12 +21,20 @@ export interface PlanTableOptions {
 }
 
 function targetText(sc: Scenario, margin: number): string {
+  // several models: each model's own SLO ("bert: p99 ≤ 30 ms; resnet: …"), all of which must hold
+  if (sc.topology?.kind === 'models') {
+    return sc.topology.models.map((m) => `${m.name}: ${sloText(m.slo ?? sc.slo, margin) || 'none'}`).join('; ');
+  }
+  return sloText(sc.slo, margin);
+}
+
+function sloText(slo: Scenario['slo'], margin: number): string {
   const parts: string[] = [];
-  for (const [p, s] of Object.entries(sc.slo.latencyS)) {
+  for (const [p, s] of Object.entries(slo.latencyS)) {
     const ms = s * 1e3;
     parts.push(`${p} ≤ ${fmt(ms, 2)} ms${margin > 0 ? ` (${fmt(ms * (1 - margin), 2)} ms with the margin)` : ''}`);
   }
-  if (sc.slo.maxErrorRate !== null) parts.push(`error rate ≤ ${pct(sc.slo.maxErrorRate, 3)}`);
+  if (slo.maxErrorRate !== null) parts.push(`error rate ≤ ${pct(slo.maxErrorRate, 3)}`);
   return parts.join(', ');
 }
 

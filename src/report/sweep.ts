@@ -1,6 +1,7 @@
 /** A sweep document laid out: sweep.csv and the terminal table with its ★ and closing lines. */
 import { failedByText, verdictWord } from '../metrics/slo.js';
-import { COST_TIE_TOLERANCE, meetsRequirement, SWEEP_METRICS, type SweepDocument, type SweepRequirement } from '../analysis/sweep.js';
+import { COST_TIE_TOLERANCE, meetsRequirement, SWEEP_METRICS, type PointResult, type SweepDocument, type SweepRequirement } from '../analysis/sweep.js';
+import { tidy } from '../metrics/round.js';
 import type { Axis } from '../analysis/grid.js';
 import { recordsCsv } from './csv.js';
 import { fmt, pct, usd } from './format.js';
@@ -17,15 +18,48 @@ export function sweepColumns(axes: Axis[]): string[] {
   return cols;
 }
 
-/** sweep.csv text: one row per point held, in grid order. */
+/** The models of a sweep of several-model runs, in the order first seen (none for single-model runs). */
+function sweepModels(doc: SweepDocument): string[] {
+  const names: string[] = [];
+  for (const p of doc.points) for (const r of p.runs) for (const m of r.models ?? []) if (!names.includes(m.name)) names.push(m.name);
+  return names;
+}
+
+/** A point's figures for one model over its seeds: the mean p99, and whether the model met its own SLO at every seed (null: not in this point). */
+function modelFigures(p: PointResult, name: string): { p99Ms: number; sloMet: boolean } | null {
+  const blocks = p.runs.map((r) => r.models?.find((m) => m.name === name));
+  if (blocks.some((b) => b === undefined)) return null;
+  const found = blocks as NonNullable<(typeof blocks)[number]>[];
+  return { p99Ms: tidy(found.reduce((a, b) => a + b.latencyMs.p99, 0) / found.length), sloMet: found.every((b) => b.slo.met) };
+}
+
+/** A point's mean GPUs billed over its seeds (summary.sharing.gpus.mean), null without a sharing block. */
+function gpusBilled(p: PointResult): number | null {
+  const g = p.runs.map((r) => r.sharing?.gpus.mean);
+  return g.every((x): x is number => x !== undefined) ? tidy(g.reduce((a, b) => a + b, 0) / g.length) : null;
+}
+
+/**
+ * sweep.csv text: one row per point held, in grid order. A sweep of several-model runs adds, after the
+ * usual columns, each model's mean p99 and whether it met its own SLO at every seed (`model.<name>.p99Ms`,
+ * `model.<name>.sloMet`) and the GPUs billed (`gpusBilled`); the run's `sloMet` is every model meeting its own.
+ */
 export function sweepCsv(doc: SweepDocument): string {
+  const models = sweepModels(doc);
+  const extra = models.length === 0 ? [] : [...models.flatMap((n) => [`model.${n}.p99Ms`, `model.${n}.sloMet`]), 'gpusBilled'];
   const records = doc.points.map((p) => {
     const rec: Record<string, unknown> = {};
     for (const a of doc.axes) rec[a.path] = cell(p.values[a.path]);
     for (const [k, v] of Object.entries(p)) if (k !== 'values' && k !== 'runs' && k !== 'sets') rec[k] = v;
+    for (const n of models) {
+      const f = modelFigures(p, n);
+      rec[`model.${n}.p99Ms`] = f?.p99Ms ?? null;
+      rec[`model.${n}.sloMet`] = f?.sloMet ?? null;
+    }
+    if (models.length > 0) rec['gpusBilled'] = gpusBilled(p);
     return rec;
   });
-  return recordsCsv(sweepColumns(doc.axes), records);
+  return recordsCsv([...sweepColumns(doc.axes), ...extra], records);
 }
 
 /** A varied value as a CSV or table cell: scalars as written, anything else as JSON. */
@@ -46,7 +80,10 @@ export function formatSweepTable(doc: SweepDocument, style: TerminalStyle = PLAI
   );
   lines.push('');
   const interval = doc.seeds > 1;
-  const header = ['', ...doc.axes.map((a) => a.path), 'p99 ms', ...(interval ? ['p99 95% CI'] : []), 'attainment', 'gpu util', 'cost', 'monthly', 'SLO'];
+  // several-model runs: each model's p99 and own verdict, and the GPUs billed, before the run's verdict
+  const models = sweepModels(doc);
+  const perModel = models.length === 0 ? [] : [...models.map((n) => `${n} p99 ms / SLO`), 'GPUs'];
+  const header = ['', ...doc.axes.map((a) => a.path), 'p99 ms', ...(interval ? ['p99 95% CI'] : []), 'attainment', 'gpu util', 'cost', 'monthly', ...perModel, 'SLO'];
   const rows: string[][] = [header];
   for (const p of doc.points) {
     const why = p.sloFailedBy === null ? '' : failedByText(p.sloFailedBy);
@@ -60,6 +97,15 @@ export function formatSweepTable(doc: SweepDocument, style: TerminalStyle = PLAI
       pct(p.utilization, 1),
       usd(p.costUsd),
       usd(p.monthlyUsd),
+      ...(models.length === 0
+        ? []
+        : [
+            ...models.map((n) => {
+              const f = modelFigures(p, n);
+              return f === null ? '–' : `${fmt(f.p99Ms, 2)} ${f.sloMet ? 'met' : 'MISSED'}`;
+            }),
+            fmt(gpusBilled(p) ?? 0, 2),
+          ]),
       slo,
     ]);
   }

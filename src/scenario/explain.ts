@@ -113,7 +113,8 @@ export function explainField(path: string): string | null {
   if (props !== null) {
     lines.push('', 'FIELDS:');
     const width = Math.max(...Object.keys(props).map((k) => k.length));
-    const req = new Set<string>((node.required as string[] | undefined) ?? []);
+    // a list's fields are its items' (models: name is required in each)
+    const req = new Set<string>((node.required as string[] | undefined) ?? ((node.items as Json | undefined)?.required as string[] | undefined) ?? []);
     for (const [k, v] of Object.entries(props)) {
       const d = typeof v.description === 'string' ? v.description : '';
       const first = d.length > 90 ? `${d.slice(0, 87)}…` : d;

@@ -164,11 +164,42 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
   'shards.tenants': 'by tenant: a Zipf tenant per request.',
   'shards.tenants.count': 'Number of tenants.',
   'shards.tenants.exponent': 'Zipf exponent of tenant popularity.',
+  // several models (README "Several models per GPU"); what each sharing mode is in Kubernetes:
+  // MIG: https://docs.nvidia.com/datacenter/cloud-native/gpu-operator/latest/gpu-operator-mig.html (mixed strategy:
+  // each slice is a resource nvidia.com/mig-<profile>); time-slicing and MPS:
+  // https://docs.nvidia.com/datacenter/cloud-native/gpu-operator/latest/gpu-sharing.html; Triton loads every model of its
+  // model repository into one server: https://docs.nvidia.com/deeplearning/triton-inference-server/user-guide/docs/user_guide/model_repository.html
+  models:
+    'Several models in one scenario, instead of top-level traffic and model: each with its own arrivals, traffic, latency, fleet, SLO, autoscaler and cache; the run meets its SLO when every model meets its own. Results per model in summary.json (models), timeline-<name>.csv and the report.',
+  'models.*': 'One model: its name, and its own traffic, model, fleet, slo, autoscaler, cache and featureStore (each like the top-level section).',
+  'models.*.name': 'Model name: labels its results and its timeline-<name>.csv (names must differ, also once turned into file names).',
+  'models.*.traffic': 'This model\'s arrivals (the fields of the top-level traffic); each model\'s arrivals are a stream of their own, so they stay the same when sharing changes.',
+  'models.*.model': 'This model\'s latency: a profile for its GPU or a latency table (the fields of the top-level model).',
+  'models.*.fleet': 'Deep-merged onto the top-level fleet (the defaults every model shares). mig: fleet.mig is the profile this model\'s pods request; shared: leave out gpu, mig and replicas (sharing sets them).',
+  'models.*.slo': 'This model\'s own SLO (the fields of the top-level slo).',
+  'models.*.autoscaler': 'This model\'s own autoscaler (dedicated and mig; with shared the GPUs are one fixed pool).',
+  'models.*.cache': 'A result cache in front of this model.',
+  'models.*.featureStore': 'A feature store read on this model\'s cache misses.',
+  sharing:
+    'How the models share GPUs: dedicated (each on GPUs of its own), mig (GPUs cut into MIG slices of one layout) or shared (every model on each GPU).',
+  'sharing.mode':
+    'dedicated: a Deployment per model, each pod requesting whole GPUs (nvidia.com/gpu: 1). mig: the GPU Operator\'s MIG manager cuts every GPU as sharing.layout ("mixed" strategy); a model\'s pods request its profile (nvidia.com/mig-3g.40gb: 1) and take a free slice of it, else a new node with the layout is provisioned; nodes bill whole GPUs, models their slices\' k/7 share, the rest is idle. shared: one server holds every model on each GPU (Triton with several models loaded, or GPU time-slicing/MPS with a pod per model on one GPU); each model keeps its queue and batcher, batches of different models run concurrently and slow each other by σ(m) = 1 + overlap·(m − 1); models are billed the GPU time they used.',
+  'sharing.gpu': 'mig and shared: the GPU type every model runs on (a catalog id, e.g. a100-80gb).',
+  'sharing.layout':
+    'mig: the slices of every GPU, MIG profiles joined by +, e.g. 3g.40gb+2g.20gb+1g.10gb+1g.10gb; must be a placement NVIDIA allows on sharing.gpu, and hold every model\'s fleet.mig. In --vary, list several layouts separated by commas.',
+  'sharing.gpus': 'shared: the GPUs of the pool (each holds one replica of every model; default 1). mig: GPUs (nodes) that exist from the start even when the pods need fewer (default 0).',
+  'sharing.overlap': 'shared: how much batches of different models on one GPU run at once (σ(m) = 1 + overlap·(m − 1)); 0 (default) is strict time-slicing, one batch at a time.',
   variants: 'For compare: named partial scenarios, each deep-merged onto this one.',
 };
 
-/** The doc of a dotted path, trying `*` for each numeric or map segment. */
+/** The doc of a dotted path, trying `*` for each numeric or map segment; a model's own section (models.<i>.traffic.rate) reads as the top-level one. */
 export function fieldDoc(path: readonly string[]): string | undefined {
+  const own = lookup(path);
+  if (own !== undefined || path[0] !== 'models' || path.length < 4) return own;
+  return lookup(path.slice(2));
+}
+
+function lookup(path: readonly string[]): string | undefined {
   const direct = FIELD_DOCS[path.join('.')];
   if (direct !== undefined) return direct;
   // replace segments by * from the right until one matches

@@ -65,8 +65,27 @@ export function scenarioJsonSchema(): Json {
     title: 'infersim scenario',
     ...generated,
   };
+  ownSections(out);
   annotate(out, []);
   return out;
+}
+
+/**
+ * A model of a models list holds its own traffic, model, fleet, slo, autoscaler, cache and featureStore,
+ * each validated by the loader as the top-level section (schema.ts keeps them unparsed until then): the
+ * JSON Schema gives each the top-level section's schema, without the section's own default.
+ */
+function ownSections(root: Json): void {
+  const top = root.properties as Record<string, Json> | undefined;
+  const entry = (top?.models?.items as Json | undefined)?.properties as Record<string, Json> | undefined;
+  if (top === undefined || entry === undefined) return;
+  for (const k of Object.keys(entry)) {
+    const section = top[k];
+    if (k === 'name' || section === undefined) continue;
+    const copy = structuredClone(section);
+    delete copy.default;
+    entry[k] = copy;
+  }
 }
 
 /** Adds descriptions by path and turns the leaves' required marks into `required` lists. */
