@@ -253,8 +253,10 @@ export interface SiteTotals {
   readyLevel: number;
   readyMin: number;
   readyMax: number;
-  /** Billed GPU-seconds after warmup. */
+  /** Billed GPU-seconds after warmup, and the billed GPU level's lowest and highest after warmup (GPU-equivalents). */
   billedGpuS: number;
+  billedMin?: number;
+  billedMax?: number;
   coldStarts: number;
   /** Counted completions served outside their users' region (regions). */
   foreignCompleted: number;
@@ -531,9 +533,10 @@ function sharingBlock(sc: Scenario, sites: readonly SiteTotals[], bill: RunBill,
     layout: sharing.mode === 'mig' ? [...sharing.layout] : null,
     scaling: sharing.mode === 'shared' ? sharing.scaling : null,
     gpus: {
-      min: pool !== null ? pool.gpusMin : tidy(sites.reduce((a, s) => a + s.readyMin, 0)),
+      // dedicated: each model's billed GPU-equivalents (a MIG profile counts k/7), lowest and highest summed over the models
+      min: pool !== null ? pool.gpusMin : tidy(sites.reduce((a, s) => a + (s.billedMin ?? s.readyMin), 0)),
       mean: tidy(windowS > 0 ? gpuS / windowS : 0),
-      max: pool !== null ? pool.gpusMax : tidy(sites.reduce((a, s) => a + s.readyMax, 0)),
+      max: pool !== null ? pool.gpusMax : tidy(sites.reduce((a, s) => a + (s.billedMax ?? s.readyMax), 0)),
     },
     gpuHours: tidy(gpuS / 3600),
     attributedGpuHours: tidy(attributedS / 3600),

@@ -323,6 +323,8 @@ export class Site {
       readyMin: ready.min,
       readyMax: ready.max,
       billedGpuS: this.billedGpuS(stopS, false),
+      billedMin: this.billedGpus.min,
+      billedMax: this.billedGpus.max,
       coldStarts: this.lifecycle.coldStartsCounted,
       foreignCompleted: this.books.foreignCounted,
       prices: { gpuHourlyUsd: this.sc.cost.gpuHourlyUsd, cacheHourlyUsd: this.sc.cost.cacheHourlyUsd },
