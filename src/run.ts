@@ -115,6 +115,7 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
   const gpuPool = sharedPool(sc, sim);
   sites.push(...buildSites(sc, sim, pool, readySum, regions, gpuPool));
   if (opts.observer) for (const s of sites) s.observe(opts.observer);
+  if (sc.topology?.kind === 'models' && sc.topology.sharing.mode === 'shared' && sc.topology.sharing.scaling === 'unit') scaleAsUnit(sites);
   const onlySite = sc.topology === undefined || sc.topology === null ? sites[0]! : null;
   const models = sc.topology?.kind === 'models';
   const keys = models ? null : keySampler(sc, sim, onlySite);
@@ -288,6 +289,24 @@ function regionRouter(sc: Scenario, sim: Simulation, pool: RequestPool, errorsSo
   if (topo?.kind !== 'regions') return null;
   const keySpace = sc.traffic.keys.kind === 'zipf' ? sc.traffic.keys.count : 0;
   return new RegionRouter(sim, topo, pool, sim.rng.stream('population'), sim.rng.stream('region-routing'), keySpace, errorsSoFar);
+}
+
+/**
+ * One Triton Deployment holding every model (sharing.scaling unit): its replicas are GPUs with all
+ * the models, so every model runs as many as the most any model's autoscaler asks for, the way an
+ * HPA with one metric per model takes the largest recommendation. A model without an autoscaler
+ * asks for its start count (sharing.gpus) throughout. The GPU nodes keep each new replica of every
+ * model together (serving/gpu-nodes.ts: a pod goes to the first GPU lacking its model).
+ */
+function scaleAsUnit(sites: readonly Site[]): void {
+  const wants = sites.map((s) => s.lifecycle.desired);
+  sites.forEach((site, i) => {
+    site.lifecycle.group = (_from, n): void => {
+      wants[i] = Math.max(0, Math.floor(n));
+      const d = Math.max(...wants);
+      for (const s of sites) if (s.lifecycle.desired !== d) s.lifecycle.applyDesired(d);
+    };
+  });
 }
 
 /** The GPUs several models share (sharing.mode shared or mig), else null. */

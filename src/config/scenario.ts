@@ -322,7 +322,7 @@ export interface ShardsTopology {
  *   with a pod per model on one GPU): each model keeps its own queue and batcher, batches of
  *   different models run concurrently and slow each other by the sharing law
  *   σ(m) = 1 + overlap·(m − 1) (0 = strict time-slicing; serving/shared-gpus.ts); `scaling` unit:
- *   a fixed pool, one replica of every model per GPU; per-model: each model scales on its own.
+ *   one replica of every model per GPU, the pool following the largest wish of the models' autoscalers (run.ts scaleAsUnit); per-model: each model scales on its own.
  */
 export type Sharing =
   | { mode: 'dedicated' }
@@ -339,11 +339,11 @@ export type Sharing =
   | {
       mode: 'shared';
       gpu: string;
-      /** unit: GPUs at t = 0 (the fixed pool, one replica of every model each); per-model: the GPUs the node group always keeps. */
+      /** unit: GPUs at t = 0 and at least (one replica of every model each); per-model: the GPUs the node group always keeps. */
       gpus: number;
       overlap: number;
       /**
-       * unit: one server holds every model on each GPU (Triton), the pool is fixed; per-model: each
+       * unit: one server holds every model on each GPU (Triton), the pool scales as one; per-model: each
        * model's pods scale on their own (time-slicing/MPS), one pod of a model per GPU, a new GPU node
        * when every GPU has one.
        */

@@ -379,7 +379,6 @@ function buildModels(doc: Record<string, unknown>, v: RawScenario, opts: LoadOpt
         const unit = k === 'replicas' || k === 'warmPool';
         if (ownFleet[k] !== undefined) issues.push({ code: 'unsupported', path: ['models', i, 'fleet', k], message: M.modelFleetFixedBySharing(k, 'shared', unit) });
       }
-      if (sharing.scaling === 'unit' && own.autoscaler !== undefined) issues.push({ code: 'unsupported', path: ['models', i, 'autoscaler'], message: M.SHARED_POOL_FIXED });
       if (sharing.scaling === 'unit') fixed.replicas = sharing.gpus;
     }
     const merged: Record<string, unknown> = {

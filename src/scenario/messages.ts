@@ -477,8 +477,6 @@ export function inModel(name: string, path: string, message: string): string {
 export function modelMigProfile(profile: string, layout: string): string {
   return `MIG profile ${profile} is not a slice of sharing.layout (${layout}): the model's pods could never be placed`;
 }
-export const SHARED_POOL_FIXED =
-  'with sharing.mode shared and scaling unit the GPUs are one fixed pool (sharing.gpus), each holding every model: a model cannot scale on its own (set sharing.scaling: per-model, or use mode dedicated or mig)';
 export function modelGpuNotShared(gpu: string, mode: string, shared: string): string {
   return `fleet.gpu is ${gpu}, but with sharing.mode ${mode} every model runs on sharing.gpu (${shared}): leave it out`;
 }

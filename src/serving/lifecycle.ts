@@ -165,9 +165,21 @@ export class Lifecycle {
 
   // ------------------------------------------------------------------ control
 
+  /**
+   * Several models' pods scaled as one (sharing.scaling unit: one Triton Deployment holding every
+   * model): told this lifecycle's wish instead of acting on it, it sets every member's desired.
+   */
+  group: ((from: Lifecycle, n: number) => void) | null = null;
+
   /** Sets the desired number of serving replicas and acts on it at once (ignored while down or held: the autoscaler is frozen). */
   setDesired(n: number): void {
     if (this.down || this.held) return;
+    if (this.group !== null) this.group(this, n);
+    else this.applyDesired(n);
+  }
+
+  /** Sets the desired number of serving replicas and acts on it at once (the group's decision, or setDesired's). */
+  applyDesired(n: number): void {
     this.desired = Math.max(0, Math.floor(n));
     this.reconcile();
   }

@@ -73,3 +73,44 @@ describe('shared GPUs, per-model scaling', () => {
     expect(s.gpu.utilization).toBeLessThan(0.11);
   });
 });
+
+describe('shared GPUs, scaled as a unit (one Triton Deployment with every model)', () => {
+  it('the pool follows the largest wish of the models’ autoscalers: every model gets a replica on the new GPU', () => {
+    // a asks for 2 at 600 s (b has no autoscaler: it asks for its start count, 1): both models go to 2
+    // replicas, their second pods on one new GPU (ready 720 s; each pulls 30 s and loads 10 s: 760 s);
+    // a asks for 1 at 1800 s: both drain their newest pod, the GPU empties and goes at 2400 s.
+    const s = simulate(
+      loadScenario(
+        `
+name: unit-scale
+duration: 1h
+report: { interval: 30s }
+cost: { gpuHourly: 2 }
+fleet:
+  coldStart: { nodeProvision: 120s, imagePull: 30s, modelLoad: 10s, warmup: 0s }
+sharing: { mode: shared, gpu: l4, overlap: 0 }
+models:
+  - name: a
+    traffic: { rate: 5 }
+    model: { latency: { 1: 10ms } }
+    autoscaler: { kind: schedule, schedule: [ { at: 10m, replicas: 2 }, { at: 30m, replicas: 1 } ] }
+  - name: b
+    traffic: { rate: 5 }
+    model: { latency: { 1: 10ms } }
+`,
+        { file: 'unit-scale.yaml', baseDir: '.' },
+      ),
+    ).summary;
+    expect(s.sharing!.scaling).toBe('unit');
+    expect(s.sharing!.gpus).toEqual({ min: 1, mean: 1.5, max: 2 });
+    expect(s.cost.gpuUsd).toBeCloseTo(3, 9);
+    expect(s.models!.map((m) => [m.replicas.max, m.replicas.coldStarts])).toEqual([
+      [2, 1],
+      [2, 1],
+    ]);
+    // both second pods on GPU 1
+    expect(s.sharing!.perGpu!.map((g) => g.gpu)).toEqual([0, 1]);
+    expect(s.sharing!.perGpu![1]!.models.a).toBeGreaterThan(0);
+    expect(s.sharing!.perGpu![1]!.models.b).toBeGreaterThan(0);
+  });
+});

@@ -117,17 +117,6 @@ describe('the models list and its sharing: errors', () => {
       [['cross_field', 'models.0.fleet.gpu', 'fleet.gpu is h100-80gb, but with sharing.mode mig every model runs on sharing.gpu (a100-80gb): leave it out']],
     ],
     [
-      'mode shared, a model with its own autoscaler',
-      `sharing: { mode: shared, gpu: l4 }\nmodels:\n${model('a', ', autoscaler: { kind: schedule, schedule: [ { at: 0s, replicas: 2 } ] }')}`,
-      [
-        [
-          'unsupported',
-          'models.0.autoscaler',
-          'with sharing.mode shared and scaling unit the GPUs are one fixed pool (sharing.gpus), each holding every model: a model cannot scale on its own (set sharing.scaling: per-model, or use mode dedicated or mig)',
-        ],
-      ],
-    ],
-    [
       'mode shared, a model with its own replicas',
       `sharing: { mode: shared, gpu: l4 }\nmodels:\n${model('a', ', fleet: { replicas: 2 }')}`,
       [['unsupported', 'models.0.fleet.replicas', 'fleet.replicas is set by sharing (mode shared, scaling unit: one replica of every model on each of sharing.gpus GPUs): leave it out, or set sharing.scaling: per-model']],
