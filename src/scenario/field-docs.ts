@@ -189,6 +189,8 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
     'mig: the slices of every GPU, MIG profiles joined by +, e.g. 3g.40gb+2g.20gb+1g.10gb+1g.10gb; must be a placement NVIDIA allows on sharing.gpu, and hold every model\'s fleet.mig. In --vary, list several layouts separated by commas.',
   'sharing.gpus':
     'shared, scaling unit: the GPUs of the pool at the start and at least (each holds one replica of every model; default 1). shared, scaling per-model, and mig: GPUs (nodes) that exist from the start and are always kept, even when the pods need fewer (default 0).',
+  'sharing.profiles':
+    'mig: each model\'s MIG profile by model name (e.g. { classifier: 2g.20gb, reranker: 3g.40gb }), instead of each model\'s fleet.mig, so that a variant switches a models list between sharing modes by changing sharing alone.',
   'sharing.scaling':
     'shared: unit (default) — one server holds every model on each GPU (Triton with all the models loaded in one pod, one Deployment): sharing.gpus GPUs to start with and at least, and as many as the largest number any model\'s autoscaler asks for (an HPA with one metric per model), each new GPU with a replica of every model; per-model — a Deployment per model on time-sliced (or MPS) GPUs, each model with its own replicas and autoscaler, at most one pod of a model per GPU (pod anti-affinity): a pod goes to a GPU without one, else a new GPU node is provisioned, removed 10 min after it empties.',
   'sharing.overlap': 'shared: how much batches of different models on one GPU run at once (σ(m) = 1 + overlap·(m − 1)); 0 (default) is strict time-slicing, one batch at a time.',

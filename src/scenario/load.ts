@@ -369,7 +369,10 @@ function buildModels(doc: Record<string, unknown>, v: RawScenario, opts: LoadOpt
       fixed.gpu = sharing.gpu;
     } else if (layoutGpu !== undefined && ownFleet.gpu === undefined) fixed.gpu = layoutGpu;
     if (sharing?.mode === 'mig') {
-      if (ownFleet.mig === undefined) issues.push({ code: 'required', path: ['models', i, 'fleet', 'mig'], message: M.required(M.EXPECT.modelMigProfile) });
+      const byName = v.sharing?.profiles?.[m.name];
+      if (ownFleet.mig === undefined && byName !== undefined) fixed.mig = byName;
+      else if (ownFleet.mig === undefined) issues.push({ code: 'required', path: ['models', i, 'fleet', 'mig'], message: M.required(M.EXPECT.modelMigProfile) });
+      else if (byName !== undefined) issues.push({ code: 'cross_field', path: ['models', i, 'fleet', 'mig'], message: M.migProfileTwice(m.name) });
       for (const k of ['nodes'] as const) if (ownFleet[k] !== undefined) issues.push({ code: 'unsupported', path: ['models', i, 'fleet', k], message: M.modelFleetFixedBySharing(k, 'mig') });
     }
     if (sharing?.mode === 'shared') {

@@ -169,7 +169,8 @@ export const EXPECT = {
   modelEntry: 'a model { name, traffic, model, fleet, slo, autoscaler, cache, featureStore }',
   sharingGpu: 'the GPU type the models share (a catalog id, e.g. a100-80gb)',
   migLayout: 'the MIG slices of each GPU, e.g. "3g.40gb+2g.20gb+1g.10gb+1g.10gb"',
-  modelMigProfile: 'the MIG profile this model\'s pods request (fleet.mig), one of sharing.layout\'s slices',
+  modelMigProfile: 'the MIG profile this model\'s pods request (fleet.mig, or sharing.profiles.<model>), one of sharing.layout\'s slices',
+  migProfileName: 'a MIG profile id, one of sharing.layout\'s slices (e.g. 3g.40gb)',
   sharing: 'how the models share GPUs { mode: dedicated | mig | shared, gpu, layout, gpus, overlap, scaling }',
   share: 'the share of the users in this region, a number between 0 and 1',
   rtt: 'a round-trip time such as 80ms',
@@ -488,4 +489,10 @@ export function modelFleetFixedBySharing(k: string, mode: string, unit = false):
 }
 export function modelWarning(name: string, w: string): string {
   return `model ${name}: ${w}`;
+}
+export function unknownModel(name: string, known: readonly string[]): string {
+  return `no model is named "${name}" (models: ${known.join(', ')})`;
+}
+export function migProfileTwice(name: string): string {
+  return `the MIG profile of model "${name}" is given twice, here and in sharing.profiles.${name}: keep one`;
 }

@@ -645,6 +645,8 @@ const sharingSchema = obj({
   mode: leaf(def<(typeof SHARING_MODES)[number]>('dedicated', choice(SHARING_MODES))),
   gpu: leaf(opt(text)),
   layout: leaf(opt(text)),
+  // mig: each model's slice by model name, so a variant can switch modes by changing sharing alone
+  profiles: z.record(leaf(req(M.EXPECT.migProfileName, text))).optional(),
   gpus: leaf(opt(num({ int: true, min: 1, max: MAX_SITES }))),
   overlap: leaf(opt(num({ min: 0, max: 1 }))),
   scaling: leaf(opt(choice(SHARED_SCALING))),
@@ -899,6 +901,9 @@ function checkModels(v: RawScenario, ctx: z.RefinementCtx): void {
     if (mode !== 'mig' && sh.layout !== undefined && mode !== 'dedicated') issue(ctx, ['sharing', 'layout'], M.onlyForMode('layout', mode));
     if (mode !== 'shared' && sh.overlap !== undefined && mode !== 'dedicated') issue(ctx, ['sharing', 'overlap'], M.onlyForMode('overlap', mode));
     if (mode !== 'shared' && sh.scaling !== undefined) issue(ctx, ['sharing', 'scaling'], M.onlyForMode('scaling', mode));
+    if (mode !== 'mig' && sh.profiles !== undefined) issue(ctx, ['sharing', 'profiles'], M.onlyForMode('profiles', mode));
+    const named = models.map((m) => m.name);
+    for (const name of Object.keys(sh.profiles ?? {})) if (!named.includes(name)) issue(ctx, ['sharing', 'profiles', name], M.unknownModel(name, named.filter((n): n is string => typeof n === 'string')), 'unknown_reference');
     if (typeof sh.gpu === 'string' && findGpu(sh.gpu) === undefined) issue(ctx, ['sharing', 'gpu'], M.unknownGpu(sh.gpu, gpuIds()), 'unknown_reference');
   }
   v.events.forEach((e, i) => {
