@@ -104,7 +104,7 @@ describe('the models list and its sharing: errors', () => {
     [
       'mode mig, a model without fleet.mig',
       `sharing: { mode: mig, gpu: a100-80gb, layout: "3g.40gb+3g.40gb" }\nmodels:\n${model('a')}`,
-      [['required', 'models.0.fleet.mig', "required: the MIG profile this model's pods request (fleet.mig), one of sharing.layout's slices"]],
+      [['required', 'models.0.fleet.mig', "required: the MIG profile this model's pods request (fleet.mig, or sharing.profiles.<model>), one of sharing.layout's slices"]],
     ],
     [
       "a model's fleet.gpu is not sharing.gpu",
