@@ -20,6 +20,7 @@
  * All per-request state is in typed arrays of a shared request table (LlmRequests); the
  * replica keeps its running list and waiting deque as Int32Arrays.
  */
+import { grownF64, grownI32 } from '../engine/typed-arrays.js';
 import type { Simulation } from '../engine/simulation.js';
 import { BlockPool } from './kv-cache.js';
 import { BatchShape, type StepTimeModel } from './step-time.js';
@@ -73,16 +74,8 @@ export class LlmRequests {
 
   private grow(): void {
     const n = this.prompt.length * 2;
-    const gi = (a: Int32Array): Int32Array<ArrayBuffer> => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    const gf = (a: Float64Array): Float64Array<ArrayBuffer> => {
-      const b = new Float64Array(n);
-      b.set(a);
-      return b;
-    };
+    const gi = (a: Int32Array): Int32Array<ArrayBuffer> => grownI32(a, n);
+    const gf = (a: Float64Array): Float64Array<ArrayBuffer> => grownF64(a, n);
     this.prompt = gi(this.prompt);
     this.output = gi(this.output);
     this.arrival = gf(this.arrival);

@@ -28,6 +28,7 @@ import type { Fleet as FleetSpec } from '../config/scenario.js';
 import type { LevelIntegral, Recorder } from '../metrics/recorder.js';
 import { sharingSpeedup, type LatencyModel } from './latency.js';
 import { RequestPool, RingQueue } from './requests.js';
+import { grownF64, grownI32, grownU8 } from '../engine/typed-arrays.js';
 import type { GpuTenant, SharedGpus } from './shared-gpus.js';
 
 /**
@@ -633,21 +634,9 @@ export class ServingFleet implements GpuTenant {
   private grow(capacity: number): void {
     const old = this.capacity;
     const i = this.instances;
-    const f64 = (a: Float64Array, n: number, fill = 0): Float64Array => {
-      const b = new Float64Array(n).fill(fill);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array, n: number, fill = 0): Int32Array => {
-      const b = new Int32Array(n).fill(fill);
-      b.set(a);
-      return b;
-    };
-    const u8 = (a: Uint8Array, n: number): Uint8Array => {
-      const b = new Uint8Array(n);
-      b.set(a);
-      return b;
-    };
+    const f64 = grownF64;
+    const i32 = grownI32;
+    const u8 = grownU8;
     this.state = u8(this.state, capacity);
     this.running = i32(this.running, capacity);
     this.outstanding = i32(this.outstanding, capacity);

@@ -3,6 +3,8 @@
  * through a free list: no object is allocated per request. Arrays grow by doubling,
  * so hold the pool, never one of its arrays, across an alloc().
  */
+import { grownF64, grownI32, grownU8 } from '../engine/typed-arrays.js';
+
 export class RequestPool {
   arrivedAtS: Float64Array;
   /** When the request entered its current queue (the batcher's delay counts from here). */
@@ -41,22 +43,11 @@ export class RequestPool {
 
   private grow(): void {
     const cap = this.arrivedAtS.length * 2;
-    const f64 = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.arrivedAtS = f64(this.arrivedAtS);
-    this.enqueuedAtS = f64(this.enqueuedAtS);
-    const key = new Int32Array(cap);
-    key.set(this.key);
-    this.key = key;
-    const counted = new Uint8Array(cap);
-    counted.set(this.counted);
-    this.counted = counted;
-    const free = new Int32Array(cap);
-    free.set(this.freeList);
-    this.freeList = free;
+    this.arrivedAtS = grownF64(this.arrivedAtS, cap);
+    this.enqueuedAtS = grownF64(this.enqueuedAtS, cap);
+    this.key = grownI32(this.key, cap);
+    this.counted = grownU8(this.counted, cap);
+    this.freeList = grownI32(this.freeList, cap);
   }
 }
 

@@ -18,6 +18,7 @@
  * attributed its batches' share of the GPU's throughput (speed / σ(m)); a GPU with nothing
  * running is idle. What a model is charged for is its attributed GPU time (metrics/summary.ts).
  */
+import { grownF64, grownI32, grownU8 } from '../engine/typed-arrays.js';
 
 /** What a fleet on shared GPUs lets the GPUs do: change the speed of one of its running batches. */
 export interface GpuTenant {
@@ -168,21 +169,9 @@ export class SharedGpus {
   }
 
   private grow(capacity: number): void {
-    const f64 = (a: Float64Array, n: number): Float64Array => {
-      const b = new Float64Array(n);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array, n: number): Int32Array => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    const u8 = (a: Uint8Array, n: number): Uint8Array => {
-      const b = new Uint8Array(n);
-      b.set(a);
-      return b;
-    };
+    const f64 = grownF64;
+    const i32 = grownI32;
+    const u8 = grownU8;
     this.entTenant = i32(this.entTenant, capacity * this.room);
     this.entSlot = i32(this.entSlot, capacity * this.room);
     this.entKey = f64(this.entKey, capacity * this.room);
