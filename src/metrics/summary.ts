@@ -180,7 +180,14 @@ export interface SharingSummary {
   /** The cost of the GPU-hours no model is charged for. */
   idleUsd: number;
   /** Per GPU of the pool (mig, shared; null for dedicated): its busy share and the share of its time each model used. */
-  perGpu: { gpu: number; utilization: number; models: Record<string, number> }[] | null;
+  perGpu: GpuUse[] | null;
+}
+
+/** One GPU of a pool several models share: its busy share (MIG: slices held) and each model's share of its time. */
+export interface GpuUse {
+  gpu: number;
+  utilization: number;
+  models: Record<string, number>;
 }
 
 /** What a GPU pool shared by several models reports at the end of a run (site/gpu-pool.ts). */
@@ -194,7 +201,7 @@ export interface PoolTotals {
   gpusMax: number;
   /** Time-sliced GPUs (mode shared): seconds after warmup any batch ran, over all GPUs; null for MIG (its slices' busy time is the models'). */
   busyS: number | null;
-  perGpu: { gpu: number; utilization: number; models: Record<string, number> }[];
+  perGpu: GpuUse[];
 }
 
 /**

@@ -55,20 +55,26 @@ export function formatSummary(s: Summary, sc: Scenario, style: TerminalStyle = P
     );
   }
   lines.push('');
-  const c = s.cost;
-  lines.push(
-    alignTable([
-      ['cost', 'total', 'gpu', 'idle gpu', 'cache', 'egress', 'per 1M req', 'monthly'],
-      ['USD', usd(c.totalUsd), usd(c.gpuUsd), usd(c.idleGpuUsd), usd(c.cacheUsd), usd(c.egressUsd), usd(c.perMillionRequestsUsd), usd(c.monthlyUsd)],
-    ], '  '),
-  );
-  if (sc.cost.gpuHourlyUsd === null) lines.push('  (no GPU price: set fleet.gpu from the catalog or cost.gpuHourly)');
+  lines.push(...costLines(s, sc, 'fleet.gpu'));
   lines.push('');
   lines.push(...analyticLines(s));
   lines.push('');
   lines.push(colorVerdict(verdictLine(s), s, style.color));
   for (const w of s.warnings) lines.push(`warning: ${w}`);
   return wrapText(lines.join('\n'), style.width);
+}
+
+/** The cost table, and a hint when there is no GPU price (`gpuField`: where the user sets the GPU). */
+function costLines(s: Summary, sc: Scenario, gpuField: string): string[] {
+  const c = s.cost;
+  const lines = [
+    alignTable([
+      ['cost', 'total', 'gpu', 'idle gpu', 'cache', 'egress', 'per 1M req', 'monthly'],
+      ['USD', usd(c.totalUsd), usd(c.gpuUsd), usd(c.idleGpuUsd), usd(c.cacheUsd), usd(c.egressUsd), usd(c.perMillionRequestsUsd), usd(c.monthlyUsd)],
+    ], '  '),
+  ];
+  if (sc.cost.gpuHourlyUsd === null) lines.push(`  (no GPU price: set ${gpuField} from the catalog or cost.gpuHourly)`);
+  return lines;
 }
 
 /** A run's name as tables and reports show it: scenario [variant] (the --set overrides), so two runs of one file differ. */
@@ -194,14 +200,7 @@ function formatModelsSummary(s: Summary, models: readonly ModelSummary[], sh: Sh
     lines.push(`  per GPU: ${shown.join('; ')}${sh.perGpu.length > 8 ? `; … ${sh.perGpu.length - 8} more in summary.json` : ''}`);
   }
   lines.push('');
-  const c = s.cost;
-  lines.push(
-    alignTable([
-      ['cost', 'total', 'gpu', 'idle gpu', 'cache', 'egress', 'per 1M req', 'monthly'],
-      ['USD', usd(c.totalUsd), usd(c.gpuUsd), usd(c.idleGpuUsd), usd(c.cacheUsd), usd(c.egressUsd), usd(c.perMillionRequestsUsd), usd(c.monthlyUsd)],
-    ], '  '),
-  );
-  if (sc.cost.gpuHourlyUsd === null) lines.push('  (no GPU price: set the GPU from the catalog or cost.gpuHourly)');
+  lines.push(...costLines(s, sc, 'the GPU'));
   lines.push('');
   const judged = models.filter((m) => Object.keys(m.slo.target).length > 0);
   const each = judged.map((m) => `${m.name}: ${verdictLine(m).replace(/^SLO /, '')}`);

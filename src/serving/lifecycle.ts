@@ -84,7 +84,7 @@ export class Lifecycle {
   private readonly pods = new Map<number, Pod>();
   private readonly nodes: GpuNode[] = [];
   /** With nodes shared by several models: this fleet's view of each node it has used. */
-  private readonly migProxies = new Map<number, GpuNode>();
+  private readonly placedNodes = new Map<number, GpuNode>();
   private readonly onPhase: number;
   private readonly onNodeReady: number;
   private readonly onNodeIdle: number;
@@ -109,7 +109,7 @@ export class Lifecycle {
     initial: number,
     private readonly countFromS = 0,
     held = false,
-    private readonly mig: NodePlacement | null = null,
+    private readonly placement: NodePlacement | null = null,
   ) {
     this.held = held;
     this.perNode = spec.replicasPerNode;
@@ -119,8 +119,8 @@ export class Lifecycle {
     this.onNodeReady = sim.register((n) => this.nodeReady(n));
     this.onNodeIdle = sim.register((n) => this.nodeIdleCheck(n));
     fleet.onReplicaGone = (r) => this.gone(r);
-    mig?.nodes.subscribe((id) => {
-      const node = this.migProxies.get(id);
+    placement?.nodes.subscribe((id) => {
+      const node = this.placedNodes.get(id);
       if (node !== undefined) this.nodeReady(node.id);
     });
     this.desired = initial;
@@ -359,9 +359,9 @@ export class Lifecycle {
   // ------------------------------------------------------------------ nodes
 
   private nodeWithRoom(provisionedOnly: boolean): GpuNode | null {
-    if (this.mig !== null) {
-      const id = this.mig.nodes.withRoom(this.mig.kind, provisionedOnly);
-      return id < 0 ? null : this.migProxy(id, false);
+    if (this.placement !== null) {
+      const id = this.placement.nodes.withRoom(this.placement.kind, provisionedOnly);
+      return id < 0 ? null : this.placedNode(id, false);
     }
     // fill provisioned nodes first, then nodes on their way
     let pending: GpuNode | null = null;
@@ -374,9 +374,9 @@ export class Lifecycle {
   }
 
   private newNode(existing: boolean): GpuNode {
-    if (this.mig !== null) {
-      const id = this.mig.nodes.add(existing, existing ? 0 : drawDuration(this.spec.coldStart.nodeProvision, this.rng));
-      return this.migProxy(id, existing);
+    if (this.placement !== null) {
+      const id = this.placement.nodes.add(existing, existing ? 0 : drawDuration(this.spec.coldStart.nodeProvision, this.rng));
+      return this.placedNode(id, existing);
     }
     const node: GpuNode = { id: this.nodes.length, provisioned: existing, hasImage: existing, used: 0, emptySinceS: NaN, released: false };
     this.nodes.push(node);
@@ -390,37 +390,37 @@ export class Lifecycle {
   }
 
   private nodeReady(id: number): void {
-    const node = this.mig !== null ? this.migProxies.get(id)! : this.nodes[id]!;
+    const node = this.placement !== null ? this.placedNodes.get(id)! : this.nodes[id]!;
     node.provisioned = true;
     for (const pod of this.pods.values()) if (pod.node === node && pod.phase === Phase.Provisioning) this.afterNode(pod);
-    if (node.used === 0 && this.mig === null) this.leaveNode(node, true);
+    if (node.used === 0 && this.placement === null) this.leaveNode(node, true);
   }
 
   /** Replica r's pod is placed on `node` (on shared nodes: it takes a slot of its kind, and the fleet learns its GPU). */
   private occupy(node: GpuNode, r: number): void {
     node.used++;
-    if (this.mig !== null) {
-      this.mig.nodes.take(node.id, this.mig.kind, this.mig.model);
+    if (this.placement !== null) {
+      this.placement.nodes.take(node.id, this.placement.kind, this.placement.model);
       this.fleet.setGpu(r, node.id);
     }
   }
 
   /** This fleet's view of shared node `id`: its pods there and whether its image is there. */
-  private migProxy(id: number, hasImage: boolean): GpuNode {
-    let node = this.migProxies.get(id);
+  private placedNode(id: number, hasImage: boolean): GpuNode {
+    let node = this.placedNodes.get(id);
     if (node === undefined) {
-      node = { id, provisioned: this.mig!.nodes.isReady(id), hasImage, used: 0, emptySinceS: NaN, released: false };
-      this.migProxies.set(id, node);
+      node = { id, provisioned: this.placement!.nodes.isReady(id), hasImage, used: 0, emptySinceS: NaN, released: false };
+      this.placedNodes.set(id, node);
     }
     return node;
   }
 
   private leaveNode(node: GpuNode, already = false): void {
-    if (this.mig !== null) {
+    if (this.placement !== null) {
       // the shared nodes remove an empty node themselves (gpu-nodes.ts)
       if (!already) {
         node.used--;
-        this.mig.nodes.release(node.id, this.mig.kind, this.mig.model);
+        this.placement.nodes.release(node.id, this.placement.kind, this.placement.model);
       }
       return;
     }
