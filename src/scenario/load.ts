@@ -866,6 +866,14 @@ export function memoryEstimate(
   return { bytes: BASE_BYTES + held * REQUEST_BYTES + cacheEntries * CACHE_ENTRY_BYTES + timelineRows * TIMELINE_ROW_BYTES, parts };
 }
 
+/** The most replicas a fleet may hold at once: its largest count (autoscaler bounds, capped at the limit) plus its warm pool. */
+function mostReplicas(x: { fleet: Scenario['fleet']; autoscaler: Scenario['autoscaler'] }): number {
+  const b = replicaBounds(x.autoscaler, x.fleet.replicas);
+  // an unbounded KPA (maxReplicas 0) has no maximum to count: its initial count stands in
+  const top = Math.max(x.fleet.replicas, b.min, b.max === Infinity ? 0 : b.max);
+  return Math.min(top, LIMITS.replicas) + x.fleet.warmPool;
+}
+
 /**
  * The limits a several-model scenario must meet over all its models together (each model has met
  * every limit on its own when it was resolved): requests, replicas, timeline rows, memory.
@@ -879,10 +887,7 @@ function modelsLimitIssues(sc: Scenario): ScenarioIssue[] {
   if (!(requests <= LIMITS.expectedRequests)) {
     out.push({ code: 'limit_exceeded', path: ['models'], message: `the run would simulate about ${requests.toPrecision(3)} requests over all models; at most ${LIMITS.expectedRequests} can be simulated` });
   }
-  const replicas = models.map((m) => {
-    const b = replicaBounds(m.autoscaler, m.fleet.replicas);
-    return Math.min(Math.max(m.fleet.replicas, b.min, b.max === Infinity ? 0 : b.max), LIMITS.replicas) + m.fleet.warmPool;
-  });
+  const replicas = models.map(mostReplicas);
   const total = replicas.reduce((a, b) => a + b, 0);
   if (total > LIMITS.replicas) {
     out.push({ code: 'limit_exceeded', path: ['models'], message: `at most ${LIMITS.replicas} replicas over all models can be simulated (each model's largest count, autoscaler bounds and warm pool included), got ${total}` });
@@ -1008,12 +1013,7 @@ function limitIssues(sc: Scenario): ScenarioIssue[] {
   // what each site may hold at once: its largest replica count (autoscaler bounds) plus its warm pool
   const siteFleets: { fleet: typeof f; autoscaler: typeof a }[] =
     topo?.kind === 'regions' ? topo.regions.map((r) => ({ fleet: r.fleet, autoscaler: r.autoscaler })) : Array.from({ length: sites }, () => ({ fleet: f, autoscaler: a }));
-  const siteReplicas = siteFleets.map((x) => {
-    const b = replicaBounds(x.autoscaler, x.fleet.replicas);
-    // an unbounded KPA (maxReplicas 0) has no maximum to count: its initial count stands in
-    const top = Math.max(x.fleet.replicas, b.min, b.max === Infinity ? 0 : b.max);
-    return Math.min(top, LIMITS.replicas) + x.fleet.warmPool;
-  });
+  const siteReplicas = siteFleets.map(mostReplicas);
   if (sites > 1) {
     const total = siteReplicas.reduce((x, y) => x + y, 0);
     if (total > LIMITS.replicas) {
