@@ -16,6 +16,8 @@ import { LlmReplica, LlmRequests } from './engine.js';
 import { PrefixAffinityRouter } from './prefix-affinity.js';
 import type { StepTimeModel } from './step-time.js';
 import { HpaController, type HpaPod } from '../scaling/hpa.js';
+import { KpaController } from '../scaling/kpa.js';
+import type { KpaConfig } from '../config/kpa.js';
 import { PREFIX_AFFINITY_DEFAULTS, type EngineConfig, type LlmArrivals, type LlmAutoscaler, type LlmMetric, type LlmPrefixAffinity, type LlmRouting, type LlmSlo, type RequestOverheads, type TokenDist } from '../config/llm.js';
 
 export interface LlmFleetSpec {
@@ -42,6 +44,8 @@ export interface LlmFleetSpec {
   coldStartS: number;
   /** An HPA on vLLM's gauges; `replicas` is then the starting count. */
   autoscaler: LlmAutoscaler | null;
+  /** Or a KPA (Knative) on in-flight requests or rps (never both: the loader sets one); `replicas` is then the starting count. */
+  kpa?: KpaConfig;
   /** Per-request overheads outside the steps (a built-in profile's α's); none when absent. */
   overheads?: RequestOverheads;
 }
@@ -222,7 +226,7 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
   // Every replica the run may use exists from the start; `active` ones are billed and routable
   // (a starting one queues what it gets until its cold start ends), a drained one is removed
   // when its last request finishes.
-  const maxReps = spec.autoscaler ? Math.max(spec.replicas, spec.autoscaler.hpa.maxReplicas) : spec.replicas;
+  const maxReps = spec.autoscaler ? Math.max(spec.replicas, spec.autoscaler.hpa.maxReplicas) : spec.kpa ? Math.max(spec.replicas, spec.kpa.maxReplicas) : spec.replicas;
   const reps: LlmReplica[] = [];
   for (let i = 0; i < maxReps; i++) reps.push(new LlmReplica(sim, spec.engine, spec.model, reqs, { onFinish, onToken }, i));
   const active = new Uint8Array(maxReps);
@@ -439,7 +443,22 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
 
   // autoscaler: the HPA's own decision logic (src/scaling/hpa.ts) on vLLM's per-pod gauges
   let desired = spec.replicas;
-  void desired;
+  /** Applies an autoscaler's decision `d` to the `cur` serving replicas: scale up undrains first, then starts idle replicas (cold); scale down drains the newest. */
+  const scaleTo = (d: number, cur: number): void => {
+    desired = d;
+    for (let i = 0; i < maxReps && cur < d; i++) if (active[i] && draining[i]) (draining[i] = 0), cur++;
+    for (let i = 0; i < maxReps && cur < d; i++) if (!active[i]) start(i, true), cur++;
+    for (let i = maxReps - 1; i >= 0 && cur > d; i--) {
+      if (!active[i] || draining[i]) continue;
+      draining[i] = 1;
+      cur--;
+      if (reps[i]!.outstanding === 0) {
+        draining[i] = 0;
+        reps[i]!.ready = false;
+        stop(i);
+      }
+    }
+  };
   if (spec.autoscaler) {
     const hpa = new HpaController(spec.autoscaler.hpa);
     const metricName = spec.autoscaler.hpa.metrics[0]!.name;
@@ -454,25 +473,29 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
         pods.push({ ready, startedAtS: startedAt[i]!, readySinceS: ready ? readyAt[i]! : null, metric: () => gauge(r), sampleTakenAtS: sim.now, cpuRequestCores: 1 });
       }
       const d = hpa.sync({ nowS: sim.now, specReplicas: pods.length, pods, objectMetric: () => undefined }).desired;
-      desired = d;
-      let cur = pods.length;
-      // scale up: undrain first, then start idle replicas; scale down: drain the newest
-      for (let i = 0; i < maxReps && cur < d; i++) if (active[i] && draining[i]) (draining[i] = 0), cur++;
-      for (let i = 0; i < maxReps && cur < d; i++) if (!active[i]) start(i, true), cur++;
-      for (let i = maxReps - 1; i >= 0 && cur > d; i--) {
-        if (!active[i] || draining[i]) continue;
-        draining[i] = 1;
-        cur--;
-        if (reps[i]!.outstanding === 0) {
-          draining[i] = 0;
-          reps[i]!.ready = false;
-          stop(i);
-        }
-      }
+      scaleTo(d, pods.length);
       if (sim.now + period <= spec.durationS) sim.at(sim.now + period, syncH, 0);
     });
     sim.at(period, syncH, 0);
   }
+  if (spec.kpa) startLlmKpa(sim, spec.kpa, spec.durationS, {
+    inFlight: () => {
+      let n = 0;
+      for (let i = 0; i < maxReps; i++) if (active[i]) n += reps[i]!.outstanding;
+      return n;
+    },
+    submitted: () => reqs.count,
+    readyPods: () => {
+      let n = 0;
+      for (let i = 0; i < maxReps; i++) if (active[i] && !draining[i] && reps[i]!.ready) n++;
+      return n;
+    },
+    scaleTo: (d) => {
+      let cur = 0;
+      for (let i = 0; i < maxReps; i++) if (active[i] && !draining[i]) cur++;
+      scaleTo(d, cur);
+    },
+  });
   // a draining replica leaves once its last request finishes (checked at each report and sync)
   const reapDrained = (): void => {
     for (let i = 0; i < maxReps; i++) {
@@ -630,4 +653,45 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
     },
     timeline,
   };
+}
+
+/** What the KPA loop reads from an LLM fleet and how it applies a decision. */
+interface LlmKpaFleet {
+  /** Requests in flight at the replicas (running, waiting, or held by a replica still starting). */
+  inFlight(): number;
+  /** Requests submitted so far (the rps metric counts their increase). */
+  submitted(): number;
+  /** Replicas ready and not draining. */
+  readyPods(): number;
+  scaleTo(desired: number): void;
+}
+
+/**
+ * The KPA on an LLM fleet, fed as scaling/autoscaler.ts feeds the request-level fleet's: every
+ * 1 s the fleet-wide value is recorded (concurrency: the requests in flight at the replicas,
+ * which is what each pod's queue-proxy counts, a vLLM pod's running + waiting requests; rps: the
+ * requests that arrived in that second), and every `tick` the decider (scaling/kpa.ts, Knative's
+ * stable/panic windows) returns the desired count, applied as the HPA's (cold starts included).
+ * Knative: pkg/autoscaler/scaling/autoscaler.go (knative/serving), as scaling/kpa.ts follows it.
+ */
+function startLlmKpa(sim: Simulation, cfg: KpaConfig, durationS: number, fleet: LlmKpaFleet): void {
+  const kpa = new KpaController(cfg);
+  const rps = cfg.metric === 'rps';
+  let last = fleet.submitted();
+  const recordH = sim.register(() => {
+    let total: number;
+    if (rps) {
+      const n = fleet.submitted();
+      total = n - last;
+      last = n;
+    } else total = fleet.inFlight();
+    kpa.record(sim.now, total);
+    if (sim.now + 1 <= durationS) sim.at(sim.now + 1, recordH, 0);
+  });
+  const tickH = sim.register(() => {
+    fleet.scaleTo(kpa.tick(sim.now, fleet.readyPods()).desired);
+    if (sim.now + cfg.tickS <= durationS) sim.at(sim.now + cfg.tickS, tickH, 0);
+  });
+  sim.at(sim.now + 1, recordH, 0);
+  sim.at(sim.now + cfg.tickS, tickH, 0);
 }

@@ -20,7 +20,10 @@
  *                    | { beta0, beta1, beta2, beta3, beta4? (seconds per unit) } | { profile: DIR },
  *            overheads: none | { queue, queuePerPromptToken, firstToken, perToken } (durations; per-request
  *                    time outside the steps: a built-in profile's α's by default, else 0),
- *            coldStart: { loadBandwidth: 2GB } (weights / bandwidth before the replica serves)
+ *            coldStart: { loadBandwidth: 2GB } (weights / bandwidth before the replica serves),
+ *            autoscaler: { metric: vllm:num_requests_waiting | …running | vllm:kv_cache_usage_perc, target, minReplicas, maxReplicas, syncPeriod } (an HPA)
+ *                      | { kind: kpa, metric: concurrency | rps, target, targetUtilization, minReplicas, maxReplicas,
+ *                          stableWindow, panicWindowPercentage, panicThreshold, maxScaleUpRate, maxScaleDownRate, tick } (a KPA)
  */
 import { isAbsolute, join } from 'node:path';
 import { isMap, parse, parseDocument } from 'yaml';
@@ -29,6 +32,7 @@ import { findGpu } from '../catalog/index.js';
 import { parseDurationS, parseSizeBytes, UnitError } from '../scenario/units.js';
 import { applySets } from '../scenario/load.js';
 import type { LlmFleetSpec } from './fleet.js';
+import { KNATIVE, kpaDefaults, type KpaConfig } from '../config/kpa.js';
 import { LLM_ROUTINGS, PREFIX_AFFINITY_DEFAULTS, type LlmArrivals, type LlmAutoscaler, type LlmMetric, type LlmPrefixAffinity, type LlmRouting, type LlmScalingMetric, type LlmSlo, type RequestOverheads, type TokenDist } from '../config/llm.js';
 import { formatIssue, pathSegments, type IssueCode, type ScenarioIssue } from '../scenario/issues.js';
 import { GPU_DATASHEETS, kvBlocksFromMemory, MODELS, rooflineCoefficients, weightBytes } from './models.js';
@@ -372,9 +376,12 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
 
   // autoscaler: an HPA (Kubernetes' decision logic, src/scaling/hpa.ts) on one of vLLM's gauges
   let autoscaler: LlmAutoscaler | null = null;
-  if (l.autoscaler !== undefined) {
+  // or a KPA (`kind: kpa`: Knative's decision logic, src/scaling/kpa.ts) on in-flight requests or rps
+  const kpa = isKpaBlock(l.autoscaler) ? llmKpa(obj(l.autoscaler, 'llm.autoscaler'), { err, int, numIn, dur, known }, replicas) : undefined;
+  if (l.autoscaler !== undefined && kpa === undefined) {
     const a = obj(l.autoscaler, 'llm.autoscaler');
-    known(a, 'llm.autoscaler', ['metric', 'target', 'minReplicas', 'maxReplicas', 'syncPeriod']);
+    known(a, 'llm.autoscaler', ['kind', 'metric', 'target', 'minReplicas', 'maxReplicas', 'syncPeriod']);
+    if (a.kind !== undefined && a.kind !== 'hpa') err('invalid_enum_value', 'llm.autoscaler.kind', `expected hpa (the default) or kpa, got ${JSON.stringify(a.kind)}`);
     const metrics: Record<string, LlmScalingMetric> = {
       'vllm:num_requests_waiting': 'vllm:num_requests_waiting',
       'vllm:num_requests_running': 'vllm:num_requests_running',
@@ -497,6 +504,72 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     name,
     notes,
     warnings,
-    spec: { seed, durationS, warmupS, replicas, tensorParallel: tp, engine, model, routing, ...(prefixAffinity ? { prefixAffinity } : {}), arrivals, systemPromptTokens, ...(systemPrompts > 1 ? { systemPrompts } : {}), slos, pricePerGpuHour: price, reportIntervalS, coldStartS, autoscaler, overheads },
+    spec: { seed, durationS, warmupS, replicas, tensorParallel: tp, engine, model, routing, ...(prefixAffinity ? { prefixAffinity } : {}), arrivals, systemPromptTokens, ...(systemPrompts > 1 ? { systemPrompts } : {}), slos, pricePerGpuHour: price, reportIntervalS, coldStartS, autoscaler, ...(kpa ? { kpa } : {}), overheads },
+  };
+}
+
+/** The loader's checkers (closures over its list of problems), for the blocks parsed outside it. */
+interface Checkers {
+  err: (code: IssueCode, path: string, msg: string) => void;
+  int: (v: unknown, path: string, dflt: number, min?: number) => number;
+  numIn: (v: unknown, path: string, dflt: number, lo: number, hi: number) => number;
+  dur: (v: unknown, path: string, dflt: number) => number;
+  known: (o: Obj, path: string, keys: string[]) => void;
+}
+
+/** True when `llm.autoscaler` asks for a KPA (`kind: kpa`). */
+function isKpaBlock(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as Obj).kind === 'kpa';
+}
+
+/**
+ * `llm.autoscaler` with `kind: kpa`: the request-level KPA's fields (scenario/schema.ts autoscaler,
+ * SCENARIO.md) with Knative's defaults (config/kpa.ts kpaDefaults) and ranges (KNATIVE). Two
+ * differences, both because an LLM fleet has no activator to hold requests while no pod runs:
+ * minReplicas is at least 1 (default 1; Knative's default 0 scales to zero), so
+ * scaleToZeroGracePeriod does not apply; and maxReplicas must be a bound (default the larger of
+ * replicas and minReplicas, as the HPA's), not Knative's 0 = unbounded.
+ */
+function llmKpa(a: Obj, c: Checkers, replicas: number): KpaConfig {
+  const P = 'llm.autoscaler';
+  c.known(a, P, ['kind', 'metric', 'target', 'targetUtilization', 'minReplicas', 'maxReplicas', 'stableWindow', 'panicWindowPercentage', 'panicThreshold', 'maxScaleUpRate', 'maxScaleDownRate', 'scaleToZeroGracePeriod', 'tick']);
+  if (a.scaleToZeroGracePeriod !== undefined) c.err('cross_field', `${P}.scaleToZeroGracePeriod`, 'an LLM fleet does not scale to zero (no activator holds requests while no replica runs): minReplicas is at least 1');
+  if (a.metric !== undefined && a.metric !== 'concurrency' && a.metric !== 'rps') c.err('invalid_enum_value', `${P}.metric`, `expected concurrency (requests in flight per replica: running + waiting) or rps with kind kpa, got ${JSON.stringify(a.metric)}`);
+  const metric = a.metric === 'rps' ? 'rps' : 'concurrency';
+  const d = kpaDefaults(metric);
+  const target = c.numIn(a.target, `${P}.target`, d.target, 1e-6, 1e9);
+  const targetUtilization = c.numIn(a.targetUtilization, `${P}.targetUtilization`, d.targetUtilization, 1e-6, 1);
+  if (target * targetUtilization < KNATIVE.targetMin) c.err('cross_field', `${P}.${a.target === undefined ? 'targetUtilization' : 'target'}`, `target × targetUtilization must be at least ${KNATIVE.targetMin} per replica (Knative's bound), got ${target * targetUtilization}`);
+  if (a.minReplicas === 0) c.err('too_small', `${P}.minReplicas`, 'at least 1: an LLM fleet does not scale to zero (no activator holds requests while no replica runs)');
+  const minReplicas = c.int(a.minReplicas, `${P}.minReplicas`, 1);
+  if (a.maxReplicas === 0) c.err('too_small', `${P}.maxReplicas`, 'give a bound (Knative\'s 0 = unbounded is not supported for LLM fleets)');
+  const maxReplicas = c.int(a.maxReplicas, `${P}.maxReplicas`, Math.max(minReplicas, replicas));
+  if (maxReplicas < minReplicas) c.err('cross_field', `${P}.maxReplicas`, `must be ≥ minReplicas (${minReplicas})`);
+  if (maxReplicas > 10000) c.err('limit_exceeded', `${P}.maxReplicas`, 'at most 10 000');
+  const stableWindowS = c.dur(a.stableWindow, `${P}.stableWindow`, d.stableWindowS);
+  if (a.stableWindow !== undefined && !(Number.isInteger(stableWindowS) && stableWindowS >= KNATIVE.stableWindowS.min && stableWindowS <= KNATIVE.stableWindowS.max)) {
+    c.err('invalid_format', `${P}.stableWindow`, `expected whole seconds from ${KNATIVE.stableWindowS.min}s to ${KNATIVE.stableWindowS.max}s (Knative's bounds), got ${JSON.stringify(a.stableWindow)}`);
+  }
+  // Knative's max scale rates are factors above 1 (the request-level schema: gt 1)
+  const rate = (k: 'maxScaleUpRate' | 'maxScaleDownRate', dflt: number): number => {
+    const v = c.numIn(a[k], `${P}.${k}`, dflt, 1, 1e9);
+    if (a[k] !== undefined && v <= 1) c.err('too_small', `${P}.${k}`, `expected a number > 1, got ${JSON.stringify(a[k])}`);
+    return v;
+  };
+  const tickS = c.dur(a.tick, `${P}.tick`, d.tickS);
+  if (a.tick !== undefined && !(tickS >= 0.001)) c.err('too_small', `${P}.tick`, `expected at least 1ms, got ${JSON.stringify(a.tick)}`);
+  return {
+    ...d,
+    metric,
+    target,
+    targetUtilization,
+    minReplicas,
+    maxReplicas,
+    stableWindowS,
+    panicWindowPercentage: c.numIn(a.panicWindowPercentage, `${P}.panicWindowPercentage`, d.panicWindowPercentage, KNATIVE.panicWindowPercentage.min, KNATIVE.panicWindowPercentage.max),
+    panicThresholdPercentage: c.numIn(a.panicThreshold, `${P}.panicThreshold`, d.panicThresholdPercentage, KNATIVE.panicThreshold.min, KNATIVE.panicThreshold.max),
+    maxScaleUpRate: rate('maxScaleUpRate', d.maxScaleUpRate),
+    maxScaleDownRate: rate('maxScaleDownRate', d.maxScaleDownRate),
+    tickS,
   };
 }
