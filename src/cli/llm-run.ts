@@ -1,12 +1,15 @@
 /**
  * `infersim run` on LLM scenarios (a top-level `llm:` block): reads the file and the files it
  * names, runs the LLM fleet, writes summary.json (the contract's fields, with E2E as the
- * request latency, plus an `llm` block) and timeline.csv, and prints a table.
+ * request latency, plus an `llm` block), timeline.csv and report.html, and prints a table.
  */
+import { createRequire } from 'node:module';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runLlmFleet, type LlmResults } from '../llm/fleet.js';
 import { formatLlmTable, llmTimelineCsv } from '../report/llm.js';
+import { renderLlmRunReport } from '../report/llm-html.js';
+import { commandLine } from '../report/command-line.js';
 import { isLlmDocument, loadLlmScenario, LlmScenarioError, type LlmScenario } from '../llm/scenario.js';
 import { ScenarioError } from '../scenario/load.js';
 import { EXIT, UserError } from './errors.js';
@@ -103,9 +106,13 @@ export interface LlmRunOptions {
   format: 'table' | 'json';
   assertSlo: boolean;
   quiet: boolean;
+  /** Write report.html (commander's --no-report sets false); default true. */
+  report?: boolean;
 }
 
-export function runLlmCommand(files: string[], opts: LlmRunOptions): number {
+const infersimVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+export async function runLlmCommand(files: string[], opts: LlmRunOptions): Promise<number> {
   const sets = opts.seed !== undefined ? [...opts.set, `seed=${opts.seed}`] : opts.set;
   const loaded = files.map((f) => ({ file: f, stem: basename(f, extname(f)), sc: readLlmScenario(f, sets) }));
   const several = loaded.length > 1;
@@ -119,6 +126,11 @@ export function runLlmCommand(files: string[], opts: LlmRunOptions): number {
     const dir = outputDir(l.stem, opts.out, several);
     writeResult(dir, 'summary.json', `${JSON.stringify(summary, null, 2)}\n`);
     writeResult(dir, 'timeline.csv', llmTimelineCsv(out.timeline));
+    if (opts.report !== false) {
+      // the command that reproduces this run: the seed pinned, the overrides kept
+      const command = commandLine(['npx', 'infersim', 'run', l.file, ...opts.set.flatMap((x) => ['--set', x]), '--seed', String(l.sc.spec.seed)]);
+      writeResult(dir, 'report.html', await renderLlmRunReport({ sc: l.sc, results: out.results, timeline: out.timeline, version: infersimVersion, command }));
+    }
     summaries.push(summary);
     if (!out.results.slo.met) missed = true;
     if (opts.format === 'table') process.stdout.write(`${formatLlmTable(l.sc, out.results)}\nresults: ${dir}\n\n`);

@@ -111,6 +111,13 @@ export interface LlmTimelineRow {
   kvUtilization: number;
   preemptions: number;
   outputTokensPerS: number;
+  /** Median TTFT and TPOT of the interval's completions (ms; 0 when none). */
+  ttftP50Ms: number;
+  tpotP50Ms: number;
+  /** The interval's completions meeting every SLO, per second (all of them without SLOs). */
+  goodputRps: number;
+  /** Prompt tokens of the interval's completions, per second (as the summary's inputTokensPerS counts them). */
+  inputTokensPerS: number;
 }
 
 export interface LlmRunOutput {
@@ -166,7 +173,7 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
   const reqs = new LlmRequests();
   const warm = spec.warmupS;
   const h = { ttft: new Histogram(), tpot: new Histogram(), itl: new Histogram(), e2e: new Histogram() };
-  const iv = { ttft: new Histogram(), tpot: new Histogram(), e2e: new Histogram(), arrivals: 0, completed: 0, rejected: 0, tokens: 0 };
+  const iv = { ttft: new Histogram(), tpot: new Histogram(), e2e: new Histogram(), arrivals: 0, completed: 0, rejected: 0, tokens: 0, good: 0, inTok: 0 };
   let arrived = 0;
   let completed = 0;
   let rejected = 0;
@@ -202,6 +209,13 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
     iv.e2e.record(e2e);
     if (Number.isFinite(tpot)) iv.tpot.record(tpot);
     iv.ttft.record(ttft);
+    iv.inTok += reqs.prompt[id]!;
+    let ok = true;
+    for (const s of sloChecks) {
+      const v = s.metric === 'ttft' ? ttft : s.metric === 'e2e' ? e2e : s.metric === 'tpot' ? tpot : NaN;
+      if (Number.isFinite(v) && v > s.targetS) ok = false;
+    }
+    if (ok) iv.good++;
     if (counted) {
       completed++;
       inTok += reqs.prompt[id]!;
@@ -209,11 +223,6 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
       h.ttft.record(ttft);
       h.e2e.record(e2e);
       if (Number.isFinite(tpot)) h.tpot.record(tpot);
-      let ok = true;
-      for (const s of sloChecks) {
-        const v = s.metric === 'ttft' ? ttft : s.metric === 'e2e' ? e2e : s.metric === 'tpot' ? tpot : NaN;
-        if (Number.isFinite(v) && v > s.targetS) ok = false;
-      }
       if (ok) good++;
     }
     const c = reqs.client[id]!;
@@ -548,7 +557,7 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
       kvSamples++;
       if (kv > kvPeak) kvPeak = kv;
     }
-    const q = (x: Histogram): number => (x.count > 0 ? Number((x.quantile(0.99) * 1e3).toPrecision(9)) : 0);
+    const q = (x: Histogram, p = 0.99): number => (x.count > 0 ? Number((x.quantile(p) * 1e3).toPrecision(9)) : 0);
     const rsSpan = replicaSeconds - lastRs;
     lastRs = replicaSeconds;
     timeline.push({
@@ -571,12 +580,16 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
       kvUtilization: Number(kv.toPrecision(6)),
       preemptions: pre - lastPre,
       outputTokensPerS: Number((iv.tokens / spec.reportIntervalS).toPrecision(9)),
+      ttftP50Ms: q(iv.ttft, 0.5),
+      tpotP50Ms: q(iv.tpot, 0.5),
+      goodputRps: Number((iv.good / spec.reportIntervalS).toPrecision(9)),
+      inputTokensPerS: Number((iv.inTok / spec.reportIntervalS).toPrecision(9)),
     });
     lastPre = pre;
     lastBusy = busyNow;
     lastQ = qNow;
     lastHit = hitNow;
-    iv.arrivals = iv.completed = iv.tokens = iv.rejected = 0;
+    iv.arrivals = iv.completed = iv.tokens = iv.rejected = iv.good = iv.inTok = 0;
     iv.e2e.reset();
     iv.ttft.reset();
     iv.tpot.reset();

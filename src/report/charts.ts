@@ -147,17 +147,7 @@ export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints =
   const spanS = new Float64Array(k);
   for (let start = 0; start < n; start += k) {
     const end = Math.min(n, start + k);
-    // each row's length, and the span's
-    let durS = 0;
-    let prevT = start > 0 ? timeline.rows[start - 1]![tCol]! : 0;
-    for (let i = start; i < end; i++) {
-      const t = timeline.rows[i]![tCol]!;
-      const d = Math.max(0, t - prevT);
-      prevT = t;
-      spanS[i - start] = d;
-      durS += d;
-    }
-    const span: Span = { rows: timeline.rows, start, end, spanS, durS, lastS: timeline.rows[end - 1]![tCol]!, warmupS: sc.warmupS, base: costBase };
+    const span = spanOf(timeline.rows, tCol, start, end, spanS, sc.warmupS, costBase);
     const col = (name: TimelineColumn): Reduced => reduceColumn(COLUMN_RULES[name].downsample, timeline.columns.indexOf(name), span);
     const capacity = new Mean();
     for (let i = start; i < end; i++) capacity.add(rowCapacityRps !== null ? rowCapacityRps[i]! : timeline.rows[i]![readyCol]! * perReplicaRps, spanS[i - start]!);
@@ -183,6 +173,51 @@ export function downsampleTimeline(timeline: Timeline, sc: Scenario, maxPoints =
     });
   }
   return { points, intervalsPerPoint: k };
+}
+
+/** Rows [start, end) as one span: each row's length (into `spanS`) and the span's. */
+function spanOf(rows: readonly Float64Array[], tCol: number, start: number, end: number, spanS: Float64Array, warmupS: number, base: number): Span {
+  let durS = 0;
+  let prevT = start > 0 ? rows[start - 1]![tCol]! : 0;
+  for (let i = start; i < end; i++) {
+    const t = rows[i]![tCol]!;
+    const d = Math.max(0, t - prevT);
+    prevT = t;
+    spanS[i - start] = d;
+    durS += d;
+  }
+  return { rows, start, end, spanS, durS, lastS: rows[end - 1]![tCol]!, warmupS, base };
+}
+
+/** A point field of downsampleRows: the row column it reads, how it summarises a span, and (for 'max and min') the field taking the lowest row. */
+export interface RowField<F extends string> {
+  name: F;
+  col: number;
+  how: Exclude<Downsample, 'cumulative since warmup'>;
+  low?: F;
+}
+
+/**
+ * Any timeline's rows (time in column `tCol`, in seconds at each interval's end) summarised into at
+ * most `maxPoints` points by the same rules as downsampleTimeline's columns (a rate, a time-weighted
+ * mean, the max and min …): for timelines that are not the request-level Timeline (LLM runs).
+ */
+export function downsampleRows<F extends string>(rows: readonly Float64Array[], tCol: number, fields: readonly RowField<F>[], maxPoints = MAX_CHART_POINTS): LineChartRun<F> & { label: '' } {
+  const n = rows.length;
+  const k = Math.max(1, Math.ceil(n / Math.max(1, maxPoints)));
+  const spanS = new Float64Array(k);
+  const points: ({ tS: number } & Record<F, number>)[] = [];
+  for (let start = 0; start < n; start += k) {
+    const span = spanOf(rows, tCol, start, Math.min(n, start + k), spanS, 0, 0);
+    const p = { tS: span.lastS } as { tS: number } & Record<F, number>;
+    for (const f of fields) {
+      const r = reduceColumn(f.how, f.col, span);
+      (p as Record<F, number>)[f.name] = r.value;
+      if (f.low !== undefined) (p as Record<F, number>)[f.low] = r.low;
+    }
+    points.push(p);
+  }
+  return { label: '', points, intervalsPerPoint: k };
 }
 
 /** k consecutive rows [start, end) summarised into one point. */
@@ -324,20 +359,18 @@ export function siteChartRuns(result: RunResult): ChartRun[] {
 
 type PointField = Exclude<keyof TimePoint, 'tS'>;
 
-interface SeriesDef {
-  field: PointField;
+/** One line of a time chart: the point field it draws, its legend label, colour and dash. */
+export interface SeriesDef<F extends string = PointField> {
+  field: F;
   label: string;
   color: string;
   dash: number[];
 }
 
-interface TimeChartDef {
-  id: string;
-  title: string;
+/** How a time chart draws its points (any point type with a time tS and the fields F). */
+export interface LineChartDef<F extends string> {
   yTitle: string;
-  /** The timeline columns the chart draws; all empty → the chart is skipped. */
-  columns: TimelineColumn[];
-  series: SeriesDef[];
+  series: SeriesDef<F>[];
   interpolate: 'linear' | 'step-after';
   yFormat?: string;
   /** Counts: no fractional ticks. */
@@ -346,7 +379,21 @@ interface TimeChartDef {
   /** Use a log y scale when the values span more than this ratio. */
   logAboveRatio?: number;
   /** Min–max envelope drawn when points summarise several intervals. */
-  band?: { lo: PointField; hi: PointField };
+  band?: { lo: F; hi: F };
+}
+
+/** The points of one run in a time chart. */
+export interface LineChartRun<F extends string> {
+  label: string;
+  points: readonly ({ tS: number } & Record<F, number>)[];
+  intervalsPerPoint: number;
+}
+
+interface TimeChartDef extends LineChartDef<PointField> {
+  id: string;
+  title: string;
+  /** The timeline columns the chart draws; all empty → the chart is skipped. */
+  columns: TimelineColumn[];
   rules?: (sc: Scenario) => { valueY: number; label: string }[];
   note: string;
   /** How a point summarises several intervals, for the note under a down-sampled chart. */
@@ -354,9 +401,9 @@ interface TimeChartDef {
   skippedWhy: string;
 }
 
-const SOLID: number[] = [1, 0];
-const DASHED: number[] = [6, 3];
-const DOTTED: number[] = [2, 2];
+export const SOLID: number[] = [1, 0];
+export const DASHED: number[] = [6, 3];
+export const DOTTED: number[] = [2, 2];
 const SLO_COLOR = '#c62828';
 
 const TIME_CHARTS: TimeChartDef[] = [
@@ -494,19 +541,19 @@ const TIME_CHARTS: TimeChartDef[] = [
 /** Ids of the time charts in page order. */
 export const TIME_CHART_IDS: readonly string[] = TIME_CHARTS.map((c) => c.id);
 
-interface TimeAxis {
+export interface TimeAxis {
   divisorS: number;
   unit: string;
 }
 
 /** Seconds up to 10 min, minutes up to 5 h, hours beyond: axis labels people can read. */
-function timeAxis(endS: number): TimeAxis {
+export function timeAxis(endS: number): TimeAxis {
   if (endS > 5 * 3600) return { divisorS: 3600, unit: 'h' };
   if (endS > 600) return { divisorS: 60, unit: 'min' };
   return { divisorS: 1, unit: 's' };
 }
 
-function trimNumber(v: number): string {
+export function trimNumber(v: number): string {
   return String(Number(v.toPrecision(6)));
 }
 
@@ -588,6 +635,16 @@ const EVENT_COLOR = '#6a3d9a';
 const TRAFFIC_COLOR = '#1f77b4';
 const OUTAGE_COLOR = '#b3261e';
 
+/** The warmup shaded on a time chart ending at `end`. */
+export function warmupMarker(warmupS: number, end: number): TimeMarker {
+  return { t0: 0, t1: Math.min(warmupS, end), label: 'warmup', legend: 'grey = warmup (not counted)', color: WARMUP_COLOR };
+}
+
+/** A traffic step at `atS` to `rps` (already scaled) as a line on a time chart. */
+export function trafficStepMarker(atS: number, rps: number): TimeMarker {
+  return { t0: atS, t1: null, label: `step → ${trimNumber(rps)}/s`, legend: 'blue = traffic steps, ramps and spikes', color: TRAFFIC_COLOR };
+}
+
 /**
  * The markers of a scenario over [0, endS]: the warmup (not counted), its events (replica
  * crashes, cache flushes, region outages as spans) and its traffic's steps, ramps and spikes.
@@ -595,7 +652,7 @@ const OUTAGE_COLOR = '#b3261e';
 export function scenarioMarkers(sc: Scenario, endS: number): TimeMarker[] {
   const out: TimeMarker[] = [];
   const end = endS > 0 ? endS : sc.durationS;
-  if (sc.warmupS > 0) out.push({ t0: 0, t1: Math.min(sc.warmupS, end), label: 'warmup', legend: 'grey = warmup (not counted)', color: WARMUP_COLOR });
+  if (sc.warmupS > 0) out.push(warmupMarker(sc.warmupS, end));
   for (const e of sc.events) {
     if (e.atS > end) continue;
     if (e.kind === 'replica-crash') out.push({ t0: e.atS, t1: null, label: `crash ×${e.count}`, legend: 'purple lines = events', color: EVENT_COLOR });
@@ -610,7 +667,7 @@ export function scenarioMarkers(sc: Scenario, endS: number): TimeMarker[] {
       if (step.atS > end) return;
       const rps = trimNumber(step.rps * scale);
       if (step.rampS > 0) out.push({ t0: step.atS, t1: Math.min(end, step.atS + step.rampS), label: `ramp → ${rps}/s`, legend: 'blue = traffic steps, ramps and spikes', color: TRAFFIC_COLOR });
-      else out.push({ t0: step.atS, t1: null, label: `step → ${rps}/s`, legend: 'blue = traffic steps, ramps and spikes', color: TRAFFIC_COLOR });
+      else out.push(trafficStepMarker(step.atS, step.rps * scale));
     });
     for (const sp of t.spikes) {
       if (sp.atS > end) continue;
@@ -620,7 +677,7 @@ export function scenarioMarkers(sc: Scenario, endS: number): TimeMarker[] {
   return out;
 }
 
-function dedupeMarkers(markers: TimeMarker[]): TimeMarker[] {
+export function dedupeMarkers(markers: TimeMarker[]): TimeMarker[] {
   const seen = new Set<string>();
   return markers.filter((m) => {
     const key = `${m.t0}/${m.t1}/${m.label}`;
@@ -655,12 +712,23 @@ function markerLayers(markers: TimeMarker[], axis: TimeAxis, x: { field: string;
 }
 
 function timeChartSpec(def: TimeChartDef, runs: ChartRun[], sampled: Downsampled[], axis: TimeAxis, overlay: boolean, markers: TimeMarker[] = []): TopLevelSpec {
+  // every run's SLO targets, once each (compared variants usually share them)
+  const rules = def.rules ? dedupeRules(runs.flatMap((r) => def.rules!(r.result.scenario))) : [];
+  return lineChartSpec(def, runs.map((r, i) => ({ label: r.label, points: sampled[i]!.points, intervalsPerPoint: sampled[i]!.intervalsPerPoint })), rules, axis, overlay, markers);
+}
+
+/**
+ * The vega-lite spec of one time chart: each run's points as lines (`overlay` false: colour =
+ * series; true: colour = run, dash = series), the min–max band of down-sampled points, horizontal
+ * `rules` (SLO targets) and `markers` (warmup, events, traffic steps) behind.
+ */
+export function lineChartSpec<F extends string>(def: LineChartDef<F>, runs: LineChartRun<F>[], rules: { valueY: number; label: string }[], axis: TimeAxis, overlay: boolean, markers: TimeMarker[] = []): TopLevelSpec {
   const rows: Record<string, string | number | null>[] = [];
   const bandRows: Record<string, string | number | null>[] = [];
   let minPos = Infinity;
   let maxPos = 0;
-  runs.forEach((run, ri) => {
-    const s = sampled[ri]!;
+  runs.forEach((run) => {
+    const s = run;
     for (const p of s.points) {
       const t = p.tS / axis.divisorS;
       for (const sd of def.series) {
@@ -678,8 +746,6 @@ function timeChartSpec(def: TimeChartDef, runs: ChartRun[], sampled: Downsampled
       }
     }
   });
-  // every run's SLO targets, once each (compared variants usually share them)
-  const rules = def.rules ? dedupeRules(runs.flatMap((r) => def.rules!(r.result.scenario))) : [];
   for (const r of rules) {
     minPos = Math.min(minPos, r.valueY);
     maxPos = Math.max(maxPos, r.valueY);

@@ -184,7 +184,8 @@ details pre { font-size: 12px; overflow-x: auto; margin: 8px 0 0; }
 footer { color: var(--muted); font-size: 12px; margin-top: 28px; }
 `;
 
-function page(title: string, body: string[], version: string): string {
+/** The page every report shares: its head, inline CSS, the body's parts and the footer. */
+export function page(title: string, body: string[], version: string): string {
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -206,11 +207,12 @@ function page(title: string, body: string[], version: string): string {
   ].join('\n');
 }
 
-function commandBlock(command: string): string {
+export function commandBlock(command: string): string {
   return `<p class="meta">Reproduce with:</p>\n<pre class="command"><code>${escapeHtml(command)}</code></pre>`;
 }
 
-function chartsSection(heading: string, charts: RenderedChart[]): string {
+/** A section of charts: a figure per chart, a line saying why for each one left out. */
+export function chartsSection(heading: string, charts: RenderedChart[]): string {
   const out = [`<section class="charts">`, `<h2>${escapeHtml(heading)}</h2>`];
   for (const c of charts) {
     if (c.svg === null) {
@@ -269,8 +271,13 @@ function card(m: Metric, s: Summary, sc: Scenario): string | null {
   let cls = '';
   if (m.id === 'p99') cls = verdictClass(s);
   else if ((m.id === 'rejected' || m.id === 'timed-out') && v > 0) cls = ' warn';
-  const note = m.note ? `<div class="note">${escapeHtml(m.note(s, sc))}</div>` : '';
-  return `<div class="card${cls}" data-card="${m.id}"><div class="label">${escapeHtml(m.label)}</div><div class="value">${escapeHtml(m.format(v))}</div>${note}</div>`;
+  return cardHtml(m.id, m.label, m.format(v), m.note ? m.note(s, sc) : null, cls);
+}
+
+/** One summary card: its label, value and note (none when null); `cls` adds a class (' met', ' missed', ' warn'). */
+export function cardHtml(id: string, label: string, value: string, note: string | null, cls = ''): string {
+  const n = note !== null ? `<div class="note">${escapeHtml(note)}</div>` : '';
+  return `<div class="card${cls}" data-card="${id}"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div>${n}</div>`;
 }
 
 /** The time charts with the latency distribution placed right after the latency chart. */
@@ -344,7 +351,7 @@ async function sharingSection(s: Summary, sh: SharingSummary, sc: Scenario): Pro
     `<section class="sharing">`,
     `<h2>GPU sharing</h2>`,
     `<section class="cards">`,
-    ...cards.map(([id, label, value, note]) => `<div class="card" data-card="${id}"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div>${note ? `<div class="note">${escapeHtml(note)}</div>` : ''}</div>`),
+    ...cards.map(([id, label, value, note]) => cardHtml(id, label, value, note ? note : null)),
     `</section>`,
     chartsSection('Per GPU', [chart]),
     `</section>`,

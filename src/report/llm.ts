@@ -4,9 +4,9 @@ import type { LlmScenario } from '../llm/scenario.js';
 
 /** timeline.csv of an LLM run: the request-level columns, then the LLM ones. */
 export function llmTimelineCsv(rows: LlmTimelineRow[]): string {
-  const cols = 'timeS,arrivals,completed,rejected,timedOut,p50Ms,p99Ms,replicasReady,replicasStarting,replicasDesired,queueDepth,gpuUtilization,cacheHitRate,costUsd,ttftP99Ms,tpotP99Ms,running,waiting,kvUtilization,preemptions,outputTokensPerS';
+  const cols = 'timeS,arrivals,completed,rejected,timedOut,p50Ms,p99Ms,replicasReady,replicasStarting,replicasDesired,queueDepth,gpuUtilization,cacheHitRate,costUsd,ttftP99Ms,tpotP99Ms,running,waiting,kvUtilization,preemptions,outputTokensPerS,ttftP50Ms,tpotP50Ms,goodputRps,inputTokensPerS';
   const lines = rows.map((r) =>
-    [r.t, r.arrivals, r.completed, r.rejected, 0, r.p50Ms, r.p99Ms, r.replicasReady, r.replicas - r.replicasReady, r.replicasDesired, r.waiting, r.gpuUtilization, r.prefixHitRate, r.costUsd, r.ttftP99Ms, r.tpotP99Ms, r.running, r.waiting, r.kvUtilization, r.preemptions, r.outputTokensPerS].join(','),
+    [r.t, r.arrivals, r.completed, r.rejected, 0, r.p50Ms, r.p99Ms, r.replicasReady, r.replicas - r.replicasReady, r.replicasDesired, r.waiting, r.gpuUtilization, r.prefixHitRate, r.costUsd, r.ttftP99Ms, r.tpotP99Ms, r.running, r.waiting, r.kvUtilization, r.preemptions, r.outputTokensPerS, r.ttftP50Ms, r.tpotP50Ms, r.goodputRps, r.inputTokensPerS].join(','),
   );
   return `${cols}\n${lines.join('\n')}\n`;
 }

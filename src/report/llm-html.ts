@@ -1,0 +1,383 @@
+/**
+ * report.html of an LLM run (a scenario with an `llm:` block): the request-level report's page,
+ * cards, tables and chart machinery (html.ts, charts.ts) filled with the LLM figures: headline
+ * cards with the SLO verdicts, the TTFT/TPOT/ITL/E2E percentiles, charts over time drawn from the
+ * LLM timeline (the rows timeline.csv holds) and the cost.
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import type { LatencyStats, LlmResults, LlmTimelineRow } from '../llm/fleet.js';
+import type { LlmScenario } from '../llm/scenario.js';
+import type { LlmMetric } from '../config/llm.js';
+import { DASHED, DOTTED, SOLID, dedupeMarkers, downsampleRows, lineChartSpec, MAX_CHART_POINTS, renderSvg, timeAxis, trafficStepMarker, trimNumber, warmupMarker, type LineChartDef, type RenderedChart, type RowField, type TimeMarker } from './charts.js';
+import { cardHtml, chartsSection, commandBlock, escapeHtml, page } from './html.js';
+import { fmt, ms, pct, usd } from './format.js';
+
+/** The fields of a chart point of an LLM timeline (per second or per interval, as each chart says). */
+type LlmField =
+  | 'arrivalRps'
+  | 'completedRps'
+  | 'goodputRps'
+  | 'rejectedRps'
+  | 'ttftP50Ms'
+  | 'ttftP99Ms'
+  | 'ttftP99MinMs'
+  | 'tpotP50Ms'
+  | 'tpotP99Ms'
+  | 'tpotP99MinMs'
+  | 'e2eP50Ms'
+  | 'e2eP99Ms'
+  | 'e2eP99MinMs'
+  | 'inputTokensPerS'
+  | 'outputTokensPerS'
+  | 'running'
+  | 'waiting'
+  | 'kvUtilization'
+  | 'preemptionsPerS'
+  | 'prefixHitRate'
+  | 'replicasReady'
+  | 'replicasStarting'
+  | 'replicasDesired'
+  | 'gpuUtilization'
+  | 'costUsd';
+
+/** The matrix the charts read: one row per interval, NaN where a cell does not apply (no completion: no latency). */
+const COLS = ['timeS', 'arrivals', 'completed', 'goodputRps', 'rejected', 'ttftP50Ms', 'ttftP99Ms', 'tpotP50Ms', 'tpotP99Ms', 'e2eP50Ms', 'e2eP99Ms', 'inputTokensPerS', 'outputTokensPerS', 'running', 'waiting', 'kvUtilization', 'preemptions', 'prefixHitRate', 'replicasReady', 'replicasStarting', 'replicasDesired', 'gpuUtilization', 'cumulativeCostUsd'] as const;
+const col = (name: (typeof COLS)[number]): number => COLS.indexOf(name);
+
+/** A latency of an interval without completions is 0 in the timeline: not a point to draw. */
+const latency = (completed: number, v: number): number => (completed > 0 && v > 0 ? v : NaN);
+
+function matrix(timeline: readonly LlmTimelineRow[]): Float64Array[] {
+  let cost = 0;
+  return timeline.map((r) => {
+    cost += r.costUsd;
+    const c = r.completed;
+    return Float64Array.from([
+      r.t, r.arrivals, c, r.goodputRps, r.rejected,
+      latency(c, r.ttftP50Ms), latency(c, r.ttftP99Ms), latency(c, r.tpotP50Ms), latency(c, r.tpotP99Ms), latency(c, r.p50Ms), latency(c, r.p99Ms),
+      r.inputTokensPerS, r.outputTokensPerS, r.running, r.waiting, r.kvUtilization, r.preemptions, r.prefixHitRate,
+      r.replicasReady, r.replicas - r.replicasReady, r.replicasDesired, r.gpuUtilization, cost,
+    ]);
+  });
+}
+
+/** How each point field summarises several intervals (charts.ts downsampleRows; the request-level timeline's rules). */
+const FIELDS: RowField<LlmField>[] = [
+  { name: 'arrivalRps', col: col('arrivals'), how: 'rate' },
+  { name: 'completedRps', col: col('completed'), how: 'rate' },
+  { name: 'goodputRps', col: col('goodputRps'), how: 'time-weighted mean' },
+  { name: 'rejectedRps', col: col('rejected'), how: 'rate' },
+  { name: 'ttftP50Ms', col: col('ttftP50Ms'), how: 'mean' },
+  { name: 'ttftP99Ms', col: col('ttftP99Ms'), how: 'max and min', low: 'ttftP99MinMs' },
+  { name: 'tpotP50Ms', col: col('tpotP50Ms'), how: 'mean' },
+  { name: 'tpotP99Ms', col: col('tpotP99Ms'), how: 'max and min', low: 'tpotP99MinMs' },
+  { name: 'e2eP50Ms', col: col('e2eP50Ms'), how: 'mean' },
+  { name: 'e2eP99Ms', col: col('e2eP99Ms'), how: 'max and min', low: 'e2eP99MinMs' },
+  { name: 'inputTokensPerS', col: col('inputTokensPerS'), how: 'time-weighted mean' },
+  { name: 'outputTokensPerS', col: col('outputTokensPerS'), how: 'time-weighted mean' },
+  { name: 'running', col: col('running'), how: 'time-weighted mean' },
+  { name: 'waiting', col: col('waiting'), how: 'max' },
+  { name: 'kvUtilization', col: col('kvUtilization'), how: 'time-weighted mean' },
+  { name: 'preemptionsPerS', col: col('preemptions'), how: 'rate' },
+  { name: 'prefixHitRate', col: col('prefixHitRate'), how: 'time-weighted mean' },
+  { name: 'replicasReady', col: col('replicasReady'), how: 'time-weighted mean' },
+  { name: 'replicasStarting', col: col('replicasStarting'), how: 'time-weighted mean' },
+  { name: 'replicasDesired', col: col('replicasDesired'), how: 'time-weighted mean' },
+  { name: 'gpuUtilization', col: col('gpuUtilization'), how: 'time-weighted mean' },
+  { name: 'costUsd', col: col('cumulativeCostUsd'), how: 'last' },
+];
+
+interface LlmChartDef extends LineChartDef<LlmField> {
+  id: string;
+  title: string;
+  note: string;
+  downsampled: string;
+  /** SLO targets of this metric drawn as lines. */
+  slo?: LlmMetric;
+  /** Why the chart is left out, or null to draw it. */
+  skip: (sc: LlmScenario, r: LlmResults, rows: readonly LlmTimelineRow[]) => string | null;
+}
+
+const noCompletion = (_sc: LlmScenario, _r: LlmResults, rows: readonly LlmTimelineRow[]): string | null => (rows.some((x) => x.completed > 0) ? null : 'no request completed');
+
+const LATENCY = (metric: 'ttft' | 'tpot' | 'e2e', title: string, note: string): LlmChartDef => ({
+  id: metric,
+  title,
+  yTitle: `${metric.toUpperCase()} (ms)`,
+  series: [
+    { field: `${metric}P50Ms`, label: 'p50', color: '#1f77b4', dash: DASHED },
+    { field: `${metric}P99Ms`, label: 'p99', color: '#ff7f0e', dash: SOLID },
+  ],
+  interpolate: 'linear',
+  logAboveRatio: 50,
+  band: { lo: `${metric}P99MinMs`, hi: `${metric}P99Ms` },
+  slo: metric,
+  note,
+  downsampled: 'p50 is the mean, p99 the highest, the band spans the lowest to the highest p99',
+  skip: noCompletion,
+});
+
+const LLM_CHARTS: LlmChartDef[] = [
+  {
+    id: 'arrivals',
+    title: 'Arrivals, completions and goodput',
+    yTitle: 'requests/s',
+    series: [
+      { field: 'arrivalRps', label: 'arrivals', color: '#1f77b4', dash: SOLID },
+      { field: 'completedRps', label: 'completed', color: '#7f7f7f', dash: DASHED },
+      { field: 'goodputRps', label: 'goodput (every SLO met)', color: '#2ca02c', dash: SOLID },
+      { field: 'rejectedRps', label: 'rejected', color: '#b3261e', dash: DOTTED },
+    ],
+    interpolate: 'linear',
+    note: 'Per second of each report interval. Goodput: completions meeting every SLO on TTFT, TPOT and E2E (ITL targets are judged on the distribution only); rejected: longer than the KV cache holds.',
+    downsampled: 'rates over the whole span',
+    skip: (_sc, _r, rows) => (rows.some((x) => x.arrivals > 0) ? null : 'no arrivals recorded'),
+  },
+  LATENCY('ttft', 'Time to first token', 'Per report interval, over the requests completed in it: arrival to first token (queueing, prefill, the first-token overhead).'),
+  LATENCY('tpot', 'Time per output token', 'Per report interval, over the requests completed in it with more than one output token: (E2E − TTFT) / (output tokens − 1).'),
+  LATENCY('e2e', 'End-to-end latency', 'Per report interval, over the requests completed in it: arrival to last token.'),
+  {
+    id: 'tokens',
+    title: 'Token throughput',
+    yTitle: 'tokens/s',
+    series: [
+      { field: 'inputTokensPerS', label: 'input (prompts of completed requests)', color: '#9467bd', dash: DASHED },
+      { field: 'outputTokensPerS', label: 'output (tokens generated)', color: '#d62728', dash: SOLID },
+    ],
+    interpolate: 'linear',
+    note: 'Per second of each report interval.',
+    downsampled: 'time-weighted means',
+    skip: (_sc, _r, rows) => (rows.some((x) => x.outputTokensPerS > 0 || x.inputTokensPerS > 0) ? null : 'no token generated'),
+  },
+  {
+    id: 'requests',
+    title: 'Running and waiting requests',
+    yTitle: 'requests',
+    series: [
+      { field: 'running', label: 'running (vllm:num_requests_running)', color: '#2ca02c', dash: SOLID },
+      { field: 'waiting', label: 'waiting (vllm:num_requests_waiting)', color: '#9467bd', dash: DASHED },
+    ],
+    interpolate: 'linear',
+    integerY: true,
+    note: 'Over all replicas at the end of each report interval; waiting includes preempted requests back in the queue.',
+    downsampled: 'running a time-weighted mean, waiting the highest',
+    skip: () => null,
+  },
+  {
+    id: 'kv',
+    title: 'KV-cache utilization',
+    yTitle: 'blocks in use',
+    series: [{ field: 'kvUtilization', label: 'KV-cache utilization (mean over replicas)', color: '#8c564b', dash: SOLID }],
+    interpolate: 'linear',
+    yFormat: '.0%',
+    yDomain: [0, 1],
+    note: 'vllm:kv_cache_usage_perc averaged over the active replicas at the end of each report interval.',
+    downsampled: 'time-weighted means',
+    skip: () => null,
+  },
+  {
+    id: 'preemptions',
+    title: 'Preemptions',
+    yTitle: 'preemptions/s',
+    series: [{ field: 'preemptionsPerS', label: 'preemptions', color: '#b3261e', dash: SOLID }],
+    interpolate: 'step-after',
+    note: 'Running requests evicted from the KV cache (recomputed later), per second of each report interval.',
+    downsampled: 'rates over the whole span',
+    skip: (_sc, _r, rows) => (rows.some((x) => x.preemptions > 0) ? null : 'no preemption in this run'),
+  },
+  {
+    id: 'prefix',
+    title: 'Prefix-cache hit rate',
+    yTitle: 'hit rate',
+    series: [{ field: 'prefixHitRate', label: 'prompt tokens found cached', color: '#17becf', dash: SOLID }],
+    interpolate: 'linear',
+    yFormat: '.0%',
+    yDomain: [0, 1],
+    note: 'Prompt tokens found in the prefix cache / prompt tokens looked up, per report interval.',
+    downsampled: 'time-weighted means',
+    skip: (sc, _r, rows) => (!sc.spec.engine.enablePrefixCaching ? 'prefix caching is off' : rows.some((x) => x.prefixHitRate > 0) ? null : 'no prompt token was found cached: no shared prefix'),
+  },
+  {
+    id: 'replicas',
+    title: 'Replicas',
+    yTitle: 'replicas',
+    series: [
+      { field: 'replicasReady', label: 'ready', color: '#2ca02c', dash: SOLID },
+      { field: 'replicasStarting', label: 'starting', color: '#ff7f0e', dash: DOTTED },
+      { field: 'replicasDesired', label: 'desired', color: '#555555', dash: DASHED },
+    ],
+    interpolate: 'step-after',
+    integerY: true,
+    note: 'Levels at the end of each report interval; a replica is starting while it loads its weights (cold start).',
+    downsampled: 'time-weighted means',
+    skip: () => null,
+  },
+  {
+    id: 'gpu',
+    title: 'Engine busy share',
+    yTitle: 'busy share of replica time',
+    series: [{ field: 'gpuUtilization', label: 'stepping', color: '#d62728', dash: SOLID }],
+    interpolate: 'linear',
+    yFormat: '.0%',
+    yDomain: [0, 1],
+    note: 'Share of active replica time in which the engine runs a step.',
+    downsampled: 'time-weighted means',
+    skip: () => null,
+  },
+  {
+    id: 'cost',
+    title: 'Cumulative cost',
+    yTitle: 'USD',
+    series: [{ field: 'costUsd', label: 'cost', color: '#8c564b', dash: SOLID }],
+    interpolate: 'linear',
+    yFormat: '$,.4~g',
+    note: 'GPU time billed from t = 0 (warmup included, as the run cost card counts it): replicas × GPUs per replica × price per GPU-hour.',
+    downsampled: 'the value at the end of the span',
+    skip: (_sc, r) => (r.costUsd > 0 ? null : 'no GPU price'),
+  },
+];
+
+/** Ids of the LLM report's time charts in page order. */
+export const LLM_CHART_IDS: readonly string[] = LLM_CHARTS.map((c) => c.id);
+
+/** The warmup and the traffic's rate steps, marked on every chart. */
+function llmMarkers(sc: LlmScenario): TimeMarker[] {
+  const s = sc.spec;
+  const out: TimeMarker[] = [];
+  if (s.warmupS > 0) out.push(warmupMarker(s.warmupS, s.durationS));
+  if (s.arrivals.kind === 'poisson') for (const st of s.arrivals.schedule.slice(1)) if (st.atS <= s.durationS) out.push(trafficStepMarker(st.atS, st.rps));
+  return dedupeMarkers(out);
+}
+
+/** A chart's spec, or why it is left out. */
+export interface LlmChartSpec {
+  id: string;
+  title: string;
+  note: string;
+  spec: TopLevelSpec | null;
+  skipped: string | null;
+}
+
+/** The vega-lite specs of an LLM run's time charts, in page order (the report renders them to SVG). */
+export function llmChartSpecs(sc: LlmScenario, r: LlmResults, timeline: readonly LlmTimelineRow[], maxPoints = MAX_CHART_POINTS): LlmChartSpec[] {
+  const run = { ...downsampleRows(matrix(timeline), 0, FIELDS, maxPoints), label: sc.name };
+  const axis = timeAxis(sc.spec.durationS);
+  const markers = llmMarkers(sc);
+  const k = run.intervalsPerPoint;
+  return LLM_CHARTS.map((def) => {
+    const skipped = def.skip(sc, r, timeline);
+    if (skipped !== null) return { id: def.id, title: def.title, note: def.note, spec: null, skipped };
+    const rules = def.slo === undefined ? [] : r.slo.targets.filter((t) => t.metric === def.slo).map((t) => ({ valueY: t.targetMs, label: `SLO ${t.percentile} ${trimNumber(t.targetMs)} ms` }));
+    let note = def.note;
+    if (markers.length > 0) note += ` Shaded: ${[...new Set(markers.map((m) => m.legend))].join(', ')}.`;
+    if (k > 1) note += ` Each point summarises up to ${k} report intervals: ${def.downsampled}.`;
+    return { id: def.id, title: def.title, note, spec: lineChartSpec(def, [run], rules, axis, false, markers), skipped: null };
+  });
+}
+
+const METRIC_NAMES: Record<LlmMetric, string> = { ttft: 'TTFT', tpot: 'TPOT', itl: 'ITL', e2e: 'E2E' };
+
+/** A duration in ms as the cards show it: ms below a second, seconds from there. */
+function dur(v: number): string {
+  return v >= 1000 ? `${fmt(v / 1000, 2)} s` : ms(v);
+}
+
+/** The card of one latency metric's p99, with the verdict of its SLO targets (any percentile). */
+function latencyCard(metric: LlmMetric, stats: LatencyStats, r: LlmResults): string {
+  const targets = r.slo.targets.filter((t) => t.metric === metric);
+  const note = targets.length === 0 ? `p50 ${dur(stats.p50)}, no SLO set` : targets.map((t) => `SLO ${t.percentile} ≤ ${dur(t.targetMs)}: ${t.met ? 'met' : 'missed'}${t.percentile !== 'p99' ? ` (${dur(t.actualMs)})` : ''}`).join('; ');
+  const cls = targets.length === 0 ? '' : targets.every((t) => t.met) ? ' met' : ' missed';
+  return cardHtml(`${metric}-p99`, `${METRIC_NAMES[metric]} p99`, r.requests.completed > 0 ? dur(stats.p99) : '—', note, cls);
+}
+
+/** The percentiles of TTFT, TPOT, ITL and E2E, one row each. */
+function percentilesTable(r: LlmResults): string {
+  const keys = ['mean', 'p50', 'p90', 'p95', 'p99', 'p999', 'max'] as const;
+  const rows = (['ttft', 'tpot', 'itl', 'e2e'] as const).map((m) => {
+    const st = r[`${m}Ms`];
+    const targets = r.slo.targets.filter((t) => t.metric === m);
+    const cells = keys.map((k) => {
+      const t = targets.find((x) => x.percentile === k);
+      return `<td${t ? ` class="${t.met ? 'met' : 'missed'}"` : ''} data-stat="${m}.${k}">${escapeHtml(ms(st[k]))}</td>`;
+    });
+    return `<tr><td class="text">${METRIC_NAMES[m]}</td>${cells.join('')}</tr>`;
+  });
+  return [
+    `<div class="table-wrap"><table class="data percentiles">`,
+    `<thead><tr><th class="text">metric</th>${keys.map((k) => `<th>${k}</th>`).join('')}</tr></thead>`,
+    `<tbody>`,
+    ...rows,
+    `</tbody></table></div>`,
+  ].join('\n');
+}
+
+/** The SLO targets, one row each: metric, percentile, target, actual and verdict. */
+function sloTable(r: LlmResults): string {
+  if (r.slo.targets.length === 0) return `<p class="meta">No SLO set (slo: { ttft: { p99: 2s }, tpot: { p99: 50ms } } sets one).</p>`;
+  const rows = r.slo.targets.map(
+    (t) =>
+      `<tr><td class="text">${METRIC_NAMES[t.metric]} ${t.percentile}</td><td>≤ ${escapeHtml(ms(t.targetMs))}</td><td>${escapeHtml(ms(t.actualMs))}</td><td class="text ${t.met ? 'met' : 'missed'}" data-slo="${t.metric}.${t.percentile}">${t.met ? 'met' : 'missed'}</td></tr>`,
+  );
+  return [`<div class="table-wrap"><table class="data slo">`, `<thead><tr><th class="text">SLO</th><th>target</th><th>actual</th><th class="text">verdict</th></tr></thead>`, `<tbody>`, ...rows, `</tbody></table></div>`].join('\n');
+}
+
+/** What the fleet is, in one line. */
+function fleetLine(sc: LlmScenario): string {
+  const s = sc.spec;
+  const scaling = s.kpa ? `, KPA on ${s.kpa.metric} (target ${trimNumber(s.kpa.target)} per replica, ${s.kpa.minReplicas}–${s.kpa.maxReplicas} replicas)` : s.autoscaler ? `, HPA on ${s.autoscaler.hpa.metrics[0]?.name ?? '?'} (${s.autoscaler.hpa.minReplicas}–${s.autoscaler.hpa.maxReplicas} replicas)` : '';
+  return `${s.replicas} replica(s) × ${s.tensorParallel} GPU, routing ${s.routing}, maxNumSeqs ${s.engine.maxNumSeqs}, maxNumBatchedTokens ${s.engine.maxNumBatchedTokens}${scaling}`;
+}
+
+/** report.html of one LLM run. */
+export async function renderLlmRunReport(input: { sc: LlmScenario; results: LlmResults; timeline: readonly LlmTimelineRow[]; version: string; command: string }): Promise<string> {
+  const { sc, results: r, timeline, version, command } = input;
+  const s = sc.spec;
+  const charts: RenderedChart[] = [];
+  for (const c of llmChartSpecs(sc, r, timeline)) charts.push({ id: c.id, title: c.title, note: c.note, svg: c.spec === null ? null : await renderSvg(c.spec), skipped: c.skipped });
+  const judged = r.slo.targets.length > 0;
+  const gpuHours = (r.replicasStats.mean * s.durationS * s.tensorParallel) / 3600;
+  const cards = [
+    ...(['ttft', 'tpot', 'itl', 'e2e'] as const).map((m) => latencyCard(m, r[`${m}Ms`], r)),
+    cardHtml('goodput', 'goodput', `${fmt(r.goodputRps, 2)} req/s`, `of ${fmt(r.throughputRps, 2)} req/s completed (${r.throughputRps > 0 ? pct(r.goodputRps / r.throughputRps, 1) : '—'} meet every SLO)`, judged ? (r.slo.met ? ' met' : ' missed') : ''),
+    cardHtml('output-tokens', 'output tokens/s', fmt(r.outputTokensPerS, 0), `input ${fmt(r.inputTokensPerS, 0)} tokens/s`),
+    cardHtml('kv-utilization', 'KV-cache utilization', pct(r.kvUtilization.mean), `mean; peak ${pct(r.kvUtilization.peak)} of ${fmt(r.numGpuBlocks, 0)} blocks per replica`),
+    cardHtml('preemptions', 'preemptions', fmt(r.preemptions, 0), 'requests evicted and recomputed', r.preemptions > 0 ? ' warn' : ''),
+    cardHtml('prefix-hit-rate', 'prefix-cache hit rate', s.engine.enablePrefixCaching ? pct(r.prefixHitRate) : '—', s.engine.enablePrefixCaching ? 'prompt tokens found cached' : 'prefix caching off'),
+    cardHtml('replicas', 'replicas (mean)', fmt(r.replicasStats.mean, 2), `lowest ${r.replicasStats.min}, highest ${r.replicasStats.max}, cold starts ${r.replicasStats.coldStarts}`),
+    cardHtml('mean-batch', 'mean batch', fmt(r.meanBatchSequences, 1), `sequences per step; engine busy ${pct(r.busyShare)}`),
+    cardHtml('arrived', 'requests arrived', fmt(r.requests.arrived, 0), 'after warmup'),
+    cardHtml('completed', 'completed', fmt(r.requests.completed, 0), `in flight at the end ${fmt(r.requests.inFlightAtEnd, 0)}`),
+    cardHtml('rejected', 'rejected', fmt(r.requests.rejected, 0), 'longer than the KV cache holds', r.requests.rejected > 0 ? ' warn' : ''),
+  ];
+  const costCards = [
+    cardHtml('cost', 'cost (run)', usd(r.costUsd), `${fmt(gpuHours, 3)} GPU-hours at ${usd(s.pricePerGpuHour)} per GPU-hour`),
+    cardHtml('monthly-cost', 'cost per month', usd(r.monthlyUsd), 'at this run\u2019s mean replica count'),
+    cardHtml('cost-per-million-tokens', 'per million tokens', usd(r.costPerMillionTokens), 'after warmup, input + output tokens of completed requests'),
+    cardHtml('idle-cost', 'idle GPU time', usd(r.costUsd * (1 - r.busyShare)), `${pct(1 - r.busyShare)} of the billed time without a step running`),
+  ];
+  const body = [
+    `<header>`,
+    `<h1>${escapeHtml(sc.name)}</h1>`,
+    `<p class="meta">LLM scenario · seed <b>${s.seed}</b> · infersim <b>${escapeHtml(version)}</b> · ${escapeHtml(fmt(s.durationS, 1))} s simulated (warmup ${escapeHtml(fmt(s.warmupS, 1))} s) · ${escapeHtml(fleetLine(sc))}</p>`,
+    `<ul class="runs">`,
+    ...sc.notes.map((n) => `<li>${escapeHtml(n)}</li>`),
+    `</ul>`,
+    commandBlock(command),
+    `</header>`,
+    ...sc.warnings.map((w) => `<div class="banner warning">warning: ${escapeHtml(w)}</div>`),
+    `<h2>Summary</h2>`,
+    `<section class="cards">`,
+    ...cards,
+    `</section>`,
+    `<h2>Latency percentiles</h2>`,
+    percentilesTable(r),
+    `<h2>SLO</h2>`,
+    sloTable(r),
+    `<h2>Cost</h2>`,
+    `<section class="cards">`,
+    ...costCards,
+    `</section>`,
+    chartsSection('Over time', charts),
+  ];
+  return page(`infersim report: ${sc.name}`, body, version);
+}
