@@ -1,10 +1,10 @@
-// Browser check of report.html (run after `npm run build`): renders a run, a compare
-// and a sweep report from the compiled dist/ modules, opens each in Debian's
+// Browser check of report.html (run after `npm run build`): renders a run, a compare,
+// a sweep and an LLM run report from the compiled dist/ modules, opens each in Debian's
 // chromium (apt-get install chromium) through playwright-core, and fails on any
 // console error, page error or network request, or on a chart drawn empty.
 // It also checks legibility at 100 % zoom: every chart fits the page without being shrunk,
 // and its axis and legend text is at least 10 px as rendered.
-// Full-page screenshots go to results/screenshots/{run,compare,sweep,sweep-flagship}.png
+// Full-page screenshots go to results/screenshots/{run,compare,sweep,sweep-flagship,llm}.png
 // (SCREENSHOTS_DIR overrides).
 //
 //   npm run build && npm run test:browser
@@ -21,6 +21,34 @@ const { renderRunReport, renderCompareReport, renderSweepReport } = await import
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const { loadScenario } = await import(pathToFileURL(join(root, 'dist/scenario/load.js')).href);
+const { loadLlmScenario } = await import(pathToFileURL(join(root, 'dist/llm/scenario.js')).href);
+const { runLlmFleet } = await import(pathToFileURL(join(root, 'dist/llm/fleet.js')).href);
+const { renderLlmRunReport } = await import(pathToFileURL(join(root, 'dist/report/llm-html.js')).href);
+
+// An LLM run: chat traffic stepping 4 → 16 req/s onto 2 replicas with a KV cache small enough to
+// preempt, a shared system prompt, and a KPA, so every LLM chart has something to draw.
+const LLM_YAML = `
+name: browser check llm <b>
+seed: 5
+duration: 5m
+warmup: 30s
+slo: { ttft: { p99: 500ms }, tpot: { p99: 40ms } }
+llm:
+  model: llama-3.1-8b
+  gpu: h100-80gb
+  replicas: 2
+  engine: { maxNumSeqs: 64, maxNumBatchedTokens: 2048, numGpuBlocks: 600 }
+  stepTime: { beta0: 6ms, beta1: 0.00003, beta2: 0.0001, beta3: 0.0000001 }
+  coldStart: { loadBandwidth: 4GB }
+  autoscaler: { kind: kpa, target: 20, maxReplicas: 6, stableWindow: 30s }
+traffic:
+  rate: [ { at: 0s, rate: 4 }, { at: 2m, rate: 16 } ]
+  tokens: { prompt: { lognormal: { mean: 600, cv: 1, max: 4000 } }, output: { lognormal: { mean: 200, cv: 1, max: 2000 } } }
+  systemPrompt: 200
+report: { interval: 5s }
+`;
+const llmScenario = loadLlmScenario(LLM_YAML, { file: 'llm.yaml', baseDir: root, readFile: () => '' });
+const llmRun = runLlmFleet(llmScenario.spec);
 
 // A 20-minute ramp from 300 to 1 300 requests/s onto a small fleet, so queues and p99 move.
 const SCENARIO_YAML = `
@@ -108,6 +136,7 @@ const reports = {
     command: 'npx infersim sweep scenarios/bert-10k-qps.yaml --vary fleet.gpu=t4,l4,a100-40gb --vary fleet.batching.maxBatch=16,32 --vary fleet.replicas=1..5',
     title: 'bert-10k-qps: sweep of fleet.gpu × fleet.batching.maxBatch × fleet.replicas',
   }),
+  llm: await renderLlmRunReport({ sc: llmScenario, results: llmRun.results, timeline: llmRun.timeline, version, command: 'npx infersim run llm.yaml --seed 5' }),
 };
 
 const tmp = mkdtempSync(join(tmpdir(), 'infersim-reports-'));
