@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadLlmScenario, LlmScenarioError } from '../../src/llm/scenario.js';
 import { runLlmFleet } from '../../src/llm/fleet.js';
 import type { ScenarioIssue } from '../../src/scenario/issues.js';
-import { ROOT } from '../helpers/cli.js';
+import { cli, ROOT } from '../helpers/cli.js';
 
 /**
  * A step of load held in flight: 2 requests at t = 0 that outlast the run, 20 more at t = 10.5 s
@@ -111,5 +113,26 @@ describe('KPA on an LLM fleet (llm.autoscaler kind: kpa)', () => {
 
   it('an unknown kind is refused at llm.autoscaler.kind', () => {
     expect(issuesOf(base.replace('kind: kpa', 'kind: keda'))).toContainEqual(expect.objectContaining({ code: 'invalid_enum_value', path: ['llm', 'autoscaler', 'kind'] }));
+  });
+
+  it('the CLI runs it and writes report.html (not with --no-report); a bad field exits 2 naming it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'llm-kpa-'));
+    writeFileSync(join(dir, 'trace.csv'), TRACE);
+    writeFileSync(join(dir, 's.yaml'), base);
+    const r = cli(['run', join(dir, 's.yaml'), '--format', 'json', '-q', '--out', join(dir, 'out')]);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as { replicas: { max: number } };
+    expect(s.replicas.max).toBe(5);
+    const html = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
+    expect(html).toContain('KPA on concurrency (target 5 per replica, 1–10 replicas)');
+    expect(html).toContain('<figure class="chart" id="chart-replicas">');
+    const n = cli(['run', join(dir, 's.yaml'), '-q', '--no-report', '--out', join(dir, 'plain')]);
+    expect(n.status, n.stderr).toBe(0);
+    expect(existsSync(join(dir, 'plain', 'timeline.csv'))).toBe(true);
+    expect(existsSync(join(dir, 'plain', 'report.html'))).toBe(false);
+    writeFileSync(join(dir, 'bad.yaml'), base.replace('target: 5,', 'target: 5, minReplicas: 0,'));
+    const b = cli(['validate', join(dir, 'bad.yaml')]);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toContain(`error: ${join(dir, 'bad.yaml')}: llm.autoscaler.minReplicas: at least 1: an LLM fleet does not scale to zero`);
   });
 });
