@@ -27,7 +27,11 @@ import { isMap, parse, parseDocument } from 'yaml';
 import { YAML_OPTIONS } from '../scenario/plain.js';
 import { findGpu } from '../catalog/index.js';
 import { parseDurationS, parseSizeBytes, UnitError } from '../scenario/units.js';
-import { applySets } from '../scenario/load.js';
+import { applySets, parseRateShape, type RateShape } from '../scenario/load.js';
+import { formatSeconds, ignoredWithTrace } from '../scenario/messages.js';
+import { LIMITS } from '../config/limits.js';
+import { peakRate } from '../workload/rate-shape.js';
+import type { Traffic } from '../config/scenario.js';
 import type { LlmFleetSpec } from './fleet.js';
 import { LLM_ROUTINGS, PREFIX_AFFINITY_DEFAULTS, type LlmArrivals, type LlmAutoscaler, type LlmMetric, type LlmPrefixAffinity, type LlmRouting, type LlmScalingMetric, type LlmSlo, type RequestOverheads, type TokenDist } from '../config/llm.js';
 import { formatIssue, pathSegments, type IssueCode, type ScenarioIssue } from '../scenario/issues.js';
@@ -136,6 +140,42 @@ export function parseTokenTrace(text: string, timeColumn: string, promptColumn: 
     output[k] = Math.max(1, o);
   }
   return { timesS, prompt, output };
+}
+
+/** The request-level rate-shape fields an LLM scenario's open-loop traffic takes too (load.ts parseRateShape). */
+const RATE_SHAPE_FIELDS = ['diurnal', 'spikes', 'burst', 'scale'] as const;
+
+/** The traffic's rate-shape fields, checked as a request-level scenario's (its messages into `errs`); null when there are none or they are invalid. */
+function llmRateShape(tr: Obj, errs: ScenarioIssue[]): RateShape | null {
+  if (!RATE_SHAPE_FIELDS.some((k) => tr[k] !== undefined)) return null;
+  const picked: Obj = {};
+  for (const k of RATE_SHAPE_FIELDS) if (tr[k] !== undefined) picked[k] = tr[k];
+  const r = parseRateShape(picked);
+  if ('issues' in r) {
+    errs.push(...r.issues);
+    return null;
+  }
+  return r.shape;
+}
+
+/**
+ * A rate schedule with a shape beyond the plain Poisson steps (a ramp, diurnal, spikes, a burst
+ * other than poisson, a scale ≠ 1) as the request-level Traffic it is (drawn by
+ * workload/arrivals.ts); null for plain steps, which keep the LLM path's own Poisson draws.
+ */
+function shapedArrivals(schedule: Array<{ atS: number; rps: number }>, ramps: number[], shape: RateShape | null, prompt: TokenDist, output: TokenDist): LlmArrivals | null {
+  const plain = ramps.every((r) => r === 0) && (shape === null || (shape.diurnal === null && shape.spikes.length === 0 && shape.burst.kind === 'poisson' && shape.scale === 1));
+  if (plain) return null;
+  const traffic: Traffic = {
+    schedule: schedule.map((s, k) => ({ atS: s.atS, rps: s.rps, rampS: ramps[k] ?? 0 })),
+    diurnal: shape?.diurnal ?? null,
+    spikes: shape?.spikes ?? [],
+    burst: shape?.burst ?? { kind: 'poisson' },
+    keys: { kind: 'unique' },
+    trace: null,
+    ...(shape !== null && shape.scale !== 1 ? { scale: shape.scale } : {}),
+  };
+  return { kind: 'shaped', traffic, prompt, output };
 }
 
 /** Loads and validates an LLM scenario; throws LlmScenarioError listing the problems (file: path: message). */
@@ -396,7 +436,8 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
 
   // traffic
   const tr = obj(doc.traffic, 'traffic');
-  known(tr, 'traffic', ['trace', 'rate', 'users', 'thinkTime', 'tokens', 'systemPrompt', 'sessions']);
+  known(tr, 'traffic', ['trace', 'rate', 'users', 'thinkTime', 'tokens', 'systemPrompt', 'sessions', ...RATE_SHAPE_FIELDS]);
+  const rateShape = llmRateShape(tr, errs);
   const dist = (v: unknown, path: string): TokenDist => {
     if (typeof v === 'number') {
       if (!(Number.isInteger(v) && v >= 1)) err(Number.isInteger(v) ? 'too_small' : 'invalid_type', path, `expected a positive integer, got ${v}`);
@@ -443,7 +484,7 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
       if (text2) {
         try {
           const parsed = parseTokenTrace(text2, String(t.timeColumn ?? 'TIMESTAMP'), String(t.promptColumn ?? 'ContextTokens'), String(t.outputColumn ?? 'GeneratedTokens'), speedup, file);
-          arrivals = { kind: 'trace', ...parsed, loop: t.loop === true };
+          arrivals = { kind: 'trace', ...parsed, loop: t.loop === true, ...(rateShape !== null && rateShape.scale !== 1 ? { scale: rateShape.scale } : {}) };
         } catch (x) {
           err('invalid_file', 'traffic.trace.file', (x as Error).message);
         }
@@ -455,15 +496,28 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     const output = dist(tokens.output, 'traffic.tokens.output');
     if (tr.rate !== undefined) {
       let schedule: Array<{ atS: number; rps: number }> = [];
+      // each step's ramp (request-level syntax: { at, rps, ramp }; rate is this loader's name for rps)
+      const ramps: number[] = [];
       if (Array.isArray(tr.rate)) {
         (tr.rate as unknown[]).forEach((st, k) => {
           const o = obj(st, `traffic.rate[${k}]`);
-          schedule.push({ atS: dur(o.at, `traffic.rate[${k}].at`, 0), rps: numIn(o.rate, `traffic.rate[${k}].rate`, 0, 0, 1e7) });
+          known(o, `traffic.rate[${k}]`, ['at', 'rate', 'rps', 'ramp']);
+          if (o.rate !== undefined && o.rps !== undefined) err('cross_field', `traffic.rate[${k}].rps`, 'give rate or rps (the same thing), not both');
+          const rpsKey = o.rate === undefined && o.rps !== undefined ? 'rps' : 'rate';
+          schedule.push({ atS: dur(o.at, `traffic.rate[${k}].at`, 0), rps: numIn(o[rpsKey], `traffic.rate[${k}].${rpsKey}`, 0, 0, 1e7) });
+          ramps.push(dur(o.ramp, `traffic.rate[${k}].ramp`, 0));
         });
         if (schedule.length === 0 || schedule[0]!.atS !== 0) err('cross_field', 'traffic.rate', 'a schedule is a list of { at, rate } starting at 0s');
         for (let k = 1; k < schedule.length; k++) if (!(schedule[k]!.atS > schedule[k - 1]!.atS)) err('cross_field', `traffic.rate[${k}].at`, 'times must increase');
+        for (let k = 0; k + 1 < schedule.length; k++) if (schedule[k]!.atS + ramps[k]! > schedule[k + 1]!.atS) err('cross_field', `traffic.rate[${k}].ramp`, `the ramp ends at ${schedule[k]!.atS + ramps[k]!} s, after the next step starts (${schedule[k + 1]!.atS} s)`);
       } else schedule = [{ atS: 0, rps: numIn(tr.rate, 'traffic.rate', 1, 1e-9, 1e7) }];
-      arrivals = { kind: 'poisson', schedule, prompt, output };
+      arrivals = shapedArrivals(schedule, ramps, rateShape, prompt, output) ?? { kind: 'poisson', schedule, prompt, output };
+      if (arrivals.kind === 'shaped') {
+        // the request-level limit on a rate shape's requests (load.ts limitIssues), with its message
+        const b = arrivals.traffic.burst;
+        const peak = durationS <= LIMITS.durationS ? peakRate(arrivals.traffic, durationS) * (b.kind === 'mmpp' ? Math.max(1, b.highFactor) : 1) : 0;
+        if (!(peak * durationS <= LIMITS.expectedRequests)) err('limit_exceeded', 'traffic.rate', `the run would simulate about ${(peak * durationS).toPrecision(3)} requests (peak ${peak.toPrecision(3)} req/s for ${formatSeconds(durationS)}); at most ${LIMITS.expectedRequests} can be simulated`);
+      }
     }
     else {
       arrivals = { kind: 'closed', users: int(tr.users, 'traffic.users', 1), thinkS: dur(tr.thinkTime, 'traffic.thinkTime', 0), prompt, output };
@@ -489,6 +543,8 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     if (systemPrompts > 1e6) err('limit_exceeded', 'traffic.systemPrompt.count', 'at most 1 000 000');
   } else if (tr.systemPrompt !== undefined) systemPromptTokens = int(tr.systemPrompt, 'traffic.systemPrompt', 0, 0);
   if (systemPromptTokens > 0 && !engine.enablePrefixCaching) warnings.push('traffic.systemPrompt is shared only with llm.engine.prefixCaching on');
+  if (tr.users !== undefined) for (const k of RATE_SHAPE_FIELDS) if (tr[k] !== undefined) err('cross_field', `traffic.${k}`, 'shapes open-loop arrivals (traffic.rate or traffic.trace), not closed-loop users');
+  if (tr.trace !== undefined) for (const k of ['diurnal', 'spikes', 'burst'] as const) if (tr[k] !== undefined) warnings.push(ignoredWithTrace(k));
   if (tr.sessions !== undefined && tr.users === undefined) err('cross_field', 'traffic.sessions', 'multi-turn sessions need closed-loop users (traffic.users): a turn is sent when the previous one completes');
   if (routing === 'prefix-affinity' && systemPromptTokens === 0 && tr.sessions === undefined) warnings.push('llm.routing prefix-affinity: no traffic.systemPrompt or traffic.sessions, so no two requests share a prefix and it routes as least-requests');
 

@@ -265,6 +265,12 @@ const trafficSchema = obj({
   scale: leaf(def(1, num({ gt: 0 }))),
 });
 
+/**
+ * The rate-shape fields of `traffic` alone (diurnal, spikes, burst, scale; other keys left to the
+ * caller): LLM scenarios take them with the request-level syntax and messages (load.ts parseRateShape).
+ */
+export const rateShapeSchema = z.object({ traffic: trafficSchema.pick({ diurnal: true, spikes: true, burst: true, scale: true }).strip() });
+
 // ---------------------------------------------------------------- model
 
 interface RawLatencyTable {
