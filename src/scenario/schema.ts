@@ -1020,3 +1020,6 @@ tagSchema(perfAnalyzerSchema, {
   json: { anyOf: [{ type: 'string', pattern: String.raw`\S` }, { type: 'object', propertyNames: BATCH_KEY, minProperties: 1, additionalProperties: { type: 'string', pattern: String.raw`\S` } }] },
 });
 tagSchema(constantRate, { json: { type: 'number', exclusiveMinimum: 0 } });
+
+/** The leaf builders, for the LLM document's schema (llm-schema.ts), which describes LLM files for the JSON Schema and `explain`. */
+export { bool, choice, def, dur, leaf, num, obj, opt, req, size, text };
