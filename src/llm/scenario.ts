@@ -8,6 +8,8 @@
  *   slo:     { ttft: { p99: 2s }, tpot: { p99: 50ms }, e2e: …, itl: … }
  *   traffic: trace: { file, timeColumn, promptColumn, outputColumn, speedup, loop }
  *          | rate: 5            (Poisson)           + tokens: { prompt: D, output: D }
+ *            with rate: [{ at, rps (or rate), ramp }], diurnal, spikes, burst, scale: the request-level
+ *            shapes (load.ts parseRateShape, drawn by workload/arrivals.ts); scale also on a trace
  *          | users: 64, thinkTime: 5s (closed loop) + tokens
  *            sessions: { turns: 4, followUp: D } (users only: each turn repeats the conversation so far)
  *            systemPrompt: 300  (leading prompt tokens every request shares)
