@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { loadLlmScenario, LlmScenarioError } from '../../src/llm/scenario.js';
 import { scenarioJsonSchema } from '../../src/scenario/json-schema.js';
 import { explainField } from '../../src/scenario/explain.js';
 
@@ -140,6 +141,60 @@ describe('scenario JSON Schema: LLM scenarios (a top-level llm: block)', () => {
     expect(validate({ ...llm, llm: { gpu: 'h100-80gb' } })).toBe(false); // llm.model is required
     // a request-level document may not hold the LLM-only fields
     expect(validate({ name: 'x', duration: 10, traffic: { rate: 1, tokens: { prompt: 1, output: 1 } } })).toBe(false);
+  });
+});
+
+describe('the LLM part of the schema keeps up with the LLM loader', () => {
+  type Json = Record<string, unknown>;
+  /** The mappings a node stands for: itself, its alternatives, a list's items. */
+  const mappings = (n: Json): Json[] => [n, ...((n.anyOf as Json[] | undefined) ?? []).flatMap(mappings), ...(n.items !== undefined ? mappings(n.items as Json) : [])].filter((x) => x.properties !== undefined);
+  /** The keys of the mapping at `path` of the LLM branch (`having`: the alternative with that key). */
+  const keysAt = (path: string[], having?: string): string[] => {
+    let node = committed.then as Json;
+    for (const seg of path) node = mappings(node).map((m) => (m.properties as Record<string, Json>)[seg]).find((x) => x !== undefined)!;
+    const m = mappings(node).find((x) => having === undefined || having in (x.properties as Json))!;
+    return Object.keys(m.properties as Json).sort();
+  };
+  const base = (): Json => ({
+    name: 'x',
+    llm: { model: 'llama-3.1-8b', gpu: 'h100-80gb', engine: { numGpuBlocks: 100 }, stepTime: { beta0: '1ms', beta1: 0, beta2: 0, beta3: 0 }, overheads: { queue: 0 }, autoscaler: { metric: 'vllm:num_requests_waiting', target: 1 } },
+    traffic: { rate: [{ at: 0, rate: 1 }], tokens: { prompt: 1, output: 1 }, systemPrompt: { tokens: 10 } },
+  });
+  /** The keys the loader lists in its "unknown field (expected one of: …)" for a stray key at `path`. */
+  const loaderKeys = (doc: Json, path: (string | number)[]): string[] => {
+    let node: Record<string | number, unknown> = doc;
+    for (const seg of path) node = node[seg] as Record<string | number, unknown>;
+    node.zzz = 1;
+    let message = '';
+    try {
+      loadLlmScenario(stringify(doc), { file: 's.yaml', baseDir: root, readFile: () => 'TIMESTAMP,ContextTokens,GeneratedTokens\n0,1,1\n' });
+    } catch (e) {
+      if (!(e instanceof LlmScenarioError)) throw e;
+      message = e.issues.find((i) => i.path.join('.') === [...path, 'zzz'].join('.'))?.message ?? '';
+    }
+    const m = /expected one of: (.*)\)$/.exec(message);
+    expect(m, `${path.join('.')}: ${message}`).not.toBeNull();
+    return m![1]!.split(', ').sort();
+  };
+  it.each([
+    ['the document', [], (d: Json) => d],
+    ['traffic (rate)', ['traffic'], (d: Json) => d],
+    ['a rate step', ['traffic', 'rate', 0], (d: Json) => d],
+    ['traffic.systemPrompt', ['traffic', 'systemPrompt'], (d: Json) => d],
+    ['traffic.trace', ['traffic', 'trace'], (d: Json) => ({ ...d, traffic: { trace: { file: 't.csv' } } })],
+    ['traffic.sessions', ['traffic', 'sessions'], (d: Json) => ({ ...d, traffic: { users: 2, tokens: { prompt: 1, output: 1 }, sessions: { turns: 2, followUp: 1 } } })],
+    ['llm', ['llm'], (d: Json) => d],
+    ['llm.engine', ['llm', 'engine'], (d: Json) => d],
+    ['llm.stepTime (coefficients)', ['llm', 'stepTime'], (d: Json) => d],
+    ['llm.overheads', ['llm', 'overheads'], (d: Json) => d],
+    ['llm.autoscaler', ['llm', 'autoscaler'], (d: Json) => d],
+    ['llm.prefixAffinity', ['llm', 'prefixAffinity'], (d: Json) => ({ ...d, llm: { ...(d.llm as Json), routing: 'prefix-affinity', prefixAffinity: {} } })],
+  ] as [string, (string | number)[], (d: Json) => Json][])('%s: the schema has the fields the loader knows', (_what, path, edit) => {
+    const doc = edit(base());
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    const schemaPath = path.map((s) => (typeof s === 'number' ? '*' : s)).filter((s) => s !== '*');
+    const having = path.at(-1) === 'stepTime' ? 'beta0' : undefined;
+    expect(keysAt(schemaPath, having)).toEqual(loaderKeys(structuredClone(doc), path));
   });
 });
 
