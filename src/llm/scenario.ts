@@ -30,6 +30,7 @@ import { YAML_OPTIONS } from '../scenario/plain.js';
 import { findGpu } from '../catalog/index.js';
 import { parseDurationS, parseSizeBytes, UnitError } from '../scenario/units.js';
 import { applySets, parseRateShape, type RateShape } from '../scenario/load.js';
+import { expandImports } from '../scenario/imports.js';
 import { formatSeconds, ignoredWithTrace } from '../scenario/messages.js';
 import { LIMITS } from '../config/limits.js';
 import { peakRate } from '../workload/rate-shape.js';
@@ -180,6 +181,23 @@ function shapedArrivals(schedule: Array<{ atS: number; rps: number }>, ramps: nu
   return { kind: 'shaped', traffic, prompt, output };
 }
 
+/**
+ * `traffic.prometheus` as a request-level scenario takes it (scenario/imports.ts, its messages): a
+ * Prometheus query_range JSON replayed as the rate schedule (traffic.rate), and the duration when
+ * left out. Open loop only.
+ */
+function withPrometheus(raw: unknown, opts: LlmLoadOptions, errs: ScenarioIssue[]): unknown {
+  const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (!isObj(raw) || !isObj(raw.traffic) || raw.traffic.prometheus === undefined) return raw;
+  if (raw.traffic.users !== undefined) {
+    errs.push({ code: 'cross_field', path: ['traffic', 'prometheus'], message: 'a Prometheus series is an open-loop rate: give it without traffic.users' });
+    return raw;
+  }
+  const r = expandImports(raw, { baseDir: opts.baseDir, readFile: opts.readFile, limits: { maxBatch: LIMITS.maxBatch, instances: LIMITS.instances } });
+  errs.push(...r.issues);
+  return r.doc;
+}
+
 /** Loads and validates an LLM scenario; throws LlmScenarioError listing the problems (file: path: message). */
 export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario {
   const f = opts.file;
@@ -188,6 +206,7 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
   const err = (code: IssueCode, path: string, msg: string): void => void errs.push({ code, path: pathSegments(path), message: msg });
   let raw = parseDocument(text).toJS() as unknown;
   if (opts.sets && opts.sets.length > 0) raw = applySets(raw, opts.sets, f);
+  raw = withPrometheus(raw, opts, errs);
   const doc = raw as Obj;
   const obj = (v: unknown, path: string): Obj => {
     if (v === undefined || v === null) return {};
@@ -438,7 +457,7 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
 
   // traffic
   const tr = obj(doc.traffic, 'traffic');
-  known(tr, 'traffic', ['trace', 'rate', 'users', 'thinkTime', 'tokens', 'systemPrompt', 'sessions', ...RATE_SHAPE_FIELDS]);
+  known(tr, 'traffic', ['trace', 'rate', 'prometheus', 'users', 'thinkTime', 'tokens', 'systemPrompt', 'sessions', ...RATE_SHAPE_FIELDS]);
   const rateShape = llmRateShape(tr, errs);
   const dist = (v: unknown, path: string): TokenDist => {
     if (typeof v === 'number') {
@@ -467,7 +486,8 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
   const tokens = obj(tr.tokens, 'traffic.tokens');
   let arrivals: LlmArrivals = { kind: 'poisson', schedule: [{ atS: 0, rps: 1 }], prompt: { kind: 'fixed', value: 1 }, output: { kind: 'fixed', value: 1 } };
   const modes = ['trace', 'rate', 'users'].filter((k) => tr[k] !== undefined);
-  if (modes.length !== 1) err(modes.length === 0 ? 'required' : 'cross_field', 'traffic', `give exactly one of trace, rate (open loop) or users (closed loop); got ${modes.length === 0 ? 'none' : modes.join(', ')}`);
+  // (a Prometheus series that could not be read has been reported: withPrometheus)
+  if (modes.length !== 1 && !(modes.length === 0 && tr.prometheus !== undefined)) err(modes.length === 0 ? 'required' : 'cross_field', 'traffic', `give exactly one of trace, rate (open loop) or users (closed loop); got ${modes.length === 0 ? 'none' : modes.join(', ')}`);
   else if (tr.trace !== undefined) {
     const t = obj(tr.trace, 'traffic.trace');
     known(t, 'traffic.trace', ['file', 'timeColumn', 'promptColumn', 'outputColumn', 'speedup', 'loop']);

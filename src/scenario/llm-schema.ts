@@ -56,6 +56,7 @@ const llmTraffic = obj({
     speedup: leaf(def(1, num({ min: 1e-6, max: 1e6 }))),
     loop: leaf(def(false, bool)),
   }).optional(),
+  prometheus: leaf(opt(text)),
   users: leaf(opt(num(INT1))),
   thinkTime: leaf(def(0, dur(false))),
   tokens: obj({ prompt: tokenDist, output: tokenDist }).optional(),

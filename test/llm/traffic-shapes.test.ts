@@ -14,10 +14,15 @@
  *   Var N(T) ≈ [λ̄ + 2(λh − λl)²·πh·πl/(rh + rl)]·T, πh = meanHigh/(meanHigh + meanLow)
  *   (the asymptotic index of dispersion of an MMPP, e.g. Fischer & Meier-Hellstern, "The
  *   Markov-modulated Poisson process (MMPP) cookbook", Perf. Eval. 18 (1993), eq. for I(∞));
+ * - a Prometheus series (traffic.prometheus): a step schedule, Poisson, sd = √Λ;
  * - a trace at scale k: ⌊k⌋ copies of each of its N rows plus Binomial(N, k − ⌊k⌋) more,
  *   sd = √(N·f·(1 − f)) with f = k − ⌊k⌋.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importPrometheusRange } from '../../src/scenario/prometheus.js';
+import { ROOT } from '../helpers/cli.js';
 import { loadLlmScenario, LlmScenarioError } from '../../src/llm/scenario.js';
 import { runLlmFleet } from '../../src/llm/fleet.js';
 import type { ScenarioIssue } from '../../src/scenario/issues.js';
@@ -134,6 +139,27 @@ describe('LLM traffic: the request-level open-loop shapes', () => {
     expect(load(`${head(100)}traffic:\n  rate: [{ at: 0, rate: 1 }, { at: 50s, rps: 4, ramp: 0s }]\n  burst: { kind: poisson }\n  scale: 1\n${tokens}`).spec.arrivals.kind).toBe('poisson');
     expect(load(`${head(100)}traffic:\n  trace: { file: t.csv }\n  scale: 1\n`).spec.arrivals.kind).toBe('trace');
     expect(load(`${head(100)}traffic:\n  trace: { file: t.csv }\n`).spec.arrivals).not.toHaveProperty('scale');
+  });
+
+  it('traffic.prometheus: a query_range series replayed as the rate schedule, the duration its span (at scale 0.01: count within 4 sd of the integral)', () => {
+    const file = join(ROOT, 'test', 'fixtures', 'files', 'rate.json');
+    const series = importPrometheusRange(readFileSync(file, 'utf8'));
+    if (!series.ok) throw new Error(series.errors.join('; '));
+    const text = (extra: string): string => `${head(100).replace('duration: 100s\n', '')}traffic:\n  prometheus: ${file}\n${extra}${tokens}`;
+    const fromFile = { file: 's.yaml', baseDir: ROOT, readFile: (p: string) => readFileSync(p, 'utf8') };
+    const plain = loadLlmScenario(text(''), fromFile).spec;
+    expect(plain.durationS).toBe(series.spanS);
+    expect(plain.arrivals.kind).toBe('poisson');
+    const sc = loadLlmScenario(text('  scale: 0.01\n'), fromFile);
+    expect(sc.spec.arrivals.kind).toBe('shaped');
+    const steps = series.steps;
+    const integral = 0.01 * steps.reduce((a, s, i) => a + s.rps * ((steps[i + 1]?.at ?? series.spanS) - s.at), 0);
+    const r = runLlmFleet(sc.spec).results.requests;
+    expect(Math.abs(r.arrived - integral)).toBeLessThan(4 * Math.sqrt(integral));
+    // the request-level messages; closed-loop users cannot replay a rate
+    expect(() => loadLlmScenario(text('').replace(file, 'nope.json'), fromFile)).toThrow(/traffic\.prometheus: cannot read nope\.json/);
+    expect(() => loadLlmScenario(text('  rate: 2\n'), fromFile)).toThrow(/traffic\.prometheus: give one of traffic\.rate, traffic\.trace or traffic\.prometheus/);
+    expect(() => loadLlmScenario(text('  users: 2\n'), fromFile)).toThrow(/traffic\.prometheus: a Prometheus series is an open-loop rate/);
   });
 
   it('names the field of a bad shape, with the request-level messages', () => {
