@@ -566,7 +566,12 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
   } else if (tr.systemPrompt !== undefined) systemPromptTokens = int(tr.systemPrompt, 'traffic.systemPrompt', 0, 0);
   if (systemPromptTokens > 0 && !engine.enablePrefixCaching) warnings.push('traffic.systemPrompt is shared only with llm.engine.prefixCaching on');
   if (tr.users !== undefined) for (const k of RATE_SHAPE_FIELDS) if (tr[k] !== undefined) err('cross_field', `traffic.${k}`, 'shapes open-loop arrivals (traffic.rate or traffic.trace), not closed-loop users');
-  if (tr.trace !== undefined) for (const k of ['diurnal', 'spikes', 'burst'] as const) if (tr[k] !== undefined) warnings.push(ignoredWithTrace(k));
+  // as a request-level scenario warns (load.ts build)
+  if (tr.trace !== undefined && rateShape !== null) {
+    if (rateShape.diurnal !== null) warnings.push(ignoredWithTrace('diurnal'));
+    if (rateShape.spikes.length > 0) warnings.push(ignoredWithTrace('spikes'));
+    if (rateShape.burst.kind !== 'poisson') warnings.push(ignoredWithTrace('burst'));
+  }
   if (tr.sessions !== undefined && tr.users === undefined) err('cross_field', 'traffic.sessions', 'multi-turn sessions need closed-loop users (traffic.users): a turn is sent when the previous one completes');
   if (routing === 'prefix-affinity' && systemPromptTokens === 0 && tr.sessions === undefined) warnings.push('llm.routing prefix-affinity: no traffic.systemPrompt or traffic.sessions, so no two requests share a prefix and it routes as least-requests');
 
