@@ -82,8 +82,12 @@ export type TokenDist =
   | { kind: 'empirical'; values: number[]; weights: number[] };
 
 export type LlmArrivals =
-  /** `scale` (≠ 1 when given): the request-level traffic.scale on a trace (thinned or replicated, workload/arrivals.ts). */
-  | { kind: 'trace'; timesS: Float64Array; prompt: Int32Array; output: Int32Array; loop: boolean; scale?: number }
+  /**
+   * `scale` and `rateMultiplier` (≠ 1 when given): the request-level traffic.scale (thinned or
+   * replicated in place, workload/arrivals.ts) and traffic.trace.rateMultiplier (shifted copies,
+   * workload/trace-replay.ts) on a token trace.
+   */
+  | { kind: 'trace'; timesS: Float64Array; prompt: Int32Array; output: Int32Array; loop: boolean; scale?: number; rateMultiplier?: number }
   | { kind: 'poisson'; schedule: Array<{ atS: number; rps: number }>; prompt: TokenDist; output: TokenDist }
   /**
    * Any other open-loop rate shape, written as a request-level scenario's traffic (ramps, diurnal,

@@ -17,7 +17,9 @@ import { PrefixAffinityRouter } from './prefix-affinity.js';
 import type { StepTimeModel } from './step-time.js';
 import { HpaController, type HpaPod } from '../scaling/hpa.js';
 import { createArrivals, type ArrivalSource, type TraceSource } from '../workload/arrivals.js';
-import type { Traffic } from '../config/scenario.js';
+import type { Traffic, TraceSpec } from '../config/scenario.js';
+import { TraceReplay } from '../workload/trace-replay.js';
+import type { LineSource } from '../workload/trace.js';
 import { PREFIX_AFFINITY_DEFAULTS, type EngineConfig, type LlmArrivals, type LlmAutoscaler, type LlmMetric, type LlmPrefixAffinity, type LlmRouting, type LlmSlo, type RequestOverheads, type TokenDist } from '../config/llm.js';
 
 export interface LlmFleetSpec {
@@ -172,6 +174,24 @@ class TokenTraceRows implements TraceSource {
 }
 
 /**
+ * A token trace at traffic.trace.rateMultiplier k, replayed by the request-level TraceReplay
+ * (workload/trace-replay.ts: ⌈k⌉ circularly shifted copies, the last thinned, looped or not) over
+ * its rows written as `t,row` lines (times already relative and divided by speedup, so epoch-s
+ * read from the first row: rounded to the nanosecond), the row its key: every copy reads the rows
+ * in order, so key ids are interned in row order and each key is its row.
+ */
+function tokenTraceReplay(a: Extract<LlmArrivals, { kind: 'trace' }>, spec: TraceSpec, thinning: RandomStream): TraceReplay {
+  const n = a.timesS.length;
+  const lines = ['t,row'];
+  for (let k = 0; k < n; k++) lines.push(`${a.timesS[k]!.toFixed(9)},${k}`);
+  const open = (): LineSource => {
+    let i = 0;
+    return { next: () => (i < lines.length ? lines[i++]! : null) };
+  };
+  return new TraceReplay(open, spec, 'traffic.trace', { count: n, spanS: n > 0 ? a.timesS[n - 1]! : 0 }, thinning);
+}
+
+/**
  * Open-loop arrivals drawn by the request-level arrival processes (workload/arrivals.ts
  * createArrivals), so an LLM scenario takes every traffic shape a request-level one does: a rate
  * shape (ramps, diurnal, spikes, burst gamma or mmpp, scale) with token counts drawn from
@@ -190,16 +210,9 @@ function startWorkloadArrivals(sim: Simulation, a: Extract<LlmArrivals, { kind: 
     output = tokenSampler(a.output, sim.rng.stream('llm-output'));
   } else {
     // createArrivals reads only traffic.trace's presence and traffic.scale for a trace: the rows come from `rows`
-    const traffic: Traffic = {
-      schedule: [],
-      diurnal: null,
-      spikes: [],
-      burst: { kind: 'poisson' },
-      keys: { kind: 'trace' },
-      trace: { file: '', timeColumn: '', keyColumn: null, speedup: 1, rateMultiplier: 1, loop: a.loop, timeFormat: 'auto' },
-      scale: a.scale ?? 1,
-    };
-    const s = createArrivals(traffic, rng, rng, new TokenTraceRows(a), durationS);
+    const spec: TraceSpec = { file: '', timeColumn: 't', keyColumn: 'row', speedup: 1, rateMultiplier: a.rateMultiplier ?? 1, loop: a.loop, timeFormat: 'epoch-s' };
+    const traffic: Traffic = { schedule: [], diurnal: null, spikes: [], burst: { kind: 'poisson' }, keys: { kind: 'trace' }, trace: spec, scale: a.scale ?? 1 };
+    const s = createArrivals(traffic, rng, rng, a.rateMultiplier === undefined ? new TokenTraceRows(a) : tokenTraceReplay(a, spec, sim.rng.stream('llm-trace-thinning')), durationS);
     src = s;
     prompt = () => a.prompt[s.lastKey()]!;
     output = () => a.output[s.lastKey()]!;
@@ -429,7 +442,7 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
   };
 
   const a = spec.arrivals;
-  if (a.kind === 'shaped' || (a.kind === 'trace' && a.scale !== undefined)) startWorkloadArrivals(sim, a, spec.durationS, (t, prompt, output) => void submit(t, prompt, output, -1));
+  if (a.kind === 'shaped' || (a.kind === 'trace' && (a.scale !== undefined || a.rateMultiplier !== undefined))) startWorkloadArrivals(sim, a, spec.durationS, (t, prompt, output) => void submit(t, prompt, output, -1));
   else if (a.kind === 'trace') {
     let k = 0;
     let offset = 0;

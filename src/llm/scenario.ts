@@ -6,7 +6,7 @@
  *
  *   name, seed, duration, warmup, report.interval        as in every scenario
  *   slo:     { ttft: { p99: 2s }, tpot: { p99: 50ms }, e2e: …, itl: … }
- *   traffic: trace: { file, timeColumn, promptColumn, outputColumn, speedup, loop }
+ *   traffic: trace: { file, timeColumn, promptColumn, outputColumn, speedup, loop, rateMultiplier }
  *          | rate: 5            (Poisson)           + tokens: { prompt: D, output: D }
  *            with rate: [{ at, rps (or rate), ramp }], diurnal, spikes, burst, scale: the request-level
  *            shapes (load.ts parseRateShape, drawn by workload/arrivals.ts); scale also on a trace
@@ -34,6 +34,7 @@ import { expandImports } from '../scenario/imports.js';
 import { formatSeconds, ignoredWithTrace } from '../scenario/messages.js';
 import { LIMITS } from '../config/limits.js';
 import { peakRate } from '../workload/rate-shape.js';
+import { replayProblem } from '../workload/trace-replay.js';
 import type { Traffic } from '../config/scenario.js';
 import type { LlmFleetSpec } from './fleet.js';
 import { LLM_ROUTINGS, PREFIX_AFFINITY_DEFAULTS, type LlmArrivals, type LlmAutoscaler, type LlmMetric, type LlmPrefixAffinity, type LlmRouting, type LlmScalingMetric, type LlmSlo, type RequestOverheads, type TokenDist } from '../config/llm.js';
@@ -490,7 +491,8 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
   if (modes.length !== 1 && !(modes.length === 0 && tr.prometheus !== undefined)) err(modes.length === 0 ? 'required' : 'cross_field', 'traffic', `give exactly one of trace, rate (open loop) or users (closed loop); got ${modes.length === 0 ? 'none' : modes.join(', ')}`);
   else if (tr.trace !== undefined) {
     const t = obj(tr.trace, 'traffic.trace');
-    known(t, 'traffic.trace', ['file', 'timeColumn', 'promptColumn', 'outputColumn', 'speedup', 'loop']);
+    known(t, 'traffic.trace', ['file', 'timeColumn', 'promptColumn', 'outputColumn', 'speedup', 'loop', 'rateMultiplier']);
+    const rateMultiplier = numIn(t.rateMultiplier, 'traffic.trace.rateMultiplier', 1, 1e-6, LIMITS.traceCopies);
     if (t.loop !== undefined && typeof t.loop !== 'boolean') err('invalid_type', 'traffic.trace.loop', 'expected true or false');
     const file = typeof t.file === 'string' ? t.file : (err(t.file === undefined ? 'required' : 'invalid_type', 'traffic.trace.file', 'expected a path'), '');
     const speedup = numIn(t.speedup, 'traffic.trace.speedup', 1, 1e-6, 1e6);
@@ -506,7 +508,11 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
       if (text2) {
         try {
           const parsed = parseTokenTrace(text2, String(t.timeColumn ?? 'TIMESTAMP'), String(t.promptColumn ?? 'ContextTokens'), String(t.outputColumn ?? 'GeneratedTokens'), speedup, file);
-          arrivals = { kind: 'trace', ...parsed, loop: t.loop === true, ...(rateShape !== null && rateShape.scale !== 1 ? { scale: rateShape.scale } : {}) };
+          arrivals = { kind: 'trace', ...parsed, loop: t.loop === true, ...(rateShape !== null && rateShape.scale !== 1 ? { scale: rateShape.scale } : {}), ...(rateMultiplier !== 1 ? { rateMultiplier } : {}) };
+          // the request-level replay's own check and message (copies are placed by the trace's span)
+          const n = parsed.timesS.length;
+          const problem = replayProblem({ file, timeColumn: '', keyColumn: null, speedup, rateMultiplier, loop: t.loop === true, timeFormat: 'auto' }, { count: n, spanS: parsed.timesS[n - 1]! });
+          if (problem !== null && rateMultiplier !== 1) err('cross_field', 'traffic.trace.rateMultiplier', problem);
         } catch (x) {
           err('invalid_file', 'traffic.trace.file', (x as Error).message);
         }

@@ -233,6 +233,8 @@ export const LLM_FIELD_DOCS: Readonly<Record<string, string>> = {
   'traffic.trace.outputColumn': 'Column of output (generated) token counts (0 counts as 1).',
   'traffic.trace.speedup': 'Divides every time: the same requests in 1/speedup of the time.',
   'traffic.trace.loop': 'Start the trace again (one mean gap after its last request) until the run ends.',
+  'traffic.trace.rateMultiplier':
+    'Replay k× the trace\'s requests over its span, as a request-level trace: ⌈k⌉ circularly shifted copies, the last thinned to k − ⌊k⌋ (k < 1 thins); each copy keeps its rows\' token counts.',
   'traffic.users': 'Closed loop: this many concurrent users, each sending its next request when the last completes (as vllm bench serve --max-concurrency).',
   'traffic.thinkTime': 'Closed loop: mean of an exponential pause between a user\'s response and its next request (0: none).',
   'traffic.tokens': 'Token counts of each request, required with rate or users: prompt and output, each a count, { lognormal: { mean, cv, min, max } } or { empirical: { values, weights } }.',

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { LLM_ROUTINGS, PREFIX_AFFINITY_DEFAULTS } from '../config/llm.js';
+import { LIMITS } from '../config/limits.js';
 import { tagSchema } from './field-meta.js';
 import { bool, choice, def, dur, leaf, num, obj, opt, rateShapeSchema, req, size, text } from './schema.js';
 
@@ -55,6 +56,7 @@ const llmTraffic = obj({
     outputColumn: leaf(def('GeneratedTokens', text)),
     speedup: leaf(def(1, num({ min: 1e-6, max: 1e6 }))),
     loop: leaf(def(false, bool)),
+    rateMultiplier: leaf(def(1, num({ min: 1e-6, max: LIMITS.traceCopies }))),
   }).optional(),
   prometheus: leaf(opt(text)),
   users: leaf(opt(num(INT1))),

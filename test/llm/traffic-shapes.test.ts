@@ -15,7 +15,7 @@
  *   (the asymptotic index of dispersion of an MMPP, e.g. Fischer & Meier-Hellstern, "The
  *   Markov-modulated Poisson process (MMPP) cookbook", Perf. Eval. 18 (1993), eq. for I(∞));
  * - a Prometheus series (traffic.prometheus): a step schedule, Poisson, sd = √Λ;
- * - a trace at scale k: ⌊k⌋ copies of each of its N rows plus Binomial(N, k − ⌊k⌋) more,
+ * - a trace at rateMultiplier k (⌈k⌉ shifted copies, the last thinned) or scale k: ⌊k⌋ copies of each of its N rows plus Binomial(N, k − ⌊k⌋) more,
  *   sd = √(N·f·(1 − f)) with f = k − ⌊k⌋.
  */
 import { readFileSync } from 'node:fs';
@@ -124,6 +124,31 @@ describe('LLM traffic: the request-level open-loop shapes', () => {
     expect(Math.abs(arrived - expected)).toBeLessThan(4 * sd);
   });
 
+  it.each([
+    [2.5, 2 * TRACE_ROWS + 0.5 * TRACE_ROWS, Math.sqrt(TRACE_ROWS * 0.25)],
+    [0.3, 0.3 * TRACE_ROWS, Math.sqrt(TRACE_ROWS * 0.3 * 0.7)],
+  ])('a trace at rateMultiplier %f: shifted copies over its span, the last a Binomial share (4 sd)', (k, expected, sd) => {
+    // the span of 1000 rows one second apart is its period P = 999·1000/999 s = 1000 s: every copy fits a 1200 s run
+    const text = `${head(1200)}traffic:\n  trace: { file: t.csv, rateMultiplier: ${k} }\n`;
+    const sc = load(text);
+    expect(sc.spec.arrivals).toMatchObject({ kind: 'trace', rateMultiplier: k });
+    const { arrived } = count(text);
+    expect(Math.abs(arrived - expected)).toBeLessThan(4 * sd);
+  });
+
+  it('a trace at rateMultiplier 3, looped: each row\'s tokens in each copy and repetition', () => {
+    const sc = load(`${head(2000)}traffic:\n  trace: { file: t.csv, rateMultiplier: 3, loop: true }\n`);
+    const out = runLlmFleet(sc.spec);
+    // two periods of 1000 s: 3 copies × 1000 rows × 2, and the third period's first arrival at exactly 2000 s (the run's end counts)
+    expect(out.results.requests.arrived).toBe(6 * TRACE_ROWS + 1);
+    let prompt = 0;
+    for (let i = 0; i < TRACE_ROWS; i++) prompt += 1 + (i % 7);
+    const inFlight = out.results.requests.inFlightAtEnd;
+    expect(inFlight).toBeLessThan(10);
+    // every completed request's prompt is its row's: the total within the few still in flight (≤ 7 tokens each)
+    expect(Math.abs(out.results.inputTokensPerS * 2000 - 6 * prompt)).toBeLessThanOrEqual(7 * (inFlight + 1));
+  });
+
   it('a trace at scale 2 carries each row\'s token counts into its copies', () => {
     const sc = load(`${head(1200)}traffic:\n  trace: { file: t.csv }\n  scale: 2\n`);
     const out = runLlmFleet(sc.spec);
@@ -174,6 +199,7 @@ describe('LLM traffic: the request-level open-loop shapes', () => {
     expect(bad('  rate: [{ at: 0, rsp: 1 }]\n')).toContainEqual(expect.stringMatching(/^error: s\.yaml: traffic\.rate\.0\.rsp: unknown field/));
     // the request-level limit on the requests a rate shape makes: 1.5e7 req/s at the diurnal peak × 2e5 s
     expect(linesOf(`${head(200000)}traffic:\n  rate: 10000000\n  diurnal: { amplitude: 0.5 }\n${tokens}`)).toContainEqual(expect.stringMatching(/^error: s\.yaml: traffic\.rate: the run would simulate about 3\.00e\+12 requests/));
+    expect(linesOf(`${head(100)}traffic:\n  trace: { file: t.csv, rateMultiplier: 101 }\n`)).toContainEqual('error: s.yaml: traffic.trace.rateMultiplier: expected a number in [0.000001, 100], got 101');
     // closed-loop users are not shaped
     const users = issuesOf(`${head(100)}traffic:\n  users: 4\n  burst: { kind: gamma, cv: 2 }\n${tokens}`);
     expect(users).toContainEqual(expect.objectContaining({ code: 'cross_field', path: ['traffic', 'burst'] }));
