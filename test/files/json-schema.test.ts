@@ -102,7 +102,8 @@ describe('scenario JSON Schema: LLM scenarios (a top-level llm: block)', () => {
     const t = { tokens: { prompt: { lognormal: { mean: 800, cv: 1.1, max: 32000 } }, output: { empirical: { values: [10, 200], weights: [1, 3] } } } };
     expect(ok({ ...llm, traffic: { ...t, rate: [{ at: 0, rate: 1 }, { at: '5m', rps: 9, ramp: '2m' }], diurnal: { amplitude: 0.5 }, spikes: [{ at: '1m', factor: 3, for: '30s' }], burst: { kind: 'mmpp', highFactor: 4 }, scale: 2, systemPrompt: { tokens: 512, count: 4 } } })).toBe(true);
     expect(ok({ ...llm, traffic: { ...t, users: 8, thinkTime: '5s', sessions: { turns: 3, followUp: 50 }, systemPrompt: 300 } })).toBe(true);
-    expect(ok({ ...llm, traffic: { trace: { file: 'x.csv', promptColumn: 'in', outputColumn: 'out', speedup: 4, loop: true }, scale: 0.5 } })).toBe(true);
+    expect(ok({ ...llm, traffic: { trace: { file: 'x.csv', promptColumn: 'in', outputColumn: 'out', speedup: 4, loop: true, rateMultiplier: 2.5 }, scale: 0.5 } })).toBe(true);
+    expect(ok({ ...llm, traffic: { ...t, prometheus: 'rate.json', scale: 0.1 } })).toBe(true);
     expect(
       ok({
         ...llm,
