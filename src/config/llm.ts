@@ -4,6 +4,7 @@
  * model it runs with is behaviour, not data: it stays in llm/ (LlmFleetSpec, llm/fleet.ts).
  */
 import type { HpaSpec } from './hpa.js';
+import type { Traffic } from './scenario.js';
 
 /** vLLM's engine settings for one replica. */
 export interface EngineConfig {
@@ -81,8 +82,20 @@ export type TokenDist =
   | { kind: 'empirical'; values: number[]; weights: number[] };
 
 export type LlmArrivals =
-  | { kind: 'trace'; timesS: Float64Array; prompt: Int32Array; output: Int32Array; loop: boolean }
+  /**
+   * `scale` and `rateMultiplier` (≠ 1 when given): the request-level traffic.scale (thinned or
+   * replicated in place, workload/arrivals.ts) and traffic.trace.rateMultiplier (shifted copies,
+   * workload/trace-replay.ts) on a token trace.
+   */
+  | { kind: 'trace'; timesS: Float64Array; prompt: Int32Array; output: Int32Array; loop: boolean; scale?: number; rateMultiplier?: number }
   | { kind: 'poisson'; schedule: Array<{ atS: number; rps: number }>; prompt: TokenDist; output: TokenDist }
+  /**
+   * Any other open-loop rate shape, written as a request-level scenario's traffic (ramps, diurnal,
+   * spikes, burst gamma or mmpp, scale) and drawn by the request-level arrival processes
+   * (workload/arrivals.ts createArrivals); `traffic.trace` is null. A plain Poisson rate or step
+   * schedule stays `poisson` (its own draws, so existing scenarios keep their results).
+   */
+  | { kind: 'shaped'; traffic: Traffic; prompt: TokenDist; output: TokenDist }
   | { kind: 'closed'; users: number; thinkS: number; prompt: TokenDist; output: TokenDist; sessions?: LlmSessions };
 
 /**

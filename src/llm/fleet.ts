@@ -18,6 +18,10 @@ import type { StepTimeModel } from './step-time.js';
 import { HpaController, type HpaPod } from '../scaling/hpa.js';
 import { KpaController } from '../scaling/kpa.js';
 import type { KpaConfig } from '../config/kpa.js';
+import { createArrivals, type ArrivalSource, type TraceSource } from '../workload/arrivals.js';
+import type { Traffic, TraceSpec } from '../config/scenario.js';
+import { TraceReplay } from '../workload/trace-replay.js';
+import type { LineSource } from '../workload/trace.js';
 import { PREFIX_AFFINITY_DEFAULTS, type EngineConfig, type LlmArrivals, type LlmAutoscaler, type LlmMetric, type LlmPrefixAffinity, type LlmRouting, type LlmSlo, type RequestOverheads, type TokenDist } from '../config/llm.js';
 
 export interface LlmFleetSpec {
@@ -152,6 +156,87 @@ export function tokenSampler(d: TokenDist, rng: RandomStream): () => number {
       };
     }
   }
+}
+
+/** A token trace's rows as a request-level TraceSource: times (looped as the trace path loops them) and each arrival's row as its key. */
+class TokenTraceRows implements TraceSource {
+  private k = 0;
+  private row = -1;
+  private offset = 0;
+  private readonly period: number;
+  constructor(private readonly a: Extract<LlmArrivals, { kind: 'trace' }>) {
+    const n = a.timesS.length;
+    // as the trace path below: a looped trace starts again one mean gap after its last request
+    this.period = n > 1 ? a.timesS[n - 1]! + a.timesS[n - 1]! / (n - 1) : 1;
+  }
+  nextTimeS(): number {
+    const n = this.a.timesS.length;
+    if (this.k === n && this.a.loop && n > 0) {
+      this.k = 0;
+      this.offset += this.period;
+    }
+    if (this.k >= n) return NaN;
+    this.row = this.k++;
+    return this.offset + this.a.timesS[this.row]!;
+  }
+  lastKey(): number {
+    return this.row;
+  }
+}
+
+/**
+ * A token trace at traffic.trace.rateMultiplier k, replayed by the request-level TraceReplay
+ * (workload/trace-replay.ts: ⌈k⌉ circularly shifted copies, the last thinned, looped or not) over
+ * its rows written as `t,row` lines (times already relative and divided by speedup, so epoch-s
+ * read from the first row: rounded to the nanosecond), the row its key: every copy reads the rows
+ * in order, so key ids are interned in row order and each key is its row.
+ */
+function tokenTraceReplay(a: Extract<LlmArrivals, { kind: 'trace' }>, spec: TraceSpec, thinning: RandomStream): TraceReplay {
+  const n = a.timesS.length;
+  const lines = ['t,row'];
+  for (let k = 0; k < n; k++) lines.push(`${a.timesS[k]!.toFixed(9)},${k}`);
+  const open = (): LineSource => {
+    let i = 0;
+    return { next: () => (i < lines.length ? lines[i++]! : null) };
+  };
+  return new TraceReplay(open, spec, 'traffic.trace', { count: n, spanS: n > 0 ? a.timesS[n - 1]! : 0 }, thinning);
+}
+
+/**
+ * Open-loop arrivals drawn by the request-level arrival processes (workload/arrivals.ts
+ * createArrivals), so an LLM scenario takes every traffic shape a request-level one does: a rate
+ * shape (ramps, diurnal, spikes, burst gamma or mmpp, scale) with token counts drawn from
+ * `tokens:`, or a token trace at `traffic.scale` (thinned below 1, each arrival repeated ⌊scale⌋
+ * or ⌈scale⌉ times above) with each arrival's tokens from its row. Streams: llm-arrivals (the
+ * arrival process), llm-arrival-states (an MMPP's state switches), llm-prompt, llm-output.
+ */
+function startWorkloadArrivals(sim: Simulation, a: Extract<LlmArrivals, { kind: 'shaped' | 'trace' }>, durationS: number, send: (t: number, prompt: number, output: number) => void): void {
+  const rng = sim.rng.stream('llm-arrivals');
+  let src: ArrivalSource;
+  let prompt: () => number;
+  let output: () => number;
+  if (a.kind === 'shaped') {
+    src = createArrivals(a.traffic, rng, sim.rng.stream('llm-arrival-states'), null, durationS);
+    prompt = tokenSampler(a.prompt, sim.rng.stream('llm-prompt'));
+    output = tokenSampler(a.output, sim.rng.stream('llm-output'));
+  } else {
+    // createArrivals reads only traffic.trace's presence and traffic.scale for a trace: the rows come from `rows`
+    const spec: TraceSpec = { file: '', timeColumn: 't', keyColumn: 'row', speedup: 1, rateMultiplier: a.rateMultiplier ?? 1, loop: a.loop, timeFormat: 'epoch-s' };
+    const traffic: Traffic = { schedule: [], diurnal: null, spikes: [], burst: { kind: 'poisson' }, keys: { kind: 'trace' }, trace: spec, scale: a.scale ?? 1 };
+    const s = createArrivals(traffic, rng, rng, a.rateMultiplier === undefined ? new TokenTraceRows(a) : tokenTraceReplay(a, spec, sim.rng.stream('llm-trace-thinning')), durationS);
+    src = s;
+    prompt = () => a.prompt[s.lastKey()]!;
+    output = () => a.output[s.lastKey()]!;
+  }
+  const next = (): void => {
+    const t = src.nextTimeS();
+    if (t <= durationS) sim.atSource(t, h);
+  };
+  const h = sim.register(() => {
+    send(sim.now, prompt(), output());
+    next();
+  });
+  next();
 }
 
 function latencyStats(h: Histogram): LatencyStats {
@@ -370,7 +455,8 @@ export function runLlmFleet(spec: LlmFleetSpec, onProgress?: (f: number) => void
   };
 
   const a = spec.arrivals;
-  if (a.kind === 'trace') {
+  if (a.kind === 'shaped' || (a.kind === 'trace' && (a.scale !== undefined || a.rateMultiplier !== undefined))) startWorkloadArrivals(sim, a, spec.durationS, (t, prompt, output) => void submit(t, prompt, output, -1));
+  else if (a.kind === 'trace') {
     let k = 0;
     let offset = 0;
     const n = a.timesS.length;

@@ -6,8 +6,10 @@
  *
  *   name, seed, duration, warmup, report.interval        as in every scenario
  *   slo:     { ttft: { p99: 2s }, tpot: { p99: 50ms }, e2e: …, itl: … }
- *   traffic: trace: { file, timeColumn, promptColumn, outputColumn, speedup, loop }
+ *   traffic: trace: { file, timeColumn, promptColumn, outputColumn, speedup, loop, rateMultiplier }
  *          | rate: 5            (Poisson)           + tokens: { prompt: D, output: D }
+ *            with rate: [{ at, rps (or rate), ramp }], diurnal, spikes, burst, scale: the request-level
+ *            shapes (load.ts parseRateShape, drawn by workload/arrivals.ts); scale also on a trace
  *          | users: 64, thinkTime: 5s (closed loop) + tokens
  *            sessions: { turns: 4, followUp: D } (users only: each turn repeats the conversation so far)
  *            systemPrompt: 300  (leading prompt tokens every request shares)
@@ -30,7 +32,13 @@ import { isMap, parse, parseDocument } from 'yaml';
 import { YAML_OPTIONS } from '../scenario/plain.js';
 import { findGpu } from '../catalog/index.js';
 import { parseDurationS, parseSizeBytes, UnitError } from '../scenario/units.js';
-import { applySets } from '../scenario/load.js';
+import { applySets, parseRateShape, type RateShape } from '../scenario/load.js';
+import { expandImports } from '../scenario/imports.js';
+import { formatSeconds, ignoredWithTrace } from '../scenario/messages.js';
+import { LIMITS } from '../config/limits.js';
+import { peakRate } from '../workload/rate-shape.js';
+import { replayProblem } from '../workload/trace-replay.js';
+import type { Traffic } from '../config/scenario.js';
 import type { LlmFleetSpec } from './fleet.js';
 import { KNATIVE, kpaDefaults, type KpaConfig } from '../config/kpa.js';
 import { LLM_ROUTINGS, PREFIX_AFFINITY_DEFAULTS, type LlmArrivals, type LlmAutoscaler, type LlmMetric, type LlmPrefixAffinity, type LlmRouting, type LlmScalingMetric, type LlmSlo, type RequestOverheads, type TokenDist } from '../config/llm.js';
@@ -142,6 +150,59 @@ export function parseTokenTrace(text: string, timeColumn: string, promptColumn: 
   return { timesS, prompt, output };
 }
 
+/** The request-level rate-shape fields an LLM scenario's open-loop traffic takes too (load.ts parseRateShape). */
+const RATE_SHAPE_FIELDS = ['diurnal', 'spikes', 'burst', 'scale'] as const;
+
+/** The traffic's rate-shape fields, checked as a request-level scenario's (its messages into `errs`); null when there are none or they are invalid. */
+function llmRateShape(tr: Obj, errs: ScenarioIssue[]): RateShape | null {
+  if (!RATE_SHAPE_FIELDS.some((k) => tr[k] !== undefined)) return null;
+  const picked: Obj = {};
+  for (const k of RATE_SHAPE_FIELDS) if (tr[k] !== undefined) picked[k] = tr[k];
+  const r = parseRateShape(picked);
+  if ('issues' in r) {
+    errs.push(...r.issues);
+    return null;
+  }
+  return r.shape;
+}
+
+/**
+ * A rate schedule with a shape beyond the plain Poisson steps (a ramp, diurnal, spikes, a burst
+ * other than poisson, a scale ≠ 1) as the request-level Traffic it is (drawn by
+ * workload/arrivals.ts); null for plain steps, which keep the LLM path's own Poisson draws.
+ */
+function shapedArrivals(schedule: Array<{ atS: number; rps: number }>, ramps: number[], shape: RateShape | null, prompt: TokenDist, output: TokenDist): LlmArrivals | null {
+  const plain = ramps.every((r) => r === 0) && (shape === null || (shape.diurnal === null && shape.spikes.length === 0 && shape.burst.kind === 'poisson' && shape.scale === 1));
+  if (plain) return null;
+  const traffic: Traffic = {
+    schedule: schedule.map((s, k) => ({ atS: s.atS, rps: s.rps, rampS: ramps[k] ?? 0 })),
+    diurnal: shape?.diurnal ?? null,
+    spikes: shape?.spikes ?? [],
+    burst: shape?.burst ?? { kind: 'poisson' },
+    keys: { kind: 'unique' },
+    trace: null,
+    ...(shape !== null && shape.scale !== 1 ? { scale: shape.scale } : {}),
+  };
+  return { kind: 'shaped', traffic, prompt, output };
+}
+
+/**
+ * `traffic.prometheus` as a request-level scenario takes it (scenario/imports.ts, its messages): a
+ * Prometheus query_range JSON replayed as the rate schedule (traffic.rate), and the duration when
+ * left out. Open loop only.
+ */
+function withPrometheus(raw: unknown, opts: LlmLoadOptions, errs: ScenarioIssue[]): unknown {
+  const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (!isObj(raw) || !isObj(raw.traffic) || raw.traffic.prometheus === undefined) return raw;
+  if (raw.traffic.users !== undefined) {
+    errs.push({ code: 'cross_field', path: ['traffic', 'prometheus'], message: 'a Prometheus series is an open-loop rate: give it without traffic.users' });
+    return raw;
+  }
+  const r = expandImports(raw, { baseDir: opts.baseDir, readFile: opts.readFile, limits: { maxBatch: LIMITS.maxBatch, instances: LIMITS.instances } });
+  errs.push(...r.issues);
+  return r.doc;
+}
+
 /** Loads and validates an LLM scenario; throws LlmScenarioError listing the problems (file: path: message). */
 export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario {
   const f = opts.file;
@@ -150,6 +211,7 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
   const err = (code: IssueCode, path: string, msg: string): void => void errs.push({ code, path: pathSegments(path), message: msg });
   let raw = parseDocument(text).toJS() as unknown;
   if (opts.sets && opts.sets.length > 0) raw = applySets(raw, opts.sets, f);
+  raw = withPrometheus(raw, opts, errs);
   const doc = raw as Obj;
   const obj = (v: unknown, path: string): Obj => {
     if (v === undefined || v === null) return {};
@@ -403,7 +465,8 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
 
   // traffic
   const tr = obj(doc.traffic, 'traffic');
-  known(tr, 'traffic', ['trace', 'rate', 'users', 'thinkTime', 'tokens', 'systemPrompt', 'sessions']);
+  known(tr, 'traffic', ['trace', 'rate', 'prometheus', 'users', 'thinkTime', 'tokens', 'systemPrompt', 'sessions', ...RATE_SHAPE_FIELDS]);
+  const rateShape = llmRateShape(tr, errs);
   const dist = (v: unknown, path: string): TokenDist => {
     if (typeof v === 'number') {
       if (!(Number.isInteger(v) && v >= 1)) err(Number.isInteger(v) ? 'too_small' : 'invalid_type', path, `expected a positive integer, got ${v}`);
@@ -431,10 +494,12 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
   const tokens = obj(tr.tokens, 'traffic.tokens');
   let arrivals: LlmArrivals = { kind: 'poisson', schedule: [{ atS: 0, rps: 1 }], prompt: { kind: 'fixed', value: 1 }, output: { kind: 'fixed', value: 1 } };
   const modes = ['trace', 'rate', 'users'].filter((k) => tr[k] !== undefined);
-  if (modes.length !== 1) err(modes.length === 0 ? 'required' : 'cross_field', 'traffic', `give exactly one of trace, rate (open loop) or users (closed loop); got ${modes.length === 0 ? 'none' : modes.join(', ')}`);
+  // (a Prometheus series that could not be read has been reported: withPrometheus)
+  if (modes.length !== 1 && !(modes.length === 0 && tr.prometheus !== undefined)) err(modes.length === 0 ? 'required' : 'cross_field', 'traffic', `give exactly one of trace, rate (open loop) or users (closed loop); got ${modes.length === 0 ? 'none' : modes.join(', ')}`);
   else if (tr.trace !== undefined) {
     const t = obj(tr.trace, 'traffic.trace');
-    known(t, 'traffic.trace', ['file', 'timeColumn', 'promptColumn', 'outputColumn', 'speedup', 'loop']);
+    known(t, 'traffic.trace', ['file', 'timeColumn', 'promptColumn', 'outputColumn', 'speedup', 'loop', 'rateMultiplier']);
+    const rateMultiplier = numIn(t.rateMultiplier, 'traffic.trace.rateMultiplier', 1, 1e-6, LIMITS.traceCopies);
     if (t.loop !== undefined && typeof t.loop !== 'boolean') err('invalid_type', 'traffic.trace.loop', 'expected true or false');
     const file = typeof t.file === 'string' ? t.file : (err(t.file === undefined ? 'required' : 'invalid_type', 'traffic.trace.file', 'expected a path'), '');
     const speedup = numIn(t.speedup, 'traffic.trace.speedup', 1, 1e-6, 1e6);
@@ -450,7 +515,11 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
       if (text2) {
         try {
           const parsed = parseTokenTrace(text2, String(t.timeColumn ?? 'TIMESTAMP'), String(t.promptColumn ?? 'ContextTokens'), String(t.outputColumn ?? 'GeneratedTokens'), speedup, file);
-          arrivals = { kind: 'trace', ...parsed, loop: t.loop === true };
+          arrivals = { kind: 'trace', ...parsed, loop: t.loop === true, ...(rateShape !== null && rateShape.scale !== 1 ? { scale: rateShape.scale } : {}), ...(rateMultiplier !== 1 ? { rateMultiplier } : {}) };
+          // the request-level replay's own check and message (copies are placed by the trace's span)
+          const n = parsed.timesS.length;
+          const problem = replayProblem({ file, timeColumn: '', keyColumn: null, speedup, rateMultiplier, loop: t.loop === true, timeFormat: 'auto' }, { count: n, spanS: parsed.timesS[n - 1]! });
+          if (problem !== null && rateMultiplier !== 1) err('cross_field', 'traffic.trace.rateMultiplier', problem);
         } catch (x) {
           err('invalid_file', 'traffic.trace.file', (x as Error).message);
         }
@@ -462,15 +531,28 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     const output = dist(tokens.output, 'traffic.tokens.output');
     if (tr.rate !== undefined) {
       let schedule: Array<{ atS: number; rps: number }> = [];
+      // each step's ramp (request-level syntax: { at, rps, ramp }; rate is this loader's name for rps)
+      const ramps: number[] = [];
       if (Array.isArray(tr.rate)) {
         (tr.rate as unknown[]).forEach((st, k) => {
           const o = obj(st, `traffic.rate[${k}]`);
-          schedule.push({ atS: dur(o.at, `traffic.rate[${k}].at`, 0), rps: numIn(o.rate, `traffic.rate[${k}].rate`, 0, 0, 1e7) });
+          known(o, `traffic.rate[${k}]`, ['at', 'rate', 'rps', 'ramp']);
+          if (o.rate !== undefined && o.rps !== undefined) err('cross_field', `traffic.rate[${k}].rps`, 'give rate or rps (the same thing), not both');
+          const rpsKey = o.rate === undefined && o.rps !== undefined ? 'rps' : 'rate';
+          schedule.push({ atS: dur(o.at, `traffic.rate[${k}].at`, 0), rps: numIn(o[rpsKey], `traffic.rate[${k}].${rpsKey}`, 0, 0, 1e7) });
+          ramps.push(dur(o.ramp, `traffic.rate[${k}].ramp`, 0));
         });
         if (schedule.length === 0 || schedule[0]!.atS !== 0) err('cross_field', 'traffic.rate', 'a schedule is a list of { at, rate } starting at 0s');
         for (let k = 1; k < schedule.length; k++) if (!(schedule[k]!.atS > schedule[k - 1]!.atS)) err('cross_field', `traffic.rate[${k}].at`, 'times must increase');
+        for (let k = 0; k + 1 < schedule.length; k++) if (schedule[k]!.atS + ramps[k]! > schedule[k + 1]!.atS) err('cross_field', `traffic.rate[${k}].ramp`, `the ramp ends at ${schedule[k]!.atS + ramps[k]!} s, after the next step starts (${schedule[k + 1]!.atS} s)`);
       } else schedule = [{ atS: 0, rps: numIn(tr.rate, 'traffic.rate', 1, 1e-9, 1e7) }];
-      arrivals = { kind: 'poisson', schedule, prompt, output };
+      arrivals = shapedArrivals(schedule, ramps, rateShape, prompt, output) ?? { kind: 'poisson', schedule, prompt, output };
+      if (arrivals.kind === 'shaped') {
+        // the request-level limit on a rate shape's requests (load.ts limitIssues), with its message
+        const b = arrivals.traffic.burst;
+        const peak = durationS <= LIMITS.durationS ? peakRate(arrivals.traffic, durationS) * (b.kind === 'mmpp' ? Math.max(1, b.highFactor) : 1) : 0;
+        if (!(peak * durationS <= LIMITS.expectedRequests)) err('limit_exceeded', 'traffic.rate', `the run would simulate about ${(peak * durationS).toPrecision(3)} requests (peak ${peak.toPrecision(3)} req/s for ${formatSeconds(durationS)}); at most ${LIMITS.expectedRequests} can be simulated`);
+      }
     }
     else {
       arrivals = { kind: 'closed', users: int(tr.users, 'traffic.users', 1), thinkS: dur(tr.thinkTime, 'traffic.thinkTime', 0), prompt, output };
@@ -496,6 +578,13 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     if (systemPrompts > 1e6) err('limit_exceeded', 'traffic.systemPrompt.count', 'at most 1 000 000');
   } else if (tr.systemPrompt !== undefined) systemPromptTokens = int(tr.systemPrompt, 'traffic.systemPrompt', 0, 0);
   if (systemPromptTokens > 0 && !engine.enablePrefixCaching) warnings.push('traffic.systemPrompt is shared only with llm.engine.prefixCaching on');
+  if (tr.users !== undefined) for (const k of RATE_SHAPE_FIELDS) if (tr[k] !== undefined) err('cross_field', `traffic.${k}`, 'shapes open-loop arrivals (traffic.rate or traffic.trace), not closed-loop users');
+  // as a request-level scenario warns (load.ts build)
+  if (tr.trace !== undefined && rateShape !== null) {
+    if (rateShape.diurnal !== null) warnings.push(ignoredWithTrace('diurnal'));
+    if (rateShape.spikes.length > 0) warnings.push(ignoredWithTrace('spikes'));
+    if (rateShape.burst.kind !== 'poisson') warnings.push(ignoredWithTrace('burst'));
+  }
   if (tr.sessions !== undefined && tr.users === undefined) err('cross_field', 'traffic.sessions', 'multi-turn sessions need closed-loop users (traffic.users): a turn is sent when the previous one completes');
   if (routing === 'prefix-affinity' && systemPromptTokens === 0 && tr.sessions === undefined) warnings.push('llm.routing prefix-affinity: no traffic.systemPrompt or traffic.sessions, so no two requests share a prefix and it routes as least-requests');
 

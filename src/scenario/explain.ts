@@ -88,10 +88,34 @@ export function kindPhrase(node: Json): string {
   return 'any value';
 }
 
-/** The explanation of `path` (dotted, list indices as numbers or *), or null when the scenario has no such field. */
+/** Run-size limits of an LLM scenario's fields beyond the schema's ranges (llm/scenario.ts: the request-level ones on a rate shape). */
+const LLM_RUN_LIMITS: Readonly<Record<string, string>> = {
+  'traffic.rate': RUN_LIMITS['traffic.rate']!,
+  'traffic.diurnal.period': RUN_LIMITS['traffic.diurnal.period']!,
+  'traffic.burst.cv': RUN_LIMITS['traffic.burst.cv']!,
+};
+
+/**
+ * The explanation of `path` (dotted, list indices as numbers or *), or null when no scenario has
+ * such a field. A field of request-level scenarios reads as before; one only LLM scenarios (a
+ * top-level llm: block) have says so; one both have but differently (traffic, slo, duration) is
+ * explained for each.
+ */
 export function explainField(path: string): string | null {
+  const schema = scenarioJsonSchema();
+  const request = explainIn(schema.else as Json, path, RUN_LIMITS);
+  const llm = explainIn(schema.then as Json, path, LLM_RUN_LIMITS);
+  if (llm === null || llm === request) return request;
+  if (request === null) return llm.replace('\n', `\n${LLM_ONLY}\n`);
+  return `${request}\n\n${IN_LLM}\n\n${llm}`;
+}
+
+const LLM_ONLY = 'SCENARIO: LLM scenarios only (a document with a top-level llm: block)';
+const IN_LLM = 'IN AN LLM SCENARIO (a document with a top-level llm: block):';
+
+function explainIn(root: Json, path: string, limits: Readonly<Record<string, string>>): string | null {
   const segments = path.trim() === '' || path === '.' ? [] : path.split('.');
-  let node: Json | undefined = scenarioJsonSchema();
+  let node: Json | undefined = root;
   let parent: Json | null = null;
   for (const s of segments) {
     if (node === undefined) return null;
@@ -106,7 +130,7 @@ export function explainField(path: string): string | null {
   if (node.default !== undefined) lines.push(`DEFAULT:  ${JSON.stringify(node.default)}${kindPhrase(node).startsWith('duration') ? ' (seconds)' : ''}`);
   else lines.push(`DEFAULT:  ${required ? '(required)' : '(none: not set unless written)'}`);
   const generic = segments.map((s) => (/^\d+$/.test(s) ? '*' : s)).join('.');
-  const limit = RUN_LIMITS[generic];
+  const limit = limits[generic];
   if (limit !== undefined) lines.push(`LIMITS:   ${limit}`);
   lines.push('', 'DESCRIPTION:', `  ${typeof node.description === 'string' ? node.description : '(no description)'}`);
   const props = children(node) ?? (node.items !== undefined ? children(node.items as Json) : null);

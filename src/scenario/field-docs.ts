@@ -197,20 +197,120 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
   variants: 'For compare: named partial scenarios, each deep-merged onto this one.',
 };
 
+/**
+ * What each field of an LLM scenario (a document with a top-level `llm:` block, loaded by
+ * llm/scenario.ts) means, where it differs from FIELD_DOCS or is its own; the traffic shape fields
+ * (diurnal, spikes, burst, scale), name, seed, warmup and report read FIELD_DOCS. Units and
+ * defaults as llm/scenario.ts applies them; kinds and ranges come from llm-schema.ts.
+ */
+export const LLM_FIELD_DOCS: Readonly<Record<string, string>> = {
+  '': 'An infersim LLM scenario (a top-level llm: block): token-level traffic on a fleet of vLLM-style replicas (continuous batching, KV cache, prefix caching), with TTFT/TPOT/ITL/E2E results.',
+  description: 'Free text about the scenario (not used by the run).',
+  duration: 'Simulated time (default 10 minutes).',
+  slo: 'Latency targets of an LLM service by metric and percentile, e.g. { ttft: { p99: 2s }, tpot: { p99: 50ms } }; goodput counts requests meeting all of them.',
+  'slo.ttft': 'Time to first token (arrival to the first output token), by percentile.',
+  'slo.tpot': 'Time per output token after the first ((E2E − TTFT) / (output − 1)), by percentile.',
+  'slo.itl': 'Inter-token latency (each gap between output tokens), by percentile; judged on the distribution only, not per request.',
+  'slo.e2e': 'End-to-end latency (arrival to the last token), by percentile.',
+  'slo.*.p50': 'Target for the median.',
+  'slo.*.p90': 'Target for the 90th percentile.',
+  'slo.*.p95': 'Target for the 95th percentile.',
+  'slo.*.p99': 'Target for the 99th percentile.',
+  'slo.*.p999': 'Target for the 99.9th percentile.',
+  traffic:
+    'The clients: open loop (a rate with the request-level shapes: steps and ramps, diurnal, spikes, burst, scale; or a token trace) or closed loop (users), each request with a prompt and an output token count. Exactly one of rate, trace, users.',
+  'traffic.rate':
+    'Open loop, requests per second: a constant (Poisson), or a schedule of steps [{ at, rps, ramp }] (rate is accepted for rps). With diurnal, spikes, burst or scale the request-level arrival processes draw it.',
+  'traffic.rate.*.at': 'When this step starts (the first must be at 0).',
+  'traffic.rate.*.rate': 'Requests per second from this step on (the same as rps).',
+  'traffic.rate.*.rps': 'Requests per second from this step on.',
+  'traffic.rate.*.ramp': 'Move linearly from the previous level to this one over this long (0: a step).',
+  'traffic.scale': 'Multiplies the whole rate (shape kept); on a trace, keeps each request with this probability below 1 or repeats it ⌊scale⌋ or ⌈scale⌉ times above.',
+  'traffic.trace': 'Replay a CSV trace of arrival times and token counts (the Azure LLM traces\' columns by default); diurnal, spikes and burst are ignored with it.',
+  'traffic.trace.file': 'Trace CSV, relative to the scenario file.',
+  'traffic.trace.timeColumn': 'Column of arrival times: seconds, or ISO date-times (relative to the first row).',
+  'traffic.trace.promptColumn': 'Column of prompt (input) token counts.',
+  'traffic.trace.outputColumn': 'Column of output (generated) token counts (0 counts as 1).',
+  'traffic.trace.speedup': 'Divides every time: the same requests in 1/speedup of the time.',
+  'traffic.trace.loop': 'Start the trace again (one mean gap after its last request) until the run ends.',
+  'traffic.trace.rateMultiplier':
+    'Replay k× the trace\'s requests over its span, as a request-level trace: ⌈k⌉ circularly shifted copies, the last thinned to k − ⌊k⌋ (k < 1 thins); each copy keeps its rows\' token counts.',
+  'traffic.users': 'Closed loop: this many concurrent users, each sending its next request when the last completes (as vllm bench serve --max-concurrency).',
+  'traffic.thinkTime': 'Closed loop: mean of an exponential pause between a user\'s response and its next request (0: none).',
+  'traffic.tokens': 'Token counts of each request, required with rate or users: prompt and output, each a count, { lognormal: { mean, cv, min, max } } or { empirical: { values, weights } }.',
+  'traffic.tokens.prompt': 'Prompt (input) tokens per request.',
+  'traffic.tokens.output': 'Output (generated) tokens per request.',
+  'traffic.sessions': 'Closed loop only: multi-turn conversations; each later turn\'s prompt is the conversation so far (previous prompt and output) plus followUp new tokens, so it shares the earlier turns as a cached prefix.',
+  'traffic.sessions.turns': 'Turns per session; then the user starts a new session.',
+  'traffic.sessions.followUp': 'New prompt tokens each later turn adds (a count or a distribution).',
+  'traffic.systemPrompt': 'Leading prompt tokens every request shares (cached with llm.engine.prefixCaching): a count, or { tokens, count } for count distinct system prompts, one drawn per request.',
+  'traffic.systemPrompt.tokens': 'Tokens of each system prompt.',
+  'traffic.systemPrompt.count': 'Distinct system prompts (one drawn uniformly per request).',
+  llm: 'The LLM fleet: model, GPU, tensor parallelism, replicas, router, vLLM engine settings, step-time model, per-request overheads, cold start and autoscaler.',
+  'llm.model': 'Model shape (layers, KV heads, weights): llama-3.1-8b or llama-3.1-70b.',
+  'llm.gpu': 'GPU from the catalog (infersim catalog); its memory sizes the KV cache and its price the cost.',
+  'llm.tensorParallel': 'GPUs of one node per replica (1, 2, 4 or 8), billed as such.',
+  'llm.replicas': 'Replicas (the starting count with an autoscaler).',
+  'llm.routing': 'How a request picks a replica: fewest outstanding requests, fewest outstanding tokens, lowest KV-cache utilization, round robin, or prefix affinity (SGLang router\'s cache-aware policy).',
+  'llm.prefixAffinity': 'Knobs of routing prefix-affinity (SGLang router\'s defaults).',
+  'llm.prefixAffinity.cacheThreshold': 'Route by prefix when the matched share of the prompt exceeds this (0…1).',
+  'llm.prefixAffinity.balanceAbsThreshold': 'The fleet is imbalanced when max − min outstanding requests exceeds this…',
+  'llm.prefixAffinity.balanceRelThreshold': '…and max > min × this; then route to the least loaded.',
+  'llm.prefixAffinity.maxTreeSize': 'Prompt tokens the router remembers per replica (LRU).',
+  'llm.price': 'USD per GPU-hour (default: the catalog price of llm.gpu).',
+  'llm.engine': 'vLLM\'s engine settings for one replica.',
+  'llm.engine.maxNumSeqs': 'Most sequences in one step (vLLM max_num_seqs).',
+  'llm.engine.maxNumBatchedTokens': 'Token budget of one step (vLLM max_num_batched_tokens): long prefills are chunked under it.',
+  'llm.engine.blockSize': 'Tokens per KV-cache block (vLLM block_size).',
+  'llm.engine.gpuMemoryUtilization': 'Share of GPU memory vLLM may use (gpu_memory_utilization); the KV cache gets it minus the weights, unless numGpuBlocks is given.',
+  'llm.engine.numGpuBlocks': 'KV-cache blocks as vLLM logs them ("# GPU blocks"), the null block included; better than the estimate from memory.',
+  'llm.engine.prefixCaching': 'vLLM enable_prefix_caching: cached prefix blocks are neither recomputed nor re-stored.',
+  'llm.engine.reserveFullSequence': 'Admit a request only when KV blocks for its whole prompt are free (vLLM scheduler_reserve_full_isl).',
+  'llm.stepTime':
+    'Step-time model: roofline (an estimate from the model and the GPU datasheet, not measured), builtin (published fitted coefficients for llm.model × llm.gpu × llm.tensorParallel), { beta0, beta1, beta2, beta3, beta4 } (seconds per unit), or { profile: DIR } (an operator-level profile bundle\'s tp<N>/ folder).',
+  'llm.stepTime.beta0': 'Seconds per step.',
+  'llm.stepTime.beta1': 'Seconds per prefill token computed.',
+  'llm.stepTime.beta2': 'Seconds per decode token.',
+  'llm.stepTime.beta3': 'Seconds per KV token read by a decode.',
+  'llm.stepTime.beta4': 'Seconds per unit of prefill attention work (chunk × (context + chunk/2)); 0 when left out.',
+  'llm.stepTime.source': 'Where the coefficients come from (shown in the output).',
+  'llm.stepTime.profile': 'A profile bundle\'s tp<N>/ folder (dense.csv, attention.csv, per_sequence.csv), relative to the scenario file.',
+  'llm.overheads':
+    'Per-request time outside the engine\'s steps: none, or { queue, queuePerPromptToken, firstToken, perToken } (durations). Default: a builtin profile\'s α\'s, else 0.',
+  'llm.overheads.queue': 'Arrival → scheduler queue delay.',
+  'llm.overheads.queuePerPromptToken': 'Arrival → queue delay per prompt token.',
+  'llm.overheads.firstToken': 'Added to TTFT.',
+  'llm.overheads.perToken': 'Added to each later inter-token gap.',
+  'llm.coldStart': 'A new replica loads its weights before serving: weights / tensorParallel / loadBandwidth + startup.',
+  'llm.coldStart.loadBandwidth': 'Weight load bandwidth per GPU, bytes per second (2GB: 2 GB/s); no cold start when left out.',
+  'llm.coldStart.startup': 'Extra fixed time before a replica serves.',
+  'llm.autoscaler': 'A Kubernetes HPA on one of vLLM\'s per-pod gauges (AverageValue).',
+  'llm.autoscaler.metric': 'The gauge: vllm:num_requests_waiting, vllm:num_requests_running or vllm:kv_cache_usage_perc.',
+  'llm.autoscaler.target': 'Per-replica average of the gauge to hold.',
+  'llm.autoscaler.minReplicas': 'Fewest replicas.',
+  'llm.autoscaler.maxReplicas': 'Most replicas (default: the larger of minReplicas and llm.replicas).',
+  'llm.autoscaler.syncPeriod': 'HPA sync period.',
+};
+
 /** The doc of a dotted path, trying `*` for each numeric or map segment; a model's own section (models.<i>.traffic.rate) reads as the top-level one. */
 export function fieldDoc(path: readonly string[]): string | undefined {
-  const own = lookup(path);
+  const own = lookup(FIELD_DOCS, path);
   if (own !== undefined || path[0] !== 'models' || path.length < 4) return own;
-  return lookup(path.slice(2));
+  return lookup(FIELD_DOCS, path.slice(2));
 }
 
-function lookup(path: readonly string[]): string | undefined {
-  const direct = FIELD_DOCS[path.join('.')];
+/** The doc of a dotted path of an LLM scenario: LLM_FIELD_DOCS, else the request-level one (the shared traffic shape, name, seed, report). */
+export function llmFieldDoc(path: readonly string[]): string | undefined {
+  return lookup(LLM_FIELD_DOCS, path) ?? lookup(FIELD_DOCS, path);
+}
+
+function lookup(docs: Readonly<Record<string, string>>, path: readonly string[]): string | undefined {
+  const direct = docs[path.join('.')];
   if (direct !== undefined) return direct;
   // replace segments by * from the right until one matches
   for (let mask = 1; mask < 1 << Math.min(path.length, 8); mask++) {
     const p = path.map((s, i) => ((mask >> (path.length - 1 - i)) & 1 ? '*' : s)).join('.');
-    const d = FIELD_DOCS[p];
+    const d = docs[p];
     if (d !== undefined) return d;
   }
   return undefined;

@@ -8,8 +8,10 @@
  */
 import { ignoreOverride, zodToJsonSchema, type JsonSchema7Type } from 'zod-to-json-schema';
 import { durationJson, isCustomJson, metaOfDef, type FieldMeta } from './field-meta.js';
-import { fieldDoc } from './field-docs.js';
+import { fieldDoc, llmFieldDoc } from './field-docs.js';
 import { scenarioSchema } from './schema.js';
+import { llmDocumentSchema } from './llm-schema.js';
+import type { ZodTypeAny } from 'zod';
 
 type Json = Record<string, unknown>;
 
@@ -49,9 +51,9 @@ export function leafJson(m: FieldMeta): Json {
   return out;
 }
 
-/** The scenario JSON Schema (draft-07), with descriptions. */
-export function scenarioJsonSchema(): Json {
-  const generated = zodToJsonSchema(scenarioSchema, {
+/** The JSON Schema of a zod schema built from the leaf builders (each leaf's own JSON from its parser). */
+function generate(schema: ZodTypeAny): Json {
+  return zodToJsonSchema(schema, {
     $refStrategy: 'none',
     effectStrategy: 'input',
     override: (def) => {
@@ -60,14 +62,39 @@ export function scenarioJsonSchema(): Json {
       return (isCustomJson(m) ? structuredClone(m.json) : leafJson(m)) as JsonSchema7Type;
     },
   }) as Json;
-  const out: Json = {
-    $schema: generated.$schema,
-    title: 'infersim scenario',
-    ...generated,
-  };
+}
+
+/** The request-level scenario's JSON Schema, with descriptions (no $schema). */
+export function requestJsonSchema(): Json {
+  const out = generate(scenarioSchema);
+  delete out.$schema;
   ownSections(out);
-  annotate(out, []);
+  annotate(out, [], fieldDoc);
   return out;
+}
+
+/** An LLM scenario's (a document with a top-level llm: block, llm-schema.ts) JSON Schema, with descriptions (no $schema). */
+export function llmJsonSchema(): Json {
+  const out = generate(llmDocumentSchema);
+  delete out.$schema;
+  annotate(out, [], llmFieldDoc);
+  return out;
+}
+
+/**
+ * The scenario JSON Schema (draft-07), with descriptions: an object with a top-level `llm` key is
+ * an LLM scenario (then), anything else a request-level one (else), as the CLI tells them apart
+ * (llm/scenario.ts isLlmDocument).
+ */
+export function scenarioJsonSchema(): Json {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'infersim scenario',
+    description: 'An infersim scenario: a request-level one (traffic, model, fleet, autoscaler, cache, cost) or, with a top-level llm: block, an LLM one (token-level traffic on vLLM-style replicas).',
+    if: { type: 'object', required: ['llm'] },
+    then: llmJsonSchema(),
+    else: requestJsonSchema(),
+  };
 }
 
 /**
@@ -89,10 +116,10 @@ function ownSections(root: Json): void {
 }
 
 /** Adds descriptions by path and turns the leaves' required marks into `required` lists. */
-function annotate(node: Json, path: string[], describe = true): void {
+function annotate(node: Json, path: string[], docOf: (path: readonly string[]) => string | undefined, describe = true): void {
   // a required mark on a list item or map value has no parent list to go to: the item itself is the value
   delete node['x-infersim-required'];
-  const doc = describe ? fieldDoc(path) : undefined;
+  const doc = describe ? docOf(path) : undefined;
   // the words of field-docs.ts replace zod's `.describe()` phrases (those are for error messages)
   if (doc !== undefined) node.description = doc;
   const props = node.properties as Record<string, Json> | undefined;
@@ -101,16 +128,16 @@ function annotate(node: Json, path: string[], describe = true): void {
     for (const [k, child] of Object.entries(props)) {
       if (child['x-infersim-required'] === true) required.add(k);
       delete child['x-infersim-required'];
-      annotate(child, [...path, k]);
+      annotate(child, [...path, k], docOf);
     }
     if (required.size > 0) node.required = [...required];
   }
   for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
     const list = node[key] as Json[] | undefined;
-    if (list !== undefined) for (const x of list) annotate(x, path, false);
+    if (list !== undefined) for (const x of list) annotate(x, path, docOf, false);
   }
   const items = node.items as Json | undefined;
-  if (items !== undefined && !Array.isArray(items)) annotate(items, [...path, '*']);
+  if (items !== undefined && !Array.isArray(items)) annotate(items, [...path, '*'], docOf);
   const extra = node.additionalProperties;
-  if (typeof extra === 'object' && extra !== null) annotate(extra as Json, [...path, '*']);
+  if (typeof extra === 'object' && extra !== null) annotate(extra as Json, [...path, '*'], docOf);
 }

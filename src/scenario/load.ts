@@ -18,6 +18,7 @@ import {
   isListAt,
   latencySource,
   MMPP_DEFAULTS,
+  rateShapeSchema,
   scenarioSchema,
   UNSUPPORTED_PATHS,
   ZIPF_DEFAULT_EXPONENT,
@@ -31,6 +32,7 @@ import type {
   CacheSpec,
   ColdStart,
   Cost,
+  Diurnal,
   DurationDist,
   Keys,
   MetricsPipelineSpec,
@@ -42,6 +44,7 @@ import type {
   SignalMapping,
   Slo,
   SloPercentile,
+  Spike,
 } from '../config/scenario.js';
 import { isHpaParseError, parseHpaManifest, parseHpaSpec, type HpaParseResult } from './kubernetes.js';
 import { kpaDefaults, type KpaConfig } from '../config/kpa.js';
@@ -536,6 +539,41 @@ function valueAt(doc: unknown, path: readonly (string | number)[]): unknown {
     else return undefined;
   }
   return node;
+}
+
+// ---------------------------------------------------------------- the rate shape alone (LLM scenarios)
+
+/** The rate-shape fields of a traffic section, resolved (defaults filled, units converted). */
+export interface RateShape {
+  diurnal: Diurnal | null;
+  spikes: Spike[];
+  burst: Burst;
+  /** 1 when absent. */
+  scale: number;
+}
+
+/**
+ * `traffic.diurnal`, `traffic.spikes`, `traffic.burst` and `traffic.scale` of a document, checked by
+ * the request-level schema (the same syntax, defaults and messages, paths under `traffic`) and the
+ * request-level limits on them; the other traffic fields are the caller's. For LLM scenarios
+ * (llm/scenario.ts), which draw such a shape with the request-level arrival processes.
+ */
+export function parseRateShape(traffic: unknown): { shape: RateShape } | { issues: ScenarioIssue[] } {
+  const doc = { traffic: dropNulls(traffic) };
+  const result = rateShapeSchema.safeParse(doc);
+  if (!result.success) return { issues: friendlyIssues(result.error.issues, doc) };
+  const t = result.data.traffic;
+  const shape: RateShape = {
+    diurnal: t.diurnal === undefined ? null : { amplitude: t.diurnal.amplitude, periodS: t.diurnal.period, peakAtS: t.diurnal.peakAt },
+    spikes: t.spikes.map((s) => ({ atS: s.at, factor: s.factor, forS: s.for })),
+    burst: buildBurst(t.burst),
+    scale: t.scale,
+  };
+  // the limits of limitIssues on these fields, with its messages
+  const issues: ScenarioIssue[] = [];
+  if (shape.diurnal !== null && shape.diurnal.periodS < LIMITS.minDiurnalPeriodS) issues.push({ code: 'too_small', path: ['traffic', 'diurnal', 'period'], message: M.mustBe('at least 1m', shape.diurnal.periodS) });
+  if (shape.burst.kind === 'gamma' && shape.burst.cv > LIMITS.cv) issues.push({ code: 'limit_exceeded', path: ['traffic', 'burst', 'cv'], message: M.mustBe(`at most ${LIMITS.cv}`, shape.burst.cv) });
+  return issues.length > 0 ? { issues } : { shape };
 }
 
 // ---------------------------------------------------------------- build

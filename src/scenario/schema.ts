@@ -265,6 +265,12 @@ const trafficSchema = obj({
   scale: leaf(def(1, num({ gt: 0 }))),
 });
 
+/**
+ * The rate-shape fields of `traffic` alone (diurnal, spikes, burst, scale; other keys left to the
+ * caller): LLM scenarios take them with the request-level syntax and messages (load.ts parseRateShape).
+ */
+export const rateShapeSchema = z.object({ traffic: trafficSchema.pick({ diurnal: true, spikes: true, burst: true, scale: true }).strip() });
+
 // ---------------------------------------------------------------- model
 
 interface RawLatencyTable {
@@ -1014,3 +1020,6 @@ tagSchema(perfAnalyzerSchema, {
   json: { anyOf: [{ type: 'string', pattern: String.raw`\S` }, { type: 'object', propertyNames: BATCH_KEY, minProperties: 1, additionalProperties: { type: 'string', pattern: String.raw`\S` } }] },
 });
 tagSchema(constantRate, { json: { type: 'number', exclusiveMinimum: 0 } });
+
+/** The leaf builders, for the LLM document's schema (llm-schema.ts), which describes LLM files for the JSON Schema and `explain`. */
+export { bool, choice, def, dur, leaf, num, obj, opt, req, size, text };
