@@ -33,12 +33,15 @@ const RUN_LIMITS: Readonly<Record<string, string>> = {
   'cost.gpuHourly': `at most $${LIMITS.hourlyUsd}`,
 };
 
+/** The fields of a mapping; for alternatives of several mappings (llm.autoscaler: an HPA or a KPA), every field any of them has, first seen first. */
 function children(node: Json): Record<string, Json> | null {
   if (node.properties !== undefined) return node.properties as Record<string, Json>;
   for (const key of ['anyOf', 'oneOf'] as const) {
-    const list = node[key] as Json[] | undefined;
-    const obj = list?.find((x) => x.properties !== undefined);
-    if (obj !== undefined) return obj.properties as Record<string, Json>;
+    const objs = ((node[key] as Json[] | undefined) ?? []).filter((x) => x.properties !== undefined);
+    if (objs.length === 0) continue;
+    const merged: Record<string, Json> = {};
+    for (const o of objs) for (const [k, v] of Object.entries(o.properties as Record<string, Json>)) if (merged[k] === undefined) merged[k] = v;
+    return merged;
   }
   return null;
 }

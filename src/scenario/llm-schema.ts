@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { LLM_ROUTINGS, PREFIX_AFFINITY_DEFAULTS } from '../config/llm.js';
 import { LIMITS } from '../config/limits.js';
+import { KNATIVE, KPA_DEFAULTS } from '../config/kpa.js';
 import { tagSchema } from './field-meta.js';
 import { bool, choice, def, dur, leaf, num, obj, opt, rateShapeSchema, req, size, text } from './schema.js';
 
@@ -119,13 +120,35 @@ const llmBlock = obj({
     ])
     .optional(),
   coldStart: obj({ loadBandwidth: leaf(opt(size)), startup: leaf(def(0, dur(false))) }).optional(),
-  autoscaler: obj({
-    metric: leaf(req('a vLLM gauge', choice(LLM_SCALING_METRICS))),
-    target: leaf(req('a per-replica average', num({ min: 1e-6, max: 1e9 }))),
-    minReplicas: leaf(def(1, num(INT1))),
-    maxReplicas: leaf(opt(num({ int: true, min: 1, max: 10000 }))),
-    syncPeriod: leaf(def(15, dur(true))),
-  }).optional(),
+  autoscaler: z
+    .union([
+      // an HPA on one of vLLM's gauges (kind hpa, the default)
+      obj({
+        kind: leaf(def('hpa', choice(['hpa'] as const))),
+        metric: leaf(req('a vLLM gauge', choice(LLM_SCALING_METRICS))),
+        target: leaf(req('a per-replica average', num({ min: 1e-6, max: 1e9 }))),
+        minReplicas: leaf(def(1, num(INT1))),
+        maxReplicas: leaf(opt(num({ int: true, min: 1, max: 10000 }))),
+        syncPeriod: leaf(def(15, dur(true))),
+      }),
+      // a Knative KPA on in-flight requests or rps (llm/scenario.ts llmKpa): Knative's defaults and
+      // bounds (config/kpa.ts), but at least one replica and a real maxReplicas (no activator)
+      obj({
+        kind: leaf(req('kpa', choice(['kpa'] as const))),
+        metric: leaf(def(KPA_DEFAULTS.metric, choice(['concurrency', 'rps'] as const))),
+        target: leaf(opt(num({ min: 1e-6, max: 1e9 }))),
+        targetUtilization: leaf(def(KPA_DEFAULTS.targetUtilization, num({ min: 1e-6, max: 1 }))),
+        minReplicas: leaf(def(1, num(INT1))),
+        maxReplicas: leaf(opt(num({ int: true, min: 1, max: 10000 }))),
+        stableWindow: leaf(def(KPA_DEFAULTS.stableWindowS, dur(true))),
+        panicWindowPercentage: leaf(def(KPA_DEFAULTS.panicWindowPercentage, num({ min: KNATIVE.panicWindowPercentage.min, max: KNATIVE.panicWindowPercentage.max }))),
+        panicThreshold: leaf(def(KPA_DEFAULTS.panicThresholdPercentage, num({ min: KNATIVE.panicThreshold.min, max: KNATIVE.panicThreshold.max }))),
+        maxScaleUpRate: leaf(def(KPA_DEFAULTS.maxScaleUpRate, num({ min: 1, max: 1e9 }))),
+        maxScaleDownRate: leaf(def(KPA_DEFAULTS.maxScaleDownRate, num({ min: 1, max: 1e9 }))),
+        tick: leaf(def(KPA_DEFAULTS.tickS, dur(true))),
+      }),
+    ])
+    .optional(),
 });
 
 /** An LLM scenario document (for the JSON Schema and explain; never used to validate). */
