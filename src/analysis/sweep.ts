@@ -14,6 +14,7 @@ import { tidy } from '../metrics/round.js';
 import type { SloFailedBy } from '../metrics/slo.js';
 import { gridPoint, gridSize, type Axis, type GridPoint, type Shard } from './grid.js';
 import { withinUtilization } from './plan.js';
+import { llmCompareColumns } from './compare.js';
 
 /** Figures aggregated over seeds, in sweep.csv column order (each followed by its Lo/Hi interval columns). */
 export const SWEEP_METRICS = ['p99Ms', 'attainment', 'utilization', 'costUsd', 'monthlyUsd'] as const;
@@ -161,6 +162,22 @@ export function aggregatePoint(point: GridPoint, runs: Summary[]): PointResult {
     monthlyUsdHi: stats.monthlyUsd.hi,
     runs,
   };
+}
+
+/**
+ * An LLM point's figures over its seeds, under compare.csv's LLM column keys (analysis/compare.ts
+ * llmCompareColumns): numbers are the mean over seeds, a verdict is true when met at every seed;
+ * empty for a request-level point.
+ */
+export function llmPointFigures(p: PointResult): Record<string, number | boolean | null> {
+  const out: Record<string, number | boolean | null> = {};
+  for (const c of llmCompareColumns(p.runs)) {
+    const vs = p.runs.map((r) => c.value(r));
+    if (vs.every((v): v is number => typeof v === 'number')) out[c.key] = tidy(mean(vs));
+    else if (vs.every((v): v is boolean => typeof v === 'boolean')) out[c.key] = vs.every((v) => v);
+    else out[c.key] = null;
+  }
+  return out;
 }
 
 /** The `--set` list of one run: the sweep's extra sets, the point's, then its seed (so it equals `run --set … --seed`). */

@@ -9,7 +9,7 @@ import { runLlmFleet, type LlmResults, type LlmTimelineRow } from '../llm/fleet.
 import { llmRunSummary } from '../llm/summary.js';
 import type { Summary } from '../metrics/summary.js';
 import { formatLlmTable, llmTimelineCsv } from '../report/llm.js';
-import { isLlmDocument, loadLlmScenarioVariants, LlmScenarioError, type LlmLoadOptions, type LlmScenario } from '../llm/scenario.js';
+import { isLlmDocument, loadLlmScenario, loadLlmScenarioVariants, LlmScenarioError, type LlmLoadOptions, type LlmScenario } from '../llm/scenario.js';
 import { ScenarioError } from '../scenario/load.js';
 import { EXIT, UserError } from './errors.js';
 import { outputDir, writeResult } from './output.js';
@@ -54,6 +54,11 @@ export function readLlmScenarioVariants(file: string, sets: string[]): { base: L
     if (err instanceof ScenarioError) throw new UserError(err.message.split('\n'));
     throw err;
   }
+}
+
+/** One LLM scenario (the base, `sets` applied) for a sweep point: LlmScenarioError or ScenarioError as the loader throws them, for the caller to group. */
+export function readLlmScenarioRaw(file: string, sets: string[]): LlmScenario {
+  return loadLlmScenario(readSmallFile(file), llmLoadOptions(file, sets));
 }
 
 /** How the CLI loads an LLM scenario: files relative to the scenario's folder, traces up to MAX_LLM_INPUT_BYTES. */
