@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli, W1_YAML } from '../helpers/cli.js';
+import { cli, ROOT, W1_YAML } from '../helpers/cli.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'infersim-llm-compare-'));
 const json = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
@@ -171,5 +171,29 @@ describe('plan on an LLM file', () => {
     const r = cli(['plan', W1_YAML, '--vary', 'fleet.gpu=l4,a100-80gb']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^error: plan: --vary sizes each configuration of an LLM scenario/);
+  });
+});
+
+describe('the lesson scenarios/llm-chat-azure.yaml', () => {
+  const lesson = join(ROOT, 'scenarios', 'llm-chat-azure.yaml');
+
+  it('compare runs its base and variants (the README table, shortened here to 1 minute)', () => {
+    const dir = tmp();
+    const r = cli(['compare', lesson, '--set', 'duration=1m', '--set', 'warmup=10s', '--out', join(dir, 'out'), '-q', '--format', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const variants = (JSON.parse(r.stdout) as { variant: string; llm: unknown }[]).map((s) => s.variant);
+    expect(variants).toHaveLength(15);
+    expect(variants[0]).toBe('base');
+    const rows = csv(join(dir, 'out', 'compare.csv'));
+    expect(rows.map((x) => x.variant)).toEqual(variants);
+  });
+
+  it('every --variant the README and the file name is one of its variants', () => {
+    const names = new Set(['base', ...[...readFileSync(lesson, 'utf8').matchAll(/^ {2}([\w-]+): \{ llm:/gm)].map((m) => m[1]!)]);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8') + readFileSync(lesson, 'utf8');
+    const used = [...readme.matchAll(/llm-chat-azure\.yaml --variant ([\w-]+)/g)].map((m) => m[1]!);
+    expect(used.length).toBeGreaterThanOrEqual(3);
+    for (const v of used) expect(names).toContain(v);
   });
 });
