@@ -26,8 +26,7 @@ import type { Scenario } from '../config/scenario.js';
 import { EXIT, UserError } from './errors.js';
 import { claimOutputDirs, outputDir, writeResult } from './output.js';
 import { interruptExitCode, withInterrupt } from './signals.js';
-import { defaultWorkers, RunPool } from './pool.js';
-import { runProgress } from './progress.js';
+import { defaultWorkers, RunPool, runJobs } from './pool.js';
 import { readScenarioFile, traceFilesOf, type LoadedScenario } from './scenario-files.js';
 import { checkSeeds, collectOption, gridErrors, marginOption, MAX_SEEDS, MAX_WORKERS, positiveInteger, resolveLlmPoints, utilizationOption } from './sweep.js';
 import type { RunJob } from './worker.js';
@@ -164,18 +163,8 @@ async function planLlmInto(
     const meets = async (i: number): Promise<boolean> => {
       const jobs: RunJob[] = [];
       for (let k = 0; k < o.seeds; k++) jobs.push({ file, sets: [...setsAt(c, i), `seed=${first.spec.seed + k}`] });
-      const summaries: Summary[] = new Array<Summary>(jobs.length);
-      const progress = runProgress(`plan ${label(c, i)}`, jobs.length, o.quiet);
-      let done: boolean;
-      try {
-        done = await pool.run(jobs, (j, s) => {
-          summaries[j] = s;
-          progress.increment();
-        });
-      } finally {
-        progress.stop();
-      }
-      if (!done) throw new Interrupted();
+      const summaries = await runJobs(pool, jobs, `plan ${label(c, i)}`, o.quiet);
+      if (summaries === null) throw new Interrupted();
       runs += jobs.length;
       const met = summaries.every(accept);
       evaluations.set(i, { summaries, met });
@@ -326,18 +315,8 @@ async function planInto(
     const sc: Scenario = i === 0 ? first.scenario : readScenarioFile(file, setsAt(i)).scenario;
     const jobs: RunJob[] = [];
     for (let k = 0; k < o.seeds; k++) jobs.push({ file, sets: [...setsAt(i), `seed=${sc.seed + k}`] });
-    const summaries: Summary[] = new Array<Summary>(jobs.length);
-    const progress = runProgress(`plan ${find}=${cands.text(i)}`, jobs.length, o.quiet);
-    let done: boolean;
-    try {
-      done = await pool.run(jobs, (j, s) => {
-        summaries[j] = s;
-        progress.increment();
-      });
-    } finally {
-      progress.stop();
-    }
-    if (!done) throw new Interrupted();
+    const summaries = await runJobs(pool, jobs, `plan ${find}=${cands.text(i)}`, o.quiet);
+    if (summaries === null) throw new Interrupted();
     runs += jobs.length;
     const met = summaries.every(accept);
     evaluations.set(i, { summaries, met });

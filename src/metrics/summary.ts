@@ -137,17 +137,6 @@ export interface Summary {
   llm?: LlmSummaryBlock;
 }
 
-/** Latency figures of one LLM metric (TTFT, TPOT, ITL, E2E), in milliseconds. */
-export interface LlmLatencyStats {
-  mean: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p999: number;
-  max: number;
-}
-
 /** One LLM SLO target and its verdict. */
 export interface LlmSloVerdict {
   metric: 'ttft' | 'tpot' | 'itl' | 'e2e';
@@ -159,10 +148,11 @@ export interface LlmSloVerdict {
 
 /** summary.llm: an LLM run's token-level figures. */
 export interface LlmSummaryBlock {
-  ttftMs: LlmLatencyStats;
-  tpotMs: LlmLatencyStats;
-  itlMs: LlmLatencyStats;
-  e2eMs: LlmLatencyStats;
+  /** Milliseconds, as the request latency's figures. */
+  ttftMs: Summary['latencyMs'];
+  tpotMs: Summary['latencyMs'];
+  itlMs: Summary['latencyMs'];
+  e2eMs: Summary['latencyMs'];
   slo: LlmSloVerdict[];
   /** Completed requests meeting every SLO per second of the measured window. */
   goodputRps: number;

@@ -39,11 +39,17 @@ const TINY = [
   '',
 ].join('\n');
 
+/** A fresh folder holding tiny.yaml: TINY and `extra` (variants). */
+const tiny = (extra = ''): { dir: string; f: string } => {
+  const dir = tmp();
+  const f = join(dir, 'tiny.yaml');
+  writeFileSync(f, `${TINY}${extra}`);
+  return { dir, f };
+};
+
 describe('compare on an LLM file', () => {
   it("runs the base and each variant on the same arrivals; each row's figures are the single run's of that variant", () => {
-    const dir = tmp();
-    const f = join(dir, 'tiny.yaml');
-    writeFileSync(f, `${TINY}variants:\n  two: { llm: { replicas: 2 } }\n  h100: { llm: { gpu: h100-80gb } }\n`);
+    const { dir, f } = tiny(`variants:\n  two: { llm: { replicas: 2 } }\n  h100: { llm: { gpu: h100-80gb } }\n`);
     const out = join(dir, 'cmp');
     const r = cli(['compare', f, '--out', out, '-q']);
     expect(r.stderr).toBe('');
@@ -83,9 +89,7 @@ describe('compare on an LLM file', () => {
   });
 
   it('refuses LLM and request-level files in one command (exit 2, nothing run)', () => {
-    const dir = tmp();
-    const f = join(dir, 'tiny.yaml');
-    writeFileSync(f, TINY);
+    const { dir, f } = tiny();
     const r = cli(['compare', f, W1_YAML, '--out', join(dir, 'out')]);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
@@ -93,9 +97,7 @@ describe('compare on an LLM file', () => {
   });
 
   it('a bad variant is reported under variants.<name> (exit 2)', () => {
-    const dir = tmp();
-    const f = join(dir, 'tiny.yaml');
-    writeFileSync(f, `${TINY}variants:\n  bad: { llm: { tensorParallel: 3 } }\n`);
+    const { dir, f } = tiny(`variants:\n  bad: { llm: { tensorParallel: 3 } }\n`);
     const r = cli(['compare', f, '--out', join(dir, 'out')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^error: ${f}: variants\\.bad\\.llm\\.tensorParallel: expected 1, 2, 4 or 8`));
@@ -104,9 +106,7 @@ describe('compare on an LLM file', () => {
 
 describe('sweep on an LLM file', () => {
   it('runs the grid in the worker pool: one row per point, the request-level columns then the LLM ones; a point equals `run --set`', () => {
-    const dir = tmp();
-    const f = join(dir, 'tiny.yaml');
-    writeFileSync(f, TINY);
+    const { dir, f } = tiny();
     const out = join(dir, 'sw');
     const r = cli(['sweep', f, '--vary', 'llm.replicas=1,2', '--vary', 'llm.gpu=a100-80gb,h100-80gb', '--vary', 'llm.tensorParallel=1,2', '--seeds', '1', '--workers', '2', '--out', out, '-q']);
     expect(r.stderr).toBe('');
@@ -128,9 +128,7 @@ describe('sweep on an LLM file', () => {
   });
 
   it('an unknown --vary path is an error naming the field (exit 2, nothing run)', () => {
-    const dir = tmp();
-    const f = join(dir, 'tiny.yaml');
-    writeFileSync(f, TINY);
+    const { dir, f } = tiny();
     const r = cli(['sweep', f, '--vary', 'llm.replicaz=1,2', '--out', join(dir, 'out')]);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
@@ -143,9 +141,7 @@ describe('sweep on an LLM file', () => {
 
 describe('plan on an LLM file', () => {
   it('finds the cheapest configuration meeting every SLO: the smallest llm.replicas per GPU × TP, then the cheapest', () => {
-    const dir = tmp();
-    const f = join(dir, 'tiny.yaml');
-    writeFileSync(f, TINY);
+    const { dir, f } = tiny();
     const out = join(dir, 'plan');
     const r = cli(['plan', f, '--vary', 'llm.gpu=h100-80gb,a100-80gb', '--vary', 'llm.tensorParallel=1,2', '--range', '1..8', '--seeds', '1', '--format', 'json', '--out', out, '-q']);
     expect(r.stderr).toBe('');
