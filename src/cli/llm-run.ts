@@ -63,7 +63,17 @@ export function readLlmScenarioRaw(file: string, sets: string[]): LlmScenario {
 
 /** How the CLI loads an LLM scenario: files relative to the scenario's folder, traces up to MAX_LLM_INPUT_BYTES. */
 export function llmLoadOptions(file: string, sets: string[]): LlmLoadOptions {
-  return { file, baseDir: dirname(resolve(file)), sets, readFile: (p) => readSmallFile(p, MAX_LLM_INPUT_BYTES) };
+  // the base and every variant read the same trace: read once per load
+  const read = new Map<string, string>();
+  const readFile = (p: string): string => {
+    let text = read.get(p);
+    if (text === undefined) {
+      text = readSmallFile(p, MAX_LLM_INPUT_BYTES);
+      read.set(p, text);
+    }
+    return text;
+  };
+  return { file, baseDir: dirname(resolve(file)), sets, readFile };
 }
 
 /** Runs an LLM scenario: its summary (the shape of every run's), the results and the timeline. */
