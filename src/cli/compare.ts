@@ -66,7 +66,7 @@ function llmJobs(files: string[], sets: string[]): { jobs: CompareJob[]; stem: s
   if (files.length > 1) {
     const labels = uniqueLabels(files.map((f) => basename(f, extname(f))));
     const loaded = files.map((f) => readLlmScenario(f, sets));
-    return { jobs: loaded.map((sc, i) => job(labels[i]!, sc, null)), stem: 'compare' };
+    return { jobs: loaded.map((sc, i) => job(labels[i]!, sc, labels[i]!)), stem: 'compare' };
   }
   const file = files[0]!;
   const { base, variants } = readLlmScenarioVariants(file, sets);
