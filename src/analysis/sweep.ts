@@ -96,7 +96,7 @@ export interface SweepDocument {
   cheapest: number | null;
   /**
    * What ★ requires beyond the SLO (sweep --headroom / --max-utilization); absent: the SLO alone.
-   * headroom k: the point with k fewer fleet.replicas (same other values) met the SLO at every seed (N+k);
+   * headroom k: the point with k fewer fleet.replicas (llm.replicas for an LLM scenario; same other values) met the SLO at every seed (N+k);
    * maxUtilization: GPU utilization at most that at every seed.
    */
   requirement?: SweepRequirement;
@@ -223,10 +223,12 @@ export function meetsRequirement(p: PointResult, points: PointResult[], req: Swe
   if (req === undefined) return true;
   if (!p.runs.every((r) => withinUtilization(r, req.maxUtilization))) return false;
   if (req.headroom > 0) {
-    const n = p.values['fleet.replicas'];
+    // the replica count varied: fleet.replicas, or llm.replicas in a sweep of an LLM scenario
+    const path = 'fleet.replicas' in p.values || !('llm.replicas' in p.values) ? 'fleet.replicas' : 'llm.replicas';
+    const n = p.values[path];
     if (typeof n !== 'number') return false;
     const same = (q: PointResult): boolean =>
-      Object.keys(p.values).every((k) => (k === 'fleet.replicas' ? q.values[k] === n - req.headroom : JSON.stringify(q.values[k]) === JSON.stringify(p.values[k])));
+      Object.keys(p.values).every((k) => (k === path ? q.values[k] === n - req.headroom : JSON.stringify(q.values[k]) === JSON.stringify(p.values[k])));
     const smaller = points.find(same);
     if (smaller === undefined || !smaller.sloMet) return false;
   }

@@ -108,6 +108,8 @@ interface ConfigSearch {
   index: number | null;
   probes: Probe[];
   evaluations: Map<number, Evaluation>;
+  /** With --headroom k: the smallest count meeting, and the runs of that count + k (the configuration's answer). */
+  spare?: { minimum: number; summaries: Summary[] };
 }
 
 /**
@@ -120,7 +122,7 @@ interface ConfigSearch {
 async function planLlmCommand(file: string, o: PlanCommandOptions): Promise<number> {
   const find = findPath(o.find ?? 'llm.replicas');
   const cands = candidatesFrom(o);
-  if ((o.headroom ?? 0) > 0) throw new UserError(['error: plan: --headroom is not available for LLM scenarios yet']);
+  if ((o.headroom ?? 0) > 0 && find !== 'llm.replicas') throw new UserError([`error: plan: --headroom counts replicas lost: it needs --find llm.replicas (got --find ${find})`]);
   const axes = gridErrors(() => (o.vary ?? []).map((v) => parseVary(v)));
   if (axes.some((a) => a.path === find)) throw new UserError([`error: plan: --vary ${find}: that is the field plan searches (--find); vary the others`]);
   const configs: GridPoint[] = axes.length > 0 ? gridErrors(() => buildGrid(axes)) : [{ index: 0, values: {}, sets: [] }];
@@ -173,6 +175,18 @@ async function planLlmInto(
       return met;
     };
     search.index = (await planSearch({ count: cands.count, startIndex: 0, meets })).index;
+    const headroom = o.headroom ?? 0;
+    if (headroom > 0 && search.index !== null) {
+      // N+k as request-level plan: the smallest fleet meeting, plus the k replicas it must be able to lose, run for its figures
+      const minimum = cands.value(search.index) as number;
+      const sets = [...o.set, ...c.sets, `${find}=${minimum + headroom}`];
+      const jobs: RunJob[] = [];
+      for (let k = 0; k < o.seeds; k++) jobs.push({ file, sets: [...sets, `seed=${first.spec.seed + k}`] });
+      const summaries = await runJobs(pool, jobs, `plan ${sets.join(' ')}`, o.quiet);
+      if (summaries === null) throw new Interrupted();
+      runs += jobs.length;
+      search.spare = { minimum, summaries };
+    }
   };
 
   let complete: boolean;
@@ -197,7 +211,14 @@ async function planLlmInto(
   }
   // interrupted: a configuration cut short keeps the smallest candidate that met so far
   if (!complete) for (const x of searches) if (x.index === null) x.index = smallestMet(x.probes);
-  const answers = searches.filter((x) => x.index !== null).map((x) => aggregatePoint(x.point, x.evaluations.get(x.index!)!.summaries));
+  // a configuration's answer: its smallest count meeting (+ k with --headroom; a search cut short has none then)
+  const answerOf = (x: ConfigSearch): { value: unknown; summaries: Summary[] } | null =>
+    x.index === null || ((o.headroom ?? 0) > 0 && x.spare === undefined)
+      ? null
+      : x.spare !== undefined
+        ? { value: x.spare.minimum + (o.headroom ?? 0), summaries: x.spare.summaries }
+        : { value: cands.value(x.index), summaries: x.evaluations.get(x.index)!.summaries };
+  const answers = searches.filter((x) => answerOf(x) !== null).map((x) => aggregatePoint(x.point, answerOf(x)!.summaries));
   const chosenIndex = cheapestPoint(answers);
   const chosen = chosenIndex === null ? null : searches.find((x) => x.point.index === chosenIndex)!;
   const warnings = searches.flatMap((x) =>
@@ -208,10 +229,11 @@ async function planLlmInto(
     ),
   );
   const configurations = searches.map((x) => {
-    const at = x.index === null ? null : x.evaluations.get(x.index)!.summaries[0]!;
+    const at = answerOf(x)?.summaries[0] ?? null;
     return {
       values: x.point.values,
-      value: x.index === null ? null : cands.value(x.index),
+      value: answerOf(x)?.value ?? null,
+      ...(x.spare !== undefined ? { minimumMeeting: x.spare.minimum } : {}),
       monthlyUsd: at?.cost.monthlyUsd ?? null,
       summary: at,
       probes: [...x.probes].sort((a, b) => a.index - b.index).map((p) => ({ value: cands.value(p.index), met: p.met })),
@@ -219,13 +241,14 @@ async function planLlmInto(
   });
   const doc: PlanDocument & { partial?: true; configuration: Record<string, unknown> | null } = {
     path: find,
-    value: chosen === null ? null : cands.value(chosen.index!),
-    summary: chosen === null ? null : chosen.evaluations.get(chosen.index!)!.summaries[0]!,
+    value: chosen === null ? null : answerOf(chosen)!.value,
+    summary: chosen === null ? null : answerOf(chosen)!.summaries[0]!,
     runs,
     analytic: null,
     configuration: chosen === null ? null : chosen.point.values,
   };
   if (o.maxUtilization !== undefined) doc.maxUtilization = o.maxUtilization;
+  if (chosen?.spare !== undefined) doc.headroom = { replicasLost: o.headroom, minimumMeeting: chosen.spare.minimum };
   if (!complete) doc.partial = true;
   writeResult(
     dir,
@@ -243,6 +266,7 @@ async function planLlmInto(
         seeds: o.seeds,
         margin: o.margin,
         ...(o.maxUtilization !== undefined ? { maxUtilization: o.maxUtilization } : {}),
+        ...((o.headroom ?? 0) > 0 ? { headroom: o.headroom } : {}),
         partial: !complete,
         configurations: configurations.map((c, k) => ({ sets: searches[k]!.point.sets, value: c.value, summary: c.summary, probes: c.probes.map((p) => ({ text: String(p.value), met: p.met })) })),
         chosen: chosen === null ? null : searches.indexOf(chosen),
@@ -431,7 +455,7 @@ export function registerPlan(program: Command, setExit: (code: number) => void):
     .option('--values <list>', 'an ordered list of candidates instead of --range, e.g. 1,2,4,8,16,32')
     .option('--seeds <n>', `seeds per candidate: the scenario seed, +1, … (at most ${MAX_SEEDS})`, positiveInteger('--seeds', MAX_SEEDS), 3)
     .option('--margin <share>', 'headroom: every latency percentile must be ≤ target·(1 − margin)', marginOption, 0)
-    .option('--headroom <k>', 'N+k: the SLO must hold with k replicas lost (answer = smallest meeting + k; --find fleet.replicas)', headroomOption, 0)
+    .option('--headroom <k>', 'N+k: the SLO must hold with k replicas lost (answer = smallest meeting + k; --find fleet.replicas, or llm.replicas)', headroomOption, 0)
     .option('--max-utilization <share>', 'also require GPU utilization ≤ share at every seed, e.g. 0.8', utilizationOption)
     .option('--workers <n>', `worker threads (default: one per CPU; at most --seeds are used; at most ${MAX_WORKERS})`, positiveInteger('--workers', MAX_WORKERS))
     .option('--set <path=value>', 'override a field, value parsed as YAML (repeatable)', collectOption, [])

@@ -192,13 +192,13 @@ export async function sweepCommand(file: string, o: SweepCommandOptions): Promis
   const axes: Axis[] = gridErrors(() => o.vary.map((v) => parseVary(v)));
   const points = gridErrors(() => buildGrid(axes));
   const headroom = o.headroom ?? 0;
-  if (headroom > 0 && !axes.some((a) => a.path === 'fleet.replicas')) {
-    throw new UserError(['error: sweep: --headroom counts replicas lost: it needs --vary fleet.replicas=… (the point with k fewer replicas must be in the grid)']);
+  const llm = isLlmScenarioFile(file);
+  const replicasPath = llm ? 'llm.replicas' : 'fleet.replicas';
+  if (headroom > 0 && !axes.some((a) => a.path === replicasPath)) {
+    throw new UserError([`error: sweep: --headroom counts replicas lost: it needs --vary ${replicasPath}=… (the point with k fewer replicas must be in the grid)`]);
   }
   const requirement = headroom > 0 || o.maxUtilization !== undefined ? { headroom, maxUtilization: o.maxUtilization ?? null } : undefined;
   const shard = o.shard === undefined ? null : gridErrors(() => parseShard(o.shard!));
-  const llm = isLlmScenarioFile(file);
-  if (llm && headroom > 0) throw new UserError(['error: sweep: --headroom is not available for LLM scenarios yet (it counts fleet.replicas lost)']);
   // every point is validated (not only this shard's), so every shard of a bad grid fails alike
   const scenarios: SweptScenario[] = llm ? resolveLlmPoints(file, o.set, points).map((sc) => ({ name: sc.name, seed: sc.spec.seed })) : resolvePoints(file, o.set, points);
   const stem = basename(file, extname(file));
@@ -372,7 +372,7 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .option('-q, --quiet', 'no progress or log lines on stderr', false)
     .option('--no-report', 'do not write report.html')
     .option('--wide', 'tables as wide as they need (default: fit 100 columns)', false)
-    .option('--headroom <k>', '★ needs the SLO met with k fewer fleet.replicas too (N+k; needs --vary fleet.replicas)', nonNegativeInteger('--headroom'), 0)
+    .option('--headroom <k>', '★ needs the SLO met with k fewer fleet.replicas (llm.replicas for an LLM scenario) too (N+k; needs --vary of it)', nonNegativeInteger('--headroom'), 0)
     .option('--max-utilization <share>', '★ needs GPU utilization ≤ share at every seed, e.g. 0.8', utilizationOption)
     .action(async (file: string, o: SweepCommandOptions) => {
       setExit(await sweepCommand(file, o));

@@ -117,6 +117,8 @@ export interface LlmPlanView {
   seeds: number;
   margin: number;
   maxUtilization?: number;
+  /** N+k: each configuration's answer is its smallest count meeting + headroom. */
+  headroom?: number;
   partial: boolean;
   /** Each configuration searched: its --vary sets, its answer (null: none in range), the first seed's summary there, the values tried. */
   configurations: { sets: string[]; value: unknown; summary: Summary | null; probes: { text: string; met: boolean }[] }[];
@@ -138,6 +140,7 @@ export function formatLlmPlan(v: LlmPlanView): string {
     `  SLO: ${slo || '(see the scenario: no configuration met it)'}`,
   ];
   if (v.maxUtilization !== undefined) lines.push(`  and GPU utilization ≤ ${pct(v.maxUtilization)} at every seed`);
+  if ((v.headroom ?? 0) > 0) lines.push(`  with ${v.headroom} replica(s) lost (N+${v.headroom}): each answer is the smallest count meeting + ${v.headroom}, its figures that fleet's`);
   lines.push('');
   const targets = (first?.llm?.slo ?? []).map((t) => `${t.metric}.${t.percentile}`);
   const rows: string[][] = [['', ...(several ? ['configuration'] : []), v.find, ...targets.map((k) => `${k.replace('.', ' ')} ms`), 'GPUs', 'monthly', '$/M tok', 'tried']];

@@ -163,6 +163,21 @@ describe('plan on an LLM file', () => {
     expect(t.stdout).toMatch(/answer: llm\.gpu=a100-80gb llm\.replicas=2 — \$[\d,.]+\/month/);
   });
 
+  it('--headroom k (N+k) counts llm.replicas: sweep stars the point whose k-smaller neighbour meets too, plan answers the smallest meeting + k', () => {
+    const { dir, f } = tiny();
+    const sw = cli(['sweep', f, '--vary', 'llm.replicas=1..3', '--headroom', '1', '--seeds', '1', '--out', join(dir, 'sw'), '-q']);
+    expect(sw.status).toBe(0);
+    expect(sw.stdout).toMatch(/★ cheapest point meeting the SLO with 1 replica\(s\) lost \(N\+1\): llm\.replicas=3 /);
+    const pl = cli(['plan', f, '--headroom', '1', '--range', '1..8', '--seeds', '1', '--format', 'json', '--out', join(dir, 'pl'), '-q']);
+    expect(pl.status).toBe(0);
+    const doc = JSON.parse(pl.stdout) as { value: number; headroom: unknown; summary: { replicas: { mean: number } } };
+    expect(doc).toMatchObject({ value: 3, headroom: { replicasLost: 1, minimumMeeting: 2 } });
+    expect(doc.summary.replicas.mean).toBe(3);
+    const bad = cli(['sweep', f, '--vary', 'llm.tensorParallel=1,2', '--headroom', '1', '--out', join(dir, 'bad')]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/needs --vary llm\.replicas=…/);
+  });
+
   it('--vary on a request-level file is refused (exit 2)', () => {
     const r = cli(['plan', W1_YAML, '--vary', 'fleet.gpu=l4,a100-80gb']);
     expect(r.status).toBe(2);
