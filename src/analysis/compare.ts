@@ -63,9 +63,50 @@ export function modelCompareColumns(summaries: readonly Summary[]): CompareColum
   ];
 }
 
-/** The columns of a comparison of these runs: COMPARE_COLUMNS, then those of several-model runs (modelCompareColumns). */
+/**
+ * The columns a comparison of LLM runs adds after COMPARE_COLUMNS (none when no run has an `llm` block,
+ * so a request-level compare.csv keeps its columns; there latencyMs is E2E): TTFT, TPOT, ITL and E2E
+ * p99; for each SLO target, in the order first seen, the percentile measured and its verdict
+ * (`slo.<metric>.<percentile>Ms`, `slo.<metric>.<percentile>Met`); goodput, tokens/s, preemptions,
+ * KV-cache utilization, prefix-cache hits; GPUs per replica and in all (mean replicas × GPUs per
+ * replica); cost per million tokens (input + output).
+ */
+export function llmCompareColumns(summaries: readonly Summary[]): CompareColumn[] {
+  if (!summaries.some((s) => s.llm !== undefined)) return [];
+  const targets: string[] = [];
+  for (const s of summaries) for (const t of s.llm?.slo ?? []) if (!targets.includes(`${t.metric}.${t.percentile}`)) targets.push(`${t.metric}.${t.percentile}`);
+  const verdict = (s: Summary, key: string): NonNullable<Summary['llm']>['slo'][number] | undefined => s.llm?.slo.find((t) => `${t.metric}.${t.percentile}` === key);
+  const llm = (label: string, better: CompareColumn['better'], pick: (l: NonNullable<Summary['llm']>, s: Summary) => number, key: string): CompareColumn => ({
+    key,
+    label,
+    better,
+    value: (s) => (s.llm !== undefined ? pick(s.llm, s) : null),
+  });
+  return [
+    llm('TTFT p99 ms', 'lower', (l) => l.ttftMs.p99, 'ttftP99Ms'),
+    llm('TPOT p99 ms', 'lower', (l) => l.tpotMs.p99, 'tpotP99Ms'),
+    llm('ITL p99 ms', 'lower', (l) => l.itlMs.p99, 'itlP99Ms'),
+    llm('E2E p99 ms', 'lower', (l) => l.e2eMs.p99, 'e2eP99Ms'),
+    ...targets.flatMap((k): CompareColumn[] => [
+      { key: `slo.${k}Ms`, label: `${k.split('.')[0]!.toUpperCase()} ${k.split('.')[1]!} ms`, better: 'lower', value: (s) => verdict(s, k)?.actualMs ?? null },
+      { key: `slo.${k}Met`, label: `${k.split('.')[0]!.toUpperCase()} ${k.split('.')[1]!} SLO`, better: null, value: (s) => verdict(s, k)?.met ?? null },
+    ]),
+    llm('goodput/s', 'higher', (l) => l.goodputRps, 'goodputRps'),
+    llm('in tok/s', null, (l) => l.inputTokensPerS, 'inputTokensPerS'),
+    llm('out tok/s', 'higher', (l) => l.outputTokensPerS, 'outputTokensPerS'),
+    llm('preemptions', 'lower', (l) => l.preemptions, 'preemptions'),
+    llm('KV mean', null, (l) => l.kvUtilization.mean, 'kvUtilizationMean'),
+    llm('KV peak', null, (l) => l.kvUtilization.peak, 'kvUtilizationPeak'),
+    llm('prefix hits', 'higher', (l) => l.prefixHitRate, 'prefixHitRate'),
+    llm('GPUs/replica', null, (l) => l.gpusPerReplica, 'gpusPerReplica'),
+    llm('GPUs', null, (l, s) => tidy(s.replicas.mean * l.gpusPerReplica), 'gpus'),
+    llm('$/M tokens', 'lower', (l) => l.costPerMillionTokens, 'costPerMillionTokens'),
+  ];
+}
+
+/** The columns of a comparison of these runs: COMPARE_COLUMNS, then those of several-model runs (modelCompareColumns) and of LLM runs (llmCompareColumns). */
 export function compareColumns(summaries: readonly Summary[]): CompareColumn[] {
-  return [...COMPARE_COLUMNS, ...modelCompareColumns(summaries)];
+  return [...COMPARE_COLUMNS, ...modelCompareColumns(summaries), ...llmCompareColumns(summaries)];
 }
 
 function recoveryS(s: Summary): number | null {

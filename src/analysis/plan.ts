@@ -140,6 +140,8 @@ export function monotonicityViolations(outcomes: SeedOutcomes[]): Violation[] {
 export function meetsWithMargin(s: Summary, margin: number): boolean {
   if (!(margin >= 0 && margin < 1)) throw new RangeError(`margin must be in [0, 1) (got ${margin})`);
   if (!s.slo.met) return false;
+  // an LLM run: each of its targets (TTFT, TPOT, ITL, E2E percentiles) with the margin
+  if (s.llm !== undefined) return s.llm.slo.every((t) => t.actualMs <= t.targetMs * (1 - margin));
   // several models: each model's own targets, with the same margin (the run's verdict has no targets of its own)
   return [s.slo, ...(s.models ?? []).map((m) => m.slo)].every((slo) => targetsWithMargin(slo, margin));
 }

@@ -14,6 +14,7 @@ import { tidy } from '../metrics/round.js';
 import type { SloFailedBy } from '../metrics/slo.js';
 import { gridPoint, gridSize, type Axis, type GridPoint, type Shard } from './grid.js';
 import { withinUtilization } from './plan.js';
+import { llmCompareColumns } from './compare.js';
 
 /** Figures aggregated over seeds, in sweep.csv column order (each followed by its Lo/Hi interval columns). */
 export const SWEEP_METRICS = ['p99Ms', 'attainment', 'utilization', 'costUsd', 'monthlyUsd'] as const;
@@ -95,7 +96,7 @@ export interface SweepDocument {
   cheapest: number | null;
   /**
    * What ★ requires beyond the SLO (sweep --headroom / --max-utilization); absent: the SLO alone.
-   * headroom k: the point with k fewer fleet.replicas (same other values) met the SLO at every seed (N+k);
+   * headroom k: the point with k fewer fleet.replicas (llm.replicas for an LLM scenario; same other values) met the SLO at every seed (N+k);
    * maxUtilization: GPU utilization at most that at every seed.
    */
   requirement?: SweepRequirement;
@@ -163,6 +164,22 @@ export function aggregatePoint(point: GridPoint, runs: Summary[]): PointResult {
   };
 }
 
+/**
+ * An LLM point's figures over its seeds, under compare.csv's LLM column keys (analysis/compare.ts
+ * llmCompareColumns): numbers are the mean over seeds, a verdict is true when met at every seed;
+ * empty for a request-level point.
+ */
+export function llmPointFigures(p: PointResult): Record<string, number | boolean | null> {
+  const out: Record<string, number | boolean | null> = {};
+  for (const c of llmCompareColumns(p.runs)) {
+    const vs = p.runs.map((r) => c.value(r));
+    if (vs.every((v): v is number => typeof v === 'number')) out[c.key] = tidy(mean(vs));
+    else if (vs.every((v): v is boolean => typeof v === 'boolean')) out[c.key] = vs.every((v) => v);
+    else out[c.key] = null;
+  }
+  return out;
+}
+
 /** The `--set` list of one run: the sweep's extra sets, the point's, then its seed (so it equals `run --set … --seed`). */
 export function runSets(extraSets: string[], point: GridPoint, seed: number): string[] {
   return [...extraSets, ...point.sets, `seed=${seed}`];
@@ -206,10 +223,12 @@ export function meetsRequirement(p: PointResult, points: PointResult[], req: Swe
   if (req === undefined) return true;
   if (!p.runs.every((r) => withinUtilization(r, req.maxUtilization))) return false;
   if (req.headroom > 0) {
-    const n = p.values['fleet.replicas'];
+    // the replica count varied: fleet.replicas, or llm.replicas in a sweep of an LLM scenario
+    const path = 'fleet.replicas' in p.values || !('llm.replicas' in p.values) ? 'fleet.replicas' : 'llm.replicas';
+    const n = p.values[path];
     if (typeof n !== 'number') return false;
     const same = (q: PointResult): boolean =>
-      Object.keys(p.values).every((k) => (k === 'fleet.replicas' ? q.values[k] === n - req.headroom : JSON.stringify(q.values[k]) === JSON.stringify(p.values[k])));
+      Object.keys(p.values).every((k) => (k === path ? q.values[k] === n - req.headroom : JSON.stringify(q.values[k]) === JSON.stringify(p.values[k])));
     const smaller = points.find(same);
     if (smaller === undefined || !smaller.sloMet) return false;
   }

@@ -17,8 +17,7 @@ import type { Scenario } from '../config/scenario.js';
 import { EXIT, UserError } from './errors.js';
 import { claimOutputDirs, outputDir, writeResult } from './output.js';
 import { interruptExitCode, withInterrupt } from './signals.js';
-import { defaultWorkers, RunPool } from './pool.js';
-import { runProgress } from './progress.js';
+import { defaultWorkers, RunPool, runJobs } from './pool.js';
 import { readScenarioFile, traceFilesOf } from './scenario-files.js';
 import { checkSeeds, collectOption, marginOption, MAX_SEEDS, MAX_WORKERS, positiveInteger, utilizationOption } from './sweep.js';
 import type { RunJob } from './worker.js';
@@ -89,18 +88,8 @@ async function capacityInto(dir: string, file: string, first: Scenario, o: Capac
             readScenarioFile(file, sets);
             jobs.push({ file, sets });
           }
-          const summaries: Summary[] = new Array<Summary>(jobs.length);
-          const progress = runProgress(`capacity ×${step.map((x) => fmt(x.scale, 3)).join(', ×')}`, jobs.length, o.quiet);
-          let done: boolean;
-          try {
-            done = await pool.run(jobs, (j, s) => {
-              summaries[j] = s;
-              progress.increment();
-            });
-          } finally {
-            progress.stop();
-          }
-          if (!done) return false;
+          const summaries = await runJobs(pool, jobs, `capacity ×${step.map((x) => fmt(x.scale, 3)).join(', ×')}`, o.quiet);
+          if (summaries === null) return false;
           runs += jobs.length;
           step.forEach((x, j) => {
             const s = summaries[j]!;

@@ -20,6 +20,9 @@ import { interruptExitCode, wasInterrupted, withInterrupt } from './signals.js';
 import { checkSiteFiles, finishingRunNotice, runScenario } from './run.js';
 import { siteTimelineFile, topologyCompareLines } from '../report/topology.js';
 import { readInputFile, readScenarioFiles, readSmallFile, traceFilesOf } from './scenario-files.js';
+import { isLlmScenarioFile, readLlmScenario, readLlmScenarioVariants, runLlmScenario } from './llm-run.js';
+import { llmTimelineCsv } from '../report/llm.js';
+import type { LlmScenario } from '../llm/scenario.js';
 
 export interface CompareOptions {
   seed?: number;
@@ -37,17 +40,55 @@ interface Entry {
   scenario: Scenario;
 }
 
+/** One run of a comparison, request-level or LLM: its summary, whether it was cut short, its files, and the request-level result report.html draws (null for an LLM run). */
+interface CompareRun {
+  summary: Summary;
+  partial: boolean;
+  files: Array<[name: string, text: string]>;
+  result: RunResult | null;
+}
+
+/** A run to make: its label and how to make it. */
+interface CompareJob {
+  label: string;
+  run(): Promise<CompareRun>;
+}
+
+/** The LLM runs to compare: one file's base and variants (same mechanism as request-level ones), or the base of each of several files. */
+function llmJobs(files: string[], sets: string[]): { jobs: CompareJob[]; stem: string } {
+  const job = (label: string, sc: LlmScenario, variant: string | null): CompareJob => ({
+    label,
+    run: () => {
+      const out = runLlmScenario(sc, variant);
+      return Promise.resolve({ summary: out.summary, partial: false, files: [['summary.json', `${JSON.stringify(out.summary, null, 2)}\n`], ['timeline.csv', llmTimelineCsv(out.timeline)]], result: null });
+    },
+  });
+  if (files.length > 1) {
+    const labels = uniqueLabels(files.map((f) => basename(f, extname(f))));
+    const loaded = files.map((f) => readLlmScenario(f, sets));
+    return { jobs: loaded.map((sc, i) => job(labels[i]!, sc, labels[i]!)), stem: 'compare' };
+  }
+  const file = files[0]!;
+  const { base, variants } = readLlmScenarioVariants(file, sets);
+  if (variants.length === 0) {
+    throw new UserError([`error: ${file}: variants: compare needs variants in the file (e.g. variants: { h100: { llm: { gpu: h100-80gb, replicas: 3 } } }) or several files`]);
+  }
+  return { jobs: [job('base', base, 'base'), ...variants.map((v) => job(v.name, v.scenario, v.name))], stem: basename(file, extname(file)) };
+}
+
+/** Labels from file stems: a stem given twice, or one named like compare's own files, gets its position appended. */
+function uniqueLabels(stems: string[]): string[] {
+  const dupes = stems.filter((l, i) => stems.indexOf(l) !== i);
+  // a file named compare.csv.yaml must not make a folder where compare.csv goes
+  return stems.map((l, i) => (dupes.includes(l) || /^(compare\.csv|report\.html)$/i.test(l) ? `${l}-${i + 1}` : l));
+}
+
 /** The runs to compare: one file's base and variants, or the base of each of several files. */
 function entriesOf(files: string[], sets: string[]): { entries: Entry[]; stem: string } {
   if (files.length > 1) {
     const loaded = readScenarioFiles(files, sets);
-    const labels = loaded.map((l) => l.stem);
-    const dupes = labels.filter((l, i) => labels.indexOf(l) !== i);
-    return {
-      // a file named compare.csv.yaml must not make a folder where compare.csv goes
-      entries: loaded.map((l, i) => ({ label: dupes.includes(l.stem) || /^(compare\.csv|report\.html)$/i.test(l.stem) ? `${l.stem}-${i + 1}` : l.stem, scenario: l.scenario })),
-      stem: 'compare',
-    };
+    const labels = uniqueLabels(loaded.map((l) => l.stem));
+    return { entries: loaded.map((l, i) => ({ label: labels[i]!, scenario: l.scenario })), stem: 'compare' };
   }
   const file = files[0]!;
   readScenarioFiles([file], sets); // every error (and the trace) checked as for run
@@ -72,29 +113,54 @@ function entriesOf(files: string[], sets: string[]): { entries: Entry[]; stem: s
 /** The compare command; returns the exit code. */
 export async function compareCommand(files: string[], opts: CompareOptions): Promise<number> {
   const sets = opts.seed !== undefined ? [...opts.set, `seed=${opts.seed}`] : opts.set;
+  // LLM scenarios (an llm: block) run on their own engine (cli/llm-run.ts); a comparison holds one kind
+  const llm = files.filter(isLlmScenarioFile);
+  if (llm.length > 0 && llm.length < files.length) {
+    const other = files.filter((f) => !llm.includes(f));
+    throw new UserError([`error: compare: ${llm.join(', ')} ${llm.length > 1 ? 'are LLM scenarios' : 'is an LLM scenario'} (an llm: block) and ${other.join(', ')} ${other.length > 1 ? 'are' : 'is'} request-level: compare runs one kind at a time`]);
+  }
+  if (llm.length > 0) {
+    const { jobs, stem } = llmJobs(files, sets);
+    const dir = opts.out ? resolve(opts.out) : resolve('results', stem);
+    const release = claimOutputDirs([dir], files);
+    try {
+      return await compareInto(dir, jobs, opts);
+    } finally {
+      release();
+    }
+  }
   const { entries, stem } = entriesOf(files, sets);
   const dir = opts.out ? resolve(opts.out) : resolve('results', stem);
   for (const e of entries) checkSiteFiles(files.length > 1 ? e.label : files[0]!, e.scenario);
   const inputs = [...files, ...traceFilesOf(entries.map((e) => e.scenario))];
   const release = claimOutputDirs([dir], inputs);
+  const jobs = entries.map(
+    (e): CompareJob => ({
+      label: e.label,
+      run: async () => {
+        const r = await runScenario(e.scenario, `${stem}:${e.label}`, opts.quiet, e.label);
+        const files: CompareRun['files'] = [['summary.json', `${JSON.stringify(r.summary, null, 2)}\n`], ['timeline.csv', timelineCsv(r.timeline)]];
+        for (const st of r.siteTimelines) files.push([siteTimelineFile(st.name), timelineCsv(st.timeline)]);
+        return { summary: r.summary, partial: r.partial, files, result: r };
+      },
+    }),
+  );
   try {
-    return await compareInto(dir, entries, stem, opts);
+    return await compareInto(dir, jobs, opts);
   } finally {
     release();
   }
 }
 
-async function compareInto(dir: string, entries: Entry[], stem: string, opts: CompareOptions): Promise<number> {
-  const results: RunResult[] = [];
+async function compareInto(dir: string, entries: CompareJob[], opts: CompareOptions): Promise<number> {
+  const results: CompareRun[] = [];
   let partial = false;
   await withInterrupt(finishingRunNotice, async () => {
     for (const e of entries) {
       if (wasInterrupted()) break;
-      const r = await runScenario(e.scenario, `${stem}:${e.label}`, opts.quiet, e.label);
+      const r = await e.run();
       results.push(r);
-      writeResult(resolve(dir, e.label), 'summary.json', `${JSON.stringify(r.summary, null, 2)}\n`);
-      writeResult(resolve(dir, e.label), 'timeline.csv', timelineCsv(r.timeline));
-      for (const st of r.siteTimelines) writeResult(resolve(dir, e.label), siteTimelineFile(st.name), timelineCsv(st.timeline));
+      for (const [name, text] of r.files) writeResult(resolve(dir, e.label), name, text);
       if (r.partial) {
         partial = true;
         break;
@@ -113,9 +179,11 @@ async function compareInto(dir: string, entries: Entry[], stem: string, opts: Co
   const labels = entries.slice(0, results.length).map((e, i) => (results[i]!.partial ? `${e.label} (partial)` : e.label));
   const { rows } = compareRows(labels, summaries);
   writeResult(dir, 'compare.csv', compareCsv(rows, summaries));
-  if (opts.report) {
+  // report.html draws request-level runs' timelines; LLM runs have none to give it yet
+  const runs = results.map((r) => r.result).filter((r): r is RunResult => r !== null);
+  if (opts.report && runs.length === results.length) {
     const { renderCompareReport } = await import('../report/html.js');
-    const html = await renderCompareReport({ results, labels, version: packageVersion(), command: `infersim compare ${process.argv.slice(3).join(' ')}` });
+    const html = await renderCompareReport({ results: runs, labels, version: packageVersion(), command: `infersim compare ${process.argv.slice(3).join(' ')}` });
     writeResult(dir, 'report.html', html);
   }
   if (opts.format === 'json') process.stdout.write(`${JSON.stringify(summaries, null, 2)}\n`);

@@ -6,11 +6,13 @@
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { runLlmFleet, type LlmResults } from '../llm/fleet.js';
+import { runLlmFleet, type LlmResults, type LlmTimelineRow } from '../llm/fleet.js';
+import { llmRunSummary } from '../llm/summary.js';
+import type { Summary } from '../metrics/summary.js';
 import { formatLlmTable, llmTimelineCsv } from '../report/llm.js';
 import { renderLlmRunReport } from '../report/llm-html.js';
 import { commandLine } from '../report/command-line.js';
-import { isLlmDocument, loadLlmScenario, LlmScenarioError, type LlmScenario } from '../llm/scenario.js';
+import { isLlmDocument, loadLlmScenario, loadLlmScenarioVariants, LlmScenarioError, type LlmLoadOptions, type LlmScenario } from '../llm/scenario.js';
 import { ScenarioError } from '../scenario/load.js';
 import { EXIT, UserError } from './errors.js';
 import { outputDir, writeResult } from './output.js';
@@ -28,7 +30,19 @@ export function isLlmScenarioFile(file: string): boolean {
   }
 }
 
-export function readLlmScenario(file: string, sets: string[]): LlmScenario {
+/** Reads an LLM scenario file: its base, or with `variant` that variant (every variant is validated either way). */
+export function readLlmScenario(file: string, sets: string[], variant?: string): LlmScenario {
+  const { base, variants } = readLlmScenarioVariants(file, sets);
+  if (variant === undefined) return base;
+  const v = variants.find((x) => x.name === variant);
+  if (v === undefined) {
+    throw new UserError([`error: ${file}: variants: no variant named ${JSON.stringify(variant)} (${variants.length > 0 ? `the file has ${variants.map((x) => x.name).join(', ')}` : 'the file has no variants'})`]);
+  }
+  return v.scenario;
+}
+
+/** Reads an LLM scenario file and resolves its base and every variant (errors as UserError, exit 2). */
+export function readLlmScenarioVariants(file: string, sets: string[]): { base: LlmScenario; variants: { name: string; scenario: LlmScenario }[] } {
   let text: string;
   try {
     text = readSmallFile(file);
@@ -37,7 +51,7 @@ export function readLlmScenario(file: string, sets: string[]): LlmScenario {
     throw new UserError([`error: ${file}: cannot read the scenario file (${e.code === 'ENOENT' ? 'no such file' : e.code === 'ENOTREG' || e.code === 'ETOOBIG' ? e.message : (e.code ?? String(err))})`]);
   }
   try {
-    return loadLlmScenario(text, { file, baseDir: dirname(resolve(file)), sets, readFile: (p) => readSmallFile(p, MAX_LLM_INPUT_BYTES) });
+    return loadLlmScenarioVariants(text, llmLoadOptions(file, sets));
   } catch (err) {
     if (err instanceof LlmScenarioError) throw new UserError(err.lines);
     if (err instanceof ScenarioError) throw new UserError(err.message.split('\n'));
@@ -45,58 +59,32 @@ export function readLlmScenario(file: string, sets: string[]): LlmScenario {
   }
 }
 
-/** The summary.json of an LLM run: the contract's request-level fields and the `llm` block. */
-export function llmSummary(sc: LlmScenario, r: LlmResults, wallSeconds: number): Record<string, unknown> {
-  const spec = sc.spec;
-  const windowS = spec.durationS - spec.warmupS;
-  const requestsMillion = r.requests.completed / 1e6;
-  return {
-    scenario: sc.name,
-    variant: null,
-    seed: spec.seed,
-    simulatedSeconds: spec.durationS,
-    partial: false,
-    requests: { arrived: r.requests.arrived, completed: r.requests.completed, cacheHits: 0, rejected: r.requests.rejected, timedOut: 0, inFlightAtEnd: r.requests.inFlightAtEnd },
-    throughputRps: r.throughputRps,
-    latencyMs: r.e2eMs,
-    slo: {
-      met: r.slo.met,
-      attainment: r.throughputRps > 0 ? r.goodputRps / r.throughputRps : 0,
-      errorRate: r.requests.completed + r.requests.rejected > 0 ? r.requests.rejected / (r.requests.completed + r.requests.rejected) : 0,
-      target: Object.fromEntries(r.slo.targets.map((t) => [`${t.metric}.${t.percentile}`, t.targetMs])),
-    },
-    gpu: { utilization: r.busyShare, meanBatchSize: r.meanBatchSequences, effectiveUtilization: r.busyShare },
-    replicas: r.replicasStats,
-    cache: null,
-    cost: {
-      totalUsd: r.costUsd,
-      gpuUsd: r.costUsd,
-      cacheUsd: 0,
-      egressUsd: 0,
-      perMillionRequestsUsd: requestsMillion > 0 ? (r.costUsd * (windowS / spec.durationS)) / requestsMillion : 0,
-      monthlyUsd: r.monthlyUsd,
-      idleGpuUsd: r.costUsd * (1 - r.busyShare),
-    },
-    llm: {
-      ttftMs: r.ttftMs,
-      tpotMs: r.tpotMs,
-      itlMs: r.itlMs,
-      e2eMs: r.e2eMs,
-      slo: r.slo.targets,
-      goodputRps: r.goodputRps,
-      inputTokensPerS: r.inputTokensPerS,
-      outputTokensPerS: r.outputTokensPerS,
-      kvUtilization: r.kvUtilization,
-      preemptions: r.preemptions,
-      prefixHitRate: r.prefixHitRate,
-      costPerMillionTokens: r.costPerMillionTokens,
-      gpusPerReplica: spec.tensorParallel,
-      numGpuBlocks: r.numGpuBlocks,
-      stepModel: r.stepModel,
-    },
-    engine: { events: r.events, wallSeconds },
-    warnings: sc.warnings,
+/** One LLM scenario (the base, `sets` applied) for a sweep point: LlmScenarioError or ScenarioError as the loader throws them, for the caller to group. */
+export function readLlmScenarioRaw(file: string, sets: string[]): LlmScenario {
+  return loadLlmScenario(readSmallFile(file), llmLoadOptions(file, sets));
+}
+
+/** How the CLI loads an LLM scenario: files relative to the scenario's folder, traces up to MAX_LLM_INPUT_BYTES. */
+export function llmLoadOptions(file: string, sets: string[]): LlmLoadOptions {
+  // the base and every variant read the same trace: read once per load
+  const read = new Map<string, string>();
+  const readFile = (p: string): string => {
+    let text = read.get(p);
+    if (text === undefined) {
+      text = readSmallFile(p, MAX_LLM_INPUT_BYTES);
+      read.set(p, text);
+    }
+    return text;
   };
+  return { file, baseDir: dirname(resolve(file)), sets, readFile };
+}
+
+/** Runs an LLM scenario: its summary (the shape of every run's), the results and the timeline. */
+export function runLlmScenario(sc: LlmScenario, variant: string | null = null): { summary: Summary; results: LlmResults; timeline: LlmTimelineRow[] } {
+  const t0 = performance.now();
+  const out = runLlmFleet(sc.spec);
+  const wall = (performance.now() - t0) / 1000;
+  return { summary: llmRunSummary(sc, out.results, wall, variant), results: out.results, timeline: out.timeline };
 }
 
 export interface LlmRunOptions {
@@ -108,21 +96,21 @@ export interface LlmRunOptions {
   quiet: boolean;
   /** Write report.html (commander's --no-report sets false); default true. */
   report?: boolean;
+  /** Run this variant of each file instead of its base scenario. */
+  variant?: string;
 }
 
 const infersimVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 export async function runLlmCommand(files: string[], opts: LlmRunOptions): Promise<number> {
   const sets = opts.seed !== undefined ? [...opts.set, `seed=${opts.seed}`] : opts.set;
-  const loaded = files.map((f) => ({ file: f, stem: basename(f, extname(f)), sc: readLlmScenario(f, sets) }));
+  const loaded = files.map((f) => ({ file: f, stem: basename(f, extname(f)), sc: readLlmScenario(f, sets, opts.variant) }));
   const several = loaded.length > 1;
   const summaries: unknown[] = [];
   let missed = false;
   for (const l of loaded) {
-    const t0 = performance.now();
-    const out = runLlmFleet(l.sc.spec);
-    const wall = (performance.now() - t0) / 1000;
-    const summary = llmSummary(l.sc, out.results, wall);
+    const out = runLlmScenario(l.sc);
+    const summary = out.summary;
     const dir = outputDir(l.stem, opts.out, several);
     writeResult(dir, 'summary.json', `${JSON.stringify(summary, null, 2)}\n`);
     writeResult(dir, 'timeline.csv', llmTimelineCsv(out.timeline));

@@ -71,7 +71,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output on stdout').choices(['text', 'json']).default('text'))
     .action((files: string[], o: { set: string[]; variant?: string; format: 'text' | 'json' }) => {
       // LLM scenarios (an llm: block) are validated by their own loader
-      const llm = files.filter(isLlmScenarioFile).map((f) => ({ file: f, scenario: readLlmScenario(f, o.set) }));
+      const llm = files.filter(isLlmScenarioFile).map((f) => ({ file: f, scenario: readLlmScenario(f, o.set, o.variant) }));
       const loaded = readScenarioFiles(files.filter((f) => !isLlmScenarioFile(f)), o.set, o.variant);
       if (o.format === 'json') {
         // one document: every file with its scenario name and warnings (problems exit 2 before this, on stderr)

@@ -6,7 +6,10 @@
  */
 import { basename, extname } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { GridError, parseIntRange, parseValues } from '../analysis/grid.js';
+import { buildGrid, GridError, parseIntRange, parseValues, parseVary, type GridPoint } from '../analysis/grid.js';
+import { aggregatePoint, cheapestPoint } from '../analysis/sweep.js';
+import { isLlmScenarioFile } from './llm-run.js';
+import type { LlmScenario } from '../llm/scenario.js';
 import {
   analyticReplicas,
   hasSlo,
@@ -18,19 +21,21 @@ import {
   type Probe,
 } from '../analysis/plan.js';
 import type { Summary } from '../metrics/summary.js';
-import { formatPlan, planProbeLine } from '../report/plan.js';
+import { formatLlmPlan, formatPlan, planProbeLine } from '../report/plan.js';
 import type { Scenario } from '../config/scenario.js';
 import { EXIT, UserError } from './errors.js';
 import { claimOutputDirs, outputDir, writeResult } from './output.js';
 import { interruptExitCode, withInterrupt } from './signals.js';
-import { defaultWorkers, RunPool } from './pool.js';
-import { runProgress } from './progress.js';
+import { defaultWorkers, RunPool, runJobs } from './pool.js';
 import { readScenarioFile, traceFilesOf, type LoadedScenario } from './scenario-files.js';
-import { checkSeeds, collectOption, gridErrors, marginOption, MAX_SEEDS, MAX_WORKERS, positiveInteger, utilizationOption } from './sweep.js';
+import { checkSeeds, collectOption, gridErrors, marginOption, MAX_SEEDS, MAX_WORKERS, positiveInteger, resolveLlmPoints, utilizationOption } from './sweep.js';
 import type { RunJob } from './worker.js';
 
 export interface PlanCommandOptions {
-  find: string;
+  /** Default fleet.replicas (llm.replicas for an LLM scenario). */
+  find?: string;
+  /** LLM scenarios: the configurations to size, as sweep's --vary (the cheapest answer wins). */
+  vary?: string[];
   range?: string;
   values?: string;
   seeds: number;
@@ -90,10 +95,201 @@ function candidatesFrom(o: PlanCommandOptions): Candidates {
   return { count: hi - lo + 1, value: (i) => lo + i, text: (i) => String(lo + i), describe: `${lo}..${hi}` };
 }
 
+/** The --find path, trimmed; UserError when it is not a dotted path. */
+function findPath(given: string): string {
+  const find = given.trim();
+  if (find === '' || find.split('.').some((s) => s === '')) throw new UserError([`error: --find ${given}: bad field path`]);
+  return find;
+}
+
+/** One configuration of an LLM plan searched: its grid point, the smallest candidate meeting (null: none), every probe and its runs. */
+interface ConfigSearch {
+  point: GridPoint;
+  index: number | null;
+  probes: Probe[];
+  evaluations: Map<number, Evaluation>;
+  /** With --headroom k: the smallest count meeting, and the runs of that count + k (the configuration's answer). */
+  spare?: { minimum: number; summaries: Summary[] };
+}
+
+/**
+ * plan on an LLM scenario: for each configuration of the --vary grid (just the file's without --vary),
+ * the smallest --find (default llm.replicas) meeting every LLM SLO at every seed, by the same search as
+ * request-level plan (analysis/plan.ts planSearch, from the range's start: there is no textbook estimate
+ * for an LLM fleet); the answer is the cheapest configuration's (analysis/sweep.ts cheapestPoint, the
+ * rule of sweep's ★). Runs go to the worker pool; exit 0 whether or not one is found, as request-level plan.
+ */
+async function planLlmCommand(file: string, o: PlanCommandOptions): Promise<number> {
+  const find = findPath(o.find ?? 'llm.replicas');
+  const cands = candidatesFrom(o);
+  if ((o.headroom ?? 0) > 0 && find !== 'llm.replicas') throw new UserError([`error: plan: --headroom counts replicas lost: it needs --find llm.replicas (got --find ${find})`]);
+  const axes = gridErrors(() => (o.vary ?? []).map((v) => parseVary(v)));
+  if (axes.some((a) => a.path === find)) throw new UserError([`error: plan: --vary ${find}: that is the field plan searches (--find); vary the others`]);
+  const configs: GridPoint[] = axes.length > 0 ? gridErrors(() => buildGrid(axes)) : [{ index: 0, values: {}, sets: [] }];
+  const setsAt = (c: GridPoint, i: number): string[] => [...o.set, ...c.sets, `${find}=${cands.text(i)}`];
+  // every configuration must load at the smallest candidate; an SLO must exist
+  const firsts = resolveLlmPoints(file, o.set, configs.map((c) => ({ ...c, sets: [...c.sets, `${find}=${cands.text(0)}`] })));
+  if (firsts.some((sc) => sc.spec.slos.length === 0)) {
+    throw new UserError([`error: ${file}: slo: plan needs an SLO to meet (e.g. slo: { ttft: { p99: 2s }, tpot: { p99: 50ms } })`]);
+  }
+  checkSeeds(file, firsts.map((sc) => ({ seed: sc.spec.seed })), o.seeds);
+  const stem = basename(file, extname(file));
+  const dir = outputDir(stem, o.out, false);
+  const release = claimOutputDirs([dir], [file]);
+  try {
+    return await planLlmInto(dir, file, find, cands, o, configs, firsts, setsAt);
+  } finally {
+    release();
+  }
+}
+
+async function planLlmInto(
+  dir: string,
+  file: string,
+  find: string,
+  cands: Candidates,
+  o: PlanCommandOptions,
+  configs: GridPoint[],
+  firsts: LlmScenario[],
+  setsAt: (c: GridPoint, i: number) => string[],
+): Promise<number> {
+  const accept = (s: Summary): boolean => planAccepts(s, o.margin, o.maxUtilization ?? null);
+  const pool = new RunPool(Math.max(1, Math.min(o.workers ?? defaultWorkers(), o.seeds)));
+  const searches: ConfigSearch[] = [];
+  let runs = 0;
+  const label = (c: GridPoint, i: number): string => [...c.sets, `${find}=${cands.text(i)}`].join(' ');
+  const searchOne = async (c: GridPoint, first: LlmScenario): Promise<void> => {
+    const evaluations = new Map<number, Evaluation>();
+    const search: ConfigSearch = { point: c, index: null, probes: [], evaluations };
+    searches.push(search);
+    const meets = async (i: number): Promise<boolean> => {
+      const jobs: RunJob[] = [];
+      for (let k = 0; k < o.seeds; k++) jobs.push({ file, sets: [...setsAt(c, i), `seed=${first.spec.seed + k}`] });
+      const summaries = await runJobs(pool, jobs, `plan ${label(c, i)}`, o.quiet);
+      if (summaries === null) throw new Interrupted();
+      runs += jobs.length;
+      const met = summaries.every(accept);
+      evaluations.set(i, { summaries, met });
+      search.probes.push({ index: i, met });
+      if (!o.quiet) process.stderr.write(`${planProbeLine(label(c, i), met, summaries, o.maxUtilization)}\n`);
+      return met;
+    };
+    search.index = (await planSearch({ count: cands.count, startIndex: 0, meets })).index;
+    const headroom = o.headroom ?? 0;
+    if (headroom > 0 && search.index !== null) {
+      // N+k as request-level plan: the smallest fleet meeting, plus the k replicas it must be able to lose, run for its figures
+      const minimum = cands.value(search.index) as number;
+      const sets = [...o.set, ...c.sets, `${find}=${minimum + headroom}`];
+      const jobs: RunJob[] = [];
+      for (let k = 0; k < o.seeds; k++) jobs.push({ file, sets: [...sets, `seed=${first.spec.seed + k}`] });
+      const summaries = await runJobs(pool, jobs, `plan ${sets.join(' ')}`, o.quiet);
+      if (summaries === null) throw new Interrupted();
+      runs += jobs.length;
+      search.spare = { minimum, summaries };
+    }
+  };
+
+  let complete: boolean;
+  try {
+    complete = await withInterrupt(
+      () => {
+        process.stderr.write('\ninterrupted: stopping the search (again to abort)\n');
+        pool.stop();
+      },
+      async () => {
+        try {
+          for (const [k, c] of configs.entries()) await searchOne(c, firsts[k]!);
+          return true;
+        } catch (err) {
+          if (err instanceof Interrupted) return false;
+          throw err;
+        }
+      },
+    );
+  } finally {
+    pool.close();
+  }
+  // interrupted: a configuration cut short keeps the smallest candidate that met so far
+  if (!complete) for (const x of searches) if (x.index === null) x.index = smallestMet(x.probes);
+  // a configuration's answer: its smallest count meeting (+ k with --headroom; a search cut short has none then)
+  const answerOf = (x: ConfigSearch): { value: unknown; summaries: Summary[] } | null =>
+    x.index === null || ((o.headroom ?? 0) > 0 && x.spare === undefined)
+      ? null
+      : x.spare !== undefined
+        ? { value: x.spare.minimum + (o.headroom ?? 0), summaries: x.spare.summaries }
+        : { value: cands.value(x.index), summaries: x.evaluations.get(x.index)!.summaries };
+  const answers = searches.filter((x) => answerOf(x) !== null).map((x) => aggregatePoint(x.point, answerOf(x)!.summaries));
+  const chosenIndex = cheapestPoint(answers);
+  const chosen = chosenIndex === null ? null : searches.find((x) => x.point.index === chosenIndex)!;
+  const warnings = searches.flatMap((x) =>
+    monotonicityViolations([...x.evaluations.entries()].map(([i, e]) => ({ index: i, seedsMet: e.summaries.map(accept) }))).map(
+      (v) =>
+        `${find}: not monotone${x.point.sets.length > 0 ? ` at ${x.point.sets.join(' ')}` : ''}: at seed ${firsts[0]!.spec.seed + v.seed}, ${cands.text(v.metIndex)} met the SLO but ${cands.text(v.missedIndex)} did not; ` +
+        'the answer may not be the smallest (more --seeds or a longer duration smooth the noise)',
+    ),
+  );
+  const configurations = searches.map((x) => {
+    const at = answerOf(x)?.summaries[0] ?? null;
+    return {
+      values: x.point.values,
+      value: answerOf(x)?.value ?? null,
+      ...(x.spare !== undefined ? { minimumMeeting: x.spare.minimum } : {}),
+      monthlyUsd: at?.cost.monthlyUsd ?? null,
+      summary: at,
+      probes: [...x.probes].sort((a, b) => a.index - b.index).map((p) => ({ value: cands.value(p.index), met: p.met })),
+    };
+  });
+  const doc: PlanDocument & { partial?: true; configuration: Record<string, unknown> | null } = {
+    path: find,
+    value: chosen === null ? null : answerOf(chosen)!.value,
+    summary: chosen === null ? null : answerOf(chosen)!.summaries[0]!,
+    runs,
+    analytic: null,
+    configuration: chosen === null ? null : chosen.point.values,
+  };
+  if (o.maxUtilization !== undefined) doc.maxUtilization = o.maxUtilization;
+  if (chosen?.spare !== undefined) doc.headroom = { replicasLost: o.headroom, minimumMeeting: chosen.spare.minimum };
+  if (!complete) doc.partial = true;
+  writeResult(
+    dir,
+    'plan.json',
+    `${JSON.stringify({ ...doc, seeds: o.seeds, margin: o.margin, maxUtilization: o.maxUtilization ?? null, candidates: cands.describe, configurations: configurations.map(({ summary: _s, ...c }) => c), warnings }, null, 2)}\n`,
+  );
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+  if (o.format === 'json') process.stdout.write(`${JSON.stringify({ ...doc, configurations: configurations.map(({ summary: _s, probes: _p, ...c }) => c) }, null, 2)}\n`);
+  else {
+    process.stdout.write(
+      `${formatLlmPlan({
+        name: firsts[0]!.name,
+        find,
+        candidates: cands.describe,
+        seeds: o.seeds,
+        margin: o.margin,
+        ...(o.maxUtilization !== undefined ? { maxUtilization: o.maxUtilization } : {}),
+        ...((o.headroom ?? 0) > 0 ? { headroom: o.headroom } : {}),
+        partial: !complete,
+        configurations: configurations.map((c, k) => ({ sets: searches[k]!.point.sets, value: c.value, summary: c.summary, probes: c.probes.map((p) => ({ text: String(p.value), met: p.met })) })),
+        chosen: chosen === null ? null : searches.indexOf(chosen),
+        runs,
+        fullGrid: cands.count * o.seeds * configs.length,
+      })}\n`,
+    );
+    process.stdout.write(`results: ${dir}\n`);
+  }
+  return complete ? EXIT.ok : interruptExitCode();
+}
+
+/** The smallest candidate index that met among `probes`, or null. */
+function smallestMet(probes: readonly Probe[]): number | null {
+  const met = probes.filter((p) => p.met).map((p) => p.index);
+  return met.length > 0 ? Math.min(...met) : null;
+}
+
 /** The plan command; returns the exit code. */
 export async function planCommand(file: string, o: PlanCommandOptions): Promise<number> {
-  const find = o.find.trim();
-  if (find === '' || find.split('.').some((s) => s === '')) throw new UserError([`error: --find ${o.find}: bad field path`]);
+  if (isLlmScenarioFile(file)) return planLlmCommand(file, o);
+  if ((o.vary ?? []).length > 0) throw new UserError(['error: plan: --vary sizes each configuration of an LLM scenario (an llm: block); for this file use sweep, or plan once per configuration with --set']);
+  const find = findPath(o.find ?? 'fleet.replicas');
   const cands = candidatesFrom(o);
   const headroom = o.headroom ?? 0;
   if (headroom > 0 && find !== 'fleet.replicas') throw new UserError([`error: plan: --headroom counts replicas lost: it needs --find fleet.replicas (got --find ${find})`]);
@@ -143,18 +339,8 @@ async function planInto(
     const sc: Scenario = i === 0 ? first.scenario : readScenarioFile(file, setsAt(i)).scenario;
     const jobs: RunJob[] = [];
     for (let k = 0; k < o.seeds; k++) jobs.push({ file, sets: [...setsAt(i), `seed=${sc.seed + k}`] });
-    const summaries: Summary[] = new Array<Summary>(jobs.length);
-    const progress = runProgress(`plan ${find}=${cands.text(i)}`, jobs.length, o.quiet);
-    let done: boolean;
-    try {
-      done = await pool.run(jobs, (j, s) => {
-        summaries[j] = s;
-        progress.increment();
-      });
-    } finally {
-      progress.stop();
-    }
-    if (!done) throw new Interrupted();
+    const summaries = await runJobs(pool, jobs, `plan ${find}=${cands.text(i)}`, o.quiet);
+    if (summaries === null) throw new Interrupted();
     runs += jobs.length;
     const met = summaries.every(accept);
     evaluations.set(i, { summaries, met });
@@ -263,12 +449,13 @@ export function registerPlan(program: Command, setExit: (code: number) => void):
     .command('plan')
     .description('find the smallest value of a field (default fleet.replicas) that meets the SLO at every seed')
     .argument('<file>', 'scenario file (YAML or JSON)')
-    .option('--find <path>', 'the field to size', 'fleet.replicas')
+    .option('--find <path>', 'the field to size (default fleet.replicas; llm.replicas for an LLM scenario)')
+    .option('--vary <path=values>', 'LLM scenarios: size each configuration of this grid (repeatable, as sweep --vary, e.g. llm.gpu=a100-80gb,h100-80gb); the cheapest answer wins', collectOption, [])
     .option('--range <a..b>', 'integer candidates (default 1..1000)')
     .option('--values <list>', 'an ordered list of candidates instead of --range, e.g. 1,2,4,8,16,32')
     .option('--seeds <n>', `seeds per candidate: the scenario seed, +1, … (at most ${MAX_SEEDS})`, positiveInteger('--seeds', MAX_SEEDS), 3)
     .option('--margin <share>', 'headroom: every latency percentile must be ≤ target·(1 − margin)', marginOption, 0)
-    .option('--headroom <k>', 'N+k: the SLO must hold with k replicas lost (answer = smallest meeting + k; --find fleet.replicas)', headroomOption, 0)
+    .option('--headroom <k>', 'N+k: the SLO must hold with k replicas lost (answer = smallest meeting + k; --find fleet.replicas, or llm.replicas)', headroomOption, 0)
     .option('--max-utilization <share>', 'also require GPU utilization ≤ share at every seed, e.g. 0.8', utilizationOption)
     .option('--workers <n>', `worker threads (default: one per CPU; at most --seeds are used; at most ${MAX_WORKERS})`, positiveInteger('--workers', MAX_WORKERS))
     .option('--set <path=value>', 'override a field, value parsed as YAML (repeatable)', collectOption, [])

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Summary } from '../metrics/summary.js';
 import type { RunJob, WorkerReply } from './worker.js';
 import { UserError } from './errors.js';
+import { runProgress } from './progress.js';
 
 /** The default worker count: one per available CPU. */
 export function defaultWorkers(): number {
@@ -125,4 +126,23 @@ export class RunPool {
     // dist/cli/pool.js and dist/cli/worker.js sit side by side in the build
     return new Worker(new URL('./worker.js', import.meta.url));
   }
+}
+
+/**
+ * Runs `jobs` on `pool` behind a progress bar labelled `label` (none when `quiet`): their summaries in
+ * job order, or null when the pool was stopped (an interruption) before they all finished.
+ */
+export async function runJobs(pool: RunPool, jobs: RunJob[], label: string, quiet: boolean): Promise<Summary[] | null> {
+  const summaries: Summary[] = new Array<Summary>(jobs.length);
+  const progress = runProgress(label, jobs.length, quiet);
+  let done: boolean;
+  try {
+    done = await pool.run(jobs, (j, s) => {
+      summaries[j] = s;
+      progress.increment();
+    });
+  } finally {
+    progress.stop();
+  }
+  return done ? summaries : null;
 }

@@ -19,6 +19,8 @@ import { defaultWorkers, RunPool } from './pool.js';
 import { runProgress } from './progress.js';
 import { readScenarioFile, readSmallFile, traceFilesOf } from './scenario-files.js';
 import type { RunJob } from './worker.js';
+import { isLlmScenarioFile, readLlmScenario, readLlmScenarioRaw } from './llm-run.js';
+import { LlmScenarioError, type LlmScenario } from '../llm/scenario.js';
 
 export interface SweepCommandOptions {
   vary: string[];
@@ -131,6 +133,26 @@ export function resolvePoints(file: string, extraSets: string[], points: GridPoi
 }
 
 /**
+ * resolvePoints for an LLM scenario file (an llm: block): each point's scenario through the LLM loader
+ * (the file's trace read once per point, as `run` reads it), problems grouped as for request-level points.
+ */
+export function resolveLlmPoints(file: string, extraSets: string[], points: GridPoint[]): LlmScenario[] {
+  readLlmScenario(file, extraSets); // the file itself, as `run` reads it (an unreadable file, a bad --set)
+  const scenarios: LlmScenario[] = [];
+  const failures: { point: GridPoint; issues: ScenarioIssue[] }[] = [];
+  for (const p of points) {
+    try {
+      scenarios.push(readLlmScenarioRaw(file, [...extraSets, ...p.sets]));
+    } catch (err) {
+      if (!(err instanceof LlmScenarioError) && !(err instanceof ScenarioError)) throw err;
+      failures.push({ point: p, issues: err.issues });
+    }
+  }
+  if (failures.length > 0) throw new UserError(pointErrors(file, points, failures));
+  return scenarios;
+}
+
+/**
  * Error lines for invalid points, each problem said once: for the file when every point has it,
  * for a varied value when exactly the points with that value have it, else per point.
  */
@@ -170,18 +192,20 @@ export async function sweepCommand(file: string, o: SweepCommandOptions): Promis
   const axes: Axis[] = gridErrors(() => o.vary.map((v) => parseVary(v)));
   const points = gridErrors(() => buildGrid(axes));
   const headroom = o.headroom ?? 0;
-  if (headroom > 0 && !axes.some((a) => a.path === 'fleet.replicas')) {
-    throw new UserError(['error: sweep: --headroom counts replicas lost: it needs --vary fleet.replicas=… (the point with k fewer replicas must be in the grid)']);
+  const llm = isLlmScenarioFile(file);
+  const replicasPath = llm ? 'llm.replicas' : 'fleet.replicas';
+  if (headroom > 0 && !axes.some((a) => a.path === replicasPath)) {
+    throw new UserError([`error: sweep: --headroom counts replicas lost: it needs --vary ${replicasPath}=… (the point with k fewer replicas must be in the grid)`]);
   }
   const requirement = headroom > 0 || o.maxUtilization !== undefined ? { headroom, maxUtilization: o.maxUtilization ?? null } : undefined;
   const shard = o.shard === undefined ? null : gridErrors(() => parseShard(o.shard!));
   // every point is validated (not only this shard's), so every shard of a bad grid fails alike
-  const scenarios = resolvePoints(file, o.set, points);
+  const scenarios: SweptScenario[] = llm ? resolveLlmPoints(file, o.set, points).map((sc) => ({ name: sc.name, seed: sc.spec.seed })) : resolvePoints(file, o.set, points);
   const stem = basename(file, extname(file));
   const mine = points.filter((p) => inShard(p.index, shard));
 
   const dir = outputDir(stem, o.out, false);
-  const traces = traceFilesOf(scenarios);
+  const traces = llm ? [] : traceFilesOf(scenarios as Scenario[]);
   checkSeeds(file, scenarios, o.seeds);
   const release = claimOutputDirs([dir], [file, ...traces]);
   try {
@@ -191,8 +215,11 @@ export async function sweepCommand(file: string, o: SweepCommandOptions): Promis
   }
 }
 
+/** What a sweep needs of each point's scenario, request-level or LLM. */
+type SweptScenario = Pick<Scenario, 'name' | 'seed'>;
+
 /** Refuses seeds past 2^53 − 1 (neighbouring integers there are one double: "different" seeds would be one stream). */
-export function checkSeeds(file: string, scenarios: Scenario[], seeds: number): void {
+export function checkSeeds(file: string, scenarios: readonly Pick<Scenario, 'seed'>[], seeds: number): void {
   const top = Math.max(...scenarios.map((sc) => sc.seed));
   if (top + seeds - 1 > Number.MAX_SAFE_INTEGER) {
     throw new UserError([`error: ${file}: seed: ${top} + ${seeds - 1} more seeds passes 2^53 − 1 = ${Number.MAX_SAFE_INTEGER}, where seeds stop being distinct: use a smaller seed`]);
@@ -206,7 +233,7 @@ async function sweepInto(
   o: SweepCommandOptions,
   axes: Axis[],
   shard: ReturnType<typeof parseShard> | null,
-  scenarios: Scenario[],
+  scenarios: SweptScenario[],
   mine: GridPoint[],
   requirement: SweepRequirement | undefined,
 ): Promise<number> {
@@ -345,7 +372,7 @@ export function registerSweep(program: Command, setExit: (code: number) => void)
     .option('-q, --quiet', 'no progress or log lines on stderr', false)
     .option('--no-report', 'do not write report.html')
     .option('--wide', 'tables as wide as they need (default: fit 100 columns)', false)
-    .option('--headroom <k>', '★ needs the SLO met with k fewer fleet.replicas too (N+k; needs --vary fleet.replicas)', nonNegativeInteger('--headroom'), 0)
+    .option('--headroom <k>', '★ needs the SLO met with k fewer fleet.replicas (llm.replicas for an LLM scenario) too (N+k; needs --vary of it)', nonNegativeInteger('--headroom'), 0)
     .option('--max-utilization <share>', '★ needs GPU utilization ≤ share at every seed, e.g. 0.8', utilizationOption)
     .action(async (file: string, o: SweepCommandOptions) => {
       setExit(await sweepCommand(file, o));

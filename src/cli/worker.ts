@@ -15,6 +15,8 @@ import { loadScenario, ScenarioError } from '../scenario/load.js';
 import { TraceError } from '../workload/trace.js';
 import { traceFileSources } from './line-source.js';
 import { RUN_SLICES } from './progress.js';
+import { isLlmDocument, loadLlmScenario, LlmScenarioError } from '../llm/scenario.js';
+import { llmLoadOptions, runLlmScenario } from './llm-run.js';
 
 /** One simulation: the scenario file (as given on the command line) and the overrides, seed included. */
 export interface RunJob {
@@ -32,15 +34,19 @@ export interface WorkerRequest {
 export type WorkerReply = { id: number; summary: Summary } | { id: number; error: string; stack: string; input?: boolean };
 
 
-const texts = new Map<string, string>();
+const texts = new Map<string, { text: string; llm: boolean }>();
 
 /** Loads and simulates one job in this thread (the main thread validated it beforehand). */
 export function runJob(job: RunJob): Summary {
-  let text = texts.get(job.file);
-  if (text === undefined) {
-    text = readFileSync(job.file, 'utf8');
-    texts.set(job.file, text);
+  let file = texts.get(job.file);
+  if (file === undefined) {
+    const read = readFileSync(job.file, 'utf8');
+    file = { text: read, llm: isLlmDocument(read) };
+    texts.set(job.file, file);
   }
+  const text = file.text;
+  // an LLM scenario (an llm: block) runs as `infersim run` runs it (cli/llm-run.ts)
+  if (file.llm) return runLlmScenario(loadLlmScenario(text, llmLoadOptions(job.file, job.sets))).summary;
   const sc = loadScenario(text, { file: job.file, baseDir: dirname(resolve(job.file)), sets: job.sets, readFile: (f) => readFileSync(f, 'utf8') });
   const trace = sc.traffic.trace;
   // a several-model run opens each model's trace by its path (openTraceFile)
@@ -70,7 +76,7 @@ if (port) {
     } catch (err) {
       const e = err instanceof Error ? err : new Error(String(err));
       // the files were checked before the sweep: failing on them now means they changed meanwhile
-      const input = err instanceof TraceError || err instanceof ScenarioError;
+      const input = err instanceof TraceError || err instanceof ScenarioError || err instanceof LlmScenarioError;
       reply = { id: msg.id, error: input ? `${msg.job.file}: an input changed while the sweep ran (${e.message})` : e.message, stack: e.stack ?? '', input };
     }
     port.postMessage(reply);

@@ -32,7 +32,7 @@ import { isMap, parse, parseDocument } from 'yaml';
 import { YAML_OPTIONS } from '../scenario/plain.js';
 import { findGpu } from '../catalog/index.js';
 import { parseDurationS, parseSizeBytes, UnitError } from '../scenario/units.js';
-import { applySets, parseRateShape, type RateShape } from '../scenario/load.js';
+import { applySets, parseRateShape, resolveVariants, ScenarioError, type RateShape } from '../scenario/load.js';
 import { expandImports } from '../scenario/imports.js';
 import { formatSeconds, ignoredWithTrace } from '../scenario/messages.js';
 import { LIMITS } from '../config/limits.js';
@@ -205,14 +205,30 @@ function withPrometheus(raw: unknown, opts: LlmLoadOptions, errs: ScenarioIssue[
 
 /** Loads and validates an LLM scenario; throws LlmScenarioError listing the problems (file: path: message). */
 export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario {
+  let raw = parseDocument(text).toJS() as unknown;
+  if (opts.sets && opts.sets.length > 0) raw = applySets(raw, opts.sets, opts.file);
+  return resolveLlmScenario(raw, opts);
+}
+
+/**
+ * An LLM scenario and its `variants`, by the same mechanism and rules as a request-level file's
+ * (scenario/load.ts resolveVariants: deep-merged onto the base, then `--set`); a variant's problems
+ * are reported under `variants.<name>` (ScenarioError), the base's as loadLlmScenario reports them.
+ */
+export function loadLlmScenarioVariants(text: string, opts: LlmLoadOptions): { base: LlmScenario; variants: { name: string; scenario: LlmScenario }[] } {
+  const raw = parseDocument(text).toJS() as unknown;
+  const doc = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Obj) : {};
+  return resolveVariants(doc, opts, (d) => resolveLlmScenario(d, opts), (e) => (e instanceof LlmScenarioError || e instanceof ScenarioError ? e.issues : null));
+}
+
+/** Validates a parsed LLM scenario document (after `--set`s and variants) and resolves it; throws LlmScenarioError. */
+export function resolveLlmScenario(raw: unknown, opts: LlmLoadOptions): LlmScenario {
   const f = opts.file;
   const errs: ScenarioIssue[] = [];
   /** One problem at `path` (dotted, `[i]` for list indices). */
   const err = (code: IssueCode, path: string, msg: string): void => void errs.push({ code, path: pathSegments(path), message: msg });
-  let raw = parseDocument(text).toJS() as unknown;
-  if (opts.sets && opts.sets.length > 0) raw = applySets(raw, opts.sets, f);
-  raw = withPrometheus(raw, opts, errs);
-  const doc = raw as Obj;
+  const expanded = withPrometheus(raw, opts, errs);
+  const doc = (expanded !== null && typeof expanded === 'object' && !Array.isArray(expanded) ? expanded : {}) as Obj;
   const obj = (v: unknown, path: string): Obj => {
     if (v === undefined || v === null) return {};
     if (typeof v !== 'object' || Array.isArray(v)) {
@@ -250,7 +266,9 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     for (const k of Object.keys(o)) if (!keys.includes(k)) err('unknown_key', path ? `${path}.${k}` : k, `unknown field (expected one of: ${keys.join(', ')})`);
   };
 
-  known(doc, '', ['name', 'description', 'seed', 'duration', 'warmup', 'slo', 'traffic', 'llm', 'report']);
+  known(doc, '', ['name', 'description', 'seed', 'duration', 'warmup', 'slo', 'traffic', 'llm', 'report', 'variants']);
+  // variants: resolved by loadLlmScenarioVariants (each merged onto the base); here only its shape
+  if (doc.variants !== undefined && (doc.variants === null || typeof doc.variants !== 'object' || Array.isArray(doc.variants))) err('invalid_type', 'variants', 'expected a mapping of variant names to overrides, e.g. { h100: { llm: { gpu: h100-80gb } } }');
   const name = typeof doc.name === 'string' ? doc.name : (err(doc.name === undefined ? 'required' : 'invalid_type', 'name', 'expected a string'), 'llm');
   const seed = int(doc.seed, 'seed', 1, 0);
   const durationS = dur(doc.duration, 'duration', 600);

@@ -124,11 +124,47 @@ export interface Summary {
    * included in egressUsd.
    */
   cost: CostBreakdown & { interRegionUsd?: number };
-  /** Closed-form estimates for the same scenario, shown beside the simulated figures (theory/companions.ts). */
-  analytic: Companions;
+  /** Closed-form estimates for the same scenario, shown beside the simulated figures (theory/companions.ts); null for an LLM run (none apply). */
+  analytic: Companions | null;
   /** The only part that may differ between two runs with the same seed. */
   engine: { events: number; wallSeconds: number };
   warnings: string[];
+  /**
+   * Only in an LLM run's summary (a scenario with an `llm:` block, src/llm/summary.ts): its token-level figures. The
+   * request-level fields above hold E2E as the request latency, and slo.target / slo.withFailuresMs are keyed
+   * `<metric>.<percentile>` (e.g. `ttft.p99`).
+   */
+  llm?: LlmSummaryBlock;
+}
+
+/** One LLM SLO target and its verdict. */
+export interface LlmSloVerdict {
+  metric: 'ttft' | 'tpot' | 'itl' | 'e2e';
+  percentile: string;
+  targetMs: number;
+  actualMs: number;
+  met: boolean;
+}
+
+/** summary.llm: an LLM run's token-level figures. */
+export interface LlmSummaryBlock {
+  /** Milliseconds, as the request latency's figures. */
+  ttftMs: Summary['latencyMs'];
+  tpotMs: Summary['latencyMs'];
+  itlMs: Summary['latencyMs'];
+  e2eMs: Summary['latencyMs'];
+  slo: LlmSloVerdict[];
+  /** Completed requests meeting every SLO per second of the measured window. */
+  goodputRps: number;
+  inputTokensPerS: number;
+  outputTokensPerS: number;
+  kvUtilization: { mean: number; peak: number };
+  preemptions: number;
+  prefixHitRate: number;
+  costPerMillionTokens: number;
+  gpusPerReplica: number;
+  numGpuBlocks: number;
+  stepModel: string;
 }
 
 /** One site (a region or a shard) of a multi-site run. */

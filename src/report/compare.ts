@@ -21,6 +21,7 @@ export function compareCsv(rows: readonly CompareRow[], summaries: readonly Summ
  */
 function shownColumns(summaries: readonly Summary[]): CompareColumn[] {
   const all = compareColumns(summaries);
+  if (summaries.some((s) => s.llm !== undefined)) return llmShownColumns(all);
   if (!summaries.some((s) => s.models !== undefined)) return all;
   const first = ['sloMet', 'sloFailedBy', 'errorRate', 'gpusBilled', 'utilization', 'costUsd', 'monthlyUsd', 'idleMonthlyUsd', 'unchargedMonthlyUsd'];
   // one column per model: its p99 with its own verdict beside it ("3.44 met"); the CSV keeps the two apart
@@ -31,6 +32,20 @@ function shownColumns(summaries: readonly Summary[]): CompareColumn[] {
   const lead = first.map((k) => all.find((c) => c.key === k)!);
   const placed = new Set([...perModel, ...sloOf, ...lead].map((c) => c.key));
   return [...perModel, ...lead, ...all.filter((c) => !placed.has(c.key))];
+}
+
+/**
+ * The compare table of LLM runs: what sizes the fleet (replicas, GPUs), each SLO target measured with its
+ * verdict beside it ("312.74 met"), the p99 of TTFT, TPOT and E2E that no target names, the run's verdict,
+ * goodput, output tokens/s, preemptions, KV peak, GPU busy share and cost (monthly, per million tokens);
+ * compare.csv keeps every column.
+ */
+function llmShownColumns(all: CompareColumn[]): CompareColumn[] {
+  const by = (k: string): CompareColumn | undefined => all.find((c) => c.key === k);
+  const slos = all.filter((c) => c.key.startsWith('slo.') && c.key.endsWith('Ms')).map((c) => ({ ...c, label: `${c.label} / SLO` }));
+  const p99 = ['ttft', 'tpot', 'e2e'].filter((m) => !slos.some((c) => c.key === `slo.${m}.p99Ms`)).map((m) => by(`${m}P99Ms`)!);
+  const rest = ['sloMet', 'goodputRps', 'outputTokensPerS', 'preemptions', 'kvUtilizationPeak', 'utilization', 'monthlyUsd', 'costPerMillionTokens'].map((k) => by(k)!);
+  return [{ ...by('replicasMean')!, label: 'replicas' }, by('gpus')!, ...slos, ...p99, ...rest];
 }
 
 /** The line an interrupted compare prints: which run stopped where (null: none was cut short) and which were not run. */
@@ -50,13 +65,17 @@ export function formatCompare(labels: string[], summaries: Summary[], style: Ter
       const met = row.values[`${key.slice(0, -'.p99Ms'.length)}.sloMet`];
       return v === null ? '–' : `${fmt(v as number, 2)} ${met === true ? 'met' : met === false ? 'MISSED' : ''}`.trimEnd();
     }
+    if (key.startsWith('slo.') && key.endsWith('Ms')) {
+      const met = row.values[`${key.slice(0, -'Ms'.length)}Met`];
+      return v === null ? '–' : `${fmt(v as number, 2)} ${met === true ? 'met' : met === false ? 'MISSED' : ''}`.trimEnd();
+    }
     if (v === null) return '–';
     if (typeof v === 'string') return key === 'sloFailedBy' ? failedByText(v as SloFailedBy) : v;
     if (key === 'recoveryS') return v === Infinity ? 'never' : fmt(v as number, 0);
     if (typeof v === 'boolean') return v ? 'met' : 'MISSED';
-    if (key === 'attainment' || key === 'utilization' || key === 'cacheHitRate' || key === 'errorRate') return pct(v, key === 'errorRate' ? 2 : 1);
-    if (key === 'costUsd' || key === 'monthlyUsd' || key === 'idleMonthlyUsd' || key === 'unchargedMonthlyUsd') return usd(v);
-    if (key === 'coldStarts' || key === 'replicasMax') return fmt(v, 0);
+    if (key === 'attainment' || key === 'utilization' || key === 'cacheHitRate' || key === 'errorRate' || key === 'kvUtilizationMean' || key === 'kvUtilizationPeak' || key === 'prefixHitRate') return pct(v, key === 'errorRate' ? 2 : 1);
+    if (key === 'costUsd' || key === 'monthlyUsd' || key === 'idleMonthlyUsd' || key === 'unchargedMonthlyUsd' || key === 'costPerMillionTokens') return usd(v);
+    if (key === 'coldStarts' || key === 'replicasMax' || key === 'preemptions' || key === 'inputTokensPerS' || key === 'outputTokensPerS') return fmt(v, 0);
     return fmt(v, 2);
   };
   const table: string[][] = [['variant', ...shown.map((c) => c.label)]];

@@ -1,5 +1,6 @@
 /** The terminal answer of `infersim plan`. */
 import type { PlanDocument, Probe } from '../analysis/plan.js';
+import { COST_TIE_TOLERANCE } from '../analysis/sweep.js';
 import type { Summary } from '../metrics/summary.js';
 import type { Scenario } from '../config/scenario.js';
 import { fmt, pct, usd } from './format.js';
@@ -99,5 +100,75 @@ export function formatPlan(
 export function planProbeLine(candidate: string, met: boolean, summaries: readonly Summary[], maxUtilization: number | undefined): string {
   const busiest = Math.max(...summaries.map((s) => s.gpu.utilization));
   const utilNote = maxUtilization !== undefined ? `, GPUs ${pct(busiest)} busy at most (max ${pct(maxUtilization)})` : '';
-  return `plan: ${candidate} ${met ? 'meets' : 'misses'} the ${maxUtilization !== undefined ? 'requirement' : 'SLO'} (p99 ${fmt(Math.max(...summaries.map((s) => s.latencyMs.p99)), 2)} ms at worst over ${summaries.length} seed(s)${utilNote})`;
+  // an LLM run: each SLO target's figure at worst (the request latency, E2E, may have no target)
+  const targets = summaries[0]?.llm?.slo ?? [];
+  const figures =
+    targets.length > 0
+      ? targets.map((t, k) => `${t.metric} ${t.percentile} ${fmt(Math.max(...summaries.map((s) => s.llm?.slo[k]?.actualMs ?? 0)), 2)} ms`).join(', ')
+      : `p99 ${fmt(Math.max(...summaries.map((s) => s.latencyMs.p99)), 2)} ms`;
+  return `plan: ${candidate} ${met ? 'meets' : 'misses'} the ${maxUtilization !== undefined ? 'requirement' : 'SLO'} (${figures} at worst over ${summaries.length} seed(s)${utilNote})`;
+}
+
+/** What the terminal answer of an LLM plan shows (cli/plan.ts planLlmInto). */
+export interface LlmPlanView {
+  name: string;
+  find: string;
+  candidates: string;
+  seeds: number;
+  margin: number;
+  maxUtilization?: number;
+  /** N+k: each configuration's answer is its smallest count meeting + headroom. */
+  headroom?: number;
+  partial: boolean;
+  /** Each configuration searched: its --vary sets, its answer (null: none in range), the first seed's summary there, the values tried. */
+  configurations: { sets: string[]; value: unknown; summary: Summary | null; probes: { text: string; met: boolean }[] }[];
+  /** Index of the cheapest configuration meeting the SLO, null when none does. */
+  chosen: number | null;
+  runs: number;
+  fullGrid: number;
+}
+
+/** The terminal answer of `infersim plan` on an LLM scenario: the SLO, one row per configuration (★ the cheapest), the answer, what was tried. */
+export function formatLlmPlan(v: LlmPlanView): string {
+  const first = v.configurations.find((c) => c.summary !== null)?.summary ?? null;
+  const slo = (first?.llm?.slo ?? [])
+    .map((t) => `${t.metric} ${t.percentile} ≤ ${fmt(t.targetMs, 2)} ms${v.margin > 0 ? ` (${fmt(t.targetMs * (1 - v.margin), 2)} ms with the margin)` : ''}`)
+    .join(', ');
+  const several = v.configurations.length > 1;
+  const lines: string[] = [
+    `plan: ${v.name} — smallest ${v.find} in ${v.candidates} meeting every SLO at every one of ${v.seeds} seed(s)${several ? `, for each of ${v.configurations.length} configurations; the cheapest wins` : ''}${v.partial ? ' (INTERRUPTED)' : ''}`,
+    `  SLO: ${slo || '(see the scenario: no configuration met it)'}`,
+  ];
+  if (v.maxUtilization !== undefined) lines.push(`  and GPU utilization ≤ ${pct(v.maxUtilization)} at every seed`);
+  if ((v.headroom ?? 0) > 0) lines.push(`  with ${v.headroom} replica(s) lost (N+${v.headroom}): each answer is the smallest count meeting + ${v.headroom}, its figures that fleet's`);
+  lines.push('');
+  const targets = (first?.llm?.slo ?? []).map((t) => `${t.metric}.${t.percentile}`);
+  const rows: string[][] = [['', ...(several ? ['configuration'] : []), v.find, ...targets.map((k) => `${k.replace('.', ' ')} ms`), 'GPUs', 'monthly', '$/M tok', 'tried']];
+  v.configurations.forEach((c, k) => {
+    const s = c.summary;
+    const tried = c.probes.map((p) => `${p.text} ${p.met ? '✓' : '✗'}`).join(', ');
+    rows.push([
+      k === v.chosen ? '★' : '',
+      ...(several ? [c.sets.join(' ')] : []),
+      c.value === null ? 'none' : String(c.value),
+      ...targets.map((key) => {
+        const t = s?.llm?.slo.find((x) => `${x.metric}.${x.percentile}` === key);
+        return t === undefined ? '–' : fmt(t.actualMs, 2);
+      }),
+      s === null || s.llm === undefined ? '–' : fmt(s.replicas.mean * s.llm.gpusPerReplica, 2),
+      s === null ? '–' : usd(s.cost.monthlyUsd),
+      s === null || s.llm === undefined ? '–' : usd(s.llm.costPerMillionTokens),
+      tried,
+    ]);
+  });
+  lines.push(alignTable(rows, '  '));
+  lines.push('');
+  const c = v.chosen === null ? null : v.configurations[v.chosen]!;
+  if (c === null || c.summary === null) lines.push(`answer: none${v.partial ? ' found before the interruption' : ` in ${v.candidates}`}`);
+  else {
+    lines.push(`answer: ${[...c.sets, `${v.find}=${String(c.value)}`].join(' ')} — ${usd(c.summary.cost.monthlyUsd)}/month (seed ${c.summary.seed})`);
+    if (several) lines.push(`  rule: the cheapest configuration meeting every SLO at every seed; monthly costs within ${pct(COST_TIE_TOLERANCE, 0)} count as tied and the lowest E2E p99 among them wins (as sweep's ★)`);
+  }
+  lines.push(`runs: ${v.runs} simulation(s); the full grid would take ${v.fullGrid}`);
+  return lines.join('\n');
 }

@@ -119,6 +119,7 @@ export function verdictLine(s: Pick<Summary, 'slo' | 'latencyMs' | 'requests'>):
 export function analyticLines(s: Summary): string[] {
   const a = s.analytic;
   const out: string[] = [];
+  if (a === null) return out;
   const peak = a.peakRps === null ? 'trace replay' : `peak ${fmt(a.peakRps, 0)} req/s`;
   out.push(`  analytic (${peak}): one replica serves at most ${fmt(a.maxRpsPerReplica, 0)} req/s at full batches`);
   if (a.textbookReplicas !== null) {

@@ -1,6 +1,6 @@
 /** A sweep document laid out: sweep.csv and the terminal table with its ★ and closing lines. */
 import { failedByText, verdictWord } from '../metrics/slo.js';
-import { COST_TIE_TOLERANCE, meetsRequirement, SWEEP_METRICS, type PointResult, type SweepDocument, type SweepRequirement } from '../analysis/sweep.js';
+import { COST_TIE_TOLERANCE, llmPointFigures, meetsRequirement, SWEEP_METRICS, type PointResult, type SweepDocument, type SweepRequirement } from '../analysis/sweep.js';
 import { tidy } from '../metrics/round.js';
 import type { Axis } from '../analysis/grid.js';
 import { recordsCsv } from './csv.js';
@@ -46,7 +46,8 @@ function gpusBilled(p: PointResult): number | null {
  */
 export function sweepCsv(doc: SweepDocument): string {
   const models = sweepModels(doc);
-  const extra = models.length === 0 ? [] : [...models.flatMap((n) => [`model.${n}.p99Ms`, `model.${n}.sloMet`]), 'gpusBilled'];
+  const llm = llmColumns(doc);
+  const extra = [...(models.length === 0 ? [] : [...models.flatMap((n) => [`model.${n}.p99Ms`, `model.${n}.sloMet`]), 'gpusBilled']), ...llm];
   const records = doc.points.map((p) => {
     const rec: Record<string, unknown> = {};
     for (const a of doc.axes) rec[a.path] = cell(p.values[a.path]);
@@ -57,9 +58,20 @@ export function sweepCsv(doc: SweepDocument): string {
       rec[`model.${n}.sloMet`] = f?.sloMet ?? null;
     }
     if (models.length > 0) rec['gpusBilled'] = gpusBilled(p);
+    if (llm.length > 0) Object.assign(rec, llmPointFigures(p));
     return rec;
   });
   return recordsCsv([...sweepColumns(doc.axes), ...extra], records);
+}
+
+/**
+ * The LLM columns of a sweep of LLM runs, after the usual ones (compare.csv's LLM columns, over seeds:
+ * analysis/sweep.ts llmPointFigures), in the order first seen; none for request-level runs.
+ */
+function llmColumns(doc: SweepDocument): string[] {
+  const keys: string[] = [];
+  for (const p of doc.points) for (const k of Object.keys(llmPointFigures(p))) if (!keys.includes(k)) keys.push(k);
+  return keys;
 }
 
 /** A varied value as a CSV or table cell: scalars as written, anything else as JSON. */
@@ -83,7 +95,10 @@ export function formatSweepTable(doc: SweepDocument, style: TerminalStyle = PLAI
   // several-model runs: each model's p99 and own verdict, and the GPUs billed, before the run's verdict
   const models = sweepModels(doc);
   const perModel = models.length === 0 ? [] : [...models.map((n) => `${n} p99 ms / SLO`), 'GPUs'];
-  const header = ['', ...doc.axes.map((a) => a.path), 'p99 ms', ...(interval ? ['p99 95% CI'] : []), 'attainment', 'gpu util', 'cost', 'monthly', ...perModel, 'SLO'];
+  // LLM runs: each SLO target's mean figure with its verdict at every seed, and the GPUs (the p99 column is E2E)
+  const llmSlos = llmColumns(doc).filter((k) => k.startsWith('slo.') && k.endsWith('Ms'));
+  const perLlm = !doc.points.some((p) => p.runs.some((r) => r.llm !== undefined)) ? [] : [...llmSlos.map((k) => `${k.slice(4, -2).replace('.', ' ').replace(/^\w+/, (m) => m.toUpperCase())} ms / SLO`), 'GPUs', '$/M tok'];
+  const header = ['', ...doc.axes.map((a) => a.path), perLlm.length > 0 ? 'E2E p99 ms' : 'p99 ms', ...(interval ? ['p99 95% CI'] : []), 'attainment', 'gpu util', 'cost', 'monthly', ...perModel, ...perLlm, 'SLO'];
   const rows: string[][] = [header];
   for (const p of doc.points) {
     const why = p.sloFailedBy === null ? '' : failedByText(p.sloFailedBy);
@@ -106,6 +121,7 @@ export function formatSweepTable(doc: SweepDocument, style: TerminalStyle = PLAI
             }),
             fmt(gpusBilled(p) ?? 0, 2),
           ]),
+      ...(perLlm.length === 0 ? [] : llmCells(p, llmSlos)),
       slo,
     ]);
   }
@@ -140,6 +156,21 @@ export function formatSweepTable(doc: SweepDocument, style: TerminalStyle = PLAI
     lines.push(`shard ${doc.shard.index}/${doc.shard.count}: combine the shards' folders with \`infersim merge DIR... --out DIR\``);
   }
   return `${head}\n${table}\n${colorCells(wrapText(lines.join('\n'), style.width), style.color)}`;
+}
+
+/** An LLM point's table cells: each SLO target's mean figure with its verdict ("312.74 met"), the GPUs and the cost per million tokens. */
+function llmCells(p: PointResult, slos: string[]): string[] {
+  const f = llmPointFigures(p);
+  const num = (k: string): number | null => (typeof f[k] === 'number' ? f[k] : null);
+  return [
+    ...slos.map((k) => {
+      const v = num(k);
+      const met = f[`${k.slice(0, -2)}Met`];
+      return v === null ? '–' : `${fmt(v, 2)} ${met === true ? 'met' : 'MISSED'}`;
+    }),
+    fmt(num('gpus') ?? 0, 2),
+    usd(num('costPerMillionTokens') ?? 0),
+  ];
 }
 
 /** " with 1 replica lost (N+1), GPUs ≤ 80 % busy", or "" without a requirement. */

@@ -162,4 +162,6 @@ export const llmDocumentSchema = obj({
   traffic: llmTraffic,
   llm: llmBlock,
   report: obj({ interval: leaf(def(10, dur(true))) }).optional(),
+  // for compare: named partial LLM documents, each deep-merged onto this one (as a request-level file's)
+  variants: z.record(z.unknown()).optional(),
 });

@@ -77,14 +77,29 @@ export function loadScenario(text: string, opts: LoadOptions): Scenario {
 
 /** A scenario and its `variants`, each deep-merged onto the base document (then `--set` applied) and resolved. */
 export function loadScenarioVariants(text: string, opts: LoadOptions): { base: Scenario; variants: { name: string; scenario: Scenario }[] } {
-  const raw = parseText(text, opts.file);
+  return resolveVariants(parseText(text, opts.file), opts, (doc) => resolveScenario(doc, opts), (e) => (e instanceof ScenarioError ? e.issues : null));
+}
+
+/**
+ * The variants mechanism of every kind of scenario (request-level here, LLM in llm/scenario.ts): the
+ * document without `variants` is the base; each variant is deep-merged onto it (deepMerge), then the
+ * `--set`s are applied, and each is resolved by `resolve`. A variant's problems (`issuesOf` the error
+ * `resolve` throws) are reported under `variants.<name>`, every variant's at once (ScenarioError); the
+ * base's error is thrown as it is.
+ */
+export function resolveVariants<T>(
+  raw: Record<string, unknown>,
+  opts: { file: string; sets?: string[] },
+  resolve: (doc: unknown) => T,
+  issuesOf: (err: unknown) => ScenarioIssue[] | null,
+): { base: T; variants: { name: string; scenario: T }[] } {
   const variantsRaw = raw.variants;
   const baseRaw: Record<string, unknown> = { ...raw };
   delete baseRaw.variants;
   const sets = opts.sets ?? [];
   const apply = (doc: Record<string, unknown>): unknown => (sets.length > 0 ? applySets(doc, sets, opts.file) : doc);
-  const base = resolveScenario(apply(baseRaw), opts);
-  const variants: { name: string; scenario: Scenario }[] = [];
+  const base = resolve(apply(baseRaw));
+  const variants: { name: string; scenario: T }[] = [];
   if (isMapping(variantsRaw)) {
     const issues: ScenarioIssue[] = [];
     const folded = new Map<string, string>();
@@ -100,10 +115,11 @@ export function loadScenarioVariants(text: string, opts: LoadOptions): { base: S
         continue;
       }
       try {
-        variants.push({ name, scenario: resolveScenario(apply(deepMerge(baseRaw, over)), opts) });
+        variants.push({ name, scenario: resolve(apply(deepMerge(baseRaw, over))) });
       } catch (e) {
-        if (!(e instanceof ScenarioError)) throw e;
-        for (const i of e.issues) issues.push(under(['variants', name], i));
+        const found = issuesOf(e);
+        if (found === null) throw e;
+        for (const i of found) issues.push(under(['variants', name], i));
       }
     }
     if (issues.length > 0) throw new ScenarioError(opts.file, issues);

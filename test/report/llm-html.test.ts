@@ -3,7 +3,7 @@ import { loadLlmScenario } from '../../src/llm/scenario.js';
 import { runLlmFleet, type LlmTimelineRow } from '../../src/llm/fleet.js';
 import { llmChartSpecs, LLM_CHART_IDS, renderLlmRunReport, type LlmChartSpec } from '../../src/report/llm-html.js';
 import { llmTimelineCsv } from '../../src/report/llm.js';
-import { llmSummary } from '../../src/cli/llm-run.js';
+import { llmRunSummary } from '../../src/llm/summary.js';
 import { fmt, ms, usd } from '../../src/report/format.js';
 
 /** 3 min of Poisson chat traffic stepping 4 → 16 req/s at 90 s onto 2 replicas with a tight KV cache (so it preempts), SLOs on TTFT and TPOT. */
@@ -27,7 +27,7 @@ report: { interval: 5s }
 `;
 const sc = loadLlmScenario(YAML, { file: 'r.yaml', baseDir: '.', readFile: () => '' });
 const out = runLlmFleet(sc.spec);
-const summary = llmSummary(sc, out.results, 0) as { latencyMs: { p99: number }; cost: { totalUsd: number; monthlyUsd: number }; llm: Record<string, unknown> & { ttftMs: Record<string, number>; tpotMs: Record<string, number>; itlMs: Record<string, number>; e2eMs: Record<string, number>; costPerMillionTokens: number; goodputRps: number; preemptions: number } };
+const summary = llmRunSummary(sc, out.results, 0) as unknown as { latencyMs: { p99: number }; cost: { totalUsd: number; monthlyUsd: number }; llm: Record<string, unknown> & { ttftMs: Record<string, number>; tpotMs: Record<string, number>; itlMs: Record<string, number>; e2eMs: Record<string, number>; costPerMillionTokens: number; goodputRps: number; preemptions: number } };
 const timeline = out.timeline;
 
 /** The rows a chart's line layer draws, by series label. */

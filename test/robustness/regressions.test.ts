@@ -99,8 +99,8 @@ describe('below the first table point, latency never drops to ~0 (infinite throu
 
   it('a run on such a table completes with finite analytic companions', () => {
     const r = simulate(load('name: r\nduration: 20s\ntraffic: { rate: 50 }\nmodel: { latency: { 3: 300us, 4: 450us } }\n'));
-    expect(r.summary.analytic.maxRpsPerReplica).toBeCloseTo(10_000, 6);
-    expect(r.summary.analytic.erlangC).not.toBeNull();
+    expect(r.summary.analytic!.maxRpsPerReplica).toBeCloseTo(10_000, 6);
+    expect(r.summary.analytic!.erlangC).not.toBeNull();
     assertRunInvariants(r);
   });
 });
@@ -524,7 +524,7 @@ describe('a Zipf key space that fits in a cache without TTL broke the analytic c
     const r = simulate(
       load('name: r\nduration: 10s\ntraffic: { rate: 10, keys: { kind: zipf, count: 67 } }\nmodel: { latency: { 1: 1ms } }\ncache: { capacity: 67 }\n'),
     );
-    expect(r.summary.analytic.cacheHitRate).toBeLessThanOrEqual(1);
+    expect(r.summary.analytic!.cacheHitRate).toBeLessThanOrEqual(1);
     assertRunInvariants(r);
   });
 });

@@ -44,7 +44,7 @@ describe('analytic companions', () => {
     expect(at10.slo.met).toBe(false);
     // and nvidia-smi would show the GPUs far busier than the rule's 70 %
     expect(at6.gpu.utilization).toBeGreaterThan(0.95);
-    expect(at6.analytic.textbookReplicas).toBe(6);
+    expect(at6.analytic!.textbookReplicas).toBe(6);
   });
 
   it('agrees with Erlang C where Erlang C is the model: no batching, exponential service, one shared queue', () => {
@@ -56,8 +56,8 @@ describe('analytic companions', () => {
       fleet: { replicas: 4, routing: 'shared-queue' },
     });
     const s = simulate(sc).summary;
-    expect(s.analytic.erlangC).not.toBeNull();
-    expect(Math.abs(s.latencyMs.p99 / s.analytic.erlangC!.p99Ms - 1)).toBeLessThan(0.04);
+    expect(s.analytic!.erlangC).not.toBeNull();
+    expect(Math.abs(s.latencyMs.p99 / s.analytic!.erlangC!.p99Ms - 1)).toBeLessThan(0.04);
   });
 });
 
