@@ -55,13 +55,13 @@ function compile(outDir: string): void {
   }
   const kept = key === null ? null : join(CACHE, key);
   if (kept !== null && existsSync(kept)) {
-    cpSync(kept, outDir, { recursive: true });
     try {
       const now = new Date();
-      utimesSync(kept, now, now); // used: pruning keeps it
+      utimesSync(kept, now, now); // in use: pruning (by another run) keeps it
     } catch {
       // a nicety
     }
+    cpSync(kept, outDir, { recursive: true });
     return;
   }
   execFileSync(process.execPath, [TSC, ...args, '--outDir', outDir], { stdio: 'inherit' });
