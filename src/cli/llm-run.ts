@@ -7,7 +7,12 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runLlmFleet, type LlmResults } from '../llm/fleet.js';
 import { formatLlmTable, llmTimelineCsv } from '../report/llm.js';
-import { isLlmDocument, loadLlmScenario, LlmScenarioError, type LlmScenario } from '../llm/scenario.js';
+import { isLlmDocument, LlmScenarioError, type LlmScenario } from '../llm/scenario.js';
+import { loadLlmRunScenario, type LlmRunScenario } from '../llm/regions-scenario.js';
+import { runLlmRegions } from '../topology/llm-regions.js';
+import { formatLlmRegions } from '../report/llm-regions.js';
+import { siteTimelineFile } from '../report/topology.js';
+import { llmRegionsSummary } from './llm-regions.js';
 import { ScenarioError } from '../scenario/load.js';
 import { EXIT, UserError } from './errors.js';
 import { outputDir, writeResult } from './output.js';
@@ -25,7 +30,7 @@ export function isLlmScenarioFile(file: string): boolean {
   }
 }
 
-export function readLlmScenario(file: string, sets: string[]): LlmScenario {
+export function readLlmScenario(file: string, sets: string[]): LlmRunScenario {
   let text: string;
   try {
     text = readSmallFile(file);
@@ -34,7 +39,7 @@ export function readLlmScenario(file: string, sets: string[]): LlmScenario {
     throw new UserError([`error: ${file}: cannot read the scenario file (${e.code === 'ENOENT' ? 'no such file' : e.code === 'ENOTREG' || e.code === 'ETOOBIG' ? e.message : (e.code ?? String(err))})`]);
   }
   try {
-    return loadLlmScenario(text, { file, baseDir: dirname(resolve(file)), sets, readFile: (p) => readSmallFile(p, MAX_LLM_INPUT_BYTES) });
+    return loadLlmRunScenario(text, { file, baseDir: dirname(resolve(file)), sets, readFile: (p) => readSmallFile(p, MAX_LLM_INPUT_BYTES) });
   } catch (err) {
     if (err instanceof LlmScenarioError) throw new UserError(err.lines);
     if (err instanceof ScenarioError) throw new UserError(err.message.split('\n'));
@@ -112,6 +117,22 @@ export function runLlmCommand(files: string[], opts: LlmRunOptions): number {
   const summaries: unknown[] = [];
   let missed = false;
   for (const l of loaded) {
+    const regions = l.sc.regions;
+    if (regions !== null) {
+      // one LLM fleet per region behind the region router (topology/llm-regions.ts)
+      const t0 = performance.now();
+      const out = runLlmRegions(l.sc.spec, regions);
+      const summary = llmRegionsSummary(llmSummary(l.sc, out.results, (performance.now() - t0) / 1000), l.sc.spec, out);
+      const dir = outputDir(l.stem, opts.out, several);
+      writeResult(dir, 'summary.json', `${JSON.stringify(summary, null, 2)}\n`);
+      writeResult(dir, 'timeline.csv', llmTimelineCsv(out.timeline));
+      for (const g of out.regions) writeResult(dir, siteTimelineFile(g.name), llmTimelineCsv(g.timeline));
+      summaries.push(summary);
+      if (!out.results.slo.met) missed = true;
+      if (opts.format === 'table') process.stdout.write(`${formatLlmTable(l.sc, out.results)}\n${formatLlmRegions(out)}\nresults: ${dir}\n\n`);
+      else if (!opts.quiet) process.stderr.write(`${l.stem}: results in ${dir}\n`);
+      continue;
+    }
     const t0 = performance.now();
     const out = runLlmFleet(l.sc.spec);
     const wall = (performance.now() - t0) / 1000;

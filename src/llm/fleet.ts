@@ -143,7 +143,7 @@ export function tokenSampler(d: TokenDist, rng: RandomStream): () => number {
   }
 }
 
-function latencyStats(h: Histogram): LatencyStats {
+export function latencyStats(h: Histogram): LatencyStats {
   const ms = (v: number): number => (Number.isFinite(v) ? Number((v * 1e3).toPrecision(12)) : 0);
   return {
     mean: ms(h.mean()),

@@ -140,12 +140,21 @@ export function parseTokenTrace(text: string, timeColumn: string, promptColumn: 
 
 /** Loads and validates an LLM scenario; throws LlmScenarioError listing the problems (file: path: message). */
 export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario {
+  return loadLlmDocument(parseLlmDocument(text, opts), opts);
+}
+
+/** The scenario document as plain data, with the options' --set overrides applied. */
+export function parseLlmDocument(text: string, opts: LlmLoadOptions): unknown {
+  const raw = parseDocument(text).toJS() as unknown;
+  return opts.sets && opts.sets.length > 0 ? applySets(raw, opts.sets, opts.file) : raw;
+}
+
+/** loadLlmScenario on a parsed document (regions-scenario.ts resolves each region's fleet through it). */
+export function loadLlmDocument(raw: unknown, opts: LlmLoadOptions): LlmScenario {
   const f = opts.file;
   const errs: ScenarioIssue[] = [];
   /** One problem at `path` (dotted, `[i]` for list indices). */
   const err = (code: IssueCode, path: string, msg: string): void => void errs.push({ code, path: pathSegments(path), message: msg });
-  let raw = parseDocument(text).toJS() as unknown;
-  if (opts.sets && opts.sets.length > 0) raw = applySets(raw, opts.sets, f);
   const doc = raw as Obj;
   const obj = (v: unknown, path: string): Obj => {
     if (v === undefined || v === null) return {};
