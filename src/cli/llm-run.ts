@@ -129,7 +129,10 @@ export function runLlmCommand(files: string[], opts: LlmRunOptions): number {
       for (const g of out.regions) writeResult(dir, siteTimelineFile(g.name), llmTimelineCsv(g.timeline));
       summaries.push(summary);
       if (!out.results.slo.met) missed = true;
-      if (opts.format === 'table') process.stdout.write(`${formatLlmTable(l.sc, out.results)}\n${formatLlmRegions(out)}\nresults: ${dir}\n\n`);
+      // the title counts every region's starting replicas (when they all span as many GPUs)
+      const sameTp = regions.regions.every((g) => g.spec.tensorParallel === l.sc.spec.tensorParallel);
+      const titled = sameTp ? { ...l.sc, spec: { ...l.sc.spec, replicas: regions.regions.reduce((a, g) => a + g.spec.replicas, 0) } } : l.sc;
+      if (opts.format === 'table') process.stdout.write(`${formatLlmTable(titled, out.results)}\n${formatLlmRegions(out)}\nresults: ${dir}\n\n`);
       else if (!opts.quiet) process.stderr.write(`${l.stem}: results in ${dir}\n`);
       continue;
     }
