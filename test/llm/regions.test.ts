@@ -199,3 +199,40 @@ events:
     for (const f of ['timeline.csv', 'timeline-us-east.csv', 'timeline-eu-west.csv']) expect(existsSync(join(out, f))).toBe(true);
   });
 });
+
+describe('scenarios/llm-region-outage.yaml (its comment)', () => {
+  const text = readFileSync(join(ROOT, 'scenarios', 'llm-region-outage.yaml'), 'utf8');
+  const run = (sets: string[]) => {
+    const sc = loadLlmRunScenario(text, { file: 'llm-region-outage.yaml', baseDir: join(ROOT, 'scenarios'), sets, readFile: (p) => readFileSync(p, 'utf8') });
+    return runLlmRegions(sc.spec, sc.regions!);
+  };
+
+  it('2 replicas + HPA per region: errors for the 90 s of checks and DNS, then two slow intervals while eu-west scales; a floor of 5 recovers one interval after DNS', () => {
+    const base = run([]);
+    const [o] = base.outages;
+    expect(o).toMatchObject({ region: 'us-east', atS: 600, detectedAtS: 630, trafficMovedAtS: 690, recoveredAtS: 780, recoveryS: 180, failedRequests: 2256 });
+    // 0.6 × 40 req/s × 90 s, plus what us-east held
+    expect(o!.failedRequests).toBeGreaterThan(0.6 * 40 * 90);
+    const eu = base.regions[1]!;
+    const at = (t: number) => eu.timeline.find((r) => r.t === t)!;
+    expect(at(720).ttftP99Ms).toBeGreaterThan(5900);
+    expect(at(750).ttftP99Ms).toBeGreaterThan(9400);
+    expect(at(750).replicasReady).toBe(8);
+    expect(base.results.slo.targets.map((t) => [t.metric, t.met])).toEqual([
+      ['ttft', true],
+      ['tpot', false],
+    ]);
+    expect(base.results.tpotMs.p99).toBeGreaterThan(95);
+    expect(base.results.costUsd + base.interRegionUsd).toBeCloseTo(23.94, 2);
+    expect(base.interRegionUsd).toBeCloseTo(0.0002, 4);
+
+    const floor = run(['llm.replicas=5', 'llm.autoscaler.minReplicas=5']);
+    expect(floor.outages[0]).toMatchObject({ detectedAtS: 630, trafficMovedAtS: 690, recoveredAtS: 720, recoveryS: 120, failedRequests: 2190 });
+    expect(floor.results.slo.met).toBe(true);
+    expect(floor.results.costUsd + floor.interRegionUsd).toBeCloseTo(28.67, 2);
+    for (const out of [base, floor]) {
+      for (const g of out.regions) balanced(g.results);
+      balanced(out.results);
+    }
+  });
+});
