@@ -132,7 +132,7 @@ export function runLlmCommand(files: string[], opts: LlmRunOptions): number {
       // the title counts every region's starting replicas (when they all span as many GPUs)
       const sameTp = regions.regions.every((g) => g.spec.tensorParallel === l.sc.spec.tensorParallel);
       const titled = sameTp ? { ...l.sc, spec: { ...l.sc.spec, replicas: regions.regions.reduce((a, g) => a + g.spec.replicas, 0) } } : l.sc;
-      if (opts.format === 'table') process.stdout.write(`${formatLlmTable(titled, out.results)}\n${formatLlmRegions(out)}\nresults: ${dir}\n\n`);
+      if (opts.format === 'table') process.stdout.write(`${formatLlmTable(titled, out.results)}\n${formatLlmRegions(out, l.sc.notes, regions.regions)}\nresults: ${dir}\n\n`);
       else if (!opts.quiet) process.stderr.write(`${l.stem}: results in ${dir}\n`);
       continue;
     }

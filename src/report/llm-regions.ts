@@ -8,8 +8,11 @@ function duration(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
 }
 
-/** The regions table (users' TTFT and E2E include their round trip), inter-region transfer and each outage's timing. */
-export function formatLlmRegions(out: LlmRegionsOutput): string {
+/**
+ * The regions table (users' TTFT and E2E include their round trip), inter-region transfer and each
+ * outage's timing; then each region's notes (KV cache, step time …) that differ from the run's `notes`.
+ */
+export function formatLlmRegions(out: LlmRegionsOutput, notes: readonly string[] = [], regionNotes: readonly { name: string; notes: readonly string[] }[] = []): string {
   const head = ['region', 'share', 'arrived', 'completed', 'rejected', 'in flight', 'TTFT p99', 'TPOT p99', 'E2E p99', 'SLO', 'replicas', 'cold starts', 'cost'];
   const rows = out.regions.map((g) => {
     const r = g.results;
@@ -38,5 +41,6 @@ export function formatLlmRegions(out: LlmRegionsOutput): string {
         `recovered ${at(o.recoveredAtS)}${o.recoveryS === null ? '' : ` (${fmt(o.recoveryS, 0)} s after it)`}, ${fmt(o.failedRequests, 0)} failed requests`,
     );
   }
+  for (const g of regionNotes) for (const n of g.notes) if (!notes.includes(n)) lines.push(`  ${g.name}: ${n}`);
   return lines.join('\n');
 }
