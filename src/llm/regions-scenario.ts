@@ -102,7 +102,10 @@ export function loadLlmRunScenario(text: string, opts: LlmLoadOptions): LlmRunSc
         for (const x of e.issues) issues.push({ ...x, path: ['regions', i, ...x.path] });
       }
     });
-    if (base.spec.arrivals.kind === 'closed') issues.push({ code: 'unsupported', path: ['traffic', 'users'], message: CLOSED_LOOP_WITH_REGIONS });
+    // open loop only: trace or rate (runLlmRegions makes these arrivals as runLlmFleet does)
+    const kind = base.spec.arrivals.kind;
+    if (kind === 'closed') issues.push({ code: 'unsupported', path: ['traffic', 'users'], message: CLOSED_LOOP_WITH_REGIONS });
+    else if (kind !== 'trace' && kind !== 'poisson') issues.push({ code: 'unsupported', path: ['traffic'], message: `traffic of kind ${String(kind)} is not supported with regions yet: use rate or trace` });
   }
   if (issues.length > 0 || base === null || sections === null) throw new LlmScenarioError(opts.file, issues);
   return { ...base, regions: { ...sections.result, regions } };

@@ -236,5 +236,5 @@ function scheduleArrivals(sim: Simulation, spec: LlmFleetSpec, reqs: LlmRequests
       next(sim.now);
     });
     next(0);
-  } else throw new Error('runLlmRegions: closed-loop users are not supported with regions (the loader refuses them)');
+  } else throw new Error(`runLlmRegions: ${a.kind} arrivals are not supported with regions (the loader refuses them)`);
 }
