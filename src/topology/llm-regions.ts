@@ -86,8 +86,7 @@ export function runLlmRegions(spec: LlmFleetSpec, topo: LlmRegions, onProgress?:
     const t = Math.min(spec.durationS, k * spec.reportIntervalS);
     sim.run(t);
     const parts = sites.map((s) => s.sample(t));
-    const row = sumRow(t, parts, ivH);
-    const kvNow = row.kvUtilization;
+    const { row, kv: kvNow } = sumRow(t, parts, ivH);
     if (t > spec.warmupS) {
       kv.sum += kvNow;
       kv.samples++;
@@ -120,8 +119,8 @@ export function runLlmRegions(spec: LlmFleetSpec, topo: LlmRegions, onProgress?:
   return { results, timeline, regions, outages: failoverReport(router.outages, names, health, errorsSoFar()), interRegionUsd: interUsd.reduce((a, b) => a + b, 0) };
 }
 
-/** The run's row: the sites' rows summed, percentiles and shares over all sites' interval figures (`h` is scratch). */
-function sumRow(t: number, parts: readonly LlmSiteInterval[], h: { ttft: Histogram; tpot: Histogram; e2e: Histogram }): LlmTimelineRow {
+/** The run's row: the sites' rows summed, percentiles and shares over all sites' interval figures (`h` is scratch); kv unrounded. */
+function sumRow(t: number, parts: readonly LlmSiteInterval[], h: { ttft: Histogram; tpot: Histogram; e2e: Histogram }): { row: LlmTimelineRow; kv: number } {
   h.ttft.reset();
   h.tpot.reset();
   h.e2e.reset();
@@ -154,8 +153,9 @@ function sumRow(t: number, parts: readonly LlmSiteInterval[], h: { ttft: Histogr
   row.tpotP99Ms = ms(h.tpot, 0.99);
   row.gpuUtilization = rs > 0 ? Number(Math.min(1, busy / rs).toPrecision(6)) : 0;
   row.prefixHitRate = q > 0 ? Number((hit / q).toPrecision(6)) : 0;
-  row.kvUtilization = Number((kvTotal / Math.max(1, act)).toPrecision(6));
-  return row;
+  const kv = kvTotal / Math.max(1, act);
+  row.kvUtilization = Number(kv.toPrecision(6));
+  return { row, kv };
 }
 
 const QUANTILE = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99, p999: 0.999 } as const;

@@ -145,6 +145,23 @@ events:
     for (const g of out.regions) balanced(g.results);
   });
 
+  it.each([
+    ['llm-hpa-step.yaml', ['duration=14m']],
+    ['llm-prefix-affinity.yaml', []],
+    ['llm-chat-azure.yaml', ['duration=3m', 'warmup=10s']],
+  ] as const)('one region with every user at 0 ms is the single fleet, figure for figure: %s', (file, sets) => {
+    // the same streams, replicas, routing, HPA and cold starts: LlmSite repeats runLlmFleet
+    const text = `${readFileSync(join(ROOT, 'scenarios', file), 'utf8')}\nregions:\n  - { name: only, share: 1, rtt: { only: 0s } }\n`;
+    const sc = loadLlmRunScenario(text, { file, baseDir: join(ROOT, 'scenarios'), sets: [...sets], readFile: (p) => readFileSync(p, 'utf8') });
+    const single = runLlmFleet(sc.spec);
+    const regions = runLlmRegions(sc.spec, sc.regions!);
+    // events: the router's health checks are events of their own
+    expect({ ...regions.results, events: 0 }).toEqual({ ...single.results, events: 0 });
+    expect(regions.timeline).toEqual(single.timeline);
+    expect(regions.regions[0]!.timeline).toEqual(single.timeline);
+    expect(single.results.requests.completed).toBeGreaterThan(500);
+  });
+
   it('validation names the field: a region\'s llm block, the region sections, and closed-loop users', () => {
     const text = (regions: string, rest = '') => `${head}
 traffic: { rate: 1, tokens: { prompt: 500, output: 20 } }
