@@ -16,7 +16,8 @@
  * engine objects are dropped (a step already in flight still ends, its tokens ignored).
  *
  * The replica management, routing and HPA loop follow runLlmFleet (fleet.ts) line for line; they
- * are repeated here rather than shared so the single-fleet run stays exactly as it was.
+ * are repeated here rather than shared so the single-fleet run stays exactly as it was (one region
+ * with every user at 0 ms reproduces runLlmFleet figure for figure: test/llm/regions.test.ts).
  */
 import type { Simulation } from '../engine/simulation.js';
 import { Histogram } from '../metrics/histogram.js';
