@@ -10,7 +10,12 @@ import { runLlmFleet, type LlmResults } from '../llm/fleet.js';
 import { formatLlmTable, llmTimelineCsv } from '../report/llm.js';
 import { renderLlmRunReport } from '../report/llm-html.js';
 import { commandLine } from '../report/command-line.js';
-import { isLlmDocument, loadLlmScenario, LlmScenarioError, type LlmScenario } from '../llm/scenario.js';
+import { isLlmDocument, LlmScenarioError, type LlmScenario } from '../llm/scenario.js';
+import { loadLlmRunScenario, type LlmRunScenario } from '../llm/regions-scenario.js';
+import { runLlmRegions } from '../topology/llm-regions.js';
+import { formatLlmRegions } from '../report/llm-regions.js';
+import { siteTimelineFile } from '../report/topology.js';
+import { llmRegionsSummary } from './llm-regions.js';
 import { ScenarioError } from '../scenario/load.js';
 import { EXIT, UserError } from './errors.js';
 import { outputDir, writeResult } from './output.js';
@@ -28,7 +33,7 @@ export function isLlmScenarioFile(file: string): boolean {
   }
 }
 
-export function readLlmScenario(file: string, sets: string[]): LlmScenario {
+export function readLlmScenario(file: string, sets: string[]): LlmRunScenario {
   let text: string;
   try {
     text = readSmallFile(file);
@@ -37,7 +42,7 @@ export function readLlmScenario(file: string, sets: string[]): LlmScenario {
     throw new UserError([`error: ${file}: cannot read the scenario file (${e.code === 'ENOENT' ? 'no such file' : e.code === 'ENOTREG' || e.code === 'ETOOBIG' ? e.message : (e.code ?? String(err))})`]);
   }
   try {
-    return loadLlmScenario(text, { file, baseDir: dirname(resolve(file)), sets, readFile: (p) => readSmallFile(p, MAX_LLM_INPUT_BYTES) });
+    return loadLlmRunScenario(text, { file, baseDir: dirname(resolve(file)), sets, readFile: (p) => readSmallFile(p, MAX_LLM_INPUT_BYTES) });
   } catch (err) {
     if (err instanceof LlmScenarioError) throw new UserError(err.lines);
     if (err instanceof ScenarioError) throw new UserError(err.message.split('\n'));
@@ -119,6 +124,25 @@ export async function runLlmCommand(files: string[], opts: LlmRunOptions): Promi
   const summaries: unknown[] = [];
   let missed = false;
   for (const l of loaded) {
+    const regions = l.sc.regions;
+    if (regions !== null) {
+      // one LLM fleet per region behind the region router (topology/llm-regions.ts)
+      const t0 = performance.now();
+      const out = runLlmRegions(l.sc.spec, regions);
+      const summary = llmRegionsSummary(llmSummary(l.sc, out.results, (performance.now() - t0) / 1000), l.sc.spec, out);
+      const dir = outputDir(l.stem, opts.out, several);
+      writeResult(dir, 'summary.json', `${JSON.stringify(summary, null, 2)}\n`);
+      writeResult(dir, 'timeline.csv', llmTimelineCsv(out.timeline));
+      for (const g of out.regions) writeResult(dir, siteTimelineFile(g.name), llmTimelineCsv(g.timeline));
+      summaries.push(summary);
+      if (!out.results.slo.met) missed = true;
+      // the title counts every region's starting replicas (when they all span as many GPUs)
+      const sameTp = regions.regions.every((g) => g.spec.tensorParallel === l.sc.spec.tensorParallel);
+      const titled = sameTp ? { ...l.sc, spec: { ...l.sc.spec, replicas: regions.regions.reduce((a, g) => a + g.spec.replicas, 0) } } : l.sc;
+      if (opts.format === 'table') process.stdout.write(`${formatLlmTable(titled, out.results)}\n${formatLlmRegions(out, l.sc.notes, regions.regions)}\nresults: ${dir}\n\n`);
+      else if (!opts.quiet) process.stderr.write(`${l.stem}: results in ${dir}\n`);
+      continue;
+    }
     const t0 = performance.now();
     const out = runLlmFleet(l.sc.spec);
     const wall = (performance.now() - t0) / 1000;

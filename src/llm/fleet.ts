@@ -239,7 +239,7 @@ function startWorkloadArrivals(sim: Simulation, a: Extract<LlmArrivals, { kind: 
   next();
 }
 
-function latencyStats(h: Histogram): LatencyStats {
+export function latencyStats(h: Histogram): LatencyStats {
   const ms = (v: number): number => (Number.isFinite(v) ? Number((v * 1e3).toPrecision(12)) : 0);
   return {
     mean: ms(h.mean()),

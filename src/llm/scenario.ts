@@ -205,12 +205,21 @@ function withPrometheus(raw: unknown, opts: LlmLoadOptions, errs: ScenarioIssue[
 
 /** Loads and validates an LLM scenario; throws LlmScenarioError listing the problems (file: path: message). */
 export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario {
+  return loadLlmDocument(parseLlmDocument(text, opts), opts);
+}
+
+/** The scenario document as plain data, with the options' --set overrides applied. */
+export function parseLlmDocument(text: string, opts: LlmLoadOptions): unknown {
+  const raw = parseDocument(text).toJS() as unknown;
+  return opts.sets && opts.sets.length > 0 ? applySets(raw, opts.sets, opts.file) : raw;
+}
+
+/** loadLlmScenario on a parsed document (regions-scenario.ts resolves each region's fleet through it). */
+export function loadLlmDocument(raw: unknown, opts: LlmLoadOptions): LlmScenario {
   const f = opts.file;
   const errs: ScenarioIssue[] = [];
   /** One problem at `path` (dotted, `[i]` for list indices). */
   const err = (code: IssueCode, path: string, msg: string): void => void errs.push({ code, path: pathSegments(path), message: msg });
-  let raw = parseDocument(text).toJS() as unknown;
-  if (opts.sets && opts.sets.length > 0) raw = applySets(raw, opts.sets, f);
   raw = withPrometheus(raw, opts, errs);
   const doc = raw as Obj;
   const obj = (v: unknown, path: string): Obj => {
@@ -250,7 +259,9 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
     for (const k of Object.keys(o)) if (!keys.includes(k)) err('unknown_key', path ? `${path}.${k}` : k, `unknown field (expected one of: ${keys.join(', ')})`);
   };
 
-  known(doc, '', ['name', 'description', 'seed', 'duration', 'warmup', 'slo', 'traffic', 'llm', 'report']);
+  // the region sections are read by llm/regions-scenario.ts loadLlmRunScenario, which hands this loader the rest
+  known(doc, '', ['name', 'description', 'seed', 'duration', 'warmup', 'slo', 'traffic', 'llm', 'report', 'regions', 'topology', 'failover', 'events', 'cost']);
+  for (const k of ['regions', 'topology', 'failover', 'events', 'cost']) if (doc[k] !== undefined) err('unsupported', k, 'an LLM file with regions is loaded by loadLlmRunScenario (llm/regions-scenario.ts)');
   const name = typeof doc.name === 'string' ? doc.name : (err(doc.name === undefined ? 'required' : 'invalid_type', 'name', 'expected a string'), 'llm');
   const seed = int(doc.seed, 'seed', 1, 0);
   const durationS = dur(doc.duration, 'duration', 600);

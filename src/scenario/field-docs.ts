@@ -284,12 +284,17 @@ export const LLM_FIELD_DOCS: Readonly<Record<string, string>> = {
   'llm.coldStart': 'A new replica loads its weights before serving: weights / tensorParallel / loadBandwidth + startup.',
   'llm.coldStart.loadBandwidth': 'Weight load bandwidth per GPU, bytes per second (2GB: 2 GB/s); no cold start when left out.',
   'llm.coldStart.startup': 'Extra fixed time before a replica serves.',
-  'llm.autoscaler': 'A Kubernetes HPA on one of vLLM\'s per-pod gauges (AverageValue).',
-  'llm.autoscaler.metric': 'The gauge: vllm:num_requests_waiting, vllm:num_requests_running or vllm:kv_cache_usage_perc.',
-  'llm.autoscaler.target': 'Per-replica average of the gauge to hold.',
+  'llm.autoscaler': 'A Kubernetes HPA on one of vLLM\'s per-pod gauges (AverageValue), or with kind: kpa Knative\'s KPA on in-flight requests or rps (no scale to zero).',
+  'llm.autoscaler.kind': 'hpa (the default) or kpa.',
+  'llm.autoscaler.metric': 'HPA: the gauge, vllm:num_requests_waiting, vllm:num_requests_running or vllm:kv_cache_usage_perc; KPA: concurrency (running + waiting per replica) or rps.',
+  'llm.autoscaler.target': 'Per-replica average of the metric to hold.',
   'llm.autoscaler.minReplicas': 'Fewest replicas.',
   'llm.autoscaler.maxReplicas': 'Most replicas (default: the larger of minReplicas and llm.replicas).',
   'llm.autoscaler.syncPeriod': 'HPA sync period.',
+  regions: 'Regions, each running its own LLM fleet behind the region router (the request-level regions syntax).',
+  'regions.*.llm': 'This region\'s llm fields, deep-merged onto the top-level llm block (its autoscaler replaces the top-level one).',
+  cost: 'Inter-region transfer of responses served outside their users\' region.',
+  'cost.bytesPerToken': 'Bytes of a response per output token (about 4 characters of English text).',
 };
 
 /** The doc of a dotted path, trying `*` for each numeric or map segment; a model's own section (models.<i>.traffic.rate) reads as the top-level one. */

@@ -11,7 +11,8 @@ import { z } from 'zod';
 import { LLM_ROUTINGS, PREFIX_AFFINITY_DEFAULTS } from '../config/llm.js';
 import { LIMITS } from '../config/limits.js';
 import { tagSchema } from './field-meta.js';
-import { bool, choice, def, dur, leaf, num, obj, opt, rateShapeSchema, req, size, text } from './schema.js';
+import { bool, choice, def, dur, eventSchema, failoverSchema, INTER_REGION_PER_GB_DEFAULT, leaf, num, obj, opt, rateShapeSchema, req, size, text, topologySchema } from './schema.js';
+import { KNATIVE } from '../config/kpa.js';
 
 const INT1 = { int: true, min: 1 } as const;
 
@@ -119,13 +120,41 @@ const llmBlock = obj({
     ])
     .optional(),
   coldStart: obj({ loadBandwidth: leaf(opt(size)), startup: leaf(def(0, dur(false))) }).optional(),
-  autoscaler: obj({
-    metric: leaf(req('a vLLM gauge', choice(LLM_SCALING_METRICS))),
-    target: leaf(req('a per-replica average', num({ min: 1e-6, max: 1e9 }))),
-    minReplicas: leaf(def(1, num(INT1))),
-    maxReplicas: leaf(opt(num({ int: true, min: 1, max: 10000 }))),
-    syncPeriod: leaf(def(15, dur(true))),
-  }).optional(),
+  autoscaler: z
+    .union([
+      obj({
+        kind: leaf(def('hpa', choice(['hpa'] as const))),
+        metric: leaf(req('a vLLM gauge', choice(LLM_SCALING_METRICS))),
+        target: leaf(req('a per-replica average', num({ min: 1e-6, max: 1e9 }))),
+        minReplicas: leaf(def(1, num(INT1))),
+        maxReplicas: leaf(opt(num({ int: true, min: 1, max: 10000 }))),
+        syncPeriod: leaf(def(15, dur(true))),
+      }),
+      // llm/scenario.ts llmKpa: the request-level KPA's fields, no scale to zero, maxReplicas a bound
+      obj({
+        kind: leaf(req('kpa', choice(['kpa'] as const))),
+        metric: leaf(def('concurrency', choice(['concurrency', 'rps'] as const))),
+        target: leaf(opt(num({ min: 1e-6, max: 1e9 }))),
+        targetUtilization: leaf(opt(num({ min: 1e-6, max: 1 }))),
+        minReplicas: leaf(def(1, num(INT1))),
+        maxReplicas: leaf(opt(num({ int: true, min: 1, max: 10000 }))),
+        stableWindow: leaf(opt(dur(true))),
+        panicWindowPercentage: leaf(opt(num(KNATIVE.panicWindowPercentage))),
+        panicThreshold: leaf(opt(num(KNATIVE.panicThreshold))),
+        maxScaleUpRate: leaf(opt(num({ gt: 1 }))),
+        maxScaleDownRate: leaf(opt(num({ gt: 1 }))),
+        tick: leaf(opt(dur(true))),
+      }),
+    ])
+    .optional(),
+});
+
+/** A region (llm/regions-scenario.ts): the request-level name, share and rtt, and its own llm fields deep-merged onto the top-level block. */
+const llmRegion = obj({
+  name: leaf(req('a region name', text)),
+  share: leaf(req('a share', num({ min: 0, max: 1 }))),
+  rtt: z.record(leaf(req('a round trip', dur(false)))).optional(),
+  llm: llmBlock.partial().optional(),
 });
 
 /** An LLM scenario document (for the JSON Schema and explain; never used to validate). */
@@ -139,4 +168,12 @@ export const llmDocumentSchema = obj({
   traffic: llmTraffic,
   llm: llmBlock,
   report: obj({ interval: leaf(def(10, dur(true))) }).optional(),
+  regions: z.array(llmRegion).min(1).optional(),
+  topology: topologySchema.optional(),
+  failover: failoverSchema.optional(),
+  events: z.array(eventSchema).optional(),
+  cost: obj({
+    interRegionPerGB: leaf(def(INTER_REGION_PER_GB_DEFAULT, num({ min: 0 }))),
+    bytesPerToken: leaf(def(4, num({ gt: 0 }))), // llm/regions-scenario.ts BYTES_PER_TOKEN_DEFAULT
+  }).optional(),
 });
