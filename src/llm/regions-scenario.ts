@@ -17,8 +17,9 @@
  * Each region's fleet is resolved by the LLM loader itself (scenario.ts loadLlmDocument) on the
  * document with the region's llm block merged in, so every rule applies and a problem is reported
  * under regions[i].llm…. The rules and messages of the region sections are the request-level
- * ones (scenario/messages.ts). Traffic must be open loop (trace or rate): the router draws each
- * request's users' region, and a closed-loop user would change region turn by turn.
+ * ones (scenario/messages.ts). Traffic must be open loop (a trace, a rate with any of the traffic
+ * shapes, prometheus): the router draws each request's users' region, and a closed-loop user would
+ * change region turn by turn. Each region's llm.autoscaler may be an HPA or a KPA (kind: kpa).
  */
 import { deepMerge } from '../scenario/load.js';
 import * as M from '../scenario/messages.js';
@@ -102,10 +103,8 @@ export function loadLlmRunScenario(text: string, opts: LlmLoadOptions): LlmRunSc
         for (const x of e.issues) issues.push({ ...x, path: ['regions', i, ...x.path] });
       }
     });
-    // open loop only: trace or rate (runLlmRegions makes these arrivals as runLlmFleet does)
-    const kind = base.spec.arrivals.kind;
-    if (kind === 'closed') issues.push({ code: 'unsupported', path: ['traffic', 'users'], message: CLOSED_LOOP_WITH_REGIONS });
-    else if (kind !== 'trace' && kind !== 'poisson') issues.push({ code: 'unsupported', path: ['traffic'], message: `traffic of kind ${String(kind)} is not supported with regions yet: use rate or trace` });
+    // open loop only (llm/arrivals.ts makes every open-loop kind for regions as for a single fleet)
+    if (base.spec.arrivals.kind === 'closed') issues.push({ code: 'unsupported', path: ['traffic', 'users'], message: CLOSED_LOOP_WITH_REGIONS });
   }
   if (issues.length > 0 || base === null || sections === null) throw new LlmScenarioError(opts.file, issues);
   return { ...base, regions: { ...sections.result, regions } };

@@ -15,19 +15,22 @@
  * site wants (the HPA's last desired count) again, each paying the cold start. The dead replicas'
  * engine objects are dropped (a step already in flight still ends, its tokens ignored).
  *
- * The replica management, routing and HPA loop follow runLlmFleet (fleet.ts) line for line; they
- * are repeated here rather than shared so the single-fleet run stays exactly as it was (one region
- * with every user at 0 ms reproduces runLlmFleet figure for figure: test/llm/regions.test.ts).
+ * This is the one LLM fleet implementation: runLlmFleet (fleet.ts) is one LlmSite with no network,
+ * never down nor held, so replicas, routing, the HPA and KPA loops, the timeline and the books
+ * exist once (one region with every user at 0 ms reproduces runLlmFleet figure for figure:
+ * test/llm/regions.test.ts).
  */
 import type { Simulation } from '../engine/simulation.js';
 import { Histogram } from '../metrics/histogram.js';
 import { HOURS_PER_MONTH } from '../metrics/cost.js';
 import type { Network } from '../site/site.js';
 import { HpaController, type HpaPod } from '../scaling/hpa.js';
+import { KpaController } from '../scaling/kpa.js';
+import type { KpaConfig } from '../config/kpa.js';
 import { PREFIX_AFFINITY_DEFAULTS } from '../config/llm.js';
 import { LlmReplica, type LlmRequests } from './engine.js';
 import { PrefixAffinityRouter } from './prefix-affinity.js';
-import { latencyStats, type LlmFleetSpec, type LlmResults, type LlmTimelineRow } from './fleet.js';
+import { latencyStats, type LlmFleetSpec, type LlmResults, type LlmTimelineRow } from './fleet-spec.js';
 
 /** Per-request marks the sites of one run share: which site took a request, and whether an outage failed it. */
 export class LlmMarks {
@@ -200,10 +203,12 @@ export interface LlmSiteOptions {
   reqs: LlmRequests;
   marks: LlmMarks;
   active: ActiveSum;
-  /** The users' population of each request and their round trip to this region. */
-  network: Network;
+  /** The users' population of each request and their round trip to this region; null for a lone fleet (no round trip). */
+  network: Network | null;
   /** A cold standby: no replica until release(). */
   held: boolean;
+  /** Called when a closed-loop user's request (reqs.client ≥ 0) finishes or is refused (arrivals.ts startLlmArrivals). */
+  onClientDone?: (client: number) => void;
 }
 
 /** One region's LLM fleet: what the region router routes to. */
@@ -239,6 +244,8 @@ export class LlmSite {
   private readonly load: Int32Array;
   private rr = 0;
   private readonly readyH: number;
+  /** Requests this site has taken (the KPA's rps counts their increase). */
+  private taken = 0;
   private readonly iv = { ttft: new Histogram(), tpot: new Histogram(), e2e: new Histogram(), arrivals: 0, completed: 0, rejected: 0, tokens: 0, good: 0, inTok: 0 };
   private readonly last = { pre: 0, busy: 0, q: 0, hit: 0, rs: 0 };
   private readonly ov: { firstTokenS: number; perTokenS: number; queueS: number; queuePerPromptTokenS: number };
@@ -257,7 +264,7 @@ export class LlmSite {
     const ov = spec.overheads;
     this.ov = { firstTokenS: ov?.firstTokenS ?? 0, perTokenS: ov?.perTokenS ?? 0, queueS: ov?.queueS ?? 0, queuePerPromptTokenS: ov?.queuePerPromptTokenS ?? 0 };
     this.gpuHourUsd = spec.tensorParallel * spec.pricePerGpuHour;
-    this.maxReps = spec.autoscaler ? Math.max(spec.replicas, spec.autoscaler.hpa.maxReplicas) : spec.replicas;
+    this.maxReps = spec.autoscaler ? Math.max(spec.replicas, spec.autoscaler.hpa.maxReplicas) : spec.kpa ? Math.max(spec.replicas, spec.kpa.maxReplicas) : spec.replicas;
     const n = this.maxReps;
     this.activeFlag = new Uint8Array(n);
     this.draining = new Uint8Array(n);
@@ -292,7 +299,14 @@ export class LlmSite {
       this.tally.coldStarts = 0; // the initial fleet's load is not a scale-up cold start
     }
     this.minActive = this.maxActive = this.activeCount;
+  }
+
+  /** Starts the site's autoscaler (HPA or KPA) and its warmup mark: call once, after the arrivals when they must come first at a tie (runLlmFleet's order). */
+  begin(): void {
+    const spec = this.spec;
+    const sim = this.sim;
     if (spec.autoscaler) this.startHpa();
+    if (spec.kpa) this.startKpa(spec.kpa);
     const warm = spec.warmupS;
     if (warm > 0)
       sim.at(
@@ -364,16 +378,27 @@ export class LlmSite {
   arrive(id: number): void {
     const reqs = this.o.reqs;
     this.o.marks.site[id] = this.o.index;
+    this.taken++;
     const counted = reqs.arrival[id]! >= this.spec.warmupS;
     this.iv.arrivals++;
     if (counted) this.tally.arrived++;
     if (this.down) {
       reqs.state[id] = 3;
       this.reject(counted);
+      this.clientDone(id);
       return;
     }
     const rep = this.route(id);
-    if (!rep.enqueue(id, this.ov.queueS + this.ov.queuePerPromptTokenS * reqs.prompt[id]!)) this.reject(counted);
+    if (!rep.enqueue(id, this.ov.queueS + this.ov.queuePerPromptTokenS * reqs.prompt[id]!)) {
+      this.reject(counted);
+      this.clientDone(id);
+    }
+  }
+
+  /** A closed-loop user's request is done: its next one (arrivals.ts). */
+  private clientDone(id: number): void {
+    const c = this.o.reqs.client[id]!;
+    if (c >= 0 && this.o.onClientDone) this.o.onClientDone(c);
   }
 
   private reject(counted: boolean): void {
@@ -385,8 +410,8 @@ export class LlmSite {
     const reqs = this.o.reqs;
     if (this.o.marks.failed[id] === 1) return;
     const net = this.o.network;
-    const pop = net.pop[id]!;
-    const rtt = net.rttByPopS[pop]!;
+    const pop = net !== null ? net.pop[id]! : 0;
+    const rtt = net !== null ? net.rttByPopS[pop]! : 0;
     const ov = this.ov;
     const tally = this.tally;
     const iv = this.iv;
@@ -411,12 +436,13 @@ export class LlmSite {
       tally.completed++;
       tally.inTok += reqs.prompt[id]!;
       tally.outTok += out;
-      if (pop !== net.home) tally.foreignOutTok += out;
+      if (net !== null && pop !== net.home) tally.foreignOutTok += out;
       tally.h.ttft.record(ttft);
       tally.h.e2e.record(e2e);
       if (Number.isFinite(tpot)) tally.h.tpot.record(tpot);
       if (ok) tally.good++;
     }
+    this.clientDone(id);
   }
 
   private onToken(id: number, _t: number, first: boolean, gap: number): void {
@@ -504,25 +530,55 @@ export class LlmSite {
           const ready = r.ready;
           pods.push({ ready, startedAtS: this.startedAt[i]!, readySinceS: ready ? this.readyAt[i]! : null, metric: () => gauge(r), sampleTakenAtS: sim.now, cpuRequestCores: 1 });
         }
-        const d = hpa.sync({ nowS: sim.now, specReplicas: pods.length, pods, objectMetric: () => undefined }).desired;
-        this.desired = d;
-        let cur = pods.length;
-        for (let i = 0; i < n && cur < d; i++) if (active[i] && draining[i]) (draining[i] = 0), cur++;
-        for (let i = 0; i < n && cur < d; i++) if (!active[i]) this.start(i, true), cur++;
-        for (let i = n - 1; i >= 0 && cur > d; i--) {
-          if (!active[i] || draining[i]) continue;
-          draining[i] = 1;
-          cur--;
-          if (this.reps[i]!.outstanding === 0) {
-            draining[i] = 0;
-            this.reps[i]!.ready = false;
-            this.stop(i);
-          }
-        }
+        this.scaleTo(hpa.sync({ nowS: sim.now, specReplicas: pods.length, pods, objectMetric: () => undefined }).desired, pods.length);
       }
       if (sim.now + period <= this.spec.durationS) sim.at(sim.now + period, syncH, 0);
     });
     sim.at(period, syncH, 0);
+  }
+
+  /** Applies an autoscaler's decision `d` to the `cur` serving replicas: scale up undrains first, then starts idle replicas (cold); scale down drains the newest. */
+  private scaleTo(d: number, cur: number): void {
+    const n = this.maxReps;
+    const active = this.activeFlag;
+    const draining = this.draining;
+    this.desired = d;
+    for (let i = 0; i < n && cur < d; i++) if (active[i] && draining[i]) (draining[i] = 0), cur++;
+    for (let i = 0; i < n && cur < d; i++) if (!active[i]) this.start(i, true), cur++;
+    for (let i = n - 1; i >= 0 && cur > d; i--) {
+      if (!active[i] || draining[i]) continue;
+      draining[i] = 1;
+      cur--;
+      if (this.reps[i]!.outstanding === 0) {
+        draining[i] = 0;
+        this.reps[i]!.ready = false;
+        this.stop(i);
+      }
+    }
+  }
+
+  /** The KPA (startLlmKpa) on this site's replicas; like the HPA it holds while the site is down or held. */
+  private startKpa(cfg: KpaConfig): void {
+    const n = this.maxReps;
+    startLlmKpa(this.sim, cfg, this.spec.durationS, {
+      inFlight: () => {
+        let k = 0;
+        for (let i = 0; i < n; i++) if (this.activeFlag[i]) k += this.reps[i]!.outstanding;
+        return k;
+      },
+      submitted: () => this.taken,
+      readyPods: () => {
+        let k = 0;
+        for (let i = 0; i < n; i++) if (this.activeFlag[i] && !this.draining[i] && this.reps[i]!.ready) k++;
+        return k;
+      },
+      scaleTo: (d) => {
+        if (this.down || this.held) return;
+        let cur = 0;
+        for (let i = 0; i < n; i++) if (this.activeFlag[i] && !this.draining[i]) cur++;
+        this.scaleTo(d, cur);
+      },
+    });
   }
 
   /** A region outage: every replica dies; what the site held fails (rejected); restore() ends it. */
@@ -683,4 +739,45 @@ export class LlmSite {
     t.monthlyUsd = (t.replicaSeconds / spec.durationS) * this.gpuHourUsd * HOURS_PER_MONTH;
     return t;
   }
+}
+
+/** What the KPA loop reads from an LLM fleet and how it applies a decision. */
+interface LlmKpaFleet {
+  /** Requests in flight at the replicas (running, waiting, or held by a replica still starting). */
+  inFlight(): number;
+  /** Requests submitted so far (the rps metric counts their increase). */
+  submitted(): number;
+  /** Replicas ready and not draining. */
+  readyPods(): number;
+  scaleTo(desired: number): void;
+}
+
+/**
+ * The KPA on an LLM fleet, fed as scaling/autoscaler.ts feeds the request-level fleet's: every
+ * 1 s the fleet-wide value is recorded (concurrency: the requests in flight at the replicas,
+ * which is what each pod's queue-proxy counts, a vLLM pod's running + waiting requests; rps: the
+ * requests that arrived in that second), and every `tick` the decider (scaling/kpa.ts, Knative's
+ * stable/panic windows) returns the desired count, applied as the HPA's (cold starts included).
+ * Knative: pkg/autoscaler/scaling/autoscaler.go (knative/serving), as scaling/kpa.ts follows it.
+ */
+function startLlmKpa(sim: Simulation, cfg: KpaConfig, durationS: number, fleet: LlmKpaFleet): void {
+  const kpa = new KpaController(cfg);
+  const rps = cfg.metric === 'rps';
+  let last = fleet.submitted();
+  const recordH = sim.register(() => {
+    let total: number;
+    if (rps) {
+      const n = fleet.submitted();
+      total = n - last;
+      last = n;
+    } else total = fleet.inFlight();
+    kpa.record(sim.now, total);
+    if (sim.now + 1 <= durationS) sim.at(sim.now + 1, recordH, 0);
+  });
+  const tickH = sim.register(() => {
+    fleet.scaleTo(kpa.tick(sim.now, fleet.readyPods()).desired);
+    if (sim.now + cfg.tickS <= durationS) sim.at(sim.now + cfg.tickS, tickH, 0);
+  });
+  sim.at(sim.now + 1, recordH, 0);
+  sim.at(sim.now + cfg.tickS, tickH, 0);
 }

@@ -2,7 +2,7 @@
  * An LLM scenario with regions: one LLM fleet per region (llm/site.ts LlmSite) on one simulation
  * clock, behind the request-level region router (regions.ts RegionRouter), unchanged:
  *
- *   arrivals (trace | Poisson step schedule, as fleet.ts) ──► RegionRouter.dispatch: users' region
+ *   arrivals (llm/arrivals.ts, as a single fleet's) ──► RegionRouter.dispatch: users' region
  *       by share, region by the DNS view (nearest / latency-weighted / weighted, active-passive)
  *       ──► LlmSite.arrive ──► that region's replicas
  *   health checks, DNS TTL, region-outage and restore: the router's, on the LlmSites
@@ -14,14 +14,15 @@
  *       tokens of responses served outside their users' region
  *
  * Design: the router is reused as is (its Site and RequestPool types widened to what it reads);
- * an LLM fleet becomes a site by giving it the few members the router calls. runLlmFleet is left
- * alone (a single fleet runs exactly as before); what a site repeats of it is said in site.ts.
+ * an LLM fleet becomes a site by giving it the few members the router calls. A single fleet
+ * (llm/fleet.ts runLlmFleet) is one such site without a router.
  */
 import { Simulation } from '../engine/simulation.js';
 import { Histogram } from '../metrics/histogram.js';
 import type { OutageReport } from '../metrics/summary.js';
 import { LlmRequests } from '../llm/engine.js';
-import { tokenSampler, type LlmFleetSpec, type LlmResults, type LlmTimelineRow } from '../llm/fleet.js';
+import type { LlmFleetSpec, LlmResults, LlmTimelineRow } from '../llm/fleet-spec.js';
+import { startLlmArrivals } from '../llm/arrivals.js';
 import { ActiveSum, LlmMarks, LlmSite, mergeTallies, tallyResults, type LlmSiteInterval } from '../llm/site.js';
 import type { LlmRegions } from '../llm/regions-scenario.js';
 import { failoverReport, RegionRouter, type IntervalHealth } from './regions.js';
@@ -62,7 +63,9 @@ export function runLlmRegions(spec: LlmFleetSpec, topo: LlmRegions, onProgress?:
   const router = new RegionRouter(sim, topo, ids, sim.rng.stream('population'), sim.rng.stream('region-routing'), 0, errorsSoFar);
   topo.regions.forEach((r, i) => {
     const held = topo.mode === 'active-passive' && topo.standby === 'cold' && i !== topo.primary;
-    sites.push(new LlmSite(sim, { name: r.name, index: i, spec: r.spec, reqs, marks, active, network: router.networkFor(i), held }));
+    const site = new LlmSite(sim, { name: r.name, index: i, spec: r.spec, reqs, marks, active, network: router.networkFor(i), held });
+    site.begin();
+    sites.push(site);
   });
   active.min = active.max = active.level;
   const onOutage = sim.register((k) => {
@@ -71,7 +74,7 @@ export function runLlmRegions(spec: LlmFleetSpec, topo: LlmRegions, onProgress?:
   });
   topo.outages.forEach((o, k) => sim.at(o.atS, onOutage, k));
   router.start(sites);
-  scheduleArrivals(sim, spec, reqs, (id) => {
+  startLlmArrivals(sim, spec, reqs, (id) => {
     marks.ensure(id);
     router.dispatch(id);
   });
@@ -183,66 +186,4 @@ function intervalOk(spec: LlmFleetSpec, row: LlmTimelineRow, h: { ttft: Histogra
     if (x.count > 0 && x.quantile(QUANTILE[s.percentile]) > s.targetS) return false;
   }
   return true;
-}
-
-/**
- * Open-loop arrivals as runLlmFleet makes them (same streams, same draws): a trace's times and
- * token counts, or Poisson on a piecewise-constant rate; each request is added to `reqs` (with its
- * system prompt) and handed to `dispatch`.
- */
-function scheduleArrivals(sim: Simulation, spec: LlmFleetSpec, reqs: LlmRequests, dispatch: (id: number) => void): void {
-  const sys = spec.systemPromptTokens;
-  const nSys = spec.systemPrompts ?? 1;
-  const sysRng = nSys > 1 ? sim.rng.stream('llm-system-prompt') : null;
-  const drawSys = (): number => (sys > 0 ? (sysRng !== null ? Math.min(nSys - 1, Math.floor(sysRng.uniform() * nSys)) : 0) : -1);
-  const submit = (t: number, prompt: number, output: number): void => {
-    const shared = sys > 0 ? Math.min(sys, prompt) : 0;
-    dispatch(reqs.add(t, prompt, output, drawSys(), shared, -1));
-  };
-  const a = spec.arrivals;
-  if (a.kind === 'trace') {
-    let k = 0;
-    let offset = 0;
-    const n = a.timesS.length;
-    // a looped trace starts again one mean gap after its last request
-    const period = n > 1 ? a.timesS[n - 1]! + a.timesS[n - 1]! / (n - 1) : 1;
-    const src = sim.register(() => {
-      submit(sim.now, a.prompt[k]!, a.output[k]!);
-      k++;
-      if (k === n && a.loop) {
-        k = 0;
-        offset += period;
-      }
-      if (k < n && offset + a.timesS[k]! <= spec.durationS) sim.atSource(offset + a.timesS[k]!, src);
-    });
-    if (n > 0 && a.timesS[0]! <= spec.durationS) sim.atSource(a.timesS[0]!, src);
-  } else if (a.kind === 'poisson') {
-    const rng = sim.rng.stream('llm-arrivals');
-    const pr = tokenSampler(a.prompt, sim.rng.stream('llm-prompt'));
-    const ou = tokenSampler(a.output, sim.rng.stream('llm-output'));
-    // piecewise-constant rate: a draw that crosses the next change is redrawn from there (memoryless)
-    const sched = a.schedule;
-    let seg = 0;
-    let pending = false;
-    const next = (from: number): void => {
-      for (;;) {
-        while (seg + 1 < sched.length && sched[seg + 1]!.atS <= from) seg++;
-        const rps = sched[seg]!.rps;
-        const t = rps > 0 ? from - Math.log(1 - rng.uniform()) / rps : Infinity;
-        const change = seg + 1 < sched.length ? sched[seg + 1]!.atS : Infinity;
-        if (t < change) {
-          pending = true;
-          if (t <= spec.durationS) sim.atSource(t, src);
-          return;
-        }
-        if (change > spec.durationS) return;
-        from = change;
-      }
-    };
-    const src = sim.register(() => {
-      if (pending) submit(sim.now, pr(), ou());
-      next(sim.now);
-    });
-    next(0);
-  } else throw new Error(`runLlmRegions: ${a.kind} arrivals are not supported with regions (the loader refuses them)`);
 }

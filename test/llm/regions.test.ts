@@ -149,8 +149,13 @@ events:
     ['llm-hpa-step.yaml', ['duration=14m']],
     ['llm-prefix-affinity.yaml', []],
     ['llm-chat-azure.yaml', ['duration=3m', 'warmup=10s']],
-  ] as const)('one region with every user at 0 ms is the single fleet, figure for figure: %s', (file, sets) => {
-    // the same streams, replicas, routing, HPA and cold starts: LlmSite repeats runLlmFleet
+    // the kinds regions take since runLlmFleet is one LlmSite: the KPA, the traffic shapes, a trace's scale
+    ['llm-hpa-step.yaml', ['duration=8m', 'llm.autoscaler={kind: kpa, metric: concurrency, target: 16, minReplicas: 1, maxReplicas: 10}']],
+    ['llm-hpa-step.yaml', ['duration=8m', 'traffic.diurnal={amplitude: 0.5, period: 4m, peakAt: 2m}', 'traffic.burst={kind: gamma, cv: 2}']],
+    ['llm-hpa-step.yaml', ['duration=8m', 'traffic.rate=[{at: 0s, rate: 6}, {at: 1m, rate: 40, ramp: 4m}]']],
+    ['llm-chat-azure.yaml', ['duration=3m', 'warmup=10s', 'traffic.scale=1.5']],
+  ] as const)('one region with every user at 0 ms is the single fleet, figure for figure: %s %s', (file, sets) => {
+    // the same code: runLlmFleet is one LlmSite fed by llm/arrivals.ts, as each region is
     const text = `${readFileSync(join(ROOT, 'scenarios', file), 'utf8')}\nregions:\n  - { name: only, share: 1, rtt: { only: 0s } }\n`;
     const sc = loadLlmRunScenario(text, { file, baseDir: join(ROOT, 'scenarios'), sets: [...sets], readFile: (p) => readFileSync(p, 'utf8') });
     const single = runLlmFleet(sc.spec);
@@ -160,6 +165,30 @@ events:
     expect(regions.timeline).toEqual(single.timeline);
     expect(regions.regions[0]!.timeline).toEqual(single.timeline);
     expect(single.results.requests.completed).toBeGreaterThan(500);
+  });
+
+  it('two regions take a shaped rate (diurnal) and a KPA: the arrivals follow the curve, the KPA region scales its own replicas, the other stays put', () => {
+    const sc = load(`${head}
+traffic: { rate: 20, diurnal: { amplitude: 0.8, period: 10m, peakAt: 5m }, tokens: { prompt: 500, output: 100 } }
+regions:
+  - { name: a, share: 0.5, rtt: { a: 2ms, b: 80ms }, llm: { autoscaler: { kind: kpa, metric: concurrency, target: 4, maxReplicas: 6 } } }
+  - { name: b, share: 0.5, rtt: { a: 80ms, b: 2ms }, llm: { replicas: 3 } }
+`);
+    expect(sc.spec.arrivals.kind).toBe('shaped');
+    expect(sc.regions!.regions[0]!.spec.kpa).toMatchObject({ metric: 'concurrency', target: 4, maxReplicas: 6 });
+    expect(sc.regions!.regions[1]!.spec.kpa).toBeUndefined();
+    const out = runLlmRegions(sc.spec, sc.regions!);
+    // rate 20 × (1 + 0.8 cos(2π (t − 5m) / 10m)): 4 req/s at 0 and 10 min, 36 at 5 min
+    const within = (from: number, to: number): number => out.timeline.filter((r) => r.t > from && r.t <= to).reduce((n, r) => n + r.arrivals, 0);
+    expect(within(240, 360)).toBeGreaterThan(3 * within(0, 120));
+    const [a, b] = out.regions;
+    expect(a!.results.replicasStats.max).toBeGreaterThan(1);
+    expect(Math.max(...a!.timeline.map((r) => r.replicasDesired))).toBeGreaterThan(1);
+    expect(b!.results.replicasStats).toMatchObject({ min: 3, max: 3 });
+    expect(a!.arrivedShare).toBeGreaterThan(0.45);
+    expect(a!.arrivedShare).toBeLessThan(0.55);
+    for (const g of out.regions) balanced(g.results);
+    balanced(out.results);
   });
 
   it('validation names the field: a region\'s llm block, the region sections, and closed-loop users', () => {
