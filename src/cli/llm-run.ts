@@ -139,6 +139,10 @@ export async function runLlmCommand(files: string[], opts: LlmRunOptions): Promi
       // the title counts every region's starting replicas (when they all span as many GPUs)
       const sameTp = regions.regions.every((g) => g.spec.tensorParallel === l.sc.spec.tensorParallel);
       const titled = sameTp ? { ...l.sc, spec: { ...l.sc.spec, replicas: regions.regions.reduce((a, g) => a + g.spec.replicas, 0) } } : l.sc;
+      if (opts.report !== false) {
+        const command = commandLine(['npx', 'infersim', 'run', l.file, ...opts.set.flatMap((x) => ['--set', x]), '--seed', String(l.sc.spec.seed)]);
+        writeResult(dir, 'report.html', await renderLlmRunReport({ sc: titled, results: out.results, timeline: out.timeline, version: infersimVersion, command, regions: out }));
+      }
       if (opts.format === 'table') process.stdout.write(`${formatLlmTable(titled, out.results)}\n${formatLlmRegions(out, l.sc.notes, regions.regions)}\nresults: ${dir}\n\n`);
       else if (!opts.quiet) process.stderr.write(`${l.stem}: results in ${dir}\n`);
       continue;

@@ -210,7 +210,7 @@ ${rest}`;
     expect(errors(`${head}\ntraffic: { rate: 1, tokens: { prompt: 5, output: 2 } }\nfailover: { dnsTtl: 10s }\n`)).toEqual([expect.stringMatching(/^error: s\.yaml: failover: .*regions/)]);
   });
 
-  it('infersim run: summary.json has the request-level regions and failover blocks, a timeline per region, and the regions table', () => {
+  it('infersim run: summary.json has the request-level regions and failover blocks, a timeline per region, the regions table, and report.html with a row per region', () => {
     const dir = mkdtempSync(join(tmpdir(), 'llm-regions-'));
     const file = join(dir, 'r.yaml');
     writeFileSync(
@@ -243,6 +243,17 @@ events:
     expect(s.cost.egressUsd).toBe(s.cost.interRegionUsd);
     expect(s.regions.reduce((a, g) => a + g.costUsd, 0)).toBeCloseTo(s.cost.totalUsd, 9);
     for (const f of ['timeline.csv', 'timeline-us-east.csv', 'timeline-eu-west.csv']) expect(existsSync(join(out, f))).toBe(true);
+    // report.html: the LLM run's page (the run's cards and charts) with a row per region and the outage's timing
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<h2>Regions</h2>');
+    for (const g of s.regions) {
+      const row = new RegExp(`<tr data-region="${g.name}"><td class="text">${g.name}</td><td>[^<]+</td><td>${g.requests.arrived}</td><td>${g.requests.completed}</td><td>${g.requests.rejected}</td>`);
+      expect(html).toMatch(row);
+    }
+    expect(html).toMatch(/outage of <b>us-east<\/b> at 60 s: detected 90 s, traffic moved 150 s/);
+    expect(html).toMatch(/<h2>Over time<\/h2>/);
+    expect(cli(['run', file, '--out', join(dir, 'bare'), '--no-report']).status).toBe(0);
+    expect(existsSync(join(dir, 'bare', 'report.html'))).toBe(false);
   });
 });
 
