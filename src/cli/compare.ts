@@ -22,7 +22,7 @@ import { siteTimelineFile, topologyCompareLines } from '../report/topology.js';
 import { readInputFile, readScenarioFiles, readSmallFile, traceFilesOf } from './scenario-files.js';
 import { isLlmScenarioFile, readLlmScenario, readLlmScenarioVariants, runLlmScenario } from './llm-run.js';
 import { llmTimelineCsv } from '../report/llm.js';
-import type { LlmScenario } from '../llm/scenario.js';
+import type { LlmRunScenario } from '../llm/regions-scenario.js';
 
 export interface CompareOptions {
   seed?: number;
@@ -56,7 +56,7 @@ interface CompareJob {
 
 /** The LLM runs to compare: one file's base and variants (same mechanism as request-level ones), or the base of each of several files. */
 function llmJobs(files: string[], sets: string[]): { jobs: CompareJob[]; stem: string } {
-  const job = (label: string, sc: LlmScenario, variant: string | null): CompareJob => ({
+  const job = (label: string, sc: LlmRunScenario, variant: string | null): CompareJob => ({
     label,
     run: () => {
       const out = runLlmScenario(sc, variant);

@@ -12,7 +12,12 @@ import type { Summary } from '../metrics/summary.js';
 import { formatLlmTable, llmTimelineCsv } from '../report/llm.js';
 import { renderLlmRunReport } from '../report/llm-html.js';
 import { commandLine } from '../report/command-line.js';
-import { isLlmDocument, loadLlmScenario, loadLlmScenarioVariants, LlmScenarioError, type LlmLoadOptions, type LlmScenario } from '../llm/scenario.js';
+import { isLlmDocument, LlmScenarioError, type LlmLoadOptions } from '../llm/scenario.js';
+import { loadLlmRunScenario, loadLlmRunScenarioVariants, type LlmRunScenario } from '../llm/regions-scenario.js';
+import { runLlmRegions, type LlmRegionsOutput } from '../topology/llm-regions.js';
+import { formatLlmRegions } from '../report/llm-regions.js';
+import { siteTimelineFile } from '../report/topology.js';
+import { llmRegionsSummary } from './llm-regions.js';
 import { ScenarioError } from '../scenario/load.js';
 import { EXIT, UserError } from './errors.js';
 import { outputDir, writeResult } from './output.js';
@@ -30,8 +35,8 @@ export function isLlmScenarioFile(file: string): boolean {
   }
 }
 
-/** Reads an LLM scenario file: its base, or with `variant` that variant (every variant is validated either way). */
-export function readLlmScenario(file: string, sets: string[], variant?: string): LlmScenario {
+/** Reads an LLM scenario file: its base, or with `variant` that variant (every variant is validated either way); with its regions when it has them. */
+export function readLlmScenario(file: string, sets: string[], variant?: string): LlmRunScenario {
   const { base, variants } = readLlmScenarioVariants(file, sets);
   if (variant === undefined) return base;
   const v = variants.find((x) => x.name === variant);
@@ -42,7 +47,7 @@ export function readLlmScenario(file: string, sets: string[], variant?: string):
 }
 
 /** Reads an LLM scenario file and resolves its base and every variant (errors as UserError, exit 2). */
-export function readLlmScenarioVariants(file: string, sets: string[]): { base: LlmScenario; variants: { name: string; scenario: LlmScenario }[] } {
+export function readLlmScenarioVariants(file: string, sets: string[]): { base: LlmRunScenario; variants: { name: string; scenario: LlmRunScenario }[] } {
   let text: string;
   try {
     text = readSmallFile(file);
@@ -51,7 +56,7 @@ export function readLlmScenarioVariants(file: string, sets: string[]): { base: L
     throw new UserError([`error: ${file}: cannot read the scenario file (${e.code === 'ENOENT' ? 'no such file' : e.code === 'ENOTREG' || e.code === 'ETOOBIG' ? e.message : (e.code ?? String(err))})`]);
   }
   try {
-    return loadLlmScenarioVariants(text, llmLoadOptions(file, sets));
+    return loadLlmRunScenarioVariants(text, llmLoadOptions(file, sets));
   } catch (err) {
     if (err instanceof LlmScenarioError) throw new UserError(err.lines);
     if (err instanceof ScenarioError) throw new UserError(err.message.split('\n'));
@@ -59,9 +64,9 @@ export function readLlmScenarioVariants(file: string, sets: string[]): { base: L
   }
 }
 
-/** One LLM scenario (the base, `sets` applied) for a sweep point: LlmScenarioError or ScenarioError as the loader throws them, for the caller to group. */
-export function readLlmScenarioRaw(file: string, sets: string[]): LlmScenario {
-  return loadLlmScenario(readSmallFile(file), llmLoadOptions(file, sets));
+/** One LLM scenario (the base, `sets` applied; with its regions) for a sweep point: LlmScenarioError or ScenarioError as the loader throws them, for the caller to group. */
+export function readLlmScenarioRaw(file: string, sets: string[]): LlmRunScenario {
+  return loadLlmRunScenario(readSmallFile(file), llmLoadOptions(file, sets));
 }
 
 /** How the CLI loads an LLM scenario: files relative to the scenario's folder, traces up to MAX_LLM_INPUT_BYTES. */
@@ -79,12 +84,22 @@ export function llmLoadOptions(file: string, sets: string[]): LlmLoadOptions {
   return { file, baseDir: dirname(resolve(file)), sets, readFile };
 }
 
-/** Runs an LLM scenario: its summary (the shape of every run's), the results and the timeline. */
-export function runLlmScenario(sc: LlmScenario, variant: string | null = null): { summary: Summary; results: LlmResults; timeline: LlmTimelineRow[] } {
+/**
+ * Runs an LLM scenario (with its regions when it has them): its summary (the shape of every run's,
+ * plus the regions and failover blocks of a region run), the results and the timeline.
+ */
+export function runLlmScenario(sc: LlmRunScenario, variant: string | null = null): { summary: Summary; results: LlmResults; timeline: LlmTimelineRow[]; regions: LlmRegionsOutput | null } {
   const t0 = performance.now();
+  if (sc.regions !== null) {
+    const out = runLlmRegions(sc.spec, sc.regions);
+    const base = llmRunSummary(sc, out.results, (performance.now() - t0) / 1000, variant);
+    // the region blocks (cli/llm-regions.ts) are added to the summary's own fields
+    const summary = llmRegionsSummary(base as unknown as Record<string, unknown>, sc.spec, out) as unknown as Summary;
+    return { summary, results: out.results, timeline: out.timeline, regions: out };
+  }
   const out = runLlmFleet(sc.spec);
   const wall = (performance.now() - t0) / 1000;
-  return { summary: llmRunSummary(sc, out.results, wall, variant), results: out.results, timeline: out.timeline };
+  return { summary: llmRunSummary(sc, out.results, wall, variant), results: out.results, timeline: out.timeline, regions: null };
 }
 
 export interface LlmRunOptions {
@@ -111,6 +126,26 @@ export async function runLlmCommand(files: string[], opts: LlmRunOptions): Promi
   for (const l of loaded) {
     const out = runLlmScenario(l.sc);
     const summary = out.summary;
+    const regions = l.sc.regions;
+    if (regions !== null && out.regions !== null) {
+      // one LLM fleet per region behind the region router (topology/llm-regions.ts)
+      const dir = outputDir(l.stem, opts.out, several);
+      writeResult(dir, 'summary.json', `${JSON.stringify(summary, null, 2)}\n`);
+      writeResult(dir, 'timeline.csv', llmTimelineCsv(out.timeline));
+      for (const g of out.regions.regions) writeResult(dir, siteTimelineFile(g.name), llmTimelineCsv(g.timeline));
+      summaries.push(summary);
+      if (!out.results.slo.met) missed = true;
+      // the title counts every region's starting replicas (when they all span as many GPUs)
+      const sameTp = regions.regions.every((g) => g.spec.tensorParallel === l.sc.spec.tensorParallel);
+      const titled = sameTp ? { ...l.sc, spec: { ...l.sc.spec, replicas: regions.regions.reduce((a, g) => a + g.spec.replicas, 0) } } : l.sc;
+      if (opts.report !== false) {
+        const command = commandLine(['npx', 'infersim', 'run', l.file, ...opts.set.flatMap((x) => ['--set', x]), '--seed', String(l.sc.spec.seed)]);
+        writeResult(dir, 'report.html', await renderLlmRunReport({ sc: titled, results: out.results, timeline: out.timeline, version: infersimVersion, command, regions: out.regions }));
+      }
+      if (opts.format === 'table') process.stdout.write(`${formatLlmTable(titled, out.results)}\n${formatLlmRegions(out.regions, l.sc.notes, regions.regions)}\nresults: ${dir}\n\n`);
+      else if (!opts.quiet) process.stderr.write(`${l.stem}: results in ${dir}\n`);
+      continue;
+    }
     const dir = outputDir(l.stem, opts.out, several);
     writeResult(dir, 'summary.json', `${JSON.stringify(summary, null, 2)}\n`);
     writeResult(dir, 'timeline.csv', llmTimelineCsv(out.timeline));

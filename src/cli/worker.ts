@@ -15,7 +15,8 @@ import { loadScenario, ScenarioError } from '../scenario/load.js';
 import { TraceError } from '../workload/trace.js';
 import { traceFileSources } from './line-source.js';
 import { RUN_SLICES } from './progress.js';
-import { isLlmDocument, loadLlmScenario, LlmScenarioError } from '../llm/scenario.js';
+import { isLlmDocument, LlmScenarioError } from '../llm/scenario.js';
+import { loadLlmRunScenario } from '../llm/regions-scenario.js';
 import { llmLoadOptions, runLlmScenario } from './llm-run.js';
 
 /** One simulation: the scenario file (as given on the command line) and the overrides, seed included. */
@@ -46,7 +47,7 @@ export function runJob(job: RunJob): Summary {
   }
   const text = file.text;
   // an LLM scenario (an llm: block) runs as `infersim run` runs it (cli/llm-run.ts)
-  if (file.llm) return runLlmScenario(loadLlmScenario(text, llmLoadOptions(job.file, job.sets))).summary;
+  if (file.llm) return runLlmScenario(loadLlmRunScenario(text, llmLoadOptions(job.file, job.sets))).summary;
   const sc = loadScenario(text, { file: job.file, baseDir: dirname(resolve(job.file)), sets: job.sets, readFile: (f) => readFileSync(f, 'utf8') });
   const trace = sc.traffic.trace;
   // a several-model run opens each model's trace by its path (openTraceFile)

@@ -205,9 +205,13 @@ function withPrometheus(raw: unknown, opts: LlmLoadOptions, errs: ScenarioIssue[
 
 /** Loads and validates an LLM scenario; throws LlmScenarioError listing the problems (file: path: message). */
 export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario {
-  let raw = parseDocument(text).toJS() as unknown;
-  if (opts.sets && opts.sets.length > 0) raw = applySets(raw, opts.sets, opts.file);
-  return resolveLlmScenario(raw, opts);
+  return loadLlmDocument(parseLlmDocument(text, opts), opts);
+}
+
+/** The scenario document as plain data, with the options' --set overrides applied. */
+export function parseLlmDocument(text: string, opts: LlmLoadOptions): unknown {
+  const raw = parseDocument(text).toJS() as unknown;
+  return opts.sets && opts.sets.length > 0 ? applySets(raw, opts.sets, opts.file) : raw;
 }
 
 /**
@@ -218,11 +222,11 @@ export function loadLlmScenario(text: string, opts: LlmLoadOptions): LlmScenario
 export function loadLlmScenarioVariants(text: string, opts: LlmLoadOptions): { base: LlmScenario; variants: { name: string; scenario: LlmScenario }[] } {
   const raw = parseDocument(text).toJS() as unknown;
   const doc = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Obj) : {};
-  return resolveVariants(doc, opts, (d) => resolveLlmScenario(d, opts), (e) => (e instanceof LlmScenarioError || e instanceof ScenarioError ? e.issues : null));
+  return resolveVariants(doc, opts, (d) => loadLlmDocument(d, opts), (e) => (e instanceof LlmScenarioError || e instanceof ScenarioError ? e.issues : null));
 }
 
-/** Validates a parsed LLM scenario document (after `--set`s and variants) and resolves it; throws LlmScenarioError. */
-export function resolveLlmScenario(raw: unknown, opts: LlmLoadOptions): LlmScenario {
+/** Validates a parsed LLM scenario document (after `--set`s and variants) and resolves it; throws LlmScenarioError (regions-scenario.ts resolves each region's fleet through it too). */
+export function loadLlmDocument(raw: unknown, opts: LlmLoadOptions): LlmScenario {
   const f = opts.file;
   const errs: ScenarioIssue[] = [];
   /** One problem at `path` (dotted, `[i]` for list indices). */
@@ -266,7 +270,9 @@ export function resolveLlmScenario(raw: unknown, opts: LlmLoadOptions): LlmScena
     for (const k of Object.keys(o)) if (!keys.includes(k)) err('unknown_key', path ? `${path}.${k}` : k, `unknown field (expected one of: ${keys.join(', ')})`);
   };
 
-  known(doc, '', ['name', 'description', 'seed', 'duration', 'warmup', 'slo', 'traffic', 'llm', 'report', 'variants']);
+  // the region sections are read by llm/regions-scenario.ts loadLlmRunScenario, which hands this loader the rest
+  known(doc, '', ['name', 'description', 'seed', 'duration', 'warmup', 'slo', 'traffic', 'llm', 'report', 'variants', 'regions', 'topology', 'failover', 'events', 'cost']);
+  for (const k of ['regions', 'topology', 'failover', 'events', 'cost']) if (doc[k] !== undefined) err('unsupported', k, 'an LLM file with regions is loaded by loadLlmRunScenario (llm/regions-scenario.ts)');
   // variants: resolved by loadLlmScenarioVariants (each merged onto the base); here only its shape
   if (doc.variants !== undefined && (doc.variants === null || typeof doc.variants !== 'object' || Array.isArray(doc.variants))) err('invalid_type', 'variants', 'expected a mapping of variant names to overrides, e.g. { h100: { llm: { gpu: h100-80gb } } }');
   const name = typeof doc.name === 'string' ? doc.name : (err(doc.name === undefined ? 'required' : 'invalid_type', 'name', 'expected a string'), 'llm');

@@ -7,6 +7,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { LatencyStats, LlmResults, LlmTimelineRow } from '../llm/fleet.js';
 import type { LlmScenario } from '../llm/scenario.js';
+import type { LlmRegionsOutput } from '../topology/llm-regions.js';
 import type { LlmMetric } from '../config/llm.js';
 import { DASHED, DOTTED, SOLID, dedupeMarkers, downsampleRows, lineChartSpec, MAX_CHART_POINTS, renderSvg, timeAxis, trafficStepMarker, trimNumber, warmupMarker, type LineChartDef, type RenderedChart, type RowField, type TimeMarker } from './charts.js';
 import { cardHtml, chartsSection, commandBlock, escapeHtml, page } from './html.js';
@@ -321,6 +322,35 @@ function sloTable(r: LlmResults): string {
   return [`<div class="table-wrap"><table class="data slo">`, `<thead><tr><th class="text">SLO</th><th>target</th><th>actual</th><th class="text">verdict</th></tr></thead>`, `<tbody>`, ...rows, `</tbody></table></div>`].join('\n');
 }
 
+/**
+ * An LLM run with regions: a row per region (the terminal regions table's columns, report/llm-regions.ts;
+ * TTFT and E2E include the users' round trip) and each outage's timing (regions.ts failoverReport).
+ */
+function regionsSection(out: LlmRegionsOutput): string[] {
+  const head = ['region', 'share', 'arrived', 'completed', 'rejected', 'in flight', 'TTFT p99', 'TPOT p99', 'E2E p99', 'SLO', 'replicas (mean)', 'cold starts', 'cost'];
+  const rows = out.regions.map((g) => {
+    const x = g.results;
+    const cells = [pct(g.arrivedShare), fmt(x.requests.arrived, 0), fmt(x.requests.completed, 0), fmt(x.requests.rejected, 0), fmt(x.requests.inFlightAtEnd, 0), dur(x.ttftMs.p99), dur(x.tpotMs.p99), dur(x.e2eMs.p99)];
+    const slo = x.slo.targets.length === 0 ? '<td class="text">—</td>' : `<td class="text ${x.slo.met ? 'met' : 'missed'}">${x.slo.met ? 'met' : 'missed'}</td>`;
+    const tail = [fmt(x.replicasStats.mean, 2), fmt(x.replicasStats.coldStarts, 0), usd(x.costUsd + g.interRegionUsd)];
+    return `<tr data-region="${escapeHtml(g.name)}"><td class="text">${escapeHtml(g.name)}</td>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}${slo}${tail.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`;
+  });
+  const at = (v: number | null): string => (v === null ? 'never' : `${fmt(v, 0)} s`);
+  const outages = out.outages.map(
+    (o) => `<li>outage of <b>${escapeHtml(o.region)}</b> at ${at(o.atS)}: detected ${at(o.detectedAtS)}, traffic moved ${at(o.trafficMovedAtS)}, recovered ${at(o.recoveredAtS)}${o.recoveryS === null ? '' : ` (${fmt(o.recoveryS, 0)} s after it)`}, ${fmt(o.failedRequests, 0)} failed requests</li>`,
+  );
+  return [
+    `<h2>Regions</h2>`,
+    `<div class="table-wrap"><table class="data regions">`,
+    `<thead><tr>${head.map((h, i) => `<th${i === 0 || h === 'SLO' ? ' class="text"' : ''}>${escapeHtml(h)}</th>`).join('')}</tr></thead>`,
+    `<tbody>`,
+    ...rows,
+    `</tbody></table></div>`,
+    `<p class="meta">TTFT and E2E include the users' round trip to the region; cost is GPU time plus inter-region transfer (${escapeHtml(usd(out.interRegionUsd))} in all). Each region's timeline is timeline-&lt;region&gt;.csv; the charts show the whole run.</p>`,
+    ...(outages.length > 0 ? [`<ul class="runs outages">`, ...outages, `</ul>`] : []),
+  ];
+}
+
 /** What the fleet is, in one line. */
 function fleetLine(sc: LlmScenario): string {
   const s = sc.spec;
@@ -329,7 +359,7 @@ function fleetLine(sc: LlmScenario): string {
 }
 
 /** report.html of one LLM run. */
-export async function renderLlmRunReport(input: { sc: LlmScenario; results: LlmResults; timeline: readonly LlmTimelineRow[]; version: string; command: string }): Promise<string> {
+export async function renderLlmRunReport(input: { sc: LlmScenario; results: LlmResults; timeline: readonly LlmTimelineRow[]; version: string; command: string; regions?: LlmRegionsOutput }): Promise<string> {
   const { sc, results: r, timeline, version, command } = input;
   const s = sc.spec;
   const charts: RenderedChart[] = [];
@@ -369,6 +399,7 @@ export async function renderLlmRunReport(input: { sc: LlmScenario; results: LlmR
     `<section class="cards">`,
     ...cards,
     `</section>`,
+    ...(input.regions ? regionsSection(input.regions) : []),
     `<h2>Latency percentiles</h2>`,
     percentilesTable(r),
     `<h2>SLO</h2>`,

@@ -298,6 +298,10 @@ export const LLM_FIELD_DOCS: Readonly<Record<string, string>> = {
   'llm.autoscaler.minReplicas': 'Fewest replicas.',
   'llm.autoscaler.maxReplicas': 'Most replicas (default: the larger of minReplicas and llm.replicas).',
   'llm.autoscaler.syncPeriod': 'HPA sync period.',
+  regions: 'Regions, each running its own LLM fleet behind the region router (the request-level regions syntax).',
+  'regions.*.llm': 'This region\'s llm fields, deep-merged onto the top-level llm block (its autoscaler replaces the top-level one).',
+  cost: 'Inter-region transfer of responses served outside their users\' region.',
+  'cost.bytesPerToken': 'Bytes of a response per output token (about 4 characters of English text).',
 };
 
 /** The doc of a dotted path, trying `*` for each numeric or map segment; a model's own section (models.<i>.traffic.rate) reads as the top-level one. */

@@ -12,7 +12,7 @@ import { LLM_ROUTINGS, PREFIX_AFFINITY_DEFAULTS } from '../config/llm.js';
 import { LIMITS } from '../config/limits.js';
 import { KNATIVE, KPA_DEFAULTS } from '../config/kpa.js';
 import { tagSchema } from './field-meta.js';
-import { bool, choice, def, dur, leaf, num, obj, opt, rateShapeSchema, req, size, text } from './schema.js';
+import { bool, choice, def, dur, eventSchema, failoverSchema, INTER_REGION_PER_GB_DEFAULT, leaf, num, obj, opt, rateShapeSchema, req, size, text, topologySchema } from './schema.js';
 
 const INT1 = { int: true, min: 1 } as const;
 
@@ -151,6 +151,14 @@ const llmBlock = obj({
     .optional(),
 });
 
+/** A region (llm/regions-scenario.ts): the request-level name, share and rtt, and its own llm fields deep-merged onto the top-level block. */
+const llmRegion = obj({
+  name: leaf(req('a region name', text)),
+  share: leaf(req('a share', num({ min: 0, max: 1 }))),
+  rtt: z.record(leaf(req('a round trip', dur(false)))).optional(),
+  llm: llmBlock.partial().optional(),
+});
+
 /** An LLM scenario document (for the JSON Schema and explain; never used to validate). */
 export const llmDocumentSchema = obj({
   name: leaf(req('a name', text)),
@@ -164,4 +172,12 @@ export const llmDocumentSchema = obj({
   report: obj({ interval: leaf(def(10, dur(true))) }).optional(),
   // for compare: named partial LLM documents, each deep-merged onto this one (as a request-level file's)
   variants: z.record(z.unknown()).optional(),
+  regions: z.array(llmRegion).min(1).optional(),
+  topology: topologySchema.optional(),
+  failover: failoverSchema.optional(),
+  events: z.array(eventSchema).optional(),
+  cost: obj({
+    interRegionPerGB: leaf(def(INTER_REGION_PER_GB_DEFAULT, num({ min: 0 }))),
+    bytesPerToken: leaf(def(4, num({ gt: 0 }))), // llm/regions-scenario.ts BYTES_PER_TOKEN_DEFAULT
+  }).optional(),
 });

@@ -556,7 +556,7 @@ const featureStoreSchema = obj({
 });
 
 const EVENT_KINDS = ['replica-crash', 'cache-flush', 'region-outage'] as const;
-const eventSchema = obj({
+export const eventSchema = obj({
   at: leaf(req(M.EXPECT.offset, dur(false))),
   kind: leaf(req(M.EXPECT.eventKind, choice(EVENT_KINDS))),
   count: leaf(opt(num(POSITIVE_INT))),
@@ -593,7 +593,7 @@ const regionSchema = obj({
 const TOPOLOGY_KINDS = ['active-active', 'active-passive'] as const;
 const REGION_ROUTINGS = ['nearest', 'latency-weighted', 'weighted'] as const;
 
-const topologySchema = obj({
+export const topologySchema = obj({
   kind: leaf(def<(typeof TOPOLOGY_KINDS)[number]>('active-active', choice(TOPOLOGY_KINDS))),
   routing: leaf(def<(typeof REGION_ROUTINGS)[number]>('nearest', choice(REGION_ROUTINGS))),
   weights: z.record(leaf(req(M.EXPECT.weight, num({ min: 0 })))).optional(),
@@ -601,7 +601,7 @@ const topologySchema = obj({
   standby: leaf(opt(choice(['warm', 'cold'] as const))),
 });
 
-const failoverSchema = obj({
+export const failoverSchema = obj({
   healthCheckInterval: leaf(def<number>(FAILOVER_DEFAULTS.healthCheckIntervalS, dur(true))),
   failureThreshold: leaf(def<number>(FAILOVER_DEFAULTS.failureThreshold, num(POSITIVE_INT))),
   dnsTtl: leaf(def<number>(FAILOVER_DEFAULTS.dnsTtlS, dur(false))),

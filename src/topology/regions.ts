@@ -21,9 +21,35 @@
 import type { Simulation } from '../engine/simulation.js';
 import type { RandomStream } from '../engine/rng.js';
 import type { OutageReport } from '../metrics/summary.js';
-import type { RequestPool } from '../serving/requests.js';
-import type { RegionsTopology } from '../config/scenario.js';
-import type { Network, Site } from '../site/site.js';
+import type { CacheSpec, RegionsTopology } from '../config/scenario.js';
+import type { Network } from '../site/site.js';
+
+/**
+ * What the router needs of a region's site (site/site.ts Site, or an LLM fleet's: llm/site.ts):
+ * taking a request, whether it is down (and since when) and how many replicas are ready (its
+ * health check), its cold standby's release, its outage and restore, and whether its cache is keyed.
+ */
+export interface RegionSite {
+  readonly down: boolean;
+  readonly downSinceS: number;
+  readonly fleet: { readonly numReady: number };
+  readonly lifecycle: { release(): void };
+  readonly sc: { readonly cache: CacheSpec | null };
+  arrive(id: number): void;
+  outage(nowS: number): void;
+  restore(): void;
+}
+
+/** What the router reads of a regions topology (config/scenario.ts RegionsTopology is one; an LLM run's regions are another). */
+export type RoutedTopology = Pick<RegionsTopology, 'mode' | 'routing' | 'weights' | 'primary' | 'failover'> & {
+  readonly regions: readonly { readonly share: number; readonly rttS: readonly number[] }[];
+};
+
+/** What the router reads of the run's requests: how many ids there may be (the capacity of `counted`), and their keys (relabelled per population in a keyed cache). */
+export interface RoutedRequests {
+  readonly counted: { readonly length: number };
+  readonly key: Int32Array;
+}
 
 /** What the run knows of an outage while it runs; the report is completed from the timeline at the end. */
 export interface OutageRecord {
@@ -60,7 +86,7 @@ export class RegionRouter {
   private readonly onRestore: number;
   /** Per region: whether its cache is keyed, so each population gets its own key space there. */
   private keyed: boolean[] = [];
-  private sites: Site[] = [];
+  private sites: readonly RegionSite[] = [];
   private readonly n: number;
 
   /**
@@ -69,8 +95,8 @@ export class RegionRouter {
    */
   constructor(
     private readonly sim: Simulation,
-    private readonly topo: RegionsTopology,
-    private readonly pool: RequestPool,
+    private readonly topo: RoutedTopology,
+    private readonly pool: RoutedRequests,
     private readonly popRng: RandomStream,
     private readonly routeRng: RandomStream,
     private readonly keySpace: number,
@@ -98,7 +124,7 @@ export class RegionRouter {
   }
 
   /** Takes the regions' sites (in the topology's order), schedules the first health checks and routes by the initial (all healthy) view. */
-  start(sites: Site[]): void {
+  start(sites: readonly RegionSite[]): void {
     this.sites = sites;
     this.keyed = sites.map((s) => s.sc.cache !== null && s.sc.cache.mode === 'keyed' && this.n > 1);
     const every = this.topo.failover.healthCheckIntervalS;
