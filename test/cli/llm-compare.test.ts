@@ -104,6 +104,50 @@ describe('compare on an LLM file', () => {
   });
 });
 
+describe('compare and sweep on an LLM file with regions', () => {
+  /** TINY as open-loop traffic over two regions (a region's own fleet in its llm block), with a variant. */
+  const REGIONS = [
+    'name: tiny llm regions',
+    'seed: 3',
+    'duration: 30s',
+    'slo: { tpot: { p99: 60ms } }',
+    'traffic: { rate: 4, tokens: { prompt: 1, output: 10 } }',
+    'llm: { model: llama-3.1-8b, gpu: a100-80gb, replicas: 1, engine: { numGpuBlocks: 4000 }, stepTime: { beta0: 10ms, beta1: 0, beta2: 10ms, beta3: 0 } }',
+    'regions:',
+    '  - { name: east, share: 0.5, rtt: { east: 2ms, west: 70ms } }',
+    '  - { name: west, share: 0.5, rtt: { east: 70ms, west: 2ms }, llm: { replicas: 2 } }',
+    'report: { interval: 5s }',
+    'variants:',
+    '  more: { llm: { replicas: 3 } }',
+    '',
+  ].join('\n');
+
+  it('compare runs the base and the variant with their regions; each row is the single run of that variant', () => {
+    const dir = tmp();
+    const f = join(dir, 'regions.yaml');
+    writeFileSync(f, REGIONS);
+    const r = cli(['compare', f, '--out', join(dir, 'cmp'), '-q']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const base = json(join(dir, 'cmp', 'base', 'summary.json'));
+    expect((base.regions as { name: string }[]).map((g) => g.name)).toEqual(['east', 'west']);
+    const run = cli(['run', f, '--variant', 'more', '--out', join(dir, 'run'), '--format', 'json', '-q']);
+    expect(run.status).toBe(0);
+    expect(comparable(json(join(dir, 'cmp', 'more', 'summary.json')))).toEqual(comparable(json(join(dir, 'run', 'summary.json'))));
+  });
+
+  it('sweep varies the top-level fleet of every region that does not set its own', () => {
+    const dir = tmp();
+    const f = join(dir, 'regions.yaml');
+    writeFileSync(f, REGIONS.replace(/variants:[\s\S]*$/, ''));
+    const r = cli(['sweep', f, '--vary', 'llm.replicas=1,2', '--out', join(dir, 'sw'), '-q']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    // east takes the top-level llm.replicas (1, then 2); west keeps its own 2
+    expect(csv(join(dir, 'sw', 'sweep.csv')).map((row) => row.gpus)).toEqual(['3', '4']);
+  });
+});
+
 describe('sweep on an LLM file', () => {
   it('runs the grid in the worker pool: one row per point, the request-level columns then the LLM ones; a point equals `run --set`', () => {
     const { dir, f } = tiny();
