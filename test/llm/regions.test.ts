@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LlmScenarioError } from '../../src/llm/scenario.js';
-import { loadLlmRunScenario, type LlmRunScenario } from '../../src/llm/regions-scenario.js';
+import { loadLlmRunScenario, loadLlmRunScenarioVariants, type LlmRunScenario } from '../../src/llm/regions-scenario.js';
 import { runLlmFleet, type LlmFleetSpec, type LlmResults } from '../../src/llm/fleet.js';
 import { runLlmRegions } from '../../src/topology/llm-regions.js';
 import { cli, ROOT } from '../helpers/cli.js';
@@ -283,7 +283,10 @@ describe('scenarios/llm-region-outage.yaml (its comment)', () => {
     expect(base.results.costUsd + base.interRegionUsd).toBeCloseTo(23.94, 2);
     expect(base.interRegionUsd).toBeCloseTo(0.0002, 4);
 
-    const floor = run(['llm.replicas=5', 'llm.autoscaler.minReplicas=5']);
+    // the file's variant floor-5 (what compare runs beside the base)
+    const { variants } = loadLlmRunScenarioVariants(text, { file: 'llm-region-outage.yaml', baseDir: join(ROOT, 'scenarios'), readFile: (p) => readFileSync(p, 'utf8') });
+    const five = variants.find((v) => v.name === 'floor-5')!.scenario;
+    const floor = runLlmRegions(five.spec, five.regions!);
     expect(floor.outages[0]).toMatchObject({ detectedAtS: 630, trafficMovedAtS: 690, recoveredAtS: 720, recoveryS: 120, failedRequests: 2190 });
     expect(floor.results.slo.met).toBe(true);
     expect(floor.results.costUsd + floor.interRegionUsd).toBeCloseTo(28.67, 2);
