@@ -6,9 +6,12 @@ import { parse } from 'yaml';
 import { simulate } from '../src/run.js';
 import { loadScenarioVariants } from '../src/scenario/load.js';
 import { ROOT } from './helpers/cli.js';
+import { loadLlmRunScenarioVariants } from '../src/llm/regions-scenario.js';
+import { runLlmFleet } from '../src/llm/fleet.js';
+import { runLlmRegions } from '../src/topology/llm-regions.js';
 
 const dir = join(ROOT, 'scenarios');
-// llm-*.yaml are LLM scenarios (an llm: block, src/llm): test/llm/scenario.test.ts runs them
+// llm-*.yaml are LLM scenarios (an llm: block, src/llm): each and its variants run briefly below; test/llm/* checks their lessons
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml') && !f.startsWith('llm-'));
 const load = (f: string) =>
   loadScenarioVariants(readFileSync(join(dir, f), 'utf8'), { file: f, baseDir: dir, readFile: (p) => readFileSync(p, 'utf8') });
@@ -201,5 +204,27 @@ describe('the lessons the scenarios teach', () => {
     expect(hashed.shards!.every((s) => s.slo.met)).toBe(true);
     expect(hashed.slo.met).toBe(true);
     expect(hashed.cost.gpuUsd).toBe(tenant.cost.gpuUsd);
+  });
+});
+
+describe('scenarios/llm-*.yaml', () => {
+  const llmFiles = readdirSync(dir).filter((f) => f.startsWith('llm-') && f.endsWith('.yaml'));
+  // a short run of the base and of every variant (their lessons are checked in full by test/llm/*);
+  // the region lesson runs past its outage at 10 min
+  const cases = llmFiles.flatMap((f) => {
+    const sets = f === 'llm-region-outage.yaml' ? ['duration=12m'] : ['duration=90s', 'warmup=10s'];
+    const { base, variants } = loadLlmRunScenarioVariants(readFileSync(join(dir, f), 'utf8'), { file: f, baseDir: dir, sets, readFile: (p) => readFileSync(p, 'utf8') });
+    return [{ f, name: 'base', sc: base }, ...variants.map((v) => ({ f, name: v.name, sc: v.scenario }))];
+  });
+
+  it('are all here: the chat, HPA, prefix-affinity and region lessons', () => {
+    expect(llmFiles.sort()).toEqual(['llm-chat-azure.yaml', 'llm-hpa-step.yaml', 'llm-prefix-affinity.yaml', 'llm-region-outage.yaml']);
+  });
+
+  it.each(cases.map((c) => [`${c.f} ${c.name}`, c] as const))('%s validates and runs; every request is counted', (_label, c) => {
+    const r = c.sc.regions !== null ? runLlmRegions(c.sc.spec, c.sc.regions).results : runLlmFleet(c.sc.spec).results;
+    const q = r.requests;
+    expect(q.arrived).toBeGreaterThan(0);
+    expect(q.completed + q.rejected + q.inFlightAtEnd).toBe(q.arrived);
   });
 });
