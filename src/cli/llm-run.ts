@@ -35,10 +35,13 @@ export function isLlmScenarioFile(file: string): boolean {
   }
 }
 
-/** Reads an LLM scenario file: its base, or with `variant` that variant (every variant is validated either way); with its regions when it has them. */
+/**
+ * Reads an LLM scenario file: its base (`sets` applied; its variants are not resolved, as `run`
+ * reads a request-level file), or with `variant` that variant (every variant resolved to find it).
+ */
 export function readLlmScenario(file: string, sets: string[], variant?: string): LlmRunScenario {
-  const { base, variants } = readLlmScenarioVariants(file, sets);
-  if (variant === undefined) return base;
+  if (variant === undefined) return loadedAsUser(() => loadLlmRunScenario(readLlmText(file), llmLoadOptions(file, sets)));
+  const { variants } = readLlmScenarioVariants(file, sets);
   const v = variants.find((x) => x.name === variant);
   if (v === undefined) {
     throw new UserError([`error: ${file}: variants: no variant named ${JSON.stringify(variant)} (${variants.length > 0 ? `the file has ${variants.map((x) => x.name).join(', ')}` : 'the file has no variants'})`]);
@@ -48,15 +51,23 @@ export function readLlmScenario(file: string, sets: string[], variant?: string):
 
 /** Reads an LLM scenario file and resolves its base and every variant (errors as UserError, exit 2). */
 export function readLlmScenarioVariants(file: string, sets: string[]): { base: LlmRunScenario; variants: { name: string; scenario: LlmRunScenario }[] } {
-  let text: string;
+  return loadedAsUser(() => loadLlmRunScenarioVariants(readLlmText(file), llmLoadOptions(file, sets)));
+}
+
+/** The scenario file's text; an unreadable file is a UserError (exit 2). */
+function readLlmText(file: string): string {
   try {
-    text = readSmallFile(file);
+    return readSmallFile(file);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw new UserError([`error: ${file}: cannot read the scenario file (${e.code === 'ENOENT' ? 'no such file' : e.code === 'ENOTREG' || e.code === 'ETOOBIG' ? e.message : (e.code ?? String(err))})`]);
   }
+}
+
+/** Runs a loader, turning its scenario errors into a UserError (one line per problem, exit 2). */
+function loadedAsUser<T>(load: () => T): T {
   try {
-    return loadLlmRunScenarioVariants(text, llmLoadOptions(file, sets));
+    return load();
   } catch (err) {
     if (err instanceof LlmScenarioError) throw new UserError(err.lines);
     if (err instanceof ScenarioError) throw new UserError(err.message.split('\n'));

@@ -104,6 +104,19 @@ describe('compare on an LLM file', () => {
   });
 });
 
+describe('run on an LLM file with variants', () => {
+  it('runs the base with a --set that a variant could not take, as run reads a request-level file (only --variant resolves the variants)', () => {
+    // the variant asks for 2 replicas; --set llm.autoscaler.maxReplicas=1 with minReplicas 2 would be invalid only in it
+    const { dir, f } = tiny(`variants:\n  two: { llm: { replicas: 2, autoscaler: { metric: 'vllm:num_requests_waiting', target: 1, minReplicas: 2 } } }\n`);
+    const base = cli(['run', f, '--set', 'llm.autoscaler.maxReplicas=1', '--set', 'llm.autoscaler.metric=vllm:num_requests_waiting', '--set', 'llm.autoscaler.target=1', '--out', join(dir, 'b'), '-q', '--no-report']);
+    expect(base.stderr).toBe('');
+    expect(base.status).toBe(0);
+    const bad = cli(['run', f, '--variant', 'two', '--set', 'llm.autoscaler.maxReplicas=1', '--set', 'llm.autoscaler.metric=vllm:num_requests_waiting', '--set', 'llm.autoscaler.target=1', '--out', join(dir, 'v'), '-q', '--no-report']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/variants\.two\.llm\.autoscaler\.maxReplicas: must be ≥ minReplicas \(2\)/);
+  });
+});
+
 describe('compare and sweep on an LLM file with regions', () => {
   /** TINY as open-loop traffic over two regions (a region's own fleet in its llm block), with a variant. */
   const REGIONS = [
