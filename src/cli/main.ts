@@ -11,7 +11,7 @@ import { DEFAULT_WIDTH } from '../report/table.js';
 import { EXIT, UserError } from './errors.js';
 import { runCommand } from './run.js';
 import { compareCommand } from './compare.js';
-import { readScenarioFiles } from './scenario-files.js';
+import { checkScenarioVariants, readScenarioFiles } from './scenario-files.js';
 import { registerMerge } from './merge.js';
 import { registerPlan } from './plan.js';
 import { registerCapacity } from './capacity.js';
@@ -19,7 +19,7 @@ import { registerSweep } from './sweep.js';
 import { registerCompletion, registerExplain, registerInit, registerSchema } from './files-commands.js';
 import { catalogJson } from '../catalog/json.js';
 import { registerCalibrate } from './calibrate.js';
-import { isLlmScenarioFile, readLlmScenario } from './llm-run.js';
+import { isLlmScenarioFile, readLlmScenario, readLlmScenarioVariants } from './llm-run.js';
 
 const version = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -73,6 +73,11 @@ function buildProgram(setExit: (code: number) => void): Command {
       // LLM scenarios (an llm: block) are validated by their own loader
       const llm = files.filter(isLlmScenarioFile).map((f) => ({ file: f, scenario: readLlmScenario(f, o.set, o.variant) }));
       const loaded = readScenarioFiles(files.filter((f) => !isLlmScenarioFile(f)), o.set, o.variant);
+      // the whole file: every variant too (compare runs them), unless one was asked for
+      if (o.variant === undefined) {
+        for (const l of llm) readLlmScenarioVariants(l.file, o.set);
+        for (const l of loaded) checkScenarioVariants(l.file, o.set);
+      }
       if (o.format === 'json') {
         // one document: every file with its scenario name and warnings (problems exit 2 before this, on stderr)
         const out = [...llm, ...loaded].map((l) => ({ file: l.file, ok: true, name: l.scenario.name, warnings: l.scenario.warnings }));

@@ -136,6 +136,17 @@ export function readScenarioFile(file: string, sets: string[] = [], variant?: st
   return { file, stem: variant === undefined ? stem : `${stem}/${variant}`, scenario };
 }
 
+/** Resolves every variant of a scenario file (`validate` checks the whole file, not only its base); throws UserError with every problem. */
+export function checkScenarioVariants(file: string, sets: string[] = []): void {
+  if (file === '-') return; // standard input was read once for the base
+  try {
+    loadScenarioVariants(readSmallFile(file), { file, baseDir: dirname(resolve(file)), sets, readFile: readInputFile });
+  } catch (err) {
+    if (err instanceof ScenarioError) throw new UserError(err.message.split('\n'));
+    throw err;
+  }
+}
+
 /** Reads several files, collecting the errors of all of them before failing. */
 export function readScenarioFiles(files: string[], sets: string[] = [], variant?: string): LoadedScenario[] {
   const loaded: LoadedScenario[] = [];

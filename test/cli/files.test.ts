@@ -56,6 +56,19 @@ describe('scenarios from standard input and one variant', () => {
     expect(bad.stderr).toContain('error: <stdin>: traffic.rate: required');
   });
 
+  it('validate checks every variant of a file (compare runs them all); --variant checks that one', () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'small.yaml'), `${SMALL.replace(/variants:[\s\S]*$/, '')}variants:\n  bad: { fleet: { replicas: -3 } }\n`);
+    const r = cli(['validate', 'small.yaml'], dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('error: small.yaml: variants.bad.fleet.replicas: must be an integer ≥ 0 (got -3)\n');
+    const llm = 'name: l\nllm: { model: llama-3.1-8b, gpu: h100-80gb, stepTime: builtin }\ntraffic: { rate: 1, tokens: { prompt: 10, output: 10 } }\nvariants:\n  big: { llm: { tensorParallel: 3 } }\n';
+    writeFileSync(join(dir, 'llm.yaml'), llm);
+    const l = cli(['validate', 'llm.yaml'], dir);
+    expect(l.status).toBe(2);
+    expect(l.stderr).toMatch(/^error: llm\.yaml: variants\.big\.llm\.tensorParallel: /);
+  });
+
   it('catalog --format json lists the GPUs and profiles with their sources', () => {
     const r = cli(['catalog', '--format', 'json']);
     expect(r.status).toBe(0);
