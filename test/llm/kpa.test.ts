@@ -2,10 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadLlmScenario, LlmScenarioError } from '../../src/llm/scenario.js';
+import { loadLlmScenario } from '../../src/llm/scenario.js';
 import { runLlmFleet } from '../../src/llm/fleet.js';
 import type { ScenarioIssue } from '../../src/scenario/issues.js';
 import { cli, ROOT } from '../helpers/cli.js';
+import { llmProblems } from '../helpers/llm.js';
 
 /**
  * A step of load held in flight: 2 requests at t = 0 that outlast the run, 20 more at t = 10.5 s
@@ -31,15 +32,7 @@ traffic:
 report: { interval: 1s }
 `;
 const load = (text: string) => loadLlmScenario(text, { file: 's.yaml', baseDir: ROOT, readFile: (p) => (p.endsWith('trace.csv') ? TRACE : readFileSync(p, 'utf8')) });
-const issuesOf = (text: string): ScenarioIssue[] => {
-  try {
-    load(text);
-  } catch (e) {
-    if (e instanceof LlmScenarioError) return e.issues;
-    throw e;
-  }
-  return [];
-};
+const issuesOf = (text: string): ScenarioIssue[] => llmProblems(() => load(text)).issues;
 
 describe('KPA on an LLM fleet (llm.autoscaler kind: kpa)', () => {
   it('resolves Knative\u2019s defaults around the fields given', () => {

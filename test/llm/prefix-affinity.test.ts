@@ -6,24 +6,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadLlmScenario, LlmScenarioError } from '../../src/llm/scenario.js';
+import { loadLlmScenario } from '../../src/llm/scenario.js';
 import { runLlmFleet } from '../../src/llm/fleet.js';
 import { blockKeyA, LlmRequests } from '../../src/llm/engine.js';
 import { LruKeySet, PrefixAffinityRouter } from '../../src/llm/prefix-affinity.js';
 import { PREFIX_AFFINITY_DEFAULTS } from '../../src/config/llm.js';
 import type { ScenarioIssue } from '../../src/scenario/issues.js';
 import { ROOT } from '../helpers/cli.js';
+import { llmProblems } from '../helpers/llm.js';
 
 const load = (text: string) => loadLlmScenario(text, { file: 's.yaml', baseDir: ROOT, readFile: (p) => readFileSync(p, 'utf8') });
-const issuesOf = (text: string): ScenarioIssue[] => {
-  try {
-    load(text);
-  } catch (e) {
-    if (e instanceof LlmScenarioError) return e.issues;
-    throw e;
-  }
-  return [];
-};
+const issuesOf = (text: string): ScenarioIssue[] => llmProblems(() => load(text)).issues;
 
 /** 4 replicas whose KV cache (900 blocks of 16 tokens) cannot hold all 16 system prompts (64 blocks each) next to the running requests. */
 const scenario = (routing: string, traffic: string, llmExtra = ''): string => `

@@ -9,11 +9,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LlmScenarioError } from '../../src/llm/scenario.js';
 import { loadLlmRunScenario, loadLlmRunScenarioVariants, type LlmRunScenario } from '../../src/llm/regions-scenario.js';
 import { runLlmFleet, type LlmFleetSpec, type LlmResults } from '../../src/llm/fleet.js';
 import { runLlmRegions } from '../../src/topology/llm-regions.js';
 import { cli, ROOT } from '../helpers/cli.js';
+import { llmProblems } from '../helpers/llm.js';
 
 const head = `
 name: t
@@ -28,15 +28,7 @@ llm:
 report: { interval: 10s }
 `;
 const load = (text: string): LlmRunScenario => loadLlmRunScenario(text, { file: 's.yaml', baseDir: ROOT, readFile: (p) => readFileSync(p, 'utf8') });
-const errors = (text: string): string[] => {
-  try {
-    load(text);
-  } catch (e) {
-    if (e instanceof LlmScenarioError) return e.lines;
-    throw e;
-  }
-  return [];
-};
+const errors = (text: string): string[] => llmProblems(() => load(text)).lines;
 /** One request (prompt 500, output 20) at t = 5 s, instead of the scenario's traffic. */
 const lone = (spec: LlmFleetSpec): LlmFleetSpec => ({ ...spec, arrivals: { kind: 'trace', timesS: Float64Array.of(5), prompt: Int32Array.of(500), output: Int32Array.of(20), loop: false } });
 const balanced = (r: LlmResults): void => {

@@ -2,10 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadLlmScenario, LlmScenarioError } from '../../src/llm/scenario.js';
+import { loadLlmScenario } from '../../src/llm/scenario.js';
 import type { IssueCode, ScenarioIssue } from '../../src/scenario/issues.js';
 import { runLlmFleet } from '../../src/llm/fleet.js';
 import { cli, ROOT } from '../helpers/cli.js';
+import { llmProblems } from '../helpers/llm.js';
 
 const base = `
 name: t
@@ -22,24 +23,8 @@ llm:
   stepTime: { beta0: 8ms, beta1: 0.00005, beta2: 0.0001, beta3: 0.0000001 }
 `;
 const load = (text: string) => loadLlmScenario(text, { file: 's.yaml', baseDir: ROOT, readFile: (p) => readFileSync(p, 'utf8') });
-const issuesOf = (text: string): ScenarioIssue[] => {
-  try {
-    load(text);
-  } catch (e) {
-    if (e instanceof LlmScenarioError) return e.issues;
-    throw e;
-  }
-  return [];
-};
-const errors = (text: string): string[] => {
-  try {
-    load(text);
-  } catch (e) {
-    if (e instanceof LlmScenarioError) return e.lines;
-    throw e;
-  }
-  return [];
-};
+const issuesOf = (text: string): ScenarioIssue[] => llmProblems(() => load(text)).issues;
+const errors = (text: string): string[] => llmProblems(() => load(text)).lines;
 
 describe('LLM scenarios', () => {
   it('open loop: the books balance and SLO verdicts follow the percentiles', () => {

@@ -23,7 +23,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importPrometheusRange } from '../../src/scenario/prometheus.js';
 import { ROOT } from '../helpers/cli.js';
-import { loadLlmScenario, LlmScenarioError } from '../../src/llm/scenario.js';
+import { llmProblems } from '../helpers/llm.js';
+import { loadLlmScenario } from '../../src/llm/scenario.js';
 import { runLlmFleet } from '../../src/llm/fleet.js';
 import type { ScenarioIssue } from '../../src/scenario/issues.js';
 
@@ -47,24 +48,8 @@ const TRACE_ROWS = 1000;
 const traceCsv = ['TIMESTAMP,ContextTokens,GeneratedTokens', ...Array.from({ length: TRACE_ROWS }, (_, i) => `${i},${1 + (i % 7)},1`)].join('\n');
 
 const load = (text: string) => loadLlmScenario(text, { file: 's.yaml', baseDir: '/x', readFile: () => traceCsv });
-const issuesOf = (text: string): ScenarioIssue[] => {
-  try {
-    load(text);
-  } catch (e) {
-    if (e instanceof LlmScenarioError) return e.issues;
-    throw e;
-  }
-  return [];
-};
-const linesOf = (text: string): string[] => {
-  try {
-    load(text);
-  } catch (e) {
-    if (e instanceof LlmScenarioError) return e.lines;
-    throw e;
-  }
-  return [];
-};
+const issuesOf = (text: string): ScenarioIssue[] => llmProblems(() => load(text)).issues;
+const linesOf = (text: string): string[] => llmProblems(() => load(text)).lines;
 
 /** Arrivals of a run (no warmup: every one counted), and the kind of arrival process the loader chose. */
 function count(text: string): { arrived: number; kind: string } {
