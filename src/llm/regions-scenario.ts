@@ -27,7 +27,7 @@ import * as M from '../scenario/messages.js';
 import { FAILOVER_DEFAULTS, INTER_REGION_PER_GB_DEFAULT, MAX_SITES } from '../scenario/schema.js';
 import { parseDurationS, UnitError } from '../scenario/units.js';
 import type { IssueCode, ScenarioIssue } from '../scenario/issues.js';
-import type { Failover, RegionRouting } from '../config/scenario.js';
+import type { Failover, RegionRouting, RegionsTopology } from '../config/scenario.js';
 import type { LlmFleetSpec } from './fleet.js';
 import { loadLlmDocument, LlmScenarioError, parseLlmDocument, type LlmLoadOptions, type LlmScenario } from './scenario.js';
 
@@ -49,17 +49,12 @@ export interface LlmRegion {
   notes: string[];
 }
 
-export interface LlmRegions {
+/** The request-level regions topology (mode, routing, weights, primary, standby, failover, inter-region price) with LLM fleets. */
+export interface LlmRegions extends Omit<RegionsTopology, 'kind' | 'regions'> {
   regions: LlmRegion[];
-  mode: 'active-active' | 'active-passive';
-  routing: RegionRouting;
-  weights: number[] | null;
-  primary: number | null;
-  standby: 'warm' | 'cold';
-  failover: Failover;
   /** region-outage events, in the file's order: region index, start and length (Infinity: to the end). */
   outages: { atS: number; region: number; forS: number }[];
-  interRegionPerGbUsd: number;
+  /** Bytes of a response per output token (cost.bytesPerToken), for the inter-region transfer. */
   bytesPerToken: number;
 }
 
