@@ -404,6 +404,14 @@ interface TimeChartDef extends LineChartDef<PointField> {
 export const SOLID: number[] = [1, 0];
 export const DASHED: number[] = [6, 3];
 export const DOTTED: number[] = [2, 2];
+
+/** The replicas chart's lines (request-level and LLM reports alike): ready, starting, desired. */
+export const REPLICA_SERIES: SeriesDef<'replicasReady' | 'replicasStarting' | 'replicasDesired'>[] = [
+  { field: 'replicasReady', label: 'ready', color: '#2ca02c', dash: SOLID },
+  { field: 'replicasStarting', label: 'starting', color: '#ff7f0e', dash: DOTTED },
+  { field: 'replicasDesired', label: 'desired', color: '#555555', dash: DASHED },
+];
+
 const SLO_COLOR = '#c62828';
 
 const TIME_CHARTS: TimeChartDef[] = [
@@ -464,11 +472,7 @@ const TIME_CHARTS: TimeChartDef[] = [
     title: 'Replicas',
     yTitle: 'replicas',
     columns: ['replicasDesired', 'replicasStarting', 'replicasReady'],
-    series: [
-      { field: 'replicasReady', label: 'ready', color: '#2ca02c', dash: SOLID },
-      { field: 'replicasStarting', label: 'starting', color: '#ff7f0e', dash: DOTTED },
-      { field: 'replicasDesired', label: 'desired', color: '#555555', dash: DASHED },
-    ],
+    series: REPLICA_SERIES,
     interpolate: 'step-after',
     integerY: true,
     note: 'Levels at the end of each report interval.',

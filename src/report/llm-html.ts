@@ -9,7 +9,7 @@ import type { LatencyStats, LlmResults, LlmTimelineRow } from '../llm/fleet.js';
 import type { LlmScenario } from '../llm/scenario.js';
 import type { LlmRegionsOutput } from '../topology/llm-regions.js';
 import type { LlmMetric } from '../config/llm.js';
-import { DASHED, DOTTED, SOLID, dedupeMarkers, downsampleRows, lineChartSpec, MAX_CHART_POINTS, renderSvg, timeAxis, trafficStepMarker, trimNumber, warmupMarker, type LineChartDef, type RenderedChart, type RowField, type TimeMarker } from './charts.js';
+import { DASHED, DOTTED, SOLID, dedupeMarkers, downsampleRows, lineChartSpec, MAX_CHART_POINTS, REPLICA_SERIES, renderSvg, timeAxis, trafficStepMarker, trimNumber, warmupMarker, type LineChartDef, type RenderedChart, type RowField, type TimeMarker } from './charts.js';
 import { cardHtml, chartsSection, commandBlock, escapeHtml, page } from './html.js';
 import { fmt, ms, pct, usd } from './format.js';
 
@@ -202,11 +202,7 @@ const LLM_CHARTS: LlmChartDef[] = [
     id: 'replicas',
     title: 'Replicas',
     yTitle: 'replicas',
-    series: [
-      { field: 'replicasReady', label: 'ready', color: '#2ca02c', dash: SOLID },
-      { field: 'replicasStarting', label: 'starting', color: '#ff7f0e', dash: DOTTED },
-      { field: 'replicasDesired', label: 'desired', color: '#555555', dash: DASHED },
-    ],
+    series: REPLICA_SERIES,
     interpolate: 'step-after',
     integerY: true,
     note: 'Levels at the end of each report interval; a replica is starting while it loads its weights (cold start).',
