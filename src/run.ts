@@ -27,7 +27,7 @@ import { createArrivals } from './workload/arrivals.js';
 import { createKeySampler, withLookahead, type KeySampler } from './workload/keys.js';
 import { scanTrace, TraceReader, type LineSource } from './workload/trace.js';
 import { TraceReplay, traceShortWarning } from './workload/trace-replay.js';
-import type { TraceSource } from './workload/arrivals.js';
+import type { ArrivalSource, TraceSource } from './workload/arrivals.js';
 import { Site, type Network } from './site/site.js';
 import { failoverReport, RegionRouter, type IntervalHealth } from './topology/regions.js';
 import { ShardRouter } from './topology/shards.js';
@@ -151,21 +151,24 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
       traces.push(trace);
       return createArrivals(site.sc.traffic, sim.rng.stream(`arrivals:${site.name}`), sim.rng.stream(`arrival-states:${site.name}`), trace.reader, endS);
     });
-    const keys = sites.map((site) => keySampler(site.sc, sim, site, `:${site.name}`));
-    const nextAtS = new Float64Array(n);
+    const feeds = sites.map((site, i) => new ModelFeed(site, arrivals[i]!, keySampler(site.sc, sim, site, `:${site.name}`)));
+    // each model's next arrival time, raw: one at or past the end never wins against one before it
+    // perf: at least 16 entries, so the array lives outside the JS heap and never moves: V8 then
+    // compiles the scan below against its fixed address instead of reloading it every step
+    const nextAtS = new Float64Array(Math.max(n, 16));
+    const warmupS = sc.warmupS;
     let due = 0;
     const onArrival = sim.register(() => {
       const now = sim.now;
       const i = due;
+      const feed = feeds[i]!;
       const id = pool.alloc();
       pool.arrivedAtS[id] = now;
-      const k = keys[i]!;
-      const from = arrivals[i]!;
-      pool.key[id] = k !== null ? k.next() : from.lastKey();
-      pool.counted[id] = now >= sc.warmupS ? 1 : 0;
-      sites[i]!.arrive(id);
-      const next = from.nextTimeS();
-      nextAtS[i] = next < endS ? next : Infinity;
+      const k = feed.keys;
+      pool.key[id] = k !== null ? k.next() : feed.arrivals.lastKey();
+      pool.counted[id] = now >= warmupS ? 1 : 0;
+      feed.site.arrive(id);
+      nextAtS[i] = feed.arrivals.nextTimeS();
       // the earliest next arrival of all models (ties: the model listed first)
       let j = 0;
       let at = nextAtS[0]!;
@@ -180,8 +183,7 @@ export function startRun(sc: Scenario, opts: SimulateOptions = {}): RunHandle {
       if (at < endS) sim.atSource(at, onArrival);
     });
     for (let i = 0; i < n; i++) {
-      const first = arrivals[i]!.nextTimeS();
-      nextAtS[i] = first < endS ? first : Infinity;
+      nextAtS[i] = arrivals[i]!.nextTimeS();
       if (nextAtS[i]! < nextAtS[due]!) due = i;
     }
     if (nextAtS[due]! < endS) sim.atSource(nextAtS[due]!, onArrival);
@@ -502,3 +504,12 @@ export function simulate(sc: Scenario, opts: SimulateOptions = {}): RunResult {
   return run.finish(false);
 }
 
+
+/** One model's traffic in a `models` run: where its requests go, when they arrive, which keys they carry. */
+class ModelFeed {
+  constructor(
+    readonly site: Site,
+    readonly arrivals: ArrivalSource,
+    readonly keys: KeySampler | null,
+  ) {}
+}
