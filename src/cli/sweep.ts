@@ -313,10 +313,19 @@ export async function sweepReport(doc: SweepDocument, command?: string): Promise
     monthlyUsd: p.monthlyUsd,
     sloMet: p.sloMet,
   }));
-  const target = doc.points[0]?.runs[0]?.slo.target.p99Ms;
+  const first = doc.points[0]?.runs[0];
+  // an LLM run's targets are keyed metric.percentile ("ttft.p99"); its p99 column and chart are E2E's
+  const llm = first?.llm !== undefined;
+  const target = llm ? first.slo.target['e2e.p99'] : first?.slo.target.p99Ms;
   // several models: each is judged on its own SLO (the run's verdict has no target of its own)
-  const models = doc.points[0]?.runs[0]?.models;
-  const sloText = models !== undefined ? `each model\u2019s own (${models.map((m) => `${m.name} ${Object.entries(m.slo.target).map(([k, v]) => (k === 'maxErrorRate' ? `errors ≤ ${v}` : `${k.replace(/Ms$/, '')} ≤ ${v} ms`)).join(', ') || 'none'}`).join('; ')})` : undefined;
+  const models = first?.models;
+  const llmSlo = llm ? Object.entries(first.slo.target).map(([k, v]) => `${k.replace(/^\w+/, (m) => m.toUpperCase()).replace('.', ' ')} ≤ ${v} ms`) : [];
+  const sloText =
+    models !== undefined
+      ? `each model\u2019s own (${models.map((m) => `${m.name} ${Object.entries(m.slo.target).map(([k, v]) => (k === 'maxErrorRate' ? `errors ≤ ${v}` : `${k.replace(/Ms$/, '')} ≤ ${v} ms`)).join(', ') || 'none'}`).join('; ')})`
+      : llmSlo.length > 0
+        ? llmSlo.join(', ')
+        : undefined;
   const chosen = doc.cheapest === null ? null : doc.points.findIndex((p) => p.index === doc.cheapest);
   const args = process.argv.slice(2).map((a) => (/[\s'"$]/.test(a) ? `'${a.replace(/'/g, "'\\''")}'` : a));
   return renderSweepReport({

@@ -543,7 +543,7 @@ export async function renderSweepReport(input: {
   points: SweepPoint[];
   varied: string[];
   sloP99Ms: number | null;
-  /** The SLO in words when it is not one p99 target (several models, each judged on its own). */
+  /** The SLO in words when it is not one p99 target (several models, each judged on its own; an LLM run's targets): shown instead of sloP99Ms, which still draws the chart's line. */
   sloText?: string;
   chosenIndex: number | null;
   version: string;
@@ -574,7 +574,7 @@ export async function renderSweepReport(input: {
   const body = [
     `<header>`,
     `<h1>${escapeHtml(title)}</h1>`,
-    `<p class="meta">Sweep of <b>${escapeHtml(varied.join(', ') || '(nothing)')}</b> · ${points.length} points · SLO ${sloP99Ms !== null ? `p99 ≤ <b>${escapeHtml(fmt(sloP99Ms, 2))} ms</b>` : escapeHtml(input.sloText ?? 'none')} · infersim <b>${escapeHtml(version)}</b></p>`,
+    `<p class="meta">Sweep of <b>${escapeHtml(varied.join(', ') || '(nothing)')}</b> · ${points.length} points · SLO ${input.sloText !== undefined ? escapeHtml(input.sloText) : sloP99Ms !== null ? `p99 ≤ <b>${escapeHtml(fmt(sloP99Ms, 2))} ms</b>` : 'none'} · infersim <b>${escapeHtml(version)}</b></p>`,
     commandBlock(command),
     `</header>`,
     `<p class="meta chosen-line">${escapeHtml(chosenText)}</p>`,

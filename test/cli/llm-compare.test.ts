@@ -184,6 +184,18 @@ describe('sweep on an LLM file', () => {
     expect(rows[7]!.gpus).toBe('4');
   });
 
+  it("report.html names the LLM SLO targets and draws the E2E p99 target on the p99 chart (its p99 is E2E's)", () => {
+    const { dir, f } = tiny();
+    expect(cli(['sweep', f, '--vary', 'llm.replicas=1,2', '--seeds', '1', '--out', join(dir, 'a'), '-q']).status).toBe(0);
+    const a = readFileSync(join(dir, 'a', 'report.html'), 'utf8');
+    expect(a).toContain('SLO TPOT p99 ≤ 60 ms');
+    expect(a).not.toContain('SLO p99 '); // no E2E target: no line on the E2E p99 chart
+    expect(cli(['sweep', f, '--vary', 'llm.replicas=1,2', '--seeds', '1', '--set', 'slo={tpot: {p99: 60ms}, e2e: {p99: 2s}}', '--out', join(dir, 'b'), '-q']).status).toBe(0);
+    const b = readFileSync(join(dir, 'b', 'report.html'), 'utf8');
+    expect(b).toContain('SLO TPOT p99 ≤ 60 ms, E2E p99 ≤ 2000 ms');
+    expect(b).toContain('SLO p99 2000 ms');
+  });
+
   it('an unknown --vary path is an error naming the field (exit 2, nothing run)', () => {
     const { dir, f } = tiny();
     const r = cli(['sweep', f, '--vary', 'llm.replicaz=1,2', '--out', join(dir, 'out')]);
