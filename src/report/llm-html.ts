@@ -255,20 +255,51 @@ export interface LlmChartSpec {
   skipped: string | null;
 }
 
+/** One run of an LLM compare: its label (base, a variant's name, a file's stem), scenario, results and timeline. */
+export interface LlmCompareRun {
+  label: string;
+  sc: LlmScenario;
+  results: LlmResults;
+  timeline: readonly LlmTimelineRow[];
+}
+
 /** The vega-lite specs of an LLM run's time charts, in page order (the report renders them to SVG). */
 export function llmChartSpecs(sc: LlmScenario, r: LlmResults, timeline: readonly LlmTimelineRow[], maxPoints = MAX_CHART_POINTS): LlmChartSpec[] {
-  const run = { ...downsampleRows(matrix(timeline), 0, FIELDS, maxPoints), label: sc.name };
-  const axis = timeAxis(sc.spec.durationS);
-  const markers = llmMarkers(sc);
-  const k = run.intervalsPerPoint;
+  return chartSpecs([{ label: sc.name, sc, results: r, timeline }], false, maxPoints);
+}
+
+/**
+ * The time charts of several LLM runs overlaid (colour = run, dash = series), in page order: a
+ * chart is left out only when every run leaves it out; the time axis spans the longest run; the
+ * SLO lines are the runs' distinct targets, once each.
+ */
+export function llmCompareChartSpecs(runs: readonly LlmCompareRun[], maxPoints = MAX_CHART_POINTS): LlmChartSpec[] {
+  return chartSpecs(runs, true, maxPoints);
+}
+
+/** One run's charts (`overlay` false: colour = series) or several runs' overlaid (`overlay` true). */
+function chartSpecs(runs: readonly LlmCompareRun[], overlay: boolean, maxPoints: number): LlmChartSpec[] {
+  const sampled = runs.map((x) => ({ ...downsampleRows(matrix(x.timeline), 0, FIELDS, maxPoints), label: x.label }));
+  const axis = timeAxis(Math.max(0, ...runs.map((x) => x.sc.spec.durationS)));
+  const markers = dedupeMarkers(runs.flatMap((x) => llmMarkers(x.sc)));
+  const k = Math.max(1, ...sampled.map((x) => x.intervalsPerPoint));
   return LLM_CHARTS.map((def) => {
-    const skipped = def.skip(sc, r, timeline);
-    if (skipped !== null) return { id: def.id, title: def.title, note: def.note, spec: null, skipped };
-    const rules = def.slo === undefined ? [] : r.slo.targets.filter((t) => t.metric === def.slo).map((t) => ({ valueY: t.targetMs, label: `SLO ${t.percentile} ${trimNumber(t.targetMs)} ms` }));
+    const skips = runs.map((x) => def.skip(x.sc, x.results, x.timeline));
+    if (skips.every((why) => why !== null)) return { id: def.id, title: def.title, note: def.note, spec: null, skipped: [...new Set(skips)].join('; ') };
+    // each distinct target once (compared runs usually share them)
+    const rules = new Map<string, { valueY: number; label: string }>();
+    if (def.slo !== undefined) {
+      for (const x of runs) {
+        for (const t of x.results.slo.targets) {
+          const label = `SLO ${t.percentile} ${trimNumber(t.targetMs)} ms`;
+          if (t.metric === def.slo && !rules.has(label)) rules.set(label, { valueY: t.targetMs, label });
+        }
+      }
+    }
     let note = def.note;
     if (markers.length > 0) note += ` Shaded: ${[...new Set(markers.map((m) => m.legend))].join(', ')}.`;
     if (k > 1) note += ` Each point summarises up to ${k} report intervals: ${def.downsampled}.`;
-    return { id: def.id, title: def.title, note, spec: lineChartSpec(def, [run], rules, axis, false, markers), skipped: null };
+    return { id: def.id, title: def.title, note, spec: lineChartSpec(def, sampled, [...rules.values()], axis, overlay, markers), skipped: null };
   });
 }
 
