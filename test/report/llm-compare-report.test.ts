@@ -81,6 +81,19 @@ describe('llmCompareChartSpecs', () => {
     expect(drawn(byId('e2e')).rules).toEqual([]);
   });
 
+  it('wraps the run legend into columns and takes 20 colours when there are many runs (llm-chat-azure.yaml has 15)', () => {
+    const colorOf = (c: LlmChartSpec): { scale: { scheme?: string }; legend?: { columns: number } } =>
+      (c.spec as { layer: { mark?: { type: string }; encoding?: { color?: unknown } }[] }).layer.find((l) => l.mark?.type === 'line')!.encoding!.color as { scale: { scheme?: string }; legend?: { columns: number } };
+    const few = colorOf(byId('requests'));
+    expect([few.legend, few.scale.scheme]).toEqual([undefined, undefined]);
+    const many = llmCompareChartSpecs(Array.from({ length: 15 }, (_, i) => ({ ...runs[i % 3]!, label: `h100-tp2-x${i}-budget2k` })));
+    const c = colorOf(many.find((x) => x.id === 'requests')!);
+    expect(c.scale.scheme).toBe('tableau20');
+    // beside the two long series labels of this chart, 15 runs of 20 characters do not fit in one row of 950 px
+    expect(c.legend!.columns).toBeGreaterThanOrEqual(1);
+    expect(c.legend!.columns).toBeLessThan(15);
+  });
+
   it('says "in any run" when no run preempts', () => {
     const calm = llmCompareChartSpecs(runs.slice(1));
     expect(calm.find((c) => c.id === 'preemptions')!.skipped).toBe('no preemption in any run');
