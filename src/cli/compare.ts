@@ -1,7 +1,7 @@
 /**
  * `infersim compare FILE [FILE...]`: a file's variants (or several files) run with the same
  * seed, so they see the same arrivals (common random numbers), printed side by side.
- * Writes compare.csv and each run's summary.json and timeline.csv.
+ * Writes compare.csv, report.html and each run's summary.json and timeline.csv.
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
@@ -20,9 +20,11 @@ import { interruptExitCode, wasInterrupted, withInterrupt } from './signals.js';
 import { checkSiteFiles, finishingRunNotice, runScenario } from './run.js';
 import { siteTimelineFile, topologyCompareLines } from '../report/topology.js';
 import { readInputFile, readScenarioFiles, readSmallFile, traceFilesOf } from './scenario-files.js';
-import { isLlmScenarioFile, readLlmScenario, readLlmScenarioVariants, runLlmScenario } from './llm-run.js';
+import { isLlmScenarioFile, readLlmScenario, readLlmScenarioVariants, reportScenario, runLlmScenario } from './llm-run.js';
 import { llmTimelineCsv } from '../report/llm.js';
 import type { LlmRunScenario } from '../llm/regions-scenario.js';
+import type { LlmScenario } from '../llm/scenario.js';
+import type { LlmResults, LlmTimelineRow } from '../llm/fleet.js';
 
 export interface CompareOptions {
   seed?: number;
@@ -40,12 +42,17 @@ interface Entry {
   scenario: Scenario;
 }
 
-/** One run of a comparison, request-level or LLM: its summary, whether it was cut short, its files, and the request-level result report.html draws (null for an LLM run). */
+/**
+ * One run of a comparison, request-level or LLM: its summary, whether it was cut short, its files,
+ * and what report.html draws: the request-level result (null for an LLM run), or the LLM run's
+ * scenario, results and timeline (null for a request-level run).
+ */
 interface CompareRun {
   summary: Summary;
   partial: boolean;
   files: Array<[name: string, text: string]>;
   result: RunResult | null;
+  llm: { sc: LlmScenario; results: LlmResults; timeline: LlmTimelineRow[] } | null;
 }
 
 /** A run to make: its label and how to make it. */
@@ -60,7 +67,8 @@ function llmJobs(files: string[], sets: string[]): { jobs: CompareJob[]; stem: s
     label,
     run: () => {
       const out = runLlmScenario(sc, variant);
-      return Promise.resolve({ summary: out.summary, partial: false, files: [['summary.json', `${JSON.stringify(out.summary, null, 2)}\n`], ['timeline.csv', llmTimelineCsv(out.timeline)]], result: null });
+      const files: CompareRun['files'] = [['summary.json', `${JSON.stringify(out.summary, null, 2)}\n`], ['timeline.csv', llmTimelineCsv(out.timeline)]];
+      return Promise.resolve({ summary: out.summary, partial: false, files, result: null, llm: { sc: reportScenario(sc), results: out.results, timeline: out.timeline } });
     },
   });
   if (files.length > 1) {
@@ -141,7 +149,7 @@ export async function compareCommand(files: string[], opts: CompareOptions): Pro
         const r = await runScenario(e.scenario, `${stem}:${e.label}`, opts.quiet, e.label);
         const files: CompareRun['files'] = [['summary.json', `${JSON.stringify(r.summary, null, 2)}\n`], ['timeline.csv', timelineCsv(r.timeline)]];
         for (const st of r.siteTimelines) files.push([siteTimelineFile(st.name), timelineCsv(st.timeline)]);
-        return { summary: r.summary, partial: r.partial, files, result: r };
+        return { summary: r.summary, partial: r.partial, files, result: r, llm: null };
       },
     }),
   );
@@ -179,12 +187,17 @@ async function compareInto(dir: string, entries: CompareJob[], opts: CompareOpti
   const labels = entries.slice(0, results.length).map((e, i) => (results[i]!.partial ? `${e.label} (partial)` : e.label));
   const { rows } = compareRows(labels, summaries);
   writeResult(dir, 'compare.csv', compareCsv(rows, summaries));
-  // report.html draws request-level runs' timelines; LLM runs have none to give it yet
+  // report.html: request-level runs' page (html.ts) or LLM runs' (llm-html.ts); a comparison holds one kind
   const runs = results.map((r) => r.result).filter((r): r is RunResult => r !== null);
+  const command = `infersim compare ${process.argv.slice(3).join(' ')}`;
   if (opts.report && runs.length === results.length) {
     const { renderCompareReport } = await import('../report/html.js');
-    const html = await renderCompareReport({ results: runs, labels, version: packageVersion(), command: `infersim compare ${process.argv.slice(3).join(' ')}` });
+    const html = await renderCompareReport({ results: runs, labels, version: packageVersion(), command });
     writeResult(dir, 'report.html', html);
+  } else if (opts.report && results.every((r) => r.llm !== null)) {
+    const { renderLlmCompareReport } = await import('../report/llm-html.js');
+    const llmRuns = results.map((r, i) => ({ label: labels[i]!, ...r.llm! }));
+    writeResult(dir, 'report.html', await renderLlmCompareReport({ runs: llmRuns, version: packageVersion(), command }));
   }
   if (opts.format === 'json') process.stdout.write(`${JSON.stringify(summaries, null, 2)}\n`);
   else {

@@ -12,7 +12,7 @@ import type { Summary } from '../metrics/summary.js';
 import { formatLlmTable, llmTimelineCsv } from '../report/llm.js';
 import { renderLlmRunReport } from '../report/llm-html.js';
 import { commandLine } from '../report/command-line.js';
-import { isLlmDocument, LlmScenarioError, type LlmLoadOptions } from '../llm/scenario.js';
+import { isLlmDocument, LlmScenarioError, type LlmLoadOptions, type LlmScenario } from '../llm/scenario.js';
 import { loadLlmRunScenario, loadLlmRunScenarioVariants, type LlmRunScenario } from '../llm/regions-scenario.js';
 import { runLlmRegions, type LlmRegionsOutput } from '../topology/llm-regions.js';
 import { formatLlmRegions } from '../report/llm-regions.js';
@@ -113,6 +113,17 @@ export function runLlmScenario(sc: LlmRunScenario, variant: string | null = null
   return { summary: llmRunSummary(sc, out.results, wall, variant), results: out.results, timeline: out.timeline, regions: null };
 }
 
+/**
+ * The scenario a report's title and table describe: with regions, its replica count is every
+ * region's starting replicas (when they all span as many GPUs); without, the scenario itself.
+ */
+export function reportScenario(sc: LlmRunScenario): LlmScenario {
+  const regions = sc.regions;
+  if (regions === null) return sc;
+  const sameTp = regions.regions.every((g) => g.spec.tensorParallel === sc.spec.tensorParallel);
+  return sameTp ? { ...sc, spec: { ...sc.spec, replicas: regions.regions.reduce((a, g) => a + g.spec.replicas, 0) } } : sc;
+}
+
 export interface LlmRunOptions {
   set: string[];
   seed?: number;
@@ -146,9 +157,7 @@ export async function runLlmCommand(files: string[], opts: LlmRunOptions): Promi
       for (const g of out.regions.regions) writeResult(dir, siteTimelineFile(g.name), llmTimelineCsv(g.timeline));
       summaries.push(summary);
       if (!out.results.slo.met) missed = true;
-      // the title counts every region's starting replicas (when they all span as many GPUs)
-      const sameTp = regions.regions.every((g) => g.spec.tensorParallel === l.sc.spec.tensorParallel);
-      const titled = sameTp ? { ...l.sc, spec: { ...l.sc.spec, replicas: regions.regions.reduce((a, g) => a + g.spec.replicas, 0) } } : l.sc;
+      const titled = reportScenario(l.sc);
       if (opts.report !== false) {
         const command = commandLine(['npx', 'infersim', 'run', l.file, ...opts.set.flatMap((x) => ['--set', x]), '--seed', String(l.sc.spec.seed)]);
         writeResult(dir, 'report.html', await renderLlmRunReport({ sc: titled, results: out.results, timeline: out.timeline, version: infersimVersion, command, regions: out.regions }));

@@ -772,8 +772,11 @@ export function lineChartSpec<F extends string>(def: LineChartDef<F>, runs: Line
     title: `time (${axis.unit})`,
     scale: { nice: false, zero: true },
   };
+  const columns = overlay ? runLegendColumns(runLabels, labels.length > 1 ? labels : []) : 0;
+  // more runs than the default palette's 10 colours: 20, so no two runs share one
+  const runScale = runLabels.length > 10 ? { domain: runLabels, scheme: 'tableau20' as const } : { domain: runLabels };
   const color = overlay
-    ? { field: 'run', type: 'nominal' as const, title: null, scale: { domain: runLabels } }
+    ? { field: 'run', type: 'nominal' as const, title: null, scale: runScale, ...(columns > 0 ? { legend: { columns } } : {}) }
     : { field: 'series', type: 'nominal' as const, title: null, scale: { domain: labels, range: def.series.map((s) => s.color) } };
   const strokeDash = overlay
     ? { field: 'series', type: 'nominal' as const, title: null, scale: { domain: labels, range: def.series.map((s) => s.dash) }, legend: labels.length > 1 ? {} : null }
@@ -788,7 +791,7 @@ export function lineChartSpec<F extends string>(def: LineChartDef<F>, runs: Line
         x,
         y: { field: 'lo', type: 'quantitative', scale: yScale },
         y2: { field: 'hi' },
-        ...(overlay ? { color: { field: 'run', type: 'nominal', scale: { domain: runLabels }, legend: null } } : { color: { value: p99?.color ?? '#999' } }),
+        ...(overlay ? { color: { field: 'run', type: 'nominal', scale: runScale, legend: null } } : { color: { value: p99?.color ?? '#999' } }),
       },
     });
   }
@@ -817,6 +820,21 @@ export function lineChartSpec<F extends string>(def: LineChartDef<F>, runs: Line
     config: BASE_CONFIG,
     layer: layers,
   };
+}
+
+/**
+ * Columns of an overlaid chart's run legend: 0 (one row, the default of a top legend) while the
+ * runs' entries fit in one row beside the series legend; a grid when they do not (a compare of
+ * many variants), so the legend does not widen the chart and make the page shrink it.
+ * Widths are estimated on the generous side (a 10 px label is 5–6 px per character): 7 px per
+ * character and 28 px of symbol and padding per entry, 40 px between the two legends.
+ */
+function runLegendColumns(runLabels: readonly string[], seriesLabels: readonly string[]): number {
+  const entry = (l: string): number => 7 * l.length + 28;
+  const series = seriesLabels.reduce((a, l) => a + entry(l), 0) + (seriesLabels.length > 0 ? 40 : 0);
+  const runs = runLabels.reduce((a, l) => a + entry(l), 0);
+  if (series + runs <= WIDTH) return 0;
+  return Math.max(1, Math.floor((WIDTH - series) / Math.max(...runLabels.map(entry))));
 }
 
 function dedupeRules(rules: { valueY: number; label: string }[]): { valueY: number; label: string }[] {

@@ -410,7 +410,7 @@ function siteKindOf(sc: Scenario): 'region' | 'model' | 'shard' {
 }
 
 /** Labels made unique (a chart's legend needs one entry per run). */
-function uniqueLabels(labels: string[]): string[] {
+export function uniqueLabels(labels: string[]): string[] {
   const seen = new Map<string, number>();
   return labels.map((l) => {
     const n = (seen.get(l) ?? 0) + 1;
@@ -421,16 +421,28 @@ function uniqueLabels(labels: string[]): string[] {
 
 /** Indices of the best values of one column; none when all are equal as displayed or none is comparable. */
 function bestIndices(m: Metric, summaries: Summary[]): Set<number> {
+  return bestOf(
+    summaries.map((s) => m.value(s)),
+    m.better,
+    m.format,
+  );
+}
+
+/**
+ * Indices of the best of a compare table column's values (lowest or highest, as displayed by
+ * `format`: values shown alike tie); none when `better` is null, fewer than two values are
+ * comparable, or all are equal as displayed.
+ */
+export function bestOf(vals: readonly (number | null)[], better: 'lower' | 'higher' | null, format: (v: number) => string): Set<number> {
   const best = new Set<number>();
-  if (m.better === null) return best;
-  const vals = summaries.map((s) => m.value(s));
+  if (better === null) return best;
   const finiteVals = vals.filter((v): v is number => v !== null && Number.isFinite(v));
   if (finiteVals.length < 2) return best;
-  const target = m.better === 'lower' ? Math.min(...finiteVals) : Math.max(...finiteVals);
-  const shown = m.format(target);
-  if (finiteVals.every((v) => m.format(v) === shown)) return best;
+  const target = better === 'lower' ? Math.min(...finiteVals) : Math.max(...finiteVals);
+  const shown = format(target);
+  if (finiteVals.every((v) => format(v) === shown)) return best;
   vals.forEach((v, i) => {
-    if (v !== null && Number.isFinite(v) && m.format(v) === shown) best.add(i);
+    if (v !== null && Number.isFinite(v) && format(v) === shown) best.add(i);
   });
   return best;
 }

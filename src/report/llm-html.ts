@@ -2,7 +2,8 @@
  * report.html of an LLM run (a scenario with an `llm:` block): the request-level report's page,
  * cards, tables and chart machinery (html.ts, charts.ts) filled with the LLM figures: headline
  * cards with the SLO verdicts, the TTFT/TPOT/ITL/E2E percentiles, charts over time drawn from the
- * LLM timeline (the rows timeline.csv holds) and the cost.
+ * LLM timeline (the rows timeline.csv holds) and the cost; and the report.html of `compare` on
+ * LLM files (renderLlmCompareReport): a table row per run and the same charts, the runs overlaid.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { LatencyStats, LlmResults, LlmTimelineRow } from '../llm/fleet.js';
@@ -10,7 +11,7 @@ import type { LlmScenario } from '../llm/scenario.js';
 import type { LlmRegionsOutput } from '../topology/llm-regions.js';
 import type { LlmMetric } from '../config/llm.js';
 import { DASHED, DOTTED, SOLID, dedupeMarkers, downsampleRows, lineChartSpec, MAX_CHART_POINTS, REPLICA_SERIES, renderSvg, timeAxis, trafficStepMarker, trimNumber, warmupMarker, type LineChartDef, type RenderedChart, type RowField, type TimeMarker } from './charts.js';
-import { cardHtml, chartsSection, commandBlock, escapeHtml, page } from './html.js';
+import { bestOf, cardHtml, chartsSection, commandBlock, escapeHtml, page, uniqueLabels } from './html.js';
 import { fmt, ms, pct, usd } from './format.js';
 
 /** The fields of a chart point of an LLM timeline (per second or per interval, as each chart says). */
@@ -255,20 +256,55 @@ export interface LlmChartSpec {
   skipped: string | null;
 }
 
+/** One run of an LLM compare: its label (base, a variant's name, a file's stem), scenario, results and timeline. */
+export interface LlmCompareRun {
+  label: string;
+  sc: LlmScenario;
+  results: LlmResults;
+  timeline: readonly LlmTimelineRow[];
+}
+
 /** The vega-lite specs of an LLM run's time charts, in page order (the report renders them to SVG). */
 export function llmChartSpecs(sc: LlmScenario, r: LlmResults, timeline: readonly LlmTimelineRow[], maxPoints = MAX_CHART_POINTS): LlmChartSpec[] {
-  const run = { ...downsampleRows(matrix(timeline), 0, FIELDS, maxPoints), label: sc.name };
-  const axis = timeAxis(sc.spec.durationS);
-  const markers = llmMarkers(sc);
-  const k = run.intervalsPerPoint;
+  return chartSpecs([{ label: sc.name, sc, results: r, timeline }], false, maxPoints);
+}
+
+/**
+ * The time charts of several LLM runs overlaid (colour = run, dash = series), in page order: a
+ * chart is left out only when every run leaves it out; the time axis spans the longest run; the
+ * SLO lines are the runs' distinct targets, once each.
+ */
+export function llmCompareChartSpecs(runs: readonly LlmCompareRun[], maxPoints = MAX_CHART_POINTS): LlmChartSpec[] {
+  return chartSpecs(runs, true, maxPoints);
+}
+
+/** One run's charts (`overlay` false: colour = series) or several runs' overlaid (`overlay` true). */
+function chartSpecs(runs: readonly LlmCompareRun[], overlay: boolean, maxPoints: number): LlmChartSpec[] {
+  const sampled = runs.map((x) => ({ ...downsampleRows(matrix(x.timeline), 0, FIELDS, maxPoints), label: x.label }));
+  const axis = timeAxis(Math.max(0, ...runs.map((x) => x.sc.spec.durationS)));
+  const markers = dedupeMarkers(runs.flatMap((x) => llmMarkers(x.sc)));
+  const k = Math.max(1, ...sampled.map((x) => x.intervalsPerPoint));
   return LLM_CHARTS.map((def) => {
-    const skipped = def.skip(sc, r, timeline);
-    if (skipped !== null) return { id: def.id, title: def.title, note: def.note, spec: null, skipped };
-    const rules = def.slo === undefined ? [] : r.slo.targets.filter((t) => t.metric === def.slo).map((t) => ({ valueY: t.targetMs, label: `SLO ${t.percentile} ${trimNumber(t.targetMs)} ms` }));
+    const skips = runs.map((x) => def.skip(x.sc, x.results, x.timeline));
+    if (skips.every((why) => why !== null)) {
+      // several runs: "no preemption in this run" is true of each of them
+      const why = [...new Set(skips)].map((w) => (runs.length > 1 ? w.replace(/ in this run$/, ' in any run') : w));
+      return { id: def.id, title: def.title, note: def.note, spec: null, skipped: why.join('; ') };
+    }
+    // each distinct target once (compared runs usually share them)
+    const rules = new Map<string, { valueY: number; label: string }>();
+    if (def.slo !== undefined) {
+      for (const x of runs) {
+        for (const t of x.results.slo.targets) {
+          const label = `SLO ${t.percentile} ${trimNumber(t.targetMs)} ms`;
+          if (t.metric === def.slo && !rules.has(label)) rules.set(label, { valueY: t.targetMs, label });
+        }
+      }
+    }
     let note = def.note;
     if (markers.length > 0) note += ` Shaded: ${[...new Set(markers.map((m) => m.legend))].join(', ')}.`;
     if (k > 1) note += ` Each point summarises up to ${k} report intervals: ${def.downsampled}.`;
-    return { id: def.id, title: def.title, note, spec: lineChartSpec(def, [run], rules, axis, false, markers), skipped: null };
+    return { id: def.id, title: def.title, note, spec: lineChartSpec(def, sampled, [...rules.values()], axis, overlay, markers), skipped: null };
   });
 }
 
@@ -407,4 +443,112 @@ export async function renderLlmRunReport(input: { sc: LlmScenario; results: LlmR
     chartsSection('Over time', charts),
   ];
   return page(`infersim report: ${sc.name}`, body, version);
+}
+
+/** A column of the LLM compare table: its value in one run (null where it does not apply), format, and which way is better. */
+interface LlmCompareColumn {
+  id: string;
+  label: string;
+  value: (x: LlmCompareRun) => number | null;
+  format: (v: number) => string;
+  better: 'lower' | 'higher' | null;
+  /** The p99 column of this metric: marked met/missed where the run has an SLO target on its p99. */
+  slo?: LlmMetric;
+}
+
+/** A latency column: the p99 of a run with completions. */
+const p99Column = (m: LlmMetric): LlmCompareColumn => ({
+  id: `${m}-p99`,
+  label: `${METRIC_NAMES[m]} p99`,
+  value: (x) => (x.results.requests.completed > 0 ? x.results[`${m}Ms`].p99 : null),
+  format: dur,
+  better: 'lower',
+  slo: m,
+});
+
+/** A run's cost figures exist when it has a GPU price (the cost chart's test). */
+const priced = (x: LlmCompareRun): boolean => x.results.costUsd > 0;
+
+/** The compare table's columns before the SLO verdict (the latencies) and after it. */
+const COMPARE_LATENCIES: LlmCompareColumn[] = (['ttft', 'tpot', 'itl', 'e2e'] as const).map(p99Column);
+const COMPARE_COLUMNS: LlmCompareColumn[] = [
+  { id: 'goodput', label: 'goodput req/s', value: (x) => x.results.goodputRps, format: (v) => fmt(v, 2), better: 'higher' },
+  { id: 'output-tokens', label: 'output tokens/s', value: (x) => x.results.outputTokensPerS, format: (v) => fmt(v, 0), better: 'higher' },
+  { id: 'preemptions', label: 'preemptions', value: (x) => x.results.preemptions, format: (v) => fmt(v, 0), better: 'lower' },
+  { id: 'kv-mean', label: 'KV utilization mean', value: (x) => x.results.kvUtilization.mean, format: (v) => pct(v), better: null },
+  { id: 'kv-peak', label: 'KV utilization peak', value: (x) => x.results.kvUtilization.peak, format: (v) => pct(v), better: null },
+  { id: 'replicas', label: 'replicas mean', value: (x) => x.results.replicasStats.mean, format: (v) => fmt(v, 2), better: null },
+  { id: 'cold-starts', label: 'cold starts', value: (x) => x.results.replicasStats.coldStarts, format: (v) => fmt(v, 0), better: null },
+  { id: 'monthly-cost', label: 'cost per month', value: (x) => (priced(x) ? x.results.monthlyUsd : null), format: usd, better: 'lower' },
+  { id: 'cost-per-million-tokens', label: 'cost per million tokens', value: (x) => (priced(x) && x.results.requests.completed > 0 ? x.results.costPerMillionTokens : null), format: usd, better: 'lower' },
+];
+
+/** The SLO targets of a run in words ("TTFT p99 ≤ 2 s, TPOT p99 ≤ 50 ms"), '' without any. */
+function targetsText(r: LlmResults): string {
+  return r.slo.targets.map((t) => `${METRIC_NAMES[t.metric]} ${t.percentile} ≤ ${dur(t.targetMs)}`).join(', ');
+}
+
+/** The runs' warnings, each text once, naming the runs it concerns ("every run" when all of them). */
+function compareWarnings(runs: readonly LlmCompareRun[], labels: readonly string[]): string[] {
+  const who = new Map<string, string[]>();
+  runs.forEach((x, i) => {
+    for (const w of x.sc.warnings) who.set(w, [...(who.get(w) ?? []), labels[i]!]);
+  });
+  return [...who].map(([w, ls]) => `<div class="banner warning">${escapeHtml(ls.length === runs.length && runs.length > 1 ? 'every run' : ls.join(', '))}: warning: ${escapeHtml(w)}</div>`);
+}
+
+/**
+ * report.html of `compare` on LLM files: the request-level compare page (html.ts
+ * renderCompareReport) for LLM runs: a row per run with the p99 of TTFT, TPOT, ITL and E2E (each
+ * marked met or missed where the run has a p99 SLO on it), the verdict, goodput, tokens, KV cache,
+ * replicas and cost, the best value per column highlighted; then every LLM chart with the runs
+ * overlaid (colour = run).
+ */
+export async function renderLlmCompareReport(input: { runs: readonly LlmCompareRun[]; version: string; command: string }): Promise<string> {
+  const { version, command } = input;
+  const labels = uniqueLabels(input.runs.map((x) => x.label));
+  const runs = input.runs.map((x, i) => ({ ...x, label: labels[i]! }));
+  const charts: RenderedChart[] = [];
+  for (const c of llmCompareChartSpecs(runs)) charts.push({ id: c.id, title: c.title, note: c.note, svg: c.spec === null ? null : await renderSvg(c.spec), skipped: c.skipped });
+  const present = (cols: LlmCompareColumn[]): LlmCompareColumn[] => cols.filter((c) => runs.some((x) => c.value(x) !== null));
+  const latencies = present(COMPARE_LATENCIES);
+  const rest = present(COMPARE_COLUMNS);
+  const best = new Map([...latencies, ...rest].map((c) => [c.id, bestOf(runs.map(c.value), c.better, c.format)]));
+  const cell = (c: LlmCompareColumn, x: LlmCompareRun, i: number): string => {
+    const v = c.value(x);
+    const target = c.slo === undefined ? undefined : x.results.slo.targets.find((t) => t.metric === c.slo && t.percentile === 'p99');
+    const cls = [best.get(c.id)!.has(i) ? 'best' : '', target === undefined ? '' : target.met ? 'met' : 'missed'].filter((k) => k !== '').join(' ');
+    return `<td${cls ? ` class="${cls}"` : ''} data-col="${c.id}">${v === null ? '—' : escapeHtml(c.format(v))}</td>`;
+  };
+  const verdict = (r: LlmResults): string => {
+    if (r.slo.targets.length === 0) return '<td class="text" data-col="slo">none</td>';
+    const word = r.slo.met ? 'met' : 'missed';
+    return `<td class="text" data-col="slo"><span class="badge ${word}">${word}</span></td>`;
+  };
+  const head = `<tr><th class="text">variant</th>${latencies.map((c) => `<th>${escapeHtml(c.label)}</th>`).join('')}<th class="text">SLO</th>${rest.map((c) => `<th>${escapeHtml(c.label)}</th>`).join('')}</tr>`;
+  const rows = runs.map((x, i) => `<tr data-run="${escapeHtml(x.label)}"><td class="text">${escapeHtml(x.label)}</td>${latencies.map((c) => cell(c, x, i)).join('')}${verdict(x.results)}${rest.map((c) => cell(c, x, i)).join('')}</tr>`);
+  const targets = [...new Set(runs.map((x) => targetsText(x.results)))];
+  const slo = targets.length === 1 ? targets[0] || 'none' : 'each run\u2019s own (a p99 cell is green where its target is met, red where it is missed)';
+  const names = [...new Set(runs.map((x) => x.sc.name))];
+  const title = `Compare: ${names.join(' vs ')}`;
+  const body = [
+    `<header>`,
+    `<h1>${escapeHtml(title)}</h1>`,
+    `<p class="meta">${runs.length} runs · infersim <b>${escapeHtml(version)}</b></p>`,
+    `<ul class="runs">`,
+    ...runs.map((x) => `<li><b>${escapeHtml(x.label)}</b>: ${escapeHtml(x.sc.name)}, seed ${x.sc.spec.seed}, ${escapeHtml(fmt(x.sc.spec.durationS, 1))} s simulated, ${escapeHtml(fleetLine(x.sc))}</li>`),
+    `</ul>`,
+    commandBlock(command),
+    `</header>`,
+    ...compareWarnings(runs, labels),
+    `<h2>Summary</h2>`,
+    `<p class="meta">Best value per column highlighted. SLO: ${escapeHtml(slo)}. Latencies of the requests that arrived after warmup; cost per month at each run\u2019s mean replica count.</p>`,
+    `<div class="table-wrap"><table class="data compare llm">`,
+    `<thead>${head}</thead>`,
+    `<tbody>`,
+    ...rows,
+    `</tbody></table></div>`,
+    chartsSection('Over time (colour = variant)', charts),
+  ];
+  return page(`infersim compare: ${names.join(' vs ')}`, body, version);
 }

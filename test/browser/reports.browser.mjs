@@ -1,10 +1,10 @@
 // Browser check of report.html (run after `npm run build`): renders a run, a compare,
-// a sweep and an LLM run report from the compiled dist/ modules, opens each in Debian's
+// a sweep, an LLM run and an LLM compare report from the compiled dist/ modules, opens each in Debian's
 // chromium (apt-get install chromium) through playwright-core, and fails on any
 // console error, page error or network request, or on a chart drawn empty.
 // It also checks legibility at 100 % zoom: every chart fits the page without being shrunk,
 // and its axis and legend text is at least 10 px as rendered.
-// Full-page screenshots go to results/screenshots/{run,compare,sweep,sweep-flagship,llm}.png
+// Full-page screenshots go to results/screenshots/{run,compare,sweep,sweep-flagship,llm,llm-compare,llm-compare-15}.png
 // (SCREENSHOTS_DIR overrides).
 //
 //   npm run build && npm run test:browser
@@ -23,7 +23,7 @@ const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const { loadScenario } = await import(pathToFileURL(join(root, 'dist/scenario/load.js')).href);
 const { loadLlmScenario } = await import(pathToFileURL(join(root, 'dist/llm/scenario.js')).href);
 const { runLlmFleet } = await import(pathToFileURL(join(root, 'dist/llm/fleet.js')).href);
-const { renderLlmRunReport } = await import(pathToFileURL(join(root, 'dist/report/llm-html.js')).href);
+const { renderLlmRunReport, renderLlmCompareReport } = await import(pathToFileURL(join(root, 'dist/report/llm-html.js')).href);
 
 // An LLM run: chat traffic stepping 4 → 16 req/s onto 2 replicas with a KV cache small enough to
 // preempt, a shared system prompt, and a KPA, so every LLM chart has something to draw.
@@ -49,6 +49,9 @@ report: { interval: 5s }
 `;
 const llmScenario = loadLlmScenario(LLM_YAML, { file: 'llm.yaml', baseDir: root, readFile: () => '' });
 const llmRun = runLlmFleet(llmScenario.spec);
+// compared with 3 replicas and no autoscaler (the LLM compare report: the runs overlaid)
+const llmFixed = loadLlmScenario(LLM_YAML.replace('replicas: 2', 'replicas: 3').replace(/^  autoscaler: .*\n/m, ''), { file: 'llm.yaml', baseDir: root, readFile: () => '' });
+const llmFixedRun = runLlmFleet(llmFixed.spec);
 
 // A 20-minute ramp from 300 to 1 300 requests/s onto a small fleet, so queues and p99 move.
 const SCENARIO_YAML = `
@@ -137,6 +140,20 @@ const reports = {
     title: 'bert-10k-qps: sweep of fleet.gpu × fleet.batching.maxBatch × fleet.replicas',
   }),
   llm: await renderLlmRunReport({ sc: llmScenario, results: llmRun.results, timeline: llmRun.timeline, version, command: 'npx infersim run llm.yaml --seed 5' }),
+  'llm-compare': await renderLlmCompareReport({
+    runs: [
+      { label: 'kpa <2–6>', sc: llmScenario, ...llmRun },
+      { label: 'three fixed', sc: llmFixed, ...llmFixedRun },
+    ],
+    version,
+    command: 'npx infersim compare llm.yaml',
+  }),
+  // as many variants as scenarios/llm-chat-azure.yaml has: the run legend wraps into a grid, 20 colours
+  'llm-compare-15': await renderLlmCompareReport({
+    runs: Array.from({ length: 15 }, (_, i) => (i % 2 === 0 ? { label: `h100-tp2-x${i + 1}-budget2k`, sc: llmScenario, ...llmRun } : { label: `a100-x${i + 1}`, sc: llmFixed, ...llmFixedRun })),
+    version,
+    command: 'npx infersim compare llm.yaml',
+  }),
 };
 
 const tmp = mkdtempSync(join(tmpdir(), 'infersim-reports-'));

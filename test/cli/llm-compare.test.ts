@@ -1,5 +1,5 @@
 /** `infersim compare`, `sweep` and `plan` on LLM scenario files (a top-level `llm:` block), as a user runs them. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -86,6 +86,32 @@ describe('compare on an LLM file', () => {
     expect(Number(two.tpotP99Ms)).toBeLessThanOrEqual(50 + 1e-6);
     expect(two.sloMet).toBe('true');
     expect(two.gpus).toBe('2');
+  });
+
+  it('writes report.html: a row per run with its summary.json figures and verdict, the charts overlaid; not with --no-report', () => {
+    const { dir, f } = tiny(`variants:\n  two: { llm: { replicas: 2 } }\n`);
+    const out = join(dir, 'cmp');
+    const r = cli(['compare', f, '--out', out, '-q']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<h1>Compare: tiny llm</h1>');
+    expect(html).toContain(`<pre class="command"><code>infersim compare ${f} --out ${out} -q</code></pre>`);
+    expect([...html.matchAll(/<tr data-run="([^"]*)">/g)].map((m) => m[1])).toEqual(['base', 'two']);
+    // 1 replica misses TPOT p99 ≤ 60 ms (90 ms), 2 meet it (50 ms): the cell, the badge and the highlight say so
+    for (const [variant, verdict] of [['base', 'missed'], ['two', 'met']] as const) {
+      const s = json(join(out, variant, 'summary.json')) as { llm: { tpotMs: { p99: number } } };
+      const row = html.match(new RegExp(`<tr data-run="${variant}">(.*?)</tr>`))![1]!;
+      const tpot = `${s.llm.tpotMs.p99.toLocaleString('en-US', { maximumFractionDigits: 2 })} ms`;
+      expect(row).toContain(`<td class="${variant === 'two' ? 'best ' : ''}${verdict}" data-col="tpot-p99">${tpot}</td>`);
+      expect(row).toContain(`<span class="badge ${verdict}">${verdict}</span>`);
+    }
+    expect(html).toContain('<figure class="chart" id="chart-tpot">');
+    expect(html).toContain('>SLO p99 60 ms</text>');
+    const none = join(dir, 'none');
+    expect(cli(['compare', f, '--out', none, '-q', '--no-report']).status).toBe(0);
+    expect(existsSync(join(none, 'compare.csv'))).toBe(true);
+    expect(existsSync(join(none, 'report.html'))).toBe(false);
   });
 
   it('refuses LLM and request-level files in one command (exit 2, nothing run)', () => {
