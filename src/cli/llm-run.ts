@@ -10,7 +10,6 @@ import { runLlmFleet, type LlmResults, type LlmTimelineRow } from '../llm/fleet.
 import { llmRunSummary } from '../llm/summary.js';
 import type { Summary } from '../metrics/summary.js';
 import { formatLlmTable, llmTimelineCsv } from '../report/llm.js';
-import { renderLlmRunReport } from '../report/llm-html.js';
 import { commandLine } from '../report/command-line.js';
 import { isLlmDocument, LlmScenarioError, type LlmLoadOptions, type LlmScenario } from '../llm/scenario.js';
 import { loadLlmRunScenario, loadLlmRunScenarioVariants, type LlmRunScenario } from '../llm/regions-scenario.js';
@@ -137,6 +136,9 @@ export interface LlmRunOptions {
   variant?: string;
 }
 
+// the report module loads vega (~0.4 s): only when a report is written, so every other command starts without it
+const llmHtml = (): Promise<typeof import('../report/llm-html.js')> => import('../report/llm-html.js');
+
 const infersimVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 export async function runLlmCommand(files: string[], opts: LlmRunOptions): Promise<number> {
@@ -160,7 +162,7 @@ export async function runLlmCommand(files: string[], opts: LlmRunOptions): Promi
       const titled = reportScenario(l.sc);
       if (opts.report !== false) {
         const command = commandLine(['npx', 'infersim', 'run', l.file, ...opts.set.flatMap((x) => ['--set', x]), '--seed', String(l.sc.spec.seed)]);
-        writeResult(dir, 'report.html', await renderLlmRunReport({ sc: titled, results: out.results, timeline: out.timeline, version: infersimVersion, command, regions: out.regions }));
+        writeResult(dir, 'report.html', await (await llmHtml()).renderLlmRunReport({ sc: titled, results: out.results, timeline: out.timeline, version: infersimVersion, command, regions: out.regions }));
       }
       if (opts.format === 'table') process.stdout.write(`${formatLlmTable(titled, out.results)}\n${formatLlmRegions(out.regions, l.sc.notes, regions.regions)}\nresults: ${dir}\n\n`);
       else if (!opts.quiet) process.stderr.write(`${l.stem}: results in ${dir}\n`);
@@ -172,7 +174,7 @@ export async function runLlmCommand(files: string[], opts: LlmRunOptions): Promi
     if (opts.report !== false) {
       // the command that reproduces this run: the seed pinned, the overrides kept
       const command = commandLine(['npx', 'infersim', 'run', l.file, ...opts.set.flatMap((x) => ['--set', x]), '--seed', String(l.sc.spec.seed)]);
-      writeResult(dir, 'report.html', await renderLlmRunReport({ sc: l.sc, results: out.results, timeline: out.timeline, version: infersimVersion, command }));
+      writeResult(dir, 'report.html', await (await llmHtml()).renderLlmRunReport({ sc: l.sc, results: out.results, timeline: out.timeline, version: infersimVersion, command }));
     }
     summaries.push(summary);
     if (!out.results.slo.met) missed = true;
