@@ -6,8 +6,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Argument, type Command } from 'commander';
-import { explainField } from '../scenario/explain.js';
-import { scenarioJsonSchema } from '../scenario/json-schema.js';
 import { isHpaParseError, parseHpaManifest } from '../scenario/kubernetes.js';
 import { EXIT, UserError } from './errors.js';
 
@@ -18,7 +16,9 @@ export function registerSchema(program: Command, setExit: (code: number) => void
   program
     .command('schema')
     .description("print the scenario's JSON Schema (generated from the validator; editors use it through the yaml-language-server modeline)")
-    .action(() => {
+    .action(async () => {
+      // the schema generator (zod-to-json-schema) loads only for the commands that need it, not at every start
+      const { scenarioJsonSchema } = await import('../scenario/json-schema.js');
       process.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
       setExit(EXIT.ok);
     });
@@ -29,7 +29,8 @@ export function registerExplain(program: Command, setExit: (code: number) => voi
     .command('explain')
     .description("print a scenario field's meaning, kind and unit, default, limits and sub-fields (like kubectl explain)")
     .argument('[path]', 'dotted field path, e.g. fleet.batching.maxQueueDelay (empty: the top level)', '')
-    .action((path: string) => {
+    .action(async (path: string) => {
+      const { explainField } = await import('../scenario/explain.js');
       const text = explainField(path);
       if (text === null) {
         // the deepest part of the path that exists, to look around from

@@ -33,6 +33,7 @@ describe('CLI start-up', () => {
     expect(val.stderr).toBe('');
     expect(val.status).toBe(0);
     expect(noVega(['explain', 'llm.replicas']).status).toBe(0);
+    expect(noVega(['schema']).status).toBe(0);
     const run = noVega(['run', join(ROOT, 'scenarios', 'llm-hpa-step.yaml'), '--set', 'duration=4m', '--no-report', '--out', join(dir, 'llm'), '-q']);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
