@@ -5,6 +5,7 @@
  * commands must still work, and a run that writes report.html must still get its charts.
  */
 import { spawnSync } from 'node:child_process';
+import * as nodeModule from 'node:module';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,8 @@ const noVega = (args: string[]): { status: number | null; stdout: string; stderr
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
-describe('CLI start-up', () => {
+// module hooks (register, --import) arrived in Node 20.6; package.json allows any Node ≥ 20
+describe.skipIf(!('register' in nodeModule))('CLI start-up', () => {
   it('--version, validate, explain and an LLM run without its report never load vega', () => {
     const v = noVega(['--version']);
     expect(v.stderr).toBe('');
