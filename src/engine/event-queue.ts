@@ -33,7 +33,11 @@ export class EventQueue {
 
   /** Time of the earliest pending event, Infinity when empty. */
   peekTime(): number {
-    return this.count > 0 ? this.times[0]! : Infinity;
+    // perf: `1 / 0`, not the global `Infinity`: the heap is never empty while a run goes, so the
+    // global's load never ran, V8 compiled it as a generic load of a boxed value, and boxed
+    // times[0] to match, allocating a number on every event (W1 over 600 s simulated: about 70
+    // young-generation collections before, 9 to 19 after this and the same fix in rng.ts exp1)
+    return this.count > 0 ? this.times[0]! : 1 / 0;
   }
 
   /** Adds an event; ties in time fire in insertion order. */

@@ -38,7 +38,7 @@ if (missing.length > 0) {
 /**
  * Runs W1 for `seconds` in a fresh process, with `extra` (plain objects) merged into its
  * top-level sections; returns completed requests, the engine's wall seconds (loading and
- * start-up excluded), peak RSS (MB) and the cache hit rate.
+ * start-up excluded), peak RSS (MB), young-generation collections during the run and the cache hit rate.
  */
 function runW1(seconds, extra = {}) {
   const code = `
@@ -49,10 +49,17 @@ function runW1(seconds, extra = {}) {
     const doc = parse(readFileSync(${JSON.stringify(w1)}, 'utf8'));
     for (const [k, v] of Object.entries(${JSON.stringify(extra)})) doc[k] = typeof v === 'object' ? { ...doc[k], ...v } : v;
     const sc = loadScenario(stringify(doc), { file: 'w1.yaml', baseDir: '.', sets: ['duration=${seconds}s'] });
+    // young-generation collections during the run: the engine allocates nothing per request, so these stay few
+    const { PerformanceObserver, constants } = await import('node:perf_hooks');
+    let youngGcs = 0;
+    const gcs = new PerformanceObserver((list) => { for (const e of list.getEntries()) if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) youngGcs++; });
+    gcs.observe({ entryTypes: ['gc'] });
     const t0 = performance.now();
     const s = simulate(sc).summary;
     const wall = (performance.now() - t0) / 1000;
-    console.log(JSON.stringify({ completed: s.requests.completed, wall, events: s.engine.events, rssMb: process.resourceUsage().maxRSS / 1024, mean: s.latencyMs.mean, p99: s.latencyMs.p99, util: s.gpu.utilization, hitRate: s.cache ? s.cache.hitRate : null }));
+    await new Promise((r) => setTimeout(r, 20));
+    gcs.disconnect();
+    console.log(JSON.stringify({ youngGcs, completed: s.requests.completed, wall, events: s.engine.events, rssMb: process.resourceUsage().maxRSS / 1024, mean: s.latencyMs.mean, p99: s.latencyMs.p99, util: s.gpu.utilization, hitRate: s.cache ? s.cache.hitRate : null }));
   `;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', cwd: root });
   if (r.status !== 0) throw new Error(r.stderr);
@@ -62,9 +69,9 @@ function runW1(seconds, extra = {}) {
 const rows = [];
 for (const seconds of [120, 1200]) {
   const r = runW1(seconds);
-  rows.push([`W1 ${seconds} s`, r.completed.toLocaleString('en-US'), r.wall.toFixed(2), Math.round(r.completed / r.wall).toLocaleString('en-US'), Math.round(r.events / r.wall).toLocaleString('en-US'), r.rssMb.toFixed(0)]);
+  rows.push([`W1 ${seconds} s`, r.completed.toLocaleString('en-US'), r.wall.toFixed(2), Math.round(r.completed / r.wall).toLocaleString('en-US'), Math.round(r.events / r.wall).toLocaleString('en-US'), r.rssMb.toFixed(0), String(r.youngGcs)]);
 }
-const head = ['run', 'requests', 'wall s', 'requests/s', 'events/s', 'peak RSS MB'];
+const head = ['run', 'requests', 'wall s', 'requests/s', 'events/s', 'peak RSS MB', 'young GCs'];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 for (const r of [head, ...rows]) console.log(r.map((c, i) => (i ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  '));
 
