@@ -210,15 +210,15 @@ describe('the lessons the scenarios teach', () => {
 describe('scenarios/llm-*.yaml', () => {
   const llmFiles = readdirSync(dir).filter((f) => f.startsWith('llm-') && f.endsWith('.yaml'));
   // a short run of the base and of every variant (their lessons are checked in full by test/llm/*);
-  // the region lesson runs past its outage at 10 min
+  // the region lesson runs past its outage at 10 min, the scale-to-zero one into its first burst at 5 min
   const cases = llmFiles.flatMap((f) => {
-    const sets = f === 'llm-region-outage.yaml' ? ['duration=12m'] : ['duration=90s', 'warmup=10s'];
+    const sets = f === 'llm-region-outage.yaml' ? ['duration=12m'] : f === 'llm-scale-to-zero.yaml' ? ['duration=8m'] : ['duration=90s', 'warmup=10s'];
     const { base, variants } = loadLlmRunScenarioVariants(readFileSync(join(dir, f), 'utf8'), { file: f, baseDir: dir, sets, readFile: (p) => readFileSync(p, 'utf8') });
     return [{ f, name: 'base', sc: base }, ...variants.map((v) => ({ f, name: v.name, sc: v.scenario }))];
   });
 
-  it('are all here: the chat, HPA, prefix-affinity and region lessons', () => {
-    expect(llmFiles.sort()).toEqual(['llm-chat-azure.yaml', 'llm-hpa-step.yaml', 'llm-prefix-affinity.yaml', 'llm-region-outage.yaml']);
+  it('are all here: the chat, HPA, prefix-affinity, region and scale-to-zero lessons', () => {
+    expect(llmFiles.sort()).toEqual(['llm-chat-azure.yaml', 'llm-hpa-step.yaml', 'llm-prefix-affinity.yaml', 'llm-region-outage.yaml', 'llm-scale-to-zero.yaml']);
   });
 
   it.each(cases.map((c) => [`${c.f} ${c.name}`, c] as const))('%s validates and runs; every request is counted', (_label, c) => {

@@ -637,24 +637,22 @@ function isKpaBlock(v: unknown): boolean {
 
 /**
  * `llm.autoscaler` with `kind: kpa`: the request-level KPA's fields (scenario/schema.ts autoscaler,
- * SCENARIO.md) with Knative's defaults (config/kpa.ts kpaDefaults) and ranges (KNATIVE). Two
- * differences, both because an LLM fleet has no activator to hold requests while no pod runs:
- * minReplicas is at least 1 (default 1; Knative's default 0 scales to zero), so
- * scaleToZeroGracePeriod does not apply; and maxReplicas must be a bound (default the larger of
- * replicas and minReplicas, as the HPA's), not Knative's 0 = unbounded.
+ * SCENARIO.md) with Knative's defaults (config/kpa.ts kpaDefaults) and ranges (KNATIVE). minReplicas
+ * 0 scales to zero (llm/site.ts holds requests in an activator meanwhile), after
+ * scaleToZeroGracePeriod (Knative's default 30 s, at least its 6 s window minimum); the default is
+ * minReplicas 1, not Knative's 0, so a file that names no minimum keeps its fleet up. maxReplicas must
+ * be a bound (default the larger of replicas and minReplicas, as the HPA's), not Knative's 0 = unbounded.
  */
 function llmKpa(a: Obj, c: Checkers, replicas: number): KpaConfig {
   const P = 'llm.autoscaler';
   c.known(a, P, ['kind', 'metric', 'target', 'targetUtilization', 'minReplicas', 'maxReplicas', 'stableWindow', 'panicWindowPercentage', 'panicThreshold', 'maxScaleUpRate', 'maxScaleDownRate', 'scaleToZeroGracePeriod', 'tick']);
-  if (a.scaleToZeroGracePeriod !== undefined) c.err('cross_field', `${P}.scaleToZeroGracePeriod`, 'an LLM fleet does not scale to zero (no activator holds requests while no replica runs): minReplicas is at least 1');
   if (a.metric !== undefined && a.metric !== 'concurrency' && a.metric !== 'rps') c.err('invalid_enum_value', `${P}.metric`, `expected concurrency (requests in flight per replica: running + waiting) or rps with kind kpa, got ${JSON.stringify(a.metric)}`);
   const metric = a.metric === 'rps' ? 'rps' : 'concurrency';
   const d = kpaDefaults(metric);
   const target = c.numIn(a.target, `${P}.target`, d.target, 1e-6, 1e9);
   const targetUtilization = c.numIn(a.targetUtilization, `${P}.targetUtilization`, d.targetUtilization, 1e-6, 1);
   if (target * targetUtilization < KNATIVE.targetMin) c.err('cross_field', `${P}.${a.target === undefined ? 'targetUtilization' : 'target'}`, `target × targetUtilization must be at least ${KNATIVE.targetMin} per replica (Knative's bound), got ${target * targetUtilization}`);
-  if (a.minReplicas === 0) c.err('too_small', `${P}.minReplicas`, 'at least 1: an LLM fleet does not scale to zero (no activator holds requests while no replica runs)');
-  const minReplicas = c.int(a.minReplicas, `${P}.minReplicas`, 1);
+  const minReplicas = c.int(a.minReplicas, `${P}.minReplicas`, 1, 0);
   if (a.maxReplicas === 0) c.err('too_small', `${P}.maxReplicas`, 'give a bound (Knative\'s 0 = unbounded is not supported for LLM fleets)');
   const maxReplicas = c.int(a.maxReplicas, `${P}.maxReplicas`, Math.max(minReplicas, replicas));
   if (maxReplicas < minReplicas) c.err('cross_field', `${P}.maxReplicas`, `must be ≥ minReplicas (${minReplicas})`);
@@ -669,6 +667,11 @@ function llmKpa(a: Obj, c: Checkers, replicas: number): KpaConfig {
     if (a[k] !== undefined && v <= 1) c.err('too_small', `${P}.${k}`, `expected a number > 1, got ${JSON.stringify(a[k])}`);
     return v;
   };
+  const graceS = c.dur(a.scaleToZeroGracePeriod, `${P}.scaleToZeroGracePeriod`, d.scaleToZeroGracePeriodS);
+  if (a.scaleToZeroGracePeriod !== undefined && !(graceS >= KNATIVE.stableWindowS.min)) {
+    c.err('too_small', `${P}.scaleToZeroGracePeriod`, `expected at least ${KNATIVE.stableWindowS.min}s (Knative's window minimum), got ${JSON.stringify(a.scaleToZeroGracePeriod)}`);
+  }
+  if (a.scaleToZeroGracePeriod !== undefined && minReplicas > 0) c.err('cross_field', `${P}.scaleToZeroGracePeriod`, 'applies only with minReplicas: 0 (a fleet that scales to zero)');
   const tickS = c.dur(a.tick, `${P}.tick`, d.tickS);
   if (a.tick !== undefined && !(tickS >= 0.001)) c.err('too_small', `${P}.tick`, `expected at least 1ms, got ${JSON.stringify(a.tick)}`);
   return {
@@ -684,5 +687,6 @@ function llmKpa(a: Obj, c: Checkers, replicas: number): KpaConfig {
     maxScaleUpRate: rate('maxScaleUpRate', d.maxScaleUpRate),
     maxScaleDownRate: rate('maxScaleDownRate', d.maxScaleDownRate),
     tickS,
+    scaleToZeroGracePeriodS: graceS,
   };
 }

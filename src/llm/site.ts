@@ -15,6 +15,10 @@
  * site wants (the HPA's last desired count) again, each paying the cold start. The dead replicas'
  * engine objects are dropped (a step already in flight still ends, its tokens ignored).
  *
+ * A KPA with minReplicas 0 scales the site to zero: requests that find no replica serving wait in an
+ * activator (in flight, counted as waiting), and the first of them makes the KPA decide at once, as
+ * Knative's autoscaler does for a revision at zero; a replica starts (cold) and takes them in order.
+ *
  * This is the one LLM fleet implementation: runLlmFleet (fleet.ts) is one LlmSite with no network,
  * never down nor held, so replicas, routing, the HPA and KPA loops, the timeline and the books
  * exist once (one region with every user at 0 ms reproduces runLlmFleet figure for figure:
@@ -238,6 +242,13 @@ export class LlmSite {
   maxActive = 0;
   private desired: number;
   private held: boolean;
+  /** A KPA with minReplicas 0: with no replica serving, requests wait in the activator. */
+  private readonly scalesToZero: boolean;
+  /** Requests the activator holds (Knative's activator buffers them while a revision is at zero), oldest first from activatorHead. */
+  private readonly activator: number[] = [];
+  private activatorHead = 0;
+  /** Runs the KPA's decision now (Knative's poke of a revision at zero); set by startKpa. */
+  private poke: (() => void) | null = null;
   private lastAcc = 0;
   private affinity: PrefixAffinityRouter | null = null;
   private readonly cand: Int32Array;
@@ -273,6 +284,7 @@ export class LlmSite {
     this.cand = new Int32Array(n);
     this.load = new Int32Array(n);
     this.desired = spec.replicas;
+    this.scalesToZero = spec.kpa?.minReplicas === 0;
     this.tally.replicas = spec.replicas;
     this.tally.gpus = spec.replicas * spec.tensorParallel;
     this.hooks = { onFinish: (id, t) => this.onFinish(id, t), onToken: (id, t, first, gap) => this.onToken(id, t, first, gap) };
@@ -388,11 +400,47 @@ export class LlmSite {
       this.clientDone(id);
       return;
     }
+    if (this.scalesToZero && this.serving() === 0) {
+      // scaled to zero: the activator holds the request; the first one held asks the KPA to decide now
+      // (Knative: the activator reports it, and the autoscaler ticks at once for a revision at zero:
+      // pkg/autoscaler/scaling/multiscaler.go Poke)
+      this.activator.push(id);
+      if (this.activator.length - this.activatorHead === 1) this.poke?.();
+      return;
+    }
+    this.toReplica(id, counted);
+  }
+
+  private toReplica(id: number, counted: boolean): void {
     const rep = this.route(id);
-    if (!rep.enqueue(id, this.ov.queueS + this.ov.queuePerPromptTokenS * reqs.prompt[id]!)) {
+    if (!rep.enqueue(id, this.ov.queueS + this.ov.queuePerPromptTokenS * this.o.reqs.prompt[id]!)) {
       this.reject(counted);
       this.clientDone(id);
     }
+  }
+
+  /** Replicas that take new requests (active and not draining, ready or starting). */
+  private serving(): number {
+    let k = 0;
+    for (let i = 0; i < this.maxReps; i++) if (this.activeFlag[i] && !this.draining[i]) k++;
+    return k;
+  }
+
+  /** Requests the activator holds. */
+  private get heldCount(): number {
+    return this.activator.length - this.activatorHead;
+  }
+
+  /** Replicas serve again: the activator hands on what it holds, oldest first, as if each arrived now. */
+  private releaseActivator(): void {
+    if (this.heldCount === 0 || this.serving() === 0) return;
+    const warm = this.spec.warmupS;
+    while (this.activatorHead < this.activator.length) {
+      const id = this.activator[this.activatorHead++]!;
+      this.toReplica(id, this.o.reqs.arrival[id]! >= warm);
+    }
+    this.activator.length = 0;
+    this.activatorHead = 0;
   }
 
   /** A closed-loop user's request is done: its next one (arrivals.ts). */
@@ -555,14 +603,16 @@ export class LlmSite {
         this.stop(i);
       }
     }
+    this.releaseActivator();
   }
 
   /** The KPA (startLlmKpa) on this site's replicas; like the HPA it holds while the site is down or held. */
   private startKpa(cfg: KpaConfig): void {
     const n = this.maxReps;
-    startLlmKpa(this.sim, cfg, this.spec.durationS, {
+    this.poke = startLlmKpa(this.sim, cfg, this.spec.durationS, {
       inFlight: () => {
-        let k = 0;
+        // what the pods' queue-proxies count plus what the activator holds
+        let k = this.heldCount;
         for (let i = 0; i < n; i++) if (this.activeFlag[i]) k += this.reps[i]!.outstanding;
         return k;
       },
@@ -591,6 +641,9 @@ export class LlmSite {
       this.draining[i] = 0;
       if (this.activeFlag[i]) this.stop(i);
     }
+    // what the activator held fails with the site (state −1: counted by the loop below)
+    this.activator.length = 0;
+    this.activatorHead = 0;
     const reqs = this.o.reqs;
     const marks = this.o.marks;
     const me = this.o.index;
@@ -628,7 +681,8 @@ export class LlmSite {
     }
     this.accrue();
     let running = 0;
-    let waiting = 0;
+    // waiting: at the replicas' queues, and in the activator while the fleet is at zero
+    let waiting = this.heldCount;
     let kv = 0;
     let pre = 0;
     let busyNow = 0;
@@ -760,8 +814,9 @@ interface LlmKpaFleet {
  * stable/panic windows) returns the desired count, applied as the HPA's (cold starts included).
  * Knative: pkg/autoscaler/scaling/autoscaler.go (knative/serving), as scaling/kpa.ts follows it.
  */
-function startLlmKpa(sim: Simulation, cfg: KpaConfig, durationS: number, fleet: LlmKpaFleet): void {
+function startLlmKpa(sim: Simulation, cfg: KpaConfig, durationS: number, fleet: LlmKpaFleet): () => void {
   const kpa = new KpaController(cfg);
+  let desired = -1;
   const rps = cfg.metric === 'rps';
   let last = fleet.submitted();
   const recordH = sim.register(() => {
@@ -774,10 +829,22 @@ function startLlmKpa(sim: Simulation, cfg: KpaConfig, durationS: number, fleet: 
     kpa.record(sim.now, total);
     if (sim.now + 1 <= durationS) sim.at(sim.now + 1, recordH, 0);
   });
+  const decide = (): void => {
+    desired = kpa.tick(sim.now, fleet.readyPods()).desired;
+    fleet.scaleTo(desired);
+  };
   const tickH = sim.register(() => {
-    fleet.scaleTo(kpa.tick(sim.now, fleet.readyPods()).desired);
+    decide();
     if (sim.now + cfg.tickS <= durationS) sim.at(sim.now + cfg.tickS, tickH, 0);
   });
   sim.at(sim.now + 1, recordH, 0);
   sim.at(sim.now + cfg.tickS, tickH, 0);
+  // a request at a fleet scaled to zero: the activator's report (its concurrency, the held requests;
+  // for rps, the arrivals of this second so far) and, as Knative does when the last decision was
+  // zero and the report is not, a decision at once
+  return () => {
+    const n = rps ? fleet.submitted() - last : fleet.inFlight();
+    kpa.record(sim.now, n);
+    if (desired === 0 && n > 0) decide();
+  };
 }

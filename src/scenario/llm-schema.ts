@@ -132,19 +132,20 @@ const llmBlock = obj({
         syncPeriod: leaf(def(15, dur(true))),
       }),
       // a Knative KPA on in-flight requests or rps (llm/scenario.ts llmKpa): Knative's defaults and
-      // bounds (config/kpa.ts), but at least one replica and a real maxReplicas (no activator)
+      // bounds (config/kpa.ts), minReplicas 1 unless given (0 scales to zero) and a real maxReplicas
       obj({
         kind: leaf(req('kpa', choice(['kpa'] as const))),
         metric: leaf(def(KPA_DEFAULTS.metric, choice(['concurrency', 'rps'] as const))),
         target: leaf(opt(num({ min: 1e-6, max: 1e9 }))),
         targetUtilization: leaf(def(KPA_DEFAULTS.targetUtilization, num({ min: 1e-6, max: 1 }))),
-        minReplicas: leaf(def(1, num(INT1))),
+        minReplicas: leaf(def(1, num({ int: true, min: 0 }))),
         maxReplicas: leaf(opt(num({ int: true, min: 1, max: 10000 }))),
         stableWindow: leaf(def(KPA_DEFAULTS.stableWindowS, dur(true))),
         panicWindowPercentage: leaf(def(KPA_DEFAULTS.panicWindowPercentage, num({ min: KNATIVE.panicWindowPercentage.min, max: KNATIVE.panicWindowPercentage.max }))),
         panicThreshold: leaf(def(KPA_DEFAULTS.panicThresholdPercentage, num({ min: KNATIVE.panicThreshold.min, max: KNATIVE.panicThreshold.max }))),
         maxScaleUpRate: leaf(def(KPA_DEFAULTS.maxScaleUpRate, num({ min: 1, max: 1e9 }))),
         maxScaleDownRate: leaf(def(KPA_DEFAULTS.maxScaleDownRate, num({ min: 1, max: 1e9 }))),
+        scaleToZeroGracePeriod: leaf(def(KPA_DEFAULTS.scaleToZeroGracePeriodS, dur(true))),
         tick: leaf(def(KPA_DEFAULTS.tickS, dur(true))),
       }),
     ])

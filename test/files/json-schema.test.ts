@@ -197,8 +197,7 @@ describe('the LLM part of the schema keeps up with the LLM loader', () => {
     const schemaPath = path.map((s) => (typeof s === 'number' ? '*' : s)).filter((s) => s !== '*');
     const kpa = path.at(-1) === 'autoscaler' && (doc.llm as Json).autoscaler !== undefined && ((doc.llm as Json).autoscaler as Json).kind === 'kpa';
     const having = path.at(-1) === 'stepTime' ? 'beta0' : kpa ? 'targetUtilization' : undefined;
-    // the loader knows scaleToZeroGracePeriod only to say why an LLM fleet refuses it (no scale to zero): not a schema field
-    const known = loaderKeys(structuredClone(doc), path).filter((k) => k !== 'scaleToZeroGracePeriod');
+    const known = loaderKeys(structuredClone(doc), path);
     expect(keysAt(schemaPath, having)).toEqual(known);
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadLlmScenario } from '../../src/llm/scenario.js';
 import { runLlmFleet } from '../../src/llm/fleet.js';
+import { loadLlmRunScenarioVariants } from '../../src/llm/regions-scenario.js';
 import type { ScenarioIssue } from '../../src/scenario/issues.js';
 import { cli, ROOT } from '../helpers/cli.js';
 import { llmProblems } from '../helpers/llm.js';
@@ -90,15 +91,71 @@ describe('KPA on an LLM fleet (llm.autoscaler kind: kpa)', () => {
     expect([10, 12, 14].map(desired)).toEqual([1, 2, 2]);
   });
 
+  it('scales to zero after a quiet stable window and the grace period; the activator holds the next request and the KPA starts a replica at once', () => {
+    // Two short requests at t = 0 wait for the initial replica's 5 s load and finish near 5.1 s;
+    // the fleet's in-flight count is recorded every 1 s: 2 at t = 1…5, then 0.
+    //  t = 12: the 6 s window (buckets 7–12) holds no traffic and a full window has been seen:
+    //          quiet from now; t = 18: 6 s of grace have run → desired 0, the idle replica stops.
+    //  t = 29.5: a request finds no replica: the activator holds it and reports 1 in flight; the
+    //          last decision was 0, so the KPA decides at once (Knative's poke): 1 → a cold start,
+    //          ready at 34.5 s; the request's first token at 34.51 s (TTFT 5.01 s), its 10th at 34.6 s.
+    const trace = ['TIMESTAMP,ContextTokens,GeneratedTokens', '0,16,10', '0,16,10', '29.5,16,10'].join('\n');
+    const text = base.replace('{ kind: kpa, ', '{ kind: kpa, minReplicas: 0, scaleToZeroGracePeriod: 6s, ');
+    const sc = loadLlmScenario(text, { file: 's.yaml', baseDir: ROOT, readFile: (p) => (p.endsWith('trace.csv') ? trace : readFileSync(p, 'utf8')) });
+    expect(sc.spec.kpa).toMatchObject({ minReplicas: 0, scaleToZeroGracePeriodS: 6 });
+    const { results: r, timeline } = runLlmFleet({ ...sc.spec, coldStartS: 5 });
+    const row = (t: number) => timeline.find((x) => x.t === t)!;
+    expect([16, 17, 18, 19, 29, 30, 34, 35, 40].map((t) => row(t).replicasDesired)).toEqual([1, 1, 0, 0, 0, 1, 1, 1, 1]);
+    expect([4, 5, 17, 18, 29, 30, 34, 35].map((t) => row(t).replicasReady)).toEqual([0, 1, 1, 0, 0, 0, 0, 1]);
+    expect(r.requests).toEqual({ arrived: 3, completed: 3, rejected: 0, inFlightAtEnd: 0 });
+    // the scale from zero is a cold start (the initial fleet's load is not counted); billed: 0–18 s and 29.5–40 s
+    expect(r.replicasStats).toMatchObject({ min: 0, max: 1, coldStarts: 1 });
+    expect(r.replicasStats.mean * 40).toBeCloseTo(18 + 10.5, 6);
+    // the held request's wait is its TTFT: the whole cold start
+    expect(r.ttftMs.max).toBeCloseTo(5010, 0);
+  });
+
+  it('requests arriving while the fleet is at zero are held and served in arrival order by the replica the first one started', () => {
+    const trace = ['TIMESTAMP,ContextTokens,GeneratedTokens', '0,16,10', '29.5,16,10', '29.6,16,10'].join('\n');
+    const text = base.replace('{ kind: kpa, ', '{ kind: kpa, minReplicas: 0, scaleToZeroGracePeriod: 6s, ');
+    const sc = loadLlmScenario(text, { file: 's.yaml', baseDir: ROOT, readFile: (p) => (p.endsWith('trace.csv') ? trace : readFileSync(p, 'utf8')) });
+    const { results: r } = runLlmFleet({ ...sc.spec, coldStartS: 5 });
+    expect(r.requests).toEqual({ arrived: 3, completed: 3, rejected: 0, inFlightAtEnd: 0 });
+    // the second one (29.6 s) routes to the replica starting since 29.5 s: one cold start, no second replica
+    expect(r.replicasStats).toMatchObject({ max: 1, coldStarts: 1 });
+    // both wait for the same load: first tokens at 34.51 s (batched together), TTFT 5.01 s and 4.91 s
+    expect(r.ttftMs.max).toBeCloseTo(5010, 0);
+  });
+
+  it('scenarios/llm-scale-to-zero.yaml (README): zero between bursts costs less than half the warm floor and misses TTFT p99 by the cold start', () => {
+    const file = join(ROOT, 'scenarios', 'llm-scale-to-zero.yaml');
+    const { base, variants } = loadLlmRunScenarioVariants(readFileSync(file, 'utf8'), { file, baseDir: join(ROOT, 'scenarios'), readFile: (p) => readFileSync(p, 'utf8') });
+    const zero = runLlmFleet(base.spec);
+    const warm = runLlmFleet(variants.find((v) => v.name === 'warm-floor')!.scenario.spec);
+    for (const r of [zero.results, warm.results]) expect(r.requests.completed + r.requests.rejected + r.requests.inFlightAtEnd).toBe(r.requests.arrived);
+    // at zero between the bursts (5–15 min and 35–45 min), ~90 s after each ends; up during them
+    const desired = (t: number) => zero.timeline.find((x) => x.t === t)!.replicasDesired;
+    expect([240, 600, 1020, 2040, 2400, 2820, 3600].map(desired)).toEqual([0, 1, 0, 0, 1, 0, 0]);
+    expect(zero.results.replicasStats.min).toBe(0);
+    expect(warm.results.replicasStats).toMatchObject({ min: 1, max: 1, coldStarts: 0 });
+    // the README's figures: $2 176 against $5 022 a month; TTFT p99 26.8 s (the 28 s cold start) against 171 ms
+    expect(Math.round(zero.results.monthlyUsd)).toBe(2176);
+    expect(Math.round(warm.results.monthlyUsd)).toBe(5022);
+    expect(zero.results.ttftMs.p99 / 1000).toBeCloseTo(26.8, 1);
+    expect(warm.results.ttftMs.p99).toBeCloseTo(171, 0);
+    expect(zero.results.slo.met).toBe(false);
+    expect(warm.results.slo.met).toBe(true);
+  });
+
   it.each([
-    ['scale to zero', 'minReplicas: 0, ', 'too_small', 'minReplicas'],
+    ['a grace period below Knative’s 6 s', 'minReplicas: 0, scaleToZeroGracePeriod: 2s, ', 'too_small', 'scaleToZeroGracePeriod'],
     ['an unbounded fleet', 'maxReplicas: 0, ', 'too_small', 'maxReplicas'], // the YAML's own maxReplicas: 10 is removed below
     ['a vLLM gauge as a KPA metric', 'metric: "vllm:num_requests_waiting", ', 'invalid_enum_value', 'metric'],
     ['a stable window below Knative\u2019s 6 s', 'stableWindow: 5s, ', 'invalid_format', 'stableWindow'],
     ['a panic threshold below 110 %', 'panicThreshold: 100, ', 'too_small', 'panicThreshold'],
     ['a scale-down rate of 1', 'maxScaleDownRate: 1, ', 'too_small', 'maxScaleDownRate'],
     ['an HPA field', 'syncPeriod: 15s, ', 'unknown_key', 'syncPeriod'],
-    ['a grace period to zero', 'scaleToZeroGracePeriod: 30s, ', 'cross_field', 'scaleToZeroGracePeriod'],
+    ['a grace period without scale to zero (minReplicas 1)', 'scaleToZeroGracePeriod: 30s, ', 'cross_field', 'scaleToZeroGracePeriod'],
   ])('%s is refused at its field', (_what, field, code, key) => {
     const text = base.replace('stableWindow: 6s, ', '').replace('maxReplicas: 10, ', '').replace('{ kind: kpa, ', `{ kind: kpa, ${field}`);
     expect(issuesOf(text)).toContainEqual(expect.objectContaining({ code, path: ['llm', 'autoscaler', key] }));
@@ -123,9 +180,9 @@ describe('KPA on an LLM fleet (llm.autoscaler kind: kpa)', () => {
     expect(n.status, n.stderr).toBe(0);
     expect(existsSync(join(dir, 'plain', 'timeline.csv'))).toBe(true);
     expect(existsSync(join(dir, 'plain', 'report.html'))).toBe(false);
-    writeFileSync(join(dir, 'bad.yaml'), base.replace('target: 5,', 'target: 5, minReplicas: 0,'));
+    writeFileSync(join(dir, 'bad.yaml'), base.replace('target: 5,', 'target: 5, minReplicas: 0, scaleToZeroGracePeriod: 2s,'));
     const b = cli(['validate', join(dir, 'bad.yaml')]);
     expect(b.status).toBe(2);
-    expect(b.stderr).toContain(`error: ${join(dir, 'bad.yaml')}: llm.autoscaler.minReplicas: at least 1: an LLM fleet does not scale to zero`);
+    expect(b.stderr).toContain(`error: ${join(dir, 'bad.yaml')}: llm.autoscaler.scaleToZeroGracePeriod: expected at least 6s (Knative's window minimum), got "2s"`);
   });
 });
