@@ -426,6 +426,17 @@ export class LlmSite {
     return k;
   }
 
+  /** Replicas are starting and none is ready (Knative: the revision is activating). */
+  private activating(): boolean {
+    let starting = false;
+    for (let i = 0; i < this.maxReps; i++) {
+      if (!this.activeFlag[i] || this.draining[i]) continue;
+      if (this.reps[i]!.ready) return false;
+      starting = true;
+    }
+    return starting;
+  }
+
   /** Requests the activator holds. */
   private get heldCount(): number {
     return this.activator.length - this.activatorHead;
@@ -624,6 +635,10 @@ export class LlmSite {
       },
       scaleTo: (d) => {
         if (this.down || this.held) return;
+        // Knative never scales a revision that is activating (replicas starting, none ready yet) to zero:
+        // it waits for the activation or its progress deadline (pkg/reconciler/autoscaling/kpa/scaler.go
+        // handleScaleToZero, IsActivating; the deadline, 10 min by default, is not modelled)
+        if (d === 0 && this.activating()) return;
         let cur = 0;
         for (let i = 0; i < n; i++) if (this.activeFlag[i] && !this.draining[i]) cur++;
         this.scaleTo(d, cur);
