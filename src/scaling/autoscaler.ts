@@ -79,7 +79,11 @@ export function startAutoscaler(sim: Simulation, sc: Scenario, fleet: ServingFle
       const onTick = sim.register(() => {
         const now = sim.now;
         const d = kpa.tick(now, fleet.numReady);
-        lifecycle.setDesired(d.desired);
+        // Knative never scales a revision that is activating (pods starting, none ready yet) to zero: it
+        // waits for the activation or its progress deadline (pkg/reconciler/autoscaling/kpa/scaler.go
+        // handleScaleToZero, IsActivating; the deadline, 10 min by default, is not modelled)
+        const pods = d.desired === 0 ? lifecycle.servingPods() : [];
+        if (!(pods.length > 0 && pods.every((p) => !p.ready))) lifecycle.setDesired(d.desired);
         sim.at(now + a.config.tickS, onTick, 0);
       });
       sim.at(sim.now + 1, onRecord, 0);

@@ -212,6 +212,47 @@ describe('KPA in simulation', () => {
   });
 });
 
+describe('KPA: an activating revision is not scaled to zero', () => {
+  it('a pod still loading when the window turns quiet is kept until it is ready (Knative: IsActivating)', () => {
+    // 2 s of traffic from zero; the requests time out after 10 s while the pod loads for 150 s. The
+    // window is quiet from ~72 s and the grace period ends ~30 s later: zero is decided while the pod
+    // still loads. Knative (kpa/scaler.go handleScaleToZero) applies no zero to an activating
+    // revision (pods starting, none ready): the pod finishes loading, and only then goes.
+    const sc = makeScenario({
+      durationS: 300,
+      traffic: {
+        schedule: [
+          { atS: 0, rps: 20, rampS: 0 },
+          { atS: 2, rps: 0, rampS: 0 },
+        ],
+      },
+      model: { latency: { batch: [1], latencyS: [0.005], source: 'test' } },
+      fleet: {
+        replicas: 0,
+        queue: { maxDepth: 100_000, timeoutS: 10 },
+        coldStart: {
+          nodeProvision: { kind: 'fixed', s: 0 },
+          imagePull: { kind: 'fixed', s: 0 },
+          modelLoad: { kind: 'fixed', s: 150 },
+          warmup: { kind: 'fixed', s: 0 },
+        },
+      },
+      autoscaler: { kind: 'kpa', config: { ...kpaDefaults('concurrency'), target: 10, minReplicas: 0, maxReplicas: 5 } },
+      report: { intervalS: 5 },
+    });
+    const r = simulate(sc);
+    // before: the loading pod was stopped at ~102 s and never became ready
+    // the 40 held requests panic the KPA to 4 pods at the first tick (2 s); they load until ~152 s.
+    // Zero is decided from ~106 s (quiet window + grace) but not applied while they load; once they
+    // are ready the next tick takes them down. Before: the loading pods were stopped at ~106 s.
+    expect(firstTime(r, 'replicasDesired', (v) => v === 0)).toBe(155);
+    expect(r.timeline.column('replicasDesired')[Math.round(150 / 5) - 1]).toBe(1);
+    expect(r.summary.replicas.coldStarts).toBe(4);
+    expect(r.timeline.column('replicasReady').at(-1)).toBe(0);
+    expect(r.summary.requests.timedOut).toBe(r.summary.requests.arrived);
+  });
+});
+
 describe('schedule and crashes', () => {
   it('a schedule sets the replica count at its times; a crash is replaced after a cold start and its requests re-routed', () => {
     const sc = makeScenario({
