@@ -29,7 +29,7 @@ import { Histogram } from '../metrics/histogram.js';
 import { HOURS_PER_MONTH } from '../metrics/cost.js';
 import type { Network } from '../site/site.js';
 import { HpaController, type HpaPod } from '../scaling/hpa.js';
-import { KpaController } from '../scaling/kpa.js';
+import { isActivating, KpaController } from '../scaling/kpa.js';
 import type { KpaConfig } from '../config/kpa.js';
 import { PREFIX_AFFINITY_DEFAULTS } from '../config/llm.js';
 import { LlmReplica, type LlmRequests } from './engine.js';
@@ -426,15 +426,11 @@ export class LlmSite {
     return k;
   }
 
-  /** Replicas are starting and none is ready (Knative: the revision is activating). */
-  private activating(): boolean {
-    let starting = false;
-    for (let i = 0; i < this.maxReps; i++) {
-      if (!this.activeFlag[i] || this.draining[i]) continue;
-      if (this.reps[i]!.ready) return false;
-      starting = true;
-    }
-    return starting;
+  /** Serving replicas that are ready (what the KPA counts as ready pods). */
+  private readyServing(): number {
+    let k = 0;
+    for (let i = 0; i < this.maxReps; i++) if (this.activeFlag[i] && !this.draining[i] && this.reps[i]!.ready) k++;
+    return k;
   }
 
   /** Requests the activator holds. */
@@ -628,20 +624,13 @@ export class LlmSite {
         return k;
       },
       submitted: () => this.taken,
-      readyPods: () => {
-        let k = 0;
-        for (let i = 0; i < n; i++) if (this.activeFlag[i] && !this.draining[i] && this.reps[i]!.ready) k++;
-        return k;
-      },
+      readyPods: () => this.readyServing(),
       scaleTo: (d) => {
         if (this.down || this.held) return;
-        // Knative never scales a revision that is activating (replicas starting, none ready yet) to zero:
-        // it waits for the activation or its progress deadline (pkg/reconciler/autoscaling/kpa/scaler.go
-        // handleScaleToZero, IsActivating; the deadline, 10 min by default, is not modelled)
-        if (d === 0 && this.activating()) return;
-        let cur = 0;
-        for (let i = 0; i < n; i++) if (this.activeFlag[i] && !this.draining[i]) cur++;
-        this.scaleTo(d, cur);
+        const serving = this.serving();
+        // no zero for an activating revision (Knative; scaling/kpa.ts isActivating)
+        if (d === 0 && isActivating(serving, this.readyServing())) return;
+        this.scaleTo(d, serving);
       },
     });
   }

@@ -13,7 +13,7 @@ import type { Scenario } from '../config/scenario.js';
 import type { ServingFleet } from '../serving/fleet.js';
 import type { Lifecycle } from '../serving/lifecycle.js';
 import { HpaController, type HpaPod } from './hpa.js';
-import { KpaController } from './kpa.js';
+import { isActivating, KpaController } from './kpa.js';
 import { MetricsPipeline } from './metrics-pipeline.js';
 
 /** The replica count the autoscaler starts from: the scenario's, inside the autoscaler's bounds. */
@@ -79,11 +79,9 @@ export function startAutoscaler(sim: Simulation, sc: Scenario, fleet: ServingFle
       const onTick = sim.register(() => {
         const now = sim.now;
         const d = kpa.tick(now, fleet.numReady);
-        // Knative never scales a revision that is activating (pods starting, none ready yet) to zero: it
-        // waits for the activation or its progress deadline (pkg/reconciler/autoscaling/kpa/scaler.go
-        // handleScaleToZero, IsActivating; the deadline, 10 min by default, is not modelled)
+        // no zero for an activating revision (Knative; kpa.ts isActivating)
         const pods = d.desired === 0 ? lifecycle.servingPods() : [];
-        if (!(pods.length > 0 && pods.every((p) => !p.ready))) lifecycle.setDesired(d.desired);
+        if (!(d.desired === 0 && isActivating(pods.length, pods.filter((p) => p.ready).length))) lifecycle.setDesired(d.desired);
         sim.at(now + a.config.tickS, onTick, 0);
       });
       sim.at(sim.now + 1, onRecord, 0);

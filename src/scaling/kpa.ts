@@ -99,6 +99,16 @@ class BucketedWindow {
 }
 
 /**
+ * Whether a revision is activating: pods are starting (or serving) and none is ready yet. Knative never
+ * applies a decision of zero to an activating revision; it waits for the activation or its progress
+ * deadline (pkg/reconciler/autoscaling/kpa/scaler.go handleScaleToZero, IsActivating; the deadline,
+ * 10 min by default, is not modelled). Both KPA drivers (scaling/autoscaler.ts, llm/site.ts) ask this.
+ */
+export function isActivating(servingPods: number, readyPods: number): boolean {
+  return servingPods > 0 && readyPods === 0;
+}
+
+/**
  * One KPA decider for one revision/deployment. Feed it fleet-wide samples with `record`
  * and ask for a pod count with `tick`; it keeps O(stable window) memory.
  */

@@ -32,7 +32,9 @@ traffic:
   trace: { file: trace.csv }
 report: { interval: 1s }
 `;
-const load = (text: string) => loadLlmScenario(text, { file: 's.yaml', baseDir: ROOT, readFile: (p) => (p.endsWith('trace.csv') ? TRACE : readFileSync(p, 'utf8')) });
+/** The same fleet scaling to zero (6 s of grace, Knative's least). */
+const toZero = base.replace('{ kind: kpa, ', '{ kind: kpa, minReplicas: 0, scaleToZeroGracePeriod: 6s, ');
+const load = (text: string, trace = TRACE) => loadLlmScenario(text, { file: 's.yaml', baseDir: ROOT, readFile: (p) => (p.endsWith('trace.csv') ? trace : readFileSync(p, 'utf8')) });
 const issuesOf = (text: string): ScenarioIssue[] => llmProblems(() => load(text)).issues;
 
 describe('KPA on an LLM fleet (llm.autoscaler kind: kpa)', () => {
@@ -100,8 +102,7 @@ describe('KPA on an LLM fleet (llm.autoscaler kind: kpa)', () => {
     //          last decision was 0, so the KPA decides at once (Knative's poke): 1 → a cold start,
     //          ready at 34.5 s; the request's first token at 34.51 s (TTFT 5.01 s), its 10th at 34.6 s.
     const trace = ['TIMESTAMP,ContextTokens,GeneratedTokens', '0,16,10', '0,16,10', '29.5,16,10'].join('\n');
-    const text = base.replace('{ kind: kpa, ', '{ kind: kpa, minReplicas: 0, scaleToZeroGracePeriod: 6s, ');
-    const sc = loadLlmScenario(text, { file: 's.yaml', baseDir: ROOT, readFile: (p) => (p.endsWith('trace.csv') ? trace : readFileSync(p, 'utf8')) });
+    const sc = load(toZero, trace);
     expect(sc.spec.kpa).toMatchObject({ minReplicas: 0, scaleToZeroGracePeriodS: 6 });
     const { results: r, timeline } = runLlmFleet({ ...sc.spec, coldStartS: 5 });
     const row = (t: number) => timeline.find((x) => x.t === t)!;
@@ -117,8 +118,7 @@ describe('KPA on an LLM fleet (llm.autoscaler kind: kpa)', () => {
 
   it('requests arriving while the fleet is at zero are held and served in arrival order by the replica the first one started', () => {
     const trace = ['TIMESTAMP,ContextTokens,GeneratedTokens', '0,16,10', '29.5,16,10', '29.6,16,10'].join('\n');
-    const text = base.replace('{ kind: kpa, ', '{ kind: kpa, minReplicas: 0, scaleToZeroGracePeriod: 6s, ');
-    const sc = loadLlmScenario(text, { file: 's.yaml', baseDir: ROOT, readFile: (p) => (p.endsWith('trace.csv') ? trace : readFileSync(p, 'utf8')) });
+    const sc = load(toZero, trace);
     const { results: r } = runLlmFleet({ ...sc.spec, coldStartS: 5 });
     expect(r.requests).toEqual({ arrived: 3, completed: 3, rejected: 0, inFlightAtEnd: 0 });
     // the second one (29.6 s) routes to the replica starting since 29.5 s: one cold start, no second replica

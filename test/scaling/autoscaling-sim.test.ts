@@ -177,30 +177,38 @@ describe('HPA in simulation', () => {
   });
 });
 
+/** A fleet at zero behind a KPA (concurrency target 10, 0–5 pods) whose pods load for `modelLoadS`; 5 ms per request, no batching. */
+function kpaFromZero(over: { durationS: number; schedule: { atS: number; rps: number; rampS: number }[]; timeoutS: number; modelLoadS: number }): Scenario {
+  return makeScenario({
+    durationS: over.durationS,
+    traffic: { schedule: over.schedule },
+    model: { latency: { batch: [1], latencyS: [0.005], source: 'test' } },
+    fleet: {
+      replicas: 0,
+      queue: { maxDepth: 100_000, timeoutS: over.timeoutS },
+      coldStart: {
+        nodeProvision: { kind: 'fixed', s: 0 },
+        imagePull: { kind: 'fixed', s: 0 },
+        modelLoad: { kind: 'fixed', s: over.modelLoadS },
+        warmup: { kind: 'fixed', s: 0 },
+      },
+    },
+    autoscaler: { kind: 'kpa', config: { ...kpaDefaults('concurrency'), target: 10, minReplicas: 0, maxReplicas: 5 } },
+    report: { intervalS: 5 },
+  });
+}
+
 describe('KPA in simulation', () => {
   it('scales from zero: the first request waits for a cold start, then the fleet scales back to zero after the grace period', () => {
-    const sc = makeScenario({
+    const sc = kpaFromZero({
       durationS: 400,
-      traffic: {
-        schedule: [
-          { atS: 0, rps: 0, rampS: 0 },
-          { atS: 100, rps: 50, rampS: 0 },
-          { atS: 200, rps: 0, rampS: 0 },
-        ],
-      },
-      model: { latency: { batch: [1], latencyS: [0.005], source: 'test' } },
-      fleet: {
-        replicas: 0,
-        queue: { maxDepth: 100_000, timeoutS: Infinity },
-        coldStart: {
-          nodeProvision: { kind: 'fixed', s: 0 },
-          imagePull: { kind: 'fixed', s: 0 },
-          modelLoad: { kind: 'fixed', s: 20 },
-          warmup: { kind: 'fixed', s: 0 },
-        },
-      },
-      autoscaler: { kind: 'kpa', config: { ...kpaDefaults('concurrency'), target: 10, minReplicas: 0, maxReplicas: 5 } },
-      report: { intervalS: 5 },
+      schedule: [
+        { atS: 0, rps: 0, rampS: 0 },
+        { atS: 100, rps: 50, rampS: 0 },
+        { atS: 200, rps: 0, rampS: 0 },
+      ],
+      timeoutS: Infinity,
+      modelLoadS: 20,
     });
     const r = simulate(sc);
     // nothing ready before traffic; the activator's first request asks for a pod at the next tick
@@ -210,41 +218,23 @@ describe('KPA in simulation', () => {
     expect(r.timeline.column('replicasReady').at(-1)).toBe(0);
     expect(r.summary.replicas.coldStarts).toBeGreaterThanOrEqual(1);
   });
-});
 
-describe('KPA: an activating revision is not scaled to zero', () => {
-  it('a pod still loading when the window turns quiet is kept until it is ready (Knative: IsActivating)', () => {
-    // 2 s of traffic from zero; the requests time out after 10 s while the pod loads for 150 s. The
-    // window is quiet from ~72 s and the grace period ends ~30 s later: zero is decided while the pod
-    // still loads. Knative (kpa/scaler.go handleScaleToZero) applies no zero to an activating
-    // revision (pods starting, none ready): the pod finishes loading, and only then goes.
-    const sc = makeScenario({
+  it('pods still loading when the window turns quiet are kept until they are ready (Knative: IsActivating)', () => {
+    // 2 s of traffic from zero; the requests time out after 10 s while the pods load for 150 s. The 40
+    // held requests panic the KPA to 4 pods at the first tick (2 s); they load until ~152 s. Zero is
+    // decided from ~106 s (quiet window + grace) but Knative (kpa/scaler.go handleScaleToZero) applies
+    // no zero to an activating revision (pods starting, none ready): once they are ready the next tick
+    // takes them down. Before: the loading pods were stopped at ~106 s and none was ever ready.
+    const sc = kpaFromZero({
       durationS: 300,
-      traffic: {
-        schedule: [
-          { atS: 0, rps: 20, rampS: 0 },
-          { atS: 2, rps: 0, rampS: 0 },
-        ],
-      },
-      model: { latency: { batch: [1], latencyS: [0.005], source: 'test' } },
-      fleet: {
-        replicas: 0,
-        queue: { maxDepth: 100_000, timeoutS: 10 },
-        coldStart: {
-          nodeProvision: { kind: 'fixed', s: 0 },
-          imagePull: { kind: 'fixed', s: 0 },
-          modelLoad: { kind: 'fixed', s: 150 },
-          warmup: { kind: 'fixed', s: 0 },
-        },
-      },
-      autoscaler: { kind: 'kpa', config: { ...kpaDefaults('concurrency'), target: 10, minReplicas: 0, maxReplicas: 5 } },
-      report: { intervalS: 5 },
+      schedule: [
+        { atS: 0, rps: 20, rampS: 0 },
+        { atS: 2, rps: 0, rampS: 0 },
+      ],
+      timeoutS: 10,
+      modelLoadS: 150,
     });
     const r = simulate(sc);
-    // before: the loading pod was stopped at ~102 s and never became ready
-    // the 40 held requests panic the KPA to 4 pods at the first tick (2 s); they load until ~152 s.
-    // Zero is decided from ~106 s (quiet window + grace) but not applied while they load; once they
-    // are ready the next tick takes them down. Before: the loading pods were stopped at ~106 s.
     expect(firstTime(r, 'replicasDesired', (v) => v === 0)).toBe(155);
     expect(r.timeline.column('replicasDesired')[Math.round(150 / 5) - 1]).toBe(1);
     expect(r.summary.replicas.coldStarts).toBe(4);
